@@ -1,0 +1,62 @@
+// Go-style durations ("30s", "1m", "1h30m", "500ms", "1.5h"), as Flagger's CRDs and
+// time.ParseDuration accept them. Sluice keeps every duration in milliseconds internally.
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  'μs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const TERM = /([0-9]*\.?[0-9]+|[0-9]+\.)(ns|us|µs|μs|ms|s|m|h)/y;
+
+/** Parses a non-negative Go duration into milliseconds; throws a message that quotes the input. */
+export function parseDuration(text: string): number {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new Error(`invalid duration ${JSON.stringify(text)}: empty`);
+  }
+  const s = text.trim();
+  if (s === '0') return 0;
+  let total = 0;
+  TERM.lastIndex = 0;
+  while (TERM.lastIndex < s.length) {
+    const at = TERM.lastIndex;
+    const m = TERM.exec(s);
+    if (!m) {
+      throw new Error(
+        `invalid duration ${JSON.stringify(text)}: expected a number and a unit (ns, us, ms, s, m, h) at "${s.slice(at)}"`,
+      );
+    }
+    total += Number(m[1]) * UNIT_MS[m[2]];
+  }
+  return total;
+}
+
+/** True when text parses as a Go duration. */
+export function isDuration(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Formats milliseconds the way Go prints a time.Duration ("1m30s", "500ms", "0s"). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${+ms.toFixed(3)}ms`;
+  let rest = ms;
+  let out = '';
+  const h = Math.floor(rest / 3_600_000);
+  if (h) { out += `${h}h`; rest -= h * 3_600_000; }
+  const m = Math.floor(rest / 60_000);
+  if (m || (h && rest)) { out += `${m}m`; rest -= m * 60_000; }
+  if (rest || !out) out += `${+(rest / 1000).toFixed(3)}s`;
+  return out;
+}

@@ -1,0 +1,211 @@
+// OpenAPI schema of flagger.app/v1beta1 Canary, the source of crds/canary.yaml.
+import {
+  obj, str, num, int, bool, list, stringMap, mapOf, freeform, intOrString, oneOfStrings,
+  type JSONSchema,
+} from '../schema.js';
+import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
+import { SUPPORTED_PROVIDERS } from '../providers.js';
+import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES } from '../types.js';
+
+const httpMatchRequest: JSONSchema = obj({
+  name: str(),
+  uri: stringMatch,
+  scheme: stringMatch,
+  method: stringMatch,
+  authority: stringMatch,
+  headers: mapOf(stringMatch),
+  queryParams: mapOf(stringMatch),
+  sourceLabels: stringMap(),
+  gateways: stringList(),
+  port: int(),
+  ignoreUriCase: bool(),
+});
+
+const service: JSONSchema = obj(
+  {
+    name: str('Apex Service name (default: targetRef.name)'),
+    port: int('ClusterIP port number', { minimum: 1, maximum: 65535 }),
+    portName: str('Port name (default http)'),
+    targetPort: intOrString('Container port number or name (default: port)'),
+    appProtocol: str(),
+    trafficDistribution: oneOfStrings(['PreferClose', 'PreferSameZone', 'PreferSameNode']),
+    portDiscovery: bool('Add the other container ports to the generated Services'),
+    headless: bool('Generate headless Services'),
+    timeout: str('HTTP request timeout'),
+    backendTimeout: str('Backend request timeout (Gateway API only)'),
+    gateways: stringList('Istio gateways (default: mesh)'),
+    gatewayRefs: list(
+      obj(
+        { name: str(), namespace: str(), group: str(), kind: str(), sectionName: str(), port: int() },
+        { required: ['name'] },
+      ),
+      'Gateway API parent references',
+    ),
+    hosts: stringList(),
+    delegation: bool('Generate a delegate VirtualService'),
+    trafficPolicy: freeform('Istio DestinationRule traffic policy'),
+    match: list(httpMatchRequest, 'URI match conditions'),
+    rewrite: obj({ uri: str(), authority: str(), type: str() }),
+    retries: obj({ attempts: int(), perTryTimeout: str(), retryOn: str() }),
+    headers: freeform('Header operations'),
+    mirror: list(freeform(), 'Gateway API mirror filters'),
+    corsPolicy: freeform('Istio CORS policy'),
+    meshName: str(),
+    backends: stringList(),
+    apex: customMetadata('Metadata added to the apex Service'),
+    primary: customMetadata('Metadata added to the primary Service'),
+    canary: customMetadata('Metadata added to the canary Service'),
+    unmanagedMetadata: obj({ annotations: stringList(), labels: stringList() }),
+  },
+  { required: ['port'], description: 'Kubernetes Service spec' },
+);
+
+const metric: JSONSchema = obj(
+  {
+    name: str('Builtin metric name or a label for a custom one'),
+    interval: str('Query range, a duration (default 1m)'),
+    threshold: num('Deprecated: threshold of a builtin or inline-query metric'),
+    thresholdRange: obj({ min: num(), max: num() }),
+    query: str('Deprecated: inline Prometheus query'),
+    templateRef: localRef('MetricTemplate reference', true),
+    templateVariables: stringMap('Variables for the template query'),
+    minRequestCount: num('Sluice: fewer requests than this in the interval gives "no data"'),
+  },
+  { required: ['name'] },
+);
+
+const webhook: JSONSchema = obj(
+  {
+    name: str(),
+    type: oneOfStrings(['', ...WEBHOOK_TYPES]),
+    url: str(),
+    timeout: str('Request timeout (default 10s)'),
+    retries: int(),
+    disableTLS: bool(),
+    muteAlert: bool(),
+    metadata: stringMap(),
+  },
+  { required: ['name', 'url'] },
+);
+
+const analysis: JSONSchema = obj(
+  {
+    interval: str('Schedule interval (default 60s)'),
+    iterations: int('Number of checks for A/B testing and Blue/Green', { minimum: 0 }),
+    mirror: bool('Mirror traffic to the canary'),
+    mirrorWeight: int('Percentage of traffic mirrored', { minimum: 0, maximum: 100 }),
+    maxWeight: num('Max traffic weight routed to the canary (default 100)'),
+    stepWeight: num('Traffic step weight'),
+    stepWeights: list(num(), 'Traffic step weights'),
+    stepWeightPromotion: num('Traffic step weight during promotion'),
+    threshold: int('Max number of failed checks before rollback (default 1)'),
+    primaryReadyThreshold: int('Percentage of primary pods that must be available (default 100)'),
+    canaryReadyThreshold: int('Percentage of canary pods that must be available (default 100)'),
+    alerts: list(
+      obj(
+        {
+          name: str(),
+          severity: oneOfStrings(['', ...ALERT_SEVERITIES]),
+          providerRef: localRef('AlertProvider reference', true),
+        },
+        { required: ['name', 'providerRef'] },
+      ),
+    ),
+    metrics: list(metric),
+    webhooks: list(webhook),
+    match: list(httpMatchRequest, 'A/B testing match conditions'),
+    sessionAffinity: obj(
+      {
+        cookieName: str(),
+        primaryCookieName: str(),
+        domain: str(),
+        httpOnly: bool(),
+        maxAge: int(undefined, { default: 86400 }),
+        partitioned: bool(),
+        path: str(),
+        sameSite: oneOfStrings(['Strict', 'Lax', 'None']),
+        secure: bool(),
+      },
+      { required: ['cookieName'] },
+    ),
+  },
+  { description: 'Canary analysis' },
+);
+
+const spec: JSONSchema = obj(
+  {
+    provider: oneOfStrings([...SUPPORTED_PROVIDERS], 'Traffic management provider'),
+    metricsServer: str('Prometheus URL'),
+    progressDeadlineSeconds: int('Seconds to make progress before rollback (default 600)'),
+    targetRef: objectRef(['Deployment'], 'Target workload'),
+    autoscalerRef: obj(
+      {
+        apiVersion: str(),
+        kind: { type: 'string', enum: ['HorizontalPodAutoscaler'] },
+        name: str(),
+        primaryScalerQueries: stringMap(),
+        primaryScalerReplicas: obj({ minReplicas: int(undefined, { minimum: 1 }), maxReplicas: int(undefined, { minimum: 1 }) }),
+      },
+      { required: ['apiVersion', 'kind', 'name'], description: 'Autoscaler of the target' },
+    ),
+    ingressRef: objectRef(['Ingress'], 'NGINX Ingress'),
+    routeRef: objectRef(null, 'Route reference'),
+    upstreamRef: objectRef(['Upstream'], 'Gloo Upstream to copy', true),
+    service,
+    analysis,
+    canaryAnalysis: analysis,
+    skipAnalysis: bool('Promote without analysis'),
+    suspend: bool('Pause all canary runs'),
+    revertOnDeletion: bool('Restore the target on deletion'),
+  },
+  { required: ['targetRef', 'service'] },
+);
+
+const condition: JSONSchema = obj(
+  {
+    type: str(),
+    status: str(),
+    reason: str(),
+    message: str(),
+    lastUpdateTime: str(undefined, { format: 'date-time' }),
+    lastTransitionTime: str(undefined, { format: 'date-time' }),
+  },
+  { required: ['type', 'status', 'reason'] },
+);
+
+const status: JSONSchema = obj({
+  phase: oneOfStrings([...CANARY_PHASES]),
+  failedChecks: int(),
+  canaryWeight: num(),
+  iterations: int(),
+  trackedConfigs: stringMap(),
+  lastAppliedSpec: str(),
+  lastPromotedSpec: str(),
+  lastTransitionTime: str(undefined, { format: 'date-time' }),
+  sessionAffinityCookie: str(),
+  previousSessionAffinityCookie: str(),
+  primarySessionAffinityCookie: str(),
+  conditions: list(condition),
+  observedGeneration: int(),
+  lastAnalysisTime: str(undefined, { format: 'date-time' }),
+  metrics: list(
+    obj(
+      {
+        name: str(),
+        result: oneOfStrings(['pass', 'fail', 'nodata', 'error']),
+        value: num(),
+        min: num(),
+        max: num(),
+        message: str(),
+        checkedAt: str(undefined, { format: 'date-time' }),
+      },
+      { required: ['name', 'result'] },
+    ),
+    'Sluice: the last verdict of every metric',
+  ),
+});
+
+export const canarySchema: JSONSchema = obj(
+  { apiVersion: str(), kind: str(), metadata: { type: 'object' }, spec, status },
+  { required: ['spec'], description: 'Canary drives the progressive delivery of a workload' },
+);

@@ -1,0 +1,290 @@
+// Validation of Canary, MetricTemplate and AlertProvider documents. Each rule is a small
+// named function returning the problems it finds, each naming its field path; a validator
+// runs all of them and returns every problem at once.
+import { isDuration, parseDuration } from './duration.js';
+import { type Problem, problem, childPath } from './problem.js';
+import { checkStructure } from './structural-check.js';
+import { canarySchema } from './schemas/canary.js';
+import { metricTemplateSchema } from './schemas/metric-template.js';
+import { alertProviderSchema } from './schemas/alert-provider.js';
+import { capabilitiesOf, isSupportedProvider, DEFAULT_PROVIDER } from './providers.js';
+import { GROUP_VERSION, type Canary, type CanaryAnalysis, type MetricTemplate, type AlertProvider } from './types.js';
+
+export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
+
+type Rule<T> = (doc: T) => Problem[];
+
+function isHttpUrl(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const urlProblem = (path: string, value: unknown): Problem[] =>
+  value === undefined || isHttpUrl(value) ? [] : [problem(path, `must be an http(s) URL, got ${JSON.stringify(value)}`)];
+
+const durationProblem = (path: string, value: unknown, positive = false): Problem[] => {
+  if (value === undefined) return [];
+  if (!isDuration(value)) return [problem(path, `invalid duration ${JSON.stringify(value)}: use Go syntax such as 30s, 1m or 1h30m`)];
+  if (positive && parseDuration(value as string) <= 0) return [problem(path, `must be greater than 0, got ${JSON.stringify(value)}`)];
+  return [];
+};
+
+const percent = (path: string, value: number | undefined, min = 0): Problem[] =>
+  value === undefined || (value >= min && value <= 100) ? [] : [problem(path, `must be between ${min} and 100, got ${value}`)];
+
+const duplicates = (path: string, names: (string | undefined)[]): Problem[] => {
+  const seen = new Set<string>();
+  return names.flatMap((name, i) => {
+    if (name === undefined) return [];
+    if (seen.has(name)) return [problem(`${path}[${i}].name`, `duplicate name ${JSON.stringify(name)}`)];
+    seen.add(name);
+    return [];
+  });
+};
+
+// ---------------------------------------------------------------- Canary
+
+interface CanaryView {
+  canary: Canary;
+  /** Path of the analysis block actually in use ("spec.analysis" or the deprecated one). */
+  analysisPath: string;
+  analysis: CanaryAnalysis | undefined;
+  provider: string;
+}
+
+const needsName: Rule<CanaryView> = ({ canary }) =>
+  canary.metadata?.name ? [] : [problem('metadata.name', 'is required')];
+
+const apiVersionIsFlagger: Rule<CanaryView> = ({ canary }) =>
+  canary.apiVersion === GROUP_VERSION ? [] : [problem('apiVersion', `must be ${GROUP_VERSION}, got ${JSON.stringify(canary.apiVersion)}`)];
+
+const targetIsDeployment: Rule<CanaryView> = ({ canary }) => {
+  const ref = canary.spec.targetRef;
+  if (!ref || ref.apiVersion === undefined || ref.apiVersion === 'apps/v1') return [];
+  return [problem('spec.targetRef.apiVersion', `must be apps/v1 for a Deployment, got ${JSON.stringify(ref.apiVersion)}`)];
+};
+
+const autoscalerIsHpa: Rule<CanaryView> = ({ canary }) => {
+  const ref = canary.spec.autoscalerRef;
+  const versions = ['autoscaling/v2', 'autoscaling/v2beta2', 'autoscaling/v2beta1', 'autoscaling/v1'];
+  if (!ref || ref.apiVersion === undefined || versions.includes(ref.apiVersion)) return [];
+  return [problem('spec.autoscalerRef.apiVersion', `must be one of ${versions.join(', ')}, got ${JSON.stringify(ref.apiVersion)}`)];
+};
+
+const providerNeedsItsRefs: Rule<CanaryView> = ({ canary, provider }) => {
+  const out: Problem[] = [];
+  if (provider === 'nginx' && !canary.spec.ingressRef) {
+    out.push(problem('spec.ingressRef', 'is required when provider is nginx (the Ingress to clone for the canary)'));
+  }
+  if (provider.startsWith('gatewayapi') && !(canary.spec.service?.gatewayRefs?.length)) {
+    out.push(problem('spec.service.gatewayRefs', `is required when provider is ${provider} (the Gateways the HTTPRoute attaches to)`));
+  }
+  return out;
+};
+
+const servicePorts: Rule<CanaryView> = ({ canary }) => {
+  const tp = canary.spec.service?.targetPort;
+  if (typeof tp === 'number' && (tp < 1 || tp > 65535)) {
+    return [problem('spec.service.targetPort', `must be between 1 and 65535, got ${tp}`)];
+  }
+  if (typeof tp === 'string' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(tp)) {
+    return [problem('spec.service.targetPort', `must be a port number or an IANA port name, got ${JSON.stringify(tp)}`)];
+  }
+  return [];
+};
+
+const serviceDurations: Rule<CanaryView> = ({ canary }) => [
+  ...durationProblem('spec.service.timeout', canary.spec.service?.timeout),
+  ...durationProblem('spec.service.backendTimeout', canary.spec.service?.backendTimeout),
+];
+
+const metricsServerIsUrl: Rule<CanaryView> = ({ canary }) => urlProblem('spec.metricsServer', canary.spec.metricsServer);
+
+const progressDeadlinePositive: Rule<CanaryView> = ({ canary }) => {
+  const v = canary.spec.progressDeadlineSeconds;
+  return v === undefined || v > 0 ? [] : [problem('spec.progressDeadlineSeconds', `must be greater than 0, got ${v}`)];
+};
+
+const analysisTiming: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
+  if (!analysis) return [];
+  const out = durationProblem(`${p}.interval`, analysis.interval, true);
+  if (analysis.threshold !== undefined && analysis.threshold < 1) {
+    out.push(problem(`${p}.threshold`, `must be at least 1, got ${analysis.threshold}`));
+  }
+  return out;
+};
+
+const analysisHasAStrategy: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
+  if (!analysis || provider === 'kubernetes') return [];
+  const hasSteps = analysis.stepWeight !== undefined || (analysis.stepWeights?.length ?? 0) > 0;
+  if (hasSteps || (analysis.iterations ?? 0) > 0) return [];
+  return [problem(p, 'one of stepWeight, stepWeights or iterations is required')];
+};
+
+const weights: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
+  if (!analysis) return [];
+  const out = [
+    ...percent(`${p}.maxWeight`, analysis.maxWeight, 1),
+    ...percent(`${p}.stepWeight`, analysis.stepWeight, 1),
+    ...percent(`${p}.stepWeightPromotion`, analysis.stepWeightPromotion, 1),
+    ...percent(`${p}.primaryReadyThreshold`, analysis.primaryReadyThreshold),
+    ...percent(`${p}.canaryReadyThreshold`, analysis.canaryReadyThreshold),
+  ];
+  const max = analysis.maxWeight ?? 100;
+  if (analysis.stepWeight !== undefined && analysis.stepWeight <= 100 && analysis.stepWeight > max) {
+    out.push(problem(`${p}.stepWeight`, `must not exceed maxWeight (${max}), got ${analysis.stepWeight}`));
+  }
+  if (analysis.stepWeight !== undefined && (analysis.stepWeights?.length ?? 0) > 0) {
+    out.push(problem(`${p}.stepWeights`, 'set stepWeight or stepWeights, not both'));
+  }
+  (analysis.stepWeights ?? []).forEach((w, i, all) => {
+    out.push(...percent(`${p}.stepWeights[${i}]`, w, 1));
+    if (i > 0 && w <= all[i - 1]) {
+      out.push(problem(`${p}.stepWeights[${i}]`, `must be greater than the step before it (${all[i - 1]}), got ${w}`));
+    }
+  });
+  return out;
+};
+
+const matchNeedsIterations: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
+  if (!analysis?.match?.length) return [];
+  const out: Problem[] = [];
+  if (!((analysis.iterations ?? 0) > 0)) {
+    out.push(problem(`${p}.match`, `A/B testing needs ${p}.iterations greater than 0`));
+  }
+  if (isSupportedProvider(provider) && !capabilitiesOf(provider).abTesting) {
+    out.push(problem(`${p}.match`, `provider ${provider} cannot route by header or cookie (A/B testing)`));
+  }
+  return out;
+};
+
+const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
+  if (!analysis) return [];
+  const out: Problem[] = [];
+  if (analysis.mirror && isSupportedProvider(provider) && !capabilitiesOf(provider).mirroring) {
+    out.push(problem(`${p}.mirror`, `provider ${provider} cannot mirror traffic`));
+  }
+  if (analysis.mirrorWeight !== undefined && !analysis.mirror) {
+    out.push(problem(`${p}.mirrorWeight`, `needs ${p}.mirror: true`));
+  }
+  return out;
+};
+
+const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
+  const metrics = analysis?.metrics ?? [];
+  const out = duplicates(`${p}.metrics`, metrics.map((m) => m?.name));
+  metrics.forEach((m, i) => {
+    if (!m) return;
+    const mp = childPath(`${p}.metrics`, i);
+    const builtin = (BUILTIN_METRICS as readonly string[]).includes(m.name);
+    if (!builtin && !m.query && !m.templateRef) {
+      out.push(problem(mp, `metric ${JSON.stringify(m.name)} is not builtin (${BUILTIN_METRICS.join(', ')}) and has neither query nor templateRef`));
+    }
+    if (m.query && m.templateRef) out.push(problem(mp, 'set query or templateRef, not both'));
+    const range = m.thresholdRange;
+    if (range && range.min !== undefined && range.max !== undefined && range.min > range.max) {
+      out.push(problem(`${mp}.thresholdRange`, `min (${range.min}) must not be greater than max (${range.max})`));
+    }
+    const hasBound = range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined;
+    if (!hasBound) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold)'));
+    out.push(...durationProblem(`${mp}.interval`, m.interval, true));
+    if (m.minRequestCount !== undefined && m.minRequestCount < 0) {
+      out.push(problem(`${mp}.minRequestCount`, `must not be negative, got ${m.minRequestCount}`));
+    }
+  });
+  return out;
+};
+
+const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
+  const hooks = analysis?.webhooks ?? [];
+  const out = duplicates(`${p}.webhooks`, hooks.map((w) => w?.name));
+  hooks.forEach((w, i) => {
+    if (!w) return;
+    const wp = childPath(`${p}.webhooks`, i);
+    if (w.url !== undefined) out.push(...urlProblem(`${wp}.url`, w.url));
+    out.push(...durationProblem(`${wp}.timeout`, w.timeout, true));
+    if (w.retries !== undefined && w.retries < 0) out.push(problem(`${wp}.retries`, `must not be negative, got ${w.retries}`));
+  });
+  return out;
+};
+
+const CANARY_RULES: Rule<CanaryView>[] = [
+  needsName, apiVersionIsFlagger, targetIsDeployment, autoscalerIsHpa, providerNeedsItsRefs,
+  servicePorts, serviceDurations, metricsServerIsUrl, progressDeadlinePositive, analysisTiming,
+  analysisHasAStrategy, weights, matchNeedsIterations, mirrorSupported, metricsWellFormed,
+  webhooksWellFormed,
+];
+
+export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER): Problem[] {
+  const structural = checkStructure(doc, canarySchema, '');
+  if (typeof doc !== 'object' || doc === null || typeof (doc as Canary).spec !== 'object' || (doc as Canary).spec === null) {
+    return structural.length ? structural : [problem('spec', 'is required')];
+  }
+  const canary = doc as Canary;
+  const usesDeprecated = !canary.spec.analysis && !!canary.spec.canaryAnalysis;
+  const view: CanaryView = {
+    canary,
+    analysisPath: usesDeprecated ? 'spec.canaryAnalysis' : 'spec.analysis',
+    analysis: canary.spec.analysis ?? canary.spec.canaryAnalysis,
+    provider: canary.spec.provider ?? defaultProvider,
+  };
+  // Semantic rules read typed values: skip those the structural check already refused.
+  const refused = new Set(structural.map((s) => s.path));
+  const semantic = CANARY_RULES.flatMap((rule) => rule(view)).filter((s) => !refused.has(s.path));
+  return [...structural, ...semantic];
+}
+
+// ---------------------------------------------------------------- MetricTemplate
+
+/** Providers Flagger knows that Sluice does not query yet; never silently treated as Prometheus. */
+export const UNSUPPORTED_METRIC_PROVIDERS = [
+  'datadog', 'cloudwatch', 'newrelic', 'graphite', 'stackdriver', 'influxdb', 'dynatrace', 'keptn', 'splunk',
+  'externalmetrics',
+];
+
+export function validateMetricTemplate(doc: unknown): Problem[] {
+  const out = checkStructure(doc, metricTemplateSchema, '');
+  const mt = doc as MetricTemplate;
+  if (!mt?.metadata?.name) out.push(problem('metadata.name', 'is required'));
+  const provider = mt?.spec?.provider;
+  if (provider && typeof provider.type === 'string') {
+    if (UNSUPPORTED_METRIC_PROVIDERS.includes(provider.type)) {
+      out.push(problem('spec.provider.type', `${provider.type} is not supported yet: Sluice queries prometheus only`));
+    } else if (provider.type !== 'prometheus') {
+      out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use prometheus`));
+    }
+  }
+  if (provider) out.push(...urlProblem('spec.provider.address', provider.address));
+  if (typeof mt?.spec?.query === 'string' && mt.spec.query.trim() === '') out.push(problem('spec.query', 'must not be empty'));
+  return out;
+}
+
+// ---------------------------------------------------------------- AlertProvider
+
+export function validateAlertProvider(doc: unknown): Problem[] {
+  const out = checkStructure(doc, alertProviderSchema, '');
+  const ap = doc as AlertProvider;
+  if (!ap?.metadata?.name) out.push(problem('metadata.name', 'is required'));
+  const spec = ap?.spec;
+  if (spec && typeof spec === 'object') {
+    if (!spec.address && !spec.secretRef) out.push(problem('spec.address', 'is required unless spec.secretRef names a Secret with an address'));
+    out.push(...urlProblem('spec.address', spec.address), ...urlProblem('spec.proxy', spec.proxy));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- any document
+
+/** Validates a flagger.app document by kind; null when the kind is not one of Sluice's. */
+export function validateDocument(doc: unknown, defaultProvider?: string): Problem[] | null {
+  const kind = (doc as { kind?: unknown })?.kind;
+  if (kind === 'Canary') return validateCanary(doc, defaultProvider);
+  if (kind === 'MetricTemplate') return validateMetricTemplate(doc);
+  if (kind === 'AlertProvider') return validateAlertProvider(doc);
+  return null;
+}

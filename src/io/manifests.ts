@@ -1,0 +1,58 @@
+// Reading Kubernetes manifests from YAML files and folders (multi-document YAML).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+
+export interface ManifestDoc {
+  readonly file: string;
+  /** 0-based position in the file's document stream. */
+  readonly index: number;
+  readonly object: Record<string, unknown>;
+}
+
+/** Every non-empty document in a YAML file; a syntax error names the file and line. */
+export function readManifestFile(file: string): ManifestDoc[] {
+  const text = readFileSync(file, 'utf8');
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const out: ManifestDoc[] = [];
+  docs.forEach((doc, index) => {
+    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const object = doc.toJS({ maxAliasCount: 100 });
+    if (object === null || object === undefined) return;
+    if (typeof object !== 'object' || Array.isArray(object)) {
+      throw new Error(`${file}: document ${index + 1} is not a mapping`);
+    }
+    out.push({ file, index, object });
+  });
+  return out;
+}
+
+/** Files and folders (recursively, *.yaml and *.yml, sorted) to documents. */
+export function readManifests(paths: string[]): ManifestDoc[] {
+  return expandPaths(paths).flatMap(readManifestFile);
+}
+
+export function expandPaths(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    if (!statSync(p).isDirectory()) return [p];
+    return readdirSync(p)
+      .sort()
+      .flatMap((entry) => {
+        const full = join(p, entry);
+        if (statSync(full).isDirectory()) return expandPaths([full]);
+        return /\.ya?ml$/.test(entry) ? [full] : [];
+      });
+  });
+}
+
+/** Deterministic multi-document YAML: the same objects always give the same bytes. */
+export function toYamlStream(objects: unknown[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0, sortMapEntries: false })).join('---\n');
+}
+
+export function describeDoc(doc: ManifestDoc): string {
+  const kind = String(doc.object.kind ?? '<no kind>');
+  const meta = (doc.object.metadata ?? {}) as { name?: string; namespace?: string };
+  const name = meta.namespace ? `${meta.namespace}/${meta.name ?? '<no name>'}` : meta.name ?? '<no name>';
+  return `${kind} ${name}`;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every suite (unit, integration against a real Prometheus, e2e against the local control
+# plane) and closes with one line "N passed, N failed" summed over all of them.
+# Usage: test/run-all.sh [unit|integration|e2e ...]   (default: all three)
+set -u
+cd "$(dirname "$0")/.."
+suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)
+tally=$(mktemp); export SLUICE_TEST_TALLY="$tally"
+status=0
+for suite in "${suites[@]}"; do
+  shopt -s globstar nullglob
+  files=(test/"$suite"/**/*.test.ts)
+  if [ ${#files[@]} -eq 0 ]; then echo "== $suite: no test files"; continue; fi
+  echo "== $suite (${#files[@]} files)"
+  timeout_ms=20000; [ "$suite" = unit ] || timeout_ms=600000
+  npx mocha --config .mocharc.json --timeout "$timeout_ms" "${files[@]}" || status=1
+done
+passed=0; failed=0
+while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < "$tally"
+rm -f "$tally"
+[ "$failed" -eq 0 ] || status=1
+echo
+echo "$passed passed, $failed failed"
+exit $status
