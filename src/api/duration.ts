@@ -47,16 +47,14 @@ export function isDuration(text: unknown): boolean {
   }
 }
 
-/** Formats milliseconds the way Go prints a time.Duration ("1m30s", "500ms", "0s"). */
+/** Formats milliseconds exactly as Go prints a time.Duration ("1m30s", "1h0m0s", "500ms", "0s"). */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   if (ms < 1000) return `${+ms.toFixed(3)}ms`;
-  let rest = ms;
-  let out = '';
-  const h = Math.floor(rest / 3_600_000);
-  if (h) { out += `${h}h`; rest -= h * 3_600_000; }
-  const m = Math.floor(rest / 60_000);
-  if (m || (h && rest)) { out += `${m}m`; rest -= m * 60_000; }
-  if (rest || !out) out += `${+(rest / 1000).toFixed(3)}s`;
-  return out;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = `${+((ms % 60_000) / 1000).toFixed(3)}s`;
+  if (h) return `${h}h${m}m${s}`;
+  if (m) return `${m}m${s}`;
+  return s;
 }

@@ -1,0 +1,159 @@
+// One invalid document per validation rule: each must be refused with its field path.
+import { expect } from 'chai';
+import { validateDocument } from '../../../src/api/validate.js';
+import { formatProblem } from '../../../src/api/problem.js';
+
+type Doc = Record<string, any>;
+
+function baseCanary(): Doc {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'podinfo', namespace: 'test' },
+    spec: {
+      provider: 'istio',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      service: { port: 9898 },
+      analysis: {
+        interval: '30s',
+        threshold: 5,
+        maxWeight: 50,
+        stepWeight: 5,
+        metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' }],
+        webhooks: [{ name: 'load-test', url: 'http://flagger-loadtester.test/', timeout: '5s' }],
+      },
+    },
+  };
+}
+
+function baseMetricTemplate(): Doc {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
+    metadata: { name: 'not-found-percentage', namespace: 'test' },
+    spec: { provider: { type: 'prometheus', address: 'http://prometheus:9090' }, query: 'vector(1)' },
+  };
+}
+
+function baseAlertProvider(): Doc {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'AlertProvider',
+    metadata: { name: 'on-call', namespace: 'test' },
+    spec: { type: 'slack', channel: 'on-call', address: 'https://hooks.slack.com/services/x' },
+  };
+}
+
+interface Case {
+  rule: string;
+  doc: () => Doc;
+  path: string;
+  says: string;
+}
+
+const canary = (edit: (c: Doc) => void) => () => { const c = baseCanary(); edit(c); return c; };
+const template = (edit: (m: Doc) => void) => () => { const m = baseMetricTemplate(); edit(m); return m; };
+const alerts = (edit: (a: Doc) => void) => () => { const a = baseAlertProvider(); edit(a); return a; };
+
+const CASES: Case[] = [
+  { rule: 'targetRef is required', doc: canary((c) => delete c.spec.targetRef), path: 'spec.targetRef', says: 'is required' },
+  { rule: 'targetRef.name is required', doc: canary((c) => delete c.spec.targetRef.name), path: 'spec.targetRef.name', says: 'is required' },
+  { rule: 'service.port is required', doc: canary((c) => delete c.spec.service.port), path: 'spec.service.port', says: 'is required' },
+  { rule: 'service.port is a number', doc: canary((c) => (c.spec.service.port = 'http')), path: 'spec.service.port', says: 'must be an integer' },
+  { rule: 'provider is known', doc: canary((c) => (c.spec.provider = 'envoy-magic')), path: 'spec.provider', says: 'unsupported value "envoy-magic"' },
+  { rule: 'targetRef.kind is a Deployment', doc: canary((c) => (c.spec.targetRef.kind = 'StatefulSet')), path: 'spec.targetRef.kind', says: 'must be one of "Deployment"' },
+  { rule: 'stepWeight does not exceed maxWeight', doc: canary((c) => (c.spec.analysis.stepWeight = 60)), path: 'spec.analysis.stepWeight', says: 'must not exceed maxWeight (50), got 60' },
+  { rule: 'stepWeight is a percentage', doc: canary((c) => (c.spec.analysis.stepWeight = 120)), path: 'spec.analysis.stepWeight', says: 'must be between 1 and 100, got 120' },
+  { rule: 'maxWeight is a percentage', doc: canary((c) => (c.spec.analysis.maxWeight = 0)), path: 'spec.analysis.maxWeight', says: 'must be between 1 and 100, got 0' },
+  {
+    rule: 'stepWeights increase',
+    doc: canary((c) => { delete c.spec.analysis.stepWeight; c.spec.analysis.stepWeights = [5, 10, 10, 50]; }),
+    path: 'spec.analysis.stepWeights[2]', says: 'must be greater than the step before it (10), got 10',
+  },
+  { rule: 'stepWeight and stepWeights exclude each other', doc: canary((c) => (c.spec.analysis.stepWeights = [10, 20])), path: 'spec.analysis.stepWeights', says: 'not both' },
+  {
+    rule: 'analysis needs a strategy',
+    doc: canary((c) => { delete c.spec.analysis.stepWeight; delete c.spec.analysis.maxWeight; }),
+    path: 'spec.analysis', says: 'one of stepWeight, stepWeights or iterations is required',
+  },
+  {
+    rule: 'match needs iterations',
+    doc: canary((c) => (c.spec.analysis.match = [{ headers: { 'x-canary': { exact: 'insider' } } }])),
+    path: 'spec.analysis.match', says: 'A/B testing needs spec.analysis.iterations greater than 0',
+  },
+  {
+    rule: 'match needs a provider that routes by header',
+    doc: canary((c) => {
+      c.spec.provider = 'linkerd';
+      c.spec.analysis.iterations = 10;
+      c.spec.analysis.match = [{ headers: { 'x-canary': { exact: 'insider' } } }];
+    }),
+    path: 'spec.analysis.match', says: 'provider linkerd cannot route by header or cookie',
+  },
+  { rule: 'mirroring needs a provider that mirrors', doc: canary((c) => { c.spec.provider = 'kuma'; c.spec.analysis.mirror = true; }), path: 'spec.analysis.mirror', says: 'provider kuma cannot mirror traffic' },
+  { rule: 'mirrorWeight needs mirror', doc: canary((c) => (c.spec.analysis.mirrorWeight = 50)), path: 'spec.analysis.mirrorWeight', says: 'needs spec.analysis.mirror: true' },
+  {
+    rule: 'a metric is builtin, a query or a template',
+    doc: canary((c) => c.spec.analysis.metrics.push({ name: 'error-budget', thresholdRange: { max: 1 } })),
+    path: 'spec.analysis.metrics[1]', says: 'has neither query nor templateRef',
+  },
+  {
+    rule: 'thresholdRange min is not above max',
+    doc: canary((c) => (c.spec.analysis.metrics[0].thresholdRange = { min: 99, max: 90 })),
+    path: 'spec.analysis.metrics[0].thresholdRange', says: 'min (99) must not be greater than max (90)',
+  },
+  { rule: 'a metric has a threshold', doc: canary((c) => delete c.spec.analysis.metrics[0].thresholdRange), path: 'spec.analysis.metrics[0].thresholdRange', says: 'needs min or max' },
+  { rule: 'analysis interval is a duration', doc: canary((c) => (c.spec.analysis.interval = 'thirty seconds')), path: 'spec.analysis.interval', says: 'invalid duration "thirty seconds"' },
+  { rule: 'metric interval is a duration', doc: canary((c) => (c.spec.analysis.metrics[0].interval = '1 minute')), path: 'spec.analysis.metrics[0].interval', says: 'invalid duration "1 minute"' },
+  { rule: 'webhook timeout is a duration', doc: canary((c) => (c.spec.analysis.webhooks[0].timeout = '5')), path: 'spec.analysis.webhooks[0].timeout', says: 'invalid duration "5"' },
+  { rule: 'webhook type is known', doc: canary((c) => (c.spec.analysis.webhooks[0].type = 'pre-promotion')), path: 'spec.analysis.webhooks[0].type', says: 'unsupported value "pre-promotion"' },
+  { rule: 'webhook URL is http(s)', doc: canary((c) => (c.spec.analysis.webhooks[0].url = 'ftp://loadtester/')), path: 'spec.analysis.webhooks[0].url', says: 'must be an http(s) URL' },
+  { rule: 'webhook names are unique', doc: canary((c) => c.spec.analysis.webhooks.push({ name: 'load-test', url: 'http://x/' })), path: 'spec.analysis.webhooks[1].name', says: 'duplicate name "load-test"' },
+  { rule: 'nginx needs ingressRef', doc: canary((c) => (c.spec.provider = 'nginx')), path: 'spec.ingressRef', says: 'is required when provider is nginx' },
+  { rule: 'gatewayapi needs gatewayRefs', doc: canary((c) => (c.spec.provider = 'gatewayapi:v1')), path: 'spec.service.gatewayRefs', says: 'is required when provider is gatewayapi:v1' },
+  { rule: 'threshold is at least 1', doc: canary((c) => (c.spec.analysis.threshold = 0)), path: 'spec.analysis.threshold', says: 'must be at least 1, got 0' },
+  { rule: 'progressDeadlineSeconds is positive', doc: canary((c) => (c.spec.progressDeadlineSeconds = -5)), path: 'spec.progressDeadlineSeconds', says: 'must be greater than 0' },
+  { rule: 'metricsServer is a URL', doc: canary((c) => (c.spec.metricsServer = 'prometheus:9090')), path: 'spec.metricsServer', says: 'must be an http(s) URL' },
+  { rule: 'unknown fields are reported', doc: canary((c) => (c.spec.analysis.stepweight = 5)), path: 'spec.analysis.stepweight', says: 'unknown field' },
+  { rule: 'metadata.name is required', doc: canary((c) => delete c.metadata.name), path: 'metadata.name', says: 'is required' },
+  { rule: 'alert severity is known', doc: canary((c) => (c.spec.analysis.alerts = [{ name: 'a', severity: 'critical', providerRef: { name: 'p' } }])), path: 'spec.analysis.alerts[0].severity', says: 'unsupported value "critical"' },
+  { rule: 'MetricTemplate needs a query', doc: template((m) => delete m.spec.query), path: 'spec.query', says: 'is required' },
+  { rule: 'MetricTemplate provider is supported', doc: template((m) => (m.spec.provider.type = 'datadog')), path: 'spec.provider.type', says: 'datadog is not supported yet' },
+  { rule: 'MetricTemplate provider type is known', doc: template((m) => (m.spec.provider.type = 'prom')), path: 'spec.provider.type', says: 'unknown provider type "prom"' },
+  { rule: 'MetricTemplate address is a URL', doc: template((m) => (m.spec.provider.address = 'not a url')), path: 'spec.provider.address', says: 'must be an http(s) URL' },
+  { rule: 'AlertProvider type is known', doc: alerts((a) => (a.spec.type = 'pagerduty')), path: 'spec.type', says: 'unsupported value "pagerduty"' },
+  { rule: 'AlertProvider needs an address or a secret', doc: alerts((a) => delete a.spec.address), path: 'spec.address', says: 'is required unless spec.secretRef' },
+  { rule: 'AlertProvider proxy is a URL', doc: alerts((a) => (a.spec.proxy = 'proxy:3128')), path: 'spec.proxy', says: 'must be an http(s) URL' },
+];
+
+describe('validation rejects invalid documents with the field path', () => {
+  it('accepts each base document (so every case below fails for its own reason)', () => {
+    for (const doc of [baseCanary(), baseMetricTemplate(), baseAlertProvider()]) {
+      expect(validateDocument(doc)).to.deep.equal([]);
+    }
+  });
+
+  for (const c of CASES) {
+    it(`rule: ${c.rule}`, () => {
+      const problems = validateDocument(c.doc()) ?? [];
+      const lines = problems.map(formatProblem);
+      expect(lines, lines.join('\n')).to.satisfy((ls: string[]) =>
+        ls.some((l) => l.startsWith(`${c.path}: `) && l.includes(c.says)),
+      );
+    });
+  }
+
+  it('reports every problem of a document at once', () => {
+    const doc = baseCanary();
+    doc.spec.analysis.stepWeight = 120;
+    doc.spec.analysis.interval = 'soon';
+    doc.spec.analysis.webhooks[0].url = 'mailto:x';
+    const paths = (validateDocument(doc) ?? []).map((p) => p.path);
+    expect(paths).to.include.members(['spec.analysis.stepWeight', 'spec.analysis.interval', 'spec.analysis.webhooks[0].url']);
+  });
+
+  it('has at least 25 cases, one per rule', () => {
+    expect(CASES.length).to.be.at.least(25);
+    expect(new Set(CASES.map((c) => c.rule)).size).to.equal(CASES.length);
+  });
+});
