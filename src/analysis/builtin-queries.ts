@@ -1,0 +1,59 @@
+// Which builtin queries a Canary's provider gets, as Flagger's observer factory chooses them.
+import { BUILTIN_METRICS } from '../api/validate.js';
+import { renderQuery, type QueryModel } from './template.js';
+import type { BuiltinFamily } from './builtins/family.js';
+import { istio } from './builtins/istio.js';
+import { linkerd } from './builtins/linkerd.js';
+import { osm } from './builtins/osm.js';
+import { kuma, gloo, appmesh, contour, knative } from './builtins/envoy.js';
+import { nginx } from './builtins/nginx.js';
+import { traefik } from './builtins/traefik.js';
+import { apisix } from './builtins/apisix.js';
+import { skipper } from './builtins/skipper.js';
+import { http } from './builtins/http.js';
+
+export type { BuiltinFamily } from './builtins/family.js';
+export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
+
+/** Exact provider names first, then the prefixes Flagger matches (appmesh:v1beta2, gatewayapi:v1, ...). */
+const EXACT: Record<string, BuiltinFamily> = {
+  istio, linkerd, osm, kuma, gloo, appmesh, contour, knative, nginx, traefik, apisix, skipper,
+  kubernetes: http,
+};
+const PREFIXES: [string, BuiltinFamily][] = [
+  ['appmesh', appmesh],
+  ['gloo', gloo],
+  ['gatewayapi', http],
+];
+
+export function isBuiltinMetric(name: string): name is BuiltinMetricName {
+  return (BUILTIN_METRICS as readonly string[]).includes(name);
+}
+
+/**
+ * The query family of a provider. Like Flagger, a provider without its own metrics
+ * (smi:*, or anything unknown) gets Istio's: such a canary then finds no values and halts,
+ * which is the fail-closed outcome.
+ */
+export function builtinFamily(provider: string): BuiltinFamily {
+  if (Object.hasOwn(EXACT, provider)) return EXACT[provider];
+  const prefixed = PREFIXES.find(([prefix]) => provider.startsWith(prefix));
+  return prefixed ? prefixed[1] : istio;
+}
+
+/** The query template of one builtin metric for a provider. */
+export function builtinQuery(provider: string, metricName: BuiltinMetricName): string {
+  const family = builtinFamily(provider);
+  return metricName === 'request-success-rate' ? family.requestSuccessRate : family.requestDuration;
+}
+
+/** A builtin query (or the request count, with metricName 'request-count') rendered for a model. */
+export function renderBuiltinQuery(
+  provider: string,
+  metricName: BuiltinMetricName | 'request-count',
+  model: QueryModel,
+): string {
+  const family = builtinFamily(provider);
+  const template = metricName === 'request-count' ? family.requestCount : builtinQuery(provider, metricName);
+  return renderQuery(template, family.adaptModel ? family.adaptModel(model) : model);
+}

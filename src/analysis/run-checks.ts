@@ -1,0 +1,238 @@
+// One analysis tick's metric checks: every metric of a Canary, queried and judged. The I/O
+// (Prometheus, MetricTemplates, Secrets) comes in as `deps`, so the controller passes the
+// real ones, the CLI passes files or the cluster, and unit tests pass fakes.
+import type { ResolvedCanary, ResolvedMetric } from '../api/defaults.js';
+import type { Canary, MetricTemplate } from '../api/types.js';
+import { UNSUPPORTED_METRIC_PROVIDERS } from '../api/validate.js';
+import { builtinFamily, isBuiltinMetric, renderBuiltinQuery } from './builtin-queries.js';
+import { PrometheusClient, MetricsProviderError, type MetricsQuerier, DEFAULT_QUERY_TIMEOUT_MS, displayAddress } from './prometheus.js';
+import { readingOf, type Reading } from './reading.js';
+import { renderQuery, type QueryModel } from './template.js';
+import { judge, type MetricKind, type Verdict } from './verdict.js';
+
+/** Credentials and headers for one Prometheus, from a MetricTemplate's provider and secretRef. */
+export interface PrometheusAuth {
+  readonly bearerToken?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface TemplateRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export interface MetricCheckDeps {
+  /** A querier for one address; may throw MetricsProviderError for an unusable address. */
+  prometheusFor(address: string, auth: PrometheusAuth): MetricsQuerier;
+  /** Rejects (with a message naming it) when the template does not exist. */
+  getTemplate(ref: TemplateRef): Promise<MetricTemplate>;
+  /** The secret's data, decoded. Rejects when it does not exist. */
+  getSecret(namespace: string, name: string): Promise<Record<string, string>>;
+}
+
+/** The names behind `{{ ingress }}` and `{{ route }}`; both default to the target's name. */
+export interface CanaryRefNames {
+  readonly ingress?: string;
+  readonly route?: string;
+}
+
+export interface MetricVerdict extends Verdict {
+  /** The PromQL that ran, as rendered (absent when it could not be rendered). */
+  readonly query?: string;
+  /** The Prometheus it ran against, without credentials. */
+  readonly address?: string;
+  /** With minRequestCount: the requests counted in the metric's interval. */
+  readonly requestCount?: number;
+}
+
+/** ingressRef and routeRef names of a Canary, which ResolvedCanary does not carry. */
+export function refNamesOf(canary: Canary): CanaryRefNames {
+  return {
+    ...(canary.spec.ingressRef?.name ? { ingress: canary.spec.ingressRef.name } : {}),
+    ...(canary.spec.routeRef?.name ? { route: canary.spec.routeRef.name } : {}),
+  };
+}
+
+/** `prometheusFor` backed by the real client. */
+export function prometheusClients(timeoutMs = DEFAULT_QUERY_TIMEOUT_MS): MetricCheckDeps['prometheusFor'] {
+  return (address, auth) => new PrometheusClient({ address, ...auth, timeoutMs });
+}
+
+/** Runs every metric of the canary at once; verdicts come back in the order of the metrics. */
+export async function runMetricChecks(
+  resolved: ResolvedCanary,
+  deps: MetricCheckDeps,
+  refs: CanaryRefNames = {},
+): Promise<MetricVerdict[]> {
+  return Promise.all(resolved.metrics.map((metric) => checkMetric(resolved, metric, deps, refs)));
+}
+
+/** What to run for one metric, or why it cannot run. */
+type Plan =
+  | { readonly ok: true; readonly kind: MetricKind; readonly query: string; readonly address: string;
+      readonly auth: PrometheusAuth; readonly toJudged: (value: number) => number }
+  | { readonly ok: false; readonly kind: MetricKind; readonly message: string; readonly query?: string };
+
+async function checkMetric(
+  resolved: ResolvedCanary,
+  metric: ResolvedMetric,
+  deps: MetricCheckDeps,
+  refs: CanaryRefNames,
+): Promise<MetricVerdict> {
+  const model = queryModelOf(resolved, metric, refs);
+  const plan = await planOf(resolved, metric, model, deps);
+  const subject = {
+    canaryName: resolved.name,
+    namespace: resolved.namespace,
+    targetName: resolved.targetName,
+    provider: resolved.provider,
+    metricName: metric.name,
+    kind: plan.kind,
+    ...(metric.min !== undefined ? { min: metric.min } : {}),
+    ...(metric.max !== undefined ? { max: metric.max } : {}),
+  };
+  if (!plan.ok) {
+    return withQuery(judge(subject, { kind: 'error', stage: 'template', message: plan.message }), plan.query);
+  }
+  const [reading, requestCount] = await Promise.all([
+    runQuery(deps, plan.address, plan.auth, plan.query).then((r) =>
+      r.kind === 'value' ? { kind: 'value' as const, value: plan.toJudged(r.value) } : r),
+    metric.minRequestCount !== undefined ? countRequests(resolved, model, deps) : Promise.resolve(undefined),
+  ]);
+  let judged: Reading = reading;
+  if (requestCount !== undefined && metric.minRequestCount !== undefined) {
+    if (requestCount.kind === 'error') judged = requestCount;
+    else if (requestCount.count < metric.minRequestCount) {
+      judged = { kind: 'too-few-requests', requests: requestCount.count, minimum: metric.minRequestCount, interval: metric.interval };
+    }
+  }
+  return {
+    ...judge(subject, judged),
+    query: plan.query,
+    address: displayAddress(plan.address),
+    ...(requestCount?.kind === 'count' ? { requestCount: requestCount.count } : {}),
+  };
+}
+
+function withQuery(verdict: Verdict, query: string | undefined): MetricVerdict {
+  return query === undefined ? verdict : { ...verdict, query };
+}
+
+export function queryModelOf(resolved: ResolvedCanary, metric: ResolvedMetric, refs: CanaryRefNames = {}): QueryModel {
+  return {
+    name: resolved.name,
+    namespace: resolved.namespace,
+    target: resolved.targetName,
+    service: resolved.service.name,
+    ingress: refs.ingress ?? resolved.targetName,
+    route: refs.route ?? resolved.targetName,
+    interval: metric.interval,
+    variables: metric.templateVariables,
+  };
+}
+
+async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: QueryModel, deps: MetricCheckDeps): Promise<Plan> {
+  const same = (v: number) => v;
+  if (metric.templateRef) return planTemplate(resolved, metric.templateRef, model, deps);
+  if (metric.query) {
+    // Flagger runs a legacy inline query as written, against the canary's Prometheus.
+    return { ok: true, kind: 'custom', query: metric.query, address: resolved.metricsServer, auth: {}, toJudged: same };
+  }
+  if (isBuiltinMetric(metric.name)) {
+    try {
+      const query = renderBuiltinQuery(resolved.provider, metric.name, model);
+      const seconds = metric.name === 'request-duration' && builtinFamily(resolved.provider).durationUnit === 's';
+      return {
+        ok: true, kind: metric.name, query, address: resolved.metricsServer, auth: {},
+        toJudged: seconds ? (v) => v * 1000 : same,
+      };
+    } catch (err) {
+      return { ok: false, kind: metric.name, message: errorText(err) };
+    }
+  }
+  return {
+    ok: false, kind: 'custom',
+    message: `metric ${JSON.stringify(metric.name)} is not builtin (request-success-rate, request-duration) and has neither query nor templateRef`,
+  };
+}
+
+async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: QueryModel, deps: MetricCheckDeps): Promise<Plan> {
+  const fail = (message: string, query?: string): Plan => ({ ok: false, kind: 'custom', message, ...(query ? { query } : {}) });
+  const where = `MetricTemplate ${ref.namespace}/${ref.name}`;
+  let template: MetricTemplate;
+  try {
+    template = await deps.getTemplate(ref);
+  } catch (err) {
+    return fail(`${where}: ${errorText(err)}`);
+  }
+  const provider = template.spec?.provider ?? {};
+  const unsupported = unsupportedProvider(provider.type);
+  if (unsupported) return fail(`${where}: ${unsupported}`);
+  let query: string;
+  try {
+    query = renderQuery(template.spec.query, model);
+  } catch (err) {
+    return fail(`${where}: ${errorText(err)}`);
+  }
+  let auth: PrometheusAuth = provider.headers ? { headers: provider.headers } : {};
+  if (provider.secretRef?.name) {
+    const secretNamespace = template.metadata?.namespace ?? ref.namespace;
+    try {
+      const secret = await deps.getSecret(secretNamespace, provider.secretRef.name);
+      auth = { ...auth, ...credentialsOf(secret, `secret ${secretNamespace}/${provider.secretRef.name}`) };
+    } catch (err) {
+      return fail(`${where}: ${errorText(err)}`, query);
+    }
+  }
+  const address = provider.address || resolved.metricsServer;
+  return { ok: true, kind: 'custom', query, address, auth, toJudged: (v) => v };
+}
+
+/** Flagger's secret keys: `token` (Bearer), else `username` and `password` (basic auth). */
+function credentialsOf(secret: Record<string, string>, what: string): PrometheusAuth {
+  if (secret.token) return { bearerToken: secret.token };
+  if (secret.username && secret.password) return { username: secret.username, password: secret.password };
+  throw new Error(`${what} has neither a token nor a username and password`);
+}
+
+/** Only Prometheus is queried; other providers are refused by name, never tried as Prometheus. */
+export function unsupportedProvider(type: string | undefined): string | undefined {
+  if (type === undefined || type === '' || type === 'prometheus') return undefined;
+  if (UNSUPPORTED_METRIC_PROVIDERS.includes(type)) return `provider type ${type} is not supported yet: Sluice queries Prometheus only`;
+  return `unknown provider type ${JSON.stringify(type)}: Sluice queries Prometheus only`;
+}
+
+async function runQuery(deps: MetricCheckDeps, address: string, auth: PrometheusAuth, query: string): Promise<Reading> {
+  try {
+    return readingOf(await deps.prometheusFor(address, auth).query(query));
+  } catch (err) {
+    return { kind: 'error', stage: 'query', message: errorText(err) };
+  }
+}
+
+type RequestCount = { readonly kind: 'count'; readonly count: number } | Extract<Reading, { kind: 'error' }>;
+
+/** The canary's requests in the metric's interval, from the provider's builtin request count. */
+async function countRequests(resolved: ResolvedCanary, model: QueryModel, deps: MetricCheckDeps): Promise<RequestCount> {
+  let query: string;
+  try {
+    query = renderBuiltinQuery(resolved.provider, 'request-count', model);
+  } catch (err) {
+    return { kind: 'error', stage: 'template', message: errorText(err) };
+  }
+  const reading = await runQuery(deps, resolved.metricsServer, {}, query);
+  switch (reading.kind) {
+    case 'value': return { kind: 'count', count: reading.value };
+    case 'no-values': return { kind: 'count', count: 0 };
+    case 'error': return { ...reading, message: `counting requests for minRequestCount: ${reading.message}` };
+    case 'ambiguous': return { kind: 'error', stage: 'query', message: `counting requests for minRequestCount: ${reading.detail}` };
+    default: return { kind: 'error', stage: 'query', message: `counting requests for minRequestCount: unexpected ${reading.kind}` };
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof MetricsProviderError || err instanceof Error) return err.message;
+  return String(err);
+}
