@@ -1,0 +1,120 @@
+// A watch-backed cache of one kind, over client-node's makeInformer, that keeps itself alive.
+// client-node's informer stops for good on any error other than 410 Gone (apiserver restart,
+// network blip, expired token): this wrapper restarts it with exponential backoff, relisting
+// so nothing missed meanwhile is lost, until stop() is called.
+import { makeInformer, type Informer, type ObjectCache } from '@kubernetes/client-node';
+import { logger, type Logger } from '../log.js';
+import type { KubeClient } from './client.js';
+import { describeObject, resourcePath, type KubeObject, type ResourceType } from './resources.js';
+
+export interface Backoff {
+  /** First delay after an error; default 1 s. */
+  readonly initialMs: number;
+  /** Ceiling of the doubling delays; default 30 s. */
+  readonly maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 30_000 };
+
+/**
+ * The delay before restart number `attempt` (0-based): doubling from initialMs up to maxMs,
+ * with up to 20 % random jitter so many informers failing together do not retry together.
+ */
+export function backoffDelay(attempt: number, backoff: Backoff = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const base = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(base * (1 + 0.2 * random()));
+}
+
+export interface InformerOptions {
+  /** Watch one namespace; default all. */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly backoff?: Partial<Backoff>;
+  readonly log?: Logger;
+}
+
+export type ObjectHandler<T> = (object: T) => void;
+
+export interface WatchedCache<T extends KubeObject> {
+  get(name: string, namespace?: string): T | undefined;
+  list(namespace?: string): readonly T[];
+  onAdd(handler: ObjectHandler<T>): void;
+  onUpdate(handler: ObjectHandler<T>): void;
+  onDelete(handler: ObjectHandler<T>): void;
+  /** Resolves once the first list has been loaded into the cache. */
+  readonly synced: Promise<void>;
+  isSynced(): boolean;
+  /** How many times the watch was restarted after an error. */
+  restarts(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts listing and watching `type`; the returned cache fills in as events arrive. */
+export function startInformer<T extends KubeObject>(client: KubeClient, type: ResourceType, options: InformerOptions = {}): WatchedCache<T> {
+  const log = (options.log ?? logger('kube')).child({ informer: describeObject(type, undefined, options.namespace) });
+  const backoff: Backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  let stopped = false;
+  let synced = false;
+  let failures = 0;
+  let restartCount = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let markSynced: () => void = () => {};
+  const syncedPromise = new Promise<void>((resolve) => { markSynced = resolve; });
+
+  const listFn = async () => {
+    const list = await client.list<T>(type, { namespace: options.namespace, labelSelector: options.labelSelector });
+    failures = 0;
+    // The informer adds the listed items right after this promise settles; wait until it has.
+    if (!synced) setImmediate(() => { synced = true; markSynced(); });
+    return list;
+  };
+  const informer: Informer<T> & ObjectCache<T> = makeInformer<T>(
+    client.kubeConfig, resourcePath(type, { namespace: options.namespace }), listFn, options.labelSelector,
+  );
+
+  const restartLater = (err: unknown) => {
+    if (stopped || retryTimer) return;
+    const delay = backoffDelay(failures++, backoff);
+    log.warn({ err: errorText(err), delayMs: delay }, `watch failed, restarting in ${delay} ms`);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (stopped) return;
+      restartCount++;
+      informer.start().catch(restartLater);
+    }, delay);
+    retryTimer.unref();
+  };
+  informer.on('error', restartLater);
+  informer.start().catch(restartLater);
+
+  // A throwing handler would otherwise be swallowed inside client-node's line parser and
+  // silently skip the handlers after it.
+  const guarded = (verb: string, handler: ObjectHandler<T>): ObjectHandler<T> => (object) => {
+    try {
+      handler(object);
+    } catch (err) {
+      log.error({ err: errorText(err), verb, name: object.metadata?.name }, `${verb} handler threw`);
+    }
+  };
+
+  return {
+    get: (name, namespace) => informer.get(name, namespace),
+    list: (namespace) => informer.list(namespace),
+    onAdd: (handler) => informer.on('add', guarded('add', handler)),
+    onUpdate: (handler) => informer.on('update', guarded('update', handler)),
+    onDelete: (handler) => informer.on('delete', guarded('delete', handler)),
+    synced: syncedPromise,
+    isSynced: () => synced,
+    restarts: () => restartCount,
+    async stop() {
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      await informer.stop();
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,68 @@
+// The one place Sluice sends HTTP to the apiserver. It returns a typed result that keeps the
+// real status code instead of throwing, so each caller picks its own failure policy (as in
+// kubernetes-fluent-client's fetch). Authentication, TLS and proxies come from client-node's
+// KubeConfig; bodies are plain JSON, never client-node's model classes, so no field is dropped.
+import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { KubeError, errorFromFailure, errorFromResponse } from './errors.js';
+
+export interface KubeRequest {
+  readonly method: HttpMethod;
+  /** Path below the server URL, e.g. "/apis/apps/v1/namespaces/x/deployments". */
+  readonly path: string;
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly body?: unknown;
+  /** Defaults to application/json when there is a body. */
+  readonly contentType?: string;
+  /** Milliseconds; default 30 s. */
+  readonly timeoutMs?: number;
+}
+
+export type KubeResult<T> =
+  | { readonly ok: true; readonly status: number; readonly data: T }
+  | { readonly ok: false; readonly status: number; readonly error: KubeError };
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class KubeTransport {
+  private readonly http = new IsomorphicFetchHttpLibrary();
+
+  constructor(readonly kubeConfig: KubeConfig) {}
+
+  /** The URL of a request, query included. */
+  urlOf(request: KubeRequest): string {
+    const server = this.kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error('kubeconfig has no current cluster');
+    const url = new URL(server.replace(/\/+$/, '') + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  async send<T>(request: KubeRequest): Promise<KubeResult<T>> {
+    const label = `${request.method} ${request.path}`;
+    let status = 0;
+    let text = '';
+    try {
+      const ctx = new RequestContext(this.urlOf(request), request.method);
+      ctx.setHeaderParam('Accept', 'application/json');
+      if (request.body !== undefined) {
+        ctx.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
+        ctx.setBody(typeof request.body === 'string' ? request.body : JSON.stringify(request.body));
+      }
+      ctx.setSignal(AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+      await this.kubeConfig.applySecurityAuthentication(ctx);
+      const response = await this.http.send(ctx).toPromise();
+      status = response.httpStatusCode;
+      text = await response.body.text();
+    } catch (cause) {
+      return { ok: false, status: 0, error: errorFromFailure(cause, label) };
+    }
+    if (status < 200 || status > 299) return { ok: false, status, error: errorFromResponse(status, text, label) };
+    try {
+      return { ok: true, status, data: (text ? JSON.parse(text) : undefined) as T };
+    } catch {
+      return { ok: false, status, error: new KubeError(status, 'InvalidResponse', `${label}: response is not JSON`, label) };
+    }
+  }
+}
