@@ -254,6 +254,10 @@ export interface CanaryStatus {
   metrics?: MetricCheckStatus[];
   /** Sluice: when the current analysis step last ran, for resuming after a restart. */
   lastAnalysisTime?: string;
+  /** Sluice: the canary receives a mirrored copy of traffic (mirroring strategies). */
+  mirrored?: boolean;
+  /** Sluice: the last promote/abort/retry command tokens carried out, so none runs twice. */
+  commands?: { abort?: string; promote?: string; retry?: string };
 }
 
 export interface Canary {

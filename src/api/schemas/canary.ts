@@ -188,6 +188,8 @@ const status: JSONSchema = obj({
   conditions: list(condition),
   observedGeneration: int(),
   lastAnalysisTime: str(undefined, { format: 'date-time' }),
+  mirrored: bool('Sluice: the canary receives mirrored traffic'),
+  commands: obj({ abort: str(), promote: str(), retry: str() }, { description: 'Sluice: commands carried out' }),
   metrics: list(
     obj(
       {

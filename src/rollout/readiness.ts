@@ -1,0 +1,58 @@
+// Whether a Deployment has finished rolling out, read from its status the way
+// `kubectl rollout status` and Flagger read it, with Flagger's wording for the reason.
+
+export interface DeploymentLike {
+  metadata?: { name?: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
+  spec?: { replicas?: number; template?: unknown; selector?: { matchLabels?: Record<string, string> } };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
+  };
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not, in Flagger's words ("waiting for rollout to finish: 1 out of 2 new replicas have been updated"). */
+  readonly reason: string;
+  /** The Deployment itself reports ProgressDeadlineExceeded: waiting longer will not help. */
+  readonly stuck: boolean;
+}
+
+const READY: Readiness = { ready: true, reason: '', stuck: false };
+const waiting = (reason: string, stuck = false): Readiness => ({ ready: false, reason, stuck });
+
+/**
+ * @param readyThreshold percentage of updated replicas that must be available (Flagger's
+ *        primaryReadyThreshold / canaryReadyThreshold, default 100).
+ */
+export function deploymentReadiness(dep: DeploymentLike | undefined, readyThreshold = 100): Readiness {
+  if (!dep) return waiting('deployment not found');
+  const name = dep.metadata?.name ?? '';
+  const st = dep.status ?? {};
+  if ((dep.metadata?.generation ?? 0) > (st.observedGeneration ?? 0)) {
+    return waiting('waiting for rollout to finish: observed deployment generation less than desired generation');
+  }
+  const progressing = st.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    return waiting(`deployment "${name}" exceeded its progress deadline`, true);
+  }
+  const desired = dep.spec?.replicas ?? 1;
+  const updated = st.updatedReplicas ?? 0;
+  const total = st.replicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  if (updated < desired) {
+    return waiting(`waiting for rollout to finish: ${updated} out of ${desired} new replicas have been updated`);
+  }
+  if (total > updated) {
+    return waiting(`waiting for rollout to finish: ${total - updated} old replicas are pending termination`);
+  }
+  const needed = Math.ceil((readyThreshold / 100) * updated);
+  if (available < needed) {
+    return waiting(`waiting for rollout to finish: ${available} of ${updated} (readyThreshold ${readyThreshold}%) updated replicas are available`);
+  }
+  return READY;
+}
