@@ -106,7 +106,7 @@ function judgeValue(subject: VerdictSubject, raw: number, base: Bounds, canary: 
 
 function errorVerdict(subject: VerdictSubject, base: Bounds, stage: 'query' | 'template', detail: string): Verdict {
   let halt: string;
-  if (stage === 'template') halt = `Metric template ${subject.metricName} error: ${detail}`;
+  if (stage === 'template') halt = `Metric template error for ${subject.metricName}: ${detail}`;
   else if (subject.kind === 'custom') halt = `Metric query failed for ${subject.metricName}: ${detail}`;
   else halt = `Prometheus query failed: ${detail}`;
   return { ...base, result: 'error', countsAsFailedCheck: true, message: detail, halt };
