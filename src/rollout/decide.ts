@@ -336,7 +336,7 @@ export function decide(obs: Observed): Decision {
   step.events.push(...checks.events);
   if (checks.metrics) step.status.metrics = checks.metrics;
   if (!checks.open) {
-    step.status.failedChecks = failedChecks + 1;
+    if (checks.countsAsFailedCheck !== false) step.status.failedChecks = failedChecks + 1;
     step.stepped();
     return step.done(r.intervalMs);
   }

@@ -29,6 +29,8 @@ export interface GateResult {
   readonly events: RolloutEvent[];
   /** Name of the first hook that kept the gate closed, for the waiting messages. */
   readonly hook?: string;
+  /** A closed gate adds one to failedChecks unless this is false (too few requests to judge). */
+  readonly countsAsFailedCheck?: boolean;
   /** Verdicts of the metric checks (analysis gate only), kept in the status. */
   readonly metrics?: MetricCheckStatus[];
 }
