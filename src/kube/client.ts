@@ -3,13 +3,13 @@
 // Failures throw KubeError with the HTTP status kept; use isNotFound / isConflict to decide.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Discovery } from './discovery.js';
+import { SLUICE_FIELD_MANAGER } from './field-manager.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
 import { newEvent, repeatPatch, type CoreEvent, type EventType, type InvolvedObject } from './events.js';
 import { RESOURCES, resourcePath, type KubeList, type KubeObject, type ResourceType } from './resources.js';
 import { KubeTransport, type KubeRequest } from './transport.js';
 
-/** The field manager of every write Sluice makes; the admission webhooks recognise it. */
-export const SLUICE_FIELD_MANAGER = 'sluice';
+export { SLUICE_FIELD_MANAGER };
 
 export interface ListOptions {
   readonly namespace?: string;

@@ -1,0 +1,140 @@
+// The mutating webhook for Deployment updates. When a Canary's target gets a new pod template,
+// stamp the revision, when and by whom on it, so the controller opens the rollout from the
+// watch event of this very write instead of finding it on its next poll. And when someone
+// other than Sluice would scale an idle canary target up from zero (an apply from Git, say),
+// keep it at zero: Sluice owns that number until a rollout starts.
+//
+// Each decision is a list of small named objections; the first that objects says why not,
+// and that sentence is what the log shows.
+import jsonpatch from 'fast-json-patch';
+import type { Canary, CanaryPhase } from '../api/types.js';
+import { rfc3339 } from '../kube/events.js';
+import { templateRevision } from '../rollout/revision.js';
+import { REVISION_ANNOTATION, REVISION_ANNOTATIONS, REVISION_OPENED_AT_ANNOTATION, REVISION_OPENED_BY_ANNOTATION } from './annotations.js';
+import type { CanaryLookup } from './canary-lookup.js';
+import { isSluiceRequest, usernameOf } from './requester.js';
+import { allow, allowWithPatch, type AdmissionRequest, type AdmissionReview, type AdmissionVerdict } from './review.js';
+
+interface DeploymentLike {
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
+  spec?: { replicas?: number; template?: unknown };
+}
+
+/** One Deployment update of a Canary's target, with what the decisions need precomputed. */
+export interface TargetUpdate {
+  readonly request: AdmissionRequest;
+  readonly canary: Canary;
+  readonly object: DeploymentLike;
+  readonly oldObject: DeploymentLike;
+  readonly revision: string;
+  readonly oldRevision: string;
+}
+
+/** Returns why it objects, or undefined when it has no objection. */
+type Objection = (update: TargetUpdate) => string | undefined;
+
+const firstObjection = (objections: readonly Objection[], update: TargetUpdate): string | undefined => {
+  for (const objection of objections) {
+    const reason = objection(update);
+    if (reason) return reason;
+  }
+  return undefined;
+};
+
+// ------------------------------------------------------------ stamping a new revision
+
+const templateUnchanged: Objection = (u) =>
+  u.revision === u.oldRevision ? `pod template unchanged (revision ${u.revision})` : undefined;
+
+const revertsToPromoted: Objection = (u) =>
+  u.revision === u.canary.status?.lastPromotedSpec ? `pod template is the promoted revision ${u.revision} (a revert opens no rollout)` : undefined;
+
+export const STAMP_OBJECTIONS: readonly Objection[] = [templateUnchanged, revertsToPromoted];
+
+// ------------------------------------------------------------ holding an idle target at zero
+
+/** Phases in which the target is scaled to zero by Sluice and no rollout runs. */
+export const IDLE_PHASES: readonly CanaryPhase[] = ['Initialized', 'Succeeded', 'Failed'];
+
+const replicasOf = (d: DeploymentLike): number | undefined => d.spec?.replicas;
+
+const fromSluice: Objection = (u) => (isSluiceRequest(u.request) ? 'Sluice itself is scaling it' : undefined);
+
+const canaryNotIdle: Objection = (u) => {
+  const phase = u.canary.status?.phase ?? '';
+  return IDLE_PHASES.includes(phase) ? undefined : `Canary phase is ${phase || 'not set yet'}, not idle`;
+};
+
+const notAtZero: Objection = (u) => (replicasOf(u.oldObject) === 0 ? undefined : `target was at ${replicasOf(u.oldObject)} replicas, not 0`);
+
+const notScalingUp: Objection = (u) => ((replicasOf(u.object) ?? 0) > 0 ? undefined : 'replicas stay at 0');
+
+export const HOLD_OBJECTIONS: readonly Objection[] = [notScalingUp, fromSluice, canaryNotIdle, notAtZero];
+
+// ------------------------------------------------------------ the handler
+
+/** The mutating decision for one AdmissionReview; `now` is the time stamped as opened-at. */
+export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup, now: Date = new Date()): AdmissionVerdict {
+  const request = review.request;
+  if (request.kind.kind !== 'Deployment' || request.kind.group !== 'apps' || request.operation !== 'UPDATE' || request.subResource) {
+    return allow(request, `not a Deployment update (${request.operation} ${request.kind.kind}${request.subResource ? `/${request.subResource}` : ''})`);
+  }
+  const object = request.object as DeploymentLike | null | undefined;
+  const oldObject = request.oldObject as DeploymentLike | null | undefined;
+  if (!object || !oldObject) return allow(request, 'update without object and oldObject');
+  const namespace = request.namespace ?? object.metadata?.namespace ?? '';
+  const name = request.name ?? object.metadata?.name ?? '';
+  const canary = canaries.findByTarget(namespace, name);
+  if (!canary) return allow(request, `deployment ${namespace}/${name} is not the target of a Canary`);
+
+  const update: TargetUpdate = {
+    request, canary, object, oldObject,
+    revision: templateRevision(object.spec?.template),
+    oldRevision: templateRevision(oldObject.spec?.template),
+  };
+  const mutated = structuredClone(object);
+  const notes: string[] = [];
+  const warnings: string[] = [];
+
+  const noStamp = firstObjection(STAMP_OBJECTIONS, update);
+  if (!noStamp) {
+    setAnnotations(mutated, {
+      [REVISION_ANNOTATION]: update.revision,
+      [REVISION_OPENED_AT_ANNOTATION]: rfc3339(now),
+      [REVISION_OPENED_BY_ANNOTATION]: usernameOf(request),
+    });
+    notes.push(`revision ${update.revision} opened by ${usernameOf(request)} for Canary ${canary.metadata.name}`);
+  } else {
+    notes.push(`no new revision: ${noStamp}`);
+    // After a revert, a stamp of the abandoned revision would claim a rollout that is not open.
+    if (!templateUnchanged(update) && revertsToPromoted(update) && hasStaleStamp(object, update.revision)) {
+      removeAnnotations(mutated, REVISION_ANNOTATIONS);
+      notes.push('stale revision annotations removed');
+    }
+  }
+
+  const noHold = firstObjection(HOLD_OBJECTIONS, update);
+  if (!noHold) {
+    mutated.spec = { ...mutated.spec, replicas: 0 };
+    const message = `spec.replicas kept at 0: Sluice scales ${name} while Canary ${canary.metadata.name} is idle (${canary.status?.phase}) and scales it up when a rollout starts`;
+    warnings.push(message);
+    notes.push(message);
+  }
+
+  return allowWithPatch(request, jsonpatch.compare(object, mutated), `deployment ${namespace}/${name}: ${notes.join('; ')}`, warnings);
+}
+
+function hasStaleStamp(object: DeploymentLike, revision: string): boolean {
+  const stamped = object.metadata?.annotations?.[REVISION_ANNOTATION];
+  return stamped !== undefined && stamped !== revision;
+}
+
+function setAnnotations(object: DeploymentLike, annotations: Record<string, string>): void {
+  object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, ...annotations } };
+}
+
+function removeAnnotations(object: DeploymentLike, keys: readonly string[]): void {
+  const annotations = { ...object.metadata?.annotations };
+  for (const key of keys) delete annotations[key];
+  object.metadata = { ...object.metadata, annotations };
+}

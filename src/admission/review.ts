@@ -1,0 +1,130 @@
+// The AdmissionReview (admission.k8s.io/v1) as the apiserver sends it, checked strictly, and
+// the responses Sluice sends back. Anything that is not a well-formed v1 review is refused
+// with the reason, never half-handled.
+
+export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
+
+export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export interface GroupVersionKind { group: string; version: string; kind: string }
+export interface GroupVersionResource { group: string; version: string; resource: string }
+
+export interface UserInfo {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+export interface AdmissionRequest {
+  uid: string;
+  kind: GroupVersionKind;
+  resource: GroupVersionResource;
+  subResource?: string;
+  name?: string;
+  namespace?: string;
+  operation: Operation;
+  userInfo: UserInfo;
+  object?: Record<string, unknown> | null;
+  oldObject?: Record<string, unknown> | null;
+  dryRun?: boolean;
+  /** CreateOptions, UpdateOptions (or PatchOptions turned into them) or DeleteOptions. */
+  options?: { fieldManager?: string; [key: string]: unknown } | null;
+}
+
+export interface AdmissionReview {
+  apiVersion: typeof ADMISSION_API_VERSION;
+  kind: 'AdmissionReview';
+  request: AdmissionRequest;
+}
+
+export interface AdmissionStatus { code: number; reason?: string; message: string }
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: AdmissionStatus;
+  patchType?: 'JSONPatch';
+  /** base64 of a JSON Patch (RFC 6902). */
+  patch?: string;
+  /** Shown by kubectl as "Warning: ...". */
+  warnings?: string[];
+}
+
+export interface AdmissionReviewResponse {
+  apiVersion: typeof ADMISSION_API_VERSION;
+  kind: 'AdmissionReview';
+  response: AdmissionResponse;
+}
+
+/** What a handler decided: the review to send back and one sentence for the log. */
+export interface AdmissionVerdict {
+  readonly review: AdmissionReviewResponse;
+  readonly note: string;
+}
+
+export type ParsedReview = { ok: true; review: AdmissionReview } | { ok: false; reason: string };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isOptionalRecord = (v: unknown) => v === undefined || v === null || isRecord(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** Checks a parsed JSON body is an admission.k8s.io/v1 AdmissionReview request; says what is wrong if not. */
+export function parseAdmissionReview(body: unknown): ParsedReview {
+  const fail = (reason: string): ParsedReview => ({ ok: false, reason });
+  if (!isRecord(body)) return fail('body is not a JSON object');
+  if (body.apiVersion !== ADMISSION_API_VERSION) return fail(`apiVersion must be ${ADMISSION_API_VERSION}, got ${JSON.stringify(body.apiVersion)}`);
+  if (body.kind !== 'AdmissionReview') return fail(`kind must be AdmissionReview, got ${JSON.stringify(body.kind)}`);
+  const r = body.request;
+  if (!isRecord(r)) return fail('request is missing');
+  if (!isString(r.uid) || r.uid === '') return fail('request.uid is missing');
+  if (!OPERATIONS.includes(r.operation as Operation)) return fail(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(r.operation)}`);
+  if (!isRecord(r.kind) || !isString(r.kind.kind) || !isString(r.kind.version) || !isString(r.kind.group ?? '')) return fail('request.kind must be {group, version, kind}');
+  if (!isRecord(r.resource) || !isString(r.resource.resource) || !isString(r.resource.version)) return fail('request.resource must be {group, version, resource}');
+  if (r.userInfo !== undefined && !isRecord(r.userInfo)) return fail('request.userInfo must be an object');
+  if (!isOptionalRecord(r.object)) return fail('request.object must be an object');
+  if (!isOptionalRecord(r.oldObject)) return fail('request.oldObject must be an object');
+  if (!isOptionalRecord(r.options)) return fail('request.options must be an object');
+  for (const field of ['name', 'namespace', 'subResource'] as const) {
+    if (r[field] !== undefined && !isString(r[field])) return fail(`request.${field} must be a string`);
+  }
+  const request = {
+    ...r,
+    kind: { group: '', ...r.kind },
+    resource: { group: '', ...r.resource },
+    userInfo: (r.userInfo ?? {}) as UserInfo,
+  } as AdmissionRequest;
+  return { ok: true, review: { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', request } };
+}
+
+function reviewOf(response: AdmissionResponse): AdmissionReviewResponse {
+  return { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', response };
+}
+
+export function allow(request: Pick<AdmissionRequest, 'uid'>, note: string, warnings: string[] = []): AdmissionVerdict {
+  return { review: reviewOf({ uid: request.uid, allowed: true, ...(warnings.length ? { warnings } : {}) }), note };
+}
+
+export function deny(request: Pick<AdmissionRequest, 'uid'>, code: number, reason: string, message: string): AdmissionVerdict {
+  return { review: reviewOf({ uid: request.uid, allowed: false, status: { code, reason, message } }), note: message };
+}
+
+/** An allowed response carrying a JSON Patch; plain allow when there is nothing to patch. */
+export function allowWithPatch(request: Pick<AdmissionRequest, 'uid'>, patch: readonly unknown[], note: string, warnings: string[] = []): AdmissionVerdict {
+  if (patch.length === 0) return allow(request, note, warnings);
+  const response: AdmissionResponse = {
+    uid: request.uid,
+    allowed: true,
+    patchType: 'JSONPatch',
+    patch: Buffer.from(JSON.stringify(patch)).toString('base64'),
+    ...(warnings.length ? { warnings } : {}),
+  };
+  return { review: reviewOf(response), note };
+}
+
+/** The JSON Patch of a response, decoded; [] when there is none. */
+export function patchOf(review: AdmissionReviewResponse): unknown[] {
+  const patch = review.response.patch;
+  return patch ? (JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) as unknown[]) : [];
+}

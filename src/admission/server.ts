@@ -1,0 +1,214 @@
+// The admission HTTPS server: express routes around the pure handlers. Every request is either
+// a well-formed AdmissionReview answered with its uid echoed, or refused with an HTTP status and
+// the reason (400 malformed, 413 too large, 415 bad encoding); a handler bug answers 500 and the
+// webhook's failurePolicy decides, the process never goes down with it.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { logger, type Logger } from '../log.js';
+import type { CanaryLookup } from './canary-lookup.js';
+import { createServingCertificate, serviceDnsNames } from './certificates.js';
+import { guardOwnedObject } from './guard-owned.js';
+import { observeAdmission, type AdmissionOutcome } from './metrics.js';
+import { mutateDeployment } from './mutate-deployment.js';
+import { WEBHOOK_PATHS } from './paths.js';
+import { allow, parseAdmissionReview, type AdmissionReview, type AdmissionVerdict } from './review.js';
+import { validateFlaggerObject } from './validate-flagger.js';
+
+export { WEBHOOK_PATHS };
+
+/**
+ * Largest accepted body. A review carries object and oldObject, each up to etcd's 1.5 MiB
+ * request limit, JSON-escaped, plus the envelope: 4 MiB holds the largest real review and
+ * nothing much bigger. Above it the answer is 413 with the reason.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Where the in-cluster Service is, for the DNS names of a self-made certificate. */
+export const DEFAULT_SERVICE = { namespace: 'sluice-system', name: 'sluice' } as const;
+
+export interface AdmissionServerOptions {
+  /** 0 picks a free port; the one chosen is returned. */
+  readonly port: number;
+  /** Default: 0.0.0.0 inside a cluster (the Service must reach it), 127.0.0.1 outside. */
+  readonly host?: string;
+  /** A mounted certificate (PEM); without it Sluice makes a CA and a serving certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string; /** CA of cert, for the caBundle; default cert itself. */ readonly ca?: string };
+  readonly canaries: CanaryLookup;
+  /** Deny direct edits of objects a Canary owns (/validate/owned); default true. */
+  readonly ownedObjectGuard?: boolean;
+  /** The Service whose DNS names a self-made certificate carries; default sluice-system/sluice. */
+  readonly service?: { readonly namespace: string; readonly name: string };
+  /** The operator's default provider for Canary validation. */
+  readonly defaultProvider?: string;
+  readonly bodyLimitBytes?: number;
+  /** Called with each well-formed review and the verdict (recording, tests). */
+  readonly onReview?: (path: string, review: AdmissionReview, verdict: AdmissionVerdict) => void;
+  /** Time to let in-flight reviews finish on close; default 5 s. */
+  readonly shutdownGraceMs?: number;
+  readonly log?: Logger;
+}
+
+export interface AdmissionServer {
+  readonly port: number;
+  /** PEM of the CA that verifies the serving certificate: goes (base64) into caBundle. */
+  readonly caBundle: string;
+  /** Stops accepting, lets in-flight reviews finish (up to the grace time), then closes. */
+  close(): Promise<void>;
+}
+
+type Handler = (review: AdmissionReview) => AdmissionVerdict;
+
+export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
+  const log = options.log ?? logger('admission');
+  const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
+  const host = options.host ?? (inCluster ? '0.0.0.0' : '127.0.0.1');
+  const tls = options.tls
+    ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
+    : selfMadeTls(options.service ?? DEFAULT_SERVICE);
+  let closing = false;
+
+  const app = buildAdmissionApp({
+    handlers: {
+      [WEBHOOK_PATHS.mutateDeployments]: (review) => mutateDeployment(review, options.canaries),
+      [WEBHOOK_PATHS.validateFlagger]: (review) => validateFlaggerObject(review, { defaultProvider: options.defaultProvider }),
+      [WEBHOOK_PATHS.validateOwned]: options.ownedObjectGuard === false
+        ? (review) => allow(review.request, 'owned-object guard is off')
+        : guardOwnedObject,
+    },
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    ready: () => !closing,
+    onReview: options.onReview,
+    log,
+  });
+
+  const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, app);
+  // The apiserver gives up after the webhook's timeoutSeconds anyway; do not hold sockets longer.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ host, port, selfSigned: !options.tls }, `admission webhooks listening on https://${host}:${port}`);
+
+  return {
+    port,
+    caBundle: tls.ca,
+    async close() {
+      if (closing) return;
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+      log.info({ port }, 'admission webhooks stopped');
+    },
+  };
+}
+
+function selfMadeTls(service: { namespace: string; name: string }): { cert: string; key: string; ca: string } {
+  const made = createServingCertificate({ dnsNames: ['localhost', ...serviceDnsNames(service)], ipAddresses: ['127.0.0.1'] });
+  return { cert: made.cert, key: made.key, ca: made.caCert };
+}
+
+export interface AdmissionAppOptions {
+  readonly handlers: Record<string, Handler>;
+  readonly bodyLimitBytes: number;
+  readonly ready: () => boolean;
+  readonly onReview?: AdmissionServerOptions['onReview'];
+  readonly log: Logger;
+}
+
+/** The express app alone (no TLS, no listening), so it can be exercised over plain HTTP too. */
+export function buildAdmissionApp(options: AdmissionAppOptions): express.Express {
+  const { log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => { res.type('text/plain').send('ok'); });
+  app.get('/readyz', (_req, res) => {
+    if (options.ready()) res.type('text/plain').send('ok');
+    else res.status(503).type('text/plain').send('shutting down');
+  });
+
+  // Every body is parsed as JSON whatever its Content-Type says: a review in the wrong wrapper
+  // is still refused for what it is, with a reason.
+  const json = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
+
+  for (const [path, handler] of Object.entries(options.handlers)) {
+    app.post(path, json, (req: Request, res: Response) => {
+      const started = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+      const parsed = parseAdmissionReview(req.body);
+      if (!parsed.ok) {
+        log.warn({ path, reason: parsed.reason }, `refused a malformed AdmissionReview: ${parsed.reason}`);
+        observeAdmission(path, 'bad_request', seconds());
+        res.status(400).json(statusBody(400, 'BadRequest', `malformed AdmissionReview: ${parsed.reason}`));
+        return;
+      }
+      let verdict: AdmissionVerdict;
+      try {
+        verdict = handler(parsed.review);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log.error({ path, uid: parsed.review.request.uid, err: message }, `admission handler failed: ${message}`);
+        observeAdmission(path, 'error', seconds());
+        res.status(500).json(statusBody(500, 'InternalError', `admission handler failed: ${message}`));
+        return;
+      }
+      res.status(200).json(verdict.review);
+      const outcome: AdmissionOutcome = !verdict.review.response.allowed ? 'denied' : verdict.review.response.patch ? 'patched' : 'allowed';
+      observeAdmission(path, outcome, seconds());
+      const request = parsed.review.request;
+      const fields = { path, uid: request.uid, outcome, user: request.userInfo.username, namespace: request.namespace, name: request.name };
+      if (outcome === 'allowed') log.debug(fields, verdict.note);
+      else log.info(fields, verdict.note);
+      options.onReview?.(path, parsed.review, verdict);
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).json(statusBody(404, 'NotFound', `no webhook at ${req.method} ${req.path}`));
+  });
+
+  // express 5 sends body-parser errors (and any thrown error) here, with their HTTP status.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { status?: number; statusCode?: number; type?: string; message?: string; limit?: number; length?: number };
+    const status = e.status ?? e.statusCode ?? 500;
+    const reason = bodyErrorReason(e, options.bodyLimitBytes);
+    if (status >= 500) log.error({ path: req.path, err: e.message }, reason);
+    else log.warn({ path: req.path, status }, reason);
+    observeAdmission(req.path, status >= 500 ? 'error' : 'bad_request', 0);
+    if (res.headersSent) return;
+    res.status(status).json(statusBody(status, status === 413 ? 'RequestEntityTooLarge' : status >= 500 ? 'InternalError' : 'BadRequest', reason));
+  });
+
+  return app;
+}
+
+function bodyErrorReason(e: { type?: string; message?: string; length?: number }, limit: number): string {
+  switch (e.type) {
+    case 'entity.too.large':
+      return `AdmissionReview body of ${e.length ?? 'more than'} bytes exceeds the ${limit} byte limit`;
+    case 'entity.parse.failed':
+      return `body is not valid JSON: ${e.message}`;
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return `unsupported body encoding: ${e.message}`;
+    case 'request.aborted':
+      return 'request aborted by the client';
+    default:
+      return e.message ?? 'internal error';
+  }
+}
+
+/** A Kubernetes Status, the body the apiserver logs when a webhook call fails. */
+function statusBody(code: number, reason: string, message: string) {
+  return { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason, message };
+}
