@@ -1,0 +1,69 @@
+// Contour HTTPProxy: routes with conditions (prefix/exact/regex path, header and query conditions, all
+// ANDed), weighted services (all unset or zero = equal split), mirror services. The most specific route
+// wins. Recorded at Contour's Envoy: envoy_cluster_upstream_rq{envoy_cluster_name="<ns>_<svc>_<port>"}.
+import type { Backend, Cond, Match, Rule, RouteObserver, SimRoute } from '../types.js';
+import { resourceKey } from '../types.js';
+import { arr, ns, num } from './util.js';
+
+const HP = { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy', namespaced: true };
+
+export function contourConditions(conditions: unknown): Match {
+  const conds: Cond[] = [];
+  for (const c of arr(conditions)) {
+    if (c?.prefix !== undefined) { if (c.prefix !== '/') conds.push({ field: 'path', op: 'prefix', value: String(c.prefix) }); }
+    if (c?.exact !== undefined) conds.push({ field: 'path', op: 'exact', value: String(c.exact) });
+    if (c?.regex !== undefined) conds.push({ field: 'path', op: 'regex', value: String(c.regex) });
+    const h = c?.header;
+    if (h?.name) {
+      const name = String(h.name).toLowerCase();
+      const ignoreCase = !!h.ignoreCase;
+      if (h.present) conds.push({ field: 'header', name, op: 'present' });
+      if (h.notpresent) conds.push({ field: 'header', name, op: 'absent' });
+      if (h.exact !== undefined) conds.push({ field: 'header', name, op: 'exact', value: String(h.exact), ignoreCase });
+      if (h.notexact !== undefined) conds.push({ field: 'header', name, op: 'not-exact', value: String(h.notexact), ignoreCase });
+      if (h.contains !== undefined) conds.push({ field: 'header', name, op: 'contains', value: String(h.contains), ignoreCase });
+      if (h.notcontains !== undefined) conds.push({ field: 'header', name, op: 'not-contains', value: String(h.notcontains), ignoreCase });
+      if (h.regex !== undefined) conds.push({ field: 'header', name, op: 'regex', value: String(h.regex), ignoreCase });
+    }
+    const q = c?.queryParameter;
+    if (q?.name) {
+      const name = String(q.name);
+      if (q.present) conds.push({ field: 'query', name, op: 'present' });
+      if (q.exact !== undefined) conds.push({ field: 'query', name, op: 'exact', value: String(q.exact) });
+      if (q.prefix !== undefined) conds.push({ field: 'query', name, op: 'prefix', value: String(q.prefix) });
+      if (q.contains !== undefined) conds.push({ field: 'query', name, op: 'contains', value: String(q.contains) });
+      if (q.regex !== undefined) conds.push({ field: 'query', name, op: 'regex', value: String(q.regex) });
+    }
+  }
+  return { conds };
+}
+
+export const contour: RouteObserver = {
+  name: 'contour',
+  resources: [HP],
+  routes({ objects, rps }) {
+    const out: SimRoute[] = [];
+    for (const hp of objects.get(resourceKey(HP)) ?? []) {
+      const rules: Rule[] = [];
+      for (const r of arr(hp.spec?.routes)) {
+        const svcs = arr(r?.services);
+        const served = svcs.filter((s) => !s?.mirror);
+        const anyWeight = served.some((s) => (num(s?.weight) ?? 0) > 0);
+        const mk = (s: any, w: number): Backend => {
+          const port = num(s?.port);
+          return { service: String(s?.name ?? ''), namespace: ns(hp), port, weight: w, labels: { envoy_cluster_name: `${ns(hp)}_${s?.name}_${port ?? ''}` } };
+        };
+        const backends = served.map((s) => mk(s, anyWeight ? num(s?.weight) ?? 0 : 1));
+        if (backends.length === 0) continue;
+        const m = svcs.find((s) => s?.mirror);
+        rules.push({ matches: [contourConditions(r?.conditions)], backends, mirror: m ? { backend: mk(m, 100), percent: 100 } : undefined });
+      }
+      if (rules.length === 0) continue;
+      out.push({
+        key: `HTTPProxy/${ns(hp)}/${hp.metadata.name}`, kind: 'HTTPProxy', namespace: ns(hp), name: hp.metadata.name,
+        families: ['contour'], selection: 'specific', rules, rps, host: hp.spec?.virtualhost?.fqdn,
+      });
+    }
+    return out;
+  },
+};

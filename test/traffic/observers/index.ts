@@ -1,0 +1,13 @@
+// Every provider observer, in one list.
+import type { RouteObserver } from '../types.js';
+import { canary } from './canary.js';
+import { contour } from './contour.js';
+import { gatewayapi } from './gatewayapi.js';
+import { gloo } from './gloo.js';
+import { istio } from './istio.js';
+import { kuma } from './kuma.js';
+import { nginx } from './nginx.js';
+import { smi } from './smi.js';
+
+export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, canary];
+export { canary };
