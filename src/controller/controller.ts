@@ -1,0 +1,220 @@
+// The canary controller: watches Canaries and everything they depend on, and reconciles each
+// Canary through decide() -> gates -> execute(). Watches, not polls, find changes; the analysis
+// interval only paces the steps.
+import type { Logger } from '../log.js';
+import type { Canary } from '../api/types.js';
+import { resolveCanary, type OperatorDefaults } from '../api/defaults.js';
+import { validateCanary } from '../api/validate.js';
+import { formatProblem } from '../api/problem.js';
+import { decide } from '../rollout/decide.js';
+import type { Decision, Gate, GateResult } from '../rollout/decision.js';
+import { RESOURCES, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
+import { WorkQueue } from './work-queue.js';
+import { observe, type Snapshot } from './observe.js';
+import { runGate, type GateDeps } from './gates.js';
+import { execute, ConflictError, type AlertSink, type Synthesize, type SynthesisInputs } from './executor.js';
+import type { ConfigJson } from '../synth/kube-json.js';
+import type { ControllerMetrics } from './metrics.js';
+
+export interface ControllerOptions {
+  readonly client: KubeClient;
+  readonly synthesize: Synthesize;
+  readonly gates: GateDeps;
+  readonly operator: OperatorDefaults;
+  readonly log: Logger;
+  readonly alerts?: AlertSink;
+  readonly metrics?: ControllerMetrics;
+  /** Watch only this namespace; default all. */
+  readonly namespace?: string;
+  readonly concurrency?: number;
+  readonly now?: () => number;
+}
+
+/** A reconcile that cannot reach the cluster or a dependency is retried this soon at most. */
+const RETRY_MS = 2_000;
+/** A hard ceiling on how long one Canary waits between looks, whatever its interval. */
+const MAX_REQUEUE_MS = 60_000;
+
+const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? 'default'}/${name ?? ''}`;
+
+export class CanaryController {
+  private readonly queue: WorkQueue;
+  private readonly now: () => number;
+  private readonly memo = new Map<string, { hash: string; at: number }>();
+  /** Our own last status write per Canary, used until the watch delivers it (no step twice). */
+  private readonly written = new Map<string, { fromVersion?: string; canary: Canary }>();
+  private canaries!: WatchedCache<Canary & KubeObject>;
+  private deployments!: WatchedCache<KubeObject>;
+  private services!: WatchedCache<KubeObject>;
+  private hpas!: WatchedCache<KubeObject>;
+  private configMaps!: WatchedCache<KubeObject>;
+  private secrets!: WatchedCache<KubeObject>;
+  private started = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.queue = new WorkQueue((key) => this.reconcile(key), opts.concurrency ?? 4, (key, err) =>
+      opts.log.error({ canary: key, err: String(err) }, `reconcile of ${key} failed: ${String(err)}`));
+  }
+
+  async start(): Promise<void> {
+    const { client, namespace } = this.opts;
+    const options = { ...(namespace ? { namespace } : {}), log: this.opts.log };
+    this.canaries = startInformer(client, RESOURCES.canaries, options);
+    this.deployments = startInformer(client, RESOURCES.deployments, options);
+    this.services = startInformer(client, RESOURCES.services, options);
+    this.hpas = startInformer(client, RESOURCES.horizontalPodAutoscalers, options);
+    this.configMaps = startInformer(client, RESOURCES.configMaps, options);
+    this.secrets = startInformer(client, RESOURCES.secrets, options);
+    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets].map((c) => c.synced));
+
+    const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
+    this.canaries.onAdd(enqueueCanary);
+    this.canaries.onUpdate(enqueueCanary);
+    this.canaries.onDelete((c) => this.opts.metrics?.forget(c as unknown as Canary));
+    const byTarget = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
+      const t = c.spec?.targetRef?.name;
+      return t === o.metadata.name || `${t}-primary` === o.metadata.name;
+    });
+    for (const cache of [this.deployments, this.services]) {
+      cache.onAdd(byTarget); cache.onUpdate(byTarget); cache.onDelete(byTarget);
+    }
+    const byScaler = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
+      const h = c.spec?.autoscalerRef?.name;
+      return h !== undefined && (h === o.metadata.name || `${h}-primary` === o.metadata.name);
+    });
+    this.hpas.onAdd(byScaler); this.hpas.onUpdate(byScaler); this.hpas.onDelete(byScaler);
+    // A config change matters to the Canaries of its namespace whose target uses it; decide() sorts that out.
+    const byNamespace = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, () => true);
+    for (const cache of [this.configMaps, this.secrets]) {
+      cache.onAdd(byNamespace); cache.onUpdate(byNamespace); cache.onDelete(byNamespace);
+    }
+    for (const c of this.canaries.list()) enqueueCanary(c);
+    this.started = true;
+    this.opts.log.info({ canaries: this.canaries.list().length }, 'controller started');
+  }
+
+  isReady(): boolean {
+    return this.started;
+  }
+
+  /** Finishes in-flight reconciles, then stops watching. */
+  async stop(): Promise<void> {
+    await this.queue.shutdown();
+    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets]
+      .filter(Boolean).map((c) => c.stop()));
+    this.started = false;
+  }
+
+  /** Canaries known to the cache, for /metrics and the CLI. */
+  listCanaries(): readonly Canary[] {
+    return this.canaries?.list() ?? [];
+  }
+
+  /** The Canary that targets this Deployment, for the admission webhook. */
+  findByTarget(namespace: string, deploymentName: string): Canary | undefined {
+    return this.canaries?.list(namespace).find((c) => c.spec?.targetRef?.name === deploymentName);
+  }
+
+  private enqueueWhere(namespace: string | undefined, match: (c: Canary) => boolean): void {
+    for (const c of this.canaries.list(namespace)) if (match(c)) this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
+  }
+
+  private snapshot(canary: Canary): { snap: Snapshot; inputs: SynthesisInputs } {
+    const ns = canary.metadata.namespace ?? 'default';
+    const targetName = canary.spec.targetRef.name;
+    const target = this.deployments.get(targetName, ns);
+    const primary = this.deployments.get(`${targetName}-primary`, ns);
+    const hpaName = canary.spec.autoscalerRef?.name;
+    const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
+    const primaryHpa = hpaName ? this.hpas.get(`${hpaName}-primary`, ns) : undefined;
+    const configs = [...this.configMaps.list(ns), ...this.secrets.list(ns)] as unknown as ConfigJson[];
+    const resolved = resolveCanary(canary, this.opts.operator);
+    return {
+      snap: {
+        canary,
+        ...(target ? { target: target as Snapshot['target'] } : {}),
+        ...(primary ? { primary: primary as Snapshot['primary'] } : {}),
+        ...(primaryHpa ?? hpa ? { hpa: (primaryHpa ?? hpa) as Snapshot['hpa'] } : {}),
+        configs,
+      },
+      inputs: {
+        canary,
+        resolved,
+        ...(target ? { target } : {}),
+        ...(hpa ? { hpa } : {}),
+        configs: configs as unknown as KubeObject[],
+      },
+    };
+  }
+
+  /** Live objects from the caches the controller keeps anyway. */
+  private live = (o: KubeObject): KubeObject | undefined => {
+    const { name, namespace } = o.metadata;
+    if (!name) return undefined;
+    if (o.kind === 'Deployment') return this.deployments.get(name, namespace);
+    if (o.kind === 'Service') return this.services.get(name, namespace);
+    if (o.kind === 'HorizontalPodAutoscaler') return this.hpas.get(name, namespace);
+    if (o.kind === 'ConfigMap') return this.configMaps.get(name, namespace);
+    return undefined;
+  };
+
+  /** One reconcile of one Canary; schedules the next one. */
+  private async reconcile(key: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    const cached = this.canaries.get(name, namespace);
+    if (!cached || cached.metadata.deletionTimestamp) {
+      this.written.delete(key);
+      return;
+    }
+    const mine = this.written.get(key);
+    const canary: Canary = mine && mine.fromVersion === cached.metadata.resourceVersion ? mine.canary : cached;
+    if (canary === cached) this.written.delete(key);
+    const log = this.opts.log.child({ canary: key });
+
+    const problems = validateCanary(canary, this.opts.operator.provider);
+    if (problems.length) {
+      log.warn({ problems: problems.map(formatProblem) }, `invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
+      await this.opts.client.createEvent(
+        { apiVersion: canary.apiVersion, kind: 'Canary', name, namespace, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) },
+        'Warning', 'Synced', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`,
+      ).catch(() => {});
+      return;
+    }
+
+    const { snap, inputs } = this.snapshot(canary);
+    const started = this.now();
+    let decision: Decision;
+    try {
+      const gates: Partial<Record<Gate, GateResult>> = {};
+      for (;;) {
+        decision = decide(observe(snap, this.now(), this.opts.operator, gates, inputs.resolved));
+        if (!decision.needs) break;
+        gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.opts.gates);
+      }
+      const stored = await execute(decision, inputs, {
+        client: this.opts.client,
+        synthesize: this.opts.synthesize,
+        live: this.live,
+        gates: this.opts.gates,
+        ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
+        log: this.opts.log,
+        memo: this.memo,
+        reapplyEveryMs: 5 * 60_000,
+        now: this.now,
+      });
+      if (stored) this.written.set(key, { fromVersion: canary.metadata.resourceVersion, canary: stored });
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        log.debug(err.message);
+        this.queue.addAfter(key, 200);
+        return;
+      }
+      log.error({ err: String(err) }, `reconcile failed, retrying: ${String(err)}`);
+      this.queue.addAfter(key, RETRY_MS);
+      return;
+    }
+    this.opts.metrics?.observe({ ...canary, status: decision.status }, decision, this.now() - started);
+    this.queue.addAfter(key, Math.min(Math.max(decision.requeueAfterMs, 50), MAX_REQUEUE_MS));
+  }
+}

@@ -1,0 +1,142 @@
+// Carries out one Decision: converge the generated objects, scale the target, write the
+// status, then tell the world (Events, log lines, event webhooks, post-rollout hooks, alerts).
+// Order matters for crash safety: objects and scale first, status next, so a controller killed
+// in between redoes the same step from the old status and converges to the same objects.
+import type { Logger } from '../log.js';
+import type { Canary } from '../api/types.js';
+import type { ResolvedCanary } from '../api/defaults.js';
+import type { Decision, RolloutEvent } from '../rollout/decision.js';
+import { RESOURCES, type KubeClient, type KubeObject, isConflict } from '../kube/index.js';
+import { statusPatch, isSubsetOf } from './status-patch.js';
+import { runPostRollout, type GateDeps } from './gates.js';
+import { eventPayload } from '../hooks/payload.js';
+import { id } from '../rollout/messages.js';
+import type { Weights } from '../rollout/weights.js';
+
+/** What synthesis needs from the cluster for one Canary. */
+export interface SynthesisInputs {
+  readonly canary: Canary;
+  readonly resolved: ResolvedCanary;
+  /** Absent when the target Deployment does not exist (decide() then asks for no sync). */
+  readonly target?: KubeObject;
+  readonly hpa?: KubeObject;
+  readonly configs?: readonly KubeObject[];
+  readonly ingress?: KubeObject;
+  readonly upstream?: KubeObject;
+}
+
+/** Produces every generated object, in apply order, for a traffic split. */
+export type Synthesize = (inputs: SynthesisInputs, weights: Weights, primaryFromTarget: boolean) => KubeObject[];
+
+/** Live copies of generated objects the controller already watches, to skip no-op applies. */
+export type LiveLookup = (object: KubeObject) => KubeObject | undefined;
+
+export interface AlertSink {
+  send(canary: Canary, severity: 'info' | 'warn' | 'error', message: string): Promise<void>;
+}
+
+export interface ExecutorDeps {
+  readonly client: KubeClient;
+  readonly synthesize: Synthesize;
+  readonly live: LiveLookup;
+  readonly gates: GateDeps;
+  readonly alerts?: AlertSink;
+  readonly log: Logger;
+  /** Objects of kinds without a cache: re-applied when their content changes, and every so often. */
+  readonly memo: Map<string, { hash: string; at: number }>;
+  readonly reapplyEveryMs: number;
+  readonly now: () => number;
+}
+
+const objectKey = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** The objects of a sync that actually need an apply. */
+export function objectsToApply(objects: KubeObject[], deps: Pick<ExecutorDeps, 'live' | 'memo' | 'reapplyEveryMs' | 'now'>): KubeObject[] {
+  return objects.filter((o) => {
+    const live = deps.live(o);
+    if (live) return !isSubsetOf(o, live);
+    const seen = deps.memo.get(objectKey(o));
+    return !seen || seen.hash !== JSON.stringify(o) || deps.now() - seen.at > deps.reapplyEveryMs;
+  });
+}
+
+export class ConflictError extends Error {}
+
+/** Returns the Canary as stored after the status write, when there was one. */
+export async function execute(decision: Decision, inputs: SynthesisInputs, deps: ExecutorDeps): Promise<Canary | undefined> {
+  const { canary, resolved } = inputs;
+  const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}` });
+
+  if (decision.sync && inputs.target) {
+    const objects = deps.synthesize(inputs, decision.sync.weights, decision.sync.primaryFromTarget);
+    const changed = objectsToApply(objects, deps);
+    if (changed.length) {
+      await deps.client.serverSideApply(changed, { force: true });
+      for (const o of changed) deps.memo.set(objectKey(o), { hash: JSON.stringify(o), at: deps.now() });
+      log.debug({ applied: changed.map(objectKey) }, `applied ${changed.length} generated objects`);
+    }
+  }
+
+  if (decision.scaleTarget !== undefined && inputs.target) {
+    const current = (inputs.target.spec as { replicas?: number } | undefined)?.replicas;
+    if (current !== decision.scaleTarget) {
+      await deps.client.mergePatch(RESOURCES.deployments, resolved.targetName, resolved.namespace, { spec: { replicas: decision.scaleTarget } });
+      log.info({ replicas: decision.scaleTarget }, `scaled ${id(resolved.targetName, resolved.namespace)} to ${decision.scaleTarget}`);
+    }
+  }
+
+  const patch = statusPatch(canary.status, decision.status);
+  let stored: Canary | undefined;
+  if (patch) {
+    try {
+      // The resourceVersion makes the write conditional: a stale view never overwrites a newer status.
+      stored = await deps.client.patchStatus<Canary>(RESOURCES.canaries, resolved.name, resolved.namespace, {
+        metadata: { resourceVersion: canary.metadata.resourceVersion },
+        status: patch,
+      });
+    } catch (err) {
+      if (isConflict(err)) throw new ConflictError(`status of ${resolved.namespace}/${resolved.name} changed meanwhile`);
+      throw err;
+    }
+  }
+
+  const updated: Canary = { ...canary, status: decision.status };
+  await record(updated, resolved, decision.events, deps);
+  if (decision.postRollout) await record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps);
+  for (const alert of decision.alerts) {
+    await deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
+      log.warn({ err: String(err) }, `alert not delivered: ${alert.message}`));
+  }
+  if (decision.note) log.debug(decision.note);
+  return stored;
+}
+
+/** One sentence, three places: the Event, the JSON log line, and the Canary's event webhooks. */
+async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutEvent[], deps: ExecutorDeps): Promise<void> {
+  const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}`, phase: canary.status?.phase });
+  const involved = {
+    apiVersion: canary.apiVersion,
+    kind: 'Canary',
+    name: resolved.name,
+    namespace: resolved.namespace,
+    ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}),
+    ...(canary.metadata.resourceVersion ? { resourceVersion: canary.metadata.resourceVersion } : {}),
+  };
+  const eventHooks = resolved.webhooks.filter((w) => w.type === 'event');
+  for (const e of events) {
+    if (e.type === 'Warning') log.warn(e.message);
+    else log.info(e.message);
+    await deps.client.createEvent(involved, e.type, 'Synced', e.message, new Date(deps.now())).catch((err: unknown) =>
+      log.warn({ err: String(err) }, 'event not recorded'));
+    for (const hook of eventHooks) {
+      const outcome = await deps.gates.callHook({
+        url: hook.url,
+        body: eventPayload(canary, e.message, e.type, deps.now(), hook.metadata),
+        timeoutMs: hook.timeoutMs,
+        retries: hook.retries,
+        disableTLS: hook.disableTLS,
+      });
+      if (!outcome.ok) log.warn({ hook: hook.name, error: outcome.error }, 'event webhook failed');
+    }
+  }
+}
