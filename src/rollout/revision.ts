@@ -23,7 +23,7 @@ export function templateRevision(podTemplate: unknown): string {
 /** The pod template with defaulted values and empty values removed; keys are not yet sorted. */
 export function canonicalTemplate(podTemplate: unknown): Json {
   const template = toJson(podTemplate);
-  if (!isObject(template)) return prune(template) ?? null;
+  if (!isObject(template)) return prune(template) ?? {};
   const out = { ...template };
   if (isObject(out.metadata)) out.metadata = canonicalTemplateMeta(out.metadata);
   if (isObject(out.spec)) out.spec = canonicalPodSpec(out.spec);
