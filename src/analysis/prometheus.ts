@@ -32,6 +32,8 @@ export type QueryResult =
 /** Anything that answers PromQL: the real client, or a fake in tests. */
 export interface MetricsQuerier {
   query(promql: string): Promise<QueryResult>;
+  /** Where the queries go, without credentials, when the querier knows. */
+  readonly address?: string;
 }
 
 export type MetricsProviderFailure =

@@ -96,8 +96,14 @@ async function checkMetric(
   if (!plan.ok) {
     return withQuery(judge(subject, { kind: 'error', stage: 'template', message: plan.message }), plan.query);
   }
+  let querier: MetricsQuerier;
+  try {
+    querier = deps.prometheusFor(plan.address, plan.auth);
+  } catch (err) {
+    return withQuery(judge(subject, { kind: 'error', stage: 'query', message: errorText(err) }), plan.query);
+  }
   const [reading, requestCount] = await Promise.all([
-    runQuery(deps, plan.address, plan.auth, plan.query).then((r) =>
+    runQuery(querier, plan.query).then((r) =>
       r.kind === 'value' ? { kind: 'value' as const, value: plan.toJudged(r.value) } : r),
     metric.minRequestCount !== undefined ? countRequests(resolved, model, deps) : Promise.resolve(undefined),
   ]);
@@ -111,7 +117,7 @@ async function checkMetric(
   return {
     ...judge(subject, judged),
     query: plan.query,
-    address: displayAddress(plan.address),
+    address: querier.address ?? displayAddress(plan.address),
     ...(requestCount?.kind === 'count' ? { requestCount: requestCount.count } : {}),
   };
 }
@@ -204,9 +210,9 @@ export function unsupportedProvider(type: string | undefined): string | undefine
   return `unknown provider type ${JSON.stringify(type)}: Sluice queries Prometheus only`;
 }
 
-async function runQuery(deps: MetricCheckDeps, address: string, auth: PrometheusAuth, query: string): Promise<Reading> {
+async function runQuery(querier: MetricsQuerier, query: string): Promise<Reading> {
   try {
-    return readingOf(await deps.prometheusFor(address, auth).query(query));
+    return readingOf(await querier.query(query));
   } catch (err) {
     return { kind: 'error', stage: 'query', message: errorText(err) };
   }
@@ -222,7 +228,12 @@ async function countRequests(resolved: ResolvedCanary, model: QueryModel, deps: 
   } catch (err) {
     return { kind: 'error', stage: 'template', message: errorText(err) };
   }
-  const reading = await runQuery(deps, resolved.metricsServer, {}, query);
+  let reading: Reading;
+  try {
+    reading = await runQuery(deps.prometheusFor(resolved.metricsServer, {}), query);
+  } catch (err) {
+    reading = { kind: 'error', stage: 'query', message: errorText(err) };
+  }
   switch (reading.kind) {
     case 'value': return { kind: 'count', count: reading.value };
     case 'no-values': return { kind: 'count', count: 0 };

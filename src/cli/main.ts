@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { validateFiles } from './validate.js';
 import { writeCrds } from './crds.js';
+import { checkCommand } from './check.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
@@ -30,6 +31,28 @@ export function buildProgram(): Command {
     .argument('[folder]', 'output folder', 'crds')
     .action((folder: string) => {
       for (const path of writeCrds(folder)) console.log(`wrote ${path}`);
+    });
+
+  program.addCommand(checkCommand());
+  program
+    .command('run')
+    .description('run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout')
+    .option('--demo', 'run the local demo even when KUBECONFIG is set')
+    .option('--exit', 'with the demo: exit once the rollout has finished')
+    .action(async (opts: { demo?: boolean; exit?: boolean }) => {
+      const { defaultConfig } = await import('../operator/config.js');
+      const config = defaultConfig();
+      if (opts.demo || (!config.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST)) {
+        const { runDemo } = await import('../operator/demo.js');
+        process.exitCode = await runDemo({ exitWhenDone: opts.exit === true || process.env.CI === 'true' });
+        if (opts.exit || process.env.CI === 'true') process.exit(process.exitCode);
+        return;
+      }
+      const { startOperator } = await import('../operator/run.js');
+      const operator = await startOperator(config);
+      const stop = () => void operator.stop().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
     });
 
   return program;

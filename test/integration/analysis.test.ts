@@ -8,7 +8,11 @@
 // plus OSM's series in namespace test for the OSM seed (its inline 404 query is hard-coded there).
 import { expect } from 'chai';
 import { createServer, request, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { parse } from 'yaml';
 import { resolveCanary } from '../../src/api/defaults.js';
 import type { Canary, CanaryMetric, MetricTemplate } from '../../src/api/types.js';
@@ -268,5 +272,44 @@ describe('metric checks against a real Prometheus', function () {
     } finally {
       gate.close();
     }
+  });
+  describe('sluice check', () => {
+    // Async on purpose: the exporter lives in this process and must keep answering scrapes.
+    const check = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('node', ['bin/sluice.js', 'check', ...args], (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      });
+    });
+    const metrics: CanaryMetric[] = [
+      successRate,
+      { name: '404s percentage', templateRef: { name: 'not-found-percentage' }, thresholdRange: { max: 5 }, interval: '1m' },
+    ];
+    const writeCanary = (namespace: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-check-'));
+      const canary = kubernetesCanary(namespace, 'http://prometheus.monitoring:9090', metrics);
+      const template = notFoundTemplate('http://prometheus.monitoring:9090');
+      delete template.metadata.namespace;
+      writeFileSync(join(dir, 'canary.yaml'), stringify(canary));
+      writeFileSync(join(dir, 'template.yaml'), stringify(template));
+      return join(dir, 'canary.yaml');
+    };
+
+    it('prints query, value, threshold and verdict per metric and exits 1 when a check fails', async () => {
+      const r = await check(writeCanary('failing'), '--prometheus', prometheus.url);
+      expect(r.code, r.stderr).to.equal(1);
+      expect(r.stdout).to.contain(`Canary failing/podinfo  provider kubernetes  Prometheus ${prometheus.url}`);
+      expect(r.stdout).to.contain('  request-success-rate: FAIL\n    query:     sum(rate(http_request_duration_seconds_count{kubernetes_namespace="failing"');
+      expect(r.stdout).to.contain('    value:     69.17%\n    threshold: min 99%\n    verdict:   fail: success rate 69.17% < 99%\n    event:     Halt podinfo.failing advancement success rate 69.17% < 99%');
+      // The template has no data for namespace failing's 404s: 0 % is below 5, a pass.
+      expect(r.stdout).to.contain('  404s percentage: pass');
+      expect(r.stdout).to.contain('2 checks: 1 passed, 1 did not pass');
+    });
+
+    it('exits 0 when every check passes', async () => {
+      const r = await check(writeCanary('healthy'), '--prometheus', prometheus.url);
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(r.stdout).to.contain('verdict:   pass: success rate 100.00% >= 99%');
+      expect(r.stdout).to.contain('2 checks: 2 passed, 0 did not pass');
+    });
   });
 });
