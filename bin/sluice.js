@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (lib/, built by `npm install`), or the TypeScript sources through tsx
-// in a checkout where lib/ has not been built.
+// In a checkout, runs the TypeScript sources through tsx (never a stale build); in an installed
+// package without src/, runs the compiled lib/.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
+const source = new URL('../src/cli/main.ts', import.meta.url);
 process.env.SLUICE_CLI_ENTRY = '1';
-if (existsSync(compiled)) {
-  await import(compiled);
-} else {
+if (existsSync(fileURLToPath(source))) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL('../lib/cli/main.js', import.meta.url).href);
 }

@@ -1,0 +1,148 @@
+// The operator process: controller (behind leader election when asked), admission webhooks,
+// and the /metrics, /healthz, /readyz endpoints; a clean shutdown on SIGTERM or SIGINT.
+import { readFileSync } from 'node:fs';
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { log as rootLog } from '../log.js';
+import { loadKubeConfig, KubeClient, type KubeObject } from '../kube/index.js';
+import { CanaryController } from '../controller/controller.js';
+import { ControllerMetrics } from '../controller/metrics.js';
+import { LeaderElector } from '../controller/leader.js';
+import type { Synthesize } from '../controller/executor.js';
+import { callHook } from '../hooks/call.js';
+import { runMetricChecks, prometheusClients, refNamesOf } from '../analysis/run-checks.js';
+import { synthesizeCanary } from '../synth/canary-chart.js';
+import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '../synth/kube-json.js';
+import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
+import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
+import { RESOURCES } from '../kube/index.js';
+import type { MetricTemplate } from '../api/types.js';
+import type { OperatorConfig } from './config.js';
+
+export const VERSION = '0.1.0';
+
+/** Generated objects for one step; the primary and its config copies only when promoting or initializing. */
+export const synthesize: Synthesize = (inputs, weights, primaryFromTarget) => {
+  if (!inputs.target) throw new Error('cannot synthesize without the target Deployment');
+  const out = synthesizeCanary({
+    canary: inputs.canary,
+    resolved: inputs.resolved,
+    target: inputs.target as unknown as DeploymentJson,
+    ...(inputs.hpa ? { hpa: inputs.hpa as unknown as HorizontalPodAutoscalerJson } : {}),
+    configs: (inputs.configs ?? []) as unknown as ConfigJson[],
+    ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
+    ...(inputs.upstream ? { upstream: inputs.upstream } : {}),
+    weights,
+    ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
+  });
+  if (primaryFromTarget) return out.objects as KubeObject[];
+  const skip = new Set<unknown>([out.byRole.primaryDeployment, ...out.byRole.configs]);
+  return out.objects.filter((o) => !skip.has(o)) as KubeObject[];
+};
+
+export interface RunningOperator {
+  readonly controller: CanaryController;
+  readonly metricsPort: number;
+  readonly admission?: AdmissionServer;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(config: OperatorConfig): Promise<RunningOperator> {
+  const log = rootLog.child({ component: 'operator' });
+  rootLog.level = config.logLevel;
+  const kc = loadKubeConfig(config.kubeconfig ? { path: config.kubeconfig } : {});
+  const client = new KubeClient(kc);
+  const metrics = new ControllerMetrics(VERSION, config.provider);
+
+  const controller = new CanaryController({
+    client,
+    synthesize,
+    operator: { provider: config.provider, metricsServer: config.metricsServer },
+    log: rootLog.child({ component: 'controller' }),
+    metrics,
+    ...(config.namespace ? { namespace: config.namespace } : {}),
+    concurrency: config.concurrency,
+    gates: {
+      callHook,
+      now: Date.now,
+      runMetrics: (resolved, canary) => runMetricChecks(resolved, {
+        prometheusFor: prometheusClients(),
+        getTemplate: (ref) => client.get<MetricTemplate>(RESOURCES.metricTemplates, ref.name, ref.namespace),
+        getSecret: async (namespace, name) => {
+          const secret = await client.get<{ data?: Record<string, string> }>(RESOURCES.secrets, name, namespace);
+          return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+        },
+      }, refNamesOf(canary)),
+    },
+  });
+
+  // Health and metrics first, so probes answer while the caches fill.
+  const app = express();
+  app.get('/healthz', (_req, res) => { res.type('text').send('ok'); });
+  app.get('/readyz', (_req, res) => {
+    const ready = controller.isReady() || (leader !== undefined && !leader.isLeader());
+    res.status(ready ? 200 : 503).type('text').send(ready ? 'ok' : 'caches not synced');
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const http: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, Boolean(process.env.KUBERNETES_SERVICE_HOST) ? '0.0.0.0' : '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  const metricsPort = (http.address() as AddressInfo).port;
+  log.info({ port: metricsPort }, `metrics and health on :${metricsPort}`);
+
+  let admission: AdmissionServer | undefined;
+  if (config.webhooks) {
+    admission = await startAdmissionServer({
+      port: config.webhookPort,
+      canaries: controller,
+      defaultProvider: config.provider,
+      ...(config.tlsCertFile && config.tlsKeyFile
+        ? { tls: { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') } }
+        : {}),
+    });
+    // Outside a cluster the apiserver calls us on loopback; inside, through our Service.
+    const endpoint = config.webhookService ? { service: config.webhookService } : { url: `https://127.0.0.1:${admission.port}` };
+    await registerWebhooks(kc, endpoint, admission.caBundle);
+    log.info({ endpoint }, 'admission webhooks registered');
+  }
+
+  let leader: LeaderElector | undefined;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down');
+    await controller.stop();
+    await leader?.release();
+    if (admission) {
+      if (!config.webhookService) await unregisterWebhooks(kc).catch((err: unknown) => log.warn({ err: String(err) }, 'could not remove webhook configurations'));
+      await admission.close();
+    }
+    await new Promise<void>((r) => http.close(() => r()));
+    log.info('stopped');
+  };
+
+  if (config.leaderElect) {
+    leader = new LeaderElector(client, {
+      namespace: config.leaderElectionNamespace,
+      name: 'sluice-leader-election',
+      identity: config.identity,
+      leaseDurationMs: config.leaseDurationMs,
+      renewDeadlineMs: Math.round(config.leaseDurationMs * 2 / 3),
+      retryPeriodMs: Math.max(500, Math.round(config.leaseDurationMs / 6)),
+    }, log);
+    // Standbys serve admission and health; only the leader reconciles.
+    void leader.run(() => {
+      log.error('leadership lost: exiting so a fresh process can compete again');
+      void stop().finally(() => process.exit(1));
+    }).then(() => (stopping ? undefined : controller.start()));
+  } else {
+    await controller.start();
+  }
+
+  return { controller, metricsPort, ...(admission ? { admission } : {}), stop };
+}
