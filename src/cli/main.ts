@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { validateFiles } from './validate.js';
 import { writeCrds } from './crds.js';
 import { checkCommand } from './check.js';
+import { checkCommand } from './check.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
       process.once('SIGINT', stop);
     });
 
+  program.addCommand(checkCommand());
   return program;
 }
 
