@@ -3,7 +3,6 @@ import { Command } from 'commander';
 import { validateFiles } from './validate.js';
 import { writeCrds } from './crds.js';
 import { checkCommand } from './check.js';
-import { checkCommand } from './check.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
@@ -56,7 +55,6 @@ export function buildProgram(): Command {
       process.once('SIGINT', stop);
     });
 
-  program.addCommand(checkCommand());
   return program;
 }
 
