@@ -1,0 +1,232 @@
+// The canary chart: everything Sluice creates for one Canary at one step of its rollout, as a
+// cdk8s Chart. The controller calls synthesizeCanary() on every reconcile; `cdk8s synth` and
+// `sluice synth` build the very same chart from files. Pure: no I/O, no clock, no randomness.
+import { App, Chart, type ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ResolvedCanary } from '../api/defaults.js';
+import { capabilitiesOf, isSupportedProvider } from '../api/providers.js';
+import { CANARY_PHASES, type Canary } from '../api/types.js';
+import { ConfigCopies } from './config-copies.js';
+import { fail } from './errors.js';
+import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
+import { primaryName, serviceNamesOf } from './names.js';
+import { canaryOwnerReferences } from './ownership.js';
+import { PrimaryAutoscaler } from './primary-autoscaler.js';
+import { PrimaryDeployment } from './primary-deployment.js';
+import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
+import type { RouteContext, RouteWeights } from './routers/router.js';
+import { DEFAULT_SELECTOR_LABELS, selectorLabelOf } from './selector-label.js';
+import { CanaryServices } from './services.js';
+import { configTrackingOf } from './tracked-configs.js';
+
+export interface SynthWeights {
+  /** Percent of traffic to the primary; primary + canary = 100. */
+  readonly primary: number;
+  /** Percent of traffic to the canary. */
+  readonly canary: number;
+  /** Shadow live traffic to the canary (providers that can mirror). @default false */
+  readonly mirror?: boolean;
+}
+
+export interface SynthInput {
+  /** The Canary as stored (flagger.app/v1beta1). */
+  readonly canary: Canary;
+  /** resolveCanary(canary, operatorDefaults). */
+  readonly resolved: ResolvedCanary;
+  /** The Deployment named by spec.targetRef, plain JSON as read (every field is kept). */
+  readonly target: DeploymentJson;
+  /** The HorizontalPodAutoscaler named by spec.autoscalerRef; required when the Canary has one. */
+  readonly hpa?: HorizontalPodAutoscalerJson;
+  /** ConfigMaps and Secrets the target uses; the trackable ones referenced by its pod template get `-primary` copies. */
+  readonly configs?: readonly ConfigJson[];
+  /** The Ingress named by spec.ingressRef (provider nginx). */
+  readonly ingress?: KubeObject;
+  /** The Gloo Upstream named by spec.upstreamRef (provider gloo). */
+  readonly upstream?: KubeObject;
+  readonly weights: SynthWeights;
+  /** The Canary's phase at this step; checked, not yet read by any router. */
+  readonly phase?: string;
+  /** Annotations stamped on the primary's pod template (the controller's `flagger-id`). */
+  readonly podAnnotations?: Record<string, string>;
+  /** Flagger's -selector-labels. @default app, name, app.kubernetes.io/name */
+  readonly selectorLabels?: readonly string[];
+  /** Flagger's -include-label-prefix for the primary Deployment's labels. @default every label */
+  readonly includeLabelPrefixes?: readonly string[];
+  /** NGINX annotation prefix. @default nginx.ingress.kubernetes.io */
+  readonly ingressAnnotationsPrefix?: string;
+}
+
+export interface SynthOutput {
+  /** Every object, in the order to apply them: configs, primary, autoscaler, Services, routes. */
+  readonly objects: KubeObject[];
+  readonly byRole: {
+    readonly configs: KubeObject[];
+    readonly primaryDeployment: KubeObject;
+    readonly hpa?: KubeObject;
+    readonly services: { readonly canary: KubeObject; readonly primary: KubeObject; readonly apex: KubeObject };
+    readonly routes: KubeObject[];
+  };
+}
+
+/** `<name>.<namespace>`, Flagger's way of naming a Canary in messages: the chart's construct id. */
+export function chartIdOf(resolved: ResolvedCanary): string {
+  return `${resolved.name}.${resolved.namespace}`;
+}
+
+export class CanaryChart extends Chart {
+  private readonly roles: {
+    configs: ApiObject[];
+    primaryDeployment: ApiObject;
+    hpa?: ApiObject;
+    services: { canary: ApiObject; primary: ApiObject; apex: ApiObject };
+    routes: ApiObject[];
+  };
+
+  constructor(scope: Construct, id: string, input: SynthInput) {
+    super(scope, id);
+    const { canary, resolved, target } = input;
+    const namespace = resolved.namespace;
+    const weights = checkedWeights(this, input);
+    const router = routerFor(resolved.provider);
+    if (!router) {
+      fail(this, 'spec.provider', `${resolved.provider} has no router in Sluice; use one of ${ROUTED_PROVIDERS.join(', ')}`);
+    }
+    checkCapabilities(this, resolved, weights);
+    checkTarget(this, canary, target);
+    const selectorLabels = input.selectorLabels ?? DEFAULT_SELECTOR_LABELS;
+    const selector =
+      selectorLabelOf(target, selectorLabels) ??
+      fail(this, 'spec.selector.matchLabels', `Deployment ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`);
+    const ownerReferences = canaryOwnerReferences(canary);
+    const names = serviceNamesOf(resolved);
+    const podSpec = target.spec.template?.spec;
+    const hpa = autoscalerOf(this, canary, input.hpa, namespace);
+
+    const { tracked, copies } = configTrackingOf(podSpec, input.configs, namespace);
+    const configs = new ConfigCopies(this, 'Configs', { configs: copies, namespace, ownerReferences });
+    const primary = new PrimaryDeployment(this, 'Primary', {
+      target,
+      namespace,
+      selector,
+      tracked,
+      autoscaled: hpa !== undefined,
+      podAnnotations: input.podAnnotations,
+      includeLabelPrefixes: input.includeLabelPrefixes,
+      ownerReferences,
+    });
+    const autoscaler = hpa
+      ? new PrimaryAutoscaler(this, 'Autoscaler', {
+          hpa,
+          autoscalerRef: canary.spec.autoscalerRef!,
+          primaryDeploymentName: primaryName(target.metadata.name!),
+          namespace,
+          ownerReferences,
+        })
+      : undefined;
+    const ctx: RouteContext = {
+      canary,
+      resolved,
+      names,
+      namespace,
+      weights,
+      selector,
+      ownerReferences,
+      ingress: input.ingress,
+      upstream: input.upstream,
+      ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
+    };
+    const services = new CanaryServices(this, 'Services', {
+      service: resolved.service,
+      names,
+      namespace,
+      selector,
+      podSpec,
+      apexSelects: router.apexSelects?.(ctx) ?? 'primary',
+      ownerReferences,
+    });
+    const routes = router.routes(new Construct(new Construct(this, 'Routes'), router.provider), ctx);
+    this.roles = {
+      configs: configs.apiObjects,
+      primaryDeployment: primary.apiObject,
+      hpa: autoscaler?.apiObject,
+      services: { canary: services.canary, primary: services.primary, apex: services.apex },
+      routes,
+    };
+  }
+
+  /** The chart's objects as plain JSON, each rendered once, grouped by role and in apply order. */
+  render(): SynthOutput {
+    const { configs, primaryDeployment, hpa, services, routes } = this.roles;
+    const json = (o: ApiObject) => o.toJson() as KubeObject;
+    const byRole = {
+      configs: configs.map(json),
+      primaryDeployment: json(primaryDeployment),
+      ...(hpa ? { hpa: json(hpa) } : {}),
+      services: { canary: json(services.canary), primary: json(services.primary), apex: json(services.apex) },
+      routes: routes.map(json),
+    };
+    const objects = [
+      ...byRole.configs,
+      byRole.primaryDeployment,
+      ...(byRole.hpa ? [byRole.hpa] : []),
+      byRole.services.canary,
+      byRole.services.primary,
+      byRole.services.apex,
+      ...byRole.routes,
+    ];
+    return { objects, byRole };
+  }
+}
+
+/** Everything Sluice applies for `input`, in apply order. Throws a SynthError on bad input. */
+export function synthesizeCanary(input: SynthInput): SynthOutput {
+  // A fresh App per call: an App writes nothing until synth(), so this costs no I/O.
+  return new CanaryChart(new App(), chartIdOf(input.resolved), input).render();
+}
+
+function checkedWeights(scope: Construct, input: SynthInput): RouteWeights {
+  const { primary, canary, mirror } = input.weights;
+  const isPercent = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 100;
+  if (!isPercent(primary)) fail(scope, 'weights.primary', `must be an integer from 0 to 100, got ${primary}`);
+  if (!isPercent(canary)) fail(scope, 'weights.canary', `must be an integer from 0 to 100, got ${canary}`);
+  if (primary + canary !== 100) fail(scope, 'weights', `primary and canary must add up to 100, got ${primary} + ${canary}`);
+  if (input.phase !== undefined && !(CANARY_PHASES as readonly string[]).includes(input.phase)) {
+    fail(scope, 'phase', `unknown phase ${JSON.stringify(input.phase)}; expected one of ${CANARY_PHASES.filter(Boolean).join(', ')}`);
+  }
+  return { primary, canary, mirror: mirror === true };
+}
+
+function checkCapabilities(scope: Construct, resolved: ResolvedCanary, weights: RouteWeights): void {
+  if (!isSupportedProvider(resolved.provider)) return;
+  const caps = capabilitiesOf(resolved.provider);
+  if (resolved.strategy.kind === 'ab-testing' && !caps.abTesting) {
+    fail(scope, 'spec.analysis.match', `provider ${resolved.provider} cannot route by header or cookie (A/B testing)`);
+  }
+  if (weights.mirror && !caps.mirroring) {
+    fail(scope, 'spec.analysis.mirror', `provider ${resolved.provider} cannot mirror traffic`);
+  }
+}
+
+function checkTarget(scope: Construct, canary: Canary, target: DeploymentJson): void {
+  const ref = canary.spec.targetRef;
+  if (target.kind !== undefined && target.kind !== 'Deployment') {
+    fail(scope, 'spec.targetRef.kind', `Sluice synthesizes Deployment targets; got a ${target.kind}`);
+  }
+  if (target.metadata?.name !== ref.name) {
+    fail(scope, 'spec.targetRef.name', `names Deployment ${ref.name} but ${target.metadata?.name} was given`);
+  }
+  if (!target.spec?.template) fail(scope, 'spec.template', `Deployment ${ref.name} has no pod template`);
+}
+
+function autoscalerOf(scope: Construct, canary: Canary, hpa: HorizontalPodAutoscalerJson | undefined, namespace: string) {
+  const ref = canary.spec.autoscalerRef;
+  if (!ref) return undefined;
+  if (ref.kind !== 'HorizontalPodAutoscaler') {
+    fail(scope, 'spec.autoscalerRef.kind', `Sluice synthesizes HorizontalPodAutoscaler copies; ${ref.kind} is not supported yet`);
+  }
+  if (!hpa) fail(scope, 'spec.autoscalerRef', `HorizontalPodAutoscaler ${namespace}/${ref.name} was not given`);
+  if (hpa.metadata?.name !== ref.name) {
+    fail(scope, 'spec.autoscalerRef.name', `names HorizontalPodAutoscaler ${ref.name} but ${hpa.metadata?.name} was given`);
+  }
+  return hpa;
+}

@@ -1,0 +1,31 @@
+// The cdk8s app (`cdk8s synth`, see cdk8s.yaml): for every Canary under examples/ (or $SLUICE_INPUT),
+// writes what Sluice would create at weight 0 to $CDK8S_OUTDIR (dist/), one file per Canary:
+// `<folder>/<name>.<namespace>.k8s.yaml`, the same YAML `sluice synth` prints.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readManifests, toYamlStream } from '../io/manifests.js';
+import { synthesizeCanary } from './canary-chart.js';
+import { canaryInputsOf } from './manifest-inputs.js';
+
+export function synthToFolder(inputFolder: string, outdir: string, provider?: string): string[] {
+  const inputs = canaryInputsOf(readManifests([inputFolder]), { provider, weights: { primary: 100, canary: 0 } });
+  return inputs.map(({ folder, input }) => {
+    const dir = join(outdir, relative(inputFolder, folder));
+    const file = join(dir, `${input.resolved.name}.${input.resolved.namespace}.k8s.yaml`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, toYamlStream(synthesizeCanary(input).objects));
+    return file;
+  });
+}
+
+const isEntryPoint = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isEntryPoint) {
+  const input = process.env.SLUICE_INPUT ?? 'examples';
+  const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+  try {
+    for (const file of synthToFolder(input, outdir, process.env.SLUICE_PROVIDER)) console.log(`wrote ${file}`);
+  } catch (err) {
+    console.error(`sluice synth: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,83 @@
+// Synthesis inputs from manifest files, for `cdk8s synth` and `sluice synth`: each Canary is
+// matched with the Deployment, HorizontalPodAutoscaler, ConfigMaps, Secrets, Ingress and Upstream
+// it names, looked up among the documents of its own folder (so that examples/istio and
+// examples/osm may both hold a test/podinfo). An object without a namespace is taken to be in the
+// Canary's, as `kubectl apply -n` would place it.
+import { dirname } from 'node:path';
+import { resolveCanary } from '../api/defaults.js';
+import { formatProblem } from '../api/problem.js';
+import type { Canary } from '../api/types.js';
+import { validateCanary } from '../api/validate.js';
+import type { ManifestDoc } from '../io/manifests.js';
+import type { SynthInput, SynthWeights } from './canary-chart.js';
+import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
+
+export interface ManifestInputOptions {
+  /** The operator's default provider, for Canaries that set none. @default istio */
+  readonly provider?: string;
+  readonly weights: SynthWeights;
+  readonly phase?: string;
+}
+
+export interface CanaryInput {
+  /** The folder the Canary was found in. */
+  readonly folder: string;
+  /** The file the Canary came from. */
+  readonly file: string;
+  readonly input: SynthInput;
+}
+
+/** One SynthInput per Canary in `docs`, in file order. Throws, naming the file, on a missing or invalid object. */
+export function canaryInputsOf(docs: readonly ManifestDoc[], options: ManifestInputOptions): CanaryInput[] {
+  return docs
+    .filter((d) => d.object.apiVersion === 'flagger.app/v1beta1' && d.object.kind === 'Canary')
+    .map((doc) => {
+      const folder = dirname(doc.file);
+      const siblings = docs.filter((d) => dirname(d.file) === folder).map((d) => d.object as unknown as KubeObject);
+      return { folder, file: doc.file, input: inputOf(doc, siblings, options) };
+    });
+}
+
+function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInputOptions): SynthInput {
+  const canary = doc.object as unknown as Canary;
+  const where = `${doc.file}: Canary ${canary.metadata?.namespace ?? 'default'}/${canary.metadata?.name}`;
+  const problems = validateCanary(canary, options.provider);
+  if (problems.length) throw new Error(`${where} is invalid:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+  const resolved = resolveCanary(canary, { provider: options.provider });
+  const namespace = resolved.namespace;
+  const find = (kind: string, name: string | undefined, ns = namespace) =>
+    objects.find((o) => o.kind === kind && o.metadata?.name === name && (o.metadata.namespace ?? namespace) === ns);
+  const need = (field: string, kind: string, name: string, ns = namespace) => {
+    const found = find(kind, name, ns);
+    if (!found) throw new Error(`${where}: ${field} names ${kind} ${ns}/${name}, which is not in ${dirname(doc.file)}`);
+    return found;
+  };
+  const { spec } = canary;
+  const target = need('spec.targetRef', 'Deployment', spec.targetRef.name) as unknown as DeploymentJson;
+  const hpa = spec.autoscalerRef
+    ? (need('spec.autoscalerRef', 'HorizontalPodAutoscaler', spec.autoscalerRef.name) as unknown as HorizontalPodAutoscalerJson)
+    : undefined;
+  const ingress = spec.ingressRef ? need('spec.ingressRef', 'Ingress', spec.ingressRef.name) : undefined;
+  const upstream = spec.upstreamRef
+    ? need('spec.upstreamRef', 'Upstream', spec.upstreamRef.name, spec.upstreamRef.namespace ?? namespace)
+    : undefined;
+  // Synthesis copies only the ones the pod template references; offering all of them is enough.
+  const configs = objects.filter(
+    (o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && (o.metadata?.namespace ?? namespace) === namespace,
+  ) as unknown as ConfigJson[];
+  return {
+    canary: withNamespace(canary, namespace),
+    resolved,
+    target: withNamespace(target, namespace),
+    ...(hpa ? { hpa } : {}),
+    configs,
+    ...(ingress ? { ingress } : {}),
+    ...(upstream ? { upstream } : {}),
+    weights: options.weights,
+    ...(options.phase ? { phase: options.phase } : {}),
+  };
+}
+
+function withNamespace<T extends { metadata: { namespace?: string } }>(object: T, namespace: string): T {
+  return object.metadata.namespace ? object : { ...object, metadata: { ...object.metadata, namespace } };
+}

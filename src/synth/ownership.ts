@@ -1,0 +1,50 @@
+// Metadata every generated object shares: the owner reference to its Canary (so deleting the
+// Canary garbage-collects them) and the filtering of keys that belong to other controllers.
+import type { OwnerReference } from 'cdk8s';
+import { GROUP_VERSION, type Canary } from '../api/types.js';
+
+/**
+ * The controller owner reference to `canary`, as Flagger sets it; none when the Canary has no uid
+ * (read from a file for `cdk8s synth`), since an owner reference without a uid is rejected.
+ */
+export function canaryOwnerReferences(canary: Canary): OwnerReference[] {
+  const { name, uid } = canary.metadata;
+  if (!uid || !name) return [];
+  return [{ apiVersion: GROUP_VERSION, kind: 'Canary', name, uid, controller: true, blockOwnerDeletion: true }];
+}
+
+/**
+ * Keys that must not be copied onto generated objects: Flux's own bookkeeping (copying it would make
+ * Flux believe it manages the copy), kubectl's record of the user's last apply, and the revision the
+ * Deployment controller stamped on the target.
+ */
+export function isForeignKey(key: string): boolean {
+  return (
+    key.includes('toolkit.fluxcd.io') ||
+    key === 'kubectl.kubernetes.io/last-applied-configuration' ||
+    key === 'deployment.kubernetes.io/revision'
+  );
+}
+
+/** `map` without foreign keys; undefined when nothing is left, so the field is not written at all. */
+export function withoutForeignKeys(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!map) return undefined;
+  const kept = Object.entries(map).filter(([k]) => !isForeignKey(k));
+  return kept.length ? Object.fromEntries(kept) : undefined;
+}
+
+/**
+ * Labels kept by Flagger's `-include-label-prefix`: all of them when no prefixes are given,
+ * otherwise those starting with one of the prefixes ("*" matches any). Foreign keys never pass.
+ */
+export function includedLabels(
+  labels: Record<string, string> | undefined,
+  prefixes: readonly string[] | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    if (isForeignKey(key)) continue;
+    if (!prefixes || prefixes.some((p) => p === '*' || key.startsWith(p))) out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+// NGINX Ingress: a copy of the user's Ingress (`spec.ingressRef`) named `<ingress>-canary`, whose
+// backends point at `<apex>-canary` and whose canary annotations tell ingress-nginx how much traffic,
+// or which header or cookie, goes to it. The copy is the user's object, so it goes through a raw
+// ApiObject like the pod template: nothing the user wrote is lost.
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { fail } from '../errors.js';
+import { isJsonObject, type JsonObject } from '../kube-json.js';
+import { headerConditionsOf } from './http-match.js';
+import type { RouteContext, Router } from './router.js';
+
+export const DEFAULT_INGRESS_ANNOTATIONS_PREFIX = 'nginx.ingress.kubernetes.io';
+
+export const nginxRouter: Router = {
+  provider: 'nginx',
+  routes(scope: Construct, ctx: RouteContext): ApiObject[] {
+    const ingress = referencedIngress(scope, ctx);
+    const name = `${ingress.metadata.name}-canary`;
+    const spec = structuredClone(isJsonObject(ingress.spec) ? ingress.spec : {});
+    if (!pointBackendsAtCanary(spec, ctx.names.apex, ctx.names.canary)) {
+      fail(scope, 'spec.ingressRef', `Ingress ${ingress.metadata.name} has no backend for Service ${ctx.names.apex}`);
+    }
+    return [
+      new ApiObject(scope, `Ingress-${name}`, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name,
+          namespace: ctx.namespace,
+          labels: ingress.metadata.labels,
+          annotations: canaryAnnotations(ctx, ingress.metadata.annotations ?? {}),
+          ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
+        },
+        spec,
+      }),
+    ];
+  },
+};
+
+function referencedIngress(scope: Construct, ctx: RouteContext) {
+  const ref = ctx.canary.spec.ingressRef;
+  if (!ref?.name) fail(scope, 'spec.ingressRef', 'is required when provider is nginx (the Ingress to clone for the canary)');
+  const given = ctx.ingress;
+  if (!given) fail(scope, 'spec.ingressRef', `Ingress ${ctx.namespace}/${ref.name} was not given`);
+  if (given.metadata.name !== ref.name) fail(scope, 'spec.ingressRef.name', `names Ingress ${ref.name} but ${given.metadata.name} was given`);
+  return given;
+}
+
+/** Switches every path backend of the apex Service to the canary Service; false when there is none. */
+function pointBackendsAtCanary(spec: JsonObject, apex: string, canary: string): boolean {
+  let found = false;
+  for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
+    for (const path of Array.isArray(rule?.http?.paths) ? rule.http.paths : []) {
+      if (path?.backend?.service?.name === apex) {
+        path.backend.service.name = canary;
+        found = true;
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The user's annotations minus any canary ones (and kubectl's record), then ingress-nginx's canary
+ * switch. A/B routes by header or cookie once the canary takes traffic; before that, and for weighted
+ * canaries, by `canary-weight`.
+ */
+function canaryAnnotations(ctx: RouteContext, annotations: Record<string, string>): Record<string, string> {
+  const prefix = ctx.ingressAnnotationsPrefix ?? DEFAULT_INGRESS_ANNOTATIONS_PREFIX;
+  const key = (suffix: string) => `${prefix}/${suffix}`;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!k.startsWith(key('canary')) && k !== 'kubectl.kubernetes.io/last-applied-configuration') out[k] = v;
+  }
+  out[key('canary')] = 'true';
+  const { strategy, match } = ctx.resolved;
+  if (strategy.kind === 'ab-testing' && ctx.weights.canary > 0) {
+    for (const [name, m] of headerConditionsOf(match)) {
+      if (name === 'cookie') {
+        if (m.exact !== undefined) out[key('canary-by-cookie')] = m.exact;
+        continue;
+      }
+      out[key('canary-by-header')] = name;
+      if (m.exact !== undefined) out[key('canary-by-header-value')] = m.exact;
+      else if (m.regex !== undefined) out[key('canary-by-header-pattern')] = m.regex;
+    }
+  } else {
+    out[key('canary-weight')] = String(ctx.weights.canary);
+  }
+  return out;
+}
