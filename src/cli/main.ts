@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { validateFiles } from './validate.js';
 import { writeCrds } from './crds.js';
 import { checkCommand } from './check.js';
+import { synthCommand } from './synth.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(checkCommand());
+  program.addCommand(synthCommand());
   program
     .command('run')
     .description('run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout')

@@ -1,7 +1,7 @@
 // `sluice synth <folder> [--weight N] [--phase P] [--provider P] [--mirror]`: what Sluice would apply
 // for every Canary in the folder at that step of a rollout, as YAML on stdout.
-import { readManifests } from '../io/manifests.js';
-import { toYamlStream } from '../io/manifests.js';
+import { Command } from 'commander';
+import { readManifests, toYamlStream } from '../io/manifests.js';
 import { synthesizeCanary } from '../synth/canary-chart.js';
 import { canaryInputsOf } from '../synth/manifest-inputs.js';
 
@@ -31,4 +31,17 @@ export function parseWeight(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error(`--weight must be an integer from 0 to 100, got ${JSON.stringify(text)}`);
   return n;
+}
+
+export function synthCommand(): Command {
+  return new Command('synth')
+    .description('print, as YAML, every object Sluice would apply for the Canaries in the given files or folders')
+    .argument('<paths...>', 'YAML files or folders holding Canaries and the objects they name')
+    .option('--weight <percent>', 'canary traffic weight of the step to show', parseWeight, 0)
+    .option('--phase <phase>', 'Canary phase of the step to show')
+    .option('--provider <name>', 'the operator default provider, for Canaries that set none', 'istio')
+    .option('--mirror', 'show the step that mirrors traffic to the canary')
+    .action((paths: string[], opts: { weight: number; phase?: string; provider: string; mirror?: boolean }) => {
+      process.stdout.write(synthYaml(paths, opts));
+    });
 }
