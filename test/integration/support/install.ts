@@ -9,7 +9,8 @@ function which(command: string): string | undefined {
 }
 
 function apt(args: string[]): { ok: boolean; output: string } {
-  const r = spawnSync('apt-get', args, {
+  // Wait for the dpkg lock rather than fail when another install is running.
+  const r = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
     encoding: 'utf8',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     timeout: 8 * 60_000,
