@@ -1,0 +1,95 @@
+// Rollout life-cycle on the local control plane: a change mid-analysis restarts it, a ConfigMap
+// change alone starts a rollout, going back to the primary's image starts none, and a controller
+// SIGKILLed in the middle of a rollout finishes it after a restart, with no step done twice.
+import { expect } from 'chai';
+import { ensureCluster, kubectl, waitFor } from '../support/cluster.js';
+import {
+  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, canaryStatus, setImage, deploymentImage,
+  deleteNamespace, FAST, type OperatorProcess,
+} from './support/rollout.js';
+
+const run = `${process.pid % 10000}`;
+const metrics = [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }];
+
+describe('e2e: rollout life-cycle', function () {
+  this.timeout(10 * 60_000);
+  let operator: OperatorProcess | undefined;
+  const namespaces: string[] = [];
+
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await ensureCluster();
+    operator = await startOperator();
+  });
+  after(async () => {
+    await operator?.kill('SIGTERM');
+    if (!process.env.SLUICE_KEEP_NAMESPACES) await Promise.all(namespaces.map(deleteNamespace));
+  });
+
+  async function app(name: string, analysis: Record<string, unknown>, withConfig = false): Promise<string> {
+    const ns = `e2e-${name}-${run}`;
+    namespaces.push(ns);
+    const config = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'podinfo-config', namespace: ns }, data: { color: 'blue' } };
+    await createApp({
+      namespace: ns,
+      canary: podinfoCanary(ns, { provider: 'linkerd', analysis: { interval: FAST.interval, threshold: 3, metrics, ...analysis } }),
+      ...(withConfig ? { extra: [config] } : {}),
+    });
+    if (withConfig) {
+      await kubectl(['-n', ns, 'set', 'env', 'deployment/podinfo', '--from=configmap/podinfo-config']);
+    }
+    await waitForPhase(ns, ['Initialized'], 180_000);
+    return ns;
+  }
+
+  it('a change in the middle of an analysis restarts it, and the newest revision is promoted', async () => {
+    const ns = await app('restart', { stepWeight: 10, maxWeight: 50 });
+    await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await waitFor(async () => ((await canaryStatus(ns)).canaryWeight ?? 0) >= 20, 120_000, { what: 'weight 20' });
+    await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.2');
+    await waitForPhase(ns, ['Succeeded', 'Failed'], 240_000);
+    const events = await canaryEvents(ns);
+    expect(events).to.include(`New revision detected! Restarting analysis for podinfo.${ns}`);
+    expect(await deploymentImage(ns, 'podinfo-primary')).to.equal('ghcr.io/stefanprodan/podinfo:6.0.2');
+  });
+
+  it('a ConfigMap change alone starts a rollout, and the primary gets a -primary copy', async () => {
+    const ns = await app('config', { stepWeight: 25, maxWeight: 50 }, true);
+    const copy = JSON.parse(await kubectl(['-n', ns, 'get', 'configmap', 'podinfo-config-primary', '-o', 'json']));
+    expect(copy.data).to.deep.equal({ color: 'blue' });
+    await kubectl(['-n', ns, 'patch', 'configmap', 'podinfo-config', '--type=merge', '-p', '{"data":{"color":"green"}}']);
+    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, { what: 'rollout from a ConfigMap change' });
+    await waitForPhase(ns, ['Succeeded'], 240_000);
+    const promoted = JSON.parse(await kubectl(['-n', ns, 'get', 'configmap', 'podinfo-config-primary', '-o', 'json']));
+    expect(promoted.data).to.deep.equal({ color: 'green' });
+  });
+
+  it('going back to the primary\'s image after a failed rollout starts none', async () => {
+    const ns = await app('revert', { stepWeight: 10, maxWeight: 50, threshold: 1 });
+    await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1', { SLUICE_SIM_ERROR_RATE: '0.5' });
+    await waitForPhase(ns, ['Failed'], 240_000);
+    const before = (await canaryEvents(ns)).length;
+    // Revision 1 is the template the primary runs.
+    await kubectl(['-n', ns, 'rollout', 'undo', 'deployment/podinfo', '--to-revision=1']);
+    await new Promise((r) => setTimeout(r, 8_000));
+    const events = (await canaryEvents(ns)).slice(before);
+    expect(events.filter((e) => e.startsWith('New revision detected')), events.join('\n')).to.deep.equal([]);
+    expect((await canaryStatus(ns)).phase).to.equal('Failed');
+  });
+
+  it('a controller SIGKILLed mid-rollout finishes it after a restart, with no step done twice', async () => {
+    const ns = await app('kill', { stepWeight: 10, maxWeight: 50 });
+    await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await waitFor(async () => ((await canaryStatus(ns)).canaryWeight ?? 0) >= 20, 120_000, { what: 'weight 20' });
+    await operator!.kill('SIGKILL');
+    const frozen = await canaryStatus(ns);
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect((await canaryStatus(ns)).canaryWeight).to.equal(frozen.canaryWeight);
+    operator = await startOperator();
+    await waitForPhase(ns, ['Succeeded', 'Failed'], 240_000);
+    const events = await canaryEvents(ns);
+    const advances = events.filter((e) => e.startsWith('Advance'));
+    expect(advances).to.deep.equal([10, 20, 30, 40, 50].map((w) => `Advance podinfo.${ns} canary weight ${w}`));
+    expect((await canaryStatus(ns)).phase).to.equal('Succeeded');
+  });
+});
