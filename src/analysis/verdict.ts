@@ -8,6 +8,7 @@
 //                     (Flagger compares and prints time.Duration(int64(ms)) * time.Millisecond)
 //   anything else     "404s percentage 6.20 > 3"              value %.2f, threshold as written
 import { formatDuration } from '../api/duration.js';
+import type { MetricCheckStatus } from '../api/types.js';
 import type { Reading } from './reading.js';
 
 export type VerdictResult = 'pass' | 'fail' | 'nodata' | 'error';
@@ -82,6 +83,19 @@ export function judge(subject: VerdictSubject, reading: Reading): Verdict {
     case 'error':
       return errorVerdict(subject, base, reading.stage, reading.message);
   }
+}
+
+/** The verdict as the Canary's status keeps it (status.metrics[]). */
+export function checkStatusOf(verdict: Verdict, checkedAt: Date): MetricCheckStatus {
+  return {
+    name: verdict.name,
+    result: verdict.result,
+    ...(verdict.value !== undefined && Number.isFinite(verdict.value) ? { value: verdict.value } : {}),
+    ...(verdict.min !== undefined ? { min: verdict.min } : {}),
+    ...(verdict.max !== undefined ? { max: verdict.max } : {}),
+    message: verdict.message,
+    checkedAt: checkedAt.toISOString(),
+  };
 }
 
 type Bounds = { name: string; min?: number; max?: number };

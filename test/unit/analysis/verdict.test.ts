@@ -1,6 +1,6 @@
 // Verdicts: thresholds, Flagger's wording for status and events, and the fail-closed cases.
 import { expect } from 'chai';
-import { judge, type VerdictSubject } from '../../../src/analysis/verdict.js';
+import { judge, checkStatusOf, type VerdictSubject } from '../../../src/analysis/verdict.js';
 import { readingOf } from '../../../src/analysis/reading.js';
 
 const subject = (over: Partial<VerdictSubject>): VerdictSubject => ({
@@ -80,6 +80,17 @@ describe('verdicts', () => {
     expect(q.halt).to.equal('Prometheus query failed: Prometheus at http://x is unreachable');
     expect(judge(notFound, { kind: 'error', stage: 'query', message: 'boom' }).halt).to.equal('Metric query failed for 404s percentage: boom');
     expect(judge(notFound, { kind: 'error', stage: 'template', message: 'not found' }).halt).to.equal('Metric template error for 404s percentage: not found');
+  });
+});
+
+describe('status of a verdict', () => {
+  it('keeps value, bounds and message for status.metrics (an infinite value is left out: JSON has none)', () => {
+    const at = new Date('2026-01-02T03:04:05Z');
+    expect(checkStatusOf(judge(successRate, value(69.17)), at)).to.deep.equal({
+      name: 'request-success-rate', result: 'fail', value: 69.17, min: 99,
+      message: 'success rate 69.17% < 99%', checkedAt: '2026-01-02T03:04:05.000Z',
+    });
+    expect(checkStatusOf(judge(duration, value(Infinity)), at)).to.not.have.property('value');
   });
 });
 
