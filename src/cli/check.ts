@@ -193,7 +193,11 @@ export function checkCommand(): Command {
     .option('--provider <name>', 'the operator default provider, for Canaries that set none', 'istio')
     .action(async (target: string, opts: { prometheus?: string; namespace?: string; kubeconfig?: string; provider: string }) => {
       const report = await runCheck(target, opts);
-      for (const line of report.lines) console.log(line);
+      // `sluice check x | head` closes the pipe early; that is not an error of the check.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+      process.stdout.write(report.lines.join('\n') + '\n');
       process.exitCode = report.exitCode;
     });
 }
