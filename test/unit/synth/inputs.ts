@@ -1,0 +1,67 @@
+// Test inputs: the examples/ folders read as `cdk8s synth` reads them, and small builders for
+// Canaries and Deployments written inline.
+import { resolveCanary } from '../../../src/api/defaults.js';
+import type { Canary } from '../../../src/api/types.js';
+import { readManifests } from '../../../src/io/manifests.js';
+import type { SynthInput, SynthWeights } from '../../../src/synth/canary-chart.js';
+import type { DeploymentJson } from '../../../src/synth/kube-json.js';
+import { canaryInputsOf } from '../../../src/synth/manifest-inputs.js';
+
+export const EXAMPLES = ['contour', 'gatewayapi', 'gloo', 'istio', 'kubernetes', 'kuma', 'linkerd', 'nginx', 'osm'];
+
+export const AT_ZERO: SynthWeights = { primary: 100, canary: 0 };
+
+/** The SynthInput of the one Canary in examples/<name>. */
+export function exampleInput(name: string, weights: SynthWeights = AT_ZERO): SynthInput {
+  const inputs = canaryInputsOf(readManifests([`examples/${name}`]), { weights });
+  if (inputs.length !== 1) throw new Error(`examples/${name} has ${inputs.length} Canaries`);
+  return inputs[0].input;
+}
+
+/** `input` with its Canary edited by `edit` and resolved again. */
+export function withCanary(input: SynthInput, edit: (c: Canary) => void, weights: SynthWeights = input.weights): SynthInput {
+  const canary = structuredClone(input.canary);
+  edit(canary);
+  return { ...input, canary, resolved: resolveCanary(canary), weights };
+}
+
+export function podinfoDeployment(extra: Partial<DeploymentJson['spec']> = {}): DeploymentJson {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'podinfo', namespace: 'test', labels: { app: 'podinfo' } },
+    spec: {
+      selector: { matchLabels: { app: 'podinfo' } },
+      template: {
+        metadata: { labels: { app: 'podinfo' } },
+        spec: { containers: [{ name: 'podinfod', image: 'ghcr.io/stefanprodan/podinfo:6.0.0', ports: [{ name: 'http', containerPort: 9898 }] }] },
+      },
+      ...extra,
+    },
+  };
+}
+
+export function podinfoCanary(spec: Partial<Canary['spec']> = {}, metadata: Partial<Canary['metadata']> = {}): Canary {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'podinfo', namespace: 'test', ...metadata },
+    spec: {
+      provider: 'istio',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      service: { port: 9898 },
+      analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10 },
+      ...spec,
+    },
+  };
+}
+
+/** A SynthInput for an inline Canary and Deployment. */
+export function inputOf(canary: Canary, target: DeploymentJson = podinfoDeployment(), rest: Partial<SynthInput> = {}): SynthInput {
+  return { canary, resolved: resolveCanary(canary), target, weights: AT_ZERO, ...rest };
+}
+
+/** Objects of `kind` in `objects`. */
+export function ofKind<T extends { kind: string }>(objects: T[], kind: string): T[] {
+  return objects.filter((o) => o.kind === kind);
+}

@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
+import type { JsonObject } from '../../../../src/synth/kube-json.js';
+import { inputOf, podinfoCanary } from '../inputs.js';
+
+const service = (name: string, weight: number) => ({
+  name,
+  port: 80,
+  weight,
+  requestHeadersPolicy: { set: [{ name: 'l5d-dst-override', value: `${name}.test.svc.cluster.local:80` }] },
+});
+
+describe('synth: contour router', () => {
+  it('makes the HTTPProxy <apex> with one weighted route, timeout and retry policies', () => {
+    const canary = podinfoCanary({ provider: 'contour', service: { port: 80, timeout: '15s', retries: { attempts: 3, perTryTimeout: '5s' }, match: [{ uri: { prefix: '/api' } }] } });
+    const [proxy] = synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 85, canary: 15 } })).byRole.routes as JsonObject[];
+    expect(proxy.spec).to.deep.equal({
+      routes: [
+        {
+          conditions: [{ prefix: '/api' }],
+          services: [service('podinfo-primary', 85), service('podinfo-canary', 15)],
+          timeoutPolicy: { response: '15s', idle: '5m' },
+          retryPolicy: { count: 3, perTryTimeout: '5s' },
+        },
+      ],
+    });
+  });
+
+  it('A/B: a header-conditions route first, then a primary route', () => {
+    const canary = podinfoCanary({
+      provider: 'contour',
+      service: { port: 80 },
+      analysis: { iterations: 5, match: [{ headers: { 'x-canary': { exact: 'insider' }, 'user-agent': { prefix: 'Mozilla' } } }] },
+    });
+    const [proxy] = synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 0, canary: 100 } })).byRole.routes as JsonObject[];
+    expect(proxy.spec.routes).to.deep.equal([
+      {
+        conditions: [{ prefix: '/' }, { header: { name: 'x-canary', exact: 'insider' } }, { header: { name: 'user-agent', contains: 'Mozilla' } }],
+        services: [service('podinfo-primary', 0), service('podinfo-canary', 100)],
+      },
+      { conditions: [{ prefix: '/' }], services: [service('podinfo-primary', 100), service('podinfo-canary', 0)] },
+    ]);
+  });
+});
