@@ -1,7 +1,8 @@
 // A watch-backed cache of one kind, over client-node's makeInformer, that keeps itself alive.
 // client-node's informer stops for good on any error other than 410 Gone (apiserver restart,
-// network blip, expired token): this wrapper restarts it with exponential backoff, relisting
-// so nothing missed meanwhile is lost, until stop() is called.
+// network blip, expired token): this wrapper restarts it with exponential backoff until stop()
+// is called. A restart watches on from the last resourceVersion seen, so nothing that happened
+// meanwhile is lost; when that version has expired (410) client-node lists afresh.
 import { makeInformer, type Informer, type ObjectCache } from '@kubernetes/client-node';
 import { logger, type Logger } from '../log.js';
 import type { KubeClient } from './client.js';
