@@ -1,6 +1,7 @@
 // The Prometheus edge: instant queries through prometheus-query, with every failure turned
 // into one MetricsProviderError whose message says what went wrong and where. The library
 // throws plain objects (no `message`), so nothing of it leaks past this file.
+import { Agent as HttpsAgent } from 'node:https';
 import { PrometheusDriver } from 'prometheus-query';
 
 export interface PrometheusClientOptions {
@@ -15,6 +16,8 @@ export interface PrometheusClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** @default 5000, Flagger's query timeout */
   readonly timeoutMs?: number;
+  /** Accept any TLS certificate (MetricTemplate spec.provider.insecureSkipVerify). */
+  readonly insecureSkipVerify?: boolean;
 }
 
 export interface Sample {
@@ -83,6 +86,7 @@ export class PrometheusClient implements MetricsQuerier {
       ...(options.username !== undefined ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
       timeout: this.timeoutMs,
       responseInterceptor: { onFulfilled: spellInfinities, onRejected: keepHttpStatus },
+      ...(options.insecureSkipVerify ? { requestInterceptor: { onFulfilled: skipTlsVerification } } : {}),
     });
   }
 
@@ -123,6 +127,11 @@ export class PrometheusClient implements MetricsQuerier {
       case 'ssl_error':
         return new MetricsProviderError(`${at}: TLS failed: ${detail}`, 'tls', this.address);
       case 'network_error':
+        if (e.code && TLS_TRUST_CODES.has(e.code)) {
+          return new MetricsProviderError(
+            `${at}: TLS certificate not trusted (${e.code}): ${detail}; set insecureSkipVerify in the MetricTemplate's provider to accept it`,
+            'tls', this.address);
+        }
         if (e.code === 'ETIMEDOUT') {
           return new MetricsProviderError(`${at} did not answer within ${this.timeoutMs}ms`, 'timeout', this.address);
         }
@@ -145,6 +154,19 @@ export class PrometheusClient implements MetricsQuerier {
         return new MetricsProviderError(`${at}: unexpected failure ${preview(thrown)}`, 'unexpected', this.address);
     }
   }
+}
+
+/** Node's codes for a certificate it does not trust (axios passes them through as network errors). */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const insecureAgent = new HttpsAgent({ rejectUnauthorized: false });
+
+function skipTlsVerification<T extends { httpsAgent?: unknown }>(config: T): T {
+  config.httpsAgent = insecureAgent;
+  return config;
 }
 
 function networkReason(code: string | undefined, detail: string): string {

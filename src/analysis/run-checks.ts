@@ -10,12 +10,13 @@ import { readingOf, type Reading } from './reading.js';
 import { renderQuery, type QueryModel } from './template.js';
 import { judge, type MetricKind, type Verdict } from './verdict.js';
 
-/** Credentials and headers for one Prometheus, from a MetricTemplate's provider and secretRef. */
+/** How to talk to one Prometheus: a MetricTemplate's provider headers, TLS setting and secretRef credentials. */
 export interface PrometheusAuth {
   readonly bearerToken?: string;
   readonly username?: string;
   readonly password?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  readonly insecureSkipVerify?: boolean;
 }
 
 export interface TemplateRef {
@@ -182,7 +183,10 @@ async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: Q
   } catch (err) {
     return fail(`${where}: ${errorText(err)}`);
   }
-  let auth: PrometheusAuth = provider.headers ? { headers: provider.headers } : {};
+  let auth: PrometheusAuth = {
+    ...(provider.headers ? { headers: provider.headers } : {}),
+    ...(provider.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+  };
   if (provider.secretRef?.name) {
     const secretNamespace = template.metadata?.namespace ?? ref.namespace;
     try {

@@ -7,7 +7,8 @@
 //   silent    no series at all                             -> no values
 // plus OSM's series in namespace test for the OSM seed (its inline 404 query is hard-coded there).
 import { expect } from 'chai';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { runMetricChecks, prometheusClients, type MetricCheckDeps } from '../../
 import { startExporter, type Exporter } from './support/exporter.js';
 import { startPrometheus, waitForData, type RunningPrometheus } from './support/prometheus.js';
 import { freePort } from './support/free-port.js';
+import { selfSignedCertificate } from './support/self-signed.js';
 
 const HTTP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 1.25, 2.5, 5];
 const MS_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500];
@@ -273,6 +275,33 @@ describe('metric checks against a real Prometheus', function () {
       gate.close();
     }
   });
+  it('https with a self-signed certificate: refused with a TLS message, accepted with insecureSkipVerify', async () => {
+    const forward = (req: IncomingMessage, res: ServerResponse) => {
+      const upstream = request(`${prometheus.url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    };
+    const tls = createHttpsServer(selfSignedCertificate(), forward);
+    const port = await freePort();
+    await new Promise<void>((r) => tls.listen(port, '127.0.0.1', r));
+    try {
+      const address = `https://127.0.0.1:${port}`;
+      const metric: CanaryMetric = { name: '404s percentage', templateRef: { name: 'not-found-percentage' }, thresholdRange: { max: 5 }, interval: '1m' };
+      const canary = resolveCanary(kubernetesCanary('notfound', prometheus.url, [metric]));
+      const strict = notFoundTemplate(address);
+      const [refused] = await runMetricChecks(canary, deps([strict]));
+      expect(refused.result).to.equal('error');
+      expect(refused.message).to.equal(`Prometheus at ${address}: TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): self-signed certificate; set insecureSkipVerify in the MetricTemplate's provider to accept it`);
+      const lenient = { ...strict, spec: { ...strict.spec, provider: { ...strict.spec.provider, insecureSkipVerify: true } } };
+      const [accepted] = await runMetricChecks(canary, deps([lenient]));
+      expect(accepted).to.include({ result: 'fail', message: '404s percentage 6.20 > 5', address });
+    } finally {
+      tls.close();
+    }
+  });
+
   describe('sluice check', () => {
     // Async on purpose: the exporter lives in this process and must keep answering scrapes.
     const check = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
