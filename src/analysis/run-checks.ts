@@ -224,7 +224,10 @@ async function runQuery(querier: MetricsQuerier, query: string): Promise<Reading
 
 type RequestCount = { readonly kind: 'count'; readonly count: number } | Extract<Reading, { kind: 'error' }>;
 
-/** The canary's requests in the metric's interval, from the provider's builtin request count. */
+/**
+ * The canary's requests in the metric's interval, from the provider's builtin request count on
+ * the canary's Prometheus, also for template metrics: the traffic is the canary's either way.
+ */
 async function countRequests(resolved: ResolvedCanary, model: QueryModel, deps: MetricCheckDeps): Promise<RequestCount> {
   let query: string;
   try {
