@@ -1,0 +1,85 @@
+// Golden files: the YAML synthesized for every example and for the rollout steps that differ
+// (A/B, mirroring, Blue/Green, stepWeights, 50 %) must equal test/golden/<case>.yaml byte for byte.
+// After an intended change: UPDATE_GOLDEN=1 npx mocha test/unit/synth/golden.test.ts, then review the diff.
+import { expect } from 'chai';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readManifestFile, readManifests, toYamlStream } from '../../../src/io/manifests.js';
+import type { Canary } from '../../../src/api/types.js';
+import { CanaryChart, chartIdOf, synthesizeCanary, type SynthInput } from '../../../src/synth/canary-chart.js';
+import { canaryInputsOf } from '../../../src/synth/manifest-inputs.js';
+import { App } from 'cdk8s';
+import { EXAMPLES, exampleInput, withCanary } from './inputs.js';
+
+const GOLDEN = 'test/golden';
+const update = process.env.UPDATE_GOLDEN === '1';
+
+const insider = { headers: { 'x-canary': { exact: 'insider' } } };
+const alwaysCookie = { headers: { cookie: { exact: 'canary' } } };
+const abTesting = (c: Canary) => {
+  const { stepWeight: _s, maxWeight: _m, ...analysis } = c.spec.analysis ?? {};
+  c.spec.analysis = { ...analysis, iterations: 10, match: [insider] };
+};
+
+/** The gloo A/B seed, with an upstreamRef to show the copied Upstream settings. */
+function glooAbWithUpstream(): SynthInput {
+  const seed = readManifestFile('test/fixtures/seeds/gloo-canary-podinfo-ab.yaml');
+  const upstream = {
+    apiVersion: 'gloo.solo.io/v1',
+    kind: 'Upstream',
+    metadata: { name: 'podinfo-upstream', namespace: 'gloo-system' },
+    spec: { sslConfig: { sni: 'podinfo.test' }, circuitBreakers: { maxConnections: 1024 }, kube: { serviceName: 'podinfo', serviceNamespace: 'test', servicePort: 9898 } },
+  };
+  const canary = structuredClone(seed[0].object) as unknown as Canary;
+  canary.spec.upstreamRef = { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'podinfo-upstream', namespace: 'gloo-system' };
+  const docs = [...readManifests(['examples/gloo']).filter((d) => d.object.kind !== 'Canary'), { file: 'examples/gloo/canary-ab.yaml', index: 0, object: canary as any }, { file: 'examples/gloo/upstream.yaml', index: 0, object: upstream }];
+  return canaryInputsOf(docs, { weights: { primary: 0, canary: 100 }, phase: 'Progressing' })[0].input;
+}
+
+const CASES: Record<string, () => SynthInput> = {
+  ...Object.fromEntries(EXAMPLES.map((name) => [`example-${name}`, () => exampleInput(name)])),
+  'ab-istio': () => withCanary(exampleInput('istio'), (c) => { abTesting(c); c.spec.analysis!.match = [insider, alwaysCookie]; }, { primary: 0, canary: 100 }),
+  'ab-gloo-upstream': glooAbWithUpstream,
+  'ab-nginx': () => withCanary(exampleInput('nginx'), (c) => { abTesting(c); c.spec.analysis!.match = [insider, alwaysCookie]; }, { primary: 0, canary: 100 }),
+  'ab-gatewayapi': () => withCanary(exampleInput('gatewayapi'), abTesting, { primary: 0, canary: 100 }),
+  'ab-contour': () => withCanary(exampleInput('contour'), abTesting, { primary: 0, canary: 100 }),
+  'mirror-istio': () => withCanary(exampleInput('istio'), (c) => { c.spec.analysis!.mirror = true; c.spec.analysis!.mirrorWeight = 50; }, { primary: 100, canary: 0, mirror: true }),
+  'mirror-gatewayapi-bluegreen': () =>
+    withCanary(exampleInput('gatewayapi'), (c) => { c.spec.analysis = { ...c.spec.analysis, iterations: 10, mirror: true, stepWeight: undefined, maxWeight: undefined }; }, { primary: 100, canary: 0, mirror: true }),
+  'bluegreen-kubernetes-canary': () => exampleInput('kubernetes', { primary: 0, canary: 100 }),
+  'bluegreen-istio-canary': () => withCanary(exampleInput('istio'), (c) => { c.spec.analysis = { ...c.spec.analysis, iterations: 10, stepWeight: undefined, maxWeight: undefined }; }, { primary: 0, canary: 100 }),
+  'stepweights-linkerd': () => withCanary(exampleInput('linkerd'), (c) => { c.spec.analysis = { ...c.spec.analysis, stepWeights: [1, 5, 10, 25, 50], stepWeight: undefined, maxWeight: undefined }; }, { primary: 75, canary: 25 }),
+  'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
+  'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
+};
+
+describe('synth: golden files', () => {
+  if (update) mkdirSync(GOLDEN, { recursive: true });
+
+  for (const [name, input] of Object.entries(CASES)) {
+    it(`${name} equals ${GOLDEN}/${name}.yaml and is byte-identical on a second run`, () => {
+      const first = toYamlStream(synthesizeCanary(input()).objects);
+      const second = toYamlStream(synthesizeCanary(input()).objects);
+      expect(second).to.equal(first);
+      const file = `${GOLDEN}/${name}.yaml`;
+      if (update) writeFileSync(file, first);
+      expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1`).to.equal(true);
+      expect(first).to.equal(readFileSync(file, 'utf8'));
+    });
+  }
+
+  it('render() gives the objects in the order chart.toJson() does (what `cdk8s synth` writes)', () => {
+    for (const name of EXAMPLES) {
+      const input = exampleInput(name);
+      const chart = new CanaryChart(new App(), chartIdOf(input.resolved), input);
+      expect(chart.render().objects, name).to.deep.equal(chart.toJson());
+    }
+  });
+
+  it('dist/ holds the current synthesis of every example (run `npx cdk8s synth` after a change)', () => {
+    for (const { folder, input } of canaryInputsOf(readManifests(['examples']), { weights: { primary: 100, canary: 0 } })) {
+      const file = `dist/${folder.replace(/^examples\/?/, '')}/${input.resolved.name}.${input.resolved.namespace}.k8s.yaml`;
+      expect(existsSync(file), `${file} is missing`).to.equal(true);
+      expect(readFileSync(file, 'utf8'), file).to.equal(toYamlStream(synthesizeCanary(input).objects));
+    }
+  });
+});
