@@ -36,6 +36,7 @@ export function buildProgram(): Command {
 
   program.addCommand(checkCommand());
   program.addCommand(synthCommand());
+  program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
   program
     .command('run')
     .description('run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout')
