@@ -117,8 +117,13 @@ else
   GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   # The Stage definitions ship in the module under kustomize/stage/.
   kdir="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
-  find "$kdir/kustomize/stage" -name '*.yaml' ! -name kustomization.yaml -print0 | while IFS= read -r -d '' f; do
-    rel="${f#"$kdir/kustomize/stage/"}"; mkdir -p "$tmp/stage/$(dirname "$rel")"; cp "$f" "$tmp/stage/$rel"; chmod u+w "$tmp/stage/$rel"
+  # Copy the node and pod stages (not their testdata, not the chaos ones).
+  for sub in node/fast node/heartbeat node/heartbeat-with-lease pod/fast pod/general; do
+    mkdir -p "$tmp/stage/$sub"
+    for f in "$kdir/kustomize/stage/$sub"/*.yaml; do
+      [ "$(basename "$f")" = kustomization.yaml ] && continue
+      cp "$f" "$tmp/stage/$sub/"; chmod u+w "$tmp/stage/$sub/$(basename "$f")"
+    done
   done
   rm -rf "$KWOK_DIR"; mv "$tmp" "$KWOK_DIR"
   log "kwok $KWOK_VERSION: done -> $KWOK_DIR"
