@@ -62,6 +62,6 @@ export function inputOf(canary: Canary, target: DeploymentJson = podinfoDeployme
 }
 
 /** Objects of `kind` in `objects`. */
-export function ofKind<T extends { kind: string }>(objects: T[], kind: string): T[] {
+export function ofKind<T extends Record<string, any>>(objects: T[], kind: string): T[] {
   return objects.filter((o) => o.kind === kind);
 }
