@@ -19,6 +19,7 @@ import { registerWebhooks, unregisterWebhooks } from '../admission/registration.
 import { RESOURCES } from '../kube/index.js';
 import type { MetricTemplate } from '../api/types.js';
 import type { OperatorConfig } from './config.js';
+import { AlertNotifier, globalNotifierEnv } from '../notify/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -61,6 +62,12 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
     operator: { provider: config.provider, metricsServer: config.metricsServer },
     log: rootLog.child({ component: 'controller' }),
     metrics,
+    alerts: new AlertNotifier({
+      kube: client,
+      global: { ...globalNotifierEnv(), ...(config.slackUrl ? { slackUrl: config.slackUrl } : {}), ...(config.msteamsUrl ? { msteamsUrl: config.msteamsUrl } : {}) },
+      clusterName: config.clusterName,
+      log: rootLog.child({ component: 'notify' }),
+    }),
     ...(config.namespace ? { namespace: config.namespace } : {}),
     concurrency: config.concurrency,
     gates: {
