@@ -1,6 +1,7 @@
 // The cdk8s app (`cdk8s synth`, see cdk8s.yaml): for every Canary under examples/ (or $SLUICE_INPUT),
 // writes what Sluice would create at weight 0 to $CDK8S_OUTDIR (dist/), one file per Canary:
-// `<folder>/<name>.<namespace>.k8s.yaml`, the same YAML `sluice synth` prints.
+// `<folder>/<name>.<namespace>.k8s.yaml`, the same YAML `sluice synth` prints. Canaries without
+// spec.provider get $SLUICE_PROVIDER, else istio (Flagger's default).
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readManifests, toYamlStream } from '../io/manifests.js';

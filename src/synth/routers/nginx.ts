@@ -6,6 +6,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { fail } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../kube-json.js';
+import { isForeignKey, withoutForeignKeys } from '../ownership.js';
 import { headerConditionsOf } from './http-match.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -27,7 +28,7 @@ export const nginxRouter: Router = {
         metadata: {
           name,
           namespace: ctx.namespace,
-          labels: ingress.metadata.labels,
+          labels: withoutForeignKeys(ingress.metadata.labels),
           annotations: canaryAnnotations(ctx, ingress.metadata.annotations ?? {}),
           ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
         },
@@ -61,7 +62,7 @@ function pointBackendsAtCanary(spec: JsonObject, apex: string, canary: string): 
 }
 
 /**
- * The user's annotations minus any canary ones (and kubectl's record), then ingress-nginx's canary
+ * The user's annotations minus any canary ones (and Flux's and kubectl's keys), then ingress-nginx's canary
  * switch. A/B routes by header or cookie once the canary takes traffic; before that, and for weighted
  * canaries, by `canary-weight`.
  */
@@ -70,7 +71,7 @@ function canaryAnnotations(ctx: RouteContext, annotations: Record<string, string
   const key = (suffix: string) => `${prefix}/${suffix}`;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(annotations)) {
-    if (!k.startsWith(key('canary')) && k !== 'kubectl.kubernetes.io/last-applied-configuration') out[k] = v;
+    if (!k.startsWith(key('canary')) && !isForeignKey(k)) out[k] = v;
   }
   out[key('canary')] = 'true';
   const { strategy, match } = ctx.resolved;

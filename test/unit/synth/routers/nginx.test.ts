@@ -10,11 +10,12 @@ const ingress: KubeObject = {
   metadata: {
     name: 'podinfo',
     namespace: 'test',
-    labels: { app: 'podinfo' },
+    labels: { app: 'podinfo', 'kustomize.toolkit.fluxcd.io/name': 'apps' },
     annotations: {
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       'nginx.ingress.kubernetes.io/canary-by-header': 'stale',
       'kubectl.kubernetes.io/last-applied-configuration': '{}',
+      'kustomize.toolkit.fluxcd.io/checksum': 'abc',
     },
   },
   spec: {
@@ -40,7 +41,7 @@ describe('synth: nginx router', () => {
     expect(copy.spec.tls).to.deep.equal(ingress.spec && (ingress.spec as JsonObject).tls);
   });
 
-  it('keeps the user\'s annotations, drops stale canary ones, sets canary and canary-weight', () => {
+  it('keeps the user\'s annotations, drops stale canary ones and Flux\'s, sets canary and canary-weight', () => {
     expect(canaryIngress(undefined, 25).metadata.annotations).to.deep.equal({
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       'nginx.ingress.kubernetes.io/canary': 'true',
