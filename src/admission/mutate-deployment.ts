@@ -5,7 +5,7 @@
 // keep it at zero: Sluice owns that number until a rollout starts.
 //
 // Each decision is a list of small named objections; the first that objects says why not,
-// and that sentence is what the log shows.
+// and that sentence is what the log shows. The answer is a JSON Patch of just those fields.
 import jsonpatch from 'fast-json-patch';
 import type { Canary, CanaryPhase } from '../api/types.js';
 import { rfc3339 } from '../kube/events.js';
@@ -92,49 +92,59 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
     revision: templateRevision(object.spec?.template),
     oldRevision: templateRevision(oldObject.spec?.template),
   };
-  const mutated = structuredClone(object);
+  const patch: PatchOperation[] = [];
   const notes: string[] = [];
   const warnings: string[] = [];
 
   const noStamp = firstObjection(STAMP_OBJECTIONS, update);
   if (!noStamp) {
-    setAnnotations(mutated, {
+    patch.push(...setAnnotations(object, {
       [REVISION_ANNOTATION]: update.revision,
       [REVISION_OPENED_AT_ANNOTATION]: rfc3339(now),
       [REVISION_OPENED_BY_ANNOTATION]: usernameOf(request),
-    });
+    }));
     notes.push(`revision ${update.revision} opened by ${usernameOf(request)} for Canary ${canary.metadata.name}`);
   } else {
     notes.push(`no new revision: ${noStamp}`);
     // After a revert, a stamp of the abandoned revision would claim a rollout that is not open.
     if (!templateUnchanged(update) && revertsToPromoted(update) && hasStaleStamp(object, update.revision)) {
-      removeAnnotations(mutated, REVISION_ANNOTATIONS);
+      patch.push(...removeAnnotations(object, REVISION_ANNOTATIONS));
       notes.push('stale revision annotations removed');
     }
   }
 
   const noHold = firstObjection(HOLD_OBJECTIONS, update);
   if (!noHold) {
-    mutated.spec = { ...mutated.spec, replicas: 0 };
+    patch.push({ op: object.spec?.replicas === undefined ? 'add' : 'replace', path: '/spec/replicas', value: 0 });
     const message = `spec.replicas kept at 0: Sluice scales ${name} while Canary ${canary.metadata.name} is idle (${canary.status?.phase}) and scales it up when a rollout starts`;
     warnings.push(message);
     notes.push(message);
   }
 
-  return allowWithPatch(request, jsonpatch.compare(object, mutated), `deployment ${namespace}/${name}: ${notes.join('; ')}`, warnings);
+  return allowWithPatch(request, patch, `deployment ${namespace}/${name}: ${notes.join('; ')}`, warnings);
+}
+
+// ------------------------------------------------------------ JSON Patch operations
+
+/** One RFC 6902 operation; "/" in keys is escaped as "~1" (sluice.dev/revision). */
+export type PatchOperation =
+  | { op: 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
+const annotationPath = (key: string) => `/metadata/annotations/${jsonpatch.escapePathComponent(key)}`;
+
+function setAnnotations(object: DeploymentLike, annotations: Record<string, string>): PatchOperation[] {
+  // Adding below /metadata/annotations fails when the map itself is absent: add it whole.
+  if (!object.metadata?.annotations) return [{ op: 'add', path: '/metadata/annotations', value: annotations }];
+  return Object.entries(annotations).map(([key, value]) => ({ op: 'add', path: annotationPath(key), value }));
+}
+
+function removeAnnotations(object: DeploymentLike, keys: readonly string[]): PatchOperation[] {
+  const present = object.metadata?.annotations ?? {};
+  return keys.filter((key) => key in present).map((key) => ({ op: 'remove', path: annotationPath(key) }));
 }
 
 function hasStaleStamp(object: DeploymentLike, revision: string): boolean {
   const stamped = object.metadata?.annotations?.[REVISION_ANNOTATION];
   return stamped !== undefined && stamped !== revision;
-}
-
-function setAnnotations(object: DeploymentLike, annotations: Record<string, string>): void {
-  object.metadata = { ...object.metadata, annotations: { ...object.metadata?.annotations, ...annotations } };
-}
-
-function removeAnnotations(object: DeploymentLike, keys: readonly string[]): void {
-  const annotations = { ...object.metadata?.annotations };
-  for (const key of keys) delete annotations[key];
-  object.metadata = { ...object.metadata, annotations };
 }
