@@ -4,6 +4,7 @@ import { validateFiles } from './validate.js';
 import { writeCrds } from './crds.js';
 import { checkCommand } from './check.js';
 import { synthCommand } from './synth.js';
+import { loadtesterCommand } from './loadtester.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
 
   program.addCommand(checkCommand());
   program.addCommand(synthCommand());
+  program.addCommand(loadtesterCommand());
   program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
   program
     .command('run')

@@ -1,0 +1,207 @@
+// The load tester's HTTP API, compatible with Flagger's (pkg/loadtester/server.go): rollout
+// webhooks POST Flagger's payload {name, namespace, phase, checksum, metadata} to `/` to run a
+// task, or to the gate endpoints to ask for, give or take an approval.
+import express, { type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { logger, type Logger } from '../log.js';
+import { GateStore, type GateKind } from './gates.js';
+import { LoadTesterMetrics } from './metrics.js';
+import { TaskRunner } from './task-runner.js';
+import { planTask, type TaskPlan, type TaskPolicy } from './task-plan.js';
+import { runLoad, summarize } from './load-generator.js';
+import { runShell } from './shell.js';
+
+export interface LoadTesterOptions {
+  /** Default 9090, Flagger's. */
+  readonly port?: number;
+  /** Default 0.0.0.0. */
+  readonly host?: string;
+  readonly allowShell?: boolean;
+  /** Only webhooks of namespaces matching it are served (403 otherwise); unanchored, like Go's MatchString. */
+  readonly namespaceRegexp?: string;
+  /** Longest a task may run; default one hour. */
+  readonly timeoutMs?: number;
+  readonly log?: Logger;
+  /** Register process metrics on /metrics; default true. */
+  readonly processMetrics?: boolean;
+}
+
+interface Payload {
+  name: string;
+  namespace: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface LoadTester {
+  readonly app: express.Express;
+  readonly gates: GateStore;
+  readonly runner: TaskRunner;
+  readonly metrics: LoadTesterMetrics;
+}
+
+export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
+  const log = options.log ?? logger('loadtester');
+  const policy: TaskPolicy = { allowShell: options.allowShell === true };
+  const timeoutMs = options.timeoutMs ?? 3_600_000;
+  const allowed = options.namespaceRegexp ? new RegExp(options.namespaceRegexp) : undefined;
+  const gates = new GateStore();
+  const runner = new TaskRunner(timeoutMs);
+  const metrics = new LoadTesterMetrics(options.processMetrics !== false);
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Flagger's webhook client sends JSON, but not every caller sets the content type: read any body as text.
+  app.use(express.text({ type: () => true, limit: '1mb' }));
+
+  /** The payload of a webhook call, or undefined after answering 400/403. */
+  const payloadOf = (req: Request, res: Response): Payload | undefined => {
+    let body: unknown;
+    try {
+      body = typeof req.body === 'string' && req.body ? JSON.parse(req.body) : undefined;
+    } catch {
+      res.status(400).type('text').send('decoding the request body failed');
+      return undefined;
+    }
+    if (!body || typeof body !== 'object' || typeof (body as Payload).name !== 'string' || typeof (body as Payload).namespace !== 'string') {
+      res.status(400).type('text').send('the request body must be a webhook payload with name and namespace');
+      return undefined;
+    }
+    const payload = body as Payload;
+    if (allowed && !allowed.test(payload.namespace)) {
+      log.warn({ namespace: payload.namespace }, `refused a webhook from namespace ${payload.namespace}`);
+      res.status(403).type('text').send(`namespace ${payload.namespace} is not allowed by this load tester`);
+      return undefined;
+    }
+    return payload;
+  };
+
+  app.get('/healthz', (_req, res) => { res.type('text').send('OK'); });
+  app.get('/metrics', async (_req, res) => { res.type(metrics.registry.contentType).send(await metrics.registry.metrics()); });
+  app.all('/gate/approve', (_req, res) => { res.type('text').send('Approved'); });
+  app.all('/gate/halt', (_req, res) => { res.status(403).type('text').send('Forbidden'); });
+
+  for (const kind of ['gate', 'rollback'] as GateKind[]) {
+    app.post(`/${kind}/check`, (req, res) => {
+      const p = payloadOf(req, res);
+      if (!p) return;
+      const key = GateStore.key(kind, p.name, p.namespace);
+      const approved = gates.isOpen(key);
+      metrics.gates.inc({ gate: kind, approved: String(approved) });
+      log.info({ gate: key, approved }, `${key} ${kind} check: approved ${approved}`);
+      res.status(approved ? 200 : 403).type('text').send(approved ? 'Approved' : 'Forbidden');
+    });
+    for (const action of ['open', 'close'] as const) {
+      app.post(`/${kind}/${action}`, (req, res) => {
+        const p = payloadOf(req, res);
+        if (!p) return;
+        const key = GateStore.key(kind, p.name, p.namespace);
+        gates.setOpen(key, action === 'open');
+        log.info({ gate: key }, `${key} ${kind} ${action === 'open' ? 'opened' : 'closed'}`);
+        res.status(202).type('text').send(action === 'open' ? 'Opened' : 'Closed');
+      });
+    }
+  }
+
+  app.post('/', async (req, res) => {
+    const p = payloadOf(req, res);
+    if (!p) return;
+    const metadata = p.metadata && typeof p.metadata === 'object' ? p.metadata : {};
+    if (Object.keys(metadata).length === 0) {
+      res.status(400).type('text').send('metadata not found in payload');
+      return;
+    }
+    const canary = `${p.name}.${p.namespace}`;
+    const type = typeof metadata.type === 'string' && metadata.type ? metadata.type : 'cmd';
+    const plan = planTask(metadata, policy);
+    const tlog = log.child({ canary, type });
+    if (plan.kind === 'refused') {
+      metrics.tasks.inc({ type, outcome: 'refused' });
+      tlog.warn({ cmd: metadata.cmd }, plan.message);
+      res.status(plan.status).type('text').send(plan.message);
+      return;
+    }
+    if (!plan.synchronous) {
+      const outcome = runner.start(TaskRunner.key(canary, plan.command), async (signal) => { await runTask(plan, signal, tlog); });
+      metrics.tasks.inc({ type, outcome: outcome === 'started' ? 'accepted' : 'duplicate' });
+      if (outcome === 'duplicate') tlog.debug({ cmd: plan.command }, `already running for ${canary}: ${plan.command}`);
+      res.status(202).type('text').send(outcome === 'started' ? 'Accepted' : 'Already running');
+      return;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    res.once('close', () => { if (!res.writableFinished) controller.abort(); });
+    try {
+      const result = await runTask(plan, controller.signal, tlog);
+      const echo = metadata.returnCmdOutput === true || metadata.returnCmdOutput === 'true';
+      if (result.ok) res.status(200).type('text').send(echo ? result.output : 'OK');
+      else res.status(500).type('text').send(`command ${plan.command} failed: ${result.output}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  /** Runs one planned task to its end, logging and counting it; never throws. */
+  async function runTask(plan: Exclude<TaskPlan, { kind: 'refused' }>, signal: AbortSignal, tlog: Logger): Promise<{ ok: boolean; output: string }> {
+    metrics.running.inc();
+    const type = plan.kind === 'load' ? 'hey' : plan.shell;
+    tlog.info({ cmd: plan.command }, `running ${plan.command}`);
+    try {
+      if (plan.kind === 'load') {
+        const result = await runLoad(plan.options, {
+          signal,
+          onResult: (code) => metrics.requests.inc({ code: code ? String(code) : 'error' }),
+        });
+        const output = summarize(result);
+        const answered = result.latenciesMs.length;
+        // hey itself exits 0 whatever the answers; a run where nothing answered is still a failure worth a 500.
+        const ok = answered > 0 || Object.keys(result.errors).length === 0;
+        tlog.info({ cmd: plan.command, answered, errors: result.errors }, `${plan.command} finished\n${output}`);
+        metrics.tasks.inc({ type, outcome: ok ? 'succeeded' : 'failed' });
+        return { ok, output };
+      }
+      const result = await runShell(plan.shell, plan.command, { timeoutMs, signal });
+      const note = result.timedOut ? ' (timed out)' : '';
+      if (result.ok) tlog.info({ cmd: plan.command, output: result.output }, `${plan.command} succeeded`);
+      else tlog.warn({ cmd: plan.command, exitCode: result.exitCode, output: result.output }, `${plan.command} failed${note}`);
+      metrics.tasks.inc({ type, outcome: result.ok ? 'succeeded' : 'failed' });
+      return { ok: result.ok, output: `${result.output}${note}` };
+    } catch (err) {
+      metrics.tasks.inc({ type, outcome: 'failed' });
+      tlog.error({ cmd: plan.command, err: String(err) }, `${plan.command} failed: ${String(err)}`);
+      return { ok: false, output: String(err) };
+    } finally {
+      metrics.running.dec();
+    }
+  }
+
+  return { app, gates, runner, metrics };
+}
+
+export interface RunningLoadTester extends LoadTester {
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, aborts background tasks, closes the server. */
+  close(): Promise<void>;
+}
+
+export async function startLoadTester(options: LoadTesterOptions = {}): Promise<RunningLoadTester> {
+  const tester = createLoadTester(options);
+  const host = options.host ?? '0.0.0.0';
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = tester.app.listen(options.port ?? 9090, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    ...tester,
+    port,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    close: async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      await tester.runner.stop();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
