@@ -29,6 +29,8 @@ export type WebhookEndpoint =
 export type FailurePolicy = 'Ignore' | 'Fail';
 
 export interface RegistrationOptions {
+  /** Name of both configurations; default sluice-admission (tests sharing a cluster use their own). */
+  readonly name?: string;
   /** Register the owned-object guard; default true. */
   readonly ownedObjectGuard?: boolean;
   /** failurePolicy of the flagger.app validation; default Ignore (the controller validates again). */
@@ -69,7 +71,7 @@ const common = {
 
 /** Both configurations as plain objects, ready for server-side apply. */
 export function webhookConfigurations(endpoint: WebhookEndpoint, caBundle: string, options: RegistrationOptions = {}): { mutating: KubeObject; validating: KubeObject } {
-  const metadata = { name: WEBHOOK_CONFIGURATION_NAME, labels: { 'app.kubernetes.io/managed-by': 'sluice' } };
+  const metadata = { name: options.name ?? WEBHOOK_CONFIGURATION_NAME, labels: { 'app.kubernetes.io/managed-by': 'sluice' } };
   const mutating: KubeObject = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
@@ -137,8 +139,8 @@ export async function registerWebhooks(kc: KubeConfig, endpoint: WebhookEndpoint
 }
 
 /** Deletes both configurations; absent ones are fine. */
-export async function unregisterWebhooks(kc: KubeConfig): Promise<void> {
+export async function unregisterWebhooks(kc: KubeConfig, name: string = WEBHOOK_CONFIGURATION_NAME): Promise<void> {
   const client = new KubeClient(kc);
-  await client.delete(RESOURCES.mutatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME);
-  await client.delete(RESOURCES.validatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME);
+  await client.delete(RESOURCES.mutatingWebhookConfigurations, name);
+  await client.delete(RESOURCES.validatingWebhookConfigurations, name);
 }

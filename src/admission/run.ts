@@ -61,7 +61,7 @@ export async function runAdmission(options: AdmissionRuntimeOptions): Promise<Ad
     server,
     async close() {
       if (registration === 'loopback') {
-        await unregisterWebhooks(options.kubeConfig).catch((err: unknown) =>
+        await unregisterWebhooks(options.kubeConfig, registrationOptions.name).catch((err: unknown) =>
           log.warn({ err: String(err) }, 'could not remove the webhook configurations; failurePolicy Ignore keeps them harmless'));
       }
       await server.close();

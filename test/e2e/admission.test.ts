@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { REVISION_ANNOTATION, REVISION_OPENED_AT_ANNOTATION, REVISION_OPENED_BY_ANNOTATION } from '../../src/admission/annotations.js';
 import { canaryLookupFromCache } from '../../src/admission/canary-lookup.js';
-import { WEBHOOK_CONFIGURATION_NAME, registerWebhooks, unregisterWebhooks } from '../../src/admission/registration.js';
+import { registerWebhooks, unregisterWebhooks } from '../../src/admission/registration.js';
 import { startAdmissionServer, type AdmissionServer } from '../../src/admission/server.js';
 import { KubeClient, RESOURCES, loadKubeConfig, startInformer, type KubeObject, type WatchedCache } from '../../src/kube/index.js';
 import { templateRevision } from '../../src/rollout/revision.js';
 import { KubectlError, clusterEnv, ensureCluster, kubectl, waitFor } from '../support/cluster.js';
 
 const NS = `admission-e2e-${Date.now().toString(36)}`;
+/** Its own configuration name, so a concurrent test registering sluice-admission is not disturbed. */
+const CONFIG = `sluice-${NS}`;
 const IMAGE_PROMOTED = 'ghcr.io/stefanprodan/podinfo:6.0.0';
 const IMAGE_NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
 
@@ -99,7 +101,7 @@ describe('admission webhooks against the real apiserver', function () {
         if (recordDir) writeFileSync(join(recordDir, `${path.slice(1).replace(/\//g, '-')}-${r.name}-${r.uid}.json`), JSON.stringify(review, null, 2));
       },
     });
-    await registerWebhooks(kc, { url: `https://127.0.0.1:${server.port}` }, server.caBundle);
+    await registerWebhooks(kc, { url: `https://127.0.0.1:${server.port}` }, server.caBundle, { name: CONFIG });
     // Who kubectl is, as the apiserver sees it (the username stamped as opened-by).
     const review = JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) }));
     adminUser = review.status.userInfo.username;
@@ -108,7 +110,7 @@ describe('admission webhooks against the real apiserver', function () {
   after(async function () {
     this.timeout(120_000);
     if (kc) {
-      await unregisterWebhooks(kc).catch(() => undefined);
+      await unregisterWebhooks(kc, CONFIG).catch(() => undefined);
       await server?.close();
       await canaries?.stop();
       await client.delete(RESOURCES.namespaces, NS).catch(() => undefined);
@@ -116,8 +118,8 @@ describe('admission webhooks against the real apiserver', function () {
   });
 
   it('registers both webhook configurations with the CA bundle', async () => {
-    const mutating = await client.get<any>(RESOURCES.mutatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME);
-    const validating = await client.get<any>(RESOURCES.validatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME);
+    const mutating = await client.get<any>(RESOURCES.mutatingWebhookConfigurations, CONFIG);
+    const validating = await client.get<any>(RESOURCES.validatingWebhookConfigurations, CONFIG);
     expect(mutating.webhooks[0].clientConfig.url).to.equal(`https://127.0.0.1:${server!.port}/mutate/deployments`);
     expect(Buffer.from(mutating.webhooks[0].clientConfig.caBundle, 'base64').toString()).to.equal(server!.caBundle);
     expect(mutating.webhooks[0].failurePolicy).to.equal('Ignore');
@@ -219,7 +221,7 @@ describe('admission webhooks against the real apiserver', function () {
   it('with the webhook server stopped (configurations still registered), kubectl set image still succeeds', async () => {
     await server!.close();
     server = undefined;
-    expect(await client.getIfExists(RESOURCES.mutatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME)).to.not.equal(undefined);
+    expect(await client.getIfExists(RESOURCES.mutatingWebhookConfigurations, CONFIG)).to.not.equal(undefined);
     const started = Date.now();
     await kubectl(['-n', NS, 'set', 'image', 'deployment/podinfo', 'podinfod=ghcr.io/stefanprodan/podinfo:6.0.2']);
     const elapsed = Date.now() - started;
@@ -232,9 +234,9 @@ describe('admission webhooks against the real apiserver', function () {
   });
 
   it('unregisterWebhooks removes both configurations', async () => {
-    await unregisterWebhooks(kc);
-    expect(await client.getIfExists(RESOURCES.mutatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME)).to.equal(undefined);
-    expect(await client.getIfExists(RESOURCES.validatingWebhookConfigurations, WEBHOOK_CONFIGURATION_NAME)).to.equal(undefined);
-    await unregisterWebhooks(kc);
+    await unregisterWebhooks(kc, CONFIG);
+    expect(await client.getIfExists(RESOURCES.mutatingWebhookConfigurations, CONFIG)).to.equal(undefined);
+    expect(await client.getIfExists(RESOURCES.validatingWebhookConfigurations, CONFIG)).to.equal(undefined);
+    await unregisterWebhooks(kc, CONFIG);
   });
 });
