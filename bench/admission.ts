@@ -34,6 +34,8 @@ async function serve(): Promise<void> {
   }]);
   const server = await startAdmissionServer({ port: 0, canaries });
   process.send?.({ port: server.port, caBundle: server.caBundle });
+  // The parent asks for the server's CPU time around each run: cost per review, whatever the load.
+  process.on('message', (m) => { if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() }); });
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
 }
 
@@ -55,11 +57,25 @@ interface RunResult {
   readonly achieved: number;
   readonly latenciesMs: number[];
   readonly errors: Map<string, number>;
+  /** Server CPU (user + system) per request, microseconds. */
+  readonly serverCpuUs: number;
 }
 
 function scenarioOf(label: string, path: string, name: string, check: Scenario['check']): Scenario {
   const body = fixture(name);
   return { label, path, body: JSON.stringify(JSON.parse(body)), uid: JSON.parse(body).request.uid, check };
+}
+
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { cpu?: NodeJS.CpuUsage }) => {
+      if (!m.cpu) return;
+      child.off('message', onMessage);
+      resolve(m.cpu.user + m.cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
 }
 
 function startServer(): Promise<{ child: ChildProcess; port: number; caBundle: string }> {
@@ -95,7 +111,8 @@ function once(agent: Agent, port: number, ca: string, scenario: Scenario, uid: s
 }
 
 /** Sends rate x seconds requests, each at its due time; bounded: never more than that. */
-async function run(port: number, ca: string, scenario: Scenario, rate: number, seconds: number): Promise<RunResult> {
+async function run(child: ChildProcess, port: number, ca: string, scenario: Scenario, rate: number, seconds: number): Promise<RunResult> {
+  const cpuBefore = await serverCpu(child);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const total = Math.round(rate * seconds);
   const latenciesMs: number[] = [];
@@ -118,7 +135,8 @@ async function run(port: number, ca: string, scenario: Scenario, rate: number, s
   await Promise.all(inflight);
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
-  return { scenario: scenario.label, rate, sent: total, achieved: total / elapsed, latenciesMs, errors };
+  const serverCpuUs = ((await serverCpu(child)) - cpuBefore) / total;
+  return { scenario: scenario.label, rate, sent: total, achieved: total / elapsed, latenciesMs, errors, serverCpuUs };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -132,9 +150,9 @@ function table(results: RunResult[]): string {
     const s = [...r.latenciesMs].sort((a, b) => a - b);
     const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
     const why = errorCount ? ` (${[...r.errors].map(([k, v]) => `${v} ${k}`).join(', ')})` : '';
-    return [r.scenario, String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), `${errorCount}${why}`];
+    return [r.scenario, String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), r.serverCpuUs.toFixed(0), `${errorCount}${why}`];
   });
-  const head = ['webhook', 'target req/s', 'achieved', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors'];
+  const head = ['webhook', 'target req/s', 'achieved', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'server CPU µs/req', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
@@ -145,10 +163,10 @@ async function main(): Promise<void> {
   const validate = scenarioOf('validate (valid Canary)', '/validate/flagger', 'canary-valid-create', (r) => r.allowed === true);
   const { child, port, caBundle } = await startServer();
   try {
-    await run(port, caBundle, mutate, 200, 1); // warm-up: TLS sessions, JIT
+    await run(child, port, caBundle, mutate, 200, 1); // warm-up: TLS sessions, JIT
     const results: RunResult[] = [];
-    for (const rate of RATES) results.push(await run(port, caBundle, mutate, rate, SECONDS));
-    results.push(await run(port, caBundle, validate, 500, SECONDS));
+    for (const rate of RATES) results.push(await run(child, port, caBundle, mutate, rate, SECONDS));
+    results.push(await run(child, port, caBundle, validate, 500, SECONDS));
     console.log(`admission latency over HTTPS on 127.0.0.1, ${SECONDS} s per row, latency from each request's due time`);
     console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
     console.log(table(results));
