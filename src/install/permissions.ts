@@ -1,0 +1,61 @@
+// Exactly what the operator does with the Kubernetes API, one rule per reason. The ClusterRole
+// and the leader-election Role are built from these lists, and the install e2e test asks the
+// apiserver (`kubectl auth can-i --as`) about every verb listed here, and about some it must
+// not have. A new API call in the operator means a new line here, or it fails in a cluster.
+
+export interface PermissionRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  readonly resourceNames?: readonly string[];
+  /** Why the operator needs it (where in the code). */
+  readonly why: string;
+}
+
+/** Server-side apply creates through PATCH: creating needs `create` too, updating `patch`. */
+const APPLY = ['get', 'list', 'watch', 'create', 'patch', 'update'] as const;
+
+/** The routing objects of every provider Sluice serves (src/synth/routers), applied like the rest. */
+export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = [
+  { group: 'networking.istio.io', resources: ['virtualservices', 'destinationrules'] },
+  { group: 'split.smi-spec.io', resources: ['trafficsplits'] },
+  { group: 'kuma.io', resources: ['trafficroutes'] },
+  { group: 'gateway.solo.io', resources: ['routetables'] },
+  { group: 'gloo.solo.io', resources: ['upstreams'] },
+  { group: 'gateway.networking.k8s.io', resources: ['httproutes'] },
+  { group: 'networking.k8s.io', resources: ['ingresses'] },
+  { group: 'projectcontour.io', resources: ['httpproxies'] },
+];
+
+export const CLUSTER_RULES: readonly PermissionRule[] = [
+  { apiGroups: ['flagger.app'], resources: ['canaries', 'metrictemplates', 'alertproviders'], verbs: ['get', 'list', 'watch'], why: 'the Canary informer, MetricTemplates of metric checks, AlertProviders of notifications' },
+  { apiGroups: ['flagger.app'], resources: ['canaries/status'], verbs: ['get', 'patch', 'update'], why: 'the executor writes every rollout step to the status' },
+  { apiGroups: ['flagger.app'], resources: ['canaries/finalizers'], verbs: ['update'], why: 'generated objects carry an owner reference with blockOwnerDeletion to their Canary' },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: APPLY, why: 'watches targets, applies <name>-primary, scales the target (merge patch of spec.replicas)' },
+  { apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: APPLY, why: 'apex/primary/canary Services, -primary copies of tracked ConfigMaps and Secrets; secrets of metric providers and AlertProviders' },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: APPLY, why: 'the primary HPA copied from autoscalerRef' },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
+  ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['create'], why: 'registers the admission webhooks at startup (server-side apply creates them when missing)' },
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch', 'update', 'delete'], resourceNames: ['sluice-admission'], why: 'keeps its own webhook configurations (caBundle) up to date; only those' },
+];
+
+/** In the operator's namespace only: the leader-election Lease. */
+export const NAMESPACE_RULES: readonly PermissionRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'], why: 'leader election on the Lease sluice-leader-election' },
+];
+
+/** Asked of the apiserver by the install e2e test: the operator must NOT be able to do these. */
+export const FORBIDDEN_ACTIONS: readonly { verb: string; resource: string; namespace?: string }[] = [
+  { verb: 'delete', resource: 'namespaces' },
+  { verb: 'create', resource: 'clusterroles.rbac.authorization.k8s.io' },
+  { verb: 'create', resource: 'clusterrolebindings.rbac.authorization.k8s.io' },
+  { verb: 'create', resource: 'pods' },
+  { verb: 'create', resource: 'pods/exec' },
+  { verb: 'delete', resource: 'deployments.apps' },
+  { verb: 'delete', resource: 'customresourcedefinitions.apiextensions.k8s.io' },
+  { verb: 'update', resource: 'nodes' },
+  { verb: 'impersonate', resource: 'users' },
+  { verb: 'patch', resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses' },
+  { verb: 'update', resource: 'leases.coordination.k8s.io', namespace: 'kube-system' },
+];

@@ -1,0 +1,172 @@
+// The install manifests: committed files equal what src/install/ renders (no drift), the
+// operator Deployment is what the issue asks for, webhooks fail open, and RBAC covers every
+// kind Sluice really touches and nothing it does not.
+import { expect } from 'chai';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { renderInstallManifests } from '../../../src/install/render.js';
+import { CLUSTER_RULES, NAMESPACE_RULES } from '../../../src/install/permissions.js';
+import { RESOURCES } from '../../../src/kube/index.js';
+import { flaggerCrds } from '../../../src/api/crds.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const rendered = renderInstallManifests();
+const docs = (file: string) => parseAllDocuments(rendered[file]).map((d) => d.toJS()).filter(Boolean);
+const find = (file: string, kind: string, name?: string) => docs(file).find((o: any) => o.kind === kind && (!name || o.metadata.name === name));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/** Whether some rule grants `verb` on group/resource (resourceNames-restricted rules count only with `name`). */
+function granted(rules: typeof CLUSTER_RULES, group: string, resource: string, verb: string, name?: string): boolean {
+  return rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb)
+    && (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))));
+}
+
+const plural = (kind: string) => {
+  const k = kind.toLowerCase();
+  if (k.endsWith('s')) return `${k}es`;
+  if (k.endsWith('y')) return `${k.slice(0, -1)}ies`;
+  return `${k}s`;
+};
+
+describe('install manifests', () => {
+  it('manifests/ is exactly what `npm run manifests` writes (run it after changing src/install)', () => {
+    const onDisk = filesUnder(join(root, 'manifests')).map((p) => relative(join(root, 'manifests'), p)).sort();
+    expect(onDisk).to.deep.equal(Object.keys(rendered).sort());
+    for (const [file, content] of Object.entries(rendered)) {
+      expect(readFileSync(join(root, 'manifests', file), 'utf8'), `manifests/${file} is stale: npm run manifests`).to.equal(content);
+    }
+  });
+
+  it('renders byte-identical output twice', () => {
+    expect(renderInstallManifests()).to.deep.equal(rendered);
+  });
+
+  it('the kustomization lists every YAML file of the install', () => {
+    const k = docs('kustomization.yaml')[0] as any;
+    expect(k.resources).to.deep.equal(['namespace.yaml', 'crds.yaml', 'rbac.yaml', 'operator.yaml', 'webhooks.yaml']);
+    expect(k.images).to.deep.equal([{ name: 'ghcr.io/sluice-dev/sluice', newTag: '0.1.0' }]);
+  });
+
+  it('ships the CRDs of src/api/crds.ts unchanged', () => {
+    const crds = docs('crds.yaml');
+    const expected = Object.values(flaggerCrds()).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    expect(crds.map((c: any) => c.metadata.name)).to.deep.equal(['alertproviders.flagger.app', 'canaries.flagger.app', 'metrictemplates.flagger.app']);
+    expect(crds).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+  });
+
+  it('runs the operator with 2 replicas, leader election, probes, limits, non-root and a read-only root filesystem', () => {
+    const d = find('operator.yaml', 'Deployment', 'sluice') as any;
+    expect(d.metadata.namespace).to.equal('sluice-system');
+    expect(d.spec.replicas).to.equal(2);
+    const pod = d.spec.template.spec;
+    expect(pod.serviceAccountName).to.equal('sluice');
+    const c = pod.containers[0];
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
+    expect(env).to.include({ SLUICE_LEADER_ELECT: 'true', POD_NAME: 'metadata.name', SLUICE_LEADER_ELECTION_NAMESPACE: 'metadata.namespace', SLUICE_SERVICE_NAMESPACE: 'metadata.namespace', SLUICE_SERVICE_NAME: 'sluice', SLUICE_PORT: '8080', SLUICE_WEBHOOK_PORT: '9443' });
+    expect(c.ports).to.deep.equal([
+      { name: 'http-metrics', containerPort: 8080, protocol: 'TCP' },
+      { name: 'https-webhook', containerPort: 9443, protocol: 'TCP' },
+    ]);
+    expect(c.livenessProbe.httpGet).to.deep.equal({ path: '/healthz', port: 'http-metrics' });
+    expect(c.readinessProbe.httpGet).to.deep.equal({ path: '/readyz', port: 'http-metrics' });
+    expect(c.resources).to.deep.equal({ requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    expect(c.securityContext).to.include({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(c.volumeMounts).to.deep.equal([{ name: 'tmp', mountPath: '/tmp' }]);
+    const svc = find('operator.yaml', 'Service', 'sluice') as any;
+    expect(svc.spec.ports.map((p: any) => [p.port, p.targetPort])).to.deep.equal([[443, 'https-webhook'], [8080, 'http-metrics']]);
+    expect(svc.spec.selector).to.deep.equal(d.spec.selector.matchLabels);
+    const pdb = find('operator.yaml', 'PodDisruptionBudget', 'sluice') as any;
+    expect(pdb.spec).to.deep.equal({ minAvailable: 1, selector: { matchLabels: d.spec.selector.matchLabels } });
+  });
+
+  it('points every webhook at the Service on 443, without caBundle (the operator sets it), failing open', () => {
+    const configs = docs('webhooks.yaml') as any[];
+    expect(configs.map((c) => `${c.kind}/${c.metadata.name}`)).to.deep.equal(['MutatingWebhookConfiguration/sluice-admission', 'ValidatingWebhookConfiguration/sluice-admission']);
+    const hooks = configs.flatMap((c) => c.webhooks);
+    expect(hooks).to.have.length(3);
+    for (const h of hooks) {
+      expect(h.failurePolicy).to.equal('Ignore');
+      expect(h.clientConfig).to.not.have.property('caBundle');
+      expect(h.clientConfig.service).to.include({ namespace: 'sluice-system', name: 'sluice', port: 443 });
+    }
+  });
+
+  it('the load tester is flagger-loadtester: Service port 80 to the http port, no namespace, shell off', () => {
+    const d = find('loadtester/loadtester.yaml', 'Deployment') as any;
+    const svc = find('loadtester/loadtester.yaml', 'Service') as any;
+    expect(d.metadata).to.not.have.property('namespace');
+    expect(svc.metadata.name).to.equal('flagger-loadtester');
+    expect(svc.spec.ports).to.deep.equal([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    const c = d.spec.template.spec.containers[0];
+    expect(c.args).to.deep.equal(['loadtester', '--port', '8080', '--timeout', '1h']);
+    expect(c.ports[0]).to.include({ name: 'http', containerPort: 8080 });
+    expect(c.env).to.deep.include({ name: 'SLUICE_LOADTESTER_ALLOW_SHELL', value: 'false' });
+    expect(d.spec.template.spec.automountServiceAccountToken).to.equal(false);
+  });
+
+  it('grants every resource the operator calls, from the client layer\'s list', () => {
+    const verbsByResource: [keyof typeof RESOURCES, string[]][] = [
+      ['canaries', ['get', 'list', 'watch']], ['metricTemplates', ['get']], ['alertProviders', ['get']],
+      ['deployments', ['get', 'list', 'watch', 'create', 'patch']], ['services', ['list', 'watch', 'create', 'patch']],
+      ['configMaps', ['list', 'watch', 'create', 'patch']], ['secrets', ['get', 'list', 'watch', 'create', 'patch']],
+      ['horizontalPodAutoscalers', ['list', 'watch', 'create', 'patch']], ['events', ['create', 'get', 'patch']],
+    ];
+    for (const [key, verbs] of verbsByResource) {
+      const r = RESOURCES[key];
+      for (const verb of verbs) expect(granted(CLUSTER_RULES, r.group, r.plural, verb), `${verb} ${r.plural}`).to.equal(true);
+    }
+    for (const verb of ['get', 'create', 'update', 'patch']) expect(granted(NAMESPACE_RULES, 'coordination.k8s.io', 'leases', verb)).to.equal(true);
+    for (const r of [RESOURCES.mutatingWebhookConfigurations, RESOURCES.validatingWebhookConfigurations]) {
+      for (const verb of ['get', 'patch', 'delete']) expect(granted(CLUSTER_RULES, r.group, r.plural, verb, 'sluice-admission')).to.equal(true);
+      expect(granted(CLUSTER_RULES, r.group, r.plural, 'patch', 'someone-else')).to.equal(false);
+    }
+    expect(granted(CLUSTER_RULES, 'flagger.app', 'canaries/status', 'patch')).to.equal(true);
+    expect(granted(CLUSTER_RULES, 'flagger.app', 'canaries/finalizers', 'update')).to.equal(true);
+  });
+
+  it('grants server-side apply of every kind the synthesized examples contain (dist/)', () => {
+    const kinds = new Set<string>();
+    for (const file of filesUnder(join(root, 'dist')).filter((f) => f.endsWith('.yaml'))) {
+      for (const d of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        const o = d.toJS();
+        if (o?.kind) kinds.add(`${o.apiVersion}|${o.kind}`);
+      }
+    }
+    expect(kinds.size).to.be.greaterThan(10);
+    for (const k of kinds) {
+      const [apiVersion, kind] = k.split('|');
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+      for (const verb of ['get', 'create', 'patch']) expect(granted(CLUSTER_RULES, group, plural(kind), verb), `${verb} ${plural(kind)}.${group}`).to.equal(true);
+    }
+  });
+
+  it('grants no wildcards, no deletes beyond its own webhook configurations, nothing on RBAC, pods or nodes', () => {
+    for (const r of [...CLUSTER_RULES, ...NAMESPACE_RULES]) {
+      expect([...r.apiGroups, ...r.resources, ...r.verbs]).to.not.include('*');
+      if (r.verbs.includes('delete')) expect(r.resourceNames).to.deep.equal(['sluice-admission']);
+      expect(r.apiGroups).to.not.include('rbac.authorization.k8s.io');
+      expect(r.resources).to.not.include.members(['pods', 'nodes', 'namespaces', 'pods/exec']);
+    }
+    const role = find('rbac.yaml', 'ClusterRole', 'sluice') as any;
+    expect(role.metadata).to.not.have.property('namespace');
+    expect(role.rules).to.have.length(CLUSTER_RULES.length);
+    const binding = find('rbac.yaml', 'ClusterRoleBinding', 'sluice') as any;
+    expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'sluice', namespace: 'sluice-system' }]);
+  });
+
+  it('the Grafana dashboard queries the flagger_* metrics the operator exports', () => {
+    const dashboard = JSON.parse(rendered['grafana/sluice-canaries.json']);
+    const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
+    for (const metric of ['flagger_canary_weight', 'flagger_canary_status', 'flagger_canary_total', 'flagger_canary_metric_analysis', 'flagger_canary_successes_total', 'flagger_canary_failures_total', 'flagger_canary_duration_seconds_bucket', 'flagger_info']) {
+      expect(exprs.some((e) => e.includes(metric)), metric).to.equal(true);
+    }
+    expect(dashboard.templating.list.map((v: any) => v.name)).to.deep.equal(['datasource', 'namespace', 'canary']);
+  });
+});
