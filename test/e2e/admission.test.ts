@@ -240,3 +240,27 @@ describe('admission webhooks against the real apiserver', function () {
     await unregisterWebhooks(kc, CONFIG);
   });
 });
+
+describe('runAdmission: server, Canary cache and loopback registration as one unit', function () {
+  this.timeout(10 * 60_000);
+
+  it('registers at its loopback URL, answers from a cache of every Canary, and removes the configurations on close', async function () {
+    this.timeout(45 * 60_000);
+    const cluster = await ensureCluster({ quiet: true });
+    const kc = loadKubeConfig({ path: cluster.kubeconfig });
+    const client = new KubeClient(kc);
+    const name = `sluice-run-${Date.now().toString(36)}`;
+    const { runAdmission } = await import('../../src/admission/run.js');
+    const runtime = await runAdmission({ kubeConfig: kc, port: 0, registration: 'loopback', registrationOptions: { name } });
+    try {
+      const mutating = await client.get<any>(RESOURCES.mutatingWebhookConfigurations, name);
+      expect(mutating.webhooks[0].clientConfig.url).to.equal(`https://127.0.0.1:${runtime.server.port}/mutate/deployments`);
+      const validating = await client.get<any>(RESOURCES.validatingWebhookConfigurations, name);
+      expect(validating.webhooks).to.have.length(2);
+    } finally {
+      await runtime.close();
+    }
+    expect(await client.getIfExists(RESOURCES.mutatingWebhookConfigurations, name)).to.equal(undefined);
+    expect(await client.getIfExists(RESOURCES.validatingWebhookConfigurations, name)).to.equal(undefined);
+  });
+});
