@@ -162,7 +162,10 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
         res.status(500).json(statusBody(500, 'InternalError', `admission handler failed: ${message}`));
         return;
       }
-      res.status(200).json(verdict.review);
+      // Written directly: res.json's extra machinery (ETag, charset sniffing) is measurable at 1,000 req/s.
+      const payload = JSON.stringify(verdict.review);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+      res.end(payload);
       const outcome: AdmissionOutcome = !verdict.review.response.allowed ? 'denied' : verdict.review.response.patch ? 'patched' : 'allowed';
       observeAdmission(path, outcome, seconds());
       const request = parsed.review.request;
