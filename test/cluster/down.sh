@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 STATE="${SLUICE_STATE_DIR:-$ROOT/.sluice}"
 PIDS="$STATE/pids"
 log() { printf '[cluster:down] %s\n' "$*"; }
+[ -d "$STATE" ] || { log "nothing to stop ($STATE does not exist)"; exit 0; }
+if [ -z "${SLUICE_DOWN_LOCKED:-}" ]; then exec 9>"$STATE/.lock"; flock 9; fi
 proc_start() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
 # Reverse start order: the traffic generator and Prometheus first, etcd last.
 for name in traffic prometheus kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
@@ -27,5 +29,5 @@ done
 # Remove the state; keep nothing but an empty prometheus-targets/ (other tools may write into it
 # before the next cluster:up).
 rm -rf "$STATE/pids" "$STATE/logs" "$STATE/data" "$STATE/pki" "$STATE/kubeconfig" "$STATE/env" \
-  "$STATE"/*.kubeconfig "$STATE/prometheus.yml" "$STATE/nodes.yaml"
+  "$STATE"/*.kubeconfig "$STATE/prometheus.yml" "$STATE/nodes.yaml" "$STATE/up.sum"
 log "state removed from $STATE"

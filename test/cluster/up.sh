@@ -14,6 +14,11 @@ elapsed() { awk -v s="$start_ts" -v n="$(date +%s.%N)" 'BEGIN{printf "%.1f", n-s
 log() { printf '[cluster:up %5ss] %s\n' "$(elapsed)" "$*"; }
 die() { printf '[cluster:up %5ss] ERROR: %s\n' "$(elapsed)" "$*" >&2; exit 1; }
 
+# One cluster:up/down at a time per state dir (test files may call ensureCluster() concurrently).
+mkdir -p "$STATE"
+exec 9>"$STATE/.lock"
+flock 9
+
 # ---- binaries (built or reused) --------------------------------------------------------------
 if ! env_out="$(bash "$here/build.sh" --print-env)"; then die "build.sh --print-env failed"; fi
 eval "$env_out"
@@ -54,7 +59,7 @@ alive() { # alive <name>
 launch() { # launch <name> <cmd...> : background, own session, stdout+stderr to logs/<name>.log
   local name="$1"; shift
   local pf="$PIDS/$name.pid.tmp"; rm -f "$pf"
-  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" > "$LOGS/$name.log" 2>&1 < /dev/null &
+  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" > "$LOGS/$name.log" 2>&1 < /dev/null 9>&- &
   local i; for i in $(seq 1 100); do [ -s "$pf" ] && break; sleep 0.05; done
   local pid; pid="$(cat "$pf")"; rm -f "$pf"
   sleep 0.05
@@ -86,8 +91,11 @@ apply_crds() {
   log "CRDs Established: $(kc get crd -o name | wc -l)"
 }
 
+# A cluster started by another version of this script (other flags) is restarted, not reused.
+SCRIPT_SUM="$(cat "$here/up.sh" "$here/build.sh" | sha256sum | cut -c1-16)"
 healthy() {
   local c; for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
+  [ "$(cat "$STATE/up.sum" 2>/dev/null)" = "$SCRIPT_SUM" ] || { log "the running cluster was started by another version of test/cluster/up.sh"; return 1; }
   [ -f "$KCFG" ] || return 1
   kc get --raw /readyz >/dev/null 2>&1 || return 1
   curl -fsS "$PROM_URL/-/ready" >/dev/null 2>&1 || return 1
@@ -105,7 +113,7 @@ fi
 any=0; for c in "${COMPONENTS[@]}"; do [ -f "$PIDS/$c.pid" ] && any=1; done
 if [ $any = 1 ]; then
   log "a previous cluster is partly up or unhealthy: tearing it down first"
-  bash "$here/down.sh"
+  SLUICE_DOWN_LOCKED=1 bash "$here/down.sh"
   mkdir -p "$PIDS" "$LOGS"
 fi
 
@@ -189,11 +197,16 @@ launch etcd etcd --name sluice --data-dir "$DATA/etcd" \
   --listen-client-urls "http://127.0.0.1:$P_ETCD" --advertise-client-urls "http://127.0.0.1:$P_ETCD" \
   --listen-peer-urls "http://127.0.0.1:$P_ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$P_ETCD_PEER" \
   --initial-cluster "sluice=http://127.0.0.1:$P_ETCD_PEER" --initial-cluster-state new \
-  --quota-backend-bytes=$((2 * 1024 * 1024 * 1024)) --snapshot-count=10000 --log-level=warn
+  --quota-backend-bytes=$((2 * 1024 * 1024 * 1024)) --snapshot-count=10000 --log-level=warn \
+  --experimental-watch-progress-notify-interval=5s
 wait_until "etcd /health" 30 etcd curl -fsS "http://127.0.0.1:$P_ETCD/health"
 
 # ---- kube-apiserver --------------------------------------------------------------------------
 log "starting kube-apiserver on $APISERVER_URL"
+# --watch-cache=false: Debian's etcd 3.4 cannot answer RequestWatchProgress, so the watch cache cannot
+# catch up with resource versions written to other resources; client-go 1.36 informers then wait (and
+# controllers requeue on "read version ... is not as new as written version") and a 3-replica rollout
+# took ~110 s. Without the cache, watches go straight to etcd: the same rollout takes < 1 s.
 launch kube-apiserver "$K8S_BIN/kube-apiserver" \
   --etcd-servers="http://127.0.0.1:$P_ETCD" \
   --bind-address=127.0.0.1 --secure-port="$P_APISERVER" --advertise-address=127.0.0.1 \
@@ -205,6 +218,7 @@ launch kube-apiserver "$K8S_BIN/kube-apiserver" \
   --service-cluster-ip-range="$SERVICE_CIDR" \
   --authorization-mode=Node,RBAC \
   --allow-privileged=true \
+  --watch-cache=false \
   --profiling=false \
   --v=1
 wait_until "kube-apiserver /readyz" 120 kube-apiserver kc get --raw /readyz
@@ -307,6 +321,8 @@ cd "$ROOT"
 launch traffic env KUBECONFIG="$KCFG" SLUICE_TRAFFIC_PORT="$P_TRAFFIC" SLUICE_TRAFFIC_HOST=127.0.0.1 \
   node --import tsx "$ROOT/test/traffic/main.ts"
 wait_until "traffic generator /healthz" 60 traffic curl -fsS "$TRAFFIC_URL/healthz"
+
+echo "$SCRIPT_SUM" > "$STATE/up.sum"
 
 # ---- env file --------------------------------------------------------------------------------
 cat > "$STATE/env" <<ENV
