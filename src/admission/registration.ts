@@ -83,7 +83,9 @@ export function webhookConfigurations(endpoint: WebhookEndpoint, caBundle: strin
       // Never block a deploy: without Sluice the controller's watch still sees the change.
       failurePolicy: 'Ignore',
       timeoutSeconds: 2,
-      reinvocationPolicy: 'Never',
+      // Run again if a later webhook changes the Deployment, so the stamped revision is that of
+      // the template actually stored.
+      reinvocationPolicy: 'IfNeeded',
       rules: [{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['UPDATE'], scope: 'Namespaced' }],
       objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
       matchConditions: [{

@@ -53,6 +53,8 @@ export interface AdmissionServer {
   readonly port: number;
   /** PEM of the CA that verifies the serving certificate: goes (base64) into caBundle. */
   readonly caBundle: string;
+  /** Serves a new certificate from the next TLS handshake on (a rotated mounted Secret). */
+  setCertificate(tls: { readonly cert: string; readonly key: string }): void;
   /** Stops accepting, lets in-flight reviews finish (up to the grace time), then closes. */
   close(): Promise<void>;
 }
@@ -97,6 +99,10 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   return {
     port,
     caBundle: tls.ca,
+    setCertificate(next) {
+      server.setSecureContext({ cert: next.cert, key: next.key, minVersion: 'TLSv1.2' });
+      log.info({ port }, 'serving certificate reloaded');
+    },
     async close() {
       if (closing) return;
       closing = true;

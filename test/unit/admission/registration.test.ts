@@ -30,6 +30,7 @@ describe('webhookConfigurations', () => {
     expect(deployments.failurePolicy).to.equal('Ignore');
     expect(deployments.timeoutSeconds).to.equal(2);
     expect(deployments.sideEffects).to.equal('None');
+    expect(deployments.reinvocationPolicy).to.equal('IfNeeded');
     expect(deployments.admissionReviewVersions).to.deep.equal(['v1']);
     expect(deployments.rules).to.deep.equal([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['UPDATE'], scope: 'Namespaced' }]);
     expect(deployments.namespaceSelector.matchExpressions[0]).to.deep.equal({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: EXCLUDED_NAMESPACES });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Agent } from 'node:https';
 import { pino } from 'pino';
 import { canaryLookupFromList, type CanaryLookup } from '../../../src/admission/canary-lookup.js';
 import { createServingCertificate } from '../../../src/admission/certificates.js';
@@ -135,6 +136,23 @@ describe('admission HTTPS server, failure modes and options', function () {
       expect(server.caBundle).to.equal(made.caCert);
       const reply = await httpsRequest(`https://127.0.0.1:${server.port}/validate/owned`, { ca: made.caCert, body: fixtureText('owned-primary-edit.json') });
       expect(reply.json().response.allowed).to.equal(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('setCertificate serves a rotated certificate to new connections', async () => {
+    const first = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
+    const second = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
+    const server = await startAdmissionServer({ port: 0, canaries: canaryLookupFromList([]), tls: { cert: first.cert, key: first.key, ca: first.caCert }, log });
+    try {
+      const url = `https://127.0.0.1:${server.port}/healthz`;
+      expect((await httpsRequest(url, { ca: first.caCert, agent: new Agent({ keepAlive: false }) })).status).to.equal(200);
+      server.setCertificate({ cert: second.cert, key: second.key });
+      expect((await httpsRequest(url, { ca: second.caCert, agent: new Agent({ keepAlive: false }) })).status).to.equal(200);
+      let error: Error | undefined;
+      try { await httpsRequest(url, { ca: first.caCert, agent: new Agent({ keepAlive: false }) }); } catch (err) { error = err as Error; }
+      expect(error?.message).to.match(/certificate|self.signed|verify/i);
     } finally {
       await server.close();
     }
