@@ -1,0 +1,161 @@
+// `kubectl apply -k manifests/` against the local control plane (real apiserver, pods simulated
+// by kwok): every object is accepted, the operator Deployment gets its replicas, and RBAC lets
+// the operator's ServiceAccount do exactly what src/install/permissions.ts lists, and not more
+// (`kubectl auth can-i --as`). The load tester installs into an app namespace like Flagger's.
+//
+// The cluster is shared with other e2e files: the flagger.app CRDs belong to the cluster set-up
+// and are never deleted here, and the webhook configurations, which would send the apiserver to
+// a Service without real pods, are checked (failurePolicy Ignore) and removed right away, and not
+// applied at all when another test's operator has registered its own.
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ensureCluster, kubectl, kubectlJson, repoRoot, waitFor, KubectlError } from '../support/cluster.js';
+import { CLUSTER_RULES, FORBIDDEN_ACTIONS, NAMESPACE_RULES, type PermissionRule } from '../../src/install/permissions.js';
+
+const manifests = join(repoRoot, 'manifests');
+const SA = 'system:serviceaccount:sluice-system:sluice';
+const APP_NS = `e2e-loadtester-${Date.now().toString(36)}`;
+
+/** kubectl auth can-i as the operator: "yes" or "no". */
+async function canI(verb: string, resource: string, opts: { namespace?: string; subresource?: string } = {}): Promise<string> {
+  const args = ['auth', 'can-i', verb, resource, `--as=${SA}`];
+  if (opts.subresource) args.push(`--subresource=${opts.subresource}`);
+  args.push(...(opts.namespace ? ['-n', opts.namespace] : ['--all-namespaces']));
+  try {
+    return (await kubectl(args)).trim();
+  } catch (err) {
+    if (err instanceof KubectlError) return err.stdout.trim();
+    throw err;
+  }
+}
+
+/** Every (verb, resource) a rule grants, as can-i arguments. */
+function checksOf(rule: PermissionRule, namespace?: string) {
+  return rule.resources.flatMap((res) => rule.verbs.flatMap((verb) => rule.apiGroups.flatMap((group) => {
+    const [plural, subresource] = res.split('/');
+    const type = group ? `${plural}.${group}` : plural;
+    const names = rule.resourceNames ?? [undefined];
+    return names.map((name) => ({
+      verb,
+      resource: name ? `${type}/${name}` : type,
+      ...(subresource ? { subresource } : {}),
+      ...(namespace ? { namespace } : {}),
+    }));
+  })));
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...await Promise.all(items.slice(i, i + size).map(fn)));
+  return out;
+}
+
+const exists = (kind: string, name: string) => kubectl(['get', kind, name, '-o', 'name']).then(() => true, () => false);
+
+describe('install with kubectl apply -k manifests/ (e2e)', function () {
+  this.timeout(5 * 60_000);
+  let othersWebhooks = false;
+
+  before(async function () {
+    this.timeout(50 * 60_000);
+    await ensureCluster();
+    // A previous run's namespace may still be terminating.
+    await waitFor(async () => {
+      const ns = await kubectlJson(['get', 'namespace', 'sluice-system']).catch(() => undefined);
+      return !ns?.metadata?.deletionTimestamp;
+    }, 180_000, { what: 'namespace sluice-system of an earlier run to be gone' });
+    othersWebhooks = await exists('mutatingwebhookconfiguration', 'sluice-admission') || await exists('validatingwebhookconfiguration', 'sluice-admission');
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await removeOurWebhooks();
+    await kubectl(['delete', 'namespace', APP_NS, '--wait=false', '--ignore-not-found']).catch(() => undefined);
+    await kubectl(['delete', 'namespace', 'sluice-system', '--wait=false', '--ignore-not-found']).catch(() => undefined);
+    await kubectl(['delete', 'clusterrolebinding,clusterrole', 'sluice', '--ignore-not-found']).catch(() => undefined);
+  });
+
+  /** Deletes the webhook configurations if they are still the ones the manifests created. */
+  async function removeOurWebhooks(): Promise<void> {
+    for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
+      const live = await kubectlJson([ 'get', kind, 'sluice-admission']).catch(() => undefined);
+      if (live?.webhooks?.every((w: any) => w.clientConfig?.service?.namespace === 'sluice-system')) {
+        await kubectl(['delete', kind, 'sluice-admission', '--ignore-not-found']);
+      }
+    }
+  }
+
+  it('builds with kustomize and the apiserver accepts every object (server-side dry run)', async () => {
+    const built = parseAllDocuments(await kubectl(['kustomize', manifests])).map((d) => d.toJS());
+    expect(built.map((o: any) => `${o.kind}/${o.metadata.name}`).sort()).to.deep.equal([
+      'ClusterRole/sluice', 'ClusterRoleBinding/sluice',
+      'CustomResourceDefinition/alertproviders.flagger.app', 'CustomResourceDefinition/canaries.flagger.app', 'CustomResourceDefinition/metrictemplates.flagger.app',
+      'Deployment/sluice', 'MutatingWebhookConfiguration/sluice-admission', 'Namespace/sluice-system', 'PodDisruptionBudget/sluice',
+      'Role/sluice', 'RoleBinding/sluice', 'Service/sluice', 'ServiceAccount/sluice', 'ValidatingWebhookConfiguration/sluice-admission',
+    ]);
+    // The namespace first, so the dry run of the namespaced objects has somewhere to go.
+    await kubectl(['apply', '-f', join(manifests, 'namespace.yaml')]);
+    const out = await kubectl(['apply', '-k', manifests, '--dry-run=server']);
+    expect(out).to.include('deployment.apps/sluice').and.include('validatingwebhookconfiguration.admissionregistration.k8s.io/sluice-admission');
+  });
+
+  it('kubectl apply -k manifests/ installs Sluice; the webhooks fail open and are removed again', async function () {
+    if (othersWebhooks) {
+      // Another test's operator registered its webhooks: apply everything but ours over them.
+      console.log('    (webhook configurations of a running operator found: applying the manifests without webhooks.yaml)');
+      const files = ['namespace.yaml', 'crds.yaml', 'rbac.yaml', 'operator.yaml'].flatMap((f) => ['-f', join(manifests, f)]);
+      await kubectl(['apply', ...files]);
+    } else {
+      const out = await kubectl(['apply', '-k', manifests]);
+      expect(out).to.include('mutatingwebhookconfiguration.admissionregistration.k8s.io/sluice-admission');
+      for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
+        const live = await kubectlJson(['get', kind, 'sluice-admission']);
+        for (const w of live.webhooks) {
+          expect(w.failurePolicy).to.equal('Ignore');
+          expect(w.clientConfig.service).to.include({ namespace: 'sluice-system', name: 'sluice', port: 443 });
+        }
+      }
+      await removeOurWebhooks();
+    }
+    const d = await kubectlJson(['-n', 'sluice-system', 'get', 'deployment', 'sluice']);
+    expect(d.spec.replicas).to.equal(2);
+    expect(d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).to.equal(true);
+    for (const [kind, name] of [['serviceaccount', 'sluice'], ['service', 'sluice'], ['poddisruptionbudget', 'sluice'], ['role', 'sluice'], ['rolebinding', 'sluice']]) {
+      expect((await kubectl(['-n', 'sluice-system', 'get', kind, name, '-o', 'name'])).trim()).to.equal(`${kind === 'role' || kind === 'rolebinding' ? `${kind}.rbac.authorization.k8s.io` : kind === 'poddisruptionbudget' ? 'poddisruptionbudget.policy' : kind}/${name}`);
+    }
+    // kwok runs the pods: the ReplicaSet controller and scheduler really place both replicas.
+    await waitFor(async () => {
+      const s = (await kubectlJson(['-n', 'sluice-system', 'get', 'deployment', 'sluice'])).status ?? {};
+      return s.readyReplicas === 2;
+    }, 90_000, { what: 'both operator replicas ready (kwok)' });
+    // What is installed is what the manifests say: kubectl diff (a server-side dry run) finds nothing.
+    expect(await kubectl(['diff', '-f', join(manifests, 'operator.yaml'), '-f', join(manifests, 'rbac.yaml')])).to.equal('');
+  });
+
+  it('RBAC allows every verb the operator uses (kubectl auth can-i --as the ServiceAccount)', async () => {
+    const checks = [
+      ...CLUSTER_RULES.flatMap((r) => checksOf(r)),
+      ...NAMESPACE_RULES.flatMap((r) => checksOf(r, 'sluice-system')),
+    ];
+    expect(checks.length).to.be.greaterThan(80);
+    const answers = await inBatches(checks, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
+    expect(answers.filter((a) => a.answer !== 'yes').map((a) => `${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ''} -> ${a.answer}`)).to.deep.equal([]);
+  });
+
+  it('RBAC refuses what the operator must not do', async () => {
+    const answers = await inBatches([...FORBIDDEN_ACTIONS], 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c.namespace ? { namespace: c.namespace } : {}) }));
+    expect(answers.filter((a) => a.answer !== 'no').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
+    // Leases only in its own namespace.
+    expect(await canI('update', 'leases.coordination.k8s.io', { namespace: 'default' })).to.equal('no');
+  });
+
+  it('kubectl apply -k manifests/loadtester -n <app namespace> gives the seeds their flagger-loadtester', async () => {
+    await kubectl(['create', 'namespace', APP_NS]);
+    await kubectl(['apply', '-k', join(manifests, 'loadtester'), '-n', APP_NS]);
+    const svc = await kubectlJson(['-n', APP_NS, 'get', 'service', 'flagger-loadtester']);
+    expect(svc.spec.ports[0]).to.include({ port: 80, targetPort: 'http' });
+    await waitFor(async () => (await kubectlJson(['-n', APP_NS, 'get', 'deployment', 'flagger-loadtester'])).status?.readyReplicas === 1,
+      90_000, { what: 'flagger-loadtester ready (kwok)' });
+  });
+});
