@@ -119,6 +119,8 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
     const message = `spec.replicas kept at 0: Sluice scales ${name} while Canary ${canary.metadata.name} is idle (${canary.status?.phase}) and scales it up when a rollout starts`;
     warnings.push(message);
     notes.push(message);
+  } else if (replicasOf(object) !== replicasOf(oldObject)) {
+    notes.push(`replicas ${replicasOf(oldObject)} -> ${replicasOf(object)} allowed: ${noHold}`);
   }
 
   return allowWithPatch(request, patch, `deployment ${namespace}/${name}: ${notes.join('; ')}`, warnings);
