@@ -168,4 +168,84 @@ describe('local control plane (e2e)', function () {
       expect(series.map((x) => x.metric.kubernetes_pod_name).sort()).to.deep.equal(pods);
     });
   });
+
+  describe("every provider's routing object gives the series Flagger's builtin queries read", () => {
+    // A second namespace, so that these routes do not mix with the TrafficSplit above. The canary
+    // Deployment fails 50 % of its requests; each router sends it half of the traffic, so each
+    // provider's builtin success-rate query for the canary must come out near 50 and its
+    // request-duration query must return a number. Queries are Flagger's, rendered for namespace,
+    // target "podinfo", interval 10s (reference section 3).
+    const N2 = `${NS}-p`;
+    const q = (sel: string, m = 'envoy_cluster_upstream_rq', code = 'envoy_response_code') =>
+      `sum(rate(${m}{${sel},${code}!~"5.*"}[10s])) / sum(rate(${m}{${sel}}[10s])) * 100`;
+    const queries: Record<string, string> = {
+      istio: `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="${N2}",destination_workload=~"podinfo",response_code!~"5.*"}[10s])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="${N2}",destination_workload=~"podinfo"}[10s])) * 100`,
+      osm: `sum(rate(osm_request_total{destination_namespace="${N2}",destination_kind="Deployment",destination_name="podinfo",response_code!~"5.*"}[10s])) / sum(rate(osm_request_total{destination_namespace="${N2}",destination_kind="Deployment",destination_name="podinfo"}[10s])) * 100`,
+      kuma: q(`service=~"podinfo-canary_${N2}_svc_[0-9a-zA-Z-]+"`),
+      gloo: q(`envoy_cluster_name=~"${N2}-podinfo-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+"`),
+      contour: q(`envoy_cluster_name=~"${N2}_podinfo-canary_[0-9a-zA-Z-]+"`),
+      nginx: `sum(rate(nginx_ingress_controller_requests{namespace="${N2}",ingress="podinfo",canary!="",status!~"5.*"}[10s])) / sum(rate(nginx_ingress_controller_requests{namespace="${N2}",ingress="podinfo",canary!=""}[10s])) * 100`,
+      'gatewayapi/kubernetes (podinfo)': `sum(rate(http_request_duration_seconds_count{kubernetes_namespace="${N2}",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",status!~"5.*"}[10s])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace="${N2}",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[10s])) * 100`,
+    };
+    const durations: Record<string, string> = {
+      istio: `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="${N2}",destination_workload=~"podinfo"}[10s])) by (le))`,
+      osm: `histogram_quantile(0.99, sum(rate(osm_request_duration_ms_bucket{destination_namespace="${N2}",destination_kind="Deployment",destination_name="podinfo"}[10s])) by (le))`,
+      kuma: `histogram_quantile(0.99, sum(rate(envoy_cluster_upstream_rq_time_bucket{service=~"podinfo-canary_${N2}_svc_[0-9a-zA-Z-]+"}[10s])) by (le))`,
+      gloo: `histogram_quantile(0.99, sum(rate(envoy_cluster_upstream_rq_time_bucket{envoy_cluster_name=~"${N2}-podinfo-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+"}[10s])) by (le))`,
+      contour: `histogram_quantile(0.99, sum(rate(envoy_cluster_upstream_rq_time_bucket{envoy_cluster_name=~"${N2}_podinfo-canary_[0-9a-zA-Z-]+"}[10s])) by (le))`,
+      nginx: `sum(rate(nginx_ingress_controller_response_duration_seconds_sum{namespace="${N2}",ingress="podinfo",canary!=""}[10s])) / sum(rate(nginx_ingress_controller_response_duration_seconds_count{namespace="${N2}",ingress="podinfo",canary!=""}[10s])) * 1000`,
+      'gatewayapi/kubernetes (podinfo)': `histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{kubernetes_namespace="${N2}",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[10s])) by (le))`,
+    };
+
+    before(async function () {
+      this.timeout(90_000);
+      await kubectl(['create', 'namespace', N2]);
+      await waitFor(() => kubectl(['-n', N2, 'get', 'serviceaccount', 'default']), 30_000, { what: `default ServiceAccount in ${N2}` });
+      const inNs = (o: any) => ({ ...o, metadata: { ...o.metadata, namespace: N2 } });
+      const svc = (name: string, app: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: N2 }, spec: { selector: { app }, ports: [{ name: 'http', port: 9898 }] } });
+      const ing = (name: string, svcName: string, ann: Record<string, string> = {}) => ({
+        apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace: N2, annotations: ann },
+        spec: { ingressClassName: 'nginx', rules: [{ host: 'app.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: svcName, port: { number: 9898 } } } }] } }] },
+      });
+      const upstream = (name: string, svcName: string) => ({ apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', metadata: { name, namespace: N2 }, spec: { kube: { serviceName: svcName, serviceNamespace: N2, servicePort: 9898 } } });
+      await apply(
+        inNs(deployment('podinfo-primary', { app: 'podinfo-primary' }, 2, 'ghcr.io/stefanprodan/podinfo:6.0.0', { SLUICE_SIM_LATENCY_MS: '20' })),
+        inNs(deployment('podinfo', { app: 'podinfo' }, 2, 'ghcr.io/stefanprodan/podinfo:6.0.1', { SLUICE_SIM_ERROR_RATE: '0.5', SLUICE_SIM_LATENCY_MS: '40' })),
+        svc('podinfo', 'podinfo-primary'), svc('podinfo-primary', 'podinfo-primary'), svc('podinfo-canary', 'podinfo'),
+        { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'podinfo', namespace: N2 }, spec: { hosts: ['podinfo'], gateways: ['mesh'], http: [{ route: [{ destination: { host: 'podinfo-primary' }, weight: 50 }, { destination: { host: 'podinfo-canary' }, weight: 50 }] }] } },
+        { apiVersion: 'split.smi-spec.io/v1alpha2', kind: 'TrafficSplit', metadata: { name: 'podinfo', namespace: N2 }, spec: { service: 'podinfo', backends: [{ service: 'podinfo-canary', weight: 50 }, { service: 'podinfo-primary', weight: 50 }] } },
+        { apiVersion: 'kuma.io/v1alpha1', kind: 'TrafficRoute', metadata: { name: `podinfo-${N2}` }, mesh: 'default', spec: { sources: [{ match: { 'kuma.io/service': '*' } }], destinations: [{ match: { 'kuma.io/service': `podinfo_${N2}_svc_9898` } }], conf: { split: [{ weight: 50, destination: { 'kuma.io/service': `podinfo-primary_${N2}_svc_9898` } }, { weight: 50, destination: { 'kuma.io/service': `podinfo-canary_${N2}_svc_9898` } }] } } },
+        upstream(`${N2}-podinfo-primaryupstream-9898`, 'podinfo-primary'), upstream(`${N2}-podinfo-canaryupstream-9898`, 'podinfo-canary'),
+        { apiVersion: 'gateway.solo.io/v1', kind: 'RouteTable', metadata: { name: 'podinfo', namespace: N2 }, spec: { routes: [{ matchers: [{ prefix: '/' }], routeAction: { multi: { destinations: [{ destination: { upstream: { name: `${N2}-podinfo-primaryupstream-9898`, namespace: N2 } }, weight: 50 }, { destination: { upstream: { name: `${N2}-podinfo-canaryupstream-9898`, namespace: N2 } }, weight: 50 }] } } }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'podinfo', namespace: N2 }, spec: { parentRefs: [{ name: 'gateway', namespace: 'istio-ingress' }], hostnames: ['app.example.com'], rules: [{ backendRefs: [{ name: 'podinfo-primary', port: 9898, weight: 50 }, { name: 'podinfo-canary', port: 9898, weight: 50 }] }] } },
+        ing('podinfo', 'podinfo'),
+        ing('podinfo-canary', 'podinfo-canary', { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '50' }),
+        { apiVersion: 'projectcontour.io/v1', kind: 'HTTPProxy', metadata: { name: 'podinfo', namespace: N2 }, spec: { routes: [{ conditions: [{ prefix: '/' }], services: [{ name: 'podinfo-primary', port: 9898, weight: 50 }, { name: 'podinfo-canary', port: 9898, weight: 50 }] }] } },
+      );
+      await waitFor(async () => (await available2('podinfo-primary')) && (await available2('podinfo')), 60_000, { what: 'podinfo deployments available' });
+      async function available2(name: string) {
+        const d = await kubectlJson(['-n', N2, 'get', 'deployment', name]);
+        return d.status?.availableReplicas === 2 && d.status?.updatedReplicas === 2;
+      }
+    });
+
+    after(async function () {
+      this.timeout(60_000);
+      await kubectl(['delete', 'trafficroutes.kuma.io', `podinfo-${N2}`, '--wait=false']).catch(() => undefined);
+      await kubectl(['delete', 'namespace', N2, '--wait=false']).catch(() => undefined);
+    });
+
+    for (const provider of Object.keys(queries)) {
+      it(`${provider}: success rate of the canary ~50 % and a request duration`, async function () {
+        this.timeout(60_000);
+        const sr = await waitFor(async () => {
+          const v = await promValue(queries[provider]);
+          return v !== undefined && v >= 35 && v <= 65 ? v : false;
+        }, 40_000, { what: `${provider} success rate in 35..65` });
+        expect(sr).to.be.within(35, 65);
+        const rd = await promValue(durations[provider]);
+        expect(rd, 'request duration').to.be.a('number').and.to.be.greaterThan(0);
+      });
+    }
+  });
 });
