@@ -5,6 +5,7 @@ import { writeCrds } from './crds.js';
 import { checkCommand } from './check.js';
 import { synthCommand } from './synth.js';
 import { loadtesterCommand } from './loadtester.js';
+import { statusCommand } from './status.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   program.addCommand(checkCommand());
   program.addCommand(synthCommand());
   program.addCommand(loadtesterCommand());
+  program.addCommand(statusCommand());
   program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
   program
     .command('run')
