@@ -59,6 +59,8 @@ interface RunResult {
   readonly errors: Map<string, number>;
   /** Server CPU (user + system) per request, microseconds. */
   readonly serverCpuUs: number;
+  /** This load generator's CPU per request: on a small machine it competes with the server. */
+  readonly clientCpuUs: number;
 }
 
 function scenarioOf(label: string, path: string, name: string, check: Scenario['check']): Scenario {
@@ -113,6 +115,7 @@ function once(agent: Agent, port: number, ca: string, scenario: Scenario, uid: s
 /** Sends rate x seconds requests, each at its due time; bounded: never more than that. */
 async function run(child: ChildProcess, port: number, ca: string, scenario: Scenario, rate: number, seconds: number): Promise<RunResult> {
   const cpuBefore = await serverCpu(child);
+  const clientBefore = process.cpuUsage();
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const total = Math.round(rate * seconds);
   const latenciesMs: number[] = [];
@@ -135,8 +138,9 @@ async function run(child: ChildProcess, port: number, ca: string, scenario: Scen
   await Promise.all(inflight);
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
+  const client = process.cpuUsage(clientBefore);
   const serverCpuUs = ((await serverCpu(child)) - cpuBefore) / total;
-  return { scenario: scenario.label, rate, sent: total, achieved: total / elapsed, latenciesMs, errors, serverCpuUs };
+  return { scenario: scenario.label, rate, sent: total, achieved: total / elapsed, latenciesMs, errors, serverCpuUs, clientCpuUs: (client.user + client.system) / total };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -150,9 +154,9 @@ function table(results: RunResult[]): string {
     const s = [...r.latenciesMs].sort((a, b) => a - b);
     const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
     const why = errorCount ? ` (${[...r.errors].map(([k, v]) => `${v} ${k}`).join(', ')})` : '';
-    return [r.scenario, String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), r.serverCpuUs.toFixed(0), `${errorCount}${why}`];
+    return [r.scenario, String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), r.serverCpuUs.toFixed(0), r.clientCpuUs.toFixed(0), `${errorCount}${why}`];
   });
-  const head = ['webhook', 'target req/s', 'achieved', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'server CPU µs/req', 'errors'];
+  const head = ['webhook', 'target req/s', 'achieved', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'server CPU µs/req', 'client CPU µs/req', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
