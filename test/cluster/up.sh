@@ -137,7 +137,9 @@ cert() { # cert <name> <subject> <extfile-content>
   local n="$1" subj="$2" ext="$3"
   [ -f "$PKI/$n.crt" ] && return 0
   printf '%s\n' "$ext" > "$PKI/$n.ext"
-  ossl genrsa -out "$PKI/$n.key" 2048
+  # ECDSA P-256 leaf keys (RSA key generation costs ~0.5 s each on this machine); the CA and the
+  # service-account keys stay RSA.
+  ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$n.key"
   ossl req -new -key "$PKI/$n.key" -subj "$subj" -out "$PKI/$n.csr"
   ossl x509 -req -in "$PKI/$n.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 3650 -sha256 -extfile "$PKI/$n.ext" -out "$PKI/$n.crt"
   rm -f "$PKI/$n.csr" "$PKI/$n.ext"
@@ -223,6 +225,41 @@ launch kube-apiserver "$K8S_BIN/kube-apiserver" \
   --v=1
 wait_until "kube-apiserver /readyz" 120 kube-apiserver kc get --raw /readyz
 
+# ---- Prometheus (started early: its start-up overlaps the rest) -----------------------------
+log "starting Prometheus on $PROM_URL ($(prometheus --version 2>&1 | head -1 | awk '{print $3}'))"
+cat > "$STATE/prometheus.yml" <<PROM
+# Written by test/cluster/up.sh. Later work can add scrape targets by dropping a file_sd JSON file in
+# $STATE/prometheus-targets/ (e.g. [{"targets":["127.0.0.1:8080"],"labels":{"job":"sluice"}}]).
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: sluice-traffic
+    honor_labels: true
+    static_configs:
+      - targets: ["127.0.0.1:$P_TRAFFIC"]
+  - job_name: file-sd
+    honor_labels: true
+    file_sd_configs:
+      - files: ["$STATE/prometheus-targets/*.json"]
+        refresh_interval: 2s
+PROM
+mkdir -p "$DATA/prometheus"
+launch prometheus prometheus \
+  --config.file="$STATE/prometheus.yml" \
+  --storage.tsdb.path="$DATA/prometheus" \
+  --storage.tsdb.retention.time=12h \
+  --web.listen-address="127.0.0.1:$P_PROM" \
+  --web.enable-lifecycle \
+  --log.level=warn
+
+# ---- traffic generator (started early; it retries watches of CRDs that are not installed yet) -
+log "starting the traffic generator on $TRAFFIC_URL"
+cd "$ROOT"
+launch traffic env KUBECONFIG="$KCFG" SLUICE_TRAFFIC_PORT="$P_TRAFFIC" SLUICE_TRAFFIC_HOST=127.0.0.1 \
+  node --import tsx "$ROOT/test/traffic/main.ts"
+
 # ---- controller-manager, scheduler -----------------------------------------------------------
 log "starting kube-controller-manager and kube-scheduler"
 launch kube-controller-manager "$K8S_BIN/kube-controller-manager" \
@@ -285,44 +322,8 @@ kc apply -f "$STATE/nodes.yaml" > "$LOGS/nodes.log" 2>&1 || { cat "$LOGS/nodes.l
 # ---- CRDs ------------------------------------------------------------------------------------
 apply_crds
 
-# ---- Prometheus ------------------------------------------------------------------------------
-log "starting Prometheus on $PROM_URL ($(prometheus --version 2>&1 | head -1 | awk '{print $3}'))"
-cat > "$STATE/prometheus.yml" <<PROM
-# Written by test/cluster/up.sh. Later work can add scrape targets by dropping a file_sd JSON file in
-# $STATE/prometheus-targets/ (e.g. [{"targets":["127.0.0.1:8080"],"labels":{"job":"sluice"}}]).
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: sluice-traffic
-    honor_labels: true
-    static_configs:
-      - targets: ["127.0.0.1:$P_TRAFFIC"]
-  - job_name: file-sd
-    honor_labels: true
-    file_sd_configs:
-      - files: ["$STATE/prometheus-targets/*.json"]
-        refresh_interval: 2s
-PROM
-mkdir -p "$DATA/prometheus"
-launch prometheus prometheus \
-  --config.file="$STATE/prometheus.yml" \
-  --storage.tsdb.path="$DATA/prometheus" \
-  --storage.tsdb.retention.time=12h \
-  --web.listen-address="127.0.0.1:$P_PROM" \
-  --web.enable-lifecycle \
-  --log.level=warn
 wait_until "Prometheus /-/ready" 60 prometheus curl -fsS "$PROM_URL/-/ready"
-
-# ---- traffic generator -----------------------------------------------------------------------
-log "starting the traffic generator on $TRAFFIC_URL"
-cd "$ROOT"
-launch traffic env KUBECONFIG="$KCFG" SLUICE_TRAFFIC_PORT="$P_TRAFFIC" SLUICE_TRAFFIC_HOST=127.0.0.1 \
-  node --import tsx "$ROOT/test/traffic/main.ts"
 wait_until "traffic generator /healthz" 60 traffic curl -fsS "$TRAFFIC_URL/healthz"
-
-echo "$SCRIPT_SUM" > "$STATE/up.sum"
 
 # ---- env file --------------------------------------------------------------------------------
 cat > "$STATE/env" <<ENV
@@ -345,5 +346,6 @@ ENV
 node_ready() { kc get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -qx True; }
 wait_until "a Ready node" 60 kwok node_ready
 wait_until "the default ServiceAccount" 60 kube-controller-manager kc -n default get serviceaccount default
+echo "$SCRIPT_SUM" > "$STATE/up.sum"
 log "up: $(kc get nodes --no-headers | wc -l) nodes, Kubernetes $K8S_VERSION, Prometheus $PROM_URL"
 log "ready: source $STATE/env  (KUBECONFIG=$KCFG)"
