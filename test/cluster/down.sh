@@ -29,5 +29,5 @@ done
 # Remove the state; keep nothing but an empty prometheus-targets/ (other tools may write into it
 # before the next cluster:up).
 rm -rf "$STATE/pids" "$STATE/logs" "$STATE/data" "$STATE/pki" "$STATE/kubeconfig" "$STATE/env" \
-  "$STATE"/*.kubeconfig "$STATE/prometheus.yml" "$STATE/nodes.yaml" "$STATE/up.sum"
+  "$STATE"/*.kubeconfig "$STATE/prometheus.yml" "$STATE/nodes.yaml" "$STATE/up.sum" "$STATE/port-base"
 log "state removed from $STATE"

@@ -35,13 +35,25 @@ fi
 KUBECTL="$K8S_BIN/kubectl"
 
 # ---- ports -----------------------------------------------------------------------------------
-B="${SLUICE_PORT_BASE:-16000}"
-P_ETCD=$((B + 379)); P_ETCD_PEER=$((B + 380)); P_APISERVER=$((B + 443))
-P_KCM=$((B + 257)); P_SCHED=$((B + 259)); P_KWOK=$((B + 247))
-P_PROM=$((B + 90)); P_TRAFFIC=$((B + 91))
-APISERVER_URL="https://127.0.0.1:$P_APISERVER"
-PROM_URL="http://127.0.0.1:$P_PROM"
-TRAFFIC_URL="http://127.0.0.1:$P_TRAFFIC"
+# All on 127.0.0.1: base + fixed offsets. The base is SLUICE_PORT_BASE if set, else the one the running
+# cluster of this state dir uses (.sluice/port-base), else one derived from the checkout's path
+# (20000..29900, so that two clones on one machine, e.g. a developer's and CI's, do not collide),
+# moved on by 100 while any of its ports is taken.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+set_ports() {
+  B="$1"
+  P_ETCD=$((B + 379)); P_ETCD_PEER=$((B + 380)); P_APISERVER=$((B + 443))
+  P_KCM=$((B + 257)); P_SCHED=$((B + 259)); P_KWOK=$((B + 247))
+  P_PROM=$((B + 90)); P_TRAFFIC=$((B + 91))
+  ALL_PORTS="$P_ETCD $P_ETCD_PEER $P_APISERVER $P_KCM $P_SCHED $P_KWOK $P_PROM $P_TRAFFIC"
+  APISERVER_URL="https://127.0.0.1:$P_APISERVER"
+  PROM_URL="http://127.0.0.1:$P_PROM"
+  TRAFFIC_URL="http://127.0.0.1:$P_TRAFFIC"
+}
+if [ -n "${SLUICE_PORT_BASE:-}" ]; then set_ports "$SLUICE_PORT_BASE"
+elif [ -s "$STATE/port-base" ]; then set_ports "$(cat "$STATE/port-base")"
+else set_ports $(( 20000 + ($(printf '%s' "$ROOT" | cksum | cut -d' ' -f1) % 100) * 100 ))
+fi
 PKI="$STATE/pki"; PIDS="$STATE/pids"; LOGS="$STATE/logs"; DATA="$STATE/data"
 KCFG="$STATE/kubeconfig"
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok prometheus traffic)
@@ -118,11 +130,17 @@ if [ $any = 1 ]; then
 fi
 
 # ---- ports free? -----------------------------------------------------------------------------
-for p in $P_ETCD $P_ETCD_PEER $P_APISERVER $P_KCM $P_SCHED $P_KWOK $P_PROM $P_TRAFFIC; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    die "port 127.0.0.1:$p is already in use (another cluster? set SLUICE_PORT_BASE to move all ports)"
-  fi
+[ -n "${SLUICE_PORT_BASE:-}" ] || [ ! -s "$STATE/port-base" ] || set_ports "$(cat "$STATE/port-base")"
+tries=0
+while :; do
+  busy=""; for p in $ALL_PORTS; do port_taken "$p" && busy="$p"; done
+  [ -z "$busy" ] && break
+  [ -z "${SLUICE_PORT_BASE:-}" ] || die "port 127.0.0.1:$busy is already in use (SLUICE_PORT_BASE=$SLUICE_PORT_BASE)"
+  tries=$((tries + 1)); [ $tries -lt 100 ] || die "no free port range found"
+  set_ports $(( 20000 + (B - 20000 + 100) % 10000 ))
 done
+echo "$B" > "$STATE/port-base"
+log "ports: 127.0.0.1:$B + offsets (apiserver $P_APISERVER, Prometheus $P_PROM, traffic $P_TRAFFIC)"
 
 mkdir -p "$PKI" "$DATA" "$STATE/prometheus-targets"
 
