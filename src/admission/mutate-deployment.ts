@@ -135,18 +135,24 @@ export type PatchOperation =
 
 const annotationPath = (key: string) => `/metadata/annotations/${jsonpatch.escapePathComponent(key)}`;
 
+/** The annotations map, or undefined when absent (or, in a malformed review, not a map). */
+function annotationsOf(object: DeploymentLike): Record<string, string> | undefined {
+  const annotations = object.metadata?.annotations;
+  return typeof annotations === 'object' && annotations !== null && !Array.isArray(annotations) ? annotations : undefined;
+}
+
 function setAnnotations(object: DeploymentLike, annotations: Record<string, string>): PatchOperation[] {
   // Adding below /metadata/annotations fails when the map itself is absent: add it whole.
-  if (!object.metadata?.annotations) return [{ op: 'add', path: '/metadata/annotations', value: annotations }];
+  if (!annotationsOf(object)) return [{ op: 'add', path: '/metadata/annotations', value: annotations }];
   return Object.entries(annotations).map(([key, value]) => ({ op: 'add', path: annotationPath(key), value }));
 }
 
 function removeAnnotations(object: DeploymentLike, keys: readonly string[]): PatchOperation[] {
-  const present = object.metadata?.annotations ?? {};
+  const present = annotationsOf(object) ?? {};
   return keys.filter((key) => key in present).map((key) => ({ op: 'remove', path: annotationPath(key) }));
 }
 
 function hasStaleStamp(object: DeploymentLike, revision: string): boolean {
-  const stamped = object.metadata?.annotations?.[REVISION_ANNOTATION];
+  const stamped = annotationsOf(object)?.[REVISION_ANNOTATION];
   return stamped !== undefined && stamped !== revision;
 }

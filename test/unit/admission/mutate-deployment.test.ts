@@ -149,3 +149,17 @@ describe('mutateDeployment (recorded reviews)', () => {
     expect(a).to.deep.equal(b);
   });
 });
+
+describe('mutateDeployment on malformed objects', () => {
+  it('treats annotations that are not a map as absent instead of throwing', () => {
+    for (const annotations of ['oops', 7, ['a'], null]) {
+      const review = reviewFixture('deployment-revert.json');
+      (review.request.object as any).metadata.annotations = annotations;
+      (review.request.oldObject as any).metadata.annotations = annotations;
+      expect(() => mutateDeployment(review, lookup('Progressing'), NOW), String(annotations)).to.not.throw();
+      const stamp = reviewFixture('deployment-image-change.json');
+      (stamp.request.object as any).metadata.annotations = annotations;
+      expect(patchOf(mutateDeployment(stamp, lookup(), NOW).review)[0]).to.deep.include({ op: 'add', path: '/metadata/annotations' });
+    }
+  });
+});
