@@ -13,8 +13,9 @@ interface OwnedMeta {
 
 /** The Canary owning an object, from its ownerReferences. */
 export function owningCanary(object: Record<string, unknown> | null | undefined): string | undefined {
-  const refs = (object?.metadata as OwnedMeta | undefined)?.ownerReferences ?? [];
-  return refs.find((r) => r.kind === 'Canary' && r.apiVersion === GROUP_VERSION)?.name;
+  const refs = (object?.metadata as OwnedMeta | undefined)?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  return refs.find((r) => r?.kind === 'Canary' && r.apiVersion === GROUP_VERSION)?.name;
 }
 
 type Exemption = (request: AdmissionRequest) => string | undefined;

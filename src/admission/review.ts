@@ -83,6 +83,7 @@ export function parseAdmissionReview(body: unknown): ParsedReview {
   if (!isRecord(r.kind) || !isString(r.kind.kind) || !isString(r.kind.version) || !isString(r.kind.group ?? '')) return fail('request.kind must be {group, version, kind}');
   if (!isRecord(r.resource) || !isString(r.resource.resource) || !isString(r.resource.version)) return fail('request.resource must be {group, version, resource}');
   if (r.userInfo !== undefined && !isRecord(r.userInfo)) return fail('request.userInfo must be an object');
+  if (isRecord(r.userInfo) && r.userInfo.username !== undefined && !isString(r.userInfo.username)) return fail('request.userInfo.username must be a string');
   if (!isOptionalRecord(r.object)) return fail('request.object must be an object');
   if (!isOptionalRecord(r.oldObject)) return fail('request.oldObject must be an object');
   if (!isOptionalRecord(r.options)) return fail('request.options must be an object');

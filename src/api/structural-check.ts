@@ -46,7 +46,11 @@ export function checkStructure(value: unknown, schema: JSONSchema, path: string)
     }
   }
   if (Array.isArray(value) && schema.items) {
-    value.forEach((item, i) => problems.push(...checkStructure(item, schema.items!, childPath(path, i))));
+    value.forEach((item, i) => {
+      // null is "unset" for a field, but a list item that is null is just wrong.
+      if (item === null || item === undefined) problems.push(problem(childPath(path, i), 'must not be null'));
+      else problems.push(...checkStructure(item, schema.items!, childPath(path, i)));
+    });
   }
   if (schema.type === 'object' && typeof value === 'object' && !Array.isArray(value)) {
     problems.push(...checkObject(value as Record<string, unknown>, schema, path));

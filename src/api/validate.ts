@@ -47,6 +47,16 @@ const duplicates = (path: string, names: (string | undefined)[]): Problem[] => {
   });
 };
 
+/** metadata.name and metadata.namespace, which the CRD schemas leave to the apiserver. */
+function nameProblems(metadata: unknown): Problem[] {
+  const meta = (typeof metadata === 'object' && metadata !== null ? metadata : {}) as Record<string, unknown>;
+  const out: Problem[] = [];
+  if (meta.name === undefined || meta.name === '') out.push(problem('metadata.name', 'is required'));
+  else if (typeof meta.name !== 'string') out.push(problem('metadata.name', `must be a string, got ${JSON.stringify(meta.name)}`));
+  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') out.push(problem('metadata.namespace', `must be a string, got ${JSON.stringify(meta.namespace)}`));
+  return out;
+}
+
 // ---------------------------------------------------------------- Canary
 
 interface CanaryView {
@@ -57,8 +67,7 @@ interface CanaryView {
   provider: string;
 }
 
-const needsName: Rule<CanaryView> = ({ canary }) =>
-  canary.metadata?.name ? [] : [problem('metadata.name', 'is required')];
+const needsName: Rule<CanaryView> = ({ canary }) => nameProblems(canary.metadata);
 
 const apiVersionIsFlagger: Rule<CanaryView> = ({ canary }) =>
   canary.apiVersion === GROUP_VERSION ? [] : [problem('apiVersion', `must be ${GROUP_VERSION}, got ${JSON.stringify(canary.apiVersion)}`)];
@@ -235,7 +244,15 @@ export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER)
   };
   // Semantic rules read typed values: skip those the structural check already refused.
   const refused = new Set(structural.map((s) => s.path));
-  const semantic = CANARY_RULES.flatMap((rule) => rule(view)).filter((s) => !refused.has(s.path));
+  const semantic = CANARY_RULES.flatMap((rule) => {
+    try {
+      return rule(view);
+    } catch (err) {
+      // A rule may trip over a field of the wrong type; the structural check has reported it.
+      if (structural.length) return [];
+      throw err;
+    }
+  }).filter((s) => !refused.has(s.path));
   return [...structural, ...semantic];
 }
 
@@ -250,7 +267,7 @@ export const UNSUPPORTED_METRIC_PROVIDERS = [
 export function validateMetricTemplate(doc: unknown): Problem[] {
   const out = checkStructure(doc, metricTemplateSchema, '');
   const mt = doc as MetricTemplate;
-  if (!mt?.metadata?.name) out.push(problem('metadata.name', 'is required'));
+  out.push(...nameProblems(mt?.metadata));
   const provider = mt?.spec?.provider;
   if (provider && typeof provider.type === 'string') {
     if (UNSUPPORTED_METRIC_PROVIDERS.includes(provider.type)) {
@@ -269,7 +286,7 @@ export function validateMetricTemplate(doc: unknown): Problem[] {
 export function validateAlertProvider(doc: unknown): Problem[] {
   const out = checkStructure(doc, alertProviderSchema, '');
   const ap = doc as AlertProvider;
-  if (!ap?.metadata?.name) out.push(problem('metadata.name', 'is required'));
+  out.push(...nameProblems(ap?.metadata));
   const spec = ap?.spec;
   if (spec && typeof spec === 'object') {
     if (!spec.address && !spec.secretRef) out.push(problem('spec.address', 'is required unless spec.secretRef names a Secret with an address'));
