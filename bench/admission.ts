@@ -143,6 +143,27 @@ async function run(child: ChildProcess, port: number, ca: string, scenario: Scen
   return { scenario: scenario.label, rate, sent: total, achieved: total / elapsed, latenciesMs, errors, serverCpuUs, clientCpuUs: (client.user + client.system) / total };
 }
 
+/** One request at a time: the latency floor, with no queueing at all. */
+async function runSequential(child: ChildProcess, port: number, ca: string, scenario: Scenario, count: number): Promise<RunResult> {
+  const cpuBefore = await serverCpu(child);
+  const clientBefore = process.cpuUsage();
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latenciesMs: number[] = [];
+  const errors = new Map<string, number>();
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const sentAt = performance.now();
+    const error = await once(agent, port, ca, scenario, `bench-seq-${i}`);
+    if (error) errors.set(error, (errors.get(error) ?? 0) + 1);
+    else latenciesMs.push(performance.now() - sentAt);
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  const client = process.cpuUsage(clientBefore);
+  const serverCpuUs = ((await serverCpu(child)) - cpuBefore) / count;
+  return { scenario: `${scenario.label}, one at a time`, rate: NaN, sent: count, achieved: count / elapsed, latenciesMs, errors, serverCpuUs, clientCpuUs: (client.user + client.system) / count };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -154,7 +175,7 @@ function table(results: RunResult[]): string {
     const s = [...r.latenciesMs].sort((a, b) => a - b);
     const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
     const why = errorCount ? ` (${[...r.errors].map(([k, v]) => `${v} ${k}`).join(', ')})` : '';
-    return [r.scenario, String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), r.serverCpuUs.toFixed(0), r.clientCpuUs.toFixed(0), `${errorCount}${why}`];
+    return [r.scenario, Number.isNaN(r.rate) ? '-' : String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), r.serverCpuUs.toFixed(0), r.clientCpuUs.toFixed(0), `${errorCount}${why}`];
   });
   const head = ['webhook', 'target req/s', 'achieved', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'server CPU µs/req', 'client CPU µs/req', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -168,7 +189,7 @@ async function main(): Promise<void> {
   const { child, port, caBundle } = await startServer();
   try {
     await run(child, port, caBundle, mutate, 200, 1); // warm-up: TLS sessions, JIT
-    const results: RunResult[] = [];
+    const results: RunResult[] = [await runSequential(child, port, caBundle, mutate, 500)];
     for (const rate of RATES) results.push(await run(child, port, caBundle, mutate, rate, SECONDS));
     results.push(await run(child, port, caBundle, validate, 500, SECONDS));
     console.log(`admission latency over HTTPS on 127.0.0.1, ${SECONDS} s per row, latency from each request's due time`);
