@@ -11,6 +11,11 @@ import { canaryLookupFromCache, type CanaryLookup } from './canary-lookup.js';
 import { registerWebhooks, unregisterWebhooks, type RegistrationOptions } from './registration.js';
 import { startAdmissionServer, type AdmissionServer, type AdmissionServerOptions } from './server.js';
 
+/** How long to wait for the first list of Canaries before serving anyway. */
+export const SYNC_WAIT_MS = 15_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export type Registration =
   /** Point the webhooks at https://127.0.0.1:<port>, remove them on close. */
   | 'loopback'
@@ -38,7 +43,10 @@ export async function runAdmission(options: AdmissionRuntimeOptions): Promise<Ad
   let canaries = options.canaries;
   if (!canaries) {
     cache = startInformer(new KubeClient(options.kubeConfig), RESOURCES.canaries, { log });
-    await cache.synced;
+    // Serve even when Canaries cannot be listed yet (CRD missing, RBAC): until the cache fills,
+    // no Deployment is recognised as a target, which is the same as the webhook being down.
+    const synced = await Promise.race([cache.synced.then(() => true), delay(SYNC_WAIT_MS).then(() => false)]);
+    if (!synced) log.warn({ waitedMs: SYNC_WAIT_MS }, 'serving before the Canary cache is synced: no Deployment counts as a target until it is');
     canaries = canaryLookupFromCache(cache);
   }
   const server = await startAdmissionServer({ ...options, canaries });
