@@ -129,4 +129,8 @@ const server = http.createServer(async (req, res) => {
   }
 });
 server.listen(cfg.port, cfg.host, () => log(`sluice traffic generator on http://${cfg.host}:${cfg.port} (rps ${cfg.rps}/route, direct ${cfg.directRps}/s, match share ${cfg.matchShare})`));
+// Keep simulating through transient API errors rather than dying (cluster:up would then restart
+// the whole cluster).
+process.on('unhandledRejection', (e) => log('unhandled rejection:', e));
+process.on('uncaughtException', (e) => log('uncaught exception:', e));
 for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { server.close(); process.exit(0); });
