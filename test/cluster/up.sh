@@ -103,11 +103,12 @@ apply_crds() {
   log "CRDs Established: $(kc get crd -o name | wc -l)"
 }
 
-# A cluster started by another version of this script (other flags) is restarted, not reused.
-SCRIPT_SUM="$(cat "$here/up.sh" "$here/build.sh" | sha256sum | cut -c1-16)"
+# A cluster started by another version of this script (other flags) or of the traffic generator is
+# restarted, not reused.
+SCRIPT_SUM="$(cat "$here/up.sh" "$here/build.sh" $(find "$ROOT/test/traffic" -name '*.ts' | sort) | sha256sum | cut -c1-16)"
 healthy() {
   local c; for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
-  [ "$(cat "$STATE/up.sum" 2>/dev/null)" = "$SCRIPT_SUM" ] || { log "the running cluster was started by another version of test/cluster/up.sh"; return 1; }
+  [ "$(cat "$STATE/up.sum" 2>/dev/null)" = "$SCRIPT_SUM" ] || { log "the running cluster was started by another version of test/cluster/up.sh or test/traffic"; return 1; }
   [ -f "$KCFG" ] || return 1
   kc get --raw /readyz >/dev/null 2>&1 || return 1
   curl -fsS "$PROM_URL/-/ready" >/dev/null 2>&1 || return 1
