@@ -126,8 +126,11 @@ export async function waitForPhase(ns: string, phases: string[], timeoutMs: numb
 /** Messages of the Canary's Events, oldest first (by first timestamp, then creation). */
 export async function canaryEvents(ns: string): Promise<string[]> {
   const list = await kubectlJson<{ items: any[] }>(['-n', ns, 'get', 'events', '--field-selector', 'involvedObject.kind=Canary,involvedObject.name=podinfo']);
+  // Timestamps have whole seconds; within a second, creation order is the order of the etcd
+  // revisions (resourceVersion), which holds for Events written once.
+  const rv = (e: any) => Number(e.metadata.resourceVersion ?? 0);
   return list.items
-    .sort((a, b) => (a.firstTimestamp ?? a.eventTime ?? '').localeCompare(b.firstTimestamp ?? b.eventTime ?? '') || (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
+    .sort((a, b) => (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') || rv(a) - rv(b))
     .map((e) => e.message as string);
 }
 
