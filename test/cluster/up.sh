@@ -105,7 +105,7 @@ apply_crds() {
 
 # A cluster started by another version of this script (other flags) or of the traffic generator is
 # restarted, not reused.
-SCRIPT_SUM="$(cat "$here/up.sh" "$here/build.sh" $(find "$ROOT/test/traffic" -name '*.ts' | sort) | sha256sum | cut -c1-16)"
+SCRIPT_SUM="$( { cat "$here/up.sh" $(find "$ROOT/test/traffic" -name '*.ts' | sort); echo "$env_out"; } | sha256sum | cut -c1-16)"
 healthy() {
   local c; for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
   [ "$(cat "$STATE/up.sum" 2>/dev/null)" = "$SCRIPT_SUM" ] || { log "the running cluster was started by another version of test/cluster/up.sh or test/traffic"; return 1; }
