@@ -26,7 +26,9 @@ interface Scenario {
   fault?: Record<string, string>;
 }
 
-const notFoundQuery = () => `100 - sum(rate(osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}",response_code!="404"}[{{ interval }}])) / sum(rate(osm_request_total{destination_namespace="{{ namespace }}",destination_kind="Deployment",destination_name="{{ target }}"}[{{ interval }}])) * 100`;
+/** The seed's "404s percentage"; a MetricTemplate is rendered, an inline query (Flagger) runs as written. */
+const notFoundQuery = (ns = '{{ namespace }}', target = '{{ target }}', interval = '{{ interval }}') =>
+  `100 - sum(rate(osm_request_total{destination_namespace="${ns}",destination_kind="Deployment",destination_name="${target}",response_code!="404"}[${interval}])) / sum(rate(osm_request_total{destination_namespace="${ns}",destination_kind="Deployment",destination_name="${target}"}[${interval}])) * 100`;
 
 function scenarios(): Record<string, Scenario> {
   const ns = (name: string) => `e2e-${name}-${run}`;
@@ -40,7 +42,7 @@ function scenarios(): Record<string, Scenario> {
   add('latency', { provider: 'istio', analysis: steps(10, 50) }, { fault: { SLUICE_SIM_LATENCY_MS: '900' } });
   add('notfound', {
     provider: 'osm',
-    analysis: { ...steps(10, 50), metrics: [{ name: '404s percentage', threshold: 3, interval: FAST.metricInterval, query: notFoundQuery() }] },
+    analysis: { ...steps(10, 50), metrics: [{ name: '404s percentage', threshold: 3, interval: FAST.metricInterval, query: notFoundQuery(ns('notfound'), 'podinfo', FAST.metricInterval) }] },
   }, { fault: { SLUICE_SIM_ERROR_RATE: '0.2', SLUICE_SIM_ERROR_CODE: '404' } });
   add('template', {
     provider: 'osm',
