@@ -15,6 +15,8 @@ import { runGate, type GateDeps } from './gates.js';
 import { execute, ConflictError, type AlertSink, type Synthesize, type SynthesisInputs } from './executor.js';
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
+import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
+import type { DeploymentLike } from '../rollout/readiness.js';
 
 export interface ControllerOptions {
   readonly client: KubeClient;
@@ -159,12 +161,50 @@ export class CanaryController {
     return undefined;
   };
 
+  /** revertOnDeletion: give the workload back step by step, then let the Canary go. */
+  private async finalize(canary: Canary, key: string): Promise<void> {
+    const resolved = resolveCanary(canary, this.opts.operator);
+    const ns = resolved.namespace;
+    const target = this.deployments.get(resolved.targetName, ns);
+    const primary = this.deployments.get(`${resolved.targetName}-primary`, ns);
+    const involved = { apiVersion: canary.apiVersion, kind: 'Canary', name: resolved.name, namespace: ns, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) };
+    const step = finalizeStep(resolved, target as DeploymentLike | undefined, primary as DeploymentLike | undefined);
+    const log = this.opts.log.child({ canary: key });
+    if (step.kind === 'scale-target') {
+      log.info(step.event.message);
+      await this.opts.client.createEvent(involved, step.event.type, 'Synced', step.event.message).catch(() => undefined);
+      await this.opts.client.mergePatch(RESOURCES.deployments, resolved.targetName, ns, { spec: { replicas: step.replicas } });
+      this.queue.addAfter(key, 1000);
+      return;
+    }
+    if (step.kind === 'wait') {
+      log.info(`waiting for ${resolved.targetName}.${ns} before releasing it: ${step.reason}`);
+      this.queue.addAfter(key, 1000);
+      return;
+    }
+    await releaseApexService(this.opts.client, resolved, target, canary.metadata.uid);
+    for (const e of step.events) {
+      log.info(e.message);
+      await this.opts.client.createEvent(involved, e.type, 'Synced', e.message).catch(() => undefined);
+    }
+    await this.opts.client.mergePatch(RESOURCES.canaries, resolved.name, ns, {
+      metadata: { finalizers: (canary.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: canary.metadata.resourceVersion },
+    });
+  }
+
   /** One reconcile of one Canary; schedules the next one. */
   private async reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/');
     const cached = this.canaries.get(name, namespace);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.written.delete(key);
+      if (cached && hasFinalizer(cached)) await this.finalize(cached, key);
+      return;
+    }
+    const finalizers = wantedFinalizers(cached);
+    if (finalizers) {
+      // The update that follows brings the Canary back through the queue.
+      await this.opts.client.mergePatch(RESOURCES.canaries, name, namespace, { metadata: { finalizers, resourceVersion: cached.metadata.resourceVersion } });
       return;
     }
     const mine = this.written.get(key);

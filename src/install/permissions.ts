@@ -29,6 +29,7 @@ export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = 
 
 export const CLUSTER_RULES: readonly PermissionRule[] = [
   { apiGroups: ['flagger.app'], resources: ['canaries', 'metrictemplates', 'alertproviders'], verbs: ['get', 'list', 'watch'], why: 'the Canary informer, MetricTemplates of metric checks, AlertProviders of notifications' },
+  { apiGroups: ['flagger.app'], resources: ['canaries'], verbs: ['patch'], why: 'adds and removes finalizer.flagger.app for revertOnDeletion' },
   { apiGroups: ['flagger.app'], resources: ['canaries/status'], verbs: ['get', 'patch', 'update'], why: 'the executor writes every rollout step to the status' },
   { apiGroups: ['flagger.app'], resources: ['canaries/finalizers'], verbs: ['update'], why: 'generated objects carry an owner reference with blockOwnerDeletion to their Canary' },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: APPLY, why: 'watches targets, applies <name>-primary, scales the target (merge patch of spec.replicas)' },

@@ -77,6 +77,26 @@ describe('e2e: rollout life-cycle', function () {
     expect((await canaryStatus(ns)).phase).to.equal('Failed');
   });
 
+  it('revertOnDeletion: deleting the Canary hands the workload back (target scaled up, apex Service kept and re-pointed)', async () => {
+    const ns = `e2e-revert-delete-${run}`;
+    namespaces.push(ns);
+    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', revertOnDeletion: true, analysis: { interval: FAST.interval, stepWeight: 10, maxWeight: 50, metrics } }) });
+    await waitForPhase(ns, ['Initialized'], 180_000);
+    const finalizers = JSON.parse(await kubectl(['-n', ns, 'get', 'canary', 'podinfo', '-o', 'jsonpath={.metadata.finalizers}']));
+    expect(finalizers).to.include('finalizer.flagger.app');
+    await kubectl(['-n', ns, 'delete', 'canary', 'podinfo', '--wait=true', '--timeout=90s']);
+    const events = (await kubectl(['-n', ns, 'get', 'events', '-o', 'jsonpath={.items[*].message}']));
+    expect(events).to.include(`Terminating canary podinfo.${ns}`);
+    expect(events).to.include(`Terminated canary podinfo.${ns}`);
+    const target = JSON.parse(await kubectl(['-n', ns, 'get', 'deployment', 'podinfo', '-o', 'json']));
+    expect(target.spec.replicas).to.equal(2);
+    expect(target.status.availableReplicas).to.equal(2);
+    await new Promise((r) => setTimeout(r, 3_000)); // give the garbage collector its chance
+    const apex = JSON.parse(await kubectl(['-n', ns, 'get', 'service', 'podinfo', '-o', 'json']));
+    expect(apex.spec.selector).to.deep.equal({ app: 'podinfo' });
+    expect(apex.metadata.ownerReferences ?? []).to.deep.equal([]);
+  });
+
   it('a controller SIGKILLed mid-rollout finishes it after a restart, with no step done twice', async () => {
     const ns = await app('kill', { stepWeight: 10, maxWeight: 50 });
     await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1');
