@@ -3,6 +3,7 @@
 // kubernetes-fluent-client's fetch). Authentication, TLS and proxies come from client-node's
 // KubeConfig; bodies are plain JSON, never client-node's model classes, so no field is dropped.
 import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { Counter } from 'prom-client';
 import { KubeError, errorFromFailure, errorFromResponse } from './errors.js';
 
 export interface KubeRequest {
@@ -24,6 +25,32 @@ export type KubeResult<T> =
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** How long one connection pool is reused before TLS material is read afresh (rotated client certs). */
 export const DISPATCHER_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * Every request this process sent to the apiserver (watches excepted: client-node opens those),
+ * as apiserver_request_total counts them: verb GET/LIST/POST/PUT/PATCH/APPLY/DELETE, resource
+ * "<plural>[/<subresource>]" ("discovery" for group-version lists), code the HTTP status (0: no
+ * answer). In no registry by itself; the operator adds it to the one /metrics serves.
+ */
+export const kubeRequests = new Counter({
+  name: 'sluice_kube_requests_total',
+  help: 'Requests sent to the Kubernetes API server, by verb, resource and status code',
+  labelNames: ['verb', 'resource', 'code'] as const,
+  registers: [],
+});
+
+/** The verb and resource labels of a request, e.g. PATCH .../deployments/x/status -> PATCH, deployments/status. */
+export function requestLabels(request: Pick<KubeRequest, 'method' | 'path' | 'contentType'>): { verb: string; resource: string } {
+  const segments = request.path.split('?')[0].split('/').filter(Boolean);
+  // /api/v1/... or /apis/<group>/<version>/...
+  let rest = segments[0] === 'api' ? segments.slice(2) : segments.slice(3);
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  const resource = rest.length === 0 ? 'discovery' : rest[2] ? `${rest[0]}/${rest[2]}` : rest[0];
+  let verb: string = request.method;
+  if (verb === 'GET' && rest.length === 1) verb = 'LIST';
+  if (verb === 'PATCH' && request.contentType === 'application/apply-patch+yaml') verb = 'APPLY';
+  return { verb, resource };
+}
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
@@ -66,6 +93,7 @@ export class KubeTransport {
     const label = `${request.method} ${request.path}`;
     let status = 0;
     let text = '';
+    const counted = requestLabels(request);
     try {
       const ctx = new RequestContext(this.urlOf(request), request.method);
       ctx.setHeaderParam('Accept', 'application/json');
@@ -78,8 +106,10 @@ export class KubeTransport {
       this.reuseConnections(ctx);
       const response = await this.http.send(ctx).toPromise();
       status = response.httpStatusCode;
+      kubeRequests.inc({ ...counted, code: String(status) });
       text = await response.body.text();
     } catch (cause) {
+      if (status === 0) kubeRequests.inc({ ...counted, code: '0' });
       return { ok: false, status: 0, error: errorFromFailure(cause, label) };
     }
     if (status < 200 || status > 299) return { ok: false, status, error: errorFromResponse(status, text, label) };

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { log as rootLog } from '../log.js';
 import { loadKubeConfig, KubeClient, type KubeObject } from '../kube/index.js';
+import { kubeRequests } from '../kube/transport.js';
 import { CanaryController } from '../controller/controller.js';
 import { ControllerMetrics } from '../controller/metrics.js';
 import { LeaderElector } from '../controller/leader.js';
@@ -55,6 +56,7 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
   const kc = loadKubeConfig(config.kubeconfig ? { path: config.kubeconfig } : {});
   const client = new KubeClient(kc);
   const metrics = new ControllerMetrics(VERSION, config.provider);
+  metrics.registry.registerMetric(kubeRequests);
 
   const controller = new CanaryController({
     client,
