@@ -202,6 +202,21 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     expect(await deploymentImage(all.bluegreen.ns, 'podinfo-primary')).to.equal(NEW);
   });
 
+  it('/metrics reports Flagger\'s canary metrics after the rollouts', async () => {
+    const port = /"msg":"metrics and health on :(\d+)"/.exec(operator.logs())?.[1];
+    expect(port, 'metrics port in the operator log').to.be.a('string');
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const osm = all.osm.ns;
+    const errors = all.errors.ns;
+    expect(text).to.include(`flagger_canary_status{name="podinfo",namespace="${osm}"} 1`);
+    expect(text).to.include(`flagger_canary_status{name="podinfo",namespace="${errors}"} 2`);
+    expect(text).to.include(`flagger_canary_weight{workload="podinfo-primary",namespace="${osm}"} 100`);
+    expect(text).to.match(new RegExp(`flagger_canary_successes_total\\{name="podinfo",namespace="${osm}",deployment_strategy="canary",analysis_status="completed"\\} 1`));
+    expect(text).to.match(new RegExp(`flagger_canary_failures_total\\{name="podinfo",namespace="${errors}",deployment_strategy="canary",analysis_status="completed"\\} 1`));
+    expect(text).to.match(new RegExp(`flagger_canary_metric_analysis\\{name="podinfo",namespace="${errors}",metric="request-success-rate"\\} \\d`));
+    expect(text).to.include('flagger_info{version="0.1.0",mesh_provider="istio"} 1');
+  });
+
   it('the admission webhook stamped the revision on each target at `kubectl set image`', async () => {
     const dep = await kubectlJson(['-n', all.osm.ns, 'get', 'deployment', 'podinfo']);
     expect(dep.metadata.annotations).to.have.property('sluice.dev/revision');
