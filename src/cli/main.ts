@@ -1,6 +1,7 @@
 // The `sluice` command line. Each verb lives in its own module; this file only wires them.
 import { Command } from 'commander';
 import { validateFiles } from './validate.js';
+import { controlCommands } from './control.js';
 import { writeCrds } from './crds.js';
 import { checkCommand } from './check.js';
 import { synthCommand } from './synth.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   program.addCommand(synthCommand());
   program.addCommand(loadtesterCommand());
   program.addCommand(statusCommand());
+  for (const verb of controlCommands()) program.addCommand(verb);
   program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
   program
     .command('run')

@@ -106,7 +106,8 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> 
     return up;
   }
   const env = readEnv(stateEnv);
-  const config = { ...defaultConfig(), kubeconfig: env.KUBECONFIG, metricsServer: env.PROMETHEUS_URL, port: 0 };
+  // The demo prints its own progress; the operator's JSON log only says what goes wrong.
+  const config = { ...defaultConfig(), kubeconfig: env.KUBECONFIG, metricsServer: env.PROMETHEUS_URL, port: 0, logLevel: process.env.SLUICE_LOG_LEVEL ?? 'warn' };
   const operator = await startOperator(config);
   say(`operator running; metrics on http://127.0.0.1:${operator.metricsPort}/metrics`);
 

@@ -2,7 +2,8 @@
 // change alone starts a rollout, going back to the primary's image starts none, and a controller
 // SIGKILLed in the middle of a rollout finishes it after a restart, with no step done twice.
 import { expect } from 'chai';
-import { ensureCluster, kubectl, waitFor } from '../support/cluster.js';
+import { spawn } from 'node:child_process';
+import { ensureCluster, kubectl, waitFor, clusterEnv } from '../support/cluster.js';
 import {
   startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, canaryStatus, setImage, deploymentImage,
   deleteNamespace, FAST, type OperatorProcess,
@@ -95,6 +96,37 @@ describe('e2e: rollout life-cycle', function () {
     const apex = JSON.parse(await kubectl(['-n', ns, 'get', 'service', 'podinfo', '-o', 'json']));
     expect(apex.spec.selector).to.deep.equal({ app: 'podinfo' });
     expect(apex.metadata.ownerReferences ?? []).to.deep.equal([]);
+  });
+
+  it('pause, resume, abort, retry and promote through the CLI, without touching the spec', async () => {
+    const ns = await app('control', { stepWeight: 10, maxWeight: 50 });
+    const sluice = (...args: string[]) => new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, ['bin/sluice.js', ...args, '-n', ns], { env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG } });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (out += d));
+      p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`sluice ${args.join(' ')}: ${out}`))));
+    });
+    const generation = JSON.parse(await kubectl(['-n', ns, 'get', 'canary', 'podinfo', '-o', 'json'])).metadata.generation;
+    await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await waitFor(async () => ((await canaryStatus(ns)).canaryWeight ?? 0) >= 10, 120_000, { what: 'weight 10' });
+    await sluice('pause', 'podinfo');
+    await new Promise((r) => setTimeout(r, 2_500));
+    const held = (await canaryStatus(ns)).canaryWeight;
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect((await canaryStatus(ns)).canaryWeight, 'weight while paused').to.equal(held);
+    await sluice('resume', 'podinfo');
+    await waitFor(async () => (await canaryStatus(ns)).canaryWeight > held, 30_000, { what: 'an advance after resume' });
+    await sluice('abort', 'podinfo');
+    await waitForPhase(ns, ['Failed'], 30_000);
+    expect((await canaryEvents(ns)).some((e) => e.startsWith(`Rolling back podinfo.${ns} aborted by `))).to.equal(true);
+    await sluice('retry', 'podinfo');
+    await waitForPhase(ns, ['Progressing'], 30_000);
+    await sluice('promote', 'podinfo');
+    await waitForPhase(ns, ['Succeeded'], 60_000);
+    expect(await deploymentImage(ns, 'podinfo-primary')).to.equal('ghcr.io/stefanprodan/podinfo:6.0.1');
+    const after = JSON.parse(await kubectl(['-n', ns, 'get', 'canary', 'podinfo', '-o', 'json']));
+    expect(after.metadata.generation, 'the spec was never edited').to.equal(generation);
   });
 
   it('a controller SIGKILLed mid-rollout finishes it after a restart, with no step done twice', async () => {
