@@ -270,17 +270,20 @@ export function decide(obs: Observed): Decision {
     return step.done(r.intervalMs);
   }
 
-  if (phase === 'Finalising') {
-    step.events.push(info(messages.promoted(t)));
+  /** The revision under analysis is now the primary's: all traffic there, the canary at zero. */
+  const succeed = (events: string[], primaryFromTarget: boolean): Decision => {
+    step.events.push(...events.map(info));
     step.alerts.push({ severity: 'info', message: conditionMessages.succeeded });
     Object.assign(step.status, { canaryWeight: 0, mirrored: false, lastPromotedSpec: st.lastAppliedSpec });
     step.phase('Succeeded', { status: 'True', message: conditionMessages.succeeded });
-    step.sync = { weights: ALL_TO_PRIMARY, primaryFromTarget: false };
+    step.sync = { weights: ALL_TO_PRIMARY, primaryFromTarget };
     step.scaleTarget = 0;
     step.postRollout = 'Succeeded';
     step.stepped();
     return step.done(r.intervalMs);
-  }
+  };
+
+  if (phase === 'Finalising') return succeed([messages.promoted(t)], false);
 
   // Progressing or WaitingPromotion from here on.
   const canaryReady = deploymentReadiness(obs.target, r.canaryReadyThreshold);
@@ -307,15 +310,7 @@ export function decide(obs: Observed): Decision {
 
   if (r.skipAnalysis || promoteNow) {
     if (promoteNow) step.status.commands = { ...step.status.commands, promote: obs.commands.promote };
-    step.events.push(info(messages.copying(t, primaryId)), info(messages.promotedSkipped(t)));
-    step.alerts.push({ severity: 'info', message: conditionMessages.succeeded });
-    Object.assign(step.status, { canaryWeight: 0, mirrored: false, lastPromotedSpec: st.lastAppliedSpec });
-    step.phase('Succeeded', { status: 'True', message: conditionMessages.succeeded });
-    step.sync = { weights: ALL_TO_PRIMARY, primaryFromTarget: true };
-    step.scaleTarget = 0;
-    step.postRollout = 'Succeeded';
-    step.stepped();
-    return step.done(r.intervalMs);
+    return succeed([messages.copying(t, primaryId), messages.promotedSkipped(t)], true);
   }
 
   const failedChecks = st.failedChecks ?? 0;
