@@ -17,6 +17,7 @@ import { synthesizeCanary } from '../synth/canary-chart.js';
 import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '../synth/kube-json.js';
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
 import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
+import { sharedServingCertificate } from '../admission/shared-certificate.js';
 import { RESOURCES } from '../kube/index.js';
 import type { MetricTemplate } from '../api/types.js';
 import type { OperatorConfig } from './config.js';
@@ -105,13 +106,16 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
 
   let admission: AdmissionServer | undefined;
   if (config.webhooks) {
+    // A mounted certificate wins; in a cluster, replicas share one through a Secret; outside, a fresh one.
+    const tls = config.tlsCertFile && config.tlsKeyFile
+      ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
+      : config.webhookService ? await sharedServingCertificate(client, config.webhookService) : undefined;
     admission = await startAdmissionServer({
       port: config.webhookPort,
       canaries: controller,
       defaultProvider: config.provider,
-      ...(config.tlsCertFile && config.tlsKeyFile
-        ? { tls: { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') } }
-        : {}),
+      ...(config.webhookService ? { service: config.webhookService } : {}),
+      ...(tls ? { tls } : {}),
     });
     // Outside a cluster the apiserver calls us on loopback; inside, through our Service.
     const endpoint = config.webhookService ? { service: config.webhookService } : { url: `https://127.0.0.1:${admission.port}` };
