@@ -295,6 +295,27 @@ export function validateAlertProvider(doc: unknown): Problem[] {
   return out;
 }
 
+// ---------------------------------------------------------------- warnings
+
+/**
+ * Fields Flagger honours that Sluice accepts but does not act on yet: never an error (existing
+ * manifests must apply), always said out loud (kubectl prints admission warnings).
+ */
+export function canaryWarnings(doc: unknown): Problem[] {
+  const spec = (doc as Canary | undefined)?.spec;
+  if (!spec || typeof spec !== 'object') return [];
+  const out: Problem[] = [];
+  const analysisPath = spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
+  const analysis = spec.analysis ?? spec.canaryAnalysis;
+  if (analysis?.sessionAffinity) {
+    out.push(problem(`${analysisPath}.sessionAffinity`, 'is not supported by Sluice yet and is ignored (no cookie-based routing)'));
+  }
+  if (spec.autoscalerRef?.primaryScalerQueries) {
+    out.push(problem('spec.autoscalerRef.primaryScalerQueries', 'applies to KEDA ScaledObjects, which Sluice does not serve; ignored'));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- any document
 
 /** Validates a flagger.app document by kind; null when the kind is not one of Sluice's. */

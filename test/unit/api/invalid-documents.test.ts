@@ -157,3 +157,15 @@ describe('validation rejects invalid documents with the field path', () => {
     expect(new Set(CASES.map((c) => c.rule)).size).to.equal(CASES.length);
   });
 });
+
+describe('warnings for fields Sluice accepts but does not act on', () => {
+  it('sessionAffinity is valid but warned about', async () => {
+    const { canaryWarnings } = await import('../../../src/api/validate.js');
+    const doc = {
+      apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'p' },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'p' }, service: { port: 80 }, analysis: { stepWeight: 10, sessionAffinity: { cookieName: 'c' } } },
+    };
+    expect(validateDocument(doc)).to.deep.equal([]);
+    expect(canaryWarnings(doc).map(formatProblem)).to.deep.equal(['spec.analysis.sessionAffinity: is not supported by Sluice yet and is ignored (no cookie-based routing)']);
+  });
+});
