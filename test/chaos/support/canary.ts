@@ -1,0 +1,207 @@
+// Observing a Canary closely enough to act at a phase boundary, and its Events with their counts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clusterEnv, kubectlJson, repoRoot, stateDir, waitFor } from '../../support/cluster.js';
+import type { OperatorProcess } from '../../e2e/support/rollout.js';
+
+export interface StatusLine {
+  /** ms since the watch started */
+  at: number;
+  /** Date.now() when it arrived */
+  wall: number;
+  resourceVersion: string;
+  phase: string;
+  weight: number;
+  failedChecks: number;
+  lastAnalysisTime: string;
+}
+
+// kubectl's printer turns tabs into aligned spaces: fields are separated by '|'.
+const TEMPLATE = '{.metadata.name}|{.metadata.resourceVersion}|{.status.phase}|{.status.canaryWeight}|{.status.failedChecks}|{.status.lastAnalysisTime}{"\\n"}';
+
+/**
+ * `kubectl get canaries -w`: every version of the Canary's status as the apiserver stores it, a
+ * few milliseconds after the write (no polling gap in which a short phase could be missed). It
+ * can start before the Canary (or its namespace) exists, so the first status is not missed.
+ * The kubectl process is started again when its watch ends (e.g. while the apiserver restarts).
+ */
+export class CanaryWatch {
+  readonly lines: StatusLine[] = [];
+  private child?: ChildProcess;
+  private closed = false;
+  private readonly t0 = Date.now();
+  private waiters: { pred: (s: StatusLine) => boolean; resolve: (s: StatusLine) => void }[] = [];
+
+  constructor(readonly namespace: string, readonly name = 'podinfo') {
+    this.start();
+  }
+
+  private start(): void {
+    const env = clusterEnv()!;
+    const child = spawn(env.SLUICE_KUBECTL || 'kubectl', ['-n', this.namespace, 'get', 'canaries', '-w', '-o', `jsonpath=${TEMPLATE}`], {
+      env: { ...process.env, KUBECONFIG: env.KUBECONFIG }, stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    this.child = child;
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        const [name, resourceVersion, phase, weight, failed, last] = line.trim().split('|');
+        if (name !== this.name || !resourceVersion) continue;
+        const prev = this.lines[this.lines.length - 1];
+        if (prev?.resourceVersion === resourceVersion) continue; // the first object again after a re-watch
+        this.push({ at: Date.now() - this.t0, wall: Date.now(), resourceVersion, phase: phase ?? '', weight: Number(weight || 0), failedChecks: Number(failed || 0), lastAnalysisTime: last ?? '' });
+      }
+    });
+    child.on('exit', () => { if (!this.closed) setTimeout(() => { if (!this.closed) this.start(); }, 500); });
+  }
+
+  private push(s: StatusLine): void {
+    this.lines.push(s);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.pred(s)) return true;
+      w.resolve(s);
+      return false;
+    });
+  }
+
+  latest(): StatusLine | undefined {
+    return this.lines[this.lines.length - 1];
+  }
+
+  /** Resolves with the first status (already seen or to come) that matches. */
+  until(pred: (s: StatusLine) => boolean, timeoutMs: number, what: string): Promise<StatusLine> {
+    const seen = this.lines.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; statuses seen: ${this.describe()}`)), timeoutMs);
+      this.waiters.push({ pred, resolve: (s) => { clearTimeout(timer); resolve(s); } });
+    });
+  }
+
+  /** Like until(), but only statuses that arrive after this call. */
+  next(pred: (s: StatusLine) => boolean, timeoutMs: number, what: string): Promise<StatusLine> {
+    const from = this.lines.length;
+    return this.until((s) => this.lines.indexOf(s) >= from && pred(s), timeoutMs, what);
+  }
+
+  /** "phase/weight/failedChecks" of each distinct status, for messages. */
+  describe(): string {
+    return this.lines.map((s) => `${s.phase || '-'}/${s.weight}/${s.failedChecks}@${(s.at / 1000).toFixed(1)}s`).join(' ');
+  }
+
+  close(): void {
+    this.closed = true;
+    this.child?.kill('SIGTERM');
+  }
+}
+
+export interface EventRecord {
+  message: string;
+  type: string;
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  name: string;
+}
+
+/**
+ * The Canary's Events with their counts, oldest first. Sluice names an Event after its
+ * (object, type, reason, message), so the same sentence said twice is one Event with count 2:
+ * "exactly once" means one Event with count 1.
+ */
+export async function eventRecords(ns: string, name = 'podinfo'): Promise<EventRecord[]> {
+  const list = await kubectlJson<{ items: any[] }>(['-n', ns, 'get', 'events', '--field-selector', `involvedObject.kind=Canary,involvedObject.name=${name}`]);
+  const rv = (e: any) => Number(e.metadata.resourceVersion ?? 0);
+  return list.items
+    .sort((a, b) => (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') || rv(a) - rv(b))
+    .map((e) => ({
+      message: e.message, type: e.type, count: e.count ?? 1, firstTimestamp: e.firstTimestamp, lastTimestamp: e.lastTimestamp, name: e.metadata.name,
+    }));
+}
+
+/** How many times a sentence was recorded (summed over Events with that message). */
+export function timesSaid(events: EventRecord[], message: string): number {
+  return events.filter((e) => e.message === message).reduce((n, e) => n + e.count, 0);
+}
+
+/** Events that are steps of the rollout (readiness waits, which depend on timing, left out). */
+export function stepEvents(events: EventRecord[]): EventRecord[] {
+  return events.filter((e) => !/ not ready: /.test(e.message));
+}
+
+/**
+ * The sentences of one successful canary rollout of podinfo that must each be said exactly once
+ * (weights of the steps as given); returns those that were not, with how often they were.
+ */
+export function notSaidOnce(events: EventRecord[], ns: string, weights = [10, 20, 30]): string[] {
+  const t = `podinfo.${ns}`;
+  const once = [
+    `Initialization done! ${t}`, `New revision detected! Scaling up ${t}`, `Starting canary analysis for ${t}`,
+    ...weights.map((w) => `Advance ${t} canary weight ${w}`),
+    `Copying ${t} template spec to podinfo-primary.${ns}`, 'Routing all traffic to primary', `Promotion completed! Scaling down ${t}`,
+  ];
+  return once.filter((m) => timesSaid(events, m) !== 1).map((m) => `"${m}" said ${timesSaid(events, m)} times`);
+}
+
+export const showEvents = (events: EventRecord[]) => events.map((e) => `${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`).join(' | ');
+
+export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** For afterEach: the test's wall time and outcome, passed or not (mocha shows it for slow passes only). */
+export function sayDuration(test: Mocha.Test | undefined): void {
+  if (test) say(`[${test.state ?? 'unknown'} after ${secs(test.duration ?? 0)}]`);
+}
+
+/** Prints an indented line under the running test (mocha's own output stays readable). */
+export function say(line: string): void {
+  console.log(`      ${line}`);
+}
+
+/**
+ * The operator with leader election: unlike startOperator() (which waits for "controller
+ * started", something a standby never logs) it returns once the process serves health, i.e.
+ * once it takes part in the election.
+ */
+let replicas = 0;
+export async function startReplica(extraEnv: Record<string, string>): Promise<OperatorProcess> {
+  const env = clusterEnv();
+  if (!env) throw new Error('the local cluster is not up');
+  mkdirSync(join(stateDir, 'logs'), { recursive: true });
+  const logFile = join(stateDir, 'logs', `chaos-replica-${process.pid}-${++replicas}.log`);
+  const out = createWriteStream(logFile);
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), 'run'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      KUBECONFIG: env.KUBECONFIG,
+      SLUICE_METRICS_SERVER: env.PROMETHEUS_URL,
+      SLUICE_PROVIDER: 'istio',
+      SLUICE_PORT: '0',
+      SLUICE_LOG_LEVEL: 'debug',
+      SLUICE_LEADER_ELECT: 'true',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const logs = () => readFileSync(logFile, 'utf8');
+  const op: OperatorProcess = {
+    child,
+    logFile,
+    logs,
+    kill: (signal) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    }),
+  };
+  await waitFor(() => logs().includes('metrics and health on') && (extraEnv.SLUICE_WEBHOOKS === 'false' || logs().includes('admission webhooks registered')),
+    60_000, { what: `operator replica start (log ${logFile})` });
+  return op;
+}
