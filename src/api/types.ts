@@ -256,6 +256,11 @@ export interface CanaryStatus {
   lastAnalysisTime?: string;
   /** Sluice: the canary receives a mirrored copy of traffic (mirroring strategies). */
   mirrored?: boolean;
+  /**
+   * Sluice: the Events of the last status change, written with it, so a controller killed before
+   * it recorded them records them after its restart (each step said exactly once).
+   */
+  pendingEvents?: { at: string; events: { type: 'Normal' | 'Warning'; message: string }[] };
   /** Sluice: the last promote/abort/retry command tokens carried out, so none runs twice. */
   commands?: { abort?: string; promote?: string; retry?: string };
 }

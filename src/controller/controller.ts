@@ -12,7 +12,7 @@ import { RESOURCES, startInformer, type KubeClient, type KubeObject, type Watche
 import { WorkQueue } from './work-queue.js';
 import { observe, type Snapshot } from './observe.js';
 import { runGate, type GateDeps } from './gates.js';
-import { execute, ConflictError, type AlertSink, type Synthesize, type SynthesisInputs } from './executor.js';
+import { execute, recoverPendingEvents, ConflictError, type AlertSink, type ExecutorDeps, type Synthesize, type SynthesisInputs } from './executor.js';
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
@@ -45,6 +45,8 @@ export class CanaryController {
   private readonly memo = new Map<string, { hash: string; at: number }>();
   /** Our own last status write per Canary, used until the watch delivers it (no step twice). */
   private readonly written = new Map<string, { fromVersion?: string; canary: Canary }>();
+  /** Canaries whose pending Events this process has checked since it started. */
+  private readonly recovered = new Set<string>();
   private canaries!: WatchedCache<Canary & KubeObject>;
   private deployments!: WatchedCache<KubeObject>;
   private services!: WatchedCache<KubeObject>;
@@ -192,6 +194,20 @@ export class CanaryController {
     });
   }
 
+  private executorDeps(): ExecutorDeps {
+    return {
+      client: this.opts.client,
+      synthesize: this.opts.synthesize,
+      live: this.live,
+      gates: this.opts.gates,
+      ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
+      log: this.opts.log,
+      memo: this.memo,
+      reapplyEveryMs: 5 * 60_000,
+      now: this.now,
+    };
+  }
+
   /** One reconcile of one Canary; schedules the next one. */
   private async reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/');
@@ -224,6 +240,11 @@ export class CanaryController {
 
     const { snap, inputs } = this.snapshot(canary);
     const started = this.now();
+    const deps = this.executorDeps();
+    if (!this.recovered.has(key)) {
+      await recoverPendingEvents(canary, inputs.resolved, deps);
+      this.recovered.add(key);
+    }
     let decision: Decision;
     try {
       const gates: Partial<Record<Gate, GateResult>> = {};
@@ -232,17 +253,7 @@ export class CanaryController {
         if (!decision.needs) break;
         gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.opts.gates);
       }
-      const stored = await execute(decision, inputs, {
-        client: this.opts.client,
-        synthesize: this.opts.synthesize,
-        live: this.live,
-        gates: this.opts.gates,
-        ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
-        log: this.opts.log,
-        memo: this.memo,
-        reapplyEveryMs: 5 * 60_000,
-        now: this.now,
-      });
+      const stored = await execute(decision, inputs, deps);
       if (stored) this.written.set(key, { fromVersion: canary.metadata.resourceVersion, canary: stored });
     } catch (err) {
       if (err instanceof ConflictError) {

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Canary } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
 import type { Decision, RolloutEvent } from '../rollout/decision.js';
-import { RESOURCES, type KubeClient, type KubeObject, isConflict } from '../kube/index.js';
+import { RESOURCES, eventName, type KubeClient, type KubeObject, isConflict } from '../kube/index.js';
 import { statusPatch, isSubsetOf } from './status-patch.js';
 import { runPostRollout, type GateDeps } from './gates.js';
 import { eventPayload } from '../hooks/payload.js';
@@ -85,7 +85,13 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
     }
   }
 
-  const patch = statusPatch(canary.status, decision.status);
+  // The Events of a status change travel with it, so a crash right after the write cannot lose them.
+  const nowIso = new Date(deps.now()).toISOString();
+  const changes = statusPatch(canary.status, decision.status) !== undefined;
+  const next = changes && decision.events.length
+    ? { ...decision.status, pendingEvents: { at: nowIso, events: decision.events.map((e) => ({ type: e.type, message: e.message })) } }
+    : decision.status;
+  const patch = statusPatch(canary.status, next);
   let stored: Canary | undefined;
   if (patch) {
     try {
@@ -100,7 +106,7 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
     }
   }
 
-  const updated: Canary = { ...canary, status: decision.status };
+  const updated: Canary = { ...canary, status: next };
   await record(updated, resolved, decision.events, deps);
   if (decision.postRollout) await record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps);
   for (const alert of decision.alerts) {
@@ -111,10 +117,8 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   return stored;
 }
 
-/** One sentence, three places: the Event, the JSON log line, and the Canary's event webhooks. */
-async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutEvent[], deps: ExecutorDeps): Promise<void> {
-  const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}`, phase: canary.status?.phase });
-  const involved = {
+function involvedOf(canary: Canary, resolved: ResolvedCanary) {
+  return {
     apiVersion: canary.apiVersion,
     kind: 'Canary',
     name: resolved.name,
@@ -122,6 +126,36 @@ async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutE
     ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}),
     ...(canary.metadata.resourceVersion ? { resourceVersion: canary.metadata.resourceVersion } : {}),
   };
+}
+
+/**
+ * After a start: the pending Events of the last status change that never made it to the cluster
+ * (the previous process died between its status write and its Events) are recorded now.
+ * An Event counts as recorded when it exists with a lastTimestamp at or after the change.
+ */
+export async function recoverPendingEvents(canary: Canary, resolved: ResolvedCanary, deps: ExecutorDeps): Promise<number> {
+  const pending = canary.status?.pendingEvents;
+  if (!pending?.events?.length) return 0;
+  const involved = involvedOf(canary, resolved);
+  // Event timestamps have whole seconds.
+  const since = Math.floor(Date.parse(pending.at) / 1000) * 1000;
+  const missing: RolloutEvent[] = [];
+  for (const e of pending.events) {
+    const name = eventName(involved, e.type, 'Synced', e.message);
+    const existing = await deps.client.getIfExists<{ lastTimestamp?: string }>(RESOURCES.events, name, resolved.namespace);
+    if (!existing || Date.parse(existing.lastTimestamp ?? '') < since) missing.push(e);
+  }
+  if (missing.length) {
+    deps.log.child({ canary: `${resolved.namespace}/${resolved.name}` }).info({ events: missing.length }, 'recording Events lost by a previous process');
+    await record(canary, resolved, missing, deps);
+  }
+  return missing.length;
+}
+
+/** One sentence, three places: the Event, the JSON log line, and the Canary's event webhooks. */
+async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutEvent[], deps: ExecutorDeps): Promise<void> {
+  const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}`, phase: canary.status?.phase });
+  const involved = involvedOf(canary, resolved);
   const eventHooks = resolved.webhooks.filter((w) => w.type === 'event');
   for (const e of events) {
     if (e.type === 'Warning') log.warn(e.message);

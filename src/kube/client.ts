@@ -6,7 +6,7 @@ import { Discovery } from './discovery.js';
 import { SLUICE_FIELD_MANAGER } from './field-manager.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
 import { newEvent, repeatPatch, type CoreEvent, type EventType, type InvolvedObject } from './events.js';
-import { RESOURCES, resourcePath, type KubeList, type KubeObject, type ResourceType } from './resources.js';
+import { RESOURCES, apiVersionOf, resourcePath, type KubeList, type KubeObject, type ResourceType } from './resources.js';
 import { KubeTransport, type KubeRequest } from './transport.js';
 
 export { SLUICE_FIELD_MANAGER };
@@ -66,7 +66,12 @@ export class KubeClient {
       path: resourcePath(type, { namespace: options.namespace }),
       query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
     });
-    return { ...list, metadata: list.metadata ?? {}, items: list.items ?? [] };
+    // Items of a list carry no apiVersion/kind; give them the list's, so cached objects compare
+    // equal to what synthesis produces (otherwise every reconcile re-applies them).
+    const apiVersion = list.apiVersion ?? apiVersionOf(type);
+    const kind = list.kind?.replace(/List$/, '') ?? type.kind;
+    const items = (list.items ?? []).map((item) => ({ apiVersion, ...(kind ? { kind } : {}), ...item }));
+    return { ...list, metadata: list.metadata ?? {}, items };
   }
 
   async create<T extends KubeObject>(type: ResourceType, object: T, options: WriteOptions = {}): Promise<T> {

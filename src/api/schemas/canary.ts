@@ -189,6 +189,13 @@ const status: JSONSchema = obj({
   observedGeneration: int(),
   lastAnalysisTime: str(undefined, { format: 'date-time' }),
   mirrored: bool('Sluice: the canary receives mirrored traffic'),
+  pendingEvents: obj(
+    {
+      at: str(undefined, { format: 'date-time' }),
+      events: list(obj({ type: str(), message: str() }, { required: ['type', 'message'] })),
+    },
+    { description: 'Sluice: the Events of the last status change, recorded again after a restart if lost' },
+  ),
   commands: obj({ abort: str(), promote: str(), retry: str() }, { description: 'Sluice: commands carried out' }),
   metrics: list(
     obj(
