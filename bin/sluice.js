@@ -1,15 +1,30 @@
 #!/usr/bin/env node
-// In a checkout, runs the TypeScript sources through tsx (never a stale build); in an installed
-// package without src/, runs the compiled lib/.
-import { existsSync } from 'node:fs';
+// Runs the compiled lib/ (built by `npm install` / `npm run build`) when it is at least as new as
+// every file in src/; otherwise (an edited checkout) the TypeScript sources through tsx, so a
+// stale build never runs. An installed package without src/ always runs lib/.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const source = new URL('../src/cli/main.ts', import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const compiled = join(root, 'lib', 'cli', 'main.js');
+const source = join(root, 'src', 'cli', 'main.ts');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 process.env.SLUICE_CLI_ENTRY = '1';
-if (existsSync(fileURLToPath(source))) {
+const useSource = existsSync(source) && (!existsSync(compiled) || statSync(compiled).mtimeMs < newestMtime(join(root, 'src')));
+if (useSource) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(source.href);
+  await import(new URL('../src/cli/main.ts', import.meta.url).href);
 } else {
   await import(new URL('../lib/cli/main.js', import.meta.url).href);
 }

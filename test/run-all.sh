@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every suite (unit, integration against a real Prometheus, e2e against the local control
+# Runs every suite (unit, integration against a real Prometheus, e2e and chaos against the local control
 # plane) and closes with one line "N passed, N failed" summed over all of them.
 # Usage: test/run-all.sh [unit|integration|e2e ...]   (default: all three)
 set -u
 cd "$(dirname "$0")/.."
-suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)
+suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e chaos)
 tally=$(mktemp); export SLUICE_TEST_TALLY="$tally"
 status=0
 for suite in "${suites[@]}"; do
