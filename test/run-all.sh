@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite (unit, integration against a real Prometheus, e2e and chaos against the local control
 # plane) and closes with one line "N passed, N failed" summed over all of them.
-# Usage: test/run-all.sh [unit|integration|e2e ...]   (default: all three)
+# Usage: test/run-all.sh [unit|integration|e2e|chaos ...]   (default: all four)
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@"); [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e chaos)
