@@ -1,9 +1,7 @@
 // Observing a Canary closely enough to act at a phase boundary, and its Events with their counts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { clusterEnv, kubectlJson, repoRoot, stateDir, waitFor } from '../../support/cluster.js';
-import type { OperatorProcess } from '../../e2e/support/rollout.js';
+import { clusterEnv, kubectlJson, waitFor } from '../../support/cluster.js';
+import { spawnOperator, type OperatorProcess } from '../../e2e/support/rollout.js';
 
 export interface StatusLine {
   /** ms since the watch started */
@@ -167,41 +165,10 @@ export function say(line: string): void {
  * started", something a standby never logs) it returns once the process serves health, i.e.
  * once it takes part in the election.
  */
-let replicas = 0;
 export async function startReplica(extraEnv: Record<string, string>): Promise<OperatorProcess> {
-  const env = clusterEnv();
-  if (!env) throw new Error('the local cluster is not up');
-  mkdirSync(join(stateDir, 'logs'), { recursive: true });
-  const logFile = join(stateDir, 'logs', `chaos-replica-${process.pid}-${++replicas}.log`);
-  const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), 'run'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KUBECONFIG: env.KUBECONFIG,
-      SLUICE_METRICS_SERVER: env.PROMETHEUS_URL,
-      SLUICE_PROVIDER: 'istio',
-      SLUICE_PORT: '0',
-      SLUICE_LOG_LEVEL: 'debug',
-      SLUICE_LEADER_ELECT: 'true',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const logs = () => readFileSync(logFile, 'utf8');
-  const op: OperatorProcess = {
-    child,
-    logFile,
-    logs,
-    kill: (signal) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    }),
-  };
+  const op = spawnOperator({ SLUICE_LEADER_ELECT: 'true', ...extraEnv }, 'chaos-replica');
+  const logs = op.logs;
   await waitFor(() => logs().includes('metrics and health on') && (extraEnv.SLUICE_WEBHOOKS === 'false' || logs().includes('admission webhooks registered')),
-    60_000, { what: `operator replica start (log ${logFile})` });
+    60_000, { what: `operator replica start (log ${op.logFile})` });
   return op;
 }

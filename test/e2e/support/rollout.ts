@@ -16,12 +16,12 @@ export interface OperatorProcess {
 
 let started = 0;
 
-/** Starts `node bin/sluice.js run` against the local cluster, with its own log file. */
-export async function startOperator(extraEnv: Record<string, string> = {}): Promise<OperatorProcess> {
+/** Spawns `node bin/sluice.js run` against the local cluster, with its own log file (no waiting). */
+export function spawnOperator(extraEnv: Record<string, string> = {}, logName = 'operator'): OperatorProcess {
   const env = clusterEnv();
   if (!env) throw new Error('the local cluster is not up');
   mkdirSync(join(stateDir, 'logs'), { recursive: true });
-  const logFile = join(stateDir, 'logs', `operator-${process.pid}-${++started}.log`);
+  const logFile = join(stateDir, 'logs', `${logName}-${process.pid}-${++started}.log`);
   const out = createWriteStream(logFile);
   const child = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), 'run'], {
     cwd: repoRoot,
@@ -38,7 +38,7 @@ export async function startOperator(extraEnv: Record<string, string> = {}): Prom
   });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
-  const op: OperatorProcess = {
+  return {
     child,
     logFile,
     logs: () => readFileSync(logFile, 'utf8'),
@@ -48,7 +48,12 @@ export async function startOperator(extraEnv: Record<string, string> = {}): Prom
       child.kill(signal);
     }),
   };
-  await waitFor(() => op.logs().includes('controller started'), 60_000, { what: `operator start (log ${logFile})` });
+}
+
+/** Spawns the operator and waits until its controller runs. */
+export async function startOperator(extraEnv: Record<string, string> = {}): Promise<OperatorProcess> {
+  const op = spawnOperator(extraEnv);
+  await waitFor(() => op.logs().includes('controller started'), 60_000, { what: `operator start (log ${op.logFile})` });
   return op;
 }
 
