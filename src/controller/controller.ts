@@ -10,6 +10,7 @@ import { decide } from '../rollout/decide.js';
 import type { Decision, Gate, GateResult } from '../rollout/decision.js';
 import { RESOURCES, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
+import { RoutingCaches } from './routing-caches.js';
 import { observe, type Snapshot } from './observe.js';
 import { runGate, type GateDeps } from './gates.js';
 import { execute, recoverPendingEvents, ConflictError, type AlertSink, type ExecutorDeps, type Synthesize, type SynthesisInputs } from './executor.js';
@@ -37,6 +38,15 @@ const RETRY_MS = 2_000;
 /** A hard ceiling on how long one Canary waits between looks, whatever its interval. */
 const MAX_REQUEUE_MS = 60_000;
 
+/** Generated kinds the controller's own caches hold. */
+const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMaps' | 'secrets'> = {
+  'apps/v1|Deployment': 'deployments',
+  'v1|Service': 'services',
+  'autoscaling/v2|HorizontalPodAutoscaler': 'hpas',
+  'v1|ConfigMap': 'configMaps',
+  'v1|Secret': 'secrets',
+};
+
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? 'default'}/${name ?? ''}`;
 
 export class CanaryController {
@@ -53,6 +63,7 @@ export class CanaryController {
   private hpas!: WatchedCache<KubeObject>;
   private configMaps!: WatchedCache<KubeObject>;
   private secrets!: WatchedCache<KubeObject>;
+  private routing!: RoutingCaches;
   private started = false;
 
   constructor(private readonly opts: ControllerOptions) {
@@ -71,6 +82,11 @@ export class CanaryController {
     this.configMaps = startInformer(client, RESOURCES.configMaps, options);
     this.secrets = startInformer(client, RESOURCES.secrets, options);
     await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets].map((c) => c.synced));
+    // A generated route changed by someone else (or deleted) brings its Canary back to repair it.
+    this.routing = new RoutingCaches(client, { ...options, now: this.now }, (o) => {
+      const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'));
+      if (owner) this.queue.add(keyOf(o.metadata.namespace, owner.name));
+    });
 
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
     this.canaries.onAdd(enqueueCanary);
@@ -105,7 +121,7 @@ export class CanaryController {
   /** Finishes in-flight reconciles, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.shutdown();
-    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets]
+    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets, this.routing]
       .filter(Boolean).map((c) => c.stop()));
     this.started = false;
   }
@@ -152,15 +168,13 @@ export class CanaryController {
     };
   }
 
-  /** Live objects from the caches the controller keeps anyway. */
-  private live = (o: KubeObject): KubeObject | undefined => {
+  /** Live objects from the caches: the ones the controller keeps anyway, and the routing kinds'. */
+  private live = (o: KubeObject): KubeObject | null | undefined => {
     const { name, namespace } = o.metadata;
     if (!name) return undefined;
-    if (o.kind === 'Deployment') return this.deployments.get(name, namespace);
-    if (o.kind === 'Service') return this.services.get(name, namespace);
-    if (o.kind === 'HorizontalPodAutoscaler') return this.hpas.get(name, namespace);
-    if (o.kind === 'ConfigMap') return this.configMaps.get(name, namespace);
-    return undefined;
+    const core = CORE_KINDS[`${o.apiVersion}|${o.kind}`];
+    if (core) return this[core].get(name, namespace) ?? null;
+    return this.routing.lookup(o);
   };
 
   /** revertOnDeletion: give the workload back step by step, then let the Canary go. */
@@ -199,6 +213,7 @@ export class CanaryController {
       client: this.opts.client,
       synthesize: this.opts.synthesize,
       live: this.live,
+      whenLiveKnown: (objects) => this.routing.whenSynced(objects.filter((o) => !CORE_KINDS[`${o.apiVersion}|${o.kind}`])),
       gates: this.opts.gates,
       ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
       log: this.opts.log,

@@ -29,7 +29,11 @@ export interface SynthesisInputs {
 export type Synthesize = (inputs: SynthesisInputs, weights: Weights, primaryFromTarget: boolean) => KubeObject[];
 
 /** Live copies of generated objects the controller already watches, to skip no-op applies. */
-export type LiveLookup = (object: KubeObject) => KubeObject | undefined;
+/**
+ * The stored version of a generated object: null when a synced cache has none (it must be
+ * created), undefined when no synced cache covers its kind (then only the memo can tell).
+ */
+export type LiveLookup = (object: KubeObject) => KubeObject | null | undefined;
 
 export interface AlertSink {
   send(canary: Canary, severity: 'info' | 'warn' | 'error', message: string): Promise<void>;
@@ -39,10 +43,12 @@ export interface ExecutorDeps {
   readonly client: KubeClient;
   readonly synthesize: Synthesize;
   readonly live: LiveLookup;
+  /** Waits until `live` can answer for these objects' kinds (caches started on first use). */
+  readonly whenLiveKnown?: (objects: readonly KubeObject[]) => Promise<void>;
   readonly gates: GateDeps;
   readonly alerts?: AlertSink;
   readonly log: Logger;
-  /** Objects of kinds without a cache: re-applied when their content changes, and every so often. */
+  /** Objects of kinds without a synced cache: re-applied when their content changes, and every so often. */
   readonly memo: Map<string, { hash: string; at: number }>;
   readonly reapplyEveryMs: number;
   readonly now: () => number;
@@ -55,6 +61,7 @@ export function objectsToApply(objects: KubeObject[], deps: Pick<ExecutorDeps, '
   return objects.filter((o) => {
     const live = deps.live(o);
     if (live) return !isSubsetOf(o, live);
+    if (live === null) return true;
     const seen = deps.memo.get(objectKey(o));
     return !seen || seen.hash !== JSON.stringify(o) || deps.now() - seen.at > deps.reapplyEveryMs;
   });
@@ -69,19 +76,12 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
 
   if (decision.sync && inputs.target) {
     const objects = deps.synthesize(inputs, decision.sync.weights, decision.sync.primaryFromTarget);
+    await deps.whenLiveKnown?.(objects);
     const changed = objectsToApply(objects, deps);
     if (changed.length) {
       await deps.client.serverSideApply(changed, { force: true });
       for (const o of changed) deps.memo.set(objectKey(o), { hash: JSON.stringify(o), at: deps.now() });
       log.debug({ applied: changed.map(objectKey) }, `applied ${changed.length} generated objects`);
-    }
-  }
-
-  if (decision.scaleTarget !== undefined && inputs.target) {
-    const current = (inputs.target.spec as { replicas?: number } | undefined)?.replicas;
-    if (current !== decision.scaleTarget) {
-      await deps.client.mergePatch(RESOURCES.deployments, resolved.targetName, resolved.namespace, { spec: { replicas: decision.scaleTarget } });
-      log.info({ replicas: decision.scaleTarget }, `scaled ${id(resolved.targetName, resolved.namespace)} to ${decision.scaleTarget}`);
     }
   }
 
@@ -107,7 +107,18 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   }
 
   const updated: Canary = { ...canary, status: next };
-  await record(updated, resolved, decision.events, deps);
+  // The scale goes out beside the Events, after the status: a Deployment write passes two
+  // admission webhooks, and event webhooks may be slow; neither should hold up the other. A
+  // crash before the scale is safe: decide() asks for it again (a started rollout whose canary
+  // has no replicas, an idle one whose target has some).
+  const scale = async () => {
+    if (decision.scaleTarget === undefined || !inputs.target) return;
+    const current = (inputs.target.spec as { replicas?: number } | undefined)?.replicas;
+    if (current === decision.scaleTarget) return;
+    await deps.client.mergePatch(RESOURCES.deployments, resolved.targetName, resolved.namespace, { spec: { replicas: decision.scaleTarget } });
+    log.info({ replicas: decision.scaleTarget }, `scaled ${id(resolved.targetName, resolved.namespace)} to ${decision.scaleTarget}`);
+  };
+  await Promise.all([record(updated, resolved, decision.events, deps), scale()]);
   if (decision.postRollout) await record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps);
   for (const alert of decision.alerts) {
     await deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>

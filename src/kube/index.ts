@@ -7,4 +7,4 @@ export { KubeTransport, type KubeRequest, type KubeResult } from './transport.js
 export { Discovery } from './discovery.js';
 export { RESOURCES, resourcePath, apiVersionOf, parseApiVersion, describeObject, type ResourceType, type KubeObject, type KubeList, type OwnerReference } from './resources.js';
 export { newEvent, eventName, rfc3339, type CoreEvent, type EventType, type InvolvedObject } from './events.js';
-export { startInformer, backoffDelay, DEFAULT_BACKOFF, type WatchedCache, type InformerOptions, type Backoff, type ObjectHandler } from './informer.js';
+export { startInformer, backoffDelay, dropManagedFields, DEFAULT_BACKOFF, type WatchedCache, type InformerOptions, type Backoff, type ObjectHandler } from './informer.js';

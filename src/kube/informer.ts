@@ -32,6 +32,17 @@ export interface InformerOptions {
   readonly labelSelector?: string;
   readonly backoff?: Partial<Backoff>;
   readonly log?: Logger;
+  /** Trims each object in place before it is cached; default: drop metadata.managedFields. */
+  readonly transform?: (object: KubeObject) => void;
+}
+
+/**
+ * managedFields is often a third of an object and nothing in Sluice reads it from a cache:
+ * dropping it keeps a controller watching thousands of Deployments small (client-go's
+ * informers offer the same trim through a transform function).
+ */
+export function dropManagedFields(object: KubeObject): void {
+  if (object?.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
 }
 
 export type ObjectHandler<T> = (object: T) => void;
@@ -61,9 +72,11 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
   let retryTimer: NodeJS.Timeout | undefined;
   let markSynced: () => void = () => {};
   const syncedPromise = new Promise<void>((resolve) => { markSynced = resolve; });
+  const transform = options.transform ?? dropManagedFields;
 
   const listFn = async () => {
     const list = await client.list<T>(type, { namespace: options.namespace, labelSelector: options.labelSelector });
+    for (const item of list.items) transform(item);
     failures = 0;
     // The informer adds the listed items right after this promise settles; wait until it has.
     if (!synced) setImmediate(() => { synced = true; markSynced(); });
@@ -86,6 +99,11 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
     retryTimer.unref();
   };
   informer.on('error', restartLater);
+  // client-node caches a watched object and then hands that same object to the handlers, so
+  // the first handler trims what the cache keeps.
+  const trim = (object: T) => transform(object);
+  informer.on('add', trim);
+  informer.on('update', trim);
   informer.start().catch(restartLater);
 
   // A throwing handler would otherwise be swallowed inside client-node's line parser and

@@ -51,7 +51,7 @@ export function defaultConfig(): OperatorConfig {
     leaderElectionNamespace: env.SLUICE_LEADER_ELECTION_NAMESPACE ?? (inCluster ? 'sluice-system' : 'default'),
     leaseDurationMs: num(env.SLUICE_LEASE_DURATION_MS, 15_000),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
-    concurrency: num(env.SLUICE_CONCURRENCY, 4),
+    concurrency: num(env.SLUICE_CONCURRENCY, 16),
     ...(env.SLACK_URL ? { slackUrl: env.SLACK_URL } : {}),
     ...(env.MSTEAMS_URL ? { msteamsUrl: env.MSTEAMS_URL } : {}),
     ...(env.EVENT_WEBHOOK_URL ? { eventWebhook: env.EVENT_WEBHOOK_URL } : {}),

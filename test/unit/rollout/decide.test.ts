@@ -59,6 +59,20 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
     expect(w.routes.at(-1)).to.deep.equal({ primary: 100, canary: 0, mirror: false });
   });
 
+  it('a scale-up lost after the start\'s status write (a crash) is redone before any step', () => {
+    const w = initialized(new World(osmCanary(), { 'pre-rollout': () => pass([]) }));
+    w.setImage('podinfo:6.0.1');
+    w.reconcile();
+    expect(w.status.phase).to.equal('Progressing');
+    w.target = { ...w.target, spec: { ...w.target.spec, replicas: 0 } }; // the scale never reached the cluster
+    const redo = w.step();
+    expect(redo.scaleTarget).to.equal(2);
+    expect(w.status.canaryWeight).to.equal(0);
+    expect(w.events.filter((e) => e.startsWith('Advance'))).to.deep.equal([]);
+    w.step();
+    expect(w.events.filter((e) => e.startsWith('Advance'))).to.deep.equal(['Advance podinfo.test canary weight 5']);
+  });
+
   it('never advances faster than the interval, however often it reconciles', () => {
     const w = initialized(new World(osmCanary()));
     w.setImage('podinfo:6.0.1');
