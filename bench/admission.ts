@@ -39,6 +39,31 @@ async function serve(): Promise<void> {
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
 }
 
+/**
+ * The floor of this machine: a bare node:https server with the same kind of certificate that
+ * parses each review and answers allowed with an empty patch, nothing else (no express, no
+ * handler). What it cannot do under the load generator, Sluice's webhook cannot either.
+ */
+async function serveBaseline(): Promise<void> {
+  const { createServer } = await import('node:https');
+  const { createServingCertificate } = await import('../src/admission/certificates.js');
+  const made = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const server = createServer({ cert: made.cert, key: made.key, minVersion: 'TLSv1.2' }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const body = JSON.stringify({ apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch: 'W10=' } });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.send?.({ port: (server.address() as { port: number }).port, caBundle: made.caCert });
+  process.on('message', (m) => { if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() }); });
+  process.on('disconnect', () => { server.close(); process.exit(0); });
+}
+
 // ---------------------------------------------------------------- the load (parent process)
 
 interface Scenario {
@@ -80,8 +105,8 @@ function serverCpu(child: ChildProcess): Promise<number> {
   });
 }
 
-function startServer(): Promise<{ child: ChildProcess; port: number; caBundle: string }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startServer(mode: '--serve' | '--serve-baseline' = '--serve'): Promise<{ child: ChildProcess; port: number; caBundle: string }> {
+  const child = fork(fileURLToPath(import.meta.url), [mode], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number; caBundle: string }) => resolve({ child, ...m }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -199,6 +224,17 @@ async function main(): Promise<void> {
     await run(agent, child, port, caBundle, validate, 500, 1);
     results.push(await run(agent, child, port, caBundle, validate, 500, SECONDS));
     agent.destroy();
+    // The same load against the bare server: how much of the latency is this machine's.
+    const base = await startServer('--serve-baseline');
+    const baseAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+    try {
+      await run(baseAgent, base.child, base.port, base.caBundle, mutate, 500, 1);
+      const r = await run(baseAgent, base.child, base.port, base.caBundle, mutate, 500, SECONDS);
+      results.push({ ...r, scenario: 'baseline: bare node:https, parse + allow, no Sluice' });
+    } finally {
+      baseAgent.destroy();
+      base.child.disconnect();
+    }
     console.log(`admission latency over HTTPS on 127.0.0.1, ${SECONDS} s per row after 1 s unrecorded at the same rate on the same keep-alive connections, latency from each request's due time`);
     console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
     console.log(table(results));
@@ -212,4 +248,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--serve')) await serve();
+else if (process.argv.includes('--serve-baseline')) await serveBaseline();
 else await main();

@@ -58,13 +58,13 @@ function killOnExit(): void {
 }
 
 /**
- * What runs: `node bin/sluice.js run` (in a checkout: the TypeScript sources through tsx), or with
+ * What runs: `node bin/sluice.js run` (lib/ when built and current, else the sources through tsx), or with
  * BENCH_COMPILED=1 the sources compiled once by tsc into <state dir>/lib, as an installed package
  * runs them (no tsx in the process: a smaller RSS).
  */
 let compiled: string | undefined;
 export function operatorCommand(): { args: string[]; label: string } {
-  if (process.env.BENCH_COMPILED !== '1') return { args: [join(repoRoot, 'bin/sluice.js'), 'run'], label: 'bin/sluice.js (tsx)' };
+  if (process.env.BENCH_COMPILED !== '1') return { args: [join(repoRoot, 'bin/sluice.js'), 'run'], label: 'bin/sluice.js (lib/ when built and current, else src/ through tsx)' };
   if (!compiled) {
     const outDir = join(stateDir, 'lib');
     say(`operator: compiling src/ into ${outDir} (tsc)`);

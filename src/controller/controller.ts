@@ -6,7 +6,7 @@ import type { Canary } from '../api/types.js';
 import { resolveCanary, type OperatorDefaults } from '../api/defaults.js';
 import { validateCanary } from '../api/validate.js';
 import { formatProblem } from '../api/problem.js';
-import { decide } from '../rollout/decide.js';
+import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision, Gate, GateResult } from '../rollout/decision.js';
 import { RESOURCES, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
@@ -35,8 +35,12 @@ export interface ControllerOptions {
 
 /** A reconcile that cannot reach the cluster or a dependency is retried this soon at most. */
 const RETRY_MS = 2_000;
-/** A hard ceiling on how long one Canary waits between looks, whatever its interval. */
-const MAX_REQUEUE_MS = 60_000;
+/**
+ * A hard ceiling on how long one Canary waits between looks, whatever its interval: the idle
+ * safety-net look (watches bring every change). It was 60 s, which capped the idle look at a
+ * minute: 1,000 idle Canaries then cost 8-12 % of a core (bench/scale.ts).
+ */
+const MAX_REQUEUE_MS = IDLE_RESYNC_MS;
 
 /** Generated kinds the controller's own caches hold. */
 const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMaps' | 'secrets'> = {
