@@ -4,7 +4,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Discovery } from './discovery.js';
 import { SLUICE_FIELD_MANAGER } from './field-manager.js';
-import { isAlreadyExists, isNotFound } from './errors.js';
+import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
+import { RecentEvents } from './recent-events.js';
 import { newEvent, repeatPatch, type CoreEvent, type EventType, type InvolvedObject } from './events.js';
 import { RESOURCES, apiVersionOf, resourcePath, type KubeList, type KubeObject, type ResourceType } from './resources.js';
 import { KubeTransport, type KubeRequest } from './transport.js';
@@ -39,6 +40,7 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
 export class KubeClient {
   readonly transport: KubeTransport;
   readonly discovery: Discovery;
+  private readonly recentEvents = new RecentEvents();
 
   constructor(readonly kubeConfig: KubeConfig) {
     this.transport = new KubeTransport(kubeConfig);
@@ -148,16 +150,35 @@ export class KubeClient {
    */
   async createEvent(involvedObject: InvolvedObject, type: EventType, reason: string, message: string, now = new Date()): Promise<CoreEvent> {
     const event = newEvent(involvedObject, type, reason, message, now);
+    const { name, namespace } = event.metadata;
+    const key = `${namespace}/${name}`;
+    const recent = this.recentEvents.get(key);
+    if (recent) {
+      // A repeat of an Event this process wrote: bump it, on condition that nobody else has since.
+      try {
+        return this.remember(key, await this.mergePatch<CoreEvent>(RESOURCES.events, name, namespace, {
+          ...(recent.resourceVersion ? { metadata: { resourceVersion: recent.resourceVersion } } : {}),
+          ...repeatPatch(recent, now),
+        }));
+      } catch (err) {
+        this.recentEvents.delete(key);
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
     try {
-      return await this.create(RESOURCES.events, event as unknown as KubeObject) as unknown as CoreEvent;
+      return this.remember(key, await this.create(RESOURCES.events, event as unknown as KubeObject) as unknown as CoreEvent);
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
-    const { name, namespace } = event.metadata;
     const existing = await this.getIfExists<CoreEvent>(RESOURCES.events, name, namespace);
     // Expired between our create and get (Events have a TTL): record it afresh.
-    if (!existing) return await this.create(RESOURCES.events, event as unknown as KubeObject) as unknown as CoreEvent;
-    return this.mergePatch<CoreEvent>(RESOURCES.events, name, namespace, repeatPatch(existing, now));
+    if (!existing) return this.remember(key, await this.create(RESOURCES.events, event as unknown as KubeObject) as unknown as CoreEvent);
+    return this.remember(key, await this.mergePatch<CoreEvent>(RESOURCES.events, name, namespace, repeatPatch(existing, now)));
+  }
+
+  private remember(key: string, stored: CoreEvent): CoreEvent {
+    this.recentEvents.set(key, { count: stored.count ?? 1, ...(stored.metadata?.resourceVersion ? { resourceVersion: stored.metadata.resourceVersion } : {}) });
+    return stored;
   }
 
   private async call<T>(request: KubeRequest): Promise<T> {

@@ -96,32 +96,73 @@ describe('KubeClient against a scripted apiserver', function () {
     expect(fake.seen[1].body).to.deep.equal({ status: { phase: 'Initialized' } });
   });
 
-  it('createEvent creates once, then bumps the count of the same Event', async () => {
+  /** An apiserver that stores Events, with resourceVersions and the merge patch precondition. */
+  const eventStore = () => {
     const events = new Map<string, any>();
+    let rv = 100;
     route = (r) => {
       if (r.method === 'POST') {
         if (events.has(r.body.metadata.name)) return { status: 409, body: status(409, 'AlreadyExists', 'events "x" already exists') };
-        events.set(r.body.metadata.name, r.body);
-        return { status: 201, body: r.body };
+        const stored = { ...r.body, metadata: { ...r.body.metadata, resourceVersion: String(++rv) } };
+        events.set(r.body.metadata.name, stored);
+        return { status: 201, body: stored };
       }
       const name = r.path.split('/').pop()!;
-      if (r.method === 'GET') return { status: 200, body: events.get(name) };
-      const merged = { ...events.get(name), ...r.body };
+      const current = events.get(name);
+      if (!current) return { status: 404, body: status(404, 'NotFound', `events "${name}" not found`) };
+      if (r.method === 'GET') return { status: 200, body: current };
+      const want = r.body.metadata?.resourceVersion;
+      if (want && want !== current.metadata.resourceVersion) return { status: 409, body: status(409, 'Conflict', 'the object has been modified') };
+      const merged = { ...current, ...r.body, metadata: { ...current.metadata, resourceVersion: String(++rv) } };
       events.set(name, merged);
       return { status: 200, body: merged };
     };
-    const involved = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', namespace: 'test', uid: 'u1' };
-    const first = await client.createEvent(involved, 'Normal', 'Synced', 'New revision detected! Scaling up podinfo.test', new Date('2026-11-21T23:00:00Z'));
-    const second = await client.createEvent(involved, 'Normal', 'Synced', 'New revision detected! Scaling up podinfo.test', new Date('2026-11-21T23:01:00Z'));
+    return events;
+  };
+  const involved = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', namespace: 'test', uid: 'u1' };
+
+  it('createEvent creates once, then bumps the count of the same Event with one conditional PATCH', async () => {
+    const events = eventStore();
+    const fresh = new KubeClient(fake.kubeConfig());
+    const first = await fresh.createEvent(involved, 'Normal', 'Synced', 'New revision detected! Scaling up podinfo.test', new Date('2026-11-21T23:00:00Z'));
+    const second = await fresh.createEvent(involved, 'Normal', 'Synced', 'New revision detected! Scaling up podinfo.test', new Date('2026-11-21T23:01:00Z'));
     expect(first.count).to.equal(1);
     expect(second.count).to.equal(2);
     expect(second.lastTimestamp).to.equal('2026-11-21T23:01:00Z');
     expect(second.firstTimestamp).to.equal('2026-11-21T23:00:00Z');
-    expect(fake.seen.map((r) => r.method)).to.deep.equal(['POST', 'POST', 'GET', 'PATCH']);
+    expect(fake.seen.map((r) => r.method)).to.deep.equal(['POST', 'PATCH']);
+    expect(fake.seen[1].body.metadata.resourceVersion, 'the bump is conditional on what this process wrote').to.equal(first.metadata.resourceVersion);
     expect(fake.seen[0].path).to.equal('/api/v1/namespaces/test/events');
-    const other = await client.createEvent(involved, 'Warning', 'Synced', 'Halt advancement', new Date());
+    const other = await fresh.createEvent(involved, 'Warning', 'Synced', 'Halt advancement', new Date());
     expect(other.count).to.equal(1);
     expect(events.size).to.equal(2);
+  });
+
+  it('createEvent after a restart (nothing remembered) finds the existing Event: POST 409, GET, PATCH', async () => {
+    eventStore();
+    await new KubeClient(fake.kubeConfig()).createEvent(involved, 'Normal', 'Synced', 'Promotion completed! Scaling down podinfo.test');
+    fake.seen.length = 0;
+    const restarted = new KubeClient(fake.kubeConfig());
+    const again = await restarted.createEvent(involved, 'Normal', 'Synced', 'Promotion completed! Scaling down podinfo.test');
+    expect(again.count).to.equal(2);
+    expect(fake.seen.map((r) => r.method)).to.deep.equal(['POST', 'GET', 'PATCH']);
+  });
+
+  it('createEvent: a remembered Event bumped by someone else (409) or expired (404) is read or made afresh', async () => {
+    const events = eventStore();
+    const mine = new KubeClient(fake.kubeConfig());
+    const message = 'Advance podinfo.test canary weight 10';
+    const first = await mine.createEvent(involved, 'Normal', 'Synced', message);
+    await new KubeClient(fake.kubeConfig()).createEvent(involved, 'Normal', 'Synced', message); // another writer: count 2
+    fake.seen.length = 0;
+    const third = await mine.createEvent(involved, 'Normal', 'Synced', message);
+    expect(fake.seen.map((r) => `${r.method} ${r.method === 'PATCH' ? fake.seen.indexOf(r) : ''}`.trim())).to.deep.equal(['PATCH 0', 'POST', 'GET', 'PATCH 3']);
+    expect(third.count, 'counted from the stored Event, not from memory').to.equal(3);
+    events.delete(first.metadata.name); // the Event's TTL ran out
+    fake.seen.length = 0;
+    const fourth = await mine.createEvent(involved, 'Normal', 'Synced', message);
+    expect(fake.seen.map((r) => r.method)).to.deep.equal(['PATCH', 'POST']);
+    expect(fourth.count).to.equal(1);
   });
 
   it('authenticates with the kubeconfig user (bearer token) and keeps 401s as 401', async () => {

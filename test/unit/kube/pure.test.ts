@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeConfigOrigin, loadKubeConfig } from '../../../src/kube/config.js';
+import { RecentEvents } from '../../../src/kube/recent-events.js';
 import { resourcesOfGroupVersion } from '../../../src/kube/discovery.js';
 import { errorFromFailure, errorFromResponse } from '../../../src/kube/errors.js';
 import { eventName, newEvent, repeatPatch, rfc3339, truncateMessage } from '../../../src/kube/events.js';
@@ -120,5 +121,16 @@ describe('kube config', () => {
     expect(loadKubeConfig({ path: file }).getCurrentCluster()?.server).to.equal('https://127.0.0.1:6443');
     expect(loadKubeConfig({ env: { KUBECONFIG: file } }).getCurrentUser()?.token).to.equal('t');
     expect(() => loadKubeConfig({ env: { HOME: dir } })).to.throw(/no Kubernetes configuration/);
+  });
+});
+
+describe('RecentEvents (the bounded memory of Events this process wrote)', () => {
+  it('forgets the least recently used entry first', () => {
+    const recent = new RecentEvents(2);
+    recent.set('a', { count: 1 });
+    recent.set('b', { count: 1 });
+    recent.get('a'); // a is now the most recent
+    recent.set('c', { count: 1 });
+    expect([recent.get('a')?.count, recent.get('b'), recent.get('c')?.count, recent.size]).to.deep.equal([1, undefined, 1, 2]);
   });
 });
