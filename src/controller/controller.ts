@@ -285,6 +285,8 @@ export class CanaryController {
       return;
     }
     this.opts.metrics?.observe({ ...canary, status: decision.status }, decision, this.now() - started);
-    this.queue.addAfter(key, Math.min(Math.max(decision.requeueAfterMs, 50), MAX_REQUEUE_MS));
+    const delay = Math.min(Math.max(decision.requeueAfterMs, 50), MAX_REQUEUE_MS);
+    // Long waits get up to 10 % jitter: Canaries initialized together do not all come back together.
+    this.queue.addAfter(key, delay >= 60_000 ? Math.round(delay * (1 + 0.1 * Math.random())) : delay);
   }
 }
