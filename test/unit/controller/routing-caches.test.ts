@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import { until, kubeConfigFor } from '../kube/local-server.js';
 import { KubeClient, type KubeObject } from '../../../src/kube/index.js';
 import { RoutingCaches, DISCOVERY_RETRY_MS, FIRST_SYNC_WAIT_MS } from '../../../src/controller/routing-caches.js';
 import { objectsToApply } from '../../../src/controller/executor.js';
@@ -22,14 +21,6 @@ const desired = (name: string, weight: number): KubeObject => {
   const { resourceVersion: _rv, managedFields: _mf, ...metadata } = o.metadata;
   return { ...o, metadata };
 };
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on first use)', function () {
   this.timeout(20_000);
@@ -56,11 +47,7 @@ describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on fi
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'f', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }], contexts: [{ name: 'c', cluster: 'f', user: 'u' }], currentContext: 'c',
-    });
+    const kc = kubeConfigFor(server);
     const changed: string[] = [];
     const caches = new RoutingCaches(new KubeClient(kc), { log: pino({ level: 'silent' }), now: () => now }, (o) => changed.push(`${o.metadata.name}@${o.metadata.resourceVersion}`));
     try {

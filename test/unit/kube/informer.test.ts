@@ -1,19 +1,10 @@
 import { expect } from 'chai';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import { until, kubeConfigFor } from './local-server.js';
 import { KubeClient, RESOURCES, startInformer } from '../../../src/kube/index.js';
 
 const canary = (name: string, rv: string) => ({ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name, namespace: 'test', resourceVersion: rv }, spec: {} });
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('startInformer (watch-backed cache that restarts itself)', function () {
   this.timeout(20_000);
@@ -40,11 +31,7 @@ describe('startInformer (watch-backed cache that restarts itself)', function () 
       open.push(res);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'f', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 't' }], contexts: [{ name: 'c', cluster: 'f', user: 'u' }], currentContext: 'c',
-    });
+    const kc = kubeConfigFor(server);
 
     const cache = startInformer<any>(new KubeClient(kc), RESOURCES.canaries, { namespace: 'test', backoff: { initialMs: 50, maxMs: 200 }, log: pino({ level: 'silent' }) });
     const seen: string[] = [];
