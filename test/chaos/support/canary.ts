@@ -15,19 +15,28 @@ export interface StatusLine {
   lastAnalysisTime: string;
 }
 
-// kubectl's printer turns tabs into aligned spaces: fields are separated by '|'.
-const TEMPLATE = '{.metadata.name}|{.metadata.resourceVersion}|{.status.phase}|{.status.canaryWeight}|{.status.failedChecks}|{.status.lastAnalysisTime}{"\\n"}';
-
 /**
- * `kubectl get canaries -w`: every version of the Canary's status as the apiserver stores it, a
- * few milliseconds after the write (no polling gap in which a short phase could be missed). It
- * can start before the Canary (or its namespace) exists, so the first status is not missed.
- * The kubectl process is started again when its watch ends (e.g. while the apiserver restarts).
+ * A raw watch through `kubectl get --raw`: every version of the Canary's status as the apiserver
+ * stores it, a few milliseconds after the write (no polling gap in which a short phase could be
+ * missed). It can start before the Canary (or its namespace) exists, so the first status is not
+ * missed. When the watch ends (e.g. while the apiserver restarts) kubectl is started again and
+ * resumes from the last resourceVersion seen, so statuses written meanwhile are replayed, not lost.
  */
+interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: {
+    code?: number;
+    metadata?: { name?: string; resourceVersion?: string };
+    status?: { phase?: string; canaryWeight?: number; failedChecks?: number; lastAnalysisTime?: string };
+  };
+}
+
 export class CanaryWatch {
   readonly lines: StatusLine[] = [];
   private child?: ChildProcess;
   private closed = false;
+  /** The last resourceVersion of the namespace's Canaries seen: where a new watch resumes. */
+  private resumeFrom?: string;
   private readonly t0 = Date.now();
   private waiters: { pred: (s: StatusLine) => boolean; resolve: (s: StatusLine) => void }[] = [];
 
@@ -37,7 +46,8 @@ export class CanaryWatch {
 
   private start(): void {
     const env = clusterEnv()!;
-    const child = spawn(env.SLUICE_KUBECTL || 'kubectl', ['-n', this.namespace, 'get', 'canaries', '-w', '-o', `jsonpath=${TEMPLATE}`], {
+    const query = `watch=true${this.resumeFrom ? `&resourceVersion=${this.resumeFrom}` : ''}`;
+    const child = spawn(env.SLUICE_KUBECTL || 'kubectl', ['get', '--raw', `/apis/flagger.app/v1beta1/namespaces/${this.namespace}/canaries?${query}`], {
       env: { ...process.env, KUBECONFIG: env.KUBECONFIG }, stdio: ['ignore', 'pipe', 'ignore'],
     });
     this.child = child;
@@ -46,16 +56,29 @@ export class CanaryWatch {
       buf += d;
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
+        const line = buf.slice(0, i).trim();
         buf = buf.slice(i + 1);
-        const [name, resourceVersion, phase, weight, failed, last] = line.trim().split('|');
-        if (name !== this.name || !resourceVersion) continue;
-        const prev = this.lines[this.lines.length - 1];
-        if (prev?.resourceVersion === resourceVersion) continue; // the first object again after a re-watch
-        this.push({ at: Date.now() - this.t0, wall: Date.now(), resourceVersion, phase: phase ?? '', weight: Number(weight || 0), failedChecks: Number(failed || 0), lastAnalysisTime: last ?? '' });
+        if (line) this.onEvent(JSON.parse(line) as WatchEvent);
       }
     });
     child.on('exit', () => { if (!this.closed) setTimeout(() => { if (!this.closed) this.start(); }, 500); });
+  }
+
+  private onEvent(event: WatchEvent): void {
+    const o = event.object;
+    if (event.type === 'ERROR') {
+      // 410 Gone: the version to resume from was compacted away; watch afresh from now.
+      if (o.code === 410) this.resumeFrom = undefined;
+      return;
+    }
+    const resourceVersion = o.metadata?.resourceVersion;
+    if (!resourceVersion) return;
+    this.resumeFrom = resourceVersion;
+    if (event.type === 'DELETED' || o.metadata?.name !== this.name) return;
+    const prev = this.lines[this.lines.length - 1];
+    if (prev?.resourceVersion === resourceVersion) return; // the current object again after a fresh watch
+    const st = o.status ?? {};
+    this.push({ at: Date.now() - this.t0, wall: Date.now(), resourceVersion, phase: st.phase ?? '', weight: Number(st.canaryWeight ?? 0), failedChecks: Number(st.failedChecks ?? 0), lastAnalysisTime: st.lastAnalysisTime ?? '' });
   }
 
   private push(s: StatusLine): void {
