@@ -4,11 +4,11 @@
 // with each step once. Afterwards a new revision must be seen from the (restored) watch, and the
 // rest of the control plane (controllers, scheduler, kwok, traffic generator) must be healthy.
 import { expect } from 'chai';
-import { ensureCluster, clusterEnv, waitFor } from '../support/cluster.js';
-import { startOperator, createApp, podinfoCanary, setImage, deploymentImage, deleteNamespace, type OperatorProcess } from '../e2e/support/rollout.js';
-import { CanaryWatch, eventRecords, notSaidOnce, showEvents, say, secs, sayDuration } from './support/canary.js';
-import { apiserverReady, restartStopped, startComponent, stopComponent, waitClusterHealthy, type Launch } from './support/components.js';
-import { cleanup } from './support/cleanup.js';
+import { clusterEnv, waitFor } from '../support/cluster.js';
+import { startOperator, createApp, podinfoCanary, setImage, deploymentImage, type OperatorProcess } from '../e2e/support/rollout.js';
+import { CanaryWatch, eventRecords, notSaidOnce, showEvents, say, secs } from './support/canary.js';
+import { apiserverReady, startComponent, stopComponent, waitClusterHealthy, type Launch } from './support/components.js';
+import { chaosSuiteHooks, restartWhatWasStopped } from './support/suite.js';
 
 const run = `${process.pid % 10000}`;
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -20,24 +20,18 @@ describe('chaos: kube-apiserver restarted mid-rollout', function () {
   let operator: OperatorProcess | undefined;
   let watch: CanaryWatch | undefined;
 
-  before(async function () {
-    this.timeout(60 * 60_000);
-    await ensureCluster({ quiet: true });
-  });
-  afterEach(function () { sayDuration(this.currentTest); });
-  after(async function () {
-    this.timeout(240_000);
-    await cleanup({
+  chaosSuiteHooks({
+    cleanupMs: 240_000,
+    steps: {
       watch: () => watch?.close(),
       'restart what the test stopped': async () => {
-        const restarted = await restartStopped();
-        if (restarted.length) say(`after: restarted ${restarted.join(', ')}`);
+        await restartWhatWasStopped();
         await waitFor(() => apiserverReady(), 120_000, { what: 'apiserver /readyz' });
       },
       operator: () => operator?.kill('SIGTERM'),
-      namespace: () => process.env.SLUICE_KEEP_NAMESPACES || deleteNamespace(ns),
-      health: () => waitClusterHealthy(180_000),
-    });
+    },
+    namespaces: () => [ns],
+    healthMs: 180_000,
   });
 
   it('watches recover, the rollout completes once, and the control plane is healthy again', async () => {

@@ -9,17 +9,15 @@
 //    is written but before its Event is recorded. All rollout state lives in the Canary's status,
 //    so neither kill may lose a step or do one twice.
 import { expect } from 'chai';
-import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
+import { kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, setImage, canaryStatus, deploymentImage, deploymentReplicas, deleteNamespace,
-  type OperatorProcess,
+  startOperator, createApp, podinfoCanary, setImage, canaryStatus, deploymentImage, deploymentReplicas, type OperatorProcess,
 } from '../e2e/support/rollout.js';
 import {
-  CanaryWatch, eventRecords, stepEvents, timesSaid, notSaidOnce, showEvents, say, secs, type EventRecord, type StatusLine, sayDuration,
+  CanaryWatch, eventRecords, stepEvents, timesSaid, notSaidOnce, showEvents, say, secs, type EventRecord, type StatusLine,
 } from './support/canary.js';
 import { HoldingWebhook } from './support/hold-webhook.js';
-import { waitClusterHealthy } from './support/components.js';
-import { cleanup } from './support/cleanup.js';
+import { chaosSuiteHooks } from './support/suite.js';
 
 const run = `${process.pid % 10000}`;
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -35,21 +33,31 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
   const watches: CanaryWatch[] = [];
   const hooks: HoldingWebhook[] = [];
 
-  before(async function () {
-    this.timeout(60 * 60_000);
-    await ensureCluster({ quiet: true });
-  });
-  afterEach(function () { sayDuration(this.currentTest); });
-  after(async function () {
-    this.timeout(120_000);
-    await cleanup({
+  chaosSuiteHooks({
+    cleanupMs: 120_000,
+    steps: {
       watches: () => watches.forEach((w) => w.close()),
       operators: () => Promise.all(operators.map((o) => o?.kill('SIGTERM'))),
       webhooks: () => Promise.all(hooks.map((h) => h.remove())),
-      namespaces: () => process.env.SLUICE_KEEP_NAMESPACES || Promise.all(namespaces.map(deleteNamespace)),
-      health: () => waitClusterHealthy(),
-    });
+    },
+    namespaces: () => namespaces,
   });
+
+  /**
+   * An operator watching `ns` alone and an Initialized linkerd Canary there. `restart()` starts a
+   * new operator in place of the current one (after a kill; cleanup stops whichever runs last).
+   */
+  async function initializedCanary(ns: string): Promise<{ first: OperatorProcess; watch: CanaryWatch; restart: () => Promise<OperatorProcess> }> {
+    namespaces.push(ns);
+    const start = () => startOperator({ SLUICE_NAMESPACE: ns });
+    const first = await start();
+    const slot = operators.push(first) - 1;
+    const watch = new CanaryWatch(ns);
+    watches.push(watch);
+    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', analysis }) });
+    await watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized');
+    return { first, watch, restart: async () => (operators[slot] = await start()) };
+  }
 
   it('at each phase boundary: ends Succeeded like an uninterrupted rollout, each step and Event once, the primary on the new image', async () => {
     const t0 = Date.now();
@@ -125,15 +133,10 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
   it('inside a step (held by an admission webhook): after the routes before the status, after the status before its Event', async () => {
     const t0 = Date.now();
     const ns = `chaos-kill-step-${run}`;
-    namespaces.push(ns);
     const t = `podinfo.${ns}`;
-    const start = () => startOperator({ SLUICE_NAMESPACE: ns });
-    let operator = await start();
-    const slot = operators.push(operator) - 1;
-    const watch = new CanaryWatch(ns);
-    watches.push(watch);
-    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', analysis }) });
-    await watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized');
+    const app = await initializedCanary(ns);
+    const { watch } = app;
+    let operator = app.first;
 
     // A: the status write of the step to weight 10. B: the Event of the step to weight 20.
     const holdStatus = await HoldingWebhook.start({
@@ -158,8 +161,7 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
 
     const restart = async () => {
       const killed = Date.now();
-      operator = await start();
-      operators[slot] = operator;
+      operator = await app.restart();
       return Date.now() - killed;
     };
 
@@ -206,14 +208,8 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
 
   it('after a restart, an idle Canary is left alone as before the kill: no API writes', async () => {
     const ns = `chaos-kill-idle-${run}`;
-    namespaces.push(ns);
-    const start = () => startOperator({ SLUICE_NAMESPACE: ns });
-    let operator = await start();
-    const slot = operators.push(operator) - 1;
-    const watch = new CanaryWatch(ns);
-    watches.push(watch);
-    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', analysis }) });
-    await watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized');
+    const app = await initializedCanary(ns);
+    let operator = app.first;
     // Every write to the kinds Sluice generates for this Canary, whoever makes it.
     const writes = await HoldingWebhook.start({
       name: `chaos-count-writes-${run}`, namespace: ns, hold: false,
@@ -241,8 +237,7 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
     say(`idle, uninterrupted operator: ${before.length} writes over ${POKES} reconciles${before.length ? `: ${before.join('; ')}` : ''}`);
 
     await operator.kill('SIGKILL');
-    operator = await start();
-    operators[slot] = operator;
+    operator = await app.restart();
     // The first tick after a start waits for the caches of the routing kinds (here the
     // TrafficSplit) and compares: a restart alone writes nothing either.
     const settleFrom = writes.seen.length;

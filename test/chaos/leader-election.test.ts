@@ -3,11 +3,10 @@
 // lease duration (+ one retry period), carry on from the Canary's status, and the rollout must
 // complete once: each step done and said once, and never by both replicas.
 import { expect } from 'chai';
-import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
-import { createApp, podinfoCanary, setImage, deploymentImage, deleteNamespace, type OperatorProcess } from '../e2e/support/rollout.js';
-import { CanaryWatch, eventRecords, notSaidOnce, showEvents, startReplica, say, secs, sayDuration } from './support/canary.js';
-import { waitClusterHealthy } from './support/components.js';
-import { cleanup } from './support/cleanup.js';
+import { kubectl, kubectlJson, waitFor } from '../support/cluster.js';
+import { createApp, podinfoCanary, setImage, deploymentImage, type OperatorProcess } from '../e2e/support/rollout.js';
+import { CanaryWatch, eventRecords, notSaidOnce, showEvents, startReplica, say, secs } from './support/canary.js';
+import { chaosSuiteHooks } from './support/suite.js';
 
 const run = `${process.pid % 10000}`;
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -44,19 +43,13 @@ describe('chaos: two replicas, the leader SIGKILLed mid-rollout', function () {
   const replicas: Record<string, OperatorProcess> = {};
   let watch: CanaryWatch | undefined;
 
-  before(async function () {
-    this.timeout(60 * 60_000);
-    await ensureCluster({ quiet: true });
-  });
-  afterEach(function () { sayDuration(this.currentTest); });
-  after(async function () {
-    this.timeout(120_000);
-    await cleanup({
+  chaosSuiteHooks({
+    cleanupMs: 120_000,
+    steps: {
       watch: () => watch?.close(),
       replicas: () => Promise.all(Object.values(replicas).map((r) => r.kill('SIGTERM'))),
-      namespaces: () => process.env.SLUICE_KEEP_NAMESPACES || Promise.all([ns, leaseNs].map(deleteNamespace)),
-      health: () => waitClusterHealthy(),
-    });
+    },
+    namespaces: () => [ns, leaseNs],
   });
 
   it('the standby takes over within the lease duration and the rollout completes once', async () => {

@@ -4,13 +4,13 @@
 // is started again (same command line, same TSDB) and the same revision, retried with the
 // sluice.dev/retry annotation, is promoted: the analysis recovers with its data source.
 import { expect } from 'chai';
-import { ensureCluster, kubectl, promValue, waitFor } from '../support/cluster.js';
+import { kubectl, promValue, waitFor } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, setImage, canaryStatus, deploymentImage, deleteNamespace, type OperatorProcess,
+  startOperator, createApp, podinfoCanary, setImage, canaryStatus, deploymentImage, type OperatorProcess,
 } from '../e2e/support/rollout.js';
-import { CanaryWatch, eventRecords, showEvents, timesSaid, say, secs, sayDuration } from './support/canary.js';
-import { prometheusReady, restartStopped, startComponent, stopComponent, waitClusterHealthy, type Launch } from './support/components.js';
-import { cleanup } from './support/cleanup.js';
+import { CanaryWatch, eventRecords, showEvents, timesSaid, say, secs } from './support/canary.js';
+import { prometheusReady, startComponent, stopComponent, waitClusterHealthy, type Launch } from './support/components.js';
+import { chaosSuiteHooks, restartWhatWasStopped } from './support/suite.js';
 
 const run = `${process.pid % 10000}`;
 const OLD = 'ghcr.io/stefanprodan/podinfo:6.0.0';
@@ -24,23 +24,14 @@ describe('chaos: Prometheus stopped during an analysis', function () {
   let watch: CanaryWatch | undefined;
   let stopped: Launch | undefined;
 
-  before(async function () {
-    this.timeout(60 * 60_000);
-    await ensureCluster({ quiet: true });
-  });
-  afterEach(function () { sayDuration(this.currentTest); });
-  after(async function () {
-    this.timeout(180_000);
-    await cleanup({
+  chaosSuiteHooks({
+    cleanupMs: 180_000,
+    steps: {
       watch: () => watch?.close(),
-      'restart what the test stopped': async () => {
-        const restarted = await restartStopped();
-        if (restarted.length) say(`after: restarted ${restarted.join(', ')}`);
-      },
+      'restart what the test stopped': restartWhatWasStopped,
       operator: () => operator?.kill('SIGTERM'),
-      namespace: () => process.env.SLUICE_KEEP_NAMESPACES || deleteNamespace(ns),
-      health: () => waitClusterHealthy(),
-    });
+    },
+    namespaces: () => [ns],
   });
 
   it('no advance, failed checks grow, rollback at the threshold, no promotion; then recovery', async () => {

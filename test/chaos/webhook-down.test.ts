@@ -5,11 +5,10 @@
 // the webhook's 2 s timeout) and the controller must still start the rollout from its watch.
 import { expect } from 'chai';
 import { createServer, type Server, type Socket } from 'node:net';
-import { ensureCluster, kubectl, kubectlJson, KubectlError } from '../support/cluster.js';
-import { startOperator, createApp, podinfoCanary, deploymentImage, deleteNamespace, type OperatorProcess } from '../e2e/support/rollout.js';
-import { CanaryWatch, eventRecords, timesSaid, say, secs, sayDuration } from './support/canary.js';
-import { waitClusterHealthy } from './support/components.js';
-import { cleanup } from './support/cleanup.js';
+import { kubectl, kubectlJson, KubectlError } from '../support/cluster.js';
+import { startOperator, createApp, podinfoCanary, deploymentImage, type OperatorProcess } from '../e2e/support/rollout.js';
+import { CanaryWatch, eventRecords, timesSaid, say, secs } from './support/canary.js';
+import { chaosSuiteHooks } from './support/suite.js';
 
 const run = `${process.pid % 10000}`;
 const CONFIG = 'sluice-admission';
@@ -39,14 +38,9 @@ describe('chaos: admission webhook server down', function () {
   const sockets = new Set<Socket>();
   let deadUrl: string | undefined;
 
-  before(async function () {
-    this.timeout(60 * 60_000);
-    await ensureCluster({ quiet: true });
-  });
-  afterEach(function () { sayDuration(this.currentTest); });
-  after(async function () {
-    this.timeout(120_000);
-    await cleanup({
+  chaosSuiteHooks({
+    cleanupMs: 120_000,
+    steps: {
       watch: () => watch?.close(),
       'black hole': async () => {
         for (const s of sockets) s.destroy();
@@ -61,9 +55,8 @@ describe('chaos: admission webhook server down', function () {
           say(`after: removed the ${CONFIG} configurations that pointed at the killed operator`);
         }
       },
-      namespace: () => process.env.SLUICE_KEEP_NAMESPACES || deleteNamespace(ns),
-      health: () => waitClusterHealthy(),
-    });
+    },
+    namespaces: () => [ns],
   });
 
   it('kubectl set image succeeds quickly and the controller starts the rollout from its watch', async () => {
