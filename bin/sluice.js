@@ -4,7 +4,7 @@
 // stale build never runs. An installed package without src/ always runs lib/.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = join(root, 'lib', 'cli', 'main.js');
@@ -24,7 +24,7 @@ const useSource = existsSync(source) && (!existsSync(compiled) || statSync(compi
 if (useSource) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  await import(pathToFileURL(source).href);
 } else {
-  await import(new URL('../lib/cli/main.js', import.meta.url).href);
+  await import(pathToFileURL(compiled).href);
 }

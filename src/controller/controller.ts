@@ -50,6 +50,8 @@ const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMa
   'v1|ConfigMap': 'configMaps',
   'v1|Secret': 'secrets',
 };
+/** Which of the controller's own caches holds this kind, if any (else a routing cache does). */
+const coreCacheOf = (o: KubeObject) => CORE_KINDS[`${o.apiVersion}|${o.kind}`];
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? 'default'}/${name ?? ''}`;
 
@@ -68,6 +70,7 @@ export class CanaryController {
   private configMaps!: WatchedCache<KubeObject>;
   private secrets!: WatchedCache<KubeObject>;
   private routing!: RoutingCaches;
+  private deps!: ExecutorDeps;
   private started = false;
 
   constructor(private readonly opts: ControllerOptions) {
@@ -91,6 +94,18 @@ export class CanaryController {
       const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'));
       if (owner) this.queue.add(keyOf(o.metadata.namespace, owner.name));
     });
+    this.deps = {
+      client,
+      synthesize: this.opts.synthesize,
+      live: this.live,
+      whenLiveKnown: (objects) => this.routing.whenSynced(objects.filter((o) => !coreCacheOf(o))),
+      gates: this.opts.gates,
+      ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
+      log: this.opts.log,
+      memo: this.memo,
+      reapplyEveryMs: 5 * 60_000,
+      now: this.now,
+    };
 
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
     this.canaries.onAdd(enqueueCanary);
@@ -176,7 +191,7 @@ export class CanaryController {
   private live = (o: KubeObject): KubeObject | null | undefined => {
     const { name, namespace } = o.metadata;
     if (!name) return undefined;
-    const core = CORE_KINDS[`${o.apiVersion}|${o.kind}`];
+    const core = coreCacheOf(o);
     if (core) return this[core].get(name, namespace) ?? null;
     return this.routing.lookup(o);
   };
@@ -212,21 +227,6 @@ export class CanaryController {
     });
   }
 
-  private executorDeps(): ExecutorDeps {
-    return {
-      client: this.opts.client,
-      synthesize: this.opts.synthesize,
-      live: this.live,
-      whenLiveKnown: (objects) => this.routing.whenSynced(objects.filter((o) => !CORE_KINDS[`${o.apiVersion}|${o.kind}`])),
-      gates: this.opts.gates,
-      ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
-      log: this.opts.log,
-      memo: this.memo,
-      reapplyEveryMs: 5 * 60_000,
-      now: this.now,
-    };
-  }
-
   /** One reconcile of one Canary; schedules the next one. */
   private async reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/');
@@ -259,7 +259,7 @@ export class CanaryController {
 
     const { snap, inputs } = this.snapshot(canary);
     const started = this.now();
-    const deps = this.executorDeps();
+    const { deps } = this;
     if (!this.recovered.has(key)) {
       await recoverPendingEvents(canary, inputs.resolved, deps);
       this.recovered.add(key);
