@@ -60,7 +60,7 @@ export class CanaryController {
   private readonly now: () => number;
   private readonly memo = new Map<string, { hash: string; at: number }>();
   /** Our own last status write per Canary, used until the watch delivers it (no step twice). */
-  private readonly written = new Map<string, { fromVersion?: string; canary: Canary }>();
+  private readonly written = new Map<string, { superseded: ReadonlySet<string>; canary: Canary }>();
   /** Canaries whose pending Events this process has checked since it started. */
   private readonly recovered = new Set<string>();
   private canaries!: WatchedCache<Canary & KubeObject>;
@@ -243,7 +243,7 @@ export class CanaryController {
       return;
     }
     const mine = this.written.get(key);
-    const canary: Canary = mine && mine.fromVersion === cached.metadata.resourceVersion ? mine.canary : cached;
+    const canary: Canary = mine && mine.superseded.has(cached.metadata.resourceVersion ?? '') ? mine.canary : cached;
     if (canary === cached) this.written.delete(key);
     const log = this.opts.log.child({ canary: key });
 
@@ -272,8 +272,10 @@ export class CanaryController {
         if (!decision.needs) break;
         gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.opts.gates);
       }
-      const stored = await execute(decision, inputs, deps);
-      if (stored) this.written.set(key, { fromVersion: canary.metadata.resourceVersion, canary: stored });
+      const written = await execute(decision, inputs, deps);
+      // Versions older than our own last write stay superseded while the watch catches up.
+      const older = mine && canary === mine.canary ? mine.superseded : [];
+      if (written) this.written.set(key, { superseded: new Set([...older, ...written.superseded]), canary: written.canary });
     } catch (err) {
       if (err instanceof ConflictError) {
         log.debug(err.message);

@@ -3,7 +3,7 @@
 // Order matters for crash safety: objects and scale first, status next, so a controller killed
 // in between redoes the same step from the old status and converges to the same objects.
 import type { Logger } from '../log.js';
-import type { Canary } from '../api/types.js';
+import type { Canary, CanaryStatus } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
 import type { Decision, RolloutEvent } from '../rollout/decision.js';
 import { RESOURCES, eventName, type KubeClient, type KubeObject, isConflict } from '../kube/index.js';
@@ -69,8 +69,15 @@ export function objectsToApply(objects: KubeObject[], deps: Pick<ExecutorDeps, '
 
 export class ConflictError extends Error {}
 
-/** Returns the Canary as stored after the status write, when there was one. */
-export async function execute(decision: Decision, inputs: SynthesisInputs, deps: ExecutorDeps): Promise<Canary | undefined> {
+/** A reconcile's status writes: the Canary as stored last, and the versions of it those writes replaced. */
+export interface StatusWritten {
+  readonly canary: Canary;
+  /** The version the decision was computed from, and the one between the two writes of an outbox. */
+  readonly superseded: readonly string[];
+}
+
+/** Returns what was written to the status, when anything was. */
+export async function execute(decision: Decision, inputs: SynthesisInputs, deps: ExecutorDeps): Promise<StatusWritten | undefined> {
   const { canary, resolved } = inputs;
   const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}` });
 
@@ -85,26 +92,19 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
     }
   }
 
-  // The Events of a status change travel with it, so a crash right after the write cannot lose them.
+  // The Events of a status change travel with it (an outbox), so a crash right after the write
+  // cannot lose them. The outbox holds only what is not recorded yet: whatever an earlier write
+  // left there was recorded since (right after that write, or by recoverPendingEvents at start).
   const nowIso = new Date(deps.now()).toISOString();
-  const changes = statusPatch(canary.status, decision.status) !== undefined;
-  const next = changes && decision.events.length
-    ? { ...decision.status, pendingEvents: { at: nowIso, events: decision.events.map((e) => ({ type: e.type, message: e.message })) } }
-    : decision.status;
+  const desired = withoutOutbox(decision.status);
+  const changes = statusPatch(withoutOutbox(canary.status), desired) !== undefined;
+  const outbox = changes && decision.events.length
+    ? { at: nowIso, events: decision.events.map((e) => ({ type: e.type, message: e.message })) }
+    : undefined;
+  const next: CanaryStatus = outbox ? { ...desired, pendingEvents: outbox } : desired;
   const patch = statusPatch(canary.status, next);
   let stored: Canary | undefined;
-  if (patch) {
-    try {
-      // The resourceVersion makes the write conditional: a stale view never overwrites a newer status.
-      stored = await deps.client.patchStatus<Canary>(RESOURCES.canaries, resolved.name, resolved.namespace, {
-        metadata: { resourceVersion: canary.metadata.resourceVersion },
-        status: patch,
-      });
-    } catch (err) {
-      if (isConflict(err)) throw new ConflictError(`status of ${resolved.namespace}/${resolved.name} changed meanwhile`);
-      throw err;
-    }
-  }
+  if (patch) stored = await writeStatus(deps, resolved, canary.metadata.resourceVersion, patch);
 
   const updated: Canary = { ...canary, status: next };
   // The scale goes out beside the Events, after the status: a Deployment write passes two
@@ -119,13 +119,52 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
     log.info({ replicas: decision.scaleTarget }, `scaled ${id(resolved.targetName, resolved.namespace)} to ${decision.scaleTarget}`);
   };
   await Promise.all([record(updated, resolved, decision.events, deps), scale()]);
+  const superseded = [canary.metadata.resourceVersion ?? ''];
+  if (outbox && stored) {
+    superseded.push(stored.metadata.resourceVersion ?? '');
+    stored = await clearOutbox(deps, resolved, stored, log);
+  }
   if (decision.postRollout) await record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps);
   for (const alert of decision.alerts) {
     await deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
       log.warn({ err: String(err) }, `alert not delivered: ${alert.message}`));
   }
   if (decision.note) log.debug(decision.note);
-  return stored;
+  return stored ? { canary: stored, superseded } : undefined;
+}
+
+/** The status without its outbox of Events. */
+function withoutOutbox(status: CanaryStatus | undefined): CanaryStatus {
+  const { pendingEvents: _sent, ...rest } = status ?? {};
+  return rest;
+}
+
+/** A status merge patch on condition that the Canary is still at `resourceVersion`. */
+async function writeStatus(deps: ExecutorDeps, resolved: ResolvedCanary, resourceVersion: string | undefined, patch: Record<string, unknown>): Promise<Canary> {
+  try {
+    // The resourceVersion makes the write conditional: a stale view never overwrites a newer status.
+    return await deps.client.patchStatus<Canary>(RESOURCES.canaries, resolved.name, resolved.namespace, {
+      metadata: { resourceVersion },
+      status: patch,
+    });
+  } catch (err) {
+    if (isConflict(err)) throw new ConflictError(`status of ${resolved.namespace}/${resolved.name} changed meanwhile`);
+    throw err;
+  }
+}
+
+/**
+ * Empties the outbox once its Events are recorded, so a restart (or an hour, when Events expire)
+ * never records them again. Conditional like every status write; when the Canary changed
+ * meanwhile, the next status write of a reconcile empties it instead.
+ */
+async function clearOutbox(deps: ExecutorDeps, resolved: ResolvedCanary, stored: Canary, log: Logger): Promise<Canary> {
+  try {
+    return await writeStatus(deps, resolved, stored.metadata.resourceVersion, { pendingEvents: null });
+  } catch (err) {
+    if (!(err instanceof ConflictError)) log.warn({ err: String(err) }, `recorded Events not cleared from the status: ${String(err)}`);
+    return stored;
+  }
 }
 
 function involvedOf(canary: Canary, resolved: ResolvedCanary) {
