@@ -18,6 +18,7 @@ import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
 import type { DeploymentLike } from '../rollout/readiness.js';
+import { isReferencedKind, MissingReferenceError, referencesOf, refersTo, type ReferenceRole } from './references.js';
 
 export interface ControllerOptions {
   readonly client: KubeClient;
@@ -35,6 +36,8 @@ export interface ControllerOptions {
 
 /** A reconcile that cannot reach the cluster or a dependency is retried this soon at most. */
 const RETRY_MS = 2_000;
+/** A Canary whose Ingress or Upstream does not exist yet is looked at again this soon (besides the watch). */
+const MISSING_REFERENCE_RETRY_MS = 30_000;
 /**
  * A hard ceiling on how long one Canary waits between looks, whatever its interval: the idle
  * safety-net look (watches bring every change). It was 60 s, which capped the idle look at a
@@ -93,6 +96,8 @@ export class CanaryController {
     this.routing = new RoutingCaches(client, { ...options, now: this.now }, (o) => {
       const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'));
       if (owner) this.queue.add(keyOf(o.metadata.namespace, owner.name));
+      // The user's Ingress or Upstream that a Canary copies from (an Upstream may be in another namespace).
+      if (isReferencedKind(o)) this.enqueueWhere(undefined, (c) => refersTo(c, o));
     });
     this.deps = {
       client,
@@ -159,7 +164,52 @@ export class CanaryController {
     for (const c of this.canaries.list(namespace)) if (match(c)) this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
   }
 
-  private snapshot(canary: Canary): { snap: Snapshot; inputs: SynthesisInputs } {
+  /**
+   * The Ingress and Upstream the Canary names, from their watches (started on first use, like the
+   * routing kinds'; the generated `<ingress>-canary` shares the Ingress cache), or read directly
+   * while a watch cannot answer. Throws MissingReferenceError when one does not exist.
+   */
+  private async referenced(canary: Canary): Promise<Partial<Record<ReferenceRole, KubeObject>>> {
+    const refs = referencesOf(canary);
+    if (!refs.length) return {};
+    await this.routing.whenSynced(refs.map((r) => r.object));
+    const out: Partial<Record<ReferenceRole, KubeObject>> = {};
+    for (const ref of refs) {
+      const { apiVersion, kind, metadata: { name, namespace } } = ref.object;
+      let found = this.routing.lookup(ref.object);
+      if (found === undefined) {
+        const type = await this.opts.client.discovery.resourceFor(apiVersion, kind);
+        found = (await this.opts.client.getIfExists<KubeObject>(type, name!, namespace)) ?? null;
+      }
+      if (!found) throw new MissingReferenceError(ref);
+      out[ref.role] = found;
+    }
+    return out;
+  }
+
+  /** referenced(), or undefined after it has scheduled another look (and said why). */
+  private async referencedOrRequeue(canary: Canary, key: string, log: Logger): Promise<Partial<Record<ReferenceRole, KubeObject>> | undefined> {
+    try {
+      return await this.referenced(canary);
+    } catch (err) {
+      if (!(err instanceof MissingReferenceError)) {
+        log.error({ err: String(err) }, `reading what the canary references failed, retrying: ${String(err)}`);
+        this.queue.addAfter(key, RETRY_MS);
+        return undefined;
+      }
+      // Its watch brings the Canary back once it is created; the requeue is a safety net.
+      log.warn(err.message);
+      const { name, namespace, uid } = canary.metadata;
+      await this.opts.client.createEvent(
+        { apiVersion: canary.apiVersion, kind: 'Canary', name: name!, namespace: namespace ?? 'default', ...(uid ? { uid } : {}) },
+        'Warning', 'Synced', err.message,
+      ).catch(() => {});
+      this.queue.addAfter(key, MISSING_REFERENCE_RETRY_MS);
+      return undefined;
+    }
+  }
+
+  private snapshot(canary: Canary, referenced: Partial<Record<ReferenceRole, KubeObject>>): { snap: Snapshot; inputs: SynthesisInputs } {
     const ns = canary.metadata.namespace ?? 'default';
     const targetName = canary.spec.targetRef.name;
     const target = this.deployments.get(targetName, ns);
@@ -183,6 +233,7 @@ export class CanaryController {
         ...(target ? { target } : {}),
         ...(hpa ? { hpa } : {}),
         configs: configs as unknown as KubeObject[],
+        ...referenced,
       },
     };
   }
@@ -257,7 +308,9 @@ export class CanaryController {
       return;
     }
 
-    const { snap, inputs } = this.snapshot(canary);
+    const referenced = await this.referencedOrRequeue(canary, key, log);
+    if (!referenced) return;
+    const { snap, inputs } = this.snapshot(canary, referenced);
     const started = this.now();
     const { deps } = this;
     if (!this.recovered.has(key)) {

@@ -36,6 +36,8 @@ export class RoutingCaches {
   lookup(object: KubeObject): KubeObject | null | undefined {
     const { name, namespace } = object.metadata;
     if (!name) return undefined;
+    // A cache of one namespace cannot tell about another (a cross-namespace Gloo Upstream).
+    if (this.options.namespace && namespace && namespace !== this.options.namespace) return undefined;
     const entry = this.entryFor(object);
     if (entry.state !== 'ready' || !entry.cache.isSynced()) return undefined;
     return entry.cache.get(name, namespace) ?? null;
