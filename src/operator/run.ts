@@ -98,7 +98,8 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const http: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, Boolean(process.env.KUBERNETES_SERVICE_HOST) ? '0.0.0.0' : '127.0.0.1', () => resolve(s));
+    // Express 5 also calls this back with a listen error (a port in use): that one is the 'error' listener's.
+    const s = app.listen(config.port, Boolean(process.env.KUBERNETES_SERVICE_HOST) ? '0.0.0.0' : '127.0.0.1', (err?: Error) => { if (!err) resolve(s); });
     s.once('error', reject);
   });
   const metricsPort = (http.address() as AddressInfo).port;
