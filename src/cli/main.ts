@@ -7,10 +7,18 @@ import { checkCommand } from './check.js';
 import { synthCommand } from './synth.js';
 import { loadtesterCommand } from './loadtester.js';
 import { statusCommand } from './status.js';
+import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './completion.js';
+import { VERSION } from '../version.js';
 
-export function buildProgram(): Command {
-  const program = new Command('sluice')
+/** `sluice`, or `kubectl sluice` when run as the kubectl plugin (krew naming: kubectl-sluice). */
+export function programName(argv1 = process.argv[1] ?? ''): string {
+  return /kubectl-sluice(\.js)?$/.test(argv1) ? 'kubectl sluice' : 'sluice';
+}
+
+export function buildProgram(name = programName()): Command {
+  const program = new Command(name)
     .description('Progressive delivery for Kubernetes, compatible with flagger.app/v1beta1 Canaries')
+    .version(VERSION, '-v, --version', 'print the version')
     .showHelpAfterError();
 
   program
@@ -57,14 +65,46 @@ export function buildProgram(): Command {
         if (opts.exit || process.env.CI === 'true') process.exit(process.exitCode);
         return;
       }
-      const { startOperator } = await import('../operator/run.js');
-      const operator = await startOperator(config);
-      const stop = () => void operator.stop().then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      await runOperatorUntilSignalled(config);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(sluice completion bash)')
+    .argument('<shell>', COMPLETION_SHELLS.join(' | '))
+    .action((shell: string) => {
+      if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) throw new Error(`completion: shell must be one of ${COMPLETION_SHELLS.join(', ')}, got ${shell}`);
+      process.stdout.write(completionScript(program, shell as CompletionShell, name.replace(' ', '-')));
     });
 
   return program;
+}
+
+/**
+ * The operator until SIGTERM or SIGINT. Signals are handled from the first moment, start-up
+ * included; a start that fails logs why and exits 1, so a kubelet restarts the pod.
+ */
+async function runOperatorUntilSignalled(config: import('../operator/config.js').OperatorConfig): Promise<void> {
+  const { log } = await import('../log.js');
+  const { startOperator } = await import('../operator/run.js');
+  let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    log.info({ signal }, `${signal}: stopping`);
+    void (operator?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    operator = await startOperator(config);
+  } catch (err) {
+    log.error({ err }, `start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  // A signal that came during start-up stopped nothing yet: stop what has started now.
+  if (signalled) await operator.stop().finally(() => process.exit(0));
 }
 
 const isEntryPoint = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));

@@ -22,8 +22,9 @@ import { RESOURCES } from '../kube/index.js';
 import type { MetricTemplate } from '../api/types.js';
 import type { OperatorConfig } from './config.js';
 import { AlertNotifier, globalNotifierEnv } from '../notify/index.js';
+import { VERSION } from '../version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Generated objects for one step; the primary and its config copies only when promoting or initializing. */
 export const synthesize: Synthesize = (inputs, weights, primaryFromTarget) => {
@@ -54,10 +55,27 @@ export interface RunningOperator {
 export async function startOperator(config: OperatorConfig): Promise<RunningOperator> {
   const log = rootLog.child({ component: 'operator' });
   rootLog.level = config.logLevel;
+  // What has started so far, undone in reverse order when a later step fails: a failed start
+  // leaves no listener or registration behind, so the process can exit and be restarted.
+  const undo: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const step of undo.reverse()) await step().catch((err: unknown) => log.warn({ err }, 'clean-up after a failed start failed'));
+  };
+  try {
+    return await startParts(config, log, undo);
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (() => Promise<void>)[]): Promise<RunningOperator> {
   const kc = loadKubeConfig(config.kubeconfig ? { path: config.kubeconfig } : {});
   const client = new KubeClient(kc);
   const metrics = new ControllerMetrics(VERSION, config.provider);
   metrics.registry.registerMetric(kubeRequests);
+  // Declared before the probes that read it: they answer while the rest starts.
+  let leader: LeaderElector | undefined;
 
   const controller = new CanaryController({
     client,
@@ -97,11 +115,13 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  const host = Boolean(process.env.KUBERNETES_SERVICE_HOST) ? '0.0.0.0' : '127.0.0.1';
   const http: Server = await new Promise((resolve, reject) => {
     // Express 5 also calls this back with a listen error (a port in use): that one is the 'error' listener's.
-    const s = app.listen(config.port, Boolean(process.env.KUBERNETES_SERVICE_HOST) ? '0.0.0.0' : '127.0.0.1', (err?: Error) => { if (!err) resolve(s); });
-    s.once('error', reject);
+    const s = app.listen(config.port, host, (err?: Error) => { if (!err) resolve(s); });
+    s.once('error', (err) => reject(new Error(`cannot serve /metrics and health on ${host}:${config.port} (SLUICE_PORT): ${err.message}`)));
   });
+  undo.push(() => new Promise<void>((r) => http.close(() => r())));
   const metricsPort = (http.address() as AddressInfo).port;
   log.info({ port: metricsPort }, `metrics and health on :${metricsPort}`);
 
@@ -118,13 +138,15 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
       ...(config.webhookService ? { service: config.webhookService } : {}),
       ...(tls ? { tls } : {}),
     });
+    const started = admission;
+    undo.push(() => started.close());
     // Outside a cluster the apiserver calls us on loopback; inside, through our Service.
     const endpoint = config.webhookService ? { service: config.webhookService } : { url: `https://127.0.0.1:${admission.port}` };
     await registerWebhooks(kc, endpoint, admission.caBundle);
+    if (!config.webhookService) undo.push(() => unregisterWebhooks(kc));
     log.info({ endpoint }, 'admission webhooks registered');
   }
 
-  let leader: LeaderElector | undefined;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -133,7 +155,7 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
     await controller.stop();
     await leader?.release();
     if (admission) {
-      if (!config.webhookService) await unregisterWebhooks(kc).catch((err: unknown) => log.warn({ err: String(err) }, 'could not remove webhook configurations'));
+      if (!config.webhookService) await unregisterWebhooks(kc).catch((err: unknown) => log.warn({ err }, 'could not remove webhook configurations'));
       await admission.close();
     }
     await new Promise<void>((r) => http.close(() => r()));
@@ -150,11 +172,17 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
       retryPeriodMs: Math.max(500, Math.round(config.leaseDurationMs / 6)),
     }, log);
     // Standbys serve admission and health; only the leader reconciles.
-    void leader.run(() => {
-      log.error('leadership lost: exiting so a fresh process can compete again');
+    // A failure after start-up returned has no caller to report to: exit non-zero, so the
+    // kubelet restarts the pod instead of leaving a replica that never reconciles.
+    const fatal = (why: string) => (err?: unknown) => {
+      log.error({ err }, why);
       void stop().finally(() => process.exit(1));
-    }).then(() => (stopping ? undefined : controller.start()));
+    };
+    void leader.run(fatal('leadership lost: exiting so a fresh process can compete again'))
+      .then(() => (stopping ? undefined : controller.start()))
+      .catch(fatal('the controller could not start'));
   } else {
+    undo.push(() => controller.stop());
     await controller.start();
   }
 
