@@ -1,69 +1,64 @@
 // POSTs a webhook and reads Flagger's rule: a status code up to 202 is success, anything else
 // (or no answer) is a failure whose message is the response body. Retries on network errors
-// and 5xx/429 with exponential backoff, like go-retryablehttp.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// and 5xx/429 with exponential backoff, like go-retryablehttp. Each attempt has a deadline over
+// the whole exchange and a cap on the answer, and never throws: a URL it cannot call fails the check.
+import { capMessage } from '../api/message.js';
+import { CANARY_LIMITS, MAX_WEBHOOK_TIMEOUT_MS } from '../api/limits.js';
+import { boundedRequest, ExchangeError } from '../io/bounded-request.js';
 
 export interface HookCall {
   url: string;
   body: unknown;
+  /** The Canary's `timeout`: the deadline of one attempt, held to MAX_WEBHOOK_TIMEOUT_MS. */
   timeoutMs: number;
   retries: number;
   disableTLS: boolean;
+  /** @default DEFAULT_HOOK_RESPONSE_BYTES */
+  maxResponseBytes?: number;
 }
 
 export type HookOutcome =
   | { ok: true; status: number; body: string }
   | { ok: false; status?: number; error: string };
 
-const MAX_BODY = 64 * 1024;
+/** A load tester's command output fits; anything bigger is not a webhook answer. */
+export const DEFAULT_HOOK_RESPONSE_BYTES = 1024 * 1024;
 
-function postOnce(call: HookCall): Promise<HookOutcome> {
-  return new Promise((resolve) => {
-    let url: URL;
-    try {
-      url = new URL(call.url);
-    } catch {
-      resolve({ ok: false, error: `invalid URL ${JSON.stringify(call.url)}` });
-      return;
-    }
-    const data = JSON.stringify(call.body);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(
-      url,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-        timeout: call.timeoutMs,
-        ...(url.protocol === 'https:' && call.disableTLS ? { rejectUnauthorized: false } : {}),
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (body.length < MAX_BODY) body += chunk;
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status <= 202) resolve({ ok: true, status, body });
-          else resolve({ ok: false, status, error: body.trim() || `status ${status}` });
-        });
-        res.on('error', (err) => resolve({ ok: false, status: res.statusCode, error: err.message }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${call.timeoutMs}ms`)));
-    req.on('error', (err) => resolve({ ok: false, error: err.message }));
-    req.end(data);
-  });
+type Attempt = HookOutcome & { readonly callable?: false };
+
+async function postOnce(call: HookCall): Promise<Attempt> {
+  try {
+    const res = await boundedRequest({
+      url: call.url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(call.body),
+      deadlineMs: Math.min(call.timeoutMs, MAX_WEBHOOK_TIMEOUT_MS),
+      maxResponseBytes: call.maxResponseBytes ?? DEFAULT_HOOK_RESPONSE_BYTES,
+      insecureSkipVerify: call.disableTLS,
+    });
+    const body = res.body.toString('utf8');
+    if (res.status >= 200 && res.status <= 202) return { ok: true, status: res.status, body };
+    return { ok: false, status: res.status, error: capMessage(body.trim() || `status ${res.status}`) };
+  } catch (err) {
+    const error = capMessage(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof ExchangeError)) return { ok: false, error };
+    // A URL that cannot be called now cannot be called on the next attempt either.
+    if (err.failure === 'invalid-url') return { ok: false, error, callable: false };
+    return err.status === undefined ? { ok: false, error } : { ok: false, status: err.status, error };
+  }
 }
 
-const retriable = (o: HookOutcome) => !o.ok && (o.status === undefined || o.status >= 500 || o.status === 429);
+const retriable = (o: Attempt) => !o.ok && o.callable !== false && (o.status === undefined || o.status >= 500 || o.status === 429);
 
 export async function callHook(call: HookCall, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<HookOutcome> {
-  let outcome = await postOnce(call);
-  for (let attempt = 0; attempt < call.retries && retriable(outcome); attempt++) {
-    await sleep(Math.min(250 * 2 ** attempt, 5_000));
-    outcome = await postOnce(call);
+  let attempt = await postOnce(call);
+  // Held to validation's bounds also for Canaries admitted before them.
+  const retries = Math.min(call.retries, CANARY_LIMITS.webhookRetries);
+  for (let n = 0; n < retries && retriable(attempt); n++) {
+    await sleep(Math.min(250 * 2 ** n, 5_000));
+    attempt = await postOnce(call);
   }
-  return outcome;
+  const { callable: _, ...outcome } = attempt;
+  return outcome as HookOutcome;
 }
