@@ -4,10 +4,15 @@
 #       through the wrapper module test/cluster/kubebin whose staging replace lines this script generates)
 #   kwok                                                               (go install sigs.k8s.io/kwok/cmd/kwok)
 #   etcd, prometheus                                                   (Debian packages, installed if missing)
+#   buildah, podman, runc                                              (Debian packages: the image and its e2e)
+#   helm                                                               (test/cluster/build-helm.sh)
 # Binaries go to a cache outside the repository, keyed by version:
 #   ${SLUICE_CACHE:-$HOME/.cache/sluice}/bin/k8s-<version>/  and  .../bin/kwok-<version>/
 # A second run finds them and does nothing. Prints progress and the elapsed time.
-# Usage: test/cluster/build.sh [--print-env]   (--print-env: only print the resolved paths as KEY=VALUE)
+# Usage: test/cluster/build.sh [--print-env | --prerequisites]
+#   --print-env      only print the resolved paths as KEY=VALUE
+#   --prerequisites  only the cache folder and the Debian packages (what a new machine lacks first;
+#                    test/unit/cluster checks it with a HOME that does not exist)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 K8S_VERSION="${SLUICE_K8S_VERSION:-v1.36.3}"
@@ -24,17 +29,29 @@ print_env() {
   echo "KWOK_DIR=$KWOK_DIR"
   echo "ETCD_BIN=$(command -v etcd || echo /usr/bin/etcd)"
   echo "PROMETHEUS_BIN=$(command -v prometheus || echo /usr/bin/prometheus)"
+  echo "HELM_BIN=$CACHE/bin/helm-${SLUICE_HELM_VERSION:-v3.22.0}/helm"
 }
 if [ "${1:-}" = "--print-env" ]; then print_env; exit 0; fi
 
 start=$(date +%s)
 log() { printf '[build %4ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
+# A new machine may have no ~/.cache at all: everything below writes under $CACHE (and $CACHE.apt.log
+# beside it), so create it before the first write.
+mkdir -p "$CACHE"
 
 # ---- Debian packages: etcd (etcd-server) and prometheus -------------------------------------
 need_pkgs=()
 command -v etcd >/dev/null 2>&1 || need_pkgs+=(etcd-server)
 command -v prometheus >/dev/null 2>&1 || need_pkgs+=(prometheus)
+# The image (npm run image) and its in-cluster e2e: buildah builds, podman runs with runc (crun
+# refuses this machine's cgroup set-up).
+command -v buildah >/dev/null 2>&1 || need_pkgs+=(buildah)
+command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
+command -v runc >/dev/null 2>&1 || need_pkgs+=(runc)
+# SLUICE_APT_ALWAYS=1 runs the install even when everything is there (a no-op for apt): the
+# new-machine test uses it, so the branch a new machine takes runs on every machine.
+[ "${SLUICE_APT_ALWAYS:-0}" = 1 ] && need_pkgs=(etcd-server prometheus buildah podman runc)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"
   # The packages' own services (systemd units / init scripts) must not start or matter:
@@ -59,9 +76,10 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     fi
   done
 fi
-mkdir -p "$CACHE"
 log "etcd: $(etcd --version 2>/dev/null | head -1)"
 log "prometheus: $(prometheus --version 2>&1 | head -1)"
+log "buildah: $(buildah --version 2>/dev/null | head -1); podman: $(podman --version 2>/dev/null | head -1)"
+if [ "${1:-}" = "--prerequisites" ]; then log "prerequisites ready in $CACHE"; exit 0; fi
 
 # ---- Kubernetes binaries ---------------------------------------------------------------------
 have_k8s=1
@@ -130,6 +148,10 @@ else
   rm -rf "$KWOK_DIR"; mv "$tmp" "$KWOK_DIR"
   log "kwok $KWOK_VERSION: done -> $KWOK_DIR"
 fi
+
+# ---- helm (the chart tests) ------------------------------------------------------------------
+HELM_BIN="$(bash "$here/build-helm.sh")"
+log "helm: $HELM_BIN"
 
 log "all binaries ready ($(( $(date +%s) - start ))s total)"
 print_env
