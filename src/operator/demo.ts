@@ -89,8 +89,11 @@ function kubectl(env: Record<string, string>, args: string[], input?: string): s
   return r.stdout;
 }
 
+// Bold only on a terminal (and not under NO_COLOR): piped or logged output stays plain text.
+const bold = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
 function say(line: string): void {
-  process.stdout.write(`\x1b[1m[demo]\x1b[0m ${line}\n`);
+  process.stdout.write(bold ? `\x1b[1m[demo]\x1b[0m ${line}\n` : `[demo] ${line}\n`);
 }
 
 export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> {
