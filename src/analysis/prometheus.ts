@@ -1,8 +1,9 @@
-// The Prometheus edge: instant queries through prometheus-query, with every failure turned
-// into one MetricsProviderError whose message says what went wrong and where. The library
-// throws plain objects (no `message`), so nothing of it leaks past this file.
-import { Agent as HttpsAgent } from 'node:https';
-import { PrometheusDriver } from 'prometheus-query';
+// The Prometheus edge: instant queries over the HTTP API (GET /api/v1/query), with every failure
+// turned into one MetricsProviderError whose message says what went wrong and where. Each query
+// is one bounded exchange: Flagger's 5 s deadline over all of it, body included, and a cap on the
+// answer, so a hostile or broken `address` costs a failed check, never the operator's memory.
+import { capMessage } from '../api/message.js';
+import { boundedRequest, ExchangeError, type BoundedResponse } from '../io/bounded-request.js';
 
 export interface PrometheusClientOptions {
   /** Base URL, e.g. http://prometheus:9090 (a path prefix such as /prometheus is kept). */
@@ -14,8 +15,10 @@ export interface PrometheusClientOptions {
   readonly password?: string;
   /** Extra request headers (MetricTemplate spec.provider.headers). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** @default 5000, Flagger's query timeout */
+  /** Deadline over one whole query, body included. @default 5000, Flagger's query timeout */
   readonly timeoutMs?: number;
+  /** Largest answer read. @default DEFAULT_QUERY_RESPONSE_BYTES */
+  readonly maxResponseBytes?: number;
   /** Accept any TLS certificate (MetricTemplate spec.provider.insecureSkipVerify). */
   readonly insecureSkipVerify?: boolean;
 }
@@ -40,7 +43,7 @@ export interface MetricsQuerier {
 }
 
 export type MetricsProviderFailure =
-  | 'invalid-address' | 'unreachable' | 'timeout' | 'tls' | 'http' | 'bad-query' | 'not-prometheus' | 'unexpected';
+  | 'invalid-address' | 'unreachable' | 'timeout' | 'too-large' | 'tls' | 'http' | 'bad-query' | 'not-prometheus' | 'unexpected';
 
 export class MetricsProviderError extends Error {
   constructor(
@@ -49,22 +52,31 @@ export class MetricsProviderError extends Error {
     readonly address: string,
     readonly httpStatus?: number,
   ) {
-    super(message);
+    // The message carries what the server answered: capped, as it ends up in the status.
+    super(capMessage(message));
     this.name = 'MetricsProviderError';
   }
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 
+/** One instant value, or a few hundred series for the "expected one" message, fit many times over. */
+export const DEFAULT_QUERY_RESPONSE_BYTES = 1024 * 1024;
+
 export class PrometheusClient implements MetricsQuerier {
-  private readonly driver: PrometheusDriver;
   /** The address without credentials, for messages. */
   readonly address: string;
+  private readonly queryUrl: string;
+  private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly insecureSkipVerify: boolean;
 
   constructor(options: PrometheusClientOptions) {
     this.address = displayAddress(options.address);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_QUERY_RESPONSE_BYTES;
+    this.insecureSkipVerify = options.insecureSkipVerify === true;
     let url: URL;
     try {
       url = new URL(options.address);
@@ -77,28 +89,34 @@ export class PrometheusClient implements MetricsQuerier {
     if ((options.username === undefined) !== (options.password === undefined)) {
       throw new MetricsProviderError(`basic auth for ${this.address} needs both username and password`, 'invalid-address', this.address);
     }
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.bearerToken) headers.Authorization = `Bearer ${options.bearerToken}`;
-    this.driver = new PrometheusDriver({
-      endpoint: options.address.replace(/\/+$/, ''),
-      baseURL: '/api/v1',
-      headers,
-      ...(options.username !== undefined ? { auth: { username: options.username, password: options.password ?? '' } } : {}),
-      timeout: this.timeoutMs,
-      responseInterceptor: { onFulfilled: spellInfinities, onRejected: keepHttpStatus },
-      ...(options.insecureSkipVerify ? { requestInterceptor: { onFulfilled: skipTlsVerification } } : {}),
-    });
+    // Credentials in the address become basic auth, as they would in a browser; the URL sent carries none.
+    const username = options.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+    const password = options.password ?? (url.username ? decodeURIComponent(url.password) : undefined);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    this.queryUrl = `${url.toString().replace(/\/+$/, '')}/api/v1/query`;
+    this.headers = { accept: 'application/json', ...options.headers };
+    if (options.bearerToken) this.headers.authorization = `Bearer ${options.bearerToken}`;
+    else if (username !== undefined) this.headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
   }
 
   /** Runs one instant query at the current time. Throws MetricsProviderError. */
   async query(promql: string): Promise<QueryResult> {
-    let raw: { resultType: string; result: unknown };
+    let res: BoundedResponse;
     try {
-      raw = await this.driver.instantQuery(promql);
+      res = await boundedRequest({
+        url: `${this.queryUrl}?query=${encodeURIComponent(promql)}`,
+        headers: this.headers,
+        deadlineMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+        insecureSkipVerify: this.insecureSkipVerify,
+      });
     } catch (thrown) {
-      throw this.normalise(thrown);
+      throw this.exchangeFailure(thrown);
     }
-    return toQueryResult(raw);
+    return this.resultOf(res);
   }
 
   /** Flagger's availability check: `vector(1)` must return 1. Throws MetricsProviderError. */
@@ -111,63 +129,72 @@ export class PrometheusClient implements MetricsQuerier {
     }
   }
 
-  /** One readable error from whatever prometheus-query (or axios below it) threw. */
-  private normalise(thrown: unknown): MetricsProviderError {
+  private fail(message: string, failure: MetricsProviderFailure, httpStatus?: number): MetricsProviderError {
+    return new MetricsProviderError(message, failure, this.address, httpStatus);
+  }
+
+  /** No whole answer: deadline, cap, TLS or network. */
+  private exchangeFailure(thrown: unknown): MetricsProviderError {
     const at = `Prometheus at ${this.address}`;
-    if (thrown instanceof MetricsProviderError) return thrown;
-    if (thrown instanceof Error) return new MetricsProviderError(`${at}: ${thrown.message}`, 'unexpected', this.address);
-    const e = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as {
-      errorType?: string; error?: unknown; code?: string; httpStatus?: number;
-      prometheus?: { errorType?: string; error?: string }; data?: unknown;
-    };
-    const detail = typeof e.error === 'string' ? e.error : '';
-    switch (e.errorType) {
-      case 'timeout_error':
-        return new MetricsProviderError(`${at} did not answer within ${this.timeoutMs}ms`, 'timeout', this.address);
-      case 'ssl_error':
-        return new MetricsProviderError(`${at}: TLS failed: ${detail}`, 'tls', this.address);
-      case 'network_error':
-        if (e.code && TLS_TRUST_CODES.has(e.code)) {
-          return new MetricsProviderError(
-            `${at}: TLS certificate not trusted (${e.code}): ${detail}; set insecureSkipVerify in the MetricTemplate's provider to accept it`,
-            'tls', this.address);
-        }
-        if (e.code === 'ETIMEDOUT') {
-          return new MetricsProviderError(`${at} did not answer within ${this.timeoutMs}ms`, 'timeout', this.address);
-        }
-        return new MetricsProviderError(`${at} is unreachable: ${networkReason(e.code, detail)}`, 'unreachable', this.address);
-      case 'http_error': {
-        const status = e.httpStatus ?? 0;
-        const promType = e.prometheus?.errorType;
-        if (status === 400 || promType === 'bad_data') {
-          return new MetricsProviderError(`${at} rejected the query: ${detail}`, 'bad-query', this.address, status);
-        }
-        if (promType === 'timeout' || status === 503 && /timeout/i.test(detail)) {
-          return new MetricsProviderError(`${at} timed out evaluating the query: ${detail}`, 'timeout', this.address, status);
-        }
-        const hint = status === 401 || status === 403 ? ': check the token or username/password of the provider secretRef' : '';
-        return new MetricsProviderError(`${at} answered HTTP ${status}: ${detail.trim()}${hint}`, 'http', this.address, status);
-      }
-      case 'client_error':
-        return new MetricsProviderError(`${at} did not answer like a Prometheus API (got ${preview(e.data)})`, 'not-prometheus', this.address);
+    if (!(thrown instanceof ExchangeError)) return this.fail(`${at}: unexpected failure ${preview(String(thrown))}`, 'unexpected');
+    const code = thrown.code;
+    switch (thrown.failure) {
+      case 'deadline':
+        return this.fail(`${at} did not answer within ${this.timeoutMs}ms`, 'timeout');
+      case 'too-large':
+        return this.fail(`${at}: ${thrown.message}`, 'too-large', thrown.status);
+      case 'invalid-url':
+        return this.fail(`${at}: ${thrown.message}`, 'invalid-address');
       default:
-        return new MetricsProviderError(`${at}: unexpected failure ${preview(thrown)}`, 'unexpected', this.address);
+        if (code && TLS_TRUST_CODES.has(code)) {
+          return this.fail(
+            `${at}: TLS certificate not trusted (${code}): ${thrown.message}; set insecureSkipVerify in the MetricTemplate's provider to accept it`, 'tls');
+        }
+        if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')) {
+          return this.fail(`${at}: TLS failed: ${thrown.message}`, 'tls');
+        }
+        if (code === 'ETIMEDOUT') return this.fail(`${at} did not answer within ${this.timeoutMs}ms`, 'timeout');
+        return this.fail(`${at} is unreachable: ${networkReason(code, thrown.message)}`, 'unreachable');
     }
+  }
+
+  /** A whole answer: Prometheus's result, its error, or something that is not Prometheus at all. */
+  private resultOf(res: BoundedResponse): QueryResult {
+    const at = `Prometheus at ${this.address}`;
+    const text = res.body.toString('utf8');
+    const api = apiAnswerOf(text);
+    if (api?.status === 'success' && res.status >= 200 && res.status < 300) {
+      const result = toQueryResult(api.data);
+      if (result) return result;
+    }
+    if (api?.status === 'error') {
+      const detail = typeof api.error === 'string' ? api.error : '';
+      if (res.status === 400 || api.errorType === 'bad_data') return this.throwing(`${at} rejected the query: ${detail}`, 'bad-query', res.status);
+      if (api.errorType === 'timeout' || res.status === 503 && /timeout/i.test(detail)) {
+        return this.throwing(`${at} timed out evaluating the query: ${detail}`, 'timeout', res.status);
+      }
+      return this.throwing(`${at} answered HTTP ${res.status}: ${detail.trim()}${authHint(res.status)}`, 'http', res.status);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      // A 401 from Prometheus's web config or a 404 from a wrong path has a plain-text body.
+      const detail = text.trim() || res.statusMessage || 'no body';
+      return this.throwing(`${at} answered HTTP ${res.status}: ${detail}${authHint(res.status)}`, 'http', res.status);
+    }
+    return this.throwing(`${at} did not answer like a Prometheus API (got ${preview(text)})`, 'not-prometheus', res.status);
+  }
+
+  private throwing(message: string, failure: MetricsProviderFailure, httpStatus?: number): never {
+    throw this.fail(message, failure, httpStatus);
   }
 }
 
-/** Node's codes for a certificate it does not trust (axios passes them through as network errors). */
+const authHint = (status: number) => (status === 401 || status === 403 ? ': check the token or username/password of the provider secretRef' : '');
+
+/** Node's codes for a certificate it does not trust. */
 const TLS_TRUST_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
-
-const insecureAgent = new HttpsAgent({ rejectUnauthorized: false });
-
-function skipTlsVerification<T extends { httpsAgent?: unknown }>(config: T): T {
-  config.httpsAgent = insecureAgent;
-  return config;
-}
 
 function networkReason(code: string | undefined, detail: string): string {
   const reasons: Record<string, string> = {
@@ -182,9 +209,8 @@ function networkReason(code: string | undefined, detail: string): string {
   return code ? `${reason} (${code})` : reason;
 }
 
-function preview(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  const flat = text.replace(/\s+/g, ' ').trim();
+function preview(value: string): string {
+  const flat = value.replace(/\s+/g, ' ').trim();
   return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 80)}...` : flat);
 }
 
@@ -200,57 +226,55 @@ export function displayAddress(address: string): string {
   }
 }
 
-/**
- * Prometheus writes infinities as "+Inf"/"-Inf", which prometheus-query's parseFloat turns
- * into NaN (that is, "no values"). Rewritten to "Infinity" they parse as the numbers they are.
- */
-function spellInfinities<T extends { data?: unknown }>(response: T): T {
-  const data = (response.data as { data?: { resultType?: string; result?: unknown } } | undefined)?.data;
-  const fix = (pair: unknown) => {
-    if (Array.isArray(pair) && typeof pair[1] === 'string') {
-      if (pair[1] === '+Inf') pair[1] = 'Infinity';
-      else if (pair[1] === '-Inf') pair[1] = '-Infinity';
-    }
-  };
-  if (data?.resultType === 'vector' && Array.isArray(data.result)) {
-    for (const item of data.result as { value?: unknown }[]) fix(item?.value);
-  } else if (data?.resultType === 'scalar') {
-    fix(data.result);
-  }
-  return response;
+/** The API's envelope: {status, data} or {status: "error", errorType, error}. */
+interface ApiAnswer {
+  readonly status?: unknown;
+  readonly data?: { readonly resultType?: unknown; readonly result?: unknown };
+  readonly errorType?: unknown;
+  readonly error?: unknown;
 }
 
-/**
- * A 401 from Prometheus's web config, or a 404 from a wrong path, has a plain-text body;
- * prometheus-query then reports only "unexpected client error". Wrapping the body in the
- * API's error shape keeps the HTTP status for the message.
- */
-function keepHttpStatus(error: unknown): Promise<never> {
-  const response = (error as { response?: { status?: number; statusText?: string; data?: unknown } })?.response;
-  if (response && (typeof response.data !== 'object' || response.data === null || (response.data as { status?: unknown }).status == null)) {
-    const body = typeof response.data === 'string' ? response.data.trim() : '';
-    response.data = { status: 'error', errorType: 'http', error: body || response.statusText || 'no body' };
+function apiAnswerOf(text: string): ApiAnswer | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as ApiAnswer : undefined;
+  } catch {
+    return undefined;
   }
-  return Promise.reject(error);
 }
 
-function toQueryResult(raw: { resultType: string; result: unknown }): QueryResult {
-  switch (raw.resultType) {
+/** Prometheus writes sample values as strings, infinities as "+Inf" and "-Inf". */
+function sampleValue(pair: unknown): number {
+  const text = Array.isArray(pair) ? pair[1] : undefined;
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return typeof text === 'string' && text.trim() !== '' ? Number(text) : NaN;
+}
+
+/** Series labels without the metric name, as they are shown in messages. */
+function labelsOf(metric: unknown): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (typeof metric !== 'object' || metric === null) return labels;
+  for (const [k, v] of Object.entries(metric)) if (k !== '__name__' && typeof v === 'string') labels[k] = v;
+  return labels;
+}
+
+function toQueryResult(data: ApiAnswer['data']): QueryResult | undefined {
+  const result = data?.result;
+  switch (data?.resultType) {
     case 'vector':
+      if (!Array.isArray(result)) return undefined;
       return {
         type: 'vector',
-        samples: (raw.result as { metric?: { labels?: object }; value?: { value?: number } }[]).map((item) => ({
-          labels: { ...(item.metric?.labels ?? {}) } as Record<string, string>,
-          value: Number(item.value?.value),
-        })),
+        samples: result.map((item: { metric?: unknown; value?: unknown }) => ({ labels: labelsOf(item?.metric), value: sampleValue(item?.value) })),
       };
-    case 'scalar': {
-      const pair = raw.result as [number, string];
-      return { type: 'scalar', value: parseFloat(pair[1]) };
-    }
+    case 'scalar':
+      return { type: 'scalar', value: sampleValue(result) };
     case 'matrix':
-      return { type: 'matrix', seriesCount: (raw.result as unknown[]).length };
+      return Array.isArray(result) ? { type: 'matrix', seriesCount: result.length } : undefined;
+    case 'string':
+      return { type: 'string', value: String((Array.isArray(result) ? result[1] : undefined) ?? '') };
     default:
-      return { type: 'string', value: String((raw.result as unknown[])?.[1] ?? '') };
+      return undefined;
   }
 }

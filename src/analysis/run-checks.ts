@@ -5,7 +5,9 @@ import type { ResolvedCanary, ResolvedMetric } from '../api/defaults.js';
 import type { Canary, MetricTemplate } from '../api/types.js';
 import { UNSUPPORTED_METRIC_PROVIDERS } from '../api/validate.js';
 import { builtinFamily, isBuiltinMetric, renderBuiltinQuery } from './builtin-queries.js';
-import { PrometheusClient, MetricsProviderError, type MetricsQuerier, DEFAULT_QUERY_TIMEOUT_MS, displayAddress } from './prometheus.js';
+import {
+  PrometheusClient, MetricsProviderError, type MetricsQuerier, DEFAULT_QUERY_TIMEOUT_MS, DEFAULT_QUERY_RESPONSE_BYTES, displayAddress,
+} from './prometheus.js';
 import { readingOf, type Reading } from './reading.js';
 import { renderQuery, type QueryModel } from './template.js';
 import { judge, type MetricKind, type Verdict } from './verdict.js';
@@ -56,9 +58,12 @@ export function refNamesOf(canary: Canary): CanaryRefNames {
   };
 }
 
-/** `prometheusFor` backed by the real client. */
-export function prometheusClients(timeoutMs = DEFAULT_QUERY_TIMEOUT_MS): MetricCheckDeps['prometheusFor'] {
-  return (address, auth) => new PrometheusClient({ address, ...auth, timeoutMs });
+/** `prometheusFor` backed by the real client: each query within `timeoutMs`, its answer within `maxResponseBytes`. */
+export function prometheusClients(
+  timeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
+  maxResponseBytes = DEFAULT_QUERY_RESPONSE_BYTES,
+): MetricCheckDeps['prometheusFor'] {
+  return (address, auth) => new PrometheusClient({ address, ...auth, timeoutMs, maxResponseBytes });
 }
 
 /** Runs every metric of the canary at once; verdicts come back in the order of the metrics. */

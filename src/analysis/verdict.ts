@@ -8,6 +8,7 @@
 //                     (Flagger compares and prints time.Duration(int64(ms)) * time.Millisecond)
 //   anything else     "404s percentage 6.20 > 3"              value %.2f, threshold as written
 import { formatDuration } from '../api/duration.js';
+import { capMessage } from '../api/message.js';
 import type { MetricCheckStatus } from '../api/types.js';
 import type { Reading } from './reading.js';
 
@@ -49,6 +50,16 @@ export interface Verdict {
 }
 
 export function judge(subject: VerdictSubject, reading: Reading): Verdict {
+  const verdict = judgeReading(subject, reading);
+  // An error's detail is whatever a server answered: the status, the Event and the log get it capped.
+  return {
+    ...verdict,
+    message: capMessage(verdict.message),
+    ...(verdict.halt !== undefined ? { halt: capMessage(verdict.halt) } : {}),
+  };
+}
+
+function judgeReading(subject: VerdictSubject, reading: Reading): Verdict {
   const base = {
     name: subject.metricName,
     ...(subject.min !== undefined ? { min: subject.min } : {}),

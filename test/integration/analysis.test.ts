@@ -219,6 +219,17 @@ describe('metric checks against a real Prometheus', function () {
     }
   });
 
+  it('an answer over the cap is refused naming it, and the check fails closed', async () => {
+    // A real answer of a few hundred bytes against a 64-byte cap: the cap counts what Prometheus sends.
+    const client = new PrometheusClient({ address: prometheus.url, maxResponseBytes: 64 });
+    const err = await client.query('up').then(() => undefined, (e: unknown) => e as MetricsProviderError);
+    expect(err?.failure).to.equal('too-large');
+    expect(err?.message).to.equal(`Prometheus at ${prometheus.url}: response larger than 64 bytes`);
+    const tiny = { ...deps(), prometheusFor: prometheusClients(5_000, 64) };
+    const [sr] = await runMetricChecks(resolveCanary(kubernetesCanary('healthy', prometheus.url, [successRate])), tiny);
+    expect(sr).to.include({ result: 'error', countsAsFailedCheck: true, message: `Prometheus at ${prometheus.url}: response larger than 64 bytes` });
+  });
+
   it('the probe passes on vector(1); infinities come back as numbers, not as no values', async () => {
     const client = new PrometheusClient({ address: prometheus.url });
     await client.probe();
