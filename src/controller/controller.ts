@@ -2,8 +2,8 @@
 // Canary through decide() -> gates -> execute(). Watches, not polls, find changes; the analysis
 // interval only paces the steps.
 import type { Logger } from '../log.js';
-import type { Canary } from '../api/types.js';
-import { resolveCanary, type OperatorDefaults } from '../api/defaults.js';
+import type { Canary, MetricTemplate } from '../api/types.js';
+import { resolveCanary, type OperatorDefaults, type ResolvedCanary } from '../api/defaults.js';
 import { validateCanary } from '../api/validate.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
@@ -18,6 +18,8 @@ import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
 import type { DeploymentLike } from '../rollout/readiness.js';
+import { checkMetricProviders } from './metric-providers.js';
+import { prometheusClients } from '../analysis/run-checks.js';
 import { isReferencedKind, MissingReferenceError, referencesOf, refersTo, type ReferenceRole } from './references.js';
 
 export interface ControllerOptions {
@@ -74,10 +76,12 @@ export class CanaryController {
   private secrets!: WatchedCache<KubeObject>;
   private routing!: RoutingCaches;
   private deps!: ExecutorDeps;
+  private readonly gates: GateDeps;
   private started = false;
 
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? Date.now;
+    this.gates = { ...opts.gates, checkMetricProviders: opts.gates.checkMetricProviders ?? this.checkMetricProviders };
     this.queue = new WorkQueue((key) => this.reconcile(key), opts.concurrency ?? 4, (key, err) =>
       opts.log.error({ canary: key, err: String(err) }, `reconcile of ${key} failed: ${String(err)}`));
   }
@@ -104,7 +108,7 @@ export class CanaryController {
       synthesize: this.opts.synthesize,
       live: this.live,
       whenLiveKnown: (objects) => this.routing.whenSynced(objects.filter((o) => !coreCacheOf(o))),
-      gates: this.opts.gates,
+      gates: this.gates,
       ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
       log: this.opts.log,
       memo: this.memo,
@@ -238,6 +242,19 @@ export class CanaryController {
     };
   }
 
+  /** The metric providers check through the cluster's MetricTemplates and Secrets, when the caller gives none. */
+  private checkMetricProviders = (resolved: ResolvedCanary): Promise<void> => {
+    const { client } = this.opts;
+    return checkMetricProviders(resolved, {
+      prometheusFor: prometheusClients(),
+      getTemplate: (ref) => client.get<MetricTemplate>(RESOURCES.metricTemplates, ref.name, ref.namespace),
+      getSecret: async (namespace, name) => {
+        const secret = await client.get<{ data?: Record<string, string> }>(RESOURCES.secrets, name, namespace);
+        return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      },
+    });
+  };
+
   /** Live objects from the caches: the ones the controller keeps anyway, and the routing kinds'. */
   private live = (o: KubeObject): KubeObject | null | undefined => {
     const { name, namespace } = o.metadata;
@@ -323,7 +340,7 @@ export class CanaryController {
       for (;;) {
         decision = decide(observe(snap, this.now(), this.opts.operator, gates, inputs.resolved));
         if (!decision.needs) break;
-        gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.opts.gates);
+        gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.gates);
       }
       const written = await execute(decision, inputs, deps);
       // Versions older than our own last write stay superseded while the watch catches up.

@@ -11,6 +11,8 @@ import type { MetricVerdict } from '../analysis/run-checks.js';
 export interface GateDeps {
   callHook(call: HookCall): Promise<HookOutcome>;
   runMetrics(resolved: ResolvedCanary, canary: Canary): Promise<MetricVerdict[]>;
+  /** Rejects, saying why, when a metrics provider of the Canary cannot be used (see metric-providers.ts). */
+  checkMetricProviders?(resolved: ResolvedCanary, canary: Canary): Promise<void>;
   now(): number;
 }
 
@@ -68,6 +70,13 @@ function metricStatus(v: MetricVerdict, now: number): MetricCheckStatus {
 export async function runGate(gate: Gate, canary: Canary, resolved: ResolvedCanary, deps: GateDeps): Promise<GateResult> {
   const t = id(resolved.targetName, resolved.namespace);
   switch (gate) {
+    case 'metric-providers':
+      try {
+        await deps.checkMetricProviders?.(resolved, canary);
+        return { open: true, events: [info(messages.metricProvidersAvailable())] };
+      } catch (err) {
+        return { open: true, events: [warning(messages.metricProvidersFailed(err instanceof Error ? err.message : String(err)))] };
+      }
     case 'confirm-rollout':
       return sequential(gate, canary, resolved, deps, (h) => info(messages.waitingApproval(t, h)), 'Confirm-rollout');
     case 'pre-rollout':

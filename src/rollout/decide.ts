@@ -31,6 +31,11 @@ export function routesFor(status: CanaryStatus, strategyKind: string): Weights {
   return split(status.canaryWeight ?? 0, status.mirrored === true);
 }
 
+/** Flagger's status times (metav1.Time): RFC 3339 in whole seconds. */
+export function statusTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 const info = (message: string): RolloutEvent => ({ type: 'Normal', message });
 const warning = (message: string): RolloutEvent => ({ type: 'Warning', message });
 
@@ -54,7 +59,7 @@ class Step {
   }
 
   phase(next: CanaryPhase, condition: { status: CanaryCondition['status']; message: string }): this {
-    const nowIso = new Date(this.obs.now).toISOString();
+    const nowIso = statusTime(this.obs.now);
     if (this.status.phase !== next) this.status.lastTransitionTime = nowIso;
     this.status.phase = next;
     const previous = this.status.conditions?.find((c) => c.type === 'Promoted');
@@ -73,6 +78,7 @@ class Step {
   }
 
   stepped(): this {
+    // Milliseconds kept (unlike Flagger's times): steps are paced by it, whole seconds would let one come early.
     this.status.lastAnalysisTime = new Date(this.obs.now).toISOString();
     return this;
   }
@@ -107,6 +113,7 @@ function ask(obs: Observed, gate: Gate): Decision {
 function gateHasWork(obs: Observed, gate: Gate): boolean {
   const r = obs.resolved;
   if (gate === 'analysis') return r.metrics.length > 0 || r.webhooks.some((w) => w.type === 'rollout');
+  if (gate === 'metric-providers') return !r.skipAnalysis;
   return r.webhooks.some((w) => w.type === gate);
 }
 
@@ -148,9 +155,13 @@ export function decide(obs: Observed): Decision {
     const ready = deploymentReadiness(obs.primary, r.primaryReadyThreshold);
     if (!ready.ready) {
       step.phase('Initializing', { status: 'Unknown', message: conditionMessages.initializing });
-      if (obs.primary) step.events.push(info(messages.primaryNotReady(primaryId, ready.reason)));
+      if (obs.primary) step.events.push(warning(messages.primaryNotReady(primaryId, ready.reason)));
       return step.done(READINESS_POLL_MS);
     }
+    // Flagger checks the metric providers while initializing; it reports, it never holds.
+    const providers = gate(obs, 'metric-providers');
+    if (!providers) return ask(obs, 'metric-providers');
+    step.events.push(...providers.events);
     Object.assign(step.status, {
       canaryWeight: 0, failedChecks: 0, iterations: 0, mirrored: false,
       lastAppliedSpec: obs.targetRevision, lastPromotedSpec: obs.targetRevision, trackedConfigs: obs.trackedConfigs,
@@ -213,7 +224,8 @@ export function decide(obs: Observed): Decision {
   const rollback = (reason: string, severity: AlertSeverity = 'error'): Decision => {
     step.events.push(warning(reason), warning(messages.failed(t)));
     step.alerts.push({ severity, message: reason });
-    Object.assign(step.status, { canaryWeight: 0, mirrored: false });
+    // As Flagger's rollback, which syncs the status to Failed with zero checks and iterations.
+    Object.assign(step.status, { canaryWeight: 0, failedChecks: 0, iterations: 0, mirrored: false });
     step.phase('Failed', { status: 'False', message: conditionMessages.failed(t) });
     step.sync = { weights: ALL_TO_PRIMARY, primaryFromTarget: false };
     step.scaleTarget = 0;
@@ -264,7 +276,7 @@ export function decide(obs: Observed): Decision {
       step.stepped();
       return step.done(r.intervalMs);
     }
-    step.events.push(info(messages.primaryNotReady(primaryId, primaryReady.reason)));
+    step.events.push(warning(messages.primaryNotReady(primaryId, primaryReady.reason)));
     return step.done(READINESS_POLL_MS);
   }
 
@@ -306,7 +318,7 @@ export function decide(obs: Observed): Decision {
     if (canaryReady.stuck || obs.now - since > r.progressDeadlineSeconds * 1000) {
       return rollback(messages.rollbackDeadline(t, canaryReady.reason));
     }
-    step.events.push(info(messages.canaryNotReady(t, canaryReady.reason)));
+    step.events.push(warning(messages.canaryNotReady(t, canaryReady.reason)));
     return step.done(READINESS_POLL_MS);
   }
 

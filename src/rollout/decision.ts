@@ -7,6 +7,7 @@ import type { Weights } from './weights.js';
 
 /** A check that needs I/O (webhooks, Prometheus). decide() asks for one at a time. */
 export type Gate =
+  | 'metric-providers'
   | 'confirm-rollout'
   | 'pre-rollout'
   | 'analysis'
@@ -22,7 +23,8 @@ export interface RolloutEvent {
 export interface GateResult {
   /**
    * Whether the way on is open. For `rollback`, closed means a rollback hook asked for a
-   * rollback; for the others, closed means a check failed or an approval is missing.
+   * rollback; for `metric-providers` it is always open (it only reports); for the others,
+   * closed means a check failed or an approval is missing.
    */
   readonly open: boolean;
   /** What the checks said, already worded ("Pre-rollout check acceptance-test passed", halts...). */

@@ -6,6 +6,8 @@ export const id = (name: string, namespace: string) => `${name}.${namespace}`;
 
 export const messages = {
   initialized: (t: string) => `Initialization done! ${t}`,
+  metricProvidersAvailable: () => 'all the metrics providers are available!',
+  metricProvidersFailed: (reason: string) => `Error checking metric providers: ${reason}`,
   primaryNotReady: (primary: string, reason: string) => `${primary} not ready: ${reason}`,
   canaryNotReady: (t: string, reason: string) => `canary deployment ${t} not ready: ${reason}`,
   newRevision: (t: string) => `New revision detected! Scaling up ${t}`,
