@@ -14,6 +14,16 @@ export function canaryOwnerReferences(canary: Canary): OwnerReference[] {
 }
 
 /**
+ * Set on every object Sluice generates and keeps in step (Services and routing objects), as Flagger
+ * does: Flux, when it applies the user's own manifests, then leaves alone what Sluice switches
+ * (kustomize-controller) and does not report it as drift (helm-controller).
+ */
+export const FLUX_OPT_OUT_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
+  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
+};
+
+/**
  * Keys that must not be copied onto generated objects: Flux's own bookkeeping (copying it would make
  * Flux believe it manages the copy), kubectl's record of the user's last apply, and the revision the
  * Deployment controller stamped on the target.

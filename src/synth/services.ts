@@ -7,17 +7,11 @@ import type { ResolvedService } from '../api/defaults.js';
 import type { CustomMetadata } from '../api/types.js';
 import { isJsonObject, type JsonObject } from './kube-json.js';
 import type { ServiceNames } from './names.js';
-import { withoutForeignKeys } from './ownership.js';
+import { FLUX_OPT_OUT_ANNOTATIONS, withoutForeignKeys } from './ownership.js';
 import type { SelectorLabel } from './selector-label.js';
 
-/**
- * Set on every generated Service so that Flux, when it applies the user's own manifests, leaves
- * alone the selector Sluice switches (kustomize-controller) and does not report it as drift (helm-controller).
- */
-export const FLUX_SERVICE_ANNOTATIONS: Readonly<Record<string, string>> = {
-  'helm.toolkit.fluxcd.io/driftDetection': 'disabled',
-  'kustomize.toolkit.fluxcd.io/reconcile': 'disabled',
-};
+/** Flux leaves the selector Sluice switches alone (see FLUX_OPT_OUT_ANNOTATIONS). */
+export const FLUX_SERVICE_ANNOTATIONS = FLUX_OPT_OUT_ANNOTATIONS;
 
 /** Containers injected by meshes: their ports are the proxy's, not the application's. */
 const PROXY_CONTAINERS = new Set(['istio-proxy', 'envoy', 'linkerd-proxy']);

@@ -37,7 +37,8 @@ function service(ctx: RouteContext, name: string, weight: number): HttpProxySpec
   return {
     name,
     port,
-    weight,
+    // Flagger's weight is `omitempty`: a service at 0 has none (with another's set, Contour gives it 0).
+    ...(weight > 0 ? { weight } : {}),
     requestHeadersPolicy: { set: [{ name: 'l5d-dst-override', value: `${name}.${ctx.namespace}.svc.cluster.local:${port}` }] },
   };
 }

@@ -53,8 +53,8 @@ export const glooRouter: Router = {
     const destinations = (primary: number, canary: number) => ({
       multi: {
         destinations: [
-          { destination: { upstream: { name: upstreamName('primary'), namespace } }, weight: primary },
-          { destination: { upstream: { name: upstreamName('canary'), namespace } }, weight: canary },
+          { destination: { upstream: { name: upstreamName('primary'), namespace } }, ...weightOf(primary) },
+          { destination: { upstream: { name: upstreamName('canary'), namespace } }, ...weightOf(canary) },
         ],
       },
     });
@@ -74,6 +74,9 @@ export const glooRouter: Router = {
     ];
   },
 };
+
+/** Flagger's weight is `omitempty`: a destination at 0 has none (Gloo reads that as 0). */
+const weightOf = (weight: number) => (weight > 0 ? { weight } : {});
 
 /** The spec of the `upstreamRef` Upstream, checked against the reference. */
 function upstreamConfigOf(scope: Construct, ctx: RouteContext): JsonObject | undefined {

@@ -17,7 +17,9 @@ export const kumaRouter: Router = {
     const kumaService = (service: string) => ({ [KUMA_SERVICE_TAG]: `${service}_${namespace}_svc_${port}` });
     // TrafficRoute is cluster-scoped: no namespace, and no owner reference, since a cluster-scoped
     // object cannot be owned by a namespaced Canary (the garbage collector ignores such a reference).
-    const { ownerReferences: _notAllowed, ...metadata } = apexMetadata(ctx, names.apex, false);
+    const { ownerReferences: _notAllowed, ...apex } = apexMetadata(ctx, names.apex, false);
+    // Labelled like the apex Service (`app: <apex>`), as Flagger's TrafficRoute is.
+    const metadata = { ...apex, labels: { ...apex.labels, [ctx.selector.key]: names.apex } };
     return [
       new TrafficRoute(scope, `TrafficRoute-${names.apex}`, {
         metadata,

@@ -6,7 +6,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { fail } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../kube-json.js';
-import { isForeignKey, withoutForeignKeys } from '../ownership.js';
+import { FLUX_OPT_OUT_ANNOTATIONS, isForeignKey, withoutForeignKeys } from '../ownership.js';
 import { headerConditionsOf } from './http-match.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -73,6 +73,7 @@ function canaryAnnotations(ctx: RouteContext, annotations: Record<string, string
   for (const [k, v] of Object.entries(annotations)) {
     if (!k.startsWith(key('canary')) && !isForeignKey(k)) out[k] = v;
   }
+  Object.assign(out, FLUX_OPT_OUT_ANNOTATIONS);
   out[key('canary')] = 'true';
   const { strategy, match } = ctx.resolved;
   if (strategy.kind === 'ab-testing' && ctx.weights.canary > 0) {

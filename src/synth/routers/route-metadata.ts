@@ -1,7 +1,8 @@
 // Metadata shared by routing objects: the apex object of a router (VirtualService, HTTPRoute,
-// RouteTable, ...) carries `spec.service.apex` labels and annotations, as Flagger writes them.
+// RouteTable, ...) carries `spec.service.apex` labels and annotations, as Flagger writes them, and
+// every routing object carries Flagger's Flux opt-out annotations.
 import type { ApiObjectMetadata } from 'cdk8s';
-import { withoutForeignKeys } from '../ownership.js';
+import { FLUX_OPT_OUT_ANNOTATIONS, withoutForeignKeys } from '../ownership.js';
 import type { RouteContext } from './router.js';
 
 export function apexMetadata(ctx: RouteContext, name: string, namespaced = true): ApiObjectMetadata {
@@ -10,9 +11,14 @@ export function apexMetadata(ctx: RouteContext, name: string, namespaced = true)
     name,
     ...(namespaced ? { namespace: ctx.namespace } : {}),
     labels: withoutForeignKeys(apex?.labels),
-    annotations: withoutForeignKeys(apex?.annotations),
+    annotations: withFluxOptOut(apex?.annotations),
     ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
   };
+}
+
+/** `annotations` without foreign keys, plus the Flux opt-out ones. */
+export function withFluxOptOut(annotations: Record<string, string> | undefined): Record<string, string> {
+  return { ...withoutForeignKeys(annotations), ...FLUX_OPT_OUT_ANNOTATIONS };
 }
 
 /** Metadata of a routing object that is not the apex one (DestinationRules, Upstreams). */
@@ -20,6 +26,7 @@ export function ownedMetadata(ctx: RouteContext, name: string): ApiObjectMetadat
   return {
     name,
     namespace: ctx.namespace,
+    annotations: withFluxOptOut(undefined),
     ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
   };
 }

@@ -8,6 +8,7 @@ import {
   TrafficSplitV1Alpha2,
   TrafficSplitV1Alpha3,
 } from '../../imports/smi-trafficsplit-split.smi-spec.io.js';
+import { ownedMetadata } from './route-metadata.js';
 import type { RouteContext, Router } from './router.js';
 
 export type SmiVersion = 'v1alpha1' | 'v1alpha2' | 'v1alpha3';
@@ -17,11 +18,7 @@ export function smiRouter(provider: string, version: SmiVersion): Router {
     provider,
     routes(scope: Construct, ctx: RouteContext): ApiObject[] {
       const { names, weights, resolved } = ctx;
-      const metadata = {
-        name: names.apex,
-        namespace: ctx.namespace,
-        ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
-      };
+      const metadata = ownedMetadata(ctx, names.apex);
       // The root service is the one clients call: the first of `service.hosts`, else the apex.
       const service = resolved.service.hosts?.[0] ?? names.apex;
       const id = `TrafficSplit-${names.apex}`;

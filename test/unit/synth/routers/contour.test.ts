@@ -3,10 +3,11 @@ import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import type { JsonObject } from '../../../../src/synth/kube-json.js';
 import { inputOf, podinfoCanary } from '../inputs.js';
 
+/** A service of the route; Flagger omits a weight of 0. */
 const service = (name: string, weight: number) => ({
   name,
   port: 80,
-  weight,
+  ...(weight ? { weight } : {}),
   requestHeadersPolicy: { set: [{ name: 'l5d-dst-override', value: `${name}.test.svc.cluster.local:80` }] },
 });
 

@@ -13,7 +13,7 @@ describe('synth: gatewayapi router', () => {
     expect(route).to.deep.equal({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
-      metadata: { name: 'podinfo', namespace: 'test' },
+      metadata: { name: 'podinfo', namespace: 'test', annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } },
       spec: {
         parentRefs: gatewayRefs,
         hostnames: ['www.example.com'],

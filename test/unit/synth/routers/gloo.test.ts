@@ -64,8 +64,10 @@ describe('synth: gloo router', () => {
     expect(table.spec.routes[0].matchers).to.deep.equal([
       { headers: [{ name: 'x-canary', value: 'insider' }, { name: 'user-agent', value: '.*Firefox.*', regex: true }] },
     ]);
-    expect(table.spec.routes[0].routeAction.multi.destinations.map((d: JsonObject) => d.weight)).to.deep.equal([0, 100]);
+    // A weight of 0 is omitted, as Flagger writes it.
+    expect(table.spec.routes[0].routeAction.multi.destinations.map((d: JsonObject) => d.weight)).to.deep.equal([undefined, 100]);
     expect(table.spec.routes[1]).to.not.have.property('matchers');
-    expect(table.spec.routes[1].routeAction.multi.destinations.map((d: JsonObject) => d.weight)).to.deep.equal([100, 0]);
+    expect(table.spec.routes[1].routeAction.multi.destinations.map((d: JsonObject) => d.weight)).to.deep.equal([100, undefined]);
+    expect(table.spec.routes[1].routeAction.multi.destinations[1]).to.not.have.property('weight');
   });
 });

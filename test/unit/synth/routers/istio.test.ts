@@ -99,6 +99,9 @@ describe('synth: istio router', () => {
 
   it('puts the apex metadata on the VirtualService', () => {
     const vs = vsOf(podinfoCanary({ service: { port: 9898, apex: { labels: { a: 'b' }, annotations: { c: 'd' } } } }));
-    expect(vs.metadata).to.deep.equal({ name: 'podinfo', namespace: 'test', labels: { a: 'b' }, annotations: { c: 'd' } });
+    expect(vs.metadata).to.deep.equal({
+      name: 'podinfo', namespace: 'test', labels: { a: 'b' },
+      annotations: { c: 'd', 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
+    });
   });
 });

@@ -9,7 +9,7 @@ describe('synth: kuma router', () => {
     expect(route).to.deep.equal({
       apiVersion: 'kuma.io/v1alpha1',
       kind: 'TrafficRoute',
-      metadata: { name: 'podinfo' },
+      metadata: { name: 'podinfo', labels: { app: 'podinfo' }, annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } },
       mesh: 'payments',
       spec: {
         sources: [{ match: { 'kuma.io/service': '*' } }],

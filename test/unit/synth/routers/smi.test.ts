@@ -18,7 +18,7 @@ describe('synth: smi router (linkerd, osm, smi:*)', () => {
         {
           apiVersion,
           kind: 'TrafficSplit',
-          metadata: { name: 'podinfo', namespace: 'test' },
+          metadata: { name: 'podinfo', namespace: 'test', annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } },
           spec: {
             service: 'podinfo',
             backends: [
