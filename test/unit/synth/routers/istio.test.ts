@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import type { JsonObject } from '../../../../src/synth/kube-json.js';
 import { inputOf, ofKind, podinfoCanary } from '../inputs.js';
+import { validateCanary } from '../../../../src/api/validate.js';
 
 const routesOf = (...args: Parameters<typeof inputOf>) => synthesizeCanary(inputOf(...args)).byRole.routes as JsonObject[];
 const vsOf = (...args: Parameters<typeof inputOf>) => ofKind(routesOf(...args), 'VirtualService')[0];
@@ -103,5 +104,23 @@ describe('synth: istio router', () => {
       name: 'podinfo', namespace: 'test', labels: { a: 'b' },
       annotations: { c: 'd', 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
     });
+  });
+
+  it('withoutHeaders and sourceNamespace: accepted in service.match and analysis.match, and carried to the VirtualService', () => {
+    const without = { 'x-debug': { exact: '1' } };
+    const canary = podinfoCanary({
+      service: { port: 9898, match: [{ uri: { prefix: '/api' }, withoutHeaders: without, sourceNamespace: 'frontend' }] },
+    });
+    const ab = podinfoCanary({
+      service: { port: 9898 },
+      analysis: { interval: '1m', iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } }, withoutHeaders: without, sourceNamespace: 'frontend' }] },
+    });
+    // Before they were in the schema, both were unknown fields (the apiserver prunes them).
+    expect(validateCanary(canary)).to.deep.equal([]);
+    expect(validateCanary(ab)).to.deep.equal([]);
+    expect(vsOf(canary).spec.http[0].match).to.deep.equal([{ uri: { prefix: '/api' }, withoutHeaders: without, sourceNamespace: 'frontend' }]);
+    expect(vsOf(ab, undefined, { weights: { primary: 0, canary: 100 } }).spec.http[0].match).to.deep.equal([
+      { headers: { 'x-canary': { exact: 'insider' } }, withoutHeaders: without, sourceNamespace: 'frontend' },
+    ]);
   });
 });
