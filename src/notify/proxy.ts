@@ -34,31 +34,40 @@ export function forwardRoute(target: URL, proxy: URL): ProxyRoute {
   };
 }
 
-/** Opens a CONNECT tunnel through `proxy` to `target` and starts TLS inside it. */
-export function tunnelTls(target: URL, proxy: URL, options: { timeoutMs: number; ca?: string | Buffer }): Promise<TLSSocket> {
+/** Opens a CONNECT tunnel through `proxy` to `target` and starts TLS inside it; `signal` ends the attempt. */
+export function tunnelTls(target: URL, proxy: URL, options: { signal: AbortSignal; ca?: string | Buffer }): Promise<TLSSocket> {
   const authority = `${target.hostname}:${portOf(target)}`;
+  const { signal } = options;
   return new Promise((resolve, reject) => {
+    let tls: TLSSocket | undefined;
     const connect = httpRequest({
       host: proxy.hostname,
       port: portOf(proxy),
       method: 'CONNECT',
       path: authority,
       headers: { host: authority, ...proxyAuthorization(proxy) },
-      timeout: options.timeoutMs,
     });
+    const onAbort = () => {
+      connect.destroy();
+      tls?.destroy();
+      reject(signal.reason);
+    };
+    if (signal.aborted) { onAbort(); return; }
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal.removeEventListener('abort', onAbort);
     connect.once('connect', (res: IncomingMessage, socket: Socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
+        done();
         reject(new Error(`proxy ${proxy.host} refused CONNECT ${authority}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
         return;
       }
       // SNI carries host names only; an IP address target is verified against the certificate's IP SANs.
-      const tls = tlsConnect({ socket, host: target.hostname, ...(isIP(target.hostname) ? {} : { servername: target.hostname }), ...(options.ca ? { ca: options.ca } : {}) });
-      tls.once('secureConnect', () => resolve(tls));
-      tls.once('error', reject);
+      tls = tlsConnect({ socket, host: target.hostname, ...(isIP(target.hostname) ? {} : { servername: target.hostname }), ...(options.ca ? { ca: options.ca } : {}) });
+      tls.once('secureConnect', () => { done(); resolve(tls!); });
+      tls.once('error', (err) => { done(); reject(err); });
     });
-    connect.once('timeout', () => connect.destroy(new Error(`proxy ${proxy.host} did not answer within ${options.timeoutMs} ms`)));
-    connect.once('error', reject);
+    connect.once('error', (err) => { done(); reject(err); });
     connect.end();
   });
 }
