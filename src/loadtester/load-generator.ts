@@ -1,10 +1,19 @@
 // The built-in load generator behind `hey ...` commands: -c workers, each sending requests one
 // after another, paced at -q per second when asked, for -z or until -n requests are done.
 // Pacing is against a schedule (start + k/rate), not sleeps after each request, so a slow
-// response does not lower the rate the worker catches up to.
-import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+// response does not lower the rate the worker catches up to. Each request is one bounded
+// exchange: -t is a deadline over all of it, body included, answers are counted (never kept)
+// against a cap, and an abort ends the requests in flight too.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { boundedRequest, ExchangeError } from '../io/bounded-request.js';
 import type { HeyOptions } from './hey-options.js';
+
+/** Larger answers count as errors: a load test measures an app, not a download. */
+export const DEFAULT_TARGET_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** With -t 0 (hey's "no timeout") a request still ends within this. */
+export const NO_TIMEOUT_CEILING_MS = 10 * 60_000;
 
 export interface LoadResult {
   readonly startedAt: number;
@@ -23,6 +32,8 @@ export interface LoadHooks {
   /** Called once per request with its status code, or 0 when it failed. */
   readonly onResult?: (status: number) => void;
   readonly now?: () => number;
+  /** @default DEFAULT_TARGET_RESPONSE_BYTES */
+  readonly maxResponseBytes?: number;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
@@ -42,8 +53,8 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
   const headers: Record<string, string> = { 'user-agent': 'hey/0.0.1 (sluice)', ...options.headers };
   if (options.host) headers.host = options.host;
   const body = options.body !== undefined ? Buffer.from(options.body) : undefined;
-  if (body) headers['content-length'] = String(body.length);
-  const requestOptions: RequestOptions = { method: options.method, headers, agent, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) };
+  const deadlineMs = options.timeoutMs > 0 ? options.timeoutMs : NO_TIMEOUT_CEILING_MS;
+  const maxResponseBytes = hooks.maxResponseBytes ?? DEFAULT_TARGET_RESPONSE_BYTES;
 
   const latenciesMs: number[] = [];
   const statusCodes: Record<number, number> = {};
@@ -54,30 +65,24 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
   const perWorker = options.durationMs !== undefined ? Infinity : Math.floor(options.requests / options.concurrency);
   const intervalMs = options.ratePerWorker > 0 ? 1000 / options.ratePerWorker : 0;
 
-  const once = () => new Promise<void>((resolve) => {
+  const once = async () => {
     const sent = now();
-    const send = https ? httpsRequest : httpRequest;
-    const req = send(target, requestOptions, (res) => {
-      res.resume();
-      res.once('end', () => {
-        latenciesMs.push(now() - sent);
-        const code = res.statusCode ?? 0;
-        statusCodes[code] = (statusCodes[code] ?? 0) + 1;
-        hooks.onResult?.(code);
-        resolve();
+    try {
+      const res = await boundedRequest({
+        url: target, method: options.method, headers, ...(body ? { body } : {}), agent,
+        deadlineMs, maxResponseBytes, discardBody: true, ...(hooks.signal ? { signal: hooks.signal } : {}),
       });
-      res.once('error', (err) => fail(err));
-    });
-    const fail = (err: Error) => {
-      const message = (err as NodeJS.ErrnoException).code ?? err.message;
+      latenciesMs.push(now() - sent);
+      statusCodes[res.status] = (statusCodes[res.status] ?? 0) + 1;
+      hooks.onResult?.(res.status);
+    } catch (err) {
+      // Requests cut short by our own abort are not the target's failures.
+      if (hooks.signal?.aborted) return;
+      const message = err instanceof ExchangeError ? err.code ?? err.message : String(err);
       errors[message] = (errors[message] ?? 0) + 1;
       hooks.onResult?.(0);
-      resolve();
-    };
-    req.once('timeout', () => req.destroy(new Error('request timeout')));
-    req.once('error', fail);
-    req.end(body);
-  });
+    }
+  };
 
   const worker = async () => {
     for (let k = 0; k < perWorker; k++) {
