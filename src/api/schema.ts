@@ -12,6 +12,7 @@ export interface JSONSchema {
   enum?: (string | number)[];
   minimum?: number;
   maximum?: number;
+  maxItems?: number;
   format?: string;
   default?: unknown;
   'x-kubernetes-int-or-string'?: boolean;
@@ -38,8 +39,8 @@ export const bool = (description?: string): JSONSchema =>
 export const intOrString = (description?: string): JSONSchema =>
   ({ 'x-kubernetes-int-or-string': true, ...(description ? { description } : {}) });
 
-export const list = (items: JSONSchema, description?: string): JSONSchema =>
-  ({ type: 'array', items, ...(description ? { description } : {}) });
+export const list = (items: JSONSchema, description?: string, extra: Pick<JSONSchema, 'maxItems'> = {}): JSONSchema =>
+  ({ type: 'array', items, ...(description ? { description } : {}), ...extra });
 
 export const stringMap = (description?: string): JSONSchema =>
   ({ type: 'object', additionalProperties: { type: 'string' }, ...(description ? { description } : {}) });

@@ -45,7 +45,10 @@ export function checkStructure(value: unknown, schema: JSONSchema, path: string)
       problems.push(problem(path, `must be at most ${schema.maximum}, got ${value}`));
     }
   }
-  if (Array.isArray(value) && schema.items) {
+  if (Array.isArray(value) && schema.maxItems !== undefined && value.length > schema.maxItems) {
+    // One problem for the list; its items are not worth checking one by one.
+    problems.push(problem(path, `must have at most ${schema.maxItems} items, got ${value.length}`));
+  } else if (Array.isArray(value) && schema.items) {
     value.forEach((item, i) => {
       // null is "unset" for a field, but a list item that is null is just wrong.
       if (item === null || item === undefined) problems.push(problem(childPath(path, i), 'must not be null'));

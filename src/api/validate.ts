@@ -1,7 +1,8 @@
 // Validation of Canary, MetricTemplate and AlertProvider documents. Each rule is a small
 // named function returning the problems it finds, each naming its field path; a validator
 // runs all of them and returns every problem at once.
-import { isDuration, parseDuration } from './duration.js';
+import { formatDuration, isDuration, parseDuration } from './duration.js';
+import { MAX_WEBHOOK_TIMEOUT_MS } from './limits.js';
 import { type Problem, problem, childPath } from './problem.js';
 import { checkStructure } from './structural-check.js';
 import { canarySchema } from './schemas/canary.js';
@@ -27,10 +28,11 @@ function isHttpUrl(text: unknown): boolean {
 const urlProblem = (path: string, value: unknown): Problem[] =>
   value === undefined || isHttpUrl(value) ? [] : [problem(path, `must be an http(s) URL, got ${JSON.stringify(value)}`)];
 
-const durationProblem = (path: string, value: unknown, positive = false): Problem[] => {
+const durationProblem = (path: string, value: unknown, positive = false, maxMs?: number): Problem[] => {
   if (value === undefined) return [];
   if (!isDuration(value)) return [problem(path, `invalid duration ${JSON.stringify(value)}: use Go syntax such as 30s, 1m or 1h30m`)];
   if (positive && parseDuration(value as string) <= 0) return [problem(path, `must be greater than 0, got ${JSON.stringify(value)}`)];
+  if (maxMs !== undefined && parseDuration(value as string) > maxMs) return [problem(path, `must be at most ${formatDuration(maxMs)}, got ${JSON.stringify(value)}`)];
   return [];
 };
 
@@ -216,7 +218,7 @@ const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => 
     if (!w) return;
     const wp = childPath(`${p}.webhooks`, i);
     if (w.url !== undefined) out.push(...urlProblem(`${wp}.url`, w.url));
-    out.push(...durationProblem(`${wp}.timeout`, w.timeout, true));
+    out.push(...durationProblem(`${wp}.timeout`, w.timeout, true, MAX_WEBHOOK_TIMEOUT_MS));
     if (w.retries !== undefined && w.retries < 0) out.push(problem(`${wp}.retries`, `must not be negative, got ${w.retries}`));
   });
   return out;
@@ -242,8 +244,10 @@ export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER)
     analysis: canary.spec.analysis ?? canary.spec.canaryAnalysis,
     provider: canary.spec.provider ?? defaultProvider,
   };
-  // Semantic rules read typed values: skip those the structural check already refused.
+  // Semantic rules read typed values: skip those the structural check already refused, and
+  // everything inside them (the items of a list over its maxItems).
   const refused = new Set(structural.map((s) => s.path));
+  const inside = (path: string) => structural.some((s) => path.startsWith(`${s.path}[`) || path.startsWith(`${s.path}.`));
   const semantic = CANARY_RULES.flatMap((rule) => {
     try {
       return rule(view);
@@ -252,7 +256,7 @@ export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER)
       if (structural.length) return [];
       throw err;
     }
-  }).filter((s) => !refused.has(s.path));
+  }).filter((s) => !refused.has(s.path) && !inside(s.path));
   return [...structural, ...semantic];
 }
 

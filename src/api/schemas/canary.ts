@@ -6,6 +6,7 @@ import {
 import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
 import { SUPPORTED_PROVIDERS } from '../providers.js';
 import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES } from '../types.js';
+import { CANARY_LIMITS } from '../limits.js';
 
 const httpMatchRequest: JSONSchema = obj({
   name: str(),
@@ -46,7 +47,7 @@ const service: JSONSchema = obj(
     hosts: stringList(),
     delegation: bool('Generate a delegate VirtualService'),
     trafficPolicy: freeform('Istio DestinationRule traffic policy'),
-    match: list(httpMatchRequest, 'URI match conditions'),
+    match: list(httpMatchRequest, 'URI match conditions', { maxItems: CANARY_LIMITS.matches }),
     rewrite: obj({ uri: str(), authority: str(), type: str() }),
     retries: obj({ attempts: int(), perTryTimeout: str(), retryOn: str() }),
     headers: freeform('Header operations'),
@@ -81,8 +82,8 @@ const webhook: JSONSchema = obj(
     name: str(),
     type: oneOfStrings(['', ...WEBHOOK_TYPES]),
     url: str(),
-    timeout: str('Request timeout (default 10s)'),
-    retries: int(),
+    timeout: str('Request timeout (default 10s, at most 5m)'),
+    retries: int('Retries on network errors, 5xx and 429', { minimum: 0, maximum: CANARY_LIMITS.webhookRetries }),
     disableTLS: bool(),
     muteAlert: bool(),
     metadata: stringMap(),
@@ -93,14 +94,14 @@ const webhook: JSONSchema = obj(
 const analysis: JSONSchema = obj(
   {
     interval: str('Schedule interval (default 60s)'),
-    iterations: int('Number of checks for A/B testing and Blue/Green', { minimum: 0 }),
+    iterations: int('Number of checks for A/B testing and Blue/Green', { minimum: 0, maximum: CANARY_LIMITS.iterations }),
     mirror: bool('Mirror traffic to the canary'),
     mirrorWeight: int('Percentage of traffic mirrored', { minimum: 0, maximum: 100 }),
     maxWeight: num('Max traffic weight routed to the canary (default 100)'),
     stepWeight: num('Traffic step weight'),
-    stepWeights: list(num(), 'Traffic step weights'),
+    stepWeights: list(num(), 'Traffic step weights', { maxItems: CANARY_LIMITS.stepWeights }),
     stepWeightPromotion: num('Traffic step weight during promotion'),
-    threshold: int('Max number of failed checks before rollback (default 1)'),
+    threshold: int('Max number of failed checks before rollback (default 1)', { maximum: CANARY_LIMITS.threshold }),
     primaryReadyThreshold: int('Percentage of primary pods that must be available (default 100)'),
     canaryReadyThreshold: int('Percentage of canary pods that must be available (default 100)'),
     alerts: list(
@@ -112,10 +113,12 @@ const analysis: JSONSchema = obj(
         },
         { required: ['name', 'providerRef'] },
       ),
+      'Notifications',
+      { maxItems: CANARY_LIMITS.alerts },
     ),
-    metrics: list(metric),
-    webhooks: list(webhook),
-    match: list(httpMatchRequest, 'A/B testing match conditions'),
+    metrics: list(metric, 'Metric checks', { maxItems: CANARY_LIMITS.metrics }),
+    webhooks: list(webhook, 'Rollout webhooks', { maxItems: CANARY_LIMITS.webhooks }),
+    match: list(httpMatchRequest, 'A/B testing match conditions', { maxItems: CANARY_LIMITS.matches }),
     sessionAffinity: obj(
       {
         cookieName: str(),
