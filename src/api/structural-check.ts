@@ -61,16 +61,19 @@ export function checkStructure(value: unknown, schema: JSONSchema, path: string)
   return problems;
 }
 
+/** A field's own value: never one inherited from Object.prototype ("constructor", "toString"). */
+const own = (record: object, key: string): unknown => (Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined);
+
 function checkObject(value: Record<string, unknown>, schema: JSONSchema, path: string): Problem[] {
   const problems: Problem[] = [];
   for (const key of schema.required ?? []) {
-    if (value[key] === undefined || value[key] === null) {
+    if (own(value, key) === undefined || own(value, key) === null) {
       problems.push(problem(childPath(path, key), 'is required'));
     }
   }
   if (schema['x-kubernetes-preserve-unknown-fields']) return problems;
   for (const [key, child] of Object.entries(value)) {
-    const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
+    const childSchema = (schema.properties ? own(schema.properties, key) as JSONSchema | undefined : undefined) ?? schema.additionalProperties;
     if (childSchema) {
       problems.push(...checkStructure(child, childSchema, childPath(path, key)));
     } else if (schema.properties) {
