@@ -1,7 +1,7 @@
 // Reading Kubernetes manifests from YAML files and folders (multi-document YAML).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { isMap, isScalar, LineCounter, parseAllDocuments, stringify, visit, type Document } from 'yaml';
 
 export interface ManifestDoc {
   readonly file: string;
@@ -13,10 +13,17 @@ export interface ManifestDoc {
 /** Every non-empty document in a YAML file; a syntax error names the file and line. */
 export function readManifestFile(file: string): ManifestDoc[] {
   const text = readFileSync(file, 'utf8');
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const lines = new LineCounter();
+  // yaml's own uniqueKeys compares each key with every key before it: quadratic, so checked here.
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false, lineCounter: lines });
   const out: ManifestDoc[] = [];
   docs.forEach((doc, index) => {
     if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const repeated = firstRepeatedKey(doc);
+    if (repeated) {
+      const at = lines.linePos(repeated.offset);
+      throw new Error(`${file}: map keys must be unique: ${JSON.stringify(repeated.key)} repeats at line ${at.line}, column ${at.col}`);
+    }
     const object = doc.toJS({ maxAliasCount: 100 });
     if (object === null || object === undefined) return;
     if (typeof object !== 'object' || Array.isArray(object)) {
@@ -25,6 +32,28 @@ export function readManifestFile(file: string): ManifestDoc[] {
     out.push({ file, index, object });
   });
   return out;
+}
+
+/** The first key that repeats within one mapping, in one pass over each mapping (a Set per map). */
+function firstRepeatedKey(doc: Document.Parsed): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        // Scalars compare by value and type, as yaml's check does (1 and "1" differ); other keys are rare and left alone.
+        if (!isScalar(pair.key)) continue;
+        const identity = `${typeof pair.key.value}:${String(pair.key.value)}`;
+        if (seen.has(identity)) {
+          found = { key: String(pair.key.value), offset: pair.key.range?.[0] ?? 0 };
+          return visit.BREAK;
+        }
+        seen.add(identity);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** Files and folders (recursively, *.yaml and *.yml, sorted) to documents. */
