@@ -66,6 +66,27 @@ export interface AdmissionVerdict {
 
 export type ParsedReview = { ok: true; review: AdmissionReview } | { ok: false; reason: string };
 
+/**
+ * Deepest nesting accepted, the review itself being level 1. A Deployment's deepest field sits
+ * about 12 levels down; a review nested thousands deep would only exhaust the stack of the
+ * recursive code behind (hashing, diffing, validation) and answer 500.
+ */
+export const MAX_REVIEW_DEPTH = 100;
+
+/** Whether JSON `value` nests deeper than `max` objects and arrays; iterative, so any depth is safe to ask. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isOptionalRecord = (v: unknown) => v === undefined || v === null || isRecord(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -74,6 +95,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 export function parseAdmissionReview(body: unknown): ParsedReview {
   const fail = (reason: string): ParsedReview => ({ ok: false, reason });
   if (!isRecord(body)) return fail('body is not a JSON object');
+  if (nestsDeeperThan(body, MAX_REVIEW_DEPTH)) return fail(`nested deeper than ${MAX_REVIEW_DEPTH} levels`);
   if (body.apiVersion !== ADMISSION_API_VERSION) return fail(`apiVersion must be ${ADMISSION_API_VERSION}, got ${JSON.stringify(body.apiVersion)}`);
   if (body.kind !== 'AdmissionReview') return fail(`kind must be AdmissionReview, got ${JSON.stringify(body.kind)}`);
   const r = body.request;

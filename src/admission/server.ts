@@ -5,11 +5,12 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { capMessage } from '../api/message.js';
 import { logger, type Logger } from '../log.js';
 import type { CanaryLookup } from './canary-lookup.js';
 import { createServingCertificate, serviceDnsNames } from './certificates.js';
 import { guardOwnedObject } from './guard-owned.js';
-import { observeAdmission, type AdmissionOutcome } from './metrics.js';
+import { observeAdmission, UNKNOWN_ROUTE, type AdmissionOutcome } from './metrics.js';
 import { mutateDeployment } from './mutate-deployment.js';
 import { WEBHOOK_PATHS } from './paths.js';
 import { allow, parseAdmissionReview, type AdmissionReview, type AdmissionVerdict } from './review.js';
@@ -148,12 +149,14 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
   const json = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
 
   for (const [path, handler] of Object.entries(options.handlers)) {
-    app.post(path, json, (req: Request, res: Response) => {
+    // The route, not req.path (any case, a trailing slash), labels the metric: callers choose paths.
+    const route = (_req: Request, res: Response, next: NextFunction) => { res.locals.route = path; next(); };
+    app.post(path, route, json, (req: Request, res: Response) => {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       const parsed = parseAdmissionReview(req.body);
       if (!parsed.ok) {
-        log.warn({ path, reason: parsed.reason }, `refused a malformed AdmissionReview: ${parsed.reason}`);
+        log.warn({ path, reason: parsed.reason }, capMessage(`refused a malformed AdmissionReview: ${parsed.reason}`));
         observeAdmission(path, 'bad_request', seconds());
         res.status(400).json(statusBody(400, 'BadRequest', `malformed AdmissionReview: ${parsed.reason}`));
         return;
@@ -162,8 +165,8 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
       try {
         verdict = handler(parsed.review);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.error({ path, uid: parsed.review.request.uid, err: message }, `admission handler failed: ${message}`);
+        const message = capMessage(err instanceof Error ? err.message : String(err));
+        log.error({ path, uid: parsed.review.request.uid, err }, `admission handler failed: ${message}`);
         observeAdmission(path, 'error', seconds());
         res.status(500).json(statusBody(500, 'InternalError', `admission handler failed: ${message}`));
         return;
@@ -190,21 +193,32 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = err as { status?: number; statusCode?: number; type?: string; message?: string; limit?: number; length?: number };
     const status = e.status ?? e.statusCode ?? 500;
-    const reason = bodyErrorReason(e, options.bodyLimitBytes);
-    if (status >= 500) log.error({ path: req.path, err: e.message }, reason);
-    else log.warn({ path: req.path, status }, reason);
-    observeAdmission(req.path, status >= 500 ? 'error' : 'bad_request', 0);
+    const reason = capMessage(bodyErrorReason(e, options.bodyLimitBytes));
+    const route = typeof res.locals.route === 'string' ? res.locals.route : UNKNOWN_ROUTE;
+    if (status >= 500) log.error({ route, err: e.message }, reason);
+    else log.warn({ route, status }, reason);
+    observeAdmission(route, status >= 500 ? 'error' : 'bad_request', 0);
     if (res.headersSent) return;
-    res.status(status).json(statusBody(status, status === 413 ? 'RequestEntityTooLarge' : status >= 500 ? 'InternalError' : 'BadRequest', reason));
+    res.status(status).json(statusBody(status, statusReason(status), reason));
   });
 
   return app;
 }
 
+/** The Status reason Kubernetes uses for each code. */
+function statusReason(status: number): string {
+  if (status === 413) return 'RequestEntityTooLarge';
+  if (status === 415) return 'UnsupportedMediaType';
+  return status >= 500 ? 'InternalError' : 'BadRequest';
+}
+
 function bodyErrorReason(e: { type?: string; message?: string; length?: number }, limit: number): string {
   switch (e.type) {
     case 'entity.too.large':
-      return `AdmissionReview body of ${e.length ?? 'more than'} bytes exceeds the ${limit} byte limit`;
+      // A chunked body has no declared length: only the limit is known.
+      return e.length === undefined
+        ? `AdmissionReview body exceeds the ${limit} byte limit`
+        : `AdmissionReview body of ${e.length} bytes exceeds the ${limit} byte limit`;
     case 'entity.parse.failed':
       return `body is not valid JSON: ${e.message}`;
     case 'encoding.unsupported':
