@@ -179,8 +179,8 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
       observeAdmission(path, outcome, seconds());
       const request = parsed.review.request;
       const fields = { path, uid: request.uid, outcome, user: request.userInfo.username, namespace: request.namespace, name: request.name };
-      if (outcome === 'allowed') log.debug(fields, verdict.note);
-      else log.info(fields, verdict.note);
+      if (outcome === 'allowed') log.debug(fields, capMessage(verdict.note));
+      else log.info(fields, capMessage(verdict.note));
       options.onReview?.(path, parsed.review, verdict);
     });
   }

@@ -45,8 +45,13 @@ export function validateFlaggerObject(review: AdmissionReview, options: FlaggerV
   if (problems === null) return allow(request, `${what}: not a kind Sluice validates`);
   if (problems.length === 0) return allow(request, `${what} is valid`, canaryWarnings(request.object).map(formatProblem));
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return deny(request, 422, 'Invalid', `${what} is invalid (${count}): ${problems.map(formatProblem).join('; ')}`);
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
+  if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`... and ${problems.length - MAX_LISTED_PROBLEMS} more`);
+  return deny(request, 422, 'Invalid', `${what} is invalid (${count}): ${listed.join('; ')}`);
 }
+
+/** A fix-it list kubectl can show; thousands of problems (one per unknown field) are one mistake repeated. */
+export const MAX_LISTED_PROBLEMS = 50;
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
