@@ -71,14 +71,19 @@ export const deadlineMessage = (ms: number) => `timeout: no complete answer with
 /** Sends one request and reads the whole answer, or fails with an ExchangeError. Never throws synchronously. */
 export async function boundedRequest(request: BoundedRequest): Promise<BoundedResponse> {
   const url = httpUrlOf(request.url);
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new ExchangeError(deadlineMessage(request.deadlineMs), 'deadline')), request.deadlineMs);
-  const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
+  // One signal ends the exchange: the deadline, or the caller's own (followed by hand rather than
+  // with AbortSignal.any, so a long-lived caller signal collects no listeners).
+  const ending = new AbortController();
+  const timer = setTimeout(() => ending.abort(new ExchangeError(deadlineMessage(request.deadlineMs), 'deadline')), request.deadlineMs);
+  const follow = () => ending.abort(request.signal?.reason);
+  if (request.signal?.aborted) follow();
+  else request.signal?.addEventListener('abort', follow, { once: true });
   try {
-    const via = request.via ? await untilAborted(request.via(signal), signal) : undefined;
-    return await exchange(url, request, via, signal);
+    const via = request.via ? await untilAborted(request.via(ending.signal), ending.signal) : undefined;
+    return await exchange(url, request, via, ending.signal);
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener('abort', follow);
   }
 }
 
