@@ -23,7 +23,7 @@ export function randomValue(rng: Rng, depth = 0): unknown {
     case 4: return rng.pick(STRINGS);
     case 5: return undefined;
     case 6: return Array.from({ length: rng.int(4) }, () => randomValue(rng, depth + 1));
-    case 7: return Object.fromEntries(Array.from({ length: rng.int(4) }, (_, i) => [rng.pick(['spec', 'metadata', 'name', 'kind', 'request', `k${i}`]), randomValue(rng, depth + 1)]));
+    case 7: return Object.fromEntries(Array.from({ length: rng.int(4) }, (_, i) => [rng.pick(['spec', 'metadata', 'name', 'kind', 'request', 'constructor', '__proto__', 'toString', `k${i}`]), randomValue(rng, depth + 1)]));
     default: return NaN;
   }
 }
