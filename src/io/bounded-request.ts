@@ -74,7 +74,8 @@ export async function boundedRequest(request: BoundedRequest): Promise<BoundedRe
   // One signal ends the exchange: the deadline, or the caller's own (followed by hand rather than
   // with AbortSignal.any, so a long-lived caller signal collects no listeners).
   const ending = new AbortController();
-  const timer = setTimeout(() => ending.abort(new ExchangeError(deadlineMessage(request.deadlineMs), 'deadline')), request.deadlineMs);
+  // setTimeout fires at once for anything over 2^31-1 ms: a longer deadline is held to that.
+  const timer = setTimeout(() => ending.abort(new ExchangeError(deadlineMessage(request.deadlineMs), 'deadline')), Math.min(request.deadlineMs, 2 ** 31 - 1));
   const follow = () => ending.abort(request.signal?.reason);
   if (request.signal?.aborted) follow();
   else request.signal?.addEventListener('abort', follow, { once: true });
