@@ -8,12 +8,12 @@ import { validateCanary } from '../api/validate.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision, Gate, GateResult } from '../rollout/decision.js';
-import { RESOURCES, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
+import { RESOURCES, isNotFound, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
 import { RoutingCaches } from './routing-caches.js';
 import { observe, type Snapshot } from './observe.js';
 import { runGate, type GateDeps } from './gates.js';
-import { execute, recoverPendingEvents, ConflictError, type AlertSink, type ExecutorDeps, type Synthesize, type SynthesisInputs } from './executor.js';
+import { execute, recoverPendingEvents, ConflictError, CanaryGoneError, type AlertSink, type ExecutorDeps, type Synthesize, type SynthesisInputs } from './executor.js';
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
@@ -57,6 +57,12 @@ const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMa
 };
 /** Which of the controller's own caches holds this kind, if any (else a routing cache does). */
 const coreCacheOf = (o: KubeObject) => CORE_KINDS[`${o.apiVersion}|${o.kind}`];
+
+/** A write to a Canary that no longer exists did what it was for: the Canary is gone. */
+const unlessGone = (err: unknown): undefined => {
+  if (isNotFound(err)) return undefined;
+  throw err;
+};
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? 'default'}/${name ?? ''}`;
 
@@ -290,9 +296,10 @@ export class CanaryController {
       log.info(e.message);
       await this.opts.client.createEvent(involved, e.type, 'Synced', e.message).catch(() => undefined);
     }
+    // A stale cache may bring a Canary released a moment ago once more: it is gone, which is the goal.
     await this.opts.client.mergePatch(RESOURCES.canaries, resolved.name, ns, {
       metadata: { finalizers: (canary.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: canary.metadata.resourceVersion },
-    });
+    }).catch(unlessGone);
   }
 
   /** One reconcile of one Canary; schedules the next one. */
@@ -307,7 +314,8 @@ export class CanaryController {
     const finalizers = wantedFinalizers(cached);
     if (finalizers) {
       // The update that follows brings the Canary back through the queue.
-      await this.opts.client.mergePatch(RESOURCES.canaries, name, namespace, { metadata: { finalizers, resourceVersion: cached.metadata.resourceVersion } });
+      await this.opts.client.mergePatch(RESOURCES.canaries, name, namespace, { metadata: { finalizers, resourceVersion: cached.metadata.resourceVersion } })
+        .catch(unlessGone);
       return;
     }
     const mine = this.written.get(key);
@@ -350,6 +358,12 @@ export class CanaryController {
       if (err instanceof ConflictError) {
         log.debug(err.message);
         this.queue.addAfter(key, 200);
+        return;
+      }
+      if (err instanceof CanaryGoneError) {
+        // Its watch brings the deletion; a deleted Canary is not a failure.
+        log.debug(err.message);
+        this.written.delete(key);
         return;
       }
       log.error({ err: String(err) }, `reconcile failed, retrying: ${String(err)}`);

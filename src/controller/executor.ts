@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Canary, CanaryStatus } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
 import type { Decision, RolloutEvent } from '../rollout/decision.js';
-import { RESOURCES, eventName, type KubeClient, type KubeObject, isConflict } from '../kube/index.js';
+import { RESOURCES, eventName, type KubeClient, type KubeObject, isConflict, isNotFound } from '../kube/index.js';
 import { statusPatch, isSubsetOf } from './status-patch.js';
 import { runPostRollout, type GateDeps } from './gates.js';
 import { eventPayload } from '../hooks/payload.js';
@@ -68,6 +68,8 @@ export function objectsToApply(objects: KubeObject[], deps: Pick<ExecutorDeps, '
 }
 
 export class ConflictError extends Error {}
+/** The Canary was deleted while it was being reconciled: nothing is left to do, and nothing failed. */
+export class CanaryGoneError extends Error {}
 
 /** A reconcile's status writes: the Canary as stored last, and the versions of it those writes replaced. */
 export interface StatusWritten {
@@ -149,6 +151,7 @@ async function writeStatus(deps: ExecutorDeps, resolved: ResolvedCanary, resourc
     });
   } catch (err) {
     if (isConflict(err)) throw new ConflictError(`status of ${resolved.namespace}/${resolved.name} changed meanwhile`);
+    if (isNotFound(err)) throw new CanaryGoneError(`canary ${resolved.namespace}/${resolved.name} was deleted meanwhile`);
     throw err;
   }
 }
@@ -162,7 +165,7 @@ async function clearOutbox(deps: ExecutorDeps, resolved: ResolvedCanary, stored:
   try {
     return await writeStatus(deps, resolved, stored.metadata.resourceVersion, { pendingEvents: null });
   } catch (err) {
-    if (!(err instanceof ConflictError)) log.warn({ err: String(err) }, `recorded Events not cleared from the status: ${String(err)}`);
+    if (!(err instanceof ConflictError || err instanceof CanaryGoneError)) log.warn({ err: String(err) }, `recorded Events not cleared from the status: ${String(err)}`);
     return stored;
   }
 }

@@ -2,7 +2,7 @@
 // so a restarted operator, or one that finds the Events expired, never records them again.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { execute, recoverPendingEvents, type ExecutorDeps, type SynthesisInputs } from '../../../src/controller/executor.js';
+import { execute, recoverPendingEvents, CanaryGoneError, type ExecutorDeps, type SynthesisInputs } from '../../../src/controller/executor.js';
 import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary, CanaryStatus } from '../../../src/api/types.js';
 import type { Decision } from '../../../src/rollout/decision.js';
@@ -147,5 +147,15 @@ describe('controller: the Events outbox in the status', () => {
     });
     expect(await recoverPendingEvents(cluster.canary, resolveCanary(cluster.canary), cluster.deps())).to.equal(1);
     expect(cluster.recorded).to.deep.equal(['Initialization done! podinfo.test']);
+  });
+
+  it('a status write to a Canary deleted meanwhile says so (CanaryGoneError), which the controller does not count as a failure', async () => {
+    const cluster = new FakeCluster({ phase: 'Initializing' });
+    cluster.client.patchStatus = async () => { throw new KubeError(404, 'NotFound', 'canaries.flagger.app "podinfo" not found', 'PATCH'); };
+    let err: unknown;
+    await execute(decision({ phase: 'Initialized' }, ['Initialization done! podinfo.test']), cluster.inputs(), cluster.deps()).catch((e: unknown) => { err = e; });
+    expect(err).to.be.instanceOf(CanaryGoneError);
+    expect((err as Error).message).to.equal('canary test/podinfo was deleted meanwhile');
+    expect(cluster.recorded, 'no Event about a Canary that is gone').to.deep.equal([]);
   });
 });
