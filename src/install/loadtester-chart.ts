@@ -6,7 +6,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { LOADTESTER_NAME, LOADTESTER_PORT, SLUICE_IMAGE, commonLabels } from './names.js';
-import { restrictedContainerSecurity } from './operator-chart.js';
+import { restrictedContainerSecurity } from './settings.js';
 
 const q = (v: string) => k8s.Quantity.fromString(v);
 

@@ -1,73 +1,71 @@
-// The operator: two replicas behind Lease leader election (the standby serves admission and
-// health, only the leader reconciles), probes on /healthz and /readyz, non-root with a
-// read-only root filesystem, its Service (webhooks on 443, metrics on 8080) and a
-// PodDisruptionBudget that keeps one replica through node drains.
-import { Chart } from 'cdk8s';
+// The operator: replicas behind Lease leader election (a standby serves admission and health,
+// only the leader reconciles), probes on /healthz and /readyz, non-root with a read-only root
+// filesystem, its Service (webhooks on 443, metrics on 8080) and a PodDisruptionBudget that
+// keeps one replica through node drains.
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import {
-  METRICS_PORT, SLUICE_IMAGE, SLUICE_NAME, SLUICE_NAMESPACE, WEBHOOK_PORT, operatorLabels, operatorSelector,
+  METRICS_PORT, WEBHOOK_PORT, leaseNameOf, operatorLabelsOf, operatorSelectorOf, webhookConfigurationNameOf, webhookSecretNameOf,
 } from './names.js';
+import type { EnvVarJson, InstallSettings, Json } from './settings.js';
 
-const q = (v: string) => k8s.Quantity.fromString(v);
-const fieldRef = (name: string, fieldPath: string): k8s.EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+export { restrictedContainerSecurity } from './settings.js';
 
-/** Non-root, nothing writable but /tmp, no privileges: shared with the load tester. */
-export const restrictedContainerSecurity: k8s.SecurityContext = {
-  runAsNonRoot: true,
-  runAsUser: 65532,
-  runAsGroup: 65532,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
+const fieldRef = (name: string, fieldPath: string): EnvVarJson => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+/** Keys whose value is undefined are left out (the object has no such field). */
+const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** What the operator reads (src/operator/config.ts): every name it gives an object is the installation's. */
+export function operatorEnv(s: InstallSettings): EnvVarJson[] {
+  return [
+    { name: 'SLUICE_LEADER_ELECT', value: s.leaderElect },
+    fieldRef('POD_NAME', 'metadata.name'),
+    fieldRef('SLUICE_LEADER_ELECTION_NAMESPACE', 'metadata.namespace'),
+    { name: 'SLUICE_LEADER_ELECTION_NAME', value: leaseNameOf(s.name) },
+    fieldRef('SLUICE_SERVICE_NAMESPACE', 'metadata.namespace'),
+    { name: 'SLUICE_SERVICE_NAME', value: s.name },
+    { name: 'SLUICE_WEBHOOK_SECRET_NAME', value: webhookSecretNameOf(s.name) },
+    { name: 'SLUICE_WEBHOOK_CONFIGURATION_NAME', value: webhookConfigurationNameOf(s.name) },
+    { name: 'SLUICE_PORT', value: String(METRICS_PORT) },
+    { name: 'SLUICE_WEBHOOK_PORT', value: String(WEBHOOK_PORT) },
+    { name: 'SLUICE_METRICS_SERVER', value: s.metricsServer },
+    { name: 'SLUICE_PROVIDER', value: s.provider },
+    { name: 'SLUICE_LOG_LEVEL', value: s.logLevel },
+    ...s.extraEnv,
+  ];
+}
 
 export class OperatorChart extends Chart {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, { namespace: SLUICE_NAMESPACE });
-    const metadata = { name: SLUICE_NAME, labels: { ...operatorLabels } };
-    new k8s.KubeDeployment(this, 'deployment', {
+  constructor(scope: Construct, id: string, s: InstallSettings) {
+    super(scope, id, { namespace: s.namespace });
+    const selector = operatorSelectorOf(s.appName, s.instance);
+    const labels = operatorLabelsOf(s.appName, s.instance);
+    const metadata = { name: s.name, labels };
+    // The fixed structure is typed; the installation's settings are set on the JSON afterwards:
+    // the typed converters rebuild every object field by field, and would drop the stand-in the
+    // Helm chart puts in place of a whole block from its values.
+    const deployment = k8s.KubeDeployment.manifest({
       metadata,
       spec: {
-        replicas: 2,
-        selector: { matchLabels: { ...operatorSelector } },
+        replicas: s.replicas,
+        selector: { matchLabels: selector },
+        // One replica stops before the next starts: never two operators without an elected leader.
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1), maxSurge: k8s.IntOrString.fromNumber(0) } },
         template: {
-          metadata: { labels: { ...operatorLabels }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(METRICS_PORT) } },
+          metadata: { labels },
           spec: {
-            serviceAccountName: SLUICE_NAME,
-            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            serviceAccountName: s.name,
             terminationGracePeriodSeconds: 30,
-            // Replicas on different nodes, so one node going away leaves a leader candidate.
-            affinity: {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...operatorSelector } } },
-                }],
-              },
-            },
             containers: [{
               name: 'sluice',
-              image: SLUICE_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
+              image: s.image,
+              imagePullPolicy: s.imagePullPolicy,
               args: ['run'],
               ports: [
                 { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
                 { name: 'https-webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
-              ],
-              env: [
-                { name: 'SLUICE_LEADER_ELECT', value: 'true' },
-                fieldRef('POD_NAME', 'metadata.name'),
-                fieldRef('SLUICE_LEADER_ELECTION_NAMESPACE', 'metadata.namespace'),
-                fieldRef('SLUICE_SERVICE_NAMESPACE', 'metadata.namespace'),
-                { name: 'SLUICE_SERVICE_NAME', value: SLUICE_NAME },
-                { name: 'SLUICE_PORT', value: String(METRICS_PORT) },
-                { name: 'SLUICE_WEBHOOK_PORT', value: String(WEBHOOK_PORT) },
-                { name: 'SLUICE_METRICS_SERVER', value: 'http://prometheus:9090' },
-                { name: 'SLUICE_PROVIDER', value: 'istio' },
-                { name: 'SLUICE_LOG_LEVEL', value: 'info' },
               ],
               livenessProbe: {
                 httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http-metrics') },
@@ -77,22 +75,32 @@ export class OperatorChart extends Chart {
                 httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http-metrics') },
                 periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3,
               },
-              resources: {
-                requests: { cpu: q('100m'), memory: q('192Mi') },
-                limits: { cpu: q('1'), memory: q('512Mi') },
-              },
-              securityContext: restrictedContainerSecurity,
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             }],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: q('64Mi') } }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
           },
         },
       },
     });
+    const template = deployment.spec.template;
+    Object.assign(template.metadata, defined({ annotations: s.podAnnotations }));
+    Object.assign(template.spec, defined({
+      securityContext: s.podSecurityContext,
+      affinity: s.affinity,
+      nodeSelector: s.nodeSelector,
+      tolerations: s.tolerations,
+      imagePullSecrets: s.imagePullSecrets,
+    }));
+    Object.assign(template.spec.containers[0], defined({
+      env: operatorEnv(s),
+      resources: s.resources,
+      securityContext: s.containerSecurityContext,
+    }));
+    new ApiObject(this, 'deployment', deployment);
     new k8s.KubeService(this, 'service', {
       metadata,
       spec: {
-        selector: { ...operatorSelector },
+        selector,
         ports: [
           { name: 'https-webhook', port: 443, targetPort: k8s.IntOrString.fromString('https-webhook'), protocol: 'TCP' },
           { name: 'http-metrics', port: METRICS_PORT, targetPort: k8s.IntOrString.fromString('http-metrics'), protocol: 'TCP' },
@@ -101,7 +109,7 @@ export class OperatorChart extends Chart {
     });
     new k8s.KubePodDisruptionBudget(this, 'pdb', {
       metadata,
-      spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...operatorSelector } } },
+      spec: { minAvailable: k8s.IntOrString.fromNumber(s.minAvailable), selector: { matchLabels: selector } },
     });
   }
 }

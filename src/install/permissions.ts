@@ -2,6 +2,7 @@
 // and the leader-election Role are built from these lists, and the install e2e test asks the
 // apiserver (`kubectl auth can-i --as`) about every verb listed here, and about some it must
 // not have. A new API call in the operator means a new line here, or it fails in a cluster.
+import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
 
 export interface PermissionRule {
   readonly apiGroups: readonly string[];
@@ -27,7 +28,8 @@ export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = 
   { group: 'projectcontour.io', resources: ['httpproxies'] },
 ];
 
-export const CLUSTER_RULES: readonly PermissionRule[] = [
+/** The ClusterRole of an installation whose webhook configurations are called `webhookConfigurationName`. */
+export const clusterRulesFor = (webhookConfigurationName: string): readonly PermissionRule[] => [
   { apiGroups: ['flagger.app'], resources: ['canaries', 'metrictemplates', 'alertproviders'], verbs: ['get', 'list', 'watch'], why: 'the Canary informer, MetricTemplates of metric checks, AlertProviders of notifications' },
   { apiGroups: ['flagger.app'], resources: ['canaries'], verbs: ['patch'], why: 'adds and removes finalizer.flagger.app for revertOnDeletion' },
   { apiGroups: ['flagger.app'], resources: ['canaries/status'], verbs: ['get', 'patch', 'update'], why: 'the executor writes every rollout step to the status' },
@@ -38,12 +40,15 @@ export const CLUSTER_RULES: readonly PermissionRule[] = [
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['create'], why: 'registers the admission webhooks at startup (server-side apply creates them when missing)' },
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch', 'update', 'delete'], resourceNames: ['sluice-admission'], why: 'keeps its own webhook configurations (caBundle) up to date; only those' },
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch', 'update', 'delete'], resourceNames: [webhookConfigurationName], why: 'keeps its own webhook configurations (caBundle) up to date; only those' },
 ];
+
+/** The ClusterRole of manifests/ (webhook configurations `sluice-admission`). */
+export const CLUSTER_RULES: readonly PermissionRule[] = clusterRulesFor(WEBHOOK_CONFIGURATION_NAME);
 
 /** In the operator's namespace only: the leader-election Lease. */
 export const NAMESPACE_RULES: readonly PermissionRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'], why: 'leader election on the Lease sluice-leader-election' },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'], why: 'leader election on the Lease of the installation (<name>-leader-election)' },
 ];
 
 /** Asked of the apiserver by the install e2e test: the operator must NOT be able to do these. */

@@ -7,7 +7,8 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { webhookConfigurations } from '../admission/registration.js';
 import type { KubeObject } from '../kube/index.js';
-import { SLUICE_NAME, SLUICE_NAMESPACE, commonLabels } from './names.js';
+import { commonLabels, webhookConfigurationNameOf } from './names.js';
+import type { InstallSettings } from './settings.js';
 
 type Webhook = { clientConfig: Record<string, unknown>; failurePolicy?: string };
 
@@ -17,16 +18,18 @@ function withoutCaBundle(object: KubeObject): void {
 }
 
 export class WebhooksChart extends Chart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, s: InstallSettings) {
     super(scope, id);
-    const { mutating, validating } = webhookConfigurations({ service: { namespace: SLUICE_NAMESPACE, name: SLUICE_NAME, port: 443 } }, '');
+    const { mutating, validating } = webhookConfigurations(
+      { service: { namespace: s.namespace, name: s.name, port: 443 } }, '', { name: webhookConfigurationNameOf(s.name) },
+    );
     for (const [name, object] of [['mutating', mutating], ['validating', validating]] as const) {
       withoutCaBundle(object);
       for (const w of (object as unknown as { webhooks: Webhook[] }).webhooks) {
         if (w.failurePolicy !== 'Ignore') throw new Error(`webhook in ${object.kind} must fail open, has failurePolicy ${w.failurePolicy}`);
       }
-      // The operator applies the same labels at startup; only part-of is added, so nothing flips.
-      object.metadata.labels = { ...commonLabels, ...object.metadata.labels };
+      // The operator applies the same labels at startup; only part-of and instance are added, so nothing flips.
+      object.metadata.labels = { ...commonLabels, 'app.kubernetes.io/instance': s.instance, ...object.metadata.labels };
       new ApiObject(this, name, object as unknown as ConstructorParameters<typeof ApiObject>[2]);
     }
   }

@@ -1,6 +1,7 @@
 // Operator settings: flags first, then environment variables, then defaults. Every setting is
 // listed in the README's Configuration table.
 import { hostname } from 'node:os';
+import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
 
 export interface OperatorConfig {
   kubeconfig?: string;
@@ -18,8 +19,14 @@ export interface OperatorConfig {
   webhookService?: { namespace: string; name: string; port: number };
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Secret in the Service's namespace that holds the certificate every replica serves (in a cluster). */
+  webhookSecretName: string;
+  /** Name of both webhook configurations; each installation (Helm release) has its own. */
+  webhookConfigurationName: string;
   leaderElect: boolean;
   leaderElectionNamespace: string;
+  /** The Lease the replicas elect a leader on. */
+  leaderElectionName: string;
   leaseDurationMs: number;
   identity: string;
   concurrency: number;
@@ -47,8 +54,11 @@ export function defaultConfig(): OperatorConfig {
     ...(inCluster ? { webhookService: { namespace: env.SLUICE_SERVICE_NAMESPACE ?? 'sluice-system', name: env.SLUICE_SERVICE_NAME ?? 'sluice', port: 443 } } : {}),
     ...(env.SLUICE_TLS_CERT_FILE ? { tlsCertFile: env.SLUICE_TLS_CERT_FILE } : {}),
     ...(env.SLUICE_TLS_KEY_FILE ? { tlsKeyFile: env.SLUICE_TLS_KEY_FILE } : {}),
+    webhookSecretName: env.SLUICE_WEBHOOK_SECRET_NAME || `${env.SLUICE_SERVICE_NAME ?? 'sluice'}-webhook-tls`,
+    webhookConfigurationName: env.SLUICE_WEBHOOK_CONFIGURATION_NAME || WEBHOOK_CONFIGURATION_NAME,
     leaderElect: bool(env.SLUICE_LEADER_ELECT, false),
     leaderElectionNamespace: env.SLUICE_LEADER_ELECTION_NAMESPACE ?? (inCluster ? 'sluice-system' : 'default'),
+    leaderElectionName: env.SLUICE_LEADER_ELECTION_NAME || 'sluice-leader-election',
     leaseDurationMs: num(env.SLUICE_LEASE_DURATION_MS, 15_000),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
     concurrency: num(env.SLUICE_CONCURRENCY, 16),

@@ -130,7 +130,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     // A mounted certificate wins; in a cluster, replicas share one through a Secret; outside, a fresh one.
     const tls = config.tlsCertFile && config.tlsKeyFile
       ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
-      : config.webhookService ? await sharedServingCertificate(client, config.webhookService) : undefined;
+      : config.webhookService ? await sharedServingCertificate(client, config.webhookService, config.webhookSecretName) : undefined;
     admission = await startAdmissionServer({
       port: config.webhookPort,
       canaries: controller,
@@ -142,8 +142,8 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     undo.push(() => started.close());
     // Outside a cluster the apiserver calls us on loopback; inside, through our Service.
     const endpoint = config.webhookService ? { service: config.webhookService } : { url: `https://127.0.0.1:${admission.port}` };
-    await registerWebhooks(kc, endpoint, admission.caBundle);
-    if (!config.webhookService) undo.push(() => unregisterWebhooks(kc));
+    await registerWebhooks(kc, endpoint, admission.caBundle, { name: config.webhookConfigurationName });
+    if (!config.webhookService) undo.push(() => unregisterWebhooks(kc, config.webhookConfigurationName));
     log.info({ endpoint }, 'admission webhooks registered');
   }
 
@@ -155,7 +155,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     await controller.stop();
     await leader?.release();
     if (admission) {
-      if (!config.webhookService) await unregisterWebhooks(kc).catch((err: unknown) => log.warn({ err }, 'could not remove webhook configurations'));
+      if (!config.webhookService) await unregisterWebhooks(kc, config.webhookConfigurationName).catch((err: unknown) => log.warn({ err }, 'could not remove webhook configurations'));
       await admission.close();
     }
     await new Promise<void>((r) => http.close(() => r()));
@@ -165,7 +165,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   if (config.leaderElect) {
     leader = new LeaderElector(client, {
       namespace: config.leaderElectionNamespace,
-      name: 'sluice-leader-election',
+      name: config.leaderElectionName,
       identity: config.identity,
       leaseDurationMs: config.leaseDurationMs,
       renewDeadlineMs: Math.round(config.leaseDurationMs * 2 / 3),

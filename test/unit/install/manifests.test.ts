@@ -70,6 +70,9 @@ describe('install manifests', () => {
     const c = pod.containers[0];
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
     expect(env).to.include({ SLUICE_LEADER_ELECT: 'true', POD_NAME: 'metadata.name', SLUICE_LEADER_ELECTION_NAMESPACE: 'metadata.namespace', SLUICE_SERVICE_NAMESPACE: 'metadata.namespace', SLUICE_SERVICE_NAME: 'sluice', SLUICE_PORT: '8080', SLUICE_WEBHOOK_PORT: '9443' });
+    // The names of what the operator creates at run time are set explicitly, to today's defaults.
+    expect(env).to.include({ SLUICE_LEADER_ELECTION_NAME: 'sluice-leader-election', SLUICE_WEBHOOK_SECRET_NAME: 'sluice-webhook-tls', SLUICE_WEBHOOK_CONFIGURATION_NAME: 'sluice-admission' });
+    expect(d.spec.selector.matchLabels).to.deep.equal({ 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/instance': 'sluice' });
     expect(c.ports).to.deep.equal([
       { name: 'http-metrics', containerPort: 8080, protocol: 'TCP' },
       { name: 'https-webhook', containerPort: 9443, protocol: 'TCP' },
