@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { log as rootLog } from '../log.js';
 import { loadKubeConfig, KubeClient, type KubeObject } from '../kube/index.js';
 import { kubeRequests } from '../kube/transport.js';
+import { admissionDuration } from '../admission/metrics.js';
 import { CanaryController } from '../controller/controller.js';
 import { ControllerMetrics } from '../controller/metrics.js';
 import { LeaderElector } from '../controller/leader.js';
@@ -74,6 +75,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   const client = new KubeClient(kc);
   const metrics = new ControllerMetrics(VERSION, config.provider);
   metrics.registry.registerMetric(kubeRequests);
+  metrics.registry.registerMetric(admissionDuration);
   // Declared before the probes that read it: they answer while the rest starts.
   let leader: LeaderElector | undefined;
 
