@@ -200,6 +200,15 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
     expect(events.some((e) => e.startsWith('Promotion completed!'))).to.equal(true);
   });
 
+  it('serves /healthz, /readyz and /metrics on the pod spec\'s metrics port, admission latency included', async () => {
+    const base = `http://127.0.0.1:${portOf('http-metrics')}`;
+    expect((await fetch(`${base}/healthz`)).status).to.equal(200);
+    expect((await fetch(`${base}/readyz`)).status).to.equal(200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).to.match(/sluice_admission_duration_seconds_count\{webhook="[^"]+",outcome="(patched|allowed)"\} [1-9]/);
+    expect(text).to.match(/flagger_canary_status\{name="podinfo",namespace="e2e-in-cluster-/);
+  });
+
   it('rolls back a faulty revision: failed checks up to the threshold, primary stays on the old image', async () => {
     await createApp({
       namespace: FAULTY_NS,
