@@ -16,6 +16,7 @@ interface WebhookFlags {
   register: string;
   ownedGuard: boolean;
   provider?: string;
+  operatorUsername?: string;
 }
 
 export function webhookCommand(): Command {
@@ -29,7 +30,8 @@ export function webhookCommand(): Command {
     .option('--tls-ca <file>', 'CA of the serving certificate, written to caBundle (default: the certificate)')
     .addOption(new Option('--register <where>', 'loopback | none | service:<namespace>/<name>[:port]').default('loopback'))
     .option('--no-owned-guard', 'do not deny direct edits of objects a Canary owns')
-    .option('--provider <name>', 'default provider for Canaries that set none');
+    .option('--provider <name>', 'default provider for Canaries that set none')
+    .option('--operator-username <name>', "the operator's authenticated username, whose writes pass the owned-object guard and the hold at zero (default: this process's own, from a SelfSubjectReview)");
 }
 
 /** Parses `args` (what follows `sluice webhook`) and runs until SIGINT or SIGTERM. */
@@ -54,6 +56,7 @@ export async function runWebhookVerb(args: string[]): Promise<void> {
     tls: flags.tlsCert ? { cert: read(flags.tlsCert)!, key: read(flags.tlsKey)!, ca: read(flags.tlsCa) } : undefined,
     ownedObjectGuard: flags.ownedGuard,
     defaultProvider: flags.provider,
+    operatorUsername: flags.operatorUsername,
     registration,
     log,
   });

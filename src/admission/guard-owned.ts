@@ -1,9 +1,11 @@
 // The validating webhook for objects Sluice generates for a Canary (the -primary Deployment,
 // the Services, the HPA, routing objects ...). A direct edit would be overwritten on the next
 // reconcile, or worse, route traffic somewhere the Canary's status does not know about; deny it
-// and say what to edit instead. Sluice's own writes and the control plane's controllers pass.
+// and say what to edit instead. Sluice's own writes (its authenticated username, not just its
+// field manager) and the control plane's controllers pass.
 import { GROUP_VERSION } from '../api/types.js';
-import { fieldManagerOf, isKubeSystemController, isSluiceRequest } from './requester.js';
+import { isOperatorRequest } from './operator-request.js';
+import { fieldManagerOf, isKubeSystemController } from './requester.js';
 import { allow, deny, type AdmissionRequest, type AdmissionReview, type AdmissionVerdict } from './review.js';
 
 interface OwnedMeta {
@@ -18,22 +20,28 @@ export function owningCanary(object: Record<string, unknown> | null | undefined)
   return refs.find((r) => r?.kind === 'Canary' && r.apiVersion === GROUP_VERSION)?.name;
 }
 
-type Exemption = (request: AdmissionRequest) => string | undefined;
+/** What the guard knows beyond the review. */
+export interface GuardContext {
+  /** The operator's authenticated username (a SelfSubjectReview at start-up); unset: nobody is exempt as Sluice. */
+  readonly operatorUsername: string | undefined;
+}
+
+type Exemption = (request: AdmissionRequest, context: GuardContext) => string | undefined;
 
 const notAnUpdate: Exemption = (r) => (r.operation === 'UPDATE' ? undefined : `${r.operation} is not guarded`);
 const subresource: Exemption = (r) => (r.subResource ? `${r.subResource} subresource writes are not edits` : undefined);
 const notOwned: Exemption = (r) => (owningCanary(r.object) ? undefined : 'not owned by a Canary');
-const bySluice: Exemption = (r) => (isSluiceRequest(r) ? 'written by Sluice' : undefined);
+const bySluice: Exemption = (r, c) => (isOperatorRequest(r, c.operatorUsername) ? 'written by Sluice' : undefined);
 const byControlPlane: Exemption = (r) => (isKubeSystemController(r) ? `written by control-plane controller ${r.userInfo.username}` : undefined);
 const beingDeleted: Exemption = (r) =>
   (r.object?.metadata as OwnedMeta | undefined)?.deletionTimestamp ? 'object is being deleted' : undefined;
 
 export const GUARD_EXEMPTIONS: readonly Exemption[] = [notAnUpdate, subresource, notOwned, bySluice, byControlPlane, beingDeleted];
 
-export function guardOwnedObject(review: AdmissionReview): AdmissionVerdict {
+export function guardOwnedObject(review: AdmissionReview, context: GuardContext): AdmissionVerdict {
   const request = review.request;
   for (const exemption of GUARD_EXEMPTIONS) {
-    const reason = exemption(request);
+    const reason = exemption(request, context);
     if (reason) return allow(request, reason);
   }
   const canary = owningCanary(request.object);

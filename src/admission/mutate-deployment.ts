@@ -12,7 +12,8 @@ import { rfc3339 } from '../kube/events.js';
 import { templateRevision } from '../rollout/revision.js';
 import { REVISION_ANNOTATION, REVISION_ANNOTATIONS, REVISION_OPENED_AT_ANNOTATION, REVISION_OPENED_BY_ANNOTATION } from './annotations.js';
 import type { CanaryLookup } from './canary-lookup.js';
-import { isSluiceRequest, usernameOf } from './requester.js';
+import { isOperatorRequest } from './operator-request.js';
+import { usernameOf } from './requester.js';
 import { allow, allowWithPatch, type AdmissionRequest, type AdmissionReview, type AdmissionVerdict } from './review.js';
 
 interface DeploymentLike {
@@ -28,6 +29,15 @@ export interface TargetUpdate {
   readonly oldObject: DeploymentLike;
   readonly revision: string;
   readonly oldRevision: string;
+  /** The operator's authenticated username; unset: no write counts as Sluice's own. */
+  readonly operatorUsername: string | undefined;
+}
+
+export interface MutateContext {
+  /** The operator's authenticated username (a SelfSubjectReview at start-up). */
+  readonly operatorUsername: string | undefined;
+  /** The time stamped as opened-at; default now. */
+  readonly now?: Date;
 }
 
 /** Returns why it objects, or undefined when it has no objection. */
@@ -58,7 +68,7 @@ export const IDLE_PHASES: readonly CanaryPhase[] = ['Initialized', 'Succeeded', 
 
 const replicasOf = (d: DeploymentLike): number | undefined => d.spec?.replicas;
 
-const fromSluice: Objection = (u) => (isSluiceRequest(u.request) ? 'Sluice itself is scaling it' : undefined);
+const fromSluice: Objection = (u) => (isOperatorRequest(u.request, u.operatorUsername) ? 'Sluice itself is scaling it' : undefined);
 
 const canaryNotIdle: Objection = (u) => {
   const phase = u.canary.status?.phase ?? '';
@@ -73,9 +83,10 @@ export const HOLD_OBJECTIONS: readonly Objection[] = [notScalingUp, fromSluice, 
 
 // ------------------------------------------------------------ the handler
 
-/** The mutating decision for one AdmissionReview; `now` is the time stamped as opened-at. */
-export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup, now: Date = new Date()): AdmissionVerdict {
+/** The mutating decision for one AdmissionReview. */
+export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup, context: MutateContext): AdmissionVerdict {
   const request = review.request;
+  const now = context.now ?? new Date();
   if (request.kind.kind !== 'Deployment' || request.kind.group !== 'apps' || request.operation !== 'UPDATE' || request.subResource) {
     return allow(request, `not a Deployment update (${request.operation} ${request.kind.kind}${request.subResource ? `/${request.subResource}` : ''})`);
   }
@@ -91,6 +102,7 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
     request, canary, object, oldObject,
     revision: templateRevision(object.spec?.template),
     oldRevision: templateRevision(oldObject.spec?.template),
+    operatorUsername: context.operatorUsername,
   };
   const patch: PatchOperation[] = [];
   const notes: string[] = [];

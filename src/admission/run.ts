@@ -9,6 +9,7 @@ import { RESOURCES, type KubeObject } from '../kube/resources.js';
 import { logger } from '../log.js';
 import { canaryLookupFromCache, type CanaryLookup } from './canary-lookup.js';
 import { registerWebhooks, unregisterWebhooks, type RegistrationOptions } from './registration.js';
+import { selfSubjectUsername } from './self-subject.js';
 import { startAdmissionServer, type AdmissionServer, type AdmissionServerOptions } from './server.js';
 
 /** How long to wait for the first list of Canaries before serving anyway. */
@@ -24,8 +25,14 @@ export type Registration =
   /** Leave the webhook configurations alone (installed by manifests). */
   | 'none';
 
-export interface AdmissionRuntimeOptions extends Omit<AdmissionServerOptions, 'canaries'> {
+export interface AdmissionRuntimeOptions extends Omit<AdmissionServerOptions, 'canaries' | 'operatorUsername'> {
   readonly kubeConfig: KubeConfig;
+  /**
+   * Whose writes (with field manager sluice) pass the owned-object guard and the hold at zero;
+   * default this process's own username (a SelfSubjectReview), right when the operator runs
+   * with the same credentials.
+   */
+  readonly operatorUsername?: string;
   /** Where to find Canaries; default a watch-backed cache of every Canary. */
   readonly canaries?: CanaryLookup;
   readonly registration: Registration;
@@ -39,6 +46,8 @@ export interface AdmissionRuntime {
 
 export async function runAdmission(options: AdmissionRuntimeOptions): Promise<AdmissionRuntime> {
   const log = options.log ?? logger('admission');
+  const operatorUsername = options.operatorUsername ?? await selfSubjectUsername(options.kubeConfig);
+  log.info({ operatorUsername }, `writes by ${operatorUsername} with field manager sluice count as the operator's`);
   let cache: WatchedCache<KubeObject> | undefined;
   let canaries = options.canaries;
   if (!canaries) {
@@ -49,7 +58,7 @@ export async function runAdmission(options: AdmissionRuntimeOptions): Promise<Ad
     if (!synced) log.warn({ waitedMs: SYNC_WAIT_MS }, 'serving before the Canary cache is synced: no Deployment counts as a target until it is');
     canaries = canaryLookupFromCache(cache);
   }
-  const server = await startAdmissionServer({ ...options, canaries });
+  const server = await startAdmissionServer({ ...options, canaries, operatorUsername });
   const { registration } = options;
   const registrationOptions = { ownedObjectGuard: options.ownedObjectGuard, ...options.registrationOptions };
   try {

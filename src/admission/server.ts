@@ -36,6 +36,11 @@ export interface AdmissionServerOptions {
   /** A mounted certificate (PEM); without it Sluice makes a CA and a serving certificate. */
   readonly tls?: { readonly cert: string; readonly key: string; /** CA of cert, for the caBundle; default cert itself. */ readonly ca?: string };
   readonly canaries: CanaryLookup;
+  /**
+   * The operator's authenticated username (selfSubjectUsername at start-up): only its writes
+   * pass the owned-object guard and the hold at zero. Unset, no write is exempt as Sluice's.
+   */
+  readonly operatorUsername: string | undefined;
   /** Deny direct edits of objects a Canary owns (/validate/owned); default true. */
   readonly ownedObjectGuard?: boolean;
   /** The Service whose DNS names a self-made certificate carries; default sluice-system/sluice. */
@@ -73,11 +78,11 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
 
   const app = buildAdmissionApp({
     handlers: {
-      [WEBHOOK_PATHS.mutateDeployments]: (review) => mutateDeployment(review, options.canaries),
+      [WEBHOOK_PATHS.mutateDeployments]: (review) => mutateDeployment(review, options.canaries, { operatorUsername: options.operatorUsername }),
       [WEBHOOK_PATHS.validateFlagger]: (review) => validateFlaggerObject(review, { defaultProvider: options.defaultProvider }),
       [WEBHOOK_PATHS.validateOwned]: options.ownedObjectGuard === false
         ? (review) => allow(review.request, 'owned-object guard is off')
-        : guardOwnedObject,
+        : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
     },
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     ready: () => !closing,

@@ -19,6 +19,7 @@ import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '..
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
 import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
 import { sharedServingCertificate } from '../admission/shared-certificate.js';
+import { selfSubjectUsername } from '../admission/self-subject.js';
 import { RESOURCES } from '../kube/index.js';
 import type { MetricTemplate } from '../api/types.js';
 import type { OperatorConfig } from './config.js';
@@ -136,6 +137,8 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     admission = await startAdmissionServer({
       port: config.webhookPort,
       canaries: controller,
+      // The apiserver-authenticated identity, not the field manager a client may choose, marks Sluice's own writes.
+      operatorUsername: await selfSubjectUsername(kc),
       defaultProvider: config.provider,
       ...(config.webhookService ? { service: config.webhookService } : {}),
       ...(tls ? { tls } : {}),

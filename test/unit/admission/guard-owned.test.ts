@@ -2,10 +2,14 @@ import { expect } from 'chai';
 import { guardOwnedObject, owningCanary } from '../../../src/admission/guard-owned.js';
 import { reviewFixture } from './fixtures.js';
 
+/** The operator's ServiceAccount, as a SelfSubjectReview names it in a cluster. */
+const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
+const CONTEXT = { operatorUsername: OPERATOR };
+
 describe('guardOwnedObject', () => {
   it('denies a user edit of podinfo-primary, telling them to edit the target instead', () => {
     const review = reviewFixture('owned-primary-edit.json');
-    const response = guardOwnedObject(review).review.response;
+    const response = guardOwnedObject(review, CONTEXT).review.response;
     expect(response.uid).to.equal(review.request.uid);
     expect(response.allowed).to.equal(false);
     expect(response.status?.code).to.equal(403);
@@ -14,10 +18,34 @@ describe('guardOwnedObject', () => {
       "change the Canary's target (spec.targetRef) or the Canary itself instead (denied to kubernetes-admin, field manager kubectl-edit)");
   });
 
-  it('allows Sluice (field manager sluice)', () => {
+  it("allows Sluice: the operator's authenticated username with field manager sluice", () => {
+    const review = reviewFixture('owned-primary-edit.json');
+    review.request.userInfo = { username: OPERATOR, groups: ['system:serviceaccounts', 'system:authenticated'] };
+    review.request.options = { fieldManager: 'sluice' };
+    const verdict = guardOwnedObject(review, CONTEXT);
+    expect(verdict.review.response.allowed).to.equal(true);
+    expect(verdict.note).to.match(/written by Sluice/);
+  });
+
+  it('denies another user who chose field manager sluice (kubectl edit --field-manager=sluice)', () => {
     const review = reviewFixture('owned-primary-edit.json');
     review.request.options = { fieldManager: 'sluice' };
-    expect(guardOwnedObject(review).review.response.allowed).to.equal(true);
+    const response = guardOwnedObject(review, CONTEXT).review.response;
+    expect(response.allowed).to.equal(false);
+    expect(response.status?.message).to.match(/\(denied to kubernetes-admin, field manager sluice\)$/);
+  });
+
+  it("denies the operator's username with another field manager (the admin's credentials shared outside a cluster)", () => {
+    const review = reviewFixture('owned-primary-edit.json');
+    review.request.userInfo = { username: OPERATOR };
+    expect(guardOwnedObject(review, CONTEXT).review.response.allowed).to.equal(false);
+  });
+
+  it('with no operator username known, nobody passes as Sluice', () => {
+    const review = reviewFixture('owned-primary-edit.json');
+    review.request.userInfo = { username: OPERATOR };
+    review.request.options = { fieldManager: 'sluice' };
+    expect(guardOwnedObject(review, { operatorUsername: undefined }).review.response.allowed).to.equal(false);
   });
 
   it('allows kube-system controllers and the garbage collector', () => {
@@ -25,28 +53,28 @@ describe('guardOwnedObject', () => {
       const review = reviewFixture('owned-primary-edit.json');
       review.request.userInfo = { username };
       review.request.options = {};
-      expect(guardOwnedObject(review).review.response.allowed, username).to.equal(true);
+      expect(guardOwnedObject(review, CONTEXT).review.response.allowed, username).to.equal(true);
     }
   });
 
   it('does not take a look-alike service account in another namespace for a controller', () => {
     const review = reviewFixture('owned-primary-edit.json');
     review.request.userInfo = { username: 'system:serviceaccount:kube-systemx:deployment-controller' };
-    expect(guardOwnedObject(review).review.response.allowed).to.equal(false);
+    expect(guardOwnedObject(review, CONTEXT).review.response.allowed).to.equal(false);
   });
 
   it('allows objects no Canary owns, deletes, subresources and objects being deleted', () => {
     const notOwned = reviewFixture('deployment-non-target.json');
-    expect(guardOwnedObject(notOwned).review.response.allowed).to.equal(true);
+    expect(guardOwnedObject(notOwned, CONTEXT).review.response.allowed).to.equal(true);
     const del = reviewFixture('owned-primary-edit.json');
     del.request.operation = 'DELETE';
-    expect(guardOwnedObject(del).review.response.allowed).to.equal(true);
+    expect(guardOwnedObject(del, CONTEXT).review.response.allowed).to.equal(true);
     const scale = reviewFixture('owned-primary-edit.json');
     scale.request.subResource = 'scale';
-    expect(guardOwnedObject(scale).review.response.allowed).to.equal(true);
+    expect(guardOwnedObject(scale, CONTEXT).review.response.allowed).to.equal(true);
     const deleting = reviewFixture('owned-primary-edit.json');
     (deleting.request.object as any).metadata.deletionTimestamp = '2026-11-21T23:00:00Z';
-    expect(guardOwnedObject(deleting).review.response.allowed).to.equal(true);
+    expect(guardOwnedObject(deleting, CONTEXT).review.response.allowed).to.equal(true);
   });
 
   it('only counts flagger.app/v1beta1 Canary owners', () => {

@@ -9,11 +9,14 @@ import { templateRevision } from '../../../src/rollout/revision.js';
 import { podinfoCanary, reviewFixture } from './fixtures.js';
 
 const NOW = new Date('2026-11-21T23:30:00.456Z');
+/** The operator's ServiceAccount, as a SelfSubjectReview names it in a cluster. */
+const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
+const CONTEXT = { operatorUsername: OPERATOR, now: NOW };
 const lookup = (phase: CanaryPhase = 'Succeeded') => canaryLookupFromList([podinfoCanary(phase)]);
 
 /** The object the apiserver would store: the request's object with the response's patch applied. */
 function patched(review: AdmissionReview, phase: CanaryPhase = 'Succeeded'): { result: any; verdict: ReturnType<typeof mutateDeployment> } {
-  const verdict = mutateDeployment(review, lookup(phase), NOW);
+  const verdict = mutateDeployment(review, lookup(phase), CONTEXT);
   const patch = patchOf(verdict.review) as jsonpatch.Operation[];
   const result = jsonpatch.applyPatch(structuredClone(review.request.object), patch, true, false).newDocument;
   return { result, verdict };
@@ -39,7 +42,7 @@ describe('mutateDeployment (recorded reviews)', () => {
   });
 
   it('escapes "/" in annotation keys as ~1 in the patch paths', () => {
-    const patch = patchOf(mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), NOW).review) as { path: string }[];
+    const patch = patchOf(mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT).review) as { path: string }[];
     expect(patch.map((op) => op.path)).to.include('/metadata/annotations/sluice.dev~1revision');
   });
 
@@ -78,18 +81,42 @@ describe('mutateDeployment (recorded reviews)', () => {
     }
   });
 
-  it('scale only: Sluice itself (field manager sluice) scales freely', () => {
+  it('scale only: Sluice itself (its username, field manager sluice) scales freely', () => {
     const review = reviewFixture('deployment-scale-only.json');
+    review.request.userInfo = { username: OPERATOR };
     review.request.options = { ...review.request.options, fieldManager: 'sluice' };
-    const verdict = mutateDeployment(review, lookup('Succeeded'), NOW);
+    const verdict = mutateDeployment(review, lookup('Succeeded'), CONTEXT);
     expect(verdict.review.response.patch).to.equal(undefined);
     expect(verdict.note).to.match(/pod template unchanged/);
+  });
+
+  it('scale only: another user claiming field manager sluice (kubectl --field-manager=sluice) is held at 0', () => {
+    const review = reviewFixture('deployment-scale-only.json');
+    expect(review.request.userInfo.username).to.equal('kubernetes-admin');
+    review.request.options = { ...review.request.options, fieldManager: 'sluice' };
+    const { result, verdict } = patched(review);
+    expect(result.spec.replicas).to.equal(0);
+    expect(verdict.review.response.warnings?.[0]).to.match(/^spec\.replicas kept at 0/);
+  });
+
+  it("scale only: the operator's username with another field manager (shared credentials outside a cluster) is held at 0", () => {
+    const review = reviewFixture('deployment-scale-only.json');
+    review.request.userInfo = { username: OPERATOR };
+    expect(patched(review).result.spec.replicas).to.equal(0);
+  });
+
+  it('scale only: with no operator username known, nobody is exempt', () => {
+    const review = reviewFixture('deployment-scale-only.json');
+    review.request.userInfo = { username: OPERATOR };
+    review.request.options = { ...review.request.options, fieldManager: 'sluice' };
+    const verdict = mutateDeployment(review, lookup('Succeeded'), { operatorUsername: undefined, now: NOW });
+    expect(verdict.review.response.warnings?.[0]).to.match(/^spec\.replicas kept at 0/);
   });
 
   it('scale only: a target not at 0 is not held', () => {
     const review = reviewFixture('deployment-scale-only.json');
     (review.request.oldObject as any).spec.replicas = 1;
-    expect(mutateDeployment(review, lookup('Succeeded'), NOW).review.response.patch).to.equal(undefined);
+    expect(mutateDeployment(review, lookup('Succeeded'), CONTEXT).review.response.patch).to.equal(undefined);
   });
 
   it('image change and scale-up together on an idle target: stamps and holds', () => {
@@ -102,7 +129,7 @@ describe('mutateDeployment (recorded reviews)', () => {
 
   it('no-op apply (same template, keys in another order, a new label): no patch', () => {
     const review = reviewFixture('deployment-noop-apply.json');
-    const verdict = mutateDeployment(review, lookup(), NOW);
+    const verdict = mutateDeployment(review, lookup(), CONTEXT);
     expect(verdict.review.response).to.deep.equal({ uid: review.request.uid, allowed: true });
     expect(verdict.note).to.match(/no new revision: pod template unchanged/);
   });
@@ -119,7 +146,7 @@ describe('mutateDeployment (recorded reviews)', () => {
 
   it('non-target Deployment: allowed untouched', () => {
     const review = reviewFixture('deployment-non-target.json');
-    const verdict = mutateDeployment(review, lookup(), NOW);
+    const verdict = mutateDeployment(review, lookup(), CONTEXT);
     expect(verdict.review.response).to.deep.equal({ uid: review.request.uid, allowed: true });
     expect(verdict.note).to.equal('deployment test/frontend is not the target of a Canary');
   });
@@ -127,7 +154,7 @@ describe('mutateDeployment (recorded reviews)', () => {
   it('a Canary in another namespace does not make a Deployment its target', () => {
     const canary = podinfoCanary();
     canary.metadata.namespace = 'other';
-    const verdict = mutateDeployment(reviewFixture('deployment-image-change.json'), canaryLookupFromList([canary]), NOW);
+    const verdict = mutateDeployment(reviewFixture('deployment-image-change.json'), canaryLookupFromList([canary]), CONTEXT);
     expect(verdict.review.response.patch).to.equal(undefined);
   });
 
@@ -135,17 +162,17 @@ describe('mutateDeployment (recorded reviews)', () => {
     const create = reviewFixture('deployment-image-change.json');
     create.request.operation = 'CREATE';
     create.request.oldObject = null;
-    expect(mutateDeployment(create, lookup(), NOW).review.response).to.deep.equal({ uid: create.request.uid, allowed: true });
+    expect(mutateDeployment(create, lookup(), CONTEXT).review.response).to.deep.equal({ uid: create.request.uid, allowed: true });
     const scale = reviewFixture('deployment-scale-only.json');
     scale.request.subResource = 'scale';
-    expect(mutateDeployment(scale, lookup(), NOW).review.response.patch).to.equal(undefined);
+    expect(mutateDeployment(scale, lookup(), CONTEXT).review.response.patch).to.equal(undefined);
     const canary = reviewFixture('canary-valid-create.json');
-    expect(mutateDeployment(canary, lookup(), NOW).review.response.allowed).to.equal(true);
+    expect(mutateDeployment(canary, lookup(), CONTEXT).review.response.allowed).to.equal(true);
   });
 
   it('is a pure function of the review, the lookup and the time', () => {
-    const a = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), NOW);
-    const b = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), NOW);
+    const a = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT);
+    const b = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT);
     expect(a).to.deep.equal(b);
   });
 });
@@ -156,10 +183,10 @@ describe('mutateDeployment on malformed objects', () => {
       const review = reviewFixture('deployment-revert.json');
       (review.request.object as any).metadata.annotations = annotations;
       (review.request.oldObject as any).metadata.annotations = annotations;
-      expect(() => mutateDeployment(review, lookup('Progressing'), NOW), String(annotations)).to.not.throw();
+      expect(() => mutateDeployment(review, lookup('Progressing'), CONTEXT), String(annotations)).to.not.throw();
       const stamp = reviewFixture('deployment-image-change.json');
       (stamp.request.object as any).metadata.annotations = annotations;
-      expect(patchOf(mutateDeployment(stamp, lookup(), NOW).review)[0]).to.deep.include({ op: 'add', path: '/metadata/annotations' });
+      expect(patchOf(mutateDeployment(stamp, lookup(), CONTEXT).review)[0]).to.deep.include({ op: 'add', path: '/metadata/annotations' });
     }
   });
 });

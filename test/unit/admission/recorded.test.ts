@@ -14,6 +14,8 @@ import { reviewFixture } from './fixtures.js';
 
 const recorded = (name: string): AdmissionReview => reviewFixture(`recorded/${name}.json`);
 const NOW = new Date('2026-11-21T23:45:00Z');
+/** The e2e ran the operator and kubectl with one kubeconfig: the field manager tells them apart. */
+const OPERATOR = 'sluice-admin';
 
 /** The e2e's Canary: idle (Initialized) with the 6.0.0 template promoted. */
 function e2eCanary(namespace: string): Canary {
@@ -28,7 +30,7 @@ function e2eCanary(namespace: string): Canary {
 
 function mutate(name: string) {
   const review = recorded(name);
-  const verdict = mutateDeployment(review, canaryLookupFromList([e2eCanary(review.request.namespace!)]), NOW);
+  const verdict = mutateDeployment(review, canaryLookupFromList([e2eCanary(review.request.namespace!)]), { operatorUsername: OPERATOR, now: NOW });
   const result = jsonpatch.applyPatch(structuredClone(review.request.object), patchOf(verdict.review) as jsonpatch.Operation[], true, false).newDocument as any;
   expect(verdict.review.response.uid).to.equal(review.request.uid);
   return { review, verdict, result };
@@ -67,8 +69,8 @@ describe('handlers on reviews recorded from the real apiserver', () => {
   }
 
   it('owned-primary-edit: denied; owned-primary-sluice-write: allowed', () => {
-    expect(guardOwnedObject(recorded('owned-primary-edit')).review.response.allowed).to.equal(false);
-    expect(guardOwnedObject(recorded('owned-primary-sluice-write')).review.response.allowed).to.equal(true);
+    expect(guardOwnedObject(recorded('owned-primary-edit'), { operatorUsername: OPERATOR }).review.response.allowed).to.equal(false);
+    expect(guardOwnedObject(recorded('owned-primary-sluice-write'), { operatorUsername: OPERATOR }).review.response.allowed).to.equal(true);
   });
 
   it('canary-invalid-create: denied with 3 problems; canary-valid-create: allowed', () => {

@@ -11,6 +11,9 @@ import { startAdmissionServer, WEBHOOK_PATHS, type AdmissionServer } from '../..
 import { fixtureJson, fixtureText, podinfoCanary } from './fixtures.js';
 import { httpsRequest } from './https-client.js';
 
+/** The operator's ServiceAccount, as a SelfSubjectReview names it in a cluster. */
+const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
+
 const log = pino({ level: 'silent' });
 
 /** The review with `levels` nested objects added under request.object.spec. */
@@ -27,7 +30,7 @@ describe('admission HTTPS server: bounds', function () {
     httpsRequest(`https://127.0.0.1:${server.port}${path}`, { ca: server.caBundle, body, headers });
 
   before(async () => {
-    server = await startAdmissionServer({ port: 0, log, canaries: canaryLookupFromList([podinfoCanary('Succeeded')]), bodyLimitBytes: 256 * 1024 });
+    server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, log, canaries: canaryLookupFromList([podinfoCanary('Succeeded')]), bodyLimitBytes: 256 * 1024 });
   });
   after(async () => { await server.close(); });
 

@@ -8,6 +8,9 @@ import { DEFAULT_BODY_LIMIT_BYTES, startAdmissionServer, type AdmissionServer } 
 import { fixtureJson, fixtureText, podinfoCanary } from './fixtures.js';
 import { httpsRequest } from './https-client.js';
 
+/** The operator's ServiceAccount, as a SelfSubjectReview names it in a cluster. */
+const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
+
 const log = pino({ level: 'silent' });
 
 describe('admission HTTPS server', function () {
@@ -18,7 +21,7 @@ describe('admission HTTPS server', function () {
   const post = (path: string, body: string | Buffer, headers?: Record<string, string>) => httpsRequest(url(path), { ca: server.caBundle, body, headers });
 
   before(async () => {
-    server = await startAdmissionServer({
+    server = await startAdmissionServer({ operatorUsername: OPERATOR,
       port: 0,
       log,
       canaries: canaryLookupFromList([podinfoCanary('Succeeded')]),
@@ -63,6 +66,14 @@ describe('admission HTTPS server', function () {
   it('owned: denies the recorded edit of podinfo-primary', async () => {
     const reply = await post('/validate/owned', fixtureText('owned-primary-edit.json'));
     expect(reply.json().response.allowed).to.equal(false);
+  });
+
+  it('owned: the operatorUsername option decides, not the client-chosen field manager', async () => {
+    const review = JSON.parse(fixtureText('owned-primary-edit.json'));
+    review.request.options = { fieldManager: 'sluice' };
+    expect((await post('/validate/owned', JSON.stringify(review))).json().response.allowed, 'kubernetes-admin as sluice').to.equal(false);
+    review.request.userInfo = { username: OPERATOR };
+    expect((await post('/validate/owned', JSON.stringify(review))).json().response.allowed, 'the operator').to.equal(true);
   });
 
   it('malformed JSON: 400 with the reason, and the server keeps serving', async () => {
@@ -117,7 +128,7 @@ describe('admission HTTPS server, failure modes and options', function () {
 
   it('a throwing handler answers 500 and the server stays up', async () => {
     const broken: CanaryLookup = { findByTarget: () => { throw new Error('cache exploded'); } };
-    const server = await startAdmissionServer({ port: 0, canaries: broken, log });
+    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: broken, log });
     try {
       const url = `https://127.0.0.1:${server.port}`;
       const reply = await httpsRequest(`${url}/mutate/deployments`, { ca: server.caBundle, body: fixtureText('deployment-image-change.json') });
@@ -131,7 +142,7 @@ describe('admission HTTPS server, failure modes and options', function () {
 
   it('uses a given certificate and CA; the owned-object guard can be turned off', async () => {
     const made = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-    const server = await startAdmissionServer({ port: 0, canaries: canaryLookupFromList([]), tls: { cert: made.cert, key: made.key, ca: made.caCert }, ownedObjectGuard: false, log });
+    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), tls: { cert: made.cert, key: made.key, ca: made.caCert }, ownedObjectGuard: false, log });
     try {
       expect(server.caBundle).to.equal(made.caCert);
       const reply = await httpsRequest(`https://127.0.0.1:${server.port}/validate/owned`, { ca: made.caCert, body: fixtureText('owned-primary-edit.json') });
@@ -144,7 +155,7 @@ describe('admission HTTPS server, failure modes and options', function () {
   it('setCertificate serves a rotated certificate to new connections', async () => {
     const first = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
     const second = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
-    const server = await startAdmissionServer({ port: 0, canaries: canaryLookupFromList([]), tls: { cert: first.cert, key: first.key, ca: first.caCert }, log });
+    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), tls: { cert: first.cert, key: first.key, ca: first.caCert }, log });
     try {
       const url = `https://127.0.0.1:${server.port}/healthz`;
       expect((await httpsRequest(url, { ca: first.caCert, agent: new Agent({ keepAlive: false }) })).status).to.equal(200);
@@ -159,7 +170,7 @@ describe('admission HTTPS server, failure modes and options', function () {
   });
 
   it('close() stops listening and is idempotent', async () => {
-    const server = await startAdmissionServer({ port: 0, canaries: canaryLookupFromList([]), log });
+    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), log });
     await server.close();
     await server.close();
     let error: NodeJS.ErrnoException | undefined;

@@ -23,8 +23,9 @@ const canary = {
   spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 }, analysis: { stepWeight: 10 } },
   status: { phase: 'Succeeded', lastPromotedSpec: 'abc' },
 } as unknown as Canary;
+const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
 const lookup = canaryLookupOver((ns) => (ns === 'test' ? [canary] : []));
-const handlers = [(r: any) => mutateDeployment(r, lookup), (r: any) => validateFlaggerObject(r, {}), (r: any) => guardOwnedObject(r)];
+const handlers = [(r: any) => mutateDeployment(r, lookup, { operatorUsername: OPERATOR }), (r: any) => validateFlaggerObject(r, {}), (r: any) => guardOwnedObject(r, { operatorUsername: OPERATOR })];
 
 describe(`fuzz: ${N} AdmissionReview bodies (seed ${SEED})`, () => {
   it('recorded reviews exist to mutate', () => expect(recorded.length).to.be.at.least(5));
