@@ -3,11 +3,13 @@
 // Pacing is against a schedule (start + k/rate), not sleeps after each request, so a slow
 // response does not lower the rate the worker catches up to. Each request is one bounded
 // exchange: -t is a deadline over all of it, body included, answers are counted (never kept)
-// against a cap, and an abort ends the requests in flight too.
+// against a cap, and an abort ends the requests in flight too. At -z the run ends, requests in
+// flight included, as hey exits then. Latencies are summarised in bounded memory.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { boundedRequest, ExchangeError } from '../io/bounded-request.js';
 import type { HeyOptions } from './hey-options.js';
+import { LatencySummary } from './latency-summary.js';
 
 /** Larger answers count as errors: a load test measures an app, not a download. */
 export const DEFAULT_TARGET_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -18,8 +20,8 @@ export const NO_TIMEOUT_CEILING_MS = 10 * 60_000;
 export interface LoadResult {
   readonly startedAt: number;
   readonly totalMs: number;
-  /** Response latencies in ms, one per answered request. */
-  readonly latenciesMs: number[];
+  /** Response latencies in ms of the answered requests: exact count, min, max, mean; sampled percentiles. */
+  readonly latency: LatencySummary;
   /** Answered requests by status code. */
   readonly statusCodes: Record<number, number>;
   /** Failed requests (no response) by error message. */
@@ -34,6 +36,8 @@ export interface LoadHooks {
   readonly now?: () => number;
   /** @default DEFAULT_TARGET_RESPONSE_BYTES */
   readonly maxResponseBytes?: number;
+  /** @default DEFAULT_LATENCY_SAMPLES */
+  readonly latencySamples?: number;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
@@ -56,7 +60,7 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
   const deadlineMs = options.timeoutMs > 0 ? options.timeoutMs : NO_TIMEOUT_CEILING_MS;
   const maxResponseBytes = hooks.maxResponseBytes ?? DEFAULT_TARGET_RESPONSE_BYTES;
 
-  const latenciesMs: number[] = [];
+  const latency = new LatencySummary(hooks.latencySamples);
   const statusCodes: Record<number, number> = {};
   const errors: Record<string, number> = {};
   const startedAt = Date.now();
@@ -64,20 +68,29 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
   const deadline = options.durationMs !== undefined ? start + options.durationMs : Infinity;
   const perWorker = options.durationMs !== undefined ? Infinity : Math.floor(options.requests / options.concurrency);
   const intervalMs = options.ratePerWorker > 0 ? 1000 / options.ratePerWorker : 0;
+  // Ends the run: the caller's abort, or -z elapsing (which also cuts the requests in flight).
+  const ending = new AbortController();
+  const follow = () => ending.abort(hooks.signal?.reason);
+  if (hooks.signal?.aborted) follow();
+  else hooks.signal?.addEventListener('abort', follow, { once: true });
+  const durationTimer = options.durationMs !== undefined
+    ? setTimeout(() => ending.abort(new Error(`-z ${options.durationMs} ms elapsed`)), options.durationMs)
+    : undefined;
+  const signal = ending.signal;
 
   const once = async () => {
     const sent = now();
     try {
       const res = await boundedRequest({
         url: target, method: options.method, headers, ...(body ? { body } : {}), agent,
-        deadlineMs, maxResponseBytes, discardBody: true, ...(hooks.signal ? { signal: hooks.signal } : {}),
+        deadlineMs, maxResponseBytes, discardBody: true, signal,
       });
-      latenciesMs.push(now() - sent);
+      latency.add(now() - sent);
       statusCodes[res.status] = (statusCodes[res.status] ?? 0) + 1;
       hooks.onResult?.(res.status);
     } catch (err) {
-      // Requests cut short by our own abort are not the target's failures.
-      if (hooks.signal?.aborted) return;
+      // Requests cut short by our own abort or by -z are not the target's failures.
+      if (signal.aborted) return;
       const message = err instanceof ExchangeError ? err.code ?? err.message : String(err);
       errors[message] = (errors[message] ?? 0) + 1;
       hooks.onResult?.(0);
@@ -86,11 +99,11 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
 
   const worker = async () => {
     for (let k = 0; k < perWorker; k++) {
-      if (hooks.signal?.aborted) return;
+      if (signal.aborted) return;
       const due = start + k * intervalMs;
       if (due >= deadline) return;
-      await sleep(due - now(), hooks.signal);
-      if (hooks.signal?.aborted || now() >= deadline) return;
+      await sleep(due - now(), signal);
+      if (signal.aborted || now() >= deadline) return;
       await once();
     }
   };
@@ -98,27 +111,34 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
+    clearTimeout(durationTimer);
+    hooks.signal?.removeEventListener('abort', follow);
     agent.destroy();
   }
-  return { startedAt, totalMs: now() - start, latenciesMs, statusCodes, errors };
+  return { startedAt, totalMs: now() - start, latency, statusCodes, errors };
 }
 
 /** hey's closing summary, so the load tester's log reads like the original's. */
 export function summarize(result: LoadResult): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(4)} secs`;
-  const l = result.latenciesMs;
-  const answered = l.length;
+  const l = result.latency;
+  const answered = l.count;
   const failed = Object.values(result.errors).reduce((a, b) => a + b, 0);
   const lines = [
     'Summary:',
     `  Total:\t${s(result.totalMs)}`,
     ...(answered ? [
-      `  Slowest:\t${s(Math.max(...l))}`,
-      `  Fastest:\t${s(Math.min(...l))}`,
-      `  Average:\t${s(l.reduce((a, b) => a + b, 0) / answered)}`,
+      `  Slowest:\t${s(l.max)}`,
+      `  Fastest:\t${s(l.min)}`,
+      `  Average:\t${s(l.mean)}`,
     ] : []),
     `  Requests/sec:\t${((answered + failed) / Math.max(result.totalMs / 1000, 1e-9)).toFixed(4)}`,
     '',
+    ...(answered ? [
+      'Latency distribution:',
+      ...[10, 25, 50, 75, 90, 95, 99].map((p) => `  ${p}% in ${s(l.percentile(p))}`),
+      '',
+    ] : []),
     'Status code distribution:',
     ...Object.entries(result.statusCodes).map(([code, n]) => `  [${code}]\t${n} responses`),
   ];

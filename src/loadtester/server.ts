@@ -7,10 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { logger, type Logger } from '../log.js';
 import { GateStore, type GateKind } from './gates.js';
 import { LoadTesterMetrics } from './metrics.js';
-import { TaskRunner } from './task-runner.js';
+import { DEFAULT_MAX_TASKS, TaskRunner } from './task-runner.js';
 import { planTask, type TaskPlan, type TaskPolicy } from './task-plan.js';
 import { runLoad, summarize } from './load-generator.js';
 import { runShell } from './shell.js';
+
+/** What a busy tester's 503 asks the caller to wait. */
+export const BUSY_RETRY_AFTER_SECONDS = 10;
 
 export interface LoadTesterOptions {
   /** Default 9090, Flagger's. */
@@ -22,6 +25,8 @@ export interface LoadTesterOptions {
   readonly namespaceRegexp?: string;
   /** Longest a task may run; default one hour. */
   readonly timeoutMs?: number;
+  /** Tasks running at once, background and synchronous; past it a webhook gets 503. Default 32. */
+  readonly maxTasks?: number;
   readonly log?: Logger;
   /** Register process metrics on /metrics; default true. */
   readonly processMetrics?: boolean;
@@ -46,7 +51,7 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
   const timeoutMs = options.timeoutMs ?? 3_600_000;
   const allowed = options.namespaceRegexp ? new RegExp(options.namespaceRegexp) : undefined;
   const gates = new GateStore();
-  const runner = new TaskRunner(timeoutMs);
+  const runner = new TaskRunner(timeoutMs, options.maxTasks ?? DEFAULT_MAX_TASKS);
   const metrics = new LoadTesterMetrics(options.processMetrics !== false);
 
   const app = express();
@@ -121,24 +126,30 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
       res.status(plan.status).type('text').send(plan.message);
       return;
     }
+    /** 503 with Retry-After: the webhook fails this tick and Flagger's next one asks again. */
+    const busy = () => {
+      const message = `load tester busy: ${runner.size} tasks running, the most it runs at once (${runner.maxTasks}); retry later`;
+      metrics.tasks.inc({ type, outcome: 'busy' });
+      tlog.warn({ cmd: plan.command, running: runner.size }, message);
+      res.status(503).set('retry-after', String(BUSY_RETRY_AFTER_SECONDS)).type('text').send(message);
+    };
     if (!plan.synchronous) {
       const outcome = runner.start(TaskRunner.key(canary, plan.command), async (signal) => { await runTask(plan, signal, tlog); });
+      if (outcome === 'busy') { busy(); return; }
       metrics.tasks.inc({ type, outcome: outcome === 'started' ? 'accepted' : 'duplicate' });
       if (outcome === 'duplicate') tlog.debug({ cmd: plan.command }, `already running for ${canary}: ${plan.command}`);
       res.status(202).type('text').send(outcome === 'started' ? 'Accepted' : 'Already running');
       return;
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    res.once('close', () => { if (!res.writableFinished) controller.abort(); });
-    try {
-      const result = await runTask(plan, controller.signal, tlog);
-      const echo = metadata.returnCmdOutput === true || metadata.returnCmdOutput === 'true';
-      if (result.ok) res.status(200).type('text').send(echo ? result.output : 'OK');
-      else res.status(500).type('text').send(`command ${plan.command} failed: ${result.output}`);
-    } finally {
-      clearTimeout(timer);
-    }
+    // The caller hanging up aborts its task.
+    const hungUp = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) hungUp.abort(new Error('the caller hung up')); });
+    const running = runner.run((signal) => runTask(plan, signal, tlog), hungUp.signal);
+    if (running === 'busy') { busy(); return; }
+    const result = await running;
+    const echo = metadata.returnCmdOutput === true || metadata.returnCmdOutput === 'true';
+    if (result.ok) res.status(200).type('text').send(echo ? result.output : 'OK');
+    else res.status(500).type('text').send(`command ${plan.command} failed: ${result.output}`);
   });
 
   /** Runs one planned task to its end, logging and counting it; never throws. */
@@ -153,7 +164,7 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
           onResult: (code) => metrics.requests.inc({ code: code ? String(code) : 'error' }),
         });
         const output = summarize(result);
-        const answered = result.latenciesMs.length;
+        const answered = result.latency.count;
         // hey itself exits 0 whatever the answers; a run where nothing answered is still a failure worth a 500.
         const ok = answered > 0 || Object.keys(result.errors).length === 0;
         tlog.info({ cmd: plan.command, answered, errors: result.errors }, `${plan.command} finished\n${output}`);

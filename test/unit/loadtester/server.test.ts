@@ -59,7 +59,7 @@ describe('built-in hey', function () {
   it('-n 30 -c 3 sends exactly 30, with the method, body, headers and Host asked for', async () => {
     const result = await runLoad(options(`-n 30 -c 3 -m PUT -d hello -H X-Canary:insider -host app.example.com ${target.url}/`));
     expect(target.state.count).to.equal(30);
-    expect(result.latenciesMs).to.have.length(30);
+    expect(result.latency.count).to.equal(30);
     expect(new Set(target.state.methods)).to.deep.equal(new Set(['PUT']));
     expect([...target.state.hosts]).to.deep.equal(['app.example.com']);
     expect(target.state.headers['x-canary']).to.equal('insider');
