@@ -13,6 +13,7 @@ import { primaryName, serviceNamesOf } from './names.js';
 import { canaryOwnerReferences } from './ownership.js';
 import { PrimaryAutoscaler } from './primary-autoscaler.js';
 import { PrimaryDeployment } from './primary-deployment.js';
+import { PROMOTION_ID_ANNOTATION, promotionIdOf } from './promotion-id.js';
 import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
 import type { RouteContext, RouteWeights } from './routers/router.js';
 import { DEFAULT_SELECTOR_LABELS, selectorLabelOf } from './selector-label.js';
@@ -46,7 +47,10 @@ export interface SynthInput {
   readonly weights: SynthWeights;
   /** The Canary's phase at this step; checked, not yet read by any router. */
   readonly phase?: string;
-  /** Annotations stamped on the primary's pod template (the controller's `flagger-id`). */
+  /**
+   * Annotations stamped on the primary's pod template, over the `flagger-id` derived from
+   * `canary.status` (promotion-id.ts).
+   */
   readonly podAnnotations?: Record<string, string>;
   /** Flagger's -selector-labels. @default app, name, app.kubernetes.io/name */
   readonly selectorLabels?: readonly string[];
@@ -110,7 +114,7 @@ export class CanaryChart extends Chart {
       selector,
       tracked,
       autoscaled: hpa !== undefined,
-      podAnnotations: input.podAnnotations,
+      podAnnotations: podAnnotationsOf(canary, input.podAnnotations),
       includeLabelPrefixes: input.includeLabelPrefixes,
       ownerReferences,
     });
@@ -182,6 +186,13 @@ export class CanaryChart extends Chart {
 export function synthesizeCanary(input: SynthInput): SynthOutput {
   // A fresh App per call: an App writes nothing until synth(), so this costs no I/O.
   return new CanaryChart(new App(), chartIdOf(input.resolved), input).render();
+}
+
+/** The revision being promoted is the one the status records: its id rolls the primary's pods. */
+function podAnnotationsOf(canary: Canary, given: Record<string, string> | undefined): Record<string, string> | undefined {
+  const id = promotionIdOf(canary.status);
+  if (!id) return given;
+  return { [PROMOTION_ID_ANNOTATION]: id, ...given };
 }
 
 function checkedWeights(scope: Construct, input: SynthInput): RouteWeights {

@@ -8,6 +8,7 @@ import type { DeploymentJson, JsonObject } from './kube-json.js';
 import { primaryName } from './names.js';
 import { includedLabels, withoutForeignKeys } from './ownership.js';
 import { primaryPodSpec, type TrackedConfigs } from './pod-template.js';
+import { PROMOTION_ID_ANNOTATION } from './promotion-id.js';
 import type { SelectorLabel } from './selector-label.js';
 
 export interface PrimaryDeploymentProps {
@@ -65,8 +66,11 @@ export class PrimaryDeployment extends Construct {
   private templateOf(props: PrimaryDeploymentProps, labelled: (l?: Record<string, string>) => Record<string, string>): JsonObject {
     const { metadata: templateMetadata, spec: podSpec, ...otherFields } = props.target.spec.template ?? {};
     // creationTimestamp: null is what `kubectl get -o yaml` prints; it is not the user's intent.
-    const { creationTimestamp: _unset, ...metadata } = structuredClone(templateMetadata ?? {});
-    const annotations = { ...metadata.annotations, ...props.podAnnotations };
+    const { creationTimestamp: _unset, annotations: templateAnnotations, ...metadata } = structuredClone(templateMetadata ?? {});
+    // As Flagger: Flux's keys are not copied, and the target's own `flagger-id` (a copy of a
+    // primary's template) never stands in for this promotion's.
+    const { [PROMOTION_ID_ANNOTATION]: _stale, ...copied } = withoutForeignKeys(templateAnnotations) ?? {};
+    const annotations = { ...copied, ...props.podAnnotations };
     return {
       ...structuredClone(otherFields),
       metadata: {
