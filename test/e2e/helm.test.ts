@@ -21,8 +21,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { clusterEnv, ensureCluster, kubectl, kubectlJson, repoRoot, waitFor, KubectlError } from '../support/cluster.js';
-import { FORBIDDEN_ACTIONS, NAMESPACE_RULES, clusterRulesFor, type PermissionRule } from '../../src/install/permissions.js';
+import { clusterEnv, ensureCluster, kubectl, kubectlJson, repoRoot, waitFor } from '../support/cluster.js';
+import { FORBIDDEN_ACTIONS, NAMESPACE_RULES, clusterRulesFor } from '../../src/install/permissions.js';
+import { canIAs, checksOf, inBatches } from './support/rbac.js';
 
 const CHART = join(repoRoot, 'charts', 'sluice');
 const MANIFESTS = join(repoRoot, 'manifests');
@@ -90,34 +91,7 @@ function namesOf(objects: Obj[]): string[] {
   ];
 }
 
-/** kubectl auth can-i as the release's ServiceAccount: "yes" or "no". */
-async function canI(verb: string, resource: string, opts: { namespace?: string; subresource?: string } = {}): Promise<string> {
-  const args = ['auth', 'can-i', verb, resource, `--as=${SA}`];
-  if (opts.subresource) args.push(`--subresource=${opts.subresource}`);
-  args.push(...(opts.namespace ? ['-n', opts.namespace] : ['--all-namespaces']));
-  try {
-    return (await kubectl(args)).trim();
-  } catch (err) {
-    if (err instanceof KubectlError) return err.stdout.trim();
-    throw err;
-  }
-}
-
-function checksOf(rule: PermissionRule, namespace?: string) {
-  return rule.resources.flatMap((res) => rule.verbs.flatMap((verb) => rule.apiGroups.flatMap((group) => {
-    const [plural, subresource] = res.split('/');
-    const type = group ? `${plural}.${group}` : plural;
-    return (rule.resourceNames ?? [undefined]).map((name) => ({
-      verb, resource: name ? `${type}/${name}` : type, ...(subresource ? { subresource } : {}), ...(namespace ? { namespace } : {}),
-    }));
-  })));
-}
-
-async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...await Promise.all(items.slice(i, i + size).map(fn)));
-  return out;
-}
+const canI = (verb: string, resource: string, opts: { namespace?: string; subresource?: string } = {}) => canIAs(SA, verb, resource, opts);
 
 /** Checks the release's webhook configurations (fail open, pointing at its Service) and deletes them. */
 async function checkAndRemoveWebhooks(): Promise<void> {

@@ -11,45 +11,14 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ensureCluster, kubectl, kubectlJson, repoRoot, waitFor, KubectlError } from '../support/cluster.js';
-import { CLUSTER_RULES, FORBIDDEN_ACTIONS, NAMESPACE_RULES, type PermissionRule } from '../../src/install/permissions.js';
+import { CLUSTER_RULES, FORBIDDEN_ACTIONS, NAMESPACE_RULES } from '../../src/install/permissions.js';
+import { canIAs, checksOf, inBatches } from './support/rbac.js';
 
 const manifests = join(repoRoot, 'manifests');
 const SA = 'system:serviceaccount:sluice-system:sluice';
 const APP_NS = `e2e-loadtester-${Date.now().toString(36)}`;
 
-/** kubectl auth can-i as the operator: "yes" or "no". */
-async function canI(verb: string, resource: string, opts: { namespace?: string; subresource?: string } = {}): Promise<string> {
-  const args = ['auth', 'can-i', verb, resource, `--as=${SA}`];
-  if (opts.subresource) args.push(`--subresource=${opts.subresource}`);
-  args.push(...(opts.namespace ? ['-n', opts.namespace] : ['--all-namespaces']));
-  try {
-    return (await kubectl(args)).trim();
-  } catch (err) {
-    if (err instanceof KubectlError) return err.stdout.trim();
-    throw err;
-  }
-}
-
-/** Every (verb, resource) a rule grants, as can-i arguments. */
-function checksOf(rule: PermissionRule, namespace?: string) {
-  return rule.resources.flatMap((res) => rule.verbs.flatMap((verb) => rule.apiGroups.flatMap((group) => {
-    const [plural, subresource] = res.split('/');
-    const type = group ? `${plural}.${group}` : plural;
-    const names = rule.resourceNames ?? [undefined];
-    return names.map((name) => ({
-      verb,
-      resource: name ? `${type}/${name}` : type,
-      ...(subresource ? { subresource } : {}),
-      ...(namespace ? { namespace } : {}),
-    }));
-  })));
-}
-
-async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...await Promise.all(items.slice(i, i + size).map(fn)));
-  return out;
-}
+const canI = (verb: string, resource: string, opts: { namespace?: string; subresource?: string } = {}) => canIAs(SA, verb, resource, opts);
 
 const exists = (kind: string, name: string) => kubectl(['get', kind, name, '-o', 'name']).then(() => true, () => false);
 
