@@ -13,7 +13,9 @@ for suite in "${suites[@]}"; do
   if [ ${#files[@]} -eq 0 ]; then echo "== $suite: no test files"; continue; fi
   echo "== $suite (${#files[@]} files)"
   timeout_ms=20000; [ "$suite" = unit ] || timeout_ms=600000
-  npx mocha --config .mocharc.json --timeout "$timeout_ms" "${files[@]}" || status=1
+  # Colours only on a terminal: mocha turns them on under CI=true even when the output is a file.
+  colour=(--no-color); [ -t 1 ] && colour=()
+  npx mocha --config .mocharc.json "${colour[@]}" --timeout "$timeout_ms" "${files[@]}" || status=1
 done
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < "$tally"
