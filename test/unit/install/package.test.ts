@@ -1,0 +1,28 @@
+// What `npm pack` ships: the compiled lib/ (the CLI and the operator run from it), bin/, the CRDs,
+// the install manifests and the chart; not the TypeScript sources, tests or source maps.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('npm pack contents', function () {
+  this.timeout(120_000);
+  let files: string[];
+  before(() => {
+    // --ignore-scripts: the list is what matters here, not a fresh build (prepare builds lib/ on install).
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    files = (JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+  });
+
+  it('ships the compiled CLI and operator, bin/ for both command names, the CRDs, manifests/ and the chart', () => {
+    expect(files).to.include.members(['bin/sluice.js', 'lib/cli/main.js', 'lib/operator/run.js', 'lib/version.js', 'crds/canary.yaml', 'manifests/kustomization.yaml', 'charts/sluice/Chart.yaml', 'package.json', 'README.md']);
+    const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin).to.deep.equal({ sluice: 'bin/sluice.js', 'kubectl-sluice': 'bin/sluice.js' });
+  });
+
+  it('ships no TypeScript sources, tests or source maps', () => {
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map'))).to.deep.equal([]);
+  });
+});
