@@ -174,6 +174,32 @@ const matchNeedsIterations: Rule<CanaryView> = ({ analysis, analysisPath: p, pro
   return out;
 };
 
+/** Istio matches exact, prefix and regex only; synthesis would refuse the Canary on every reconcile. */
+const istioHasNoSuffixMatch: Rule<CanaryView> = ({ canary, analysis, analysisPath: p, provider }) => {
+  if (provider !== 'istio') return [];
+  const out: Problem[] = [];
+  const check = (value: unknown, path: string) => {
+    if (value && typeof value === 'object' && (value as { suffix?: unknown }).suffix !== undefined) {
+      out.push(problem(`${path}.suffix`, 'Istio has no suffix match; use regex'));
+    }
+  };
+  const matches = (list: unknown, path: string) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((m: Record<string, unknown> | null, i) => {
+      if (!m || typeof m !== 'object') return;
+      const mp = childPath(path, i);
+      for (const field of ['uri', 'scheme', 'method', 'authority']) check(m[field], `${mp}.${field}`);
+      for (const field of ['headers', 'withoutHeaders', 'queryParams']) {
+        const map = m[field];
+        if (map && typeof map === 'object') for (const [k, v] of Object.entries(map)) check(v, `${mp}.${field}.${k}`);
+      }
+    });
+  };
+  matches(analysis?.match, `${p}.match`);
+  matches(canary.spec.service?.match, 'spec.service.match');
+  return out;
+};
+
 const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
   if (!analysis) return [];
   const out: Problem[] = [];
@@ -227,7 +253,7 @@ const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => 
 const CANARY_RULES: Rule<CanaryView>[] = [
   needsName, apiVersionIsFlagger, targetIsDeployment, autoscalerIsHpa, providerNeedsItsRefs,
   servicePorts, serviceDurations, metricsServerIsUrl, progressDeadlinePositive, analysisTiming,
-  analysisHasAStrategy, weights, matchNeedsIterations, mirrorSupported, metricsWellFormed,
+  analysisHasAStrategy, weights, matchNeedsIterations, istioHasNoSuffixMatch, mirrorSupported, metricsWellFormed,
   webhooksWellFormed,
 ];
 
