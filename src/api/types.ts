@@ -216,7 +216,11 @@ export const CANARY_PHASES = [
 export type CanaryPhase = (typeof CANARY_PHASES)[number];
 
 export interface CanaryCondition {
-  type: 'Promoted';
+  /**
+   * Promoted is Flagger's. Stalled is Sluice's: status True when the spec cannot be carried out
+   * as written (reason InvalidSpec or ReferenceNotFound); gone once a reconcile succeeds.
+   */
+  type: 'Promoted' | 'Stalled';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message?: string;

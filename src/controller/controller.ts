@@ -8,7 +8,7 @@ import { validateCanary } from '../api/validate.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision, Gate, GateResult } from '../rollout/decision.js';
-import { RESOURCES, isNotFound, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
+import { RESOURCES, isNotFound, startInformer, type KubeClient, type KubeObject, type ResourceType, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
 import { RoutingCaches } from './routing-caches.js';
 import { observe, type Snapshot } from './observe.js';
@@ -21,6 +21,13 @@ import type { DeploymentLike } from '../rollout/readiness.js';
 import { checkMetricProviders } from './metric-providers.js';
 import { prometheusClients } from '../analysis/run-checks.js';
 import { isReferencedKind, MissingReferenceError, referencesOf, refersTo, type ReferenceRole } from './references.js';
+import { ReconcileHandler } from './reconcile-handler.js';
+import { DONE, requeueAfter, TerminalError, type Result } from './result.js';
+import { alreadyStalled, withStalled, withoutStalled } from './stall.js';
+import { SynthError } from '../synth/errors.js';
+import { capMessage } from '../api/message.js';
+import { targetsDeployment } from '../admission/canary-lookup.js';
+import type { Backoff } from './backoff.js';
 
 export interface ControllerOptions {
   readonly client: KubeClient;
@@ -34,12 +41,16 @@ export interface ControllerOptions {
   readonly namespace?: string;
   readonly concurrency?: number;
   readonly now?: () => number;
+  /** Per-key backoff of failing reconciles; default 1 s doubling to 5 min. */
+  readonly backoff?: Backoff;
+  /** Starts the watch of one resource; tests pass in-memory caches. @default startInformer */
+  readonly informer?: <T extends KubeObject>(type: ResourceType) => WatchedCache<T>;
 }
 
-/** A reconcile that cannot reach the cluster or a dependency is retried this soon at most. */
-const RETRY_MS = 2_000;
-/** A Canary whose Ingress or Upstream does not exist yet is looked at again this soon (besides the watch). */
-const MISSING_REFERENCE_RETRY_MS = 30_000;
+/** A status write that lost a race is redone this soon, from the newer version. */
+const CONFLICT_RETRY_MS = 200;
+/** revertOnDeletion: how often a deleted Canary looks at its target while handing it back. */
+const FINALIZE_POLL_MS = 1_000;
 /**
  * A hard ceiling on how long one Canary waits between looks, whatever its interval: the idle
  * safety-net look (watches bring every change). It was 60 s, which capped the idle look at a
@@ -74,6 +85,12 @@ export class CanaryController {
   private readonly written = new Map<string, { superseded: ReadonlySet<string>; canary: Canary }>();
   /** Canaries whose pending Events this process has checked since it started. */
   private readonly recovered = new Set<string>();
+  /**
+   * Canaries stopped by a TerminalError: the generation and message reported. An update of such
+   * a Canary at the same generation (our own status write, a label) does not bring it back.
+   */
+  private readonly stalled = new Map<string, { generation: number | undefined; message: string }>();
+  private readonly handler: ReconcileHandler;
   private canaries!: WatchedCache<Canary & KubeObject>;
   private deployments!: WatchedCache<KubeObject>;
   private services!: WatchedCache<KubeObject>;
@@ -88,19 +105,24 @@ export class CanaryController {
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? Date.now;
     this.gates = { ...opts.gates, checkMetricProviders: opts.gates.checkMetricProviders ?? this.checkMetricProviders };
-    this.queue = new WorkQueue((key) => this.reconcile(key), opts.concurrency ?? 4, (key, err) =>
-      opts.log.error({ canary: key, err: String(err) }, `reconcile of ${key} failed: ${String(err)}`));
+    this.queue = new WorkQueue((key) => this.handler.handle(key), opts.concurrency ?? 4);
+    this.handler = new ReconcileHandler((key) => this.reconcile(key), this.queue, {
+      log: opts.log,
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      onTerminal: (key, err) => this.stall(key, err),
+    });
   }
 
   async start(): Promise<void> {
     const { client, namespace } = this.opts;
     const options = { ...(namespace ? { namespace } : {}), log: this.opts.log };
-    this.canaries = startInformer(client, RESOURCES.canaries, options);
-    this.deployments = startInformer(client, RESOURCES.deployments, options);
-    this.services = startInformer(client, RESOURCES.services, options);
-    this.hpas = startInformer(client, RESOURCES.horizontalPodAutoscalers, options);
-    this.configMaps = startInformer(client, RESOURCES.configMaps, options);
-    this.secrets = startInformer(client, RESOURCES.secrets, options);
+    const watch = this.opts.informer ?? (<T extends KubeObject>(type: ResourceType) => startInformer<T>(client, type, options));
+    this.canaries = watch(RESOURCES.canaries);
+    this.deployments = watch(RESOURCES.deployments);
+    this.services = watch(RESOURCES.services);
+    this.hpas = watch(RESOURCES.horizontalPodAutoscalers);
+    this.configMaps = watch(RESOURCES.configMaps);
+    this.secrets = watch(RESOURCES.secrets);
     await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets].map((c) => c.synced));
     // A generated route changed by someone else (or deleted) brings its Canary back to repair it.
     this.routing = new RoutingCaches(client, { ...options, now: this.now }, (o) => {
@@ -124,8 +146,12 @@ export class CanaryController {
 
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
     this.canaries.onAdd(enqueueCanary);
-    this.canaries.onUpdate(enqueueCanary);
-    this.canaries.onDelete((c) => this.opts.metrics?.forget(c as unknown as Canary));
+    // A stalled Canary comes back when its spec changes, not on every update of its status.
+    this.canaries.onUpdate((c) => { if (!this.stillStalled(c)) enqueueCanary(c); });
+    this.canaries.onDelete((c) => {
+      this.stalled.delete(keyOf(c.metadata.namespace, c.metadata.name));
+      this.opts.metrics?.forget(c as unknown as Canary);
+    });
     const byTarget = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
       const t = c.spec?.targetRef?.name;
       return t === o.metadata.name || `${t}-primary` === o.metadata.name;
@@ -167,7 +193,14 @@ export class CanaryController {
 
   /** The Canary that targets this Deployment, for the admission webhook. */
   findByTarget(namespace: string, deploymentName: string): Canary | undefined {
-    return this.canaries?.list(namespace).find((c) => c.spec?.targetRef?.name === deploymentName);
+    // By kind too: a Canary of a DaemonSet named like this Deployment is not its Canary.
+    return this.canaries?.list(namespace).find((c) => targetsDeployment(c, namespace, deploymentName));
+  }
+
+  /** True while a Canary stopped by a TerminalError has not changed its spec since. */
+  private stillStalled(c: Canary): boolean {
+    const stall = this.stalled.get(keyOf(c.metadata.namespace, c.metadata.name));
+    return stall !== undefined && !c.metadata.deletionTimestamp && stall.generation === c.metadata.generation;
   }
 
   private enqueueWhere(namespace: string | undefined, match: (c: Canary) => boolean): void {
@@ -197,25 +230,13 @@ export class CanaryController {
     return out;
   }
 
-  /** referenced(), or undefined after it has scheduled another look (and said why). */
-  private async referencedOrRequeue(canary: Canary, key: string, log: Logger): Promise<Partial<Record<ReferenceRole, KubeObject>> | undefined> {
+  /** referenced(); a missing object is terminal: its watch brings the Canary back once it exists. */
+  private async referencedOrStall(canary: Canary): Promise<Partial<Record<ReferenceRole, KubeObject>>> {
     try {
       return await this.referenced(canary);
     } catch (err) {
-      if (!(err instanceof MissingReferenceError)) {
-        log.error({ err: String(err) }, `reading what the canary references failed, retrying: ${String(err)}`);
-        this.queue.addAfter(key, RETRY_MS);
-        return undefined;
-      }
-      // Its watch brings the Canary back once it is created; the requeue is a safety net.
-      log.warn(err.message);
-      const { name, namespace, uid } = canary.metadata;
-      await this.opts.client.createEvent(
-        { apiVersion: canary.apiVersion, kind: 'Canary', name: name!, namespace: namespace ?? 'default', ...(uid ? { uid } : {}) },
-        'Warning', 'Synced', err.message,
-      ).catch(() => {});
-      this.queue.addAfter(key, MISSING_REFERENCE_RETRY_MS);
-      return undefined;
+      if (err instanceof MissingReferenceError) throw new TerminalError('ReferenceNotFound', err.message, { cause: err });
+      throw err;
     }
   }
 
@@ -270,8 +291,39 @@ export class CanaryController {
     return this.routing.lookup(o);
   };
 
+  /**
+   * A TerminalError of `key`'s reconcile: one Warning Event per distinct message, and the Stalled
+   * condition in the status. Throws (and is retried with backoff) only when the cluster refuses.
+   */
+  private async stall(key: string, err: TerminalError): Promise<void> {
+    const [namespace, name] = key.split('/');
+    const canary = this.canaries.get(name, namespace);
+    if (!canary || canary.metadata.deletionTimestamp) return;
+    const message = capMessage(err.message);
+    const generation = canary.metadata.generation;
+    const told = this.stalled.get(key)?.message === message;
+    const written = alreadyStalled(canary.status, err);
+    // Stalled from now on, even if the writes below fail: only their retry brings it back early.
+    this.stalled.set(key, { generation, message: told ? message : '' });
+    if (told && written) return;
+    const involved = { apiVersion: canary.apiVersion, kind: 'Canary', name, namespace, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) };
+    // Said already (by this process, or by an earlier one: the status says so): no second Event.
+    if (!told && !written) {
+      this.opts.log.child({ canary: key }).warn({ reason: err.reason, err },
+        `canary stalled (${err.reason}) until its spec or what it references changes: ${message}`);
+      await this.opts.client.createEvent(involved, 'Warning', 'Synced', message, new Date(this.now()));
+    }
+    this.stalled.set(key, { generation, message });
+    if (written) return;
+    // Conditional like every status write: a conflict is retried with backoff, from the newer version.
+    await this.opts.client.patchStatus(RESOURCES.canaries, name, namespace, {
+      metadata: { resourceVersion: canary.metadata.resourceVersion },
+      status: { conditions: withStalled(canary.status, err, new Date(this.now()).toISOString()) },
+    }).catch(unlessGone);
+  }
+
   /** revertOnDeletion: give the workload back step by step, then let the Canary go. */
-  private async finalize(canary: Canary, key: string): Promise<void> {
+  private async finalize(canary: Canary, key: string): Promise<Result> {
     const resolved = resolveCanary(canary, this.opts.operator);
     const ns = resolved.namespace;
     const target = this.deployments.get(resolved.targetName, ns);
@@ -279,62 +331,58 @@ export class CanaryController {
     const involved = { apiVersion: canary.apiVersion, kind: 'Canary', name: resolved.name, namespace: ns, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) };
     const step = finalizeStep(resolved, target as DeploymentLike | undefined, primary as DeploymentLike | undefined);
     const log = this.opts.log.child({ canary: key });
+    const event = (type: 'Normal' | 'Warning', message: string) =>
+      this.opts.client.createEvent(involved, type, 'Synced', capMessage(message)).catch((err: unknown) => log.warn({ err }, 'event not recorded'));
     if (step.kind === 'scale-target') {
       log.info(step.event.message);
-      await this.opts.client.createEvent(involved, step.event.type, 'Synced', step.event.message).catch(() => undefined);
+      await event(step.event.type, step.event.message);
       await this.opts.client.mergePatch(RESOURCES.deployments, resolved.targetName, ns, { spec: { replicas: step.replicas } });
-      this.queue.addAfter(key, 1000);
-      return;
+      return requeueAfter(FINALIZE_POLL_MS);
     }
     if (step.kind === 'wait') {
       log.info(`waiting for ${resolved.targetName}.${ns} before releasing it: ${step.reason}`);
-      this.queue.addAfter(key, 1000);
-      return;
+      return requeueAfter(FINALIZE_POLL_MS);
     }
     await releaseApexService(this.opts.client, resolved, target, canary.metadata.uid);
     for (const e of step.events) {
       log.info(e.message);
-      await this.opts.client.createEvent(involved, e.type, 'Synced', e.message).catch(() => undefined);
+      await event(e.type, e.message);
     }
     // A stale cache may bring a Canary released a moment ago once more: it is gone, which is the goal.
     await this.opts.client.mergePatch(RESOURCES.canaries, resolved.name, ns, {
       metadata: { finalizers: (canary.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: canary.metadata.resourceVersion },
     }).catch(unlessGone);
+    return DONE;
   }
 
-  /** One reconcile of one Canary; schedules the next one. */
-  private async reconcile(key: string): Promise<void> {
+  /**
+   * One reconcile of one Canary. Says when to look again; throws a TerminalError for a spec that
+   * cannot be carried out, anything else for a failure worth retrying (reconcile-handler.ts).
+   */
+  private async reconcile(key: string): Promise<Result> {
     const [namespace, name] = key.split('/');
     const cached = this.canaries.get(name, namespace);
     if (!cached || cached.metadata.deletionTimestamp) {
       this.written.delete(key);
-      if (cached && hasFinalizer(cached)) await this.finalize(cached, key);
-      return;
+      this.stalled.delete(key);
+      if (cached && hasFinalizer(cached)) return this.finalize(cached, key);
+      return DONE;
     }
     const finalizers = wantedFinalizers(cached);
     if (finalizers) {
       // The update that follows brings the Canary back through the queue.
       await this.opts.client.mergePatch(RESOURCES.canaries, name, namespace, { metadata: { finalizers, resourceVersion: cached.metadata.resourceVersion } })
         .catch(unlessGone);
-      return;
+      return DONE;
     }
     const mine = this.written.get(key);
     const canary: Canary = mine && mine.superseded.has(cached.metadata.resourceVersion ?? '') ? mine.canary : cached;
     if (canary === cached) this.written.delete(key);
-    const log = this.opts.log.child({ canary: key });
 
     const problems = validateCanary(canary, this.opts.operator.provider);
-    if (problems.length) {
-      log.warn({ problems: problems.map(formatProblem) }, `invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
-      await this.opts.client.createEvent(
-        { apiVersion: canary.apiVersion, kind: 'Canary', name, namespace, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) },
-        'Warning', 'Synced', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`,
-      ).catch(() => {});
-      return;
-    }
+    if (problems.length) throw new TerminalError('InvalidSpec', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
 
-    const referenced = await this.referencedOrRequeue(canary, key, log);
-    if (!referenced) return;
+    const referenced = await this.referencedOrStall(canary);
     const { snap, inputs } = this.snapshot(canary, referenced);
     const started = this.now();
     const { deps } = this;
@@ -350,29 +398,29 @@ export class CanaryController {
         if (!decision.needs) break;
         gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.gates);
       }
+      // This reconcile got through: whatever stalled the Canary before is fixed.
+      decision = { ...decision, status: withoutStalled(decision.status) };
       const written = await execute(decision, inputs, deps);
       // Versions older than our own last write stay superseded while the watch catches up.
       const older = mine && canary === mine.canary ? mine.superseded : [];
       if (written) this.written.set(key, { superseded: new Set([...older, ...written.superseded]), canary: written.canary });
     } catch (err) {
       if (err instanceof ConflictError) {
-        log.debug(err.message);
-        this.queue.addAfter(key, 200);
-        return;
+        this.opts.log.debug({ canary: key }, err.message);
+        return requeueAfter(CONFLICT_RETRY_MS);
       }
       if (err instanceof CanaryGoneError) {
         // Its watch brings the deletion; a deleted Canary is not a failure.
-        log.debug(err.message);
+        this.opts.log.debug({ canary: key }, err.message);
         this.written.delete(key);
-        return;
+        return DONE;
       }
-      log.error({ err: String(err) }, `reconcile failed, retrying: ${String(err)}`);
-      this.queue.addAfter(key, RETRY_MS);
-      return;
+      // The user's spec asks for what synthesis cannot build: no retry will build it.
+      if (err instanceof SynthError) throw new TerminalError('InvalidSpec', err.message, { cause: err });
+      throw err;
     }
+    this.stalled.delete(key);
     this.opts.metrics?.observe({ ...canary, status: decision.status }, decision, this.now() - started);
-    const delay = Math.min(Math.max(decision.requeueAfterMs, 50), MAX_REQUEUE_MS);
-    // Long waits get up to 10 % jitter: Canaries initialized together do not all come back together.
-    this.queue.addAfter(key, delay >= 60_000 ? Math.round(delay * (1 + 0.1 * Math.random())) : delay);
+    return requeueAfter(Math.min(Math.max(decision.requeueAfterMs, 50), MAX_REQUEUE_MS));
   }
 }

@@ -12,6 +12,7 @@ import { runPostRollout, type GateDeps } from './gates.js';
 import { eventPayload } from '../hooks/payload.js';
 import { id } from '../rollout/messages.js';
 import type { Weights } from '../rollout/weights.js';
+import { capMessage } from '../api/message.js';
 
 /** What synthesis needs from the cluster for one Canary. */
 export interface SynthesisInputs {
@@ -129,7 +130,7 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   if (decision.postRollout) await record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps);
   for (const alert of decision.alerts) {
     await deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
-      log.warn({ err: String(err) }, `alert not delivered: ${alert.message}`));
+      log.warn({ err }, `alert not delivered: ${alert.message}`));
   }
   if (decision.note) log.debug(decision.note);
   return stored ? { canary: stored, superseded } : undefined;
@@ -165,7 +166,7 @@ async function clearOutbox(deps: ExecutorDeps, resolved: ResolvedCanary, stored:
   try {
     return await writeStatus(deps, resolved, stored.metadata.resourceVersion, { pendingEvents: null });
   } catch (err) {
-    if (!(err instanceof ConflictError || err instanceof CanaryGoneError)) log.warn({ err: String(err) }, `recorded Events not cleared from the status: ${String(err)}`);
+    if (!(err instanceof ConflictError || err instanceof CanaryGoneError)) log.warn({ err }, 'recorded Events not cleared from the status');
     return stored;
   }
 }
@@ -194,7 +195,7 @@ export async function recoverPendingEvents(canary: Canary, resolved: ResolvedCan
   const since = Math.floor(Date.parse(pending.at) / 1000) * 1000;
   const missing: RolloutEvent[] = [];
   for (const e of pending.events) {
-    const name = eventName(involved, e.type, 'Synced', e.message);
+    const name = eventName(involved, e.type, 'Synced', capMessage(e.message));
     const existing = await deps.client.getIfExists<{ lastTimestamp?: string }>(RESOURCES.events, name, resolved.namespace);
     if (!existing || Date.parse(existing.lastTimestamp ?? '') < since) missing.push(e);
   }
@@ -213,8 +214,9 @@ async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutE
   for (const e of events) {
     if (e.type === 'Warning') log.warn(e.message);
     else log.info(e.message);
-    await deps.client.createEvent(involved, e.type, 'Synced', e.message, new Date(deps.now())).catch((err: unknown) =>
-      log.warn({ err: String(err) }, 'event not recorded'));
+    // Capped as the last step, whoever worded it: the same text as the outbox keeps (statusPatch caps it there).
+    await deps.client.createEvent(involved, e.type, 'Synced', capMessage(e.message), new Date(deps.now())).catch((err: unknown) =>
+      log.warn({ err }, 'event not recorded'));
     for (const hook of eventHooks) {
       const outcome = await deps.gates.callHook({
         url: hook.url,

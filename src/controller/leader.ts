@@ -78,7 +78,7 @@ export class LeaderElector {
     await this.client.mergePatch(RESOURCES.leases, this.opts.name, this.opts.namespace, {
       metadata: { resourceVersion: lease.metadata.resourceVersion },
       spec: { holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(Date.now()) },
-    }).catch((err: unknown) => this.log.warn({ err: String(err) }, 'could not release the lease'));
+    }).catch((err: unknown) => this.log.warn({ err }, 'could not release the lease'));
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -89,7 +89,7 @@ export class LeaderElector {
     try {
       lease = await this.client.getIfExists<Lease>(RESOURCES.leases, name, namespace);
     } catch (err) {
-      this.log.warn({ err: String(err) }, 'cannot read the leader lease');
+      this.log.warn({ err }, 'cannot read the leader lease');
       return false;
     }
     try {
@@ -114,7 +114,7 @@ export class LeaderElector {
       }
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
-      this.log.warn({ err: String(err) }, 'cannot write the leader lease');
+      this.log.warn({ err }, 'cannot write the leader lease');
       return false;
     }
     this.lastRenew = now;

@@ -6,6 +6,7 @@
 // to apply; a kind whose cache is not synced after that answers "unknown", and the caller falls
 // back to applying.
 import type { Logger } from '../log.js';
+import { capMessage } from '../api/message.js';
 import { startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
 
 /** How long a kind whose discovery failed (CRD not installed yet) waits before another try. */
@@ -100,7 +101,7 @@ export class RoutingCaches {
       await cache.synced;
     }, (err: unknown) => {
       this.entries.set(key, { state: 'failed', at: this.options.now() });
-      this.options.log.warn({ kind: key, err: String(err) }, `cannot watch ${kind} objects yet: ${String(err)}`);
+      this.options.log.warn({ kind: key, err }, `cannot watch ${kind} objects yet: ${capMessage(err instanceof Error ? err.message : String(err))}`);
     });
     const entry: Entry = { state: 'starting', started, waitUntil };
     this.entries.set(key, entry);

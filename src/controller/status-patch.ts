@@ -1,6 +1,7 @@
 // The merge patch that turns one Canary status into another. A full status is computed each
 // reconcile; keys that disappear must be sent as null, and an unchanged status sends nothing.
 import type { CanaryStatus } from '../api/types.js';
+import { capMessage, MAX_MESSAGE_CHARS } from '../api/message.js';
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
@@ -14,10 +15,26 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
 }
 
-/** undefined when nothing changed. */
+/**
+ * The status with every message in it capped (conditions, metric verdicts, the Events outbox):
+ * the last step before a write, so no message from a Prometheus error page or a webhook's
+ * answer can push the Canary past etcd's size limit.
+ */
+export function cappedStatus(status: CanaryStatus): CanaryStatus {
+  const cap = <T extends { message?: string }>(items: T[] | undefined): T[] | undefined =>
+    items?.map((i) => (i.message !== undefined && i.message.length > MAX_MESSAGE_CHARS ? { ...i, message: capMessage(i.message) } : i));
+  return {
+    ...status,
+    ...(status.conditions ? { conditions: cap(status.conditions) } : {}),
+    ...(status.metrics ? { metrics: cap(status.metrics) } : {}),
+    ...(status.pendingEvents?.events ? { pendingEvents: { ...status.pendingEvents, events: cap(status.pendingEvents.events)! } } : {}),
+  };
+}
+
+/** undefined when nothing changed. Messages in `next` are capped (cappedStatus). */
 export function statusPatch(current: CanaryStatus | undefined, next: CanaryStatus): Record<string, unknown> | undefined {
   const old = (current ?? {}) as Record<string, unknown>;
-  const now = next as Record<string, unknown>;
+  const now = cappedStatus(next) as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(old), ...Object.keys(now)])) {
     if (now[key] === undefined) {
