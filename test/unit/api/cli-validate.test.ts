@@ -7,7 +7,9 @@ import { join } from 'node:path';
 
 const sluice = (...args: string[]) => spawnSync('node', ['bin/sluice.js', ...args], { encoding: 'utf8' });
 
-describe('sluice validate', () => {
+describe('sluice validate', function () {
+  // Each test starts the CLI as a process: seconds on a busy 2-core machine, not milliseconds.
+  this.timeout(60_000);
   it('exits 0 on every seed manifest', () => {
     const r = sluice('validate', 'test/fixtures/seeds');
     expect(r.status, r.stderr + r.stdout).to.equal(0);

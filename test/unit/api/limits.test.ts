@@ -69,13 +69,13 @@ describe('validation limits', () => {
     });
   }
 
-  it('15,000 metrics and 3,000 webhooks are one problem each, found fast', () => {
-    const t0 = Date.now();
+  // Speed belongs to benchmarks, not tests: this holds the answer (one problem per list, not one
+  // per item), which is what kept the work bounded.
+  it('15,000 metrics and 3,000 webhooks are one problem each', () => {
     const found = problems(canary((a) => {
       a.metrics = Array.from({ length: 15_000 }, (_, i) => metric(i));
       a.webhooks = Array.from({ length: 3_000 }, (_, i) => webhook(i));
     }));
-    expect(Date.now() - t0).to.be.below(1000);
     expect(found).to.deep.equal([
       { path: 'spec.analysis.metrics', message: 'must have at most 20 items, got 15000' },
       { path: 'spec.analysis.webhooks', message: 'must have at most 20 items, got 3000' },
