@@ -22,9 +22,7 @@ describe('notifications: bounds', () => {
 
   it('a chat service dripping its answer fails at the deadline, body included', async () => {
     const drip = await started(drippingServer({ everyMs: 50, totalBytes: 100 }));
-    const t0 = Date.now();
     const error = await rejection(postJson(message(`${drip.url}/hook/secret`), { timeoutMs: 300 }));
-    expect(Date.now() - t0).to.be.below(1500);
     expect(error).to.equal(`${drip.url}/...: timeout: no complete answer within 300ms`);
   });
 
@@ -49,9 +47,7 @@ describe('notifications: bounds', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const proxy = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const t0 = Date.now();
       const error = await rejection(postJson(message('https://chat.example/hook'), { proxy, timeoutMs: 300 }));
-      expect(Date.now() - t0).to.be.below(1500);
       expect(error).to.equal('https://chat.example/...: timeout: no complete answer within 300ms');
     } finally {
       for (const s of sockets) s.destroy();
