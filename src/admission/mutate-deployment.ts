@@ -59,7 +59,12 @@ const templateUnchanged: Objection = (u) =>
 const revertsToPromoted: Objection = (u) =>
   u.revision === u.canary.status?.lastPromotedSpec ? `pod template is the promoted revision ${u.revision} (a revert opens no rollout)` : undefined;
 
-export const STAMP_OBJECTIONS: readonly Objection[] = [templateUnchanged, revertsToPromoted];
+// The apiserver never sends one, but a patch must apply to the object it came with: there is
+// nowhere to put an annotation in a metadata that is not a map.
+const metadataNotAMap: Objection = (u) =>
+  u.object.metadata === undefined || isMap(u.object.metadata) ? undefined : `metadata is ${JSON.stringify(u.object.metadata) ?? typeof u.object.metadata}, not a map`;
+
+export const STAMP_OBJECTIONS: readonly Objection[] = [templateUnchanged, revertsToPromoted, metadataNotAMap];
 
 // ------------------------------------------------------------ holding an idle target at zero
 
@@ -147,14 +152,18 @@ export type PatchOperation =
 
 const annotationPath = (key: string) => `/metadata/annotations/${jsonpatch.escapePathComponent(key)}`;
 
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** The annotations map, or undefined when absent (or, in a malformed review, not a map). */
 function annotationsOf(object: DeploymentLike): Record<string, string> | undefined {
-  const annotations = object.metadata?.annotations;
-  return typeof annotations === 'object' && annotations !== null && !Array.isArray(annotations) ? annotations : undefined;
+  const annotations = isMap(object.metadata) ? object.metadata.annotations : undefined;
+  return isMap(annotations) ? annotations as Record<string, string> : undefined;
 }
 
 function setAnnotations(object: DeploymentLike, annotations: Record<string, string>): PatchOperation[] {
-  // Adding below /metadata/annotations fails when the map itself is absent: add it whole.
+  // Adding below a map that is absent fails: add the innermost missing one whole.
+  if (object.metadata === undefined) return [{ op: 'add', path: '/metadata', value: { annotations } }];
   if (!annotationsOf(object)) return [{ op: 'add', path: '/metadata/annotations', value: annotations }];
   return Object.entries(annotations).map(([key, value]) => ({ op: 'add', path: annotationPath(key), value }));
 }

@@ -170,6 +170,19 @@ describe('mutateDeployment (recorded reviews)', () => {
     expect(mutateDeployment(canary, lookup(), CONTEXT).review.response.allowed).to.equal(true);
   });
 
+  it('every patch applies to its object: no metadata gets a whole /metadata, a metadata that is not a map no stamp (found by the fuzzer)', () => {
+    for (const metadata of [undefined, null, '{{ oops }}', 80991.5, ['x']]) {
+      const review = reviewFixture('deployment-image-change.json');
+      if (metadata === undefined) delete (review.request.object as any).metadata;
+      else (review.request.object as any).metadata = metadata;
+      const verdict = mutateDeployment(review, lookup(), CONTEXT);
+      const patch = patchOf(verdict.review) as jsonpatch.Operation[];
+      expect(() => jsonpatch.applyPatch(structuredClone(review.request.object), patch, true, false), JSON.stringify(metadata)).to.not.throw();
+      if (metadata === undefined) expect(patch[0]).to.deep.include({ op: 'add', path: '/metadata' });
+      else expect(verdict.note, JSON.stringify(metadata)).to.match(/no new revision: metadata is .*, not a map/);
+    }
+  });
+
   it('is a pure function of the review, the lookup and the time', () => {
     const a = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT);
     const b = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT);

@@ -1,16 +1,18 @@
 // Fuzzed AdmissionReview bodies through the admission handlers: random and mutated from the
 // recorded real ones. Every body must give either a refusal with a reason or a well-formed answer.
 import { expect } from 'chai';
+import jsonpatch from 'fast-json-patch';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseAdmissionReview } from '../../../src/admission/review.js';
 import { mutateDeployment } from '../../../src/admission/mutate-deployment.js';
 import { validateFlaggerObject } from '../../../src/admission/validate-flagger.js';
 import { guardOwnedObject } from '../../../src/admission/guard-owned.js';
 import { canaryLookupOver } from '../../../src/admission/canary-lookup.js';
+import { fuzzSeed } from './seed.js';
 import { Rng, mutate, randomValue } from './mutate.js';
 import type { Canary } from '../../../src/api/types.js';
 
-const SEED = Number(process.env.SLUICE_FUZZ_SEED ?? 20261121);
+const SEED = fuzzSeed('admission fuzz');
 const N = Number(process.env.SLUICE_FUZZ_N ?? 10_000);
 
 const dir = 'test/fixtures/admission';
@@ -33,7 +35,8 @@ describe(`fuzz: ${N} AdmissionReview bodies (seed ${SEED})`, () => {
   it('never throws; answers are well-formed and echo the uid', function () {
     this.timeout(120_000);
     const rng = new Rng(SEED);
-    let answered = 0, refused = 0;
+    let answered = 0, refused = 0, patches = 0;
+    const unapplied: string[] = [];
     for (let i = 0; i < N; i++) {
       const body = rng.next() < 0.2 ? randomValue(rng) : mutate(rng.pick(recorded), rng);
       const parsed = parseAdmissionReview(body);
@@ -51,12 +54,21 @@ describe(`fuzz: ${N} AdmissionReview bodies (seed ${SEED})`, () => {
         if (!res.allowed) expect(res.status?.message).to.be.a('string');
         if (res.patch) {
           expect(res.patchType).to.equal('JSONPatch');
-          expect(JSON.parse(Buffer.from(res.patch, 'base64').toString('utf8'))).to.be.an('array');
+          const patch = JSON.parse(Buffer.from(res.patch, 'base64').toString('utf8'));
+          expect(patch).to.be.an('array');
+          // The apiserver applies it to the object it sent: a patch that does not apply fails the write.
+          patches++;
+          try {
+            jsonpatch.applyPatch(structuredClone(parsed.review.request.object), patch, true, false);
+          } catch (err) {
+            unapplied.push(`body ${i}: ${(err as Error).name} ${(err as Error).message.split('\n')[0]} -- ${JSON.stringify(patch)} on metadata ${JSON.stringify((parsed.review.request.object as any)?.metadata)?.slice(0, 300)} spec.replicas ${JSON.stringify((parsed.review.request.object as any)?.spec?.replicas)}`);
+          }
         }
         answered++;
       }
     }
-    console.log(`      ${refused} refused as malformed, ${answered} handler answers checked`);
+    console.log(`      ${refused} refused as malformed, ${answered} handler answers checked, ${patches} patches applied`);
+    expect(unapplied, `${unapplied.length} of ${patches} patches do not apply`).to.deep.equal([]);
     expect(refused + answered / handlers.length).to.equal(N);
   });
 });

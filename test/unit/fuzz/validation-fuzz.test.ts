@@ -4,10 +4,11 @@ import { expect } from 'chai';
 import { readManifests } from '../../../src/io/manifests.js';
 import { validateDocument } from '../../../src/api/validate.js';
 import { resolveCanary } from '../../../src/api/defaults.js';
+import { fuzzSeed } from './seed.js';
 import { Rng, mutate } from './mutate.js';
 import type { Canary } from '../../../src/api/types.js';
 
-const SEED = Number(process.env.SLUICE_FUZZ_SEED ?? 20261121);
+const SEED = fuzzSeed('validation fuzz');
 const N = Number(process.env.SLUICE_FUZZ_N ?? 10_000);
 
 describe(`fuzz: ${N} flagger.app documents through validation (seed ${SEED})`, () => {
