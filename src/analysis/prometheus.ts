@@ -13,8 +13,8 @@ export interface PrometheusClientOptions {
   /** Basic auth (the secret's `username` and `password` keys); both or neither. */
   readonly username?: string;
   readonly password?: string;
-  /** Extra request headers (MetricTemplate spec.provider.headers). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Extra request headers (MetricTemplate spec.provider.headers): a value or a list of values each. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   /** Deadline over one whole query, body included. @default 5000, Flagger's query timeout */
   readonly timeoutMs?: number;
   /** Largest answer read. @default DEFAULT_QUERY_RESPONSE_BYTES */
@@ -63,6 +63,20 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 /** One instant value, or a few hundred series for the "expected one" message, fit many times over. */
 export const DEFAULT_QUERY_RESPONSE_BYTES = 1024 * 1024;
 
+/**
+ * One field per header. Flagger sends a header with several values (Go's http.Header) as several
+ * field lines; a recipient must read those as the values joined by ", " (RFC 9110 5.3), which is
+ * what is sent here. No values at all: no header, as Go sends none for an empty list.
+ */
+export function headerFields(headers: Readonly<Record<string, string | readonly string[]>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const values = typeof value === 'string' ? [value] : value;
+    if (values.length) out[name] = values.join(', ');
+  }
+  return out;
+}
+
 export class PrometheusClient implements MetricsQuerier {
   /** The address without credentials, for messages. */
   readonly address: string;
@@ -97,7 +111,7 @@ export class PrometheusClient implements MetricsQuerier {
     url.search = '';
     url.hash = '';
     this.queryUrl = `${url.toString().replace(/\/+$/, '')}/api/v1/query`;
-    this.headers = { accept: 'application/json', ...options.headers };
+    this.headers = { accept: 'application/json', ...headerFields(options.headers) };
     if (options.bearerToken) this.headers.authorization = `Bearer ${options.bearerToken}`;
     else if (username !== undefined) this.headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
   }

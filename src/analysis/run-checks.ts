@@ -17,7 +17,7 @@ export interface PrometheusAuth {
   readonly bearerToken?: string;
   readonly username?: string;
   readonly password?: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly insecureSkipVerify?: boolean;
 }
 

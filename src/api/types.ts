@@ -280,7 +280,8 @@ export interface Canary {
 export interface MetricTemplateProvider {
   type?: string;
   address?: string;
-  headers?: Record<string, string>;
+  /** Flagger's http.Header: a list of values per header; Sluice also takes a single string. */
+  headers?: Record<string, string | string[]>;
   secretRef?: { name: string };
   region?: string;
   insecureSkipVerify?: boolean;

@@ -306,9 +306,32 @@ export function validateMetricTemplate(doc: unknown): Problem[] {
       out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use prometheus`));
     }
   }
-  if (provider) out.push(...urlProblem('spec.provider.address', provider.address));
+  if (provider) out.push(...urlProblem('spec.provider.address', provider.address), ...headerProblems(provider.headers));
   if (typeof mt?.spec?.query === 'string' && mt.spec.query.trim() === '') out.push(problem('spec.query', 'must not be empty'));
   return out;
+}
+
+/** An RFC 9110 token, and a value without the bytes that would end the field line. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
+/**
+ * `spec.provider.headers`: each a string, or a list of strings (Flagger's http.Header). The CRD
+ * keeps any value here (see schemas/metric-template.ts), so the shape is checked now, not at the
+ * first query.
+ */
+function headerProblems(headers: unknown): Problem[] {
+  if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return [];
+  return Object.entries(headers).flatMap(([name, value]): Problem[] => {
+    const path = childPath('spec.provider.headers', name);
+    if (!HEADER_NAME.test(name)) return [problem(path, 'is not a valid HTTP header name')];
+    const values = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+      const got = Array.isArray(value) ? 'a list with other values' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+      return [problem(path, `must be a string or a list of strings, got ${got}`)];
+    }
+    return values.every((v) => HEADER_VALUE.test(v)) ? [] : [problem(path, 'must not contain a line break or NUL')];
+  });
 }
 
 // ---------------------------------------------------------------- AlertProvider

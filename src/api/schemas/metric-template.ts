@@ -1,6 +1,17 @@
 // OpenAPI schema of flagger.app/v1beta1 MetricTemplate, the source of crds/metrictemplate.yaml.
-import { obj, str, bool, stringMap, type JSONSchema } from '../schema.js';
+import { obj, str, bool, mapOf, type JSONSchema } from '../schema.js';
 import { localRef } from './common.js';
+
+/**
+ * A header's values: Flagger's field is Go's http.Header, a list of strings per header
+ * (`X-Scope-OrgID: [tenant]`), and manifests written for Sluice use one string. A structural schema
+ * cannot say "a string or a list of strings" (anyOf may not carry types), so the apiserver keeps any
+ * value and validateMetricTemplate refuses what is neither, naming the field.
+ */
+const headerValues: JSONSchema = {
+  'x-kubernetes-preserve-unknown-fields': true,
+  description: 'A value, or a list of values sent as one header each',
+};
 
 export const metricTemplateSchema: JSONSchema = obj(
   {
@@ -13,7 +24,7 @@ export const metricTemplateSchema: JSONSchema = obj(
           {
             type: str('Metrics provider type (Sluice serves prometheus)'),
             address: str('Address of the metrics server'),
-            headers: stringMap('Extra HTTP headers'),
+            headers: mapOf(headerValues, 'Extra HTTP headers'),
             secretRef: localRef('Secret with token, or username and password'),
             region: str(),
             insecureSkipVerify: bool(),

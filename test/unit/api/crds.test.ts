@@ -24,7 +24,8 @@ describe('CRDs', () => {
     const walk = (s: any, path: string): string[] => {
       if (!s || typeof s !== 'object') return [];
       const bad: string[] = [];
-      if (!s.type && !s['x-kubernetes-int-or-string']) bad.push(`${path}: no type`);
+      // The apiserver's rule: a type, unless the node is int-or-string or keeps any value.
+      if (!s.type && !s['x-kubernetes-int-or-string'] && !s['x-kubernetes-preserve-unknown-fields']) bad.push(`${path}: no type`);
       for (const [k, v] of Object.entries(s.properties ?? {})) bad.push(...walk(v, `${path}.${k}`));
       if (s.items) bad.push(...walk(s.items, `${path}[]`));
       if (s.additionalProperties && typeof s.additionalProperties === 'object') bad.push(...walk(s.additionalProperties, `${path}{}`));
