@@ -1,5 +1,9 @@
 // SMI TrafficSplit `<apex>` (Linkerd, OSM, any SMI mesh): the apex host split between the canary
-// and primary Services. Linkerd reads v1alpha1 (weights are quantities), OSM v1alpha2.
+// and primary Services. Linkerd reads v1alpha1, OSM v1alpha2.
+// v1alpha1 weights are resource.Quantity values: Linkerd's CRD (linkerd-smi) keeps a number or a
+// string (int-or-string) and its adaptor parses either. Flagger writes a Quantity, which Go
+// serializes as a string ("100"), so Sluice writes strings too: a TrafficSplit compared or diffed
+// beside Flagger's (and a takeover of Flagger's objects) sees the same value, not 100 against "100".
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
@@ -29,8 +33,8 @@ export function smiRouter(provider: string, version: SmiVersion): Router {
             spec: {
               service,
               backends: [
-                { service: names.canary, weight: TrafficSplitSpecBackendsWeight.fromNumber(weights.canary) },
-                { service: names.primary, weight: TrafficSplitSpecBackendsWeight.fromNumber(weights.primary) },
+                { service: names.canary, weight: TrafficSplitSpecBackendsWeight.fromString(String(weights.canary)) },
+                { service: names.primary, weight: TrafficSplitSpecBackendsWeight.fromString(String(weights.primary)) },
               ],
             },
           }),

@@ -6,14 +6,16 @@ describe('synth: smi router (linkerd, osm, smi:*)', () => {
   const split = (provider: string, hosts?: string[]) =>
     synthesizeCanary(inputOf(podinfoCanary({ provider, service: { port: 9898, ...(hosts ? { hosts } : {}) } }), undefined, { weights: { primary: 60, canary: 40 } })).byRole.routes;
 
-  for (const [provider, apiVersion] of [
-    ['linkerd', 'split.smi-spec.io/v1alpha1'],
-    ['smi:v1alpha1', 'split.smi-spec.io/v1alpha1'],
-    ['osm', 'split.smi-spec.io/v1alpha2'],
-    ['smi:v1alpha2', 'split.smi-spec.io/v1alpha2'],
-    ['smi:v1alpha3', 'split.smi-spec.io/v1alpha3'],
-  ]) {
-    it(`${provider}: TrafficSplit <apex> ${apiVersion}, canary backend first`, () => {
+  // v1alpha1 weights are quantities, written as Flagger writes them (Go's Quantity is a JSON string);
+  // v1alpha2 and v1alpha3 weights are integers.
+  for (const [provider, apiVersion, canaryWeight, primaryWeight] of [
+    ['linkerd', 'split.smi-spec.io/v1alpha1', '40', '60'],
+    ['smi:v1alpha1', 'split.smi-spec.io/v1alpha1', '40', '60'],
+    ['osm', 'split.smi-spec.io/v1alpha2', 40, 60],
+    ['smi:v1alpha2', 'split.smi-spec.io/v1alpha2', 40, 60],
+    ['smi:v1alpha3', 'split.smi-spec.io/v1alpha3', 40, 60],
+  ] as const) {
+    it(`${provider}: TrafficSplit <apex> ${apiVersion}, canary backend first, weights ${typeof canaryWeight === 'string' ? 'as quantity strings' : 'as integers'}`, () => {
       expect(split(provider)).to.deep.equal([
         {
           apiVersion,
@@ -22,8 +24,8 @@ describe('synth: smi router (linkerd, osm, smi:*)', () => {
           spec: {
             service: 'podinfo',
             backends: [
-              { service: 'podinfo-canary', weight: 40 },
-              { service: 'podinfo-primary', weight: 60 },
+              { service: 'podinfo-canary', weight: canaryWeight },
+              { service: 'podinfo-primary', weight: primaryWeight },
             ],
           },
         },
