@@ -71,7 +71,8 @@ export const STAMP_OBJECTIONS: readonly Objection[] = [templateUnchanged, revert
 /** Phases in which the target is scaled to zero by Sluice and no rollout runs. */
 export const IDLE_PHASES: readonly CanaryPhase[] = ['Initialized', 'Succeeded', 'Failed'];
 
-const replicasOf = (d: DeploymentLike): number | undefined => d.spec?.replicas;
+/** spec.replicas when it is a number: in a malformed review it can be an object whose toString throws. */
+const replicasOf = (d: DeploymentLike): number | undefined => (typeof d.spec?.replicas === 'number' ? d.spec.replicas : undefined);
 
 const fromSluice: Objection = (u) => (isOperatorRequest(u.request, u.operatorUsername) ? 'Sluice itself is scaling it' : undefined);
 

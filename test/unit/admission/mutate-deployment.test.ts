@@ -183,6 +183,14 @@ describe('mutateDeployment (recorded reviews)', () => {
     }
   });
 
+  it('replicas that are not a number are no scale-up, and do not throw (found by the fuzzer, seed 1473089041)', () => {
+    const review = reviewFixture('deployment-scale-only.json');
+    (review.request.object as any).spec.replicas = { toString: 5 };
+    (review.request.oldObject as any).spec.replicas = { valueOf: 'x' };
+    const verdict = mutateDeployment(review, lookup('Succeeded'), CONTEXT);
+    expect(verdict.review.response.patch).to.equal(undefined);
+  });
+
   it('is a pure function of the review, the lookup and the time', () => {
     const a = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT);
     const b = mutateDeployment(reviewFixture('deployment-image-change.json'), lookup(), CONTEXT);

@@ -51,11 +51,10 @@ describe('load tester: task lifetime and limits', function () {
   it('a task ends at its -z although its requests never answer, and the same command runs again', async () => {
     tester = await startLoadTester({ port: 0, host: '127.0.0.1', log: quiet, processMetrics: false });
     const cmd = `hey -z 1s -c 2 -t 20 ${target.url}`;
-    const t0 = Date.now();
     expect((await post(`${tester.url}/`, hook(cmd))).text).to.equal('Accepted');
     expect((await post(`${tester.url}/`, hook(cmd))).text).to.equal('Already running');
-    await waitUntil(() => tester!.runner.size === 0, 5000);
-    expect(Date.now() - t0, 'task lifetime').to.be.below(2000);
+    // Without the -z cut its requests would wait for -t 20 s (the target answers after 60 s).
+    await waitUntil(() => tester!.runner.size === 0, 8000);
     expect(target.state.requests).to.be.at.least(2);
     expect((await post(`${tester.url}/`, hook(cmd))).text).to.equal('Accepted');
   });
@@ -63,10 +62,9 @@ describe('load tester: task lifetime and limits', function () {
   it('a task ends at the tester timeout (hey -t 0: no request timeout), and the same command runs again', async () => {
     tester = await startLoadTester({ port: 0, host: '127.0.0.1', timeoutMs: 800, log: quiet, processMetrics: false });
     const cmd = `hey -n 5 -c 1 -t 0 ${target.url}`;
-    const t0 = Date.now();
     expect((await post(`${tester.url}/`, hook(cmd))).text).to.equal('Accepted');
-    await waitUntil(() => tester!.runner.size === 0, 5000);
-    expect(Date.now() - t0, 'task lifetime').to.be.below(1800);
+    // Five requests of 60 s each without the timeout.
+    await waitUntil(() => tester!.runner.size === 0, 8000);
     expect((await post(`${tester.url}/`, hook(cmd))).text).to.equal('Accepted');
   });
 
@@ -134,11 +132,10 @@ describe('sluice loadtester process', function () {
       const port = /listening on 127\.0\.0\.1:(\d+)/.exec(out)![1];
       expect((await post(`http://127.0.0.1:${port}/`, hook(`hey -z 1m -c 4 ${target.url}`))).text).to.equal('Accepted');
       await waitUntil(() => target.state.requests >= 4, 15_000);
-      const t0 = Date.now();
       child.kill('SIGTERM');
-      const ended = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 5000))]);
+      // The task would run a minute more; its requests wait 60 s for an answer.
+      const ended = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 8000))]);
       expect(ended, out).to.deep.equal({ code: 0, signal: null });
-      expect(Date.now() - t0).to.be.below(5000);
     } finally {
       child.kill('SIGKILL');
       await target.close();
