@@ -87,7 +87,8 @@ function mainPortOf(service: ResolvedService): ServicePort {
 
 /**
  * `portDiscovery`: every other port the application's containers declare, named by its name or
- * `tcp-<container>-<index>` as Flagger names them, sorted by name so the output is stable.
+ * `tcp-<container>-<index>` as Flagger names them, in the order the pod template declares them:
+ * stable (Flagger's own order is a map's, so random), and the order the user wrote and reads.
  */
 export function discoveredPortsOf(podSpec: JsonObject | undefined, service: ResolvedService): ServicePort[] {
   if (!service.portDiscovery) return [];
@@ -105,7 +106,7 @@ export function discoveredPortsOf(podSpec: JsonObject | undefined, service: Reso
       byName.set(name, { name, protocol: 'TCP', port: p.containerPort, targetPort: IntOrString.fromNumber(p.containerPort) });
     });
   }
-  return [...byName.keys()].sort().map((name) => byName.get(name)!);
+  return [...byName.values()];
 }
 
 /**

@@ -66,6 +66,18 @@ describe('synth: Services', () => {
     const ports = (out.byRole.services.apex.spec as JsonObject).ports.map((p: JsonObject) => `${p.name}:${p.port}->${p.targetPort}`);
     expect(ports).to.deep.equal(['http:9898->9898', 'metrics:9797->9797', 'tcp-podinfod-2:9999->9999', 'tcp-sidecar-0:8080->8080']);
   });
+
+  it('portDiscovery keeps the ports in the order the pod template declares them, not by name', () => {
+    const target = podinfoDeployment();
+    target.spec.template.spec!.containers = [
+      { name: 'podinfod', ports: [{ name: 'zipkin', containerPort: 9411 }, { name: 'http', containerPort: 9898 }, { name: 'admin', containerPort: 9000 }] },
+      { name: 'agent', ports: [{ name: 'otlp', containerPort: 4317 }, { name: 'grpc', containerPort: 9999 }] },
+    ];
+    const out = synthesizeCanary(inputOf(podinfoCanary({ service: { port: 9898, portDiscovery: true } }), target));
+    for (const service of Object.values(out.byRole.services)) {
+      expect((service.spec as JsonObject).ports.map((p: JsonObject) => p.name)).to.deep.equal(['http', 'zipkin', 'admin', 'otlp', 'grpc']);
+    }
+  });
 });
 
 describe('synth: primary HorizontalPodAutoscaler', () => {
