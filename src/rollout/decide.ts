@@ -3,10 +3,11 @@
 // two differences: a new revision is acted on as soon as it is seen (watch-driven), and
 // analysis steps are paced by status.lastAnalysisTime, so any number of reconciles between
 // two steps does the same as one.
+import type { ResolvedCanary } from '../api/defaults.js';
 import type { CanaryCondition, CanaryPhase, CanaryStatus } from '../api/types.js';
 import type { Decision, Gate, GateResult, Observed, RolloutEvent, AlertSeverity } from './decision.js';
 import { deploymentReadiness } from './readiness.js';
-import { messages, conditionMessages, id } from './messages.js';
+import { messages, conditionMessages, approvalAlerts, id } from './messages.js';
 import { ALL_TO_PRIMARY, split, nextCanaryWeight, nextPrimaryWeight, type Weights } from './weights.js';
 
 /** Phases in which a rollout is under way and traffic may reach the canary. */
@@ -118,6 +119,11 @@ function gateHasWork(obs: Observed, gate: Gate): boolean {
 }
 
 /** The gate's result, or undefined when it must be run first (decide then returns `ask`). */
+/** The hook holding a closed gate has `muteAlert: true` (Flagger then records the halt but sends no alert). */
+function muted(r: ResolvedCanary, result: GateResult): boolean {
+  return r.webhooks.some((w) => w.name === result.hook && w.muteAlert);
+}
+
 function gate(obs: Observed, name: Gate): GateResult | undefined {
   if (!gateHasWork(obs, name)) return { open: true, events: [] };
   return obs.gates[name];
@@ -202,7 +208,7 @@ export function decide(obs: Observed): Decision {
     step.sync = { weights: ALL_TO_PRIMARY, primaryFromTarget: false };
     if (!confirm.open) {
       step.events.push(...confirm.events);
-      if (phase !== 'Waiting') step.alerts.push({ severity: 'info', message: 'Canary is waiting for approval.' });
+      if (phase !== 'Waiting' && !muted(r, confirm)) step.alerts.push({ severity: 'warn', message: approvalAlerts.rollout });
       step.phase('Waiting', { status: 'Unknown', message: conditionMessages.waiting });
       step.stepped();
       return step.done(r.intervalMs);
@@ -408,7 +414,7 @@ export function decide(obs: Observed): Decision {
   if (!promotion) return ask(obs, 'confirm-promotion');
   if (!promotion.open) {
     step.events.push(...promotion.events);
-    if (phase !== 'WaitingPromotion') step.alerts.push({ severity: 'info', message: 'Canary is waiting for promotion approval.' });
+    if (phase !== 'WaitingPromotion' && !muted(r, promotion)) step.alerts.push({ severity: 'warn', message: approvalAlerts.promotion });
     step.phase('WaitingPromotion', { status: 'Unknown', message: conditionMessages.waitingPromotion });
     step.stepped();
     return step.done(r.intervalMs);

@@ -39,6 +39,16 @@ export const messages = {
   paused: (t: string) => `Halt ${t} advancement: paused by annotation`,
 } as const;
 
+/**
+ * Alerts Flagger sends while a confirm gate holds: Warning severity (an `analysis.alerts` entry of
+ * severity warn receives them, not only info), and not at all when the hook that holds has
+ * `muteAlert: true`.
+ */
+export const approvalAlerts = {
+  rollout: 'Canary is waiting for approval.',
+  promotion: 'Canary is waiting for promotion approval.',
+} as const;
+
 /** Condition messages of the `Promoted` condition (Flagger's MakeStatusConditions). */
 export const conditionMessages = {
   initialized: 'Deployment initialization completed.',
