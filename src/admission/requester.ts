@@ -1,16 +1,10 @@
 // Who is asking: small predicates over an AdmissionRequest's user and options.
-import { SLUICE_FIELD_MANAGER } from '../kube/field-manager.js';
 import type { AdmissionRequest } from './review.js';
 
 /** The field manager of a create, update or patch; undefined for deletes and old clients. */
 export function fieldManagerOf(request: AdmissionRequest): string | undefined {
   const manager = request.options?.fieldManager;
   return typeof manager === 'string' ? manager : undefined;
-}
-
-/** Sluice's own writes all carry field manager "sluice". */
-export function isSluiceRequest(request: AdmissionRequest): boolean {
-  return fieldManagerOf(request) === SLUICE_FIELD_MANAGER;
 }
 
 const KUBE_SYSTEM_SERVICE_ACCOUNT = 'system:serviceaccount:kube-system:';

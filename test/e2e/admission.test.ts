@@ -92,9 +92,14 @@ describe('admission webhooks against the real apiserver', function () {
     await client.serverSideApply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }]);
     canaries = startInformer(client, RESOURCES.canaries, { namespace: NS });
     await canaries.synced;
+    // Who kubectl is, as the apiserver sees it (the username stamped as opened-by). Outside a
+    // cluster the operator runs with this same admin identity, so it is the operator's username too.
+    const review = JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) }));
+    adminUser = review.status.userInfo.username;
     server = await startAdmissionServer({
       port: 0,
       canaries: canaryLookupFromCache(canaries),
+      operatorUsername: adminUser,
       onReview: (path, review) => {
         const r = review.request;
         reviews.push({ path, uid: r.uid, operation: r.operation, name: r.name, user: r.userInfo.username });
@@ -102,9 +107,6 @@ describe('admission webhooks against the real apiserver', function () {
       },
     });
     await registerWebhooks(kc, { url: `https://127.0.0.1:${server.port}` }, server.caBundle, { name: CONFIG });
-    // Who kubectl is, as the apiserver sees it (the username stamped as opened-by).
-    const review = JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) }));
-    adminUser = review.status.userInfo.username;
   });
 
   after(async function () {
