@@ -39,8 +39,9 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: APPLY, why: 'the primary HPA copied from autoscalerRef' },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['create'], why: 'registers the admission webhooks at startup (server-side apply creates them when missing)' },
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch', 'update', 'delete'], resourceNames: [webhookConfigurationName], why: 'keeps its own webhook configurations (caBundle) up to date; only those' },
+  // No create: in a cluster the manifests (or the chart) install both configurations, and the
+  // operator only writes its caBundle into them (server-side apply of an existing object is a patch).
+  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch'], resourceNames: [webhookConfigurationName], why: 'keeps its own webhook configurations (caBundle) up to date; only those, and never creates one' },
 ];
 
 /** The ClusterRole of manifests/ (webhook configurations `sluice-admission`). */
@@ -63,5 +64,6 @@ export const FORBIDDEN_ACTIONS: readonly { verb: string; resource: string; names
   { verb: 'update', resource: 'nodes' },
   { verb: 'impersonate', resource: 'users' },
   { verb: 'patch', resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses' },
+  { verb: 'create', resource: 'mutatingwebhookconfigurations.admissionregistration.k8s.io' },
   { verb: 'update', resource: 'leases.coordination.k8s.io', namespace: 'kube-system' },
 ];

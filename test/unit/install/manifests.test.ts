@@ -127,7 +127,9 @@ describe('install manifests', () => {
     }
     for (const verb of ['get', 'create', 'update', 'patch']) expect(granted(NAMESPACE_RULES, 'coordination.k8s.io', 'leases', verb)).to.equal(true);
     for (const r of [RESOURCES.mutatingWebhookConfigurations, RESOURCES.validatingWebhookConfigurations]) {
-      for (const verb of ['get', 'patch', 'delete']) expect(granted(CLUSTER_RULES, r.group, r.plural, verb, 'sluice-admission')).to.equal(true);
+      for (const verb of ['get', 'patch']) expect(granted(CLUSTER_RULES, r.group, r.plural, verb, 'sluice-admission')).to.equal(true);
+      // In a cluster the manifests install them; the operator never creates or deletes one.
+      for (const verb of ['create', 'delete']) expect(granted(CLUSTER_RULES, r.group, r.plural, verb, 'sluice-admission'), verb).to.equal(false);
       expect(granted(CLUSTER_RULES, r.group, r.plural, 'patch', 'someone-else')).to.equal(false);
     }
     expect(granted(CLUSTER_RULES, 'flagger.app', 'canaries/status', 'patch')).to.equal(true);
