@@ -2,27 +2,49 @@
 // calls webhooks over TLS it can verify: the CA goes into the webhook configurations'
 // caBundle, the serving certificate names 127.0.0.1 (loopback registration) and the in-cluster
 // Service's DNS names in its SANs, since Go's TLS ignores the common name.
+// The CA outlives the serving certificate: a renewed serving certificate is issued by the same
+// CA, so the registered caBundle stays valid across renewals (see certificate-rotation.ts).
 // Made with node-forge; nothing here is hand-rolled crypto.
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Default lifetime of a self-made CA. */
+export const CA_VALIDITY_DAYS = 3650;
+/** Default lifetime of a self-made serving certificate. */
+export const LEAF_VALIDITY_DAYS = 365;
+
 export interface ServingCertificate {
   /** PEM of the CA that signed `cert`: the webhook configurations' caBundle. */
   readonly caCert: string;
+  /** PEM of the CA's key (PKCS#1 RSA): kept to issue the next serving certificate. */
+  readonly caKey: string;
   /** PEM of the serving certificate. */
   readonly cert: string;
   /** PEM of the serving key (PKCS#1 RSA). */
   readonly key: string;
 }
 
-export interface CertificateRequest {
+export interface CertificateAuthority {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface LeafRequest {
   readonly dnsNames: readonly string[];
   readonly ipAddresses: readonly string[];
-  /** Default 365. The pair is made afresh at every start, so there is nothing to renew. */
+  /** Lifetime of the serving certificate; default 365 days. Wins over validityDays (tests use seconds). */
+  readonly validityMs?: number;
+  /** Lifetime of the serving certificate in days; default 365. */
   readonly validityDays?: number;
   readonly now?: Date;
   /** Default 2048. */
   readonly keyBits?: number;
+}
+
+export interface CertificateRequest extends LeafRequest {
+  /** Lifetime of the CA in days; default 3650. */
+  readonly caValidityDays?: number;
 }
 
 /** The DNS names a Service answers to inside the cluster. */
@@ -31,37 +53,49 @@ export function serviceDnsNames(service: { namespace: string; name: string }, cl
   return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.${clusterDomain}`];
 }
 
-export function createServingCertificate(request: CertificateRequest): ServingCertificate {
-  const now = request.now ?? new Date();
-  // Backdated an hour so a client whose clock runs a little behind still accepts it.
-  const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
-  const notAfter = new Date(now.getTime() + (request.validityDays ?? 365) * 24 * 60 * 60 * 1000);
-  const bits = request.keyBits ?? 2048;
+const CA_NAME = [{ name: 'commonName', value: 'sluice-webhook-ca' }, { name: 'organizationName', value: 'sluice' }];
 
-  const caKeys = forge.pki.rsa.generateKeyPair({ bits });
+/**
+ * Backdated so a client whose clock runs a little behind still accepts it: an hour, or a tenth
+ * of a short lifetime (a certificate of seconds, in tests, is not mostly in the past).
+ */
+function validity(now: Date, lifetimeMs: number): { notBefore: Date; notAfter: Date } {
+  const backdate = Math.min(60 * 60 * 1000, Math.floor(lifetimeMs / 10));
+  return { notBefore: new Date(now.getTime() - backdate), notAfter: new Date(now.getTime() + lifetimeMs) };
+}
+
+export function createCertificateAuthority(options: { now?: Date; validityDays?: number; keyBits?: number } = {}): CertificateAuthority {
+  const keys = forge.pki.rsa.generateKeyPair({ bits: options.keyBits ?? 2048 });
   const ca = forge.pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
+  ca.publicKey = keys.publicKey;
   ca.serialNumber = serialNumber();
+  const { notBefore, notAfter } = validity(options.now ?? new Date(), (options.validityDays ?? CA_VALIDITY_DAYS) * DAY_MS);
   ca.validity.notBefore = notBefore;
   ca.validity.notAfter = notAfter;
-  const caName = [{ name: 'commonName', value: 'sluice-webhook-ca' }, { name: 'organizationName', value: 'sluice' }];
-  ca.setSubject(caName);
-  ca.setIssuer(caName);
+  ca.setSubject(CA_NAME);
+  ca.setIssuer(CA_NAME);
   ca.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
+  ca.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(ca), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
 
-  const keys = forge.pki.rsa.generateKeyPair({ bits });
+/** A serving certificate signed by `authority`: what start-up and every renewal issue. */
+export function issueServingCertificate(authority: CertificateAuthority, request: LeafRequest): { cert: string; key: string } {
+  const ca = forge.pki.certificateFromPem(authority.cert);
+  const caKey = forge.pki.privateKeyFromPem(authority.key);
+  const keys = forge.pki.rsa.generateKeyPair({ bits: request.keyBits ?? 2048 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serialNumber();
+  const { notBefore, notAfter } = validity(request.now ?? new Date(), request.validityMs ?? (request.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
   cert.setSubject([{ name: 'commonName', value: request.dnsNames[0] ?? request.ipAddresses[0] ?? 'sluice-webhook' }]);
-  cert.setIssuer(caName);
+  cert.setIssuer(ca.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -76,13 +110,15 @@ export function createServingCertificate(request: CertificateRequest): ServingCe
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(caKeys.privateKey, forge.md.sha256.create());
+  cert.sign(caKey, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
 
-  return {
-    caCert: forge.pki.certificateToPem(ca),
-    cert: forge.pki.certificateToPem(cert),
-    key: forge.pki.privateKeyToPem(keys.privateKey),
-  };
+/** A fresh CA and a serving certificate it signed. */
+export function createServingCertificate(request: CertificateRequest): ServingCertificate {
+  const authority = createCertificateAuthority({ now: request.now, validityDays: request.caValidityDays, keyBits: request.keyBits });
+  const leaf = issueServingCertificate(authority, request);
+  return { caCert: authority.cert, caKey: authority.key, cert: leaf.cert, key: leaf.key };
 }
 
 /** 16 random bytes as hex, first byte below 0x80: Go rejects negative serial numbers. */

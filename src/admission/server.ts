@@ -8,7 +8,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { capMessage } from '../api/message.js';
 import { logger, type Logger } from '../log.js';
 import type { CanaryLookup } from './canary-lookup.js';
-import { createServingCertificate, serviceDnsNames } from './certificates.js';
+import { createCertificateAuthority, issueServingCertificate, serviceDnsNames, type CertificateAuthority, type LeafRequest } from './certificates.js';
+import { needsRenewal, startRenewalLoop } from './certificate-rotation.js';
 import { guardOwnedObject } from './guard-owned.js';
 import { observeAdmission, UNKNOWN_ROUTE, type AdmissionOutcome } from './metrics.js';
 import { mutateDeployment } from './mutate-deployment.js';
@@ -43,6 +44,11 @@ export interface AdmissionServerOptions {
   readonly operatorUsername: string | undefined;
   /** Deny direct edits of objects a Canary owns (/validate/owned); default true. */
   readonly ownedObjectGuard?: boolean;
+  /**
+   * Lifetimes and check interval of the self-made certificate (no `tls`): its serving
+   * certificate is renewed from the same CA before it expires. Defaults: 1 y leaf, hourly check.
+   */
+  readonly selfMade?: { readonly leafValidityMs?: number; readonly checkIntervalMs?: number; readonly keyBits?: number };
   /** The Service whose DNS names a self-made certificate carries; default sluice-system/sluice. */
   readonly service?: { readonly namespace: string; readonly name: string };
   /** The operator's default provider for Canary validation. */
@@ -71,9 +77,10 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   const log = options.log ?? logger('admission');
   const inCluster = Boolean(process.env.KUBERNETES_SERVICE_HOST);
   const host = options.host ?? (inCluster ? '0.0.0.0' : '127.0.0.1');
+  const selfMade = options.tls ? undefined : selfMadeTls(options.service ?? DEFAULT_SERVICE, options.selfMade ?? {});
   const tls = options.tls
     ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
-    : selfMadeTls(options.service ?? DEFAULT_SERVICE);
+    : { ...selfMade!.issue(), ca: selfMade!.authority.cert };
   let closing = false;
 
   const app = buildAdmissionApp({
@@ -102,16 +109,29 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   const port = (server.address() as AddressInfo).port;
   log.info({ host, port, selfSigned: !options.tls }, `admission webhooks listening on https://${host}:${port}`);
 
+  const setCertificate = (next: { readonly cert: string; readonly key: string }) => {
+    server.setSecureContext({ cert: next.cert, key: next.key, minVersion: 'TLSv1.2' });
+    log.info({ port }, 'serving certificate reloaded');
+  };
+  // The self-made CA lives only in memory: renew the serving certificate from it, so caBundle holds.
+  let current = tls.cert;
+  const stopRenewal = selfMade
+    ? startRenewalLoop(() => {
+      if (!needsRenewal(current, new Date())) return;
+      const next = selfMade.issue();
+      setCertificate(next);
+      current = next.cert;
+    }, { intervalMs: options.selfMade?.checkIntervalMs, log })
+    : undefined;
+
   return {
     port,
     caBundle: tls.ca,
-    setCertificate(next) {
-      server.setSecureContext({ cert: next.cert, key: next.key, minVersion: 'TLSv1.2' });
-      log.info({ port }, 'serving certificate reloaded');
-    },
+    setCertificate,
     async close() {
       if (closing) return;
       closing = true;
+      stopRenewal?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
@@ -123,9 +143,13 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   };
 }
 
-function selfMadeTls(service: { namespace: string; name: string }): { cert: string; key: string; ca: string } {
-  const made = createServingCertificate({ dnsNames: ['localhost', ...serviceDnsNames(service)], ipAddresses: ['127.0.0.1'] });
-  return { cert: made.cert, key: made.key, ca: made.caCert };
+function selfMadeTls(
+  service: { namespace: string; name: string },
+  options: NonNullable<AdmissionServerOptions['selfMade']>,
+): { authority: CertificateAuthority; issue(): { cert: string; key: string } } {
+  const authority = createCertificateAuthority({ keyBits: options.keyBits });
+  const request: LeafRequest = { dnsNames: ['localhost', ...serviceDnsNames(service)], ipAddresses: ['127.0.0.1'], validityMs: options.leafValidityMs, keyBits: options.keyBits };
+  return { authority, issue: () => issueServingCertificate(authority, { ...request, now: new Date() }) };
 }
 
 export interface AdmissionAppOptions {
