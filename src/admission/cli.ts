@@ -1,9 +1,10 @@
 // `sluice webhook`: serve the admission webhooks until interrupted. Loaded lazily by the CLI so
 // other verbs do not pay for client-node.
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadKubeConfig } from '../kube/config.js';
 import { logger } from '../log.js';
+import { watchCertificateFiles } from './certificate-files.js';
 import { runAdmission, type Registration } from './run.js';
 
 interface WebhookFlags {
@@ -60,22 +61,17 @@ export async function runWebhookVerb(args: string[]): Promise<void> {
     registration,
     log,
   });
-  // A mounted Secret is updated in place when cert-manager (or a person) rotates it.
-  const certFiles = flags.tlsCert && flags.tlsKey ? [flags.tlsCert, flags.tlsKey] : [];
-  const reload = () => {
-    try {
-      runtime.server.setCertificate({ cert: read(flags.tlsCert)!, key: read(flags.tlsKey)! });
-    } catch (err) {
-      log.warn({ err: String(err) }, 'could not reload the serving certificate; keeping the current one');
-    }
-  };
-  for (const file of certFiles) watchFile(file, { interval: 30_000 }, reload);
+  // A mounted Secret is updated in place when cert-manager (or a person) rotates it; a self-made
+  // certificate is renewed inside the server.
+  const stopWatching = flags.tlsCert && flags.tlsKey
+    ? watchCertificateFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey }, (next) => runtime.server.setCertificate(next), { log })
+    : undefined;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => { log.info({ signal }, `${signal}: shutting down`); resolve(); };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  for (const file of certFiles) unwatchFile(file, reload);
+  stopWatching?.();
   await runtime.close();
 }
 

@@ -18,7 +18,8 @@ import { synthesizeCanary } from '../synth/canary-chart.js';
 import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '../synth/kube-json.js';
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
 import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
-import { sharedServingCertificate } from '../admission/shared-certificate.js';
+import { keepSharedCertificateFresh, sharedServingCertificate } from '../admission/shared-certificate.js';
+import { watchCertificateFiles } from '../admission/certificate-files.js';
 import { selfSubjectUsername } from '../admission/self-subject.js';
 import { RESOURCES } from '../kube/index.js';
 import type { MetricTemplate } from '../api/types.js';
@@ -129,11 +130,12 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   log.info({ port: metricsPort }, `metrics and health on :${metricsPort}`);
 
   let admission: AdmissionServer | undefined;
+  let stopCertificateRenewal: (() => void) | undefined;
   if (config.webhooks) {
     // A mounted certificate wins; in a cluster, replicas share one through a Secret; outside, a fresh one.
-    const tls = config.tlsCertFile && config.tlsKeyFile
-      ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
-      : config.webhookService ? await sharedServingCertificate(client, config.webhookService, config.webhookSecretName) : undefined;
+    const mounted = config.tlsCertFile && config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined;
+    const shared = !mounted && config.webhookService ? await sharedServingCertificate(client, config.webhookService, config.webhookSecretName) : undefined;
+    const tls = mounted ? { cert: readFileSync(mounted.certFile, 'utf8'), key: readFileSync(mounted.keyFile, 'utf8') } : shared;
     admission = await startAdmissionServer({
       port: config.webhookPort,
       canaries: controller,
@@ -150,6 +152,16 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     await registerWebhooks(kc, endpoint, admission.caBundle, { name: config.webhookConfigurationName });
     if (!config.webhookService) undo.push(() => unregisterWebhooks(kc, config.webhookConfigurationName));
     log.info({ endpoint }, 'admission webhooks registered');
+    // Renew before expiry (a self-made certificate renews inside the server), or follow the mounted files.
+    stopCertificateRenewal = mounted
+      ? watchCertificateFiles(mounted, (next) => started.setCertificate(next), { log })
+      : shared && config.webhookService
+        ? keepSharedCertificateFresh({
+          client, service: config.webhookService, secretName: config.webhookSecretName, current: shared, server: started, log,
+          onCaChange: (ca) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName }),
+        })
+        : undefined;
+    undo.push(async () => stopCertificateRenewal?.());
   }
 
   let stopping = false;
@@ -159,6 +171,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     log.info('shutting down');
     await controller.stop();
     await leader?.release();
+    stopCertificateRenewal?.();
     if (admission) {
       if (!config.webhookService) await unregisterWebhooks(kc, config.webhookConfigurationName).catch((err: unknown) => log.warn({ err }, 'could not remove webhook configurations'));
       await admission.close();
