@@ -34,11 +34,10 @@ describe('e2e: rollout life-cycle', function () {
     await createApp({
       namespace: ns,
       canary: podinfoCanary(ns, { provider: 'linkerd', analysis: { interval: FAST.interval, threshold: 3, metrics, ...analysis } }),
-      ...(withConfig ? { extra: [config] } : {}),
+      // The target reads the ConfigMap from its first revision: a `kubectl set env` after creation
+      // is a second revision, which can start a rollout before the test sees Initialized.
+      ...(withConfig ? { extra: [config], envFromConfigMap: 'podinfo-config' } : {}),
     });
-    if (withConfig) {
-      await kubectl(['-n', ns, 'set', 'env', 'deployment/podinfo', '--from=configmap/podinfo-config']);
-    }
     await waitForPhase(ns, ['Initialized'], 180_000);
     return ns;
   }

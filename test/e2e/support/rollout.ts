@@ -63,11 +63,13 @@ export interface AppOptions {
   replicas?: number;
   /** Env of the pod template: SLUICE_SIM_ERROR_RATE, SLUICE_SIM_ERROR_CODE, SLUICE_SIM_LATENCY_MS. */
   env?: Record<string, string>;
+  /** A ConfigMap the container reads its env from (`envFrom`), tracked by the Canary from the start. */
+  envFromConfigMap?: string;
   canary: Record<string, unknown>;
   extra?: Record<string, unknown>[];
 }
 
-export function podinfoDeployment(ns: string, image: string, replicas: number, env: Record<string, string> = {}): Record<string, unknown> {
+export function podinfoDeployment(ns: string, image: string, replicas: number, env: Record<string, string> = {}, envFromConfigMap?: string): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -83,6 +85,7 @@ export function podinfoDeployment(ns: string, image: string, replicas: number, e
             image,
             ports: [{ name: 'http', containerPort: 9898 }],
             env: Object.entries({ SLUICE_SIM_LATENCY_MS: '10', ...env }).map(([name, value]) => ({ name, value })),
+            ...(envFromConfigMap ? { envFrom: [{ configMapRef: { name: envFromConfigMap } }] } : {}),
           }],
         },
       },
@@ -112,7 +115,7 @@ export async function createApp(o: AppOptions): Promise<void> {
   await kubectl(['create', 'namespace', o.namespace]).catch(() => undefined);
   await applyObjects([
     ...(o.extra ?? []),
-    podinfoDeployment(o.namespace, o.image ?? 'ghcr.io/stefanprodan/podinfo:6.0.0', o.replicas ?? 2, o.env),
+    podinfoDeployment(o.namespace, o.image ?? 'ghcr.io/stefanprodan/podinfo:6.0.0', o.replicas ?? 2, o.env, o.envFromConfigMap),
     o.canary,
   ]);
 }
