@@ -98,7 +98,9 @@ describe('e2e: rollout life-cycle', function () {
   });
 
   it('pause, resume, abort, retry and promote through the CLI, without touching the spec', async () => {
-    const ns = await app('control', { stepWeight: 10, maxWeight: 50 });
+    // Many small steps: the abort must land while the canary is still progressing, even when the
+    // CLI takes seconds to start on a busy machine (at 10..50 it promoted before the abort arrived).
+    const ns = await app('control', { stepWeight: 5, maxWeight: 95 });
     const sluice = (...args: string[]) => new Promise<string>((resolve, reject) => {
       const p = spawn(process.execPath, ['bin/sluice.js', ...args, '-n', ns], { env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG } });
       let out = '';

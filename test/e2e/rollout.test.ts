@@ -117,7 +117,8 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     expect(table).to.match(/^NAME\s+STATUS\s+WEIGHT\s+LASTTRANSITIONTIME/m);
     expect(table).to.match(/podinfo\s+Succeeded\s+0\s/);
     const split = await kubectlJson(['-n', ns, 'get', 'trafficsplits.split.smi-spec.io', 'podinfo']);
-    expect(split.spec.backends.find((b: any) => b.service === 'podinfo-canary').weight).to.equal(0);
+    // SMI v1alpha1 (Linkerd) weights are quantities, written as strings like Flagger's.
+    expect(Number(split.spec.backends.find((b: any) => b.service === 'podinfo-canary').weight)).to.equal(0);
   });
 
   it('rolls back on HTTP 500s: "success rate ... < 99%" until the threshold, traffic back to primary', async () => {
@@ -132,7 +133,8 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(OLD);
     expect(await deploymentReplicas(ns, 'podinfo')).to.equal(0);
     const split = await kubectlJson(['-n', ns, 'get', 'trafficsplits.split.smi-spec.io', 'podinfo']);
-    expect(split.spec.backends.find((b: any) => b.service === 'podinfo-canary').weight).to.equal(0);
+    // SMI v1alpha1 (Linkerd) weights are quantities, written as strings like Flagger's.
+    expect(Number(split.spec.backends.find((b: any) => b.service === 'podinfo-canary').weight)).to.equal(0);
     const sr = st.metrics.find((m: any) => m.name === 'request-success-rate');
     expect(sr).to.include({ result: 'fail', min: 99 });
     expect(sr.value).to.be.within(40, 80);
