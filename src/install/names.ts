@@ -1,7 +1,10 @@
 // Names, labels and the image shared by every install manifest.
+import { VERSION } from '../version.js';
+
 export const SLUICE_NAMESPACE = 'sluice-system';
 export const SLUICE_NAME = 'sluice';
-export const SLUICE_VERSION = '0.1.0';
+/** The image tag and chart version follow package.json, as `sluice --version` does. */
+export const SLUICE_VERSION = VERSION;
 export const SLUICE_IMAGE_REPOSITORY = 'ghcr.io/sluice-dev/sluice';
 /** No image is published yet: build one from this repository and override it with kustomize `images:`. */
 export const SLUICE_IMAGE = `${SLUICE_IMAGE_REPOSITORY}:${SLUICE_VERSION}`;
