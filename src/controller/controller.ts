@@ -2,7 +2,7 @@
 // Canary through decide() -> gates -> execute(). Watches, not polls, find changes; the analysis
 // interval only paces the steps.
 import type { Logger } from '../log.js';
-import type { Canary, MetricTemplate } from '../api/types.js';
+import type { Canary } from '../api/types.js';
 import { resolveCanary, type OperatorDefaults, type ResolvedCanary } from '../api/defaults.js';
 import { validateCanary } from '../api/validate.js';
 import { formatProblem } from '../api/problem.js';
@@ -19,7 +19,7 @@ import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
 import type { DeploymentLike } from '../rollout/readiness.js';
 import { checkMetricProviders } from './metric-providers.js';
-import { prometheusClients } from '../analysis/run-checks.js';
+import { clusterMetricDeps } from './cluster-metric-deps.js';
 import { isReferencedKind, MissingReferenceError, referencesOf, refersTo, type ReferenceRole } from './references.js';
 import { ReconcileHandler } from './reconcile-handler.js';
 import { DONE, requeueAfter, TerminalError, type Result } from './result.js';
@@ -270,17 +270,8 @@ export class CanaryController {
   }
 
   /** The metric providers check through the cluster's MetricTemplates and Secrets, when the caller gives none. */
-  private checkMetricProviders = (resolved: ResolvedCanary): Promise<void> => {
-    const { client } = this.opts;
-    return checkMetricProviders(resolved, {
-      prometheusFor: prometheusClients(),
-      getTemplate: (ref) => client.get<MetricTemplate>(RESOURCES.metricTemplates, ref.name, ref.namespace),
-      getSecret: async (namespace, name) => {
-        const secret = await client.get<{ data?: Record<string, string> }>(RESOURCES.secrets, name, namespace);
-        return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-      },
-    });
-  };
+  private checkMetricProviders = (resolved: ResolvedCanary): Promise<void> =>
+    checkMetricProviders(resolved, clusterMetricDeps(this.opts.client));
 
   /** Live objects from the caches: the ones the controller keeps anyway, and the routing kinds'. */
   private live = (o: KubeObject): KubeObject | null | undefined => {

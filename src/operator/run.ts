@@ -13,7 +13,8 @@ import { ControllerMetrics } from '../controller/metrics.js';
 import { LeaderElector } from '../controller/leader.js';
 import type { Synthesize } from '../controller/executor.js';
 import { callHook } from '../hooks/call.js';
-import { runMetricChecks, prometheusClients, refNamesOf } from '../analysis/run-checks.js';
+import { runMetricChecks, refNamesOf } from '../analysis/run-checks.js';
+import { clusterMetricDeps } from '../controller/cluster-metric-deps.js';
 import { synthesizeCanary } from '../synth/canary-chart.js';
 import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '../synth/kube-json.js';
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
@@ -21,8 +22,6 @@ import { registerWebhooks, unregisterWebhooks } from '../admission/registration.
 import { keepSharedCertificateFresh, sharedServingCertificate } from '../admission/shared-certificate.js';
 import { watchCertificateFiles } from '../admission/certificate-files.js';
 import { selfSubjectUsername } from '../admission/self-subject.js';
-import { RESOURCES } from '../kube/index.js';
-import type { MetricTemplate } from '../api/types.js';
 import type { OperatorConfig } from './config.js';
 import { AlertNotifier, globalNotifierEnv } from '../notify/index.js';
 import { VERSION } from '../version.js';
@@ -81,6 +80,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   // Declared before the probes that read it: they answer while the rest starts.
   let leader: LeaderElector | undefined;
 
+  const metricDeps = clusterMetricDeps(client);
   const controller = new CanaryController({
     client,
     synthesize,
@@ -98,14 +98,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     gates: {
       callHook,
       now: Date.now,
-      runMetrics: (resolved, canary) => runMetricChecks(resolved, {
-        prometheusFor: prometheusClients(),
-        getTemplate: (ref) => client.get<MetricTemplate>(RESOURCES.metricTemplates, ref.name, ref.namespace),
-        getSecret: async (namespace, name) => {
-          const secret = await client.get<{ data?: Record<string, string> }>(RESOURCES.secrets, name, namespace);
-          return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-        },
-      }, refNamesOf(canary)),
+      runMetrics: (resolved, canary) => runMetricChecks(resolved, metricDeps, refNamesOf(canary)),
     },
   });
 
