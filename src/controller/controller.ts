@@ -7,7 +7,7 @@ import { resolveCanary, type OperatorDefaults, type ResolvedCanary } from '../ap
 import { validateCanary } from '../api/validate.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
-import type { Decision, Gate, GateResult } from '../rollout/decision.js';
+import type { Decision } from '../rollout/decision.js';
 import { RESOURCES, isNotFound, startInformer, type KubeClient, type KubeObject, type ResourceType, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
 import { RoutingCaches } from './routing-caches.js';
@@ -28,6 +28,8 @@ import { SynthError } from '../synth/errors.js';
 import { capMessage } from '../api/message.js';
 import { targetsDeployment } from '../admission/canary-lookup.js';
 import type { Backoff } from './backoff.js';
+import { CanaryLanes } from './canary-lanes.js';
+import { GateSessions } from './gate-sessions.js';
 
 export interface ControllerOptions {
   readonly client: KubeClient;
@@ -47,6 +49,8 @@ export interface ControllerOptions {
   readonly informer?: <T extends KubeObject>(type: ResourceType) => WatchedCache<T>;
 }
 
+/** On stop, how long outbound calls in flight (gates, webhooks, alerts) may still finish. */
+const LANES_DRAIN_MS = 5_000;
 /** A status write that lost a race is redone this soon, from the newer version. */
 const CONFLICT_RETRY_MS = 200;
 /** revertOnDeletion: how often a deleted Canary looks at its target while handing it back. */
@@ -91,6 +95,9 @@ export class CanaryController {
    */
   private readonly stalled = new Map<string, { generation: number | undefined; message: string }>();
   private readonly handler: ReconcileHandler;
+  /** Each Canary's outbound calls, one at a time, off the reconcile workers. */
+  private readonly lanes: CanaryLanes;
+  private readonly gateSessions: GateSessions;
   private canaries!: WatchedCache<Canary & KubeObject>;
   private deployments!: WatchedCache<KubeObject>;
   private services!: WatchedCache<KubeObject>;
@@ -106,6 +113,8 @@ export class CanaryController {
     this.now = opts.now ?? Date.now;
     this.gates = { ...opts.gates, checkMetricProviders: opts.gates.checkMetricProviders ?? this.checkMetricProviders };
     this.queue = new WorkQueue((key) => this.handler.handle(key), opts.concurrency ?? 4);
+    this.lanes = new CanaryLanes((key, err) => opts.log.error({ canary: key, err }, 'outbound task failed'));
+    this.gateSessions = new GateSessions(this.lanes, (key) => this.queue.add(key));
     this.handler = new ReconcileHandler((key) => this.reconcile(key), this.queue, {
       log: opts.log,
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
@@ -142,6 +151,7 @@ export class CanaryController {
       memo: this.memo,
       reapplyEveryMs: 5 * 60_000,
       now: this.now,
+      lanes: this.lanes,
     };
 
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
@@ -150,6 +160,7 @@ export class CanaryController {
     this.canaries.onUpdate((c) => { if (!this.stillStalled(c)) enqueueCanary(c); });
     this.canaries.onDelete((c) => {
       this.stalled.delete(keyOf(c.metadata.namespace, c.metadata.name));
+      this.gateSessions.forget(keyOf(c.metadata.namespace, c.metadata.name));
       this.opts.metrics?.forget(c as unknown as Canary);
     });
     const byTarget = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
@@ -181,6 +192,7 @@ export class CanaryController {
   /** Finishes in-flight reconciles, then stops watching. */
   async stop(): Promise<void> {
     await this.queue.shutdown();
+    await this.lanes.drain(LANES_DRAIN_MS);
     await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets, this.routing]
       .filter(Boolean).map((c) => c.stop()));
     this.started = false;
@@ -381,14 +393,18 @@ export class CanaryController {
       await recoverPendingEvents(canary, inputs.resolved, deps);
       this.recovered.add(key);
     }
+    // Gates run in the Canary's lane; their results come back through a later reconcile.
+    const gateState = this.gateSessions.state(key, canary.metadata.resourceVersion ?? '');
+    if (gateState.kind === 'waiting') return DONE;
     let decision: Decision;
     try {
-      const gates: Partial<Record<Gate, GateResult>> = {};
-      for (;;) {
-        decision = decide(observe(snap, this.now(), this.opts.operator, gates, inputs.resolved));
-        if (!decision.needs) break;
-        gates[decision.needs] = await runGate(decision.needs, canary, inputs.resolved, this.gates);
+      decision = decide(observe(snap, this.now(), this.opts.operator, gateState.results, inputs.resolved));
+      const gate = decision.needs;
+      if (gate) {
+        this.gateSessions.start(key, gate, () => runGate(gate, canary, inputs.resolved, this.gates));
+        return DONE;
       }
+      this.gateSessions.finish(key);
       // This reconcile got through: whatever stalled the Canary before is fixed.
       decision = { ...decision, status: withoutStalled(decision.status) };
       const written = await execute(decision, inputs, deps);
@@ -396,6 +412,7 @@ export class CanaryController {
       const older = mine && canary === mine.canary ? mine.superseded : [];
       if (written) this.written.set(key, { superseded: new Set([...older, ...written.superseded]), canary: written.canary });
     } catch (err) {
+      this.gateSessions.finish(key);
       if (err instanceof ConflictError) {
         this.opts.log.debug({ canary: key }, err.message);
         return requeueAfter(CONFLICT_RETRY_MS);

@@ -13,6 +13,7 @@ import { eventPayload } from '../hooks/payload.js';
 import { id } from '../rollout/messages.js';
 import type { Weights } from '../rollout/weights.js';
 import { capMessage } from '../api/message.js';
+import type { CanaryLanes } from './canary-lanes.js';
 
 /** What synthesis needs from the cluster for one Canary. */
 export interface SynthesisInputs {
@@ -53,6 +54,18 @@ export interface ExecutorDeps {
   readonly memo: Map<string, { hash: string; at: number }>;
   readonly reapplyEveryMs: number;
   readonly now: () => number;
+  /**
+   * Where calls to the Canary's own endpoints go (post-rollout hooks, event webhooks, alerts),
+   * so a slow one never holds a reconcile worker. Absent: they run inline, in order.
+   */
+  readonly lanes?: CanaryLanes;
+}
+
+/** Runs `task` in the Canary's lane, or now when there are no lanes. */
+function offWorker(deps: ExecutorDeps, resolved: ResolvedCanary, task: () => Promise<void>): Promise<void> {
+  if (!deps.lanes) return task();
+  deps.lanes.run(`${resolved.namespace}/${resolved.name}`, task);
+  return Promise.resolve();
 }
 
 const objectKey = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -127,10 +140,10 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
     superseded.push(stored.metadata.resourceVersion ?? '');
     stored = await clearOutbox(deps, resolved, stored, log);
   }
-  if (decision.postRollout) await record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps);
+  if (decision.postRollout) await offWorker(deps, resolved, async () => record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps));
   for (const alert of decision.alerts) {
-    await deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
-      log.warn({ err }, `alert not delivered: ${alert.message}`));
+    await offWorker(deps, resolved, () => deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
+      log.warn({ err }, `alert not delivered: ${alert.message}`)) ?? Promise.resolve());
   }
   if (decision.note) log.debug(decision.note);
   return stored ? { canary: stored, superseded } : undefined;
@@ -217,15 +230,22 @@ async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutE
     // Capped as the last step, whoever worded it: the same text as the outbox keeps (statusPatch caps it there).
     await deps.client.createEvent(involved, e.type, 'Synced', capMessage(e.message), new Date(deps.now())).catch((err: unknown) =>
       log.warn({ err }, 'event not recorded'));
-    for (const hook of eventHooks) {
-      const outcome = await deps.gates.callHook({
+    // The payload is built now, with the Canary and time of the Event, whenever it is sent.
+    const calls = eventHooks.map((hook) => ({
+      name: hook.name,
+      call: {
         url: hook.url,
         body: eventPayload(canary, e.message, e.type, deps.now(), hook.metadata),
         timeoutMs: hook.timeoutMs,
         retries: hook.retries,
         disableTLS: hook.disableTLS,
+      },
+    }));
+    for (const { name, call } of calls) {
+      await offWorker(deps, resolved, async () => {
+        const outcome = await deps.gates.callHook(call);
+        if (!outcome.ok) log.warn({ hook: name, error: outcome.error }, 'event webhook failed');
       });
-      if (!outcome.ok) log.warn({ hook: hook.name, error: outcome.error }, 'event webhook failed');
     }
   }
 }

@@ -10,6 +10,7 @@ import { CanaryController } from '../../../src/controller/controller.js';
 import { SynthError } from '../../../src/synth/errors.js';
 import type { Canary } from '../../../src/api/types.js';
 import type { KubeObject, ResourceType, WatchedCache } from '../../../src/kube/index.js';
+import { FakeCache } from './fake-cache.js';
 import type { KubeClient } from '../../../src/kube/index.js';
 
 const silent = pino({ level: 'silent' });
@@ -88,27 +89,6 @@ describe('error policy: the reconcile handler', () => {
     expect(err?.stack).to.contain('error-policy.test');
   });
 });
-
-/** An in-memory watch of one resource: the test adds, updates and deletes. */
-class FakeCache<T extends KubeObject> implements WatchedCache<T> {
-  readonly items = new Map<string, T>();
-  private readonly handlers = { add: [] as ((o: T) => void)[], update: [] as ((o: T) => void)[], delete: [] as ((o: T) => void)[] };
-  readonly synced = Promise.resolve();
-  get(name: string, namespace?: string) { return this.items.get(`${namespace}/${name}`); }
-  list(namespace?: string) { return [...this.items.values()].filter((o) => !namespace || o.metadata.namespace === namespace); }
-  onAdd(h: (o: T) => void) { this.handlers.add.push(h); }
-  onUpdate(h: (o: T) => void) { this.handlers.update.push(h); }
-  onDelete(h: (o: T) => void) { this.handlers.delete.push(h); }
-  isSynced() { return true; }
-  restarts() { return 0; }
-  async stop() {}
-  put(o: T): void {
-    const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    const verb = this.items.has(key) ? 'update' : 'add';
-    this.items.set(key, o);
-    for (const h of this.handlers[verb]) h(o);
-  }
-}
 
 function stalledWorld() {
   const caches = new Map<string, FakeCache<KubeObject>>();
