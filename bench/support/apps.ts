@@ -1,29 +1,13 @@
 // The example app and Canary of the e2e tests (test/e2e/support/rollout.ts), under any name so
 // several can share a namespace, and the image write whose response time is t0.
 import './state-dir.js';
-import { podinfoCanary, podinfoDeployment } from '../../test/e2e/support/rollout.js';
+import { appCanary, appDeployment } from '../../test/e2e/support/rollout.js';
 import { RESOURCES, type KubeClient } from '../../src/kube/index.js';
 import { create } from './cluster.js';
 
+export { appCanary, appDeployment };
+
 export const IMAGE = 'ghcr.io/stefanprodan/podinfo';
-
-/** podinfoDeployment renamed: name, app label, selector and pod labels. */
-export function appDeployment(ns: string, name: string, image: string, replicas = 1, env: Record<string, string> = {}): Record<string, any> {
-  const d = podinfoDeployment(ns, image, replicas, env) as Record<string, any>;
-  d.metadata.name = name;
-  d.metadata.labels = { app: name };
-  d.spec.selector = { matchLabels: { app: name } };
-  d.spec.template.metadata.labels = { app: name };
-  return d;
-}
-
-/** podinfoCanary renamed, targeting appDeployment(ns, name). */
-export function appCanary(ns: string, name: string, spec: Record<string, unknown>): Record<string, any> {
-  const c = podinfoCanary(ns, spec) as Record<string, any>;
-  c.metadata.name = name;
-  c.spec.targetRef = { ...c.spec.targetRef, name };
-  return c;
-}
 
 export async function createApp(client: KubeClient, ns: string, name: string, canarySpec: Record<string, unknown>, image = `${IMAGE}:6.0.0`): Promise<void> {
   await create(client, appDeployment(ns, name, image));

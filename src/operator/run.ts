@@ -57,18 +57,21 @@ export interface RunningOperator {
 export async function startOperator(config: OperatorConfig): Promise<RunningOperator> {
   const log = rootLog.child({ component: 'operator' });
   rootLog.level = config.logLevel;
-  // What has started so far, undone in reverse order when a later step fails: a failed start
-  // leaves no listener or registration behind, so the process can exit and be restarted.
+  // What has started so far, undone in reverse order when a later step fails (a failed start
+  // leaves no listener or registration behind, so the process can exit and be restarted) and
+  // by stop(): one list, so a part added later is stopped both ways.
   const undo: (() => Promise<void>)[] = [];
-  const unwind = async () => {
-    for (const step of undo.reverse()) await step().catch((err: unknown) => log.warn({ err }, 'clean-up after a failed start failed'));
-  };
   try {
     return await startParts(config, log, undo);
   } catch (err) {
-    await unwind();
+    await undoAll(undo, log, 'clean-up after a failed start failed');
     throw err;
   }
+}
+
+/** Runs the undo steps newest first; a step that fails is logged and the rest still run. */
+async function undoAll(undo: (() => Promise<void>)[], log: typeof rootLog, failed: string): Promise<void> {
+  for (const step of undo.splice(0).reverse()) await step().catch((err: unknown) => log.warn({ err }, failed));
 }
 
 async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (() => Promise<void>)[]): Promise<RunningOperator> {
@@ -162,14 +165,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     if (stopping) return;
     stopping = true;
     log.info('shutting down');
-    await controller.stop();
-    await leader?.release();
-    stopCertificateRenewal?.();
-    if (admission) {
-      if (!config.webhookService) await unregisterWebhooks(kc, config.webhookConfigurationName).catch((err: unknown) => log.warn({ err }, 'could not remove webhook configurations'));
-      await admission.close();
-    }
-    await new Promise<void>((r) => http.close(() => r()));
+    await undoAll(undo, log, 'a part did not stop cleanly');
     log.info('stopped');
   };
 
@@ -189,6 +185,8 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
       log.error({ err }, why);
       void stop().finally(() => process.exit(1));
     };
+    const elector = leader;
+    undo.push(async () => { await controller.stop(); await elector.release(); });
     void leader.run(fatal('leadership lost: exiting so a fresh process can compete again'))
       .then(() => (stopping ? undefined : controller.start()))
       .catch(fatal('the controller could not start'));

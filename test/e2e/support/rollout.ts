@@ -107,6 +107,24 @@ export function podinfoCanary(ns: string, spec: Record<string, unknown>): Record
   };
 }
 
+/** podinfoDeployment renamed (name, app label, selector and pod labels), so several share a namespace. */
+export function appDeployment(ns: string, name: string, image: string, replicas = 1, env: Record<string, string> = {}): Record<string, any> {
+  const d = podinfoDeployment(ns, image, replicas, env) as Record<string, any>;
+  d.metadata.name = name;
+  d.metadata.labels = { app: name };
+  d.spec.selector = { matchLabels: { app: name } };
+  d.spec.template.metadata.labels = { app: name };
+  return d;
+}
+
+/** podinfoCanary renamed, targeting appDeployment(ns, name). */
+export function appCanary(ns: string, name: string, spec: Record<string, unknown>): Record<string, any> {
+  const c = podinfoCanary(ns, spec) as Record<string, any>;
+  c.metadata.name = name;
+  c.spec.targetRef = { ...c.spec.targetRef, name };
+  return c;
+}
+
 export async function applyObjects(objects: Record<string, unknown>[]): Promise<void> {
   await kubectl(['apply', '-f', '-'], { input: objects.map((o) => stringify(o)).join('---\n') });
 }
