@@ -10,6 +10,9 @@ import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, DEFAULT_PROVIDER } from './providers.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type MetricTemplate, type AlertProvider } from './types.js';
+import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
+import { parseKeptnQuery } from '../analysis/backends/keptn.js';
+import { parseExternalMetricQuery } from '../analysis/backends/external-metrics.js';
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 
@@ -288,11 +291,6 @@ export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER)
 
 // ---------------------------------------------------------------- MetricTemplate
 
-/** Providers Flagger knows that Sluice does not query yet; never silently treated as Prometheus. */
-export const UNSUPPORTED_METRIC_PROVIDERS = [
-  'datadog', 'cloudwatch', 'newrelic', 'graphite', 'stackdriver', 'influxdb', 'dynatrace', 'keptn', 'splunk',
-  'externalmetrics',
-];
 
 export function validateMetricTemplate(doc: unknown): Problem[] {
   const out = checkStructure(doc, metricTemplateSchema, '');
@@ -300,14 +298,33 @@ export function validateMetricTemplate(doc: unknown): Problem[] {
   out.push(...nameProblems(mt?.metadata));
   const provider = mt?.spec?.provider;
   if (provider && typeof provider.type === 'string') {
-    if (UNSUPPORTED_METRIC_PROVIDERS.includes(provider.type)) {
-      out.push(problem('spec.provider.type', `${provider.type} is not supported yet: Sluice queries prometheus only`));
-    } else if (provider.type !== 'prometheus') {
-      out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use prometheus`));
+    if (!isMetricBackendType(provider.type)) {
+      // Flagger queries an unknown type as Prometheus; Sluice refuses it rather than guess.
+      out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use one of ${METRIC_BACKEND_TYPES.join(', ')}`));
+    } else {
+      out.push(...backendProblems(provider.type, provider, mt.spec.query));
     }
   }
   if (provider) out.push(...urlProblem('spec.provider.address', provider.address), ...headerProblems(provider.headers));
   if (typeof mt?.spec?.query === 'string' && mt.spec.query.trim() === '') out.push(problem('spec.query', 'must not be empty'));
+  return out;
+}
+
+/**
+ * What a backend cannot work without, caught before the first query: CloudWatch's region, a
+ * query that must be JSON (CloudWatch) or a path (Keptn, external metrics). Addresses are not
+ * required here: Flagger's own examples leave some out, and the first query says so.
+ */
+function backendProblems(type: MetricBackendType, provider: MetricTemplate['spec']['provider'], query: unknown): Problem[] {
+  const out: Problem[] = [];
+  if (type === 'cloudwatch' && !provider.region) out.push(problem('spec.provider.region', 'is required for cloudwatch'));
+  if (typeof query !== 'string' || query.includes('{{')) return out; // rendered per Canary: checked at query time
+  if (type === 'keptn') {
+    try { parseKeptnQuery(query); } catch (err) { out.push(problem('spec.query', (err as Error).message)); }
+  }
+  if (type === 'externalmetrics') {
+    try { parseExternalMetricQuery(query); } catch (err) { out.push(problem('spec.query', (err as Error).message)); }
+  }
   return out;
 }
 
