@@ -11,7 +11,7 @@ import {
 } from './prometheus.js';
 import { readingOf, type Reading } from './reading.js';
 import { renderQuery, type QueryModel } from './template.js';
-import { parseDuration } from '../api/duration.js';
+import { parseMetricInterval } from '../api/duration.js';
 import { judge, type MetricKind, type Verdict } from './verdict.js';
 
 /** How to talk to one Prometheus: a MetricTemplate's provider headers, TLS setting and secretRef credentials. */
@@ -259,7 +259,7 @@ export function backendTypeOf(type: string | undefined): MetricBackendType {
 
 function metricIntervalMs(model: QueryModel): number {
   try {
-    return parseDuration(model.interval);
+    return parseMetricInterval(model.interval);
   } catch {
     return 60_000; // resolveCanary has parsed it already; a template-only caller may pass anything
   }

@@ -39,6 +39,9 @@ const durationProblem = (path: string, value: unknown, positive = false, maxMs?:
   return [];
 };
 
+/** "1min", "30sec": Graphite's offsets, which Flagger's Graphite examples use for a metric's interval. */
+const GRAPHITE_STYLE_INTERVAL = /^[1-9][0-9]*(sec|secs|second|seconds|min|mins|minute|minutes|hour|hours|day|days)$/;
+
 const percent = (path: string, value: number | undefined, min = 0): Problem[] =>
   value === undefined || (value >= min && value <= 100) ? [] : [problem(path, `must be between ${min} and 100, got ${value}`)];
 
@@ -232,7 +235,7 @@ const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
     }
     const hasBound = range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined;
     if (!hasBound) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold)'));
-    out.push(...durationProblem(`${mp}.interval`, m.interval, true));
+    if (!(typeof m.interval === 'string' && GRAPHITE_STYLE_INTERVAL.test(m.interval))) out.push(...durationProblem(`${mp}.interval`, m.interval, true));
     if (m.minRequestCount !== undefined && m.minRequestCount < 0) {
       out.push(problem(`${mp}.minRequestCount`, `must not be negative, got ${m.minRequestCount}`));
     }
