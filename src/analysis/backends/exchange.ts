@@ -145,7 +145,7 @@ export function urlAt(base: URL, path: string, params?: Record<string, string>):
   const url = new URL(base.toString());
   url.username = '';
   url.password = '';
-  url.pathname = `${base.pathname}${path}`;
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
   if (params) for (const [k, v] of Object.entries(params)) url.searchParams.append(k, v);
   return url;
 }
