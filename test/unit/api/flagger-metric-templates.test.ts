@@ -23,3 +23,15 @@ describe('Flagger\'s documented MetricTemplates', () => {
     expect([...types].sort()).to.deep.equal(METRIC_BACKEND_TYPES.filter((t) => t !== 'externalmetrics').sort());
   });
 });
+
+describe('docs/metrics pages', () => {
+  for (const file of readdirSync('docs/metrics').filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+    it(`${file}: its template validates and is of its page's type`, () => {
+      const text = readFileSync(join('docs/metrics', file), 'utf8');
+      const block = /```yaml\n([\s\S]*?)```/.exec(text)?.[1];
+      const doc = parseAllDocuments(block ?? '')[0]?.toJS();
+      expect(doc?.spec?.provider?.type).to.equal(file.replace(/\.md$/, ''));
+      expect(validateMetricTemplate(doc)).to.deep.equal([]);
+    });
+  }
+});
