@@ -85,7 +85,7 @@ fi
 log "etcd: $(etcd --version 2>/dev/null | head -1)"
 log "prometheus: $(prometheus --version 2>&1 | head -1)"
 log "buildah: $(buildah --version 2>/dev/null | head -1); podman: $(podman --version 2>/dev/null | head -1)"
-log "graphite: $(dpkg-query -W -f '${Version}' graphite-web 2>/dev/null); victoria-metrics: $(victoria-metrics --version 2>/dev/null | head -1)"
+log "graphite: $(dpkg-query -W -f '${Version}' graphite-web 2>/dev/null); victoria-metrics: $(victoria-metrics -version 2>/dev/null | head -1)"
 if [ "${1:-}" = "--prerequisites" ]; then log "prerequisites ready in $CACHE"; exit 0; fi
 
 # ---- Kubernetes binaries ---------------------------------------------------------------------
