@@ -43,7 +43,9 @@ export interface MetricsQuerier {
 }
 
 export type MetricsProviderFailure =
-  | 'invalid-address' | 'unreachable' | 'timeout' | 'too-large' | 'tls' | 'http' | 'bad-query' | 'not-prometheus' | 'unexpected';
+  | 'invalid-address' | 'unreachable' | 'timeout' | 'too-large' | 'tls' | 'http' | 'bad-query' | 'not-prometheus' | 'unexpected'
+  /** The MetricTemplate or its secret lacks what the backend needs (a key, a region, an address). */
+  | 'config';
 
 export class MetricsProviderError extends Error {
   constructor(

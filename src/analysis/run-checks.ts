@@ -3,13 +3,15 @@
 // real ones, the CLI passes files or the cluster, and unit tests pass fakes.
 import type { ResolvedCanary, ResolvedMetric } from '../api/defaults.js';
 import type { Canary, MetricTemplate } from '../api/types.js';
-import { UNSUPPORTED_METRIC_PROVIDERS } from '../api/validate.js';
+import { isMetricBackendType, type BackendClient, type BackendSettings, type KubeAccess, type MetricBackendType } from './backends/backend.js';
+import { METRIC_BACKENDS } from './backends/table.js';
 import { builtinFamily, isBuiltinMetric, renderBuiltinQuery } from './builtin-queries.js';
 import {
   PrometheusClient, MetricsProviderError, type MetricsQuerier, DEFAULT_QUERY_TIMEOUT_MS, DEFAULT_QUERY_RESPONSE_BYTES, displayAddress,
 } from './prometheus.js';
 import { readingOf, type Reading } from './reading.js';
 import { renderQuery, type QueryModel } from './template.js';
+import { parseMetricInterval } from '../api/duration.js';
 import { judge, type MetricKind, type Verdict } from './verdict.js';
 
 /** How to talk to one Prometheus: a MetricTemplate's provider headers, TLS setting and secretRef credentials. */
@@ -33,6 +35,21 @@ export interface MetricCheckDeps {
   getTemplate(ref: TemplateRef): Promise<MetricTemplate>;
   /** The secret's data, decoded. Rejects when it does not exist. */
   getSecret(namespace: string, name: string): Promise<Record<string, string>>;
+  /** A client of a backend other than Prometheus. @default connectBackend (the real ones) */
+  backendFor?(type: MetricBackendType, settings: BackendSettings): BackendClient;
+  /** The Kubernetes API, for the keptn and externalmetrics backends. */
+  readonly kube?: KubeAccess;
+  /** Where cloud credentials come from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Per exchange. @default DEFAULT_QUERY_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+}
+
+/** The real client of a backend, from the table. Throws MetricsProviderError for unusable settings. */
+export function connectBackend(type: MetricBackendType, settings: BackendSettings): BackendClient {
+  return METRIC_BACKENDS[type].connect(settings);
 }
 
 /** The names behind `{{ ingress }}` and `{{ route }}`; both default to the target's name. */
@@ -78,7 +95,9 @@ export async function runMetricChecks(
 /** What to run for one metric, or why it cannot run. */
 type Plan =
   | { readonly ok: true; readonly kind: MetricKind; readonly query: string; readonly address: string;
-      readonly auth: PrometheusAuth; readonly toJudged: (value: number) => number }
+      readonly auth: PrometheusAuth; readonly toJudged: (value: number) => number;
+      /** A backend other than Prometheus: connects it (and may throw, as prometheusFor may). */
+      readonly connect?: () => MetricsQuerier }
   | { readonly ok: false; readonly kind: MetricKind; readonly message: string; readonly query?: string };
 
 async function checkMetric(
@@ -104,7 +123,7 @@ async function checkMetric(
   }
   let querier: MetricsQuerier;
   try {
-    querier = deps.prometheusFor(plan.address, plan.auth);
+    querier = plan.connect ? plan.connect() : deps.prometheusFor(plan.address, plan.auth);
   } catch (err) {
     return withQuery(judge(subject, { kind: 'error', stage: 'query', message: errorText(err) }), plan.query);
   }
@@ -188,6 +207,21 @@ async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: Q
   } catch (err) {
     return fail(`${where}: ${errorText(err)}`);
   }
+  const type = backendTypeOf(provider.type);
+  if (type !== 'prometheus') {
+    let settings: BackendSettings;
+    try {
+      settings = await backendSettingsOf(template, ref, deps, metricIntervalMs(model));
+    } catch (err) {
+      return fail(`${where}: ${errorText(err)}`, query);
+    }
+    const connect = deps.backendFor ?? connectBackend;
+    return {
+      ok: true, kind: 'custom', query, address: settings.address ?? METRIC_BACKENDS[type].defaultAddress ?? '', auth: {},
+      toJudged: (v) => v,
+      connect: () => connect(type, settings),
+    };
+  }
   let auth: PrometheusAuth = {
     ...(provider.headers ? { headers: provider.headers } : {}),
     ...(provider.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
@@ -212,11 +246,48 @@ function credentialsOf(secret: Record<string, string>, what: string): Prometheus
   throw new Error(`${what} has neither a token nor a username and password`);
 }
 
-/** Only Prometheus is queried; other providers are refused by name, never tried as Prometheus. */
+/** An unknown provider type is refused by name, never tried as Prometheus (Flagger falls back to it). */
 export function unsupportedProvider(type: string | undefined): string | undefined {
-  if (type === undefined || type === '' || type === 'prometheus') return undefined;
-  if (UNSUPPORTED_METRIC_PROVIDERS.includes(type)) return `provider type ${type} is not supported yet: Sluice queries Prometheus only`;
-  return `unknown provider type ${JSON.stringify(type)}: Sluice queries Prometheus only`;
+  if (type === undefined || type === '' || isMetricBackendType(type)) return undefined;
+  return `unknown provider type ${JSON.stringify(type)}: use one of ${Object.keys(METRIC_BACKENDS).join(', ')}`;
+}
+
+/** The backend of a provider type that unsupportedProvider accepted (empty means prometheus). */
+export function backendTypeOf(type: string | undefined): MetricBackendType {
+  return isMetricBackendType(type) ? type : 'prometheus';
+}
+
+function metricIntervalMs(model: QueryModel): number {
+  try {
+    return parseMetricInterval(model.interval);
+  } catch {
+    return 60_000; // resolveCanary has parsed it already; a template-only caller may pass anything
+  }
+}
+
+/**
+ * What a non-Prometheus backend needs from a MetricTemplate: its provider fields, its secret
+ * (read from the template's namespace, decoded) and the metric's interval.
+ */
+export async function backendSettingsOf(template: MetricTemplate, ref: TemplateRef, deps: MetricCheckDeps, intervalMs: number): Promise<BackendSettings> {
+  const provider = template.spec?.provider ?? {};
+  let secret: Record<string, string> | undefined;
+  if (provider.secretRef?.name) {
+    secret = await deps.getSecret(template.metadata?.namespace ?? ref.namespace, provider.secretRef.name);
+  }
+  return {
+    ...(provider.address ? { address: provider.address } : {}),
+    ...(secret ? { secret } : {}),
+    ...(provider.headers ? { headers: provider.headers } : {}),
+    ...(provider.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    ...(provider.region ? { region: provider.region } : {}),
+    intervalMs,
+    timeoutMs: deps.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    maxResponseBytes: DEFAULT_QUERY_RESPONSE_BYTES,
+    now: deps.now ?? Date.now,
+    env: deps.env ?? process.env,
+    ...(deps.kube ? { kube: deps.kube } : {}),
+  };
 }
 
 async function runQuery(querier: MetricsQuerier, query: string): Promise<Reading> {

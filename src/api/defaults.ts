@@ -1,6 +1,6 @@
 // A Canary with every default filled in, as Flagger applies them at read time.
 // Nothing here writes to the cluster: the stored object keeps what the user wrote.
-import { parseDuration } from './duration.js';
+import { parseDuration, parseMetricInterval } from './duration.js';
 import { DEFAULT_PROVIDER } from './providers.js';
 import { strategyOf, KUBERNETES_BLUE_GREEN_ITERATIONS, type Strategy } from './strategy.js';
 import type {
@@ -111,7 +111,7 @@ function resolveMetric(m: CanaryMetric, namespace: string): ResolvedMetric {
   return {
     name: m.name,
     interval,
-    intervalMs: parseDuration(interval),
+    intervalMs: parseMetricInterval(interval),
     ...(min !== undefined ? { min } : {}),
     ...(max !== undefined ? { max } : {}),
     ...(m.query ? { query: m.query } : {}),

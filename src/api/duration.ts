@@ -36,6 +36,25 @@ export function parseDuration(text: string): number {
   return total;
 }
 
+/** Graphite's spelling of a time offset, which Flagger's Graphite examples use for a metric's interval ("1min"). */
+const GRAPHITE_OFFSET = /^([0-9]+)(s|sec|secs|second|seconds|min|mins|minute|minutes|h|hour|hours|d|day|days)$/;
+const GRAPHITE_UNIT_MS: Record<string, number> = {
+  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
+  min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000,
+};
+
+/**
+ * A metric's interval: a Go duration, or a Graphite offset such as "1min". The metric interval
+ * is rendered into queries as written, and Graphite refuses "1m" (it reads m as no unit), so a
+ * Graphite template needs the Graphite spelling; Flagger never parses it for Graphite.
+ */
+export function parseMetricInterval(text: string): number {
+  const graphite = typeof text === 'string' ? GRAPHITE_OFFSET.exec(text.trim()) : null;
+  if (graphite) return Number(graphite[1]) * GRAPHITE_UNIT_MS[graphite[2]];
+  return parseDuration(text);
+}
+
 /** True when text parses as a Go duration. */
 export function isDuration(text: unknown): boolean {
   if (typeof text !== 'string') return false;

@@ -10,6 +10,9 @@ import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, DEFAULT_PROVIDER } from './providers.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type MetricTemplate, type AlertProvider } from './types.js';
+import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
+import { parseKeptnQuery } from '../analysis/backends/keptn.js';
+import { parseExternalMetricQuery } from '../analysis/backends/external-metrics.js';
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 
@@ -35,6 +38,9 @@ const durationProblem = (path: string, value: unknown, positive = false, maxMs?:
   if (maxMs !== undefined && parseDuration(value as string) > maxMs) return [problem(path, `must be at most ${formatDuration(maxMs)}, got ${JSON.stringify(value)}`)];
   return [];
 };
+
+/** "1min", "30sec": Graphite's offsets, which Flagger's Graphite examples use for a metric's interval. */
+const GRAPHITE_STYLE_INTERVAL = /^[1-9][0-9]*(sec|secs|second|seconds|min|mins|minute|minutes|hour|hours|day|days)$/;
 
 const percent = (path: string, value: number | undefined, min = 0): Problem[] =>
   value === undefined || (value >= min && value <= 100) ? [] : [problem(path, `must be between ${min} and 100, got ${value}`)];
@@ -229,7 +235,7 @@ const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
     }
     const hasBound = range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined;
     if (!hasBound) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold)'));
-    out.push(...durationProblem(`${mp}.interval`, m.interval, true));
+    if (!(typeof m.interval === 'string' && GRAPHITE_STYLE_INTERVAL.test(m.interval))) out.push(...durationProblem(`${mp}.interval`, m.interval, true));
     if (m.minRequestCount !== undefined && m.minRequestCount < 0) {
       out.push(problem(`${mp}.minRequestCount`, `must not be negative, got ${m.minRequestCount}`));
     }
@@ -288,11 +294,6 @@ export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER)
 
 // ---------------------------------------------------------------- MetricTemplate
 
-/** Providers Flagger knows that Sluice does not query yet; never silently treated as Prometheus. */
-export const UNSUPPORTED_METRIC_PROVIDERS = [
-  'datadog', 'cloudwatch', 'newrelic', 'graphite', 'stackdriver', 'influxdb', 'dynatrace', 'keptn', 'splunk',
-  'externalmetrics',
-];
 
 export function validateMetricTemplate(doc: unknown): Problem[] {
   const out = checkStructure(doc, metricTemplateSchema, '');
@@ -300,14 +301,33 @@ export function validateMetricTemplate(doc: unknown): Problem[] {
   out.push(...nameProblems(mt?.metadata));
   const provider = mt?.spec?.provider;
   if (provider && typeof provider.type === 'string') {
-    if (UNSUPPORTED_METRIC_PROVIDERS.includes(provider.type)) {
-      out.push(problem('spec.provider.type', `${provider.type} is not supported yet: Sluice queries prometheus only`));
-    } else if (provider.type !== 'prometheus') {
-      out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use prometheus`));
+    if (!isMetricBackendType(provider.type)) {
+      // Flagger queries an unknown type as Prometheus; Sluice refuses it rather than guess.
+      out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use one of ${METRIC_BACKEND_TYPES.join(', ')}`));
+    } else {
+      out.push(...backendProblems(provider.type, provider, mt.spec.query));
     }
   }
   if (provider) out.push(...urlProblem('spec.provider.address', provider.address), ...headerProblems(provider.headers));
   if (typeof mt?.spec?.query === 'string' && mt.spec.query.trim() === '') out.push(problem('spec.query', 'must not be empty'));
+  return out;
+}
+
+/**
+ * What a backend cannot work without, caught before the first query: CloudWatch's region, a
+ * query that must be JSON (CloudWatch) or a path (Keptn, external metrics). Addresses are not
+ * required here: Flagger's own examples leave some out, and the first query says so.
+ */
+function backendProblems(type: MetricBackendType, provider: MetricTemplate['spec']['provider'], query: unknown): Problem[] {
+  const out: Problem[] = [];
+  if (type === 'cloudwatch' && !provider.region) out.push(problem('spec.provider.region', 'is required for cloudwatch'));
+  if (typeof query !== 'string' || query.includes('{{')) return out; // rendered per Canary: checked at query time
+  if (type === 'keptn') {
+    try { parseKeptnQuery(query); } catch (err) { out.push(problem('spec.query', (err as Error).message)); }
+  }
+  if (type === 'externalmetrics') {
+    try { parseExternalMetricQuery(query); } catch (err) { out.push(problem('spec.query', (err as Error).message)); }
+  }
   return out;
 }
 

@@ -4,6 +4,8 @@
 //   a path   the Canaries in that file (or folder); MetricTemplates and Secrets are looked up in
 //            the same file and the other YAML files of its folder
 //   a name   the Canary, its MetricTemplates and Secrets are read from the cluster
+// --secret-file adds Secrets (YAML, e.g. `kubectl get secret -o yaml`) that the MetricTemplates'
+// secretRefs name, for backends whose keys are not kept next to the Canary.
 // Exit codes: 0 every check passed, 1 some check did not pass, 2 nothing could be checked.
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,6 +28,8 @@ export interface CheckOptions {
   /** The operator's default provider, for Canaries that set none. */
   readonly provider?: string;
   readonly timeoutMs?: number;
+  /** YAML files of Secrets, looked up before the Canary's own files (or the cluster). */
+  readonly secretFiles?: readonly string[];
 }
 
 export interface CheckReport {
@@ -38,6 +42,7 @@ interface CanarySource {
   readonly canaries: Canary[];
   readonly getTemplate: MetricCheckDeps['getTemplate'];
   readonly getSecret: MetricCheckDeps['getSecret'];
+  readonly kube?: MetricCheckDeps['kube'];
 }
 
 interface SecretDoc {
@@ -50,10 +55,15 @@ export async function runCheck(target: string, options: CheckOptions = {}): Prom
   const source = existsSync(target) ? sourceFromFiles(target, options.namespace) : await sourceFromCluster(target, options);
   if (source.canaries.length === 0) return { lines: [`no Canary found in ${target}`], exitCode: 2 };
   const base = prometheusClients(options.timeoutMs);
+  const fromSecretFiles = options.secretFiles?.length ? secretsFromFiles(options.secretFiles) : undefined;
   const deps: MetricCheckDeps = {
     prometheusFor: (address, auth) => base(options.prometheus ?? address, auth),
     getTemplate: source.getTemplate,
-    getSecret: source.getSecret,
+    getSecret: fromSecretFiles
+      ? async (ns, name) => fromSecretFiles(ns, name) ?? source.getSecret(ns, name)
+      : source.getSecret,
+    ...(source.kube ? { kube: source.kube } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
   const lines: string[] = [];
   let allPassed = true;
@@ -150,6 +160,16 @@ function sourceFromFiles(path: string, namespace?: string): CanarySource {
   };
 }
 
+/** The Secrets of --secret-file: by name, and by namespace when the file gives one. */
+function secretsFromFiles(files: readonly string[]): (namespace: string, name: string) => Record<string, string> | undefined {
+  const secrets = readManifests([...files]).map((d) => d.object)
+    .filter((o) => o.apiVersion === 'v1' && o.kind === 'Secret').map((o) => o as SecretDoc);
+  return (namespace, name) => {
+    const found = secrets.find((s) => s.metadata?.name === name && (!s.metadata?.namespace || s.metadata.namespace === namespace));
+    return found ? secretData(found) : undefined;
+  };
+}
+
 function secretData(secret: SecretDoc): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(secret.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
@@ -173,8 +193,10 @@ async function sourceFromCluster(name: string, options: CheckOptions): Promise<C
     throw isNotFound(err) ? new Error(`${what} not found`) : err;
   };
   const canary = await client.get<Canary>(RESOURCES.canaries, name, namespace).catch(notFound(`Canary ${namespace}/${name}`));
+  const { kubeAccess } = await import('../controller/cluster-metric-deps.js');
   return {
     canaries: [canary],
+    kube: kubeAccess(client),
     getTemplate: (ref) => client.get<MetricTemplate>(RESOURCES.metricTemplates, ref.name, ref.namespace).catch(notFound('not found')),
     getSecret: async (ns, secretName) => {
       const secret = await client.get<SecretDoc>(RESOURCES.secrets, secretName, ns).catch(notFound(`secret ${ns}/${secretName}`));
@@ -191,8 +213,9 @@ export function checkCommand(): Command {
     .option('-n, --namespace <ns>', 'namespace of the Canary (cluster), or only Canaries of this namespace (files)')
     .option('--kubeconfig <path>', 'kubeconfig to read the Canary from (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
     .option('--provider <name>', 'the operator default provider, for Canaries that set none', 'istio')
-    .action(async (target: string, opts: { prometheus?: string; namespace?: string; kubeconfig?: string; provider: string }) => {
-      const report = await runCheck(target, opts);
+    .option('--secret-file <file>', 'YAML with the Secrets the MetricTemplates name (repeatable); looked up first', (file: string, files: string[] = []) => [...files, file])
+    .action(async (target: string, opts: { prometheus?: string; namespace?: string; kubeconfig?: string; provider: string; secretFile?: string[] }) => {
+      const report = await runCheck(target, { ...opts, ...(opts.secretFile ? { secretFiles: opts.secretFile } : {}) });
       // `sluice check x | head` closes the pipe early; that is not an error of the check.
       process.stdout.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code !== 'EPIPE') throw err;

@@ -1,10 +1,12 @@
 // Flagger's check of a Canary's metrics providers while it initializes: the Prometheus behind the
-// builtin metrics, and the provider of each MetricTemplate, must answer `vector(1)` with 1. It
-// only reports ("all the metrics providers are available!", or why not); it never holds a Canary.
+// builtin metrics, and each Prometheus MetricTemplate, must answer `vector(1)` with 1; every other
+// backend answers its own check (table.ts: `probe`). It only reports ("all the metrics providers are available!", or why not); it never holds a Canary.
 import type { ResolvedCanary } from '../api/defaults.js';
 import { isBuiltinMetric } from '../analysis/builtin-queries.js';
 import type { MetricsQuerier } from '../analysis/prometheus.js';
-import { unsupportedProvider, type MetricCheckDeps, type PrometheusAuth } from '../analysis/run-checks.js';
+import {
+  backendSettingsOf, backendTypeOf, connectBackend, unsupportedProvider, type MetricCheckDeps, type PrometheusAuth,
+} from '../analysis/run-checks.js';
 
 /** Rejects with the first provider that cannot be used; each address is asked once. */
 export async function checkMetricProviders(resolved: ResolvedCanary, deps: MetricCheckDeps): Promise<void> {
@@ -28,6 +30,20 @@ export async function checkMetricProviders(resolved: ResolvedCanary, deps: Metri
       const provider = template.spec?.provider ?? {};
       const unsupported = unsupportedProvider(provider.type);
       if (unsupported) throw new Error(`${where}: ${unsupported}`);
+      const type = backendTypeOf(provider.type);
+      if (type !== 'prometheus') {
+        // Each backend's own availability check (Datadog's key validation, ...), once per template.
+        const key = `${type} ${namespace}/${name}`;
+        if (probed.has(key)) continue;
+        try {
+          const settings = await backendSettingsOf(template, metric.templateRef, deps, metric.intervalMs);
+          await (deps.backendFor ?? connectBackend)(type, settings).probe();
+        } catch (err) {
+          throw new Error(`${type} in ${where} not available: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        probed.add(key);
+        continue;
+      }
       const auth: PrometheusAuth = {
         ...(provider.headers ? { headers: provider.headers } : {}),
         ...(provider.insecureSkipVerify ? { insecureSkipVerify: true } : {}),

@@ -5,6 +5,7 @@
 #   kwok                                                               (go install sigs.k8s.io/kwok/cmd/kwok)
 #   etcd, prometheus                                                   (Debian packages, installed if missing)
 #   buildah, podman, runc                                              (Debian packages: the image and its e2e)
+#   graphite-web, graphite-carbon, victoria-metrics                    (Debian packages: metric backends the tests query)
 #   helm                                                               (test/cluster/build-helm.sh)
 # Binaries go to a cache outside the repository, keyed by version:
 #   ${SLUICE_CACHE:-$HOME/.cache/sluice}/bin/k8s-<version>/  and  .../bin/kwok-<version>/
@@ -49,9 +50,14 @@ command -v prometheus >/dev/null 2>&1 || need_pkgs+=(prometheus)
 command -v buildah >/dev/null 2>&1 || need_pkgs+=(buildah)
 command -v podman >/dev/null 2>&1 || need_pkgs+=(podman)
 command -v runc >/dev/null 2>&1 || need_pkgs+=(runc)
+# Metric backends besides Prometheus that the integration and e2e tests run for real: Graphite
+# (carbon stores, graphite-web answers /render) and VictoriaMetrics (a Prometheus-compatible store).
+command -v carbon-cache >/dev/null 2>&1 || need_pkgs+=(graphite-carbon)
+command -v graphite-manage >/dev/null 2>&1 || need_pkgs+=(graphite-web)
+command -v victoria-metrics >/dev/null 2>&1 || need_pkgs+=(victoria-metrics)
 # SLUICE_APT_ALWAYS=1 runs the install even when everything is there (a no-op for apt): the
 # new-machine test uses it, so the branch a new machine takes runs on every machine.
-[ "${SLUICE_APT_ALWAYS:-0}" = 1 ] && need_pkgs=(etcd-server prometheus buildah podman runc)
+[ "${SLUICE_APT_ALWAYS:-0}" = 1 ] && need_pkgs=(etcd-server prometheus buildah podman runc graphite-carbon graphite-web victoria-metrics)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"
   # The packages' own services (systemd units / init scripts) must not start or matter:
@@ -70,7 +76,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
   [ $created_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
   # If an init system started them anyway, stop the package services (they would use the default ports).
-  for svc in etcd prometheus prometheus-node-exporter; do
+  for svc in etcd prometheus prometheus-node-exporter carbon-cache victoria-metrics; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
       systemctl stop "$svc" >/dev/null 2>&1 || true; systemctl disable "$svc" >/dev/null 2>&1 || true
     fi
@@ -79,6 +85,7 @@ fi
 log "etcd: $(etcd --version 2>/dev/null | head -1)"
 log "prometheus: $(prometheus --version 2>&1 | head -1)"
 log "buildah: $(buildah --version 2>/dev/null | head -1); podman: $(podman --version 2>/dev/null | head -1)"
+log "graphite: $(dpkg-query -W -f '${Version}' graphite-web 2>/dev/null); victoria-metrics: $(victoria-metrics -version 2>/dev/null | head -1)"
 if [ "${1:-}" = "--prerequisites" ]; then log "prerequisites ready in $CACHE"; exit 0; fi
 
 # ---- Kubernetes binaries ---------------------------------------------------------------------

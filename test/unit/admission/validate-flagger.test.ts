@@ -61,10 +61,10 @@ describe('validateFlaggerObject', () => {
   it('validates MetricTemplates and AlertProviders', () => {
     const review = reviewFixture('canary-valid-create.json');
     review.request.kind = { group: 'flagger.app', version: 'v1beta1', kind: 'MetricTemplate' };
-    review.request.object = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'errors', namespace: 'test' }, spec: { provider: { type: 'datadog' }, query: ' ' } };
+    review.request.object = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'errors', namespace: 'test' }, spec: { provider: { type: 'datadogg' }, query: ' ' } };
     const mt = validateFlaggerObject(review).review.response;
     expect(mt.allowed).to.equal(false);
-    expect(mt.status?.message).to.include('spec.provider.type: datadog is not supported yet');
+    expect(mt.status?.message).to.include('spec.provider.type: unknown provider type "datadogg"');
     expect(mt.status?.message).to.include('spec.query: must not be empty');
 
     review.request.kind = { group: 'flagger.app', version: 'v1beta1', kind: 'AlertProvider' };

@@ -1,0 +1,131 @@
+// What every metrics backend of a MetricTemplate (`spec.provider.type`) provides, and what it is
+// given. The table of backends (table.ts) holds one entry of this shape per type Flagger knows.
+import type { MetricsQuerier, QueryResult, Sample } from '../prometheus.js';
+import { MetricsProviderError } from '../prometheus.js';
+
+/** Every `spec.provider.type` Flagger's MetricTemplate accepts. */
+export const METRIC_BACKEND_TYPES = [
+  'prometheus', 'graphite', 'datadog', 'newrelic', 'dynatrace', 'splunk', 'influxdb', 'stackdriver', 'cloudwatch',
+  'keptn', 'externalmetrics',
+] as const;
+export type MetricBackendType = (typeof METRIC_BACKEND_TYPES)[number];
+
+export function isMetricBackendType(type: unknown): type is MetricBackendType {
+  return typeof type === 'string' && (METRIC_BACKEND_TYPES as readonly string[]).includes(type);
+}
+
+/** What one query of one MetricTemplate needs to reach its backend. */
+export interface BackendSettings {
+  /** spec.provider.address; absent when empty. */
+  readonly address?: string;
+  /** The decoded secret of spec.provider.secretRef; absent when the template names none. */
+  readonly secret?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  readonly insecureSkipVerify?: boolean;
+  /** spec.provider.region (CloudWatch). */
+  readonly region?: string;
+  /** The metric's interval: backends that take a time range compute it from this. */
+  readonly intervalMs: number;
+  /** Deadline over one whole exchange, body included. */
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** The clock the time ranges end at (milliseconds since the epoch). */
+  readonly now: () => number;
+  /** The operator's environment, where cloud credentials come from (AWS_*, GCE_METADATA_HOST). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The Kubernetes API, for the backends that read it (keptn, externalmetrics). */
+  readonly kube?: KubeAccess;
+}
+
+/** The few Kubernetes API calls the in-cluster backends make, on the operator's own credentials. */
+export interface KubeAccess {
+  /** GET of an API path; the parsed JSON, or a rejection whose message names the status. */
+  get(path: string): Promise<unknown>;
+  create(path: string, body: unknown): Promise<unknown>;
+  delete(path: string): Promise<void>;
+}
+
+/** A connected backend: runs a rendered query, and answers Flagger's availability check. */
+export interface BackendClient extends MetricsQuerier {
+  /** Throws MetricsProviderError when the backend cannot be used. */
+  probe(): Promise<void>;
+}
+
+export interface SecretKey {
+  readonly name: string;
+  /** Needed whenever the template names a secret (or always, for required: 'always'). */
+  readonly required: 'always' | 'with-secret' | false;
+  readonly what: string;
+}
+
+export interface MetricBackend {
+  /** As people write it: "Datadog", "Google Cloud Monitoring". */
+  readonly title: string;
+  /** The secret keys Flagger reads, with the same names. */
+  readonly secretKeys: readonly SecretKey[];
+  /** Used when spec.provider.address is empty; undefined when an address is needed (or, for
+   *  prometheus, the Canary's metricsServer is used). */
+  readonly defaultAddress?: string;
+  /** How the metric's interval becomes the queried time range (for docs and `sluice check`). */
+  readonly window: string;
+  /** What the availability check asks. */
+  readonly probe: string;
+  /** Throws MetricsProviderError (failure 'config') when settings lack what the backend needs. */
+  connect(settings: BackendSettings): BackendClient;
+}
+
+/** Fails a connect that lacks a required secret key, naming the key and never a value. */
+export function requireKeys(title: string, address: string, keys: readonly SecretKey[], secret: BackendSettings['secret']): void {
+  for (const key of keys) {
+    const needed = key.required === 'always' || (key.required === 'with-secret' && secret !== undefined);
+    if (needed && !secret?.[key.name]) {
+      throw configError(title, address, secret === undefined
+        ? `needs a secretRef with ${key.name} (${key.what})`
+        : `its secret has no ${key.name} (${key.what})`);
+    }
+  }
+}
+
+export function configError(title: string, address: string, message: string): MetricsProviderError {
+  return new MetricsProviderError(`${title}${address ? ` at ${address}` : ''}: ${message}`, 'config', address);
+}
+
+/** One series as a backend answered it: its name and its one value (undefined: no data points). */
+export interface SeriesValue {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number | undefined;
+}
+
+/**
+ * The answer as the judging code reads it: a vector of the series that carry a value. None is
+ * "no values"; several are refused, as for Prometheus, rather than one picked silently.
+ */
+export function seriesResult(series: readonly SeriesValue[]): QueryResult {
+  const samples: Sample[] = series
+    .filter((s): s is SeriesValue & { value: number } => s.value !== undefined)
+    .map((s) => ({ labels: s.labels, value: s.value }));
+  return { type: 'vector', samples };
+}
+
+/** A number from a JSON value: numbers as they are, numeric strings parsed, null/absent undefined. */
+export function numberOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    if (value === 'NaN') return NaN;
+    if (/^\+?Inf(inity)?$/i.test(value)) return Infinity;
+    if (/^-Inf(inity)?$/i.test(value)) return -Infinity;
+    const n = Number(value);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  return undefined;
+}
+
+/** Header fields from spec.provider.headers (a value or a list of values each). */
+export function providerHeaders(headers: BackendSettings['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const values = typeof value === 'string' ? [value] : value;
+    if (values.length) out[name] = values.join(', ');
+  }
+  return out;
+}

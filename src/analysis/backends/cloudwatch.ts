@@ -1,0 +1,136 @@
+// Amazon CloudWatch: GetMetricData over the AWS JSON 1.0 protocol (POST / to
+// monitoring.<region>.amazonaws.com, X-Amz-Target GraniteServiceVersion20100801.GetMetricData),
+// signed with SigV4. The query is the MetricDataQueries list as JSON; the range is the last ten
+// metric intervals with at most 20 datapoints, as Flagger asks it, and a result is worth its
+// first value (CloudWatch returns the newest first). Credentials come from the operator's
+// environment as AWS SDKs read them (AWS_ACCESS_KEY_ID..., or IRSA's AWS_ROLE_ARN and
+// AWS_WEB_IDENTITY_TOKEN_FILE); a secretRef with aws_access_key_id and aws_secret_access_key is
+// a Sluice addition (Flagger reads no secret for CloudWatch).
+import { readFile } from 'node:fs/promises';
+import { configError, numberOf, providerHeaders, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey } from './backend.js';
+import { baseUrlOf, endpointOf, exchange, failure, jsonOf, send, urlAt, type BackendEndpoint } from './exchange.js';
+import { signRequest, type AwsCredentials } from './sigv4.js';
+
+const SECRET_KEYS: readonly SecretKey[] = [
+  { name: 'aws_access_key_id', required: false, what: 'Sluice addition: an access key id instead of the environment\'s' },
+  { name: 'aws_secret_access_key', required: false, what: 'Sluice addition: its secret access key' },
+  { name: 'aws_session_token', required: false, what: 'Sluice addition: a session token for temporary keys' },
+];
+
+const TARGET = 'GraniteServiceVersion20100801.GetMetricData';
+
+export const cloudwatch: MetricBackend = {
+  title: 'CloudWatch',
+  secretKeys: SECRET_KEYS,
+  window: 'StartTime = now - 10 x interval, EndTime = now, MaxDatapoints 20; the first value of the first result',
+  probe: 'GetMetricData with no queries answers 200 or 400 (not 403: the IAM permission cloudwatch:GetMetricData is there)',
+  connect: (settings) => connectCloudWatch(settings),
+};
+
+function connectCloudWatch(settings: BackendSettings): BackendClient {
+  const region = settings.region?.trim();
+  if (!region) throw configError('CloudWatch', '', 'spec.provider.region is required');
+  const address = settings.address ?? `https://monitoring.${region}.amazonaws.com`;
+  const at = endpointOf('CloudWatch', address);
+  const url = urlAt(baseUrlOf(at, address), '/');
+  const credentials = credentialSource(at, region, settings);
+  const call = async (input: Record<string, unknown>) => {
+    const body = JSON.stringify(input);
+    const headers = signRequest({
+      method: 'POST', url, body, region, service: 'monitoring', credentials: await credentials(), now: new Date(settings.now()),
+      headers: { ...providerHeaders(settings.headers), 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': TARGET },
+    });
+    return send(at, { url, method: 'POST', headers, body, deadlineMs: settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes, insecureSkipVerify: settings.insecureSkipVerify });
+  };
+  return {
+    address: at.address,
+    async query(query) {
+      let queries: unknown;
+      try {
+        queries = JSON.parse(query);
+      } catch (err) {
+        throw failure(at, `: the query is not a JSON list of MetricDataQuery: ${(err as Error).message}`, 'bad-query');
+      }
+      if (!Array.isArray(queries)) throw failure(at, ': the query is not a JSON list of MetricDataQuery', 'bad-query');
+      const end = Math.trunc(settings.now() / 1000);
+      const res = await call({ MetricDataQueries: queries, StartTime: end - Math.trunc((10 * settings.intervalMs) / 1000), EndTime: end, MaxDatapoints: 20 });
+      const answer = jsonOf(at, res) as { MetricDataResults?: unknown; __type?: unknown; message?: unknown; Message?: unknown };
+      if (res.status < 200 || res.status >= 300) throw awsError(at, res.status, answer);
+      const results = Array.isArray(answer?.MetricDataResults) ? answer.MetricDataResults : [];
+      return seriesResult(results.map((r: { Id?: unknown; Label?: unknown; Values?: unknown }) => ({
+        labels: { ...(typeof r?.Id === 'string' ? { Id: r.Id } : {}), ...(typeof r?.Label === 'string' ? { Label: r.Label } : {}) },
+        value: Array.isArray(r?.Values) && r.Values.length ? numberOf(r.Values[0]) : undefined,
+      })));
+    },
+    async probe() {
+      const res = await call({ MetricDataQueries: [], StartTime: 0, EndTime: 0 });
+      if ((res.status >= 200 && res.status < 300) || res.status === 400) return;
+      throw awsError(at, res.status, jsonOf(at, res));
+    },
+  };
+}
+
+function awsError(at: BackendEndpoint, status: number, answer: unknown): Error {
+  const { __type: type, message, Message } = (answer ?? {}) as Record<string, unknown>;
+  const name = typeof type === 'string' ? type.replace(/^.*#/, '') : 'error';
+  const kind = status === 400 ? 'bad-query' : 'http';
+  const hint = status === 403 ? ': the credentials need cloudwatch:GetMetricData' : '';
+  return failure(at, ` answered HTTP ${status}: ${name}: ${String(message ?? Message ?? '')}${hint}`, kind, status);
+}
+
+/** Credentials, looked up at the first query and, for temporary ones, again before they expire. */
+function credentialSource(at: BackendEndpoint, region: string, settings: BackendSettings): () => Promise<AwsCredentials> {
+  const secret = settings.secret;
+  if (secret?.aws_access_key_id || secret?.aws_secret_access_key) {
+    if (!secret.aws_access_key_id || !secret.aws_secret_access_key) {
+      throw configError(at.title, at.address, 'its secret needs both aws_access_key_id and aws_secret_access_key');
+    }
+    const fixed = { accessKeyId: secret.aws_access_key_id, secretAccessKey: secret.aws_secret_access_key, ...(secret.aws_session_token ? { sessionToken: secret.aws_session_token } : {}) };
+    return async () => fixed;
+  }
+  const env = settings.env;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    const fixed = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+    return async () => fixed;
+  }
+  if (env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE) {
+    let cached: { credentials: AwsCredentials; until: number } | undefined;
+    return async () => {
+      if (cached && settings.now() < cached.until) return cached.credentials;
+      cached = await assumeRoleWithWebIdentity(at, region, settings);
+      return cached.credentials;
+    };
+  }
+  return async () => {
+    throw configError(at.title, at.address,
+      'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA), in the operator\'s environment');
+  };
+}
+
+/** IRSA: STS AssumeRoleWithWebIdentity with the projected token (an unsigned call). */
+async function assumeRoleWithWebIdentity(at: BackendEndpoint, region: string, settings: BackendSettings): Promise<{ credentials: AwsCredentials; until: number }> {
+  const env = settings.env;
+  const stsAddress = env.AWS_ENDPOINT_URL_STS || `https://sts.${region}.amazonaws.com`;
+  const stsAt = endpointOf('AWS STS', stsAddress);
+  let token: string;
+  try {
+    token = (await readFile(env.AWS_WEB_IDENTITY_TOKEN_FILE!, 'utf8')).trim();
+  } catch (err) {
+    throw configError(at.title, at.address, `cannot read AWS_WEB_IDENTITY_TOKEN_FILE: ${(err as Error).message}`);
+  }
+  const url = urlAt(baseUrlOf(stsAt, stsAddress), '/', {
+    Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: env.AWS_ROLE_ARN!,
+    RoleSessionName: env.AWS_ROLE_SESSION_NAME || `sluice-${Math.trunc(settings.now() / 1000)}`, WebIdentityToken: token,
+  });
+  const res = await exchange(stsAt, { url, headers: { accept: 'application/xml' }, deadlineMs: settings.timeoutMs, maxResponseBytes: 64 * 1024 });
+  const xml = res.body.toString('utf8');
+  const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+  const accessKeyId = field('AccessKeyId');
+  const secretAccessKey = field('SecretAccessKey');
+  if (!accessKeyId || !secretAccessKey) throw failure(stsAt, ' answered without credentials', 'unexpected', res.status);
+  const expires = Date.parse(field('Expiration') ?? '');
+  return {
+    credentials: { accessKeyId, secretAccessKey, ...(field('SessionToken') ? { sessionToken: field('SessionToken')! } : {}) },
+    until: Number.isNaN(expires) ? settings.now() + 5 * 60_000 : expires - 60_000,
+  };
+}
