@@ -1,6 +1,7 @@
 // The canary controller: watches Canaries and everything they depend on, and reconciles each
 // Canary through decide() -> gates -> execute(). Watches, not polls, find changes; the analysis
-// interval only paces the steps.
+// interval only paces the steps. Secrets are the exception: read by name, never watched
+// (secret-reads.ts), so a Canary whose target reads Secrets is looked at every interval.
 import type { Logger } from '../log.js';
 import type { Canary } from '../api/types.js';
 import { resolveCanary, type OperatorDefaults, type ResolvedCanary } from '../api/defaults.js';
@@ -30,6 +31,7 @@ import { targetsDeployment } from '../admission/canary-lookup.js';
 import type { Backoff } from './backoff.js';
 import { CanaryLanes } from './canary-lanes.js';
 import { GateSessions } from './gate-sessions.js';
+import { isSecret, lookAgainWithin, readSecrets, secretNamesOf, StoredSecrets } from './secret-reads.js';
 
 export interface ControllerOptions {
   readonly client: KubeClient;
@@ -57,20 +59,19 @@ const CONFLICT_RETRY_MS = 200;
 const FINALIZE_POLL_MS = 1_000;
 /**
  * A hard ceiling on how long one Canary waits between looks, whatever its interval: the idle
- * safety-net look (watches bring every change). It was 60 s, which capped the idle look at a
- * minute: 1,000 idle Canaries then cost 8-12 % of a core (bench/scale.ts).
+ * safety-net look (watches bring every change but a Secret's). It was 60 s, which capped the idle
+ * look at a minute: 1,000 idle Canaries then cost 8-12 % of a core (bench/scale.ts).
  */
 const MAX_REQUEUE_MS = IDLE_RESYNC_MS;
 
-/** Generated kinds the controller's own caches hold. */
-const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMaps' | 'secrets'> = {
+/** Generated kinds the controller's own caches hold. Not Secrets: those are read by name. */
+const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMaps'> = {
   'apps/v1|Deployment': 'deployments',
   'v1|Service': 'services',
   'autoscaling/v2|HorizontalPodAutoscaler': 'hpas',
   'v1|ConfigMap': 'configMaps',
-  'v1|Secret': 'secrets',
 };
-/** Which of the controller's own caches holds this kind, if any (else a routing cache does). */
+/** Which of the controller's own caches holds this kind, if any (else a routing cache does, Secrets aside). */
 const coreCacheOf = (o: KubeObject) => CORE_KINDS[`${o.apiVersion}|${o.kind}`];
 
 /** A write to a Canary that no longer exists did what it was for: the Canary is gone. */
@@ -103,7 +104,6 @@ export class CanaryController {
   private services!: WatchedCache<KubeObject>;
   private hpas!: WatchedCache<KubeObject>;
   private configMaps!: WatchedCache<KubeObject>;
-  private secrets!: WatchedCache<KubeObject>;
   private routing!: RoutingCaches;
   private deps!: ExecutorDeps;
   private readonly gates: GateDeps;
@@ -131,8 +131,7 @@ export class CanaryController {
     this.services = watch(RESOURCES.services);
     this.hpas = watch(RESOURCES.horizontalPodAutoscalers);
     this.configMaps = watch(RESOURCES.configMaps);
-    this.secrets = watch(RESOURCES.secrets);
-    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets].map((c) => c.synced));
+    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps].map((c) => c.synced));
     // A generated route changed by someone else (or deleted) brings its Canary back to repair it.
     this.routing = new RoutingCaches(client, { ...options, now: this.now }, (o) => {
       const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'));
@@ -144,7 +143,7 @@ export class CanaryController {
       client,
       synthesize: this.opts.synthesize,
       live: this.live,
-      whenLiveKnown: (objects) => this.routing.whenSynced(objects.filter((o) => !coreCacheOf(o))),
+      whenLiveKnown: (objects) => this.routing.whenSynced(objects.filter((o) => !coreCacheOf(o) && !isSecret(o))),
       gates: this.gates,
       ...(this.opts.alerts ? { alerts: this.opts.alerts } : {}),
       log: this.opts.log,
@@ -175,11 +174,9 @@ export class CanaryController {
       return h !== undefined && (h === o.metadata.name || `${h}-primary` === o.metadata.name);
     });
     this.hpas.onAdd(byScaler); this.hpas.onUpdate(byScaler); this.hpas.onDelete(byScaler);
-    // A config change matters to the Canaries of its namespace whose target uses it; decide() sorts that out.
+    // A ConfigMap change matters to the Canaries of its namespace whose target uses it; decide() sorts that out.
     const byNamespace = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, () => true);
-    for (const cache of [this.configMaps, this.secrets]) {
-      cache.onAdd(byNamespace); cache.onUpdate(byNamespace); cache.onDelete(byNamespace);
-    }
+    this.configMaps.onAdd(byNamespace); this.configMaps.onUpdate(byNamespace); this.configMaps.onDelete(byNamespace);
     for (const c of this.canaries.list()) enqueueCanary(c);
     this.started = true;
     this.opts.log.info({ canaries: this.canaries.list().length }, 'controller started');
@@ -193,7 +190,7 @@ export class CanaryController {
   async stop(): Promise<void> {
     await this.queue.shutdown();
     await this.lanes.drain(LANES_DRAIN_MS);
-    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.secrets, this.routing]
+    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.routing]
       .filter(Boolean).map((c) => c.stop()));
     this.started = false;
   }
@@ -252,7 +249,11 @@ export class CanaryController {
     }
   }
 
-  private snapshot(canary: Canary, referenced: Partial<Record<ReferenceRole, KubeObject>>): { snap: Snapshot; inputs: SynthesisInputs } {
+  /**
+   * What the Canary's reconcile sees: the caches, and the Secrets its target names, read now.
+   * `readsSecrets`: the target names Secrets, whose changes no watch reports.
+   */
+  private async snapshot(canary: Canary, referenced: Partial<Record<ReferenceRole, KubeObject>>): Promise<{ snap: Snapshot; inputs: SynthesisInputs; readsSecrets: boolean }> {
     const ns = canary.metadata.namespace ?? 'default';
     const targetName = canary.spec.targetRef.name;
     const target = this.deployments.get(targetName, ns);
@@ -260,7 +261,9 @@ export class CanaryController {
     const hpaName = canary.spec.autoscalerRef?.name;
     const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
     const primaryHpa = hpaName ? this.hpas.get(`${hpaName}-primary`, ns) : undefined;
-    const configs = [...this.configMaps.list(ns), ...this.secrets.list(ns)] as unknown as ConfigJson[];
+    const secretNames = secretNamesOf(target);
+    const secrets = await readSecrets(this.opts.client, ns, secretNames);
+    const configs = [...this.configMaps.list(ns), ...secrets] as unknown as ConfigJson[];
     const resolved = resolveCanary(canary, this.opts.operator);
     return {
       snap: {
@@ -278,6 +281,17 @@ export class CanaryController {
         configs: configs as unknown as KubeObject[],
         ...referenced,
       },
+      readsSecrets: secretNames.length > 0,
+    };
+  }
+
+  /** The executor's view for one reconcile: the stored `-primary` Secret copies are read just before an apply. */
+  private depsForOneReconcile(): ExecutorDeps {
+    const secrets = new StoredSecrets(this.opts.client);
+    return {
+      ...this.deps,
+      live: (o) => (isSecret(o) ? secrets.lookup(o) : this.live(o)),
+      whenLiveKnown: async (objects) => { await Promise.all([secrets.read(objects), this.deps.whenLiveKnown?.(objects)]); },
     };
   }
 
@@ -288,7 +302,8 @@ export class CanaryController {
   /** Live objects from the caches: the ones the controller keeps anyway, and the routing kinds'. */
   private live = (o: KubeObject): KubeObject | null | undefined => {
     const { name, namespace } = o.metadata;
-    if (!name) return undefined;
+    // No cache holds Secrets, and none may be started for them.
+    if (!name || isSecret(o)) return undefined;
     const core = coreCacheOf(o);
     if (core) return this[core].get(name, namespace) ?? null;
     return this.routing.lookup(o);
@@ -386,9 +401,9 @@ export class CanaryController {
     if (problems.length) throw new TerminalError('InvalidSpec', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
 
     const referenced = await this.referencedOrStall(canary);
-    const { snap, inputs } = this.snapshot(canary, referenced);
+    const { snap, inputs, readsSecrets } = await this.snapshot(canary, referenced);
     const started = this.now();
-    const { deps } = this;
+    const deps = this.depsForOneReconcile();
     if (!this.recovered.has(key)) {
       await recoverPendingEvents(canary, inputs.resolved, deps);
       this.recovered.add(key);
@@ -429,6 +444,6 @@ export class CanaryController {
     }
     this.stalled.delete(key);
     this.opts.metrics?.observe({ ...canary, status: decision.status }, decision, this.now() - started);
-    return requeueAfter(Math.min(Math.max(decision.requeueAfterMs, 50), MAX_REQUEUE_MS));
+    return requeueAfter(Math.min(Math.max(decision.requeueAfterMs, 50), lookAgainWithin(readsSecrets, inputs.resolved.intervalMs, MAX_REQUEUE_MS)));
   }
 }

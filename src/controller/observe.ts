@@ -15,7 +15,7 @@ export interface Snapshot {
   readonly target?: DeploymentLike & { apiVersion?: string; kind?: string };
   readonly primary?: DeploymentLike;
   readonly hpa?: { spec?: { minReplicas?: number } };
-  /** ConfigMaps and Secrets of the Canary's namespace (only referenced ones are tracked). */
+  /** ConfigMaps of the Canary's namespace and the Secrets its target names (only referenced ones are tracked). */
   readonly configs: readonly ConfigJson[];
 }
 

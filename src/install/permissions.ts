@@ -35,7 +35,11 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
   { apiGroups: ['flagger.app'], resources: ['canaries/status'], verbs: ['get', 'patch', 'update'], why: 'the executor writes every rollout step to the status' },
   { apiGroups: ['flagger.app'], resources: ['canaries/finalizers'], verbs: ['update'], why: 'generated objects carry an owner reference with blockOwnerDeletion to their Canary' },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: APPLY, why: 'watches targets, applies <name>-primary, scales the target (merge patch of spec.replicas)' },
-  { apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: APPLY, why: 'apex/primary/canary Services, -primary copies of tracked ConfigMaps and Secrets; secrets of metric providers and AlertProviders' },
+  { apiGroups: [''], resources: ['services', 'configmaps'], verbs: APPLY, why: 'apex/primary/canary Services, -primary copies of tracked ConfigMaps' },
+  // Never list or watch: Secrets are read by name (src/controller/secret-reads.ts), so no Secret
+  // but the ones a Canary uses is ever held in memory. Create and patch cannot be narrowed by
+  // name here: the -primary copies are named after the user's Secrets, in any namespace.
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'], why: 'reads the Secrets a target names, and those of metric providers and AlertProviders, by name; applies -primary copies of tracked Secrets; creates and renews the shared webhook certificate Secret' },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: APPLY, why: 'the primary HPA copied from autoscalerRef' },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
@@ -66,4 +70,8 @@ export const FORBIDDEN_ACTIONS: readonly { verb: string; resource: string; names
   { verb: 'patch', resource: 'validatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses' },
   { verb: 'create', resource: 'mutatingwebhookconfigurations.admissionregistration.k8s.io' },
   { verb: 'update', resource: 'leases.coordination.k8s.io', namespace: 'kube-system' },
+  // Secrets are read by name only: a list or a watch would hold every Secret of the cluster.
+  { verb: 'list', resource: 'secrets' },
+  { verb: 'watch', resource: 'secrets' },
+  { verb: 'delete', resource: 'secrets' },
 ];

@@ -1,13 +1,18 @@
 // A ConfigMap-only promotion on the local control plane: the template is unchanged, yet the
 // primary's pods must restart to read the new `-primary` copy. Promotion stamps a new `flagger-id`
 // on the primary's pod template, so the Deployment controller makes a new ReplicaSet.
+// And a Secret-only promotion with the operator logged in as a ServiceAccount with the manifests'
+// ClusterRole, which may not list or watch Secrets: the changed Secret is found by the Canary's
+// next look (every analysis interval), not by a watch.
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import { promotionIdOf } from '../../src/synth/promotion-id.js';
+import { CLUSTER_RULES } from '../../src/install/permissions.js';
 import {
   startOperator, applyObjects, podinfoDeployment, podinfoCanary, waitForPhase, canaryEvents, canaryStatus,
   deploymentImage, deleteNamespace, FAST, type OperatorProcess,
 } from './support/rollout.js';
+import { canIAs, serviceAccountLogin, type ServiceAccountLogin } from './support/rbac.js';
 
 const run = `${process.pid % 10000}`;
 const metrics = [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }];
@@ -72,5 +77,62 @@ describe('e2e: a ConfigMap-only promotion rolls the primary', function () {
 
     const copy = await kubectlJson<any>(['-n', ns, 'get', 'configmap', 'podinfo-config-primary']);
     expect(copy.data).to.deep.equal({ color: 'green' });
+  });
+});
+
+describe('e2e: a Secret-only promotion, the operator under RBAC that cannot list or watch Secrets', function () {
+  this.timeout(10 * 60_000);
+  let operator: OperatorProcess | undefined;
+  let login: ServiceAccountLogin | undefined;
+  const ns = `e2e-secret-promo-${run}`;
+  const operatorNs = `e2e-secret-op-${run}`;
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+  before(async function () {
+    this.timeout(60 * 60_000);
+    await ensureCluster();
+    await kubectl(['create', 'namespace', operatorNs]);
+    login = await serviceAccountLogin(operatorNs, 'sluice', CLUSTER_RULES);
+    // No webhooks: registering them is the installer's job in a cluster (the ClusterRole cannot create them).
+    operator = await startOperator({ KUBECONFIG: login.kubeconfig, SLUICE_WEBHOOKS: 'false' });
+  });
+  after(async () => {
+    await operator?.kill('SIGTERM');
+    await login?.remove();
+    if (!process.env.SLUICE_KEEP_NAMESPACES) await Promise.all([deleteNamespace(ns), deleteNamespace(operatorNs)]);
+  });
+
+  it('the ServiceAccount may get Secrets but not list or watch them', async () => {
+    expect(await canIAs(login!.user, 'get', 'secrets')).to.equal('yes');
+    expect(await canIAs(login!.user, 'list', 'secrets')).to.equal('no');
+    expect(await canIAs(login!.user, 'watch', 'secrets')).to.equal('no');
+  });
+
+  it('a changed Secret the target reads starts a rollout that promotes it: the -primary copy holds the new data', async () => {
+    await kubectl(['create', 'namespace', ns]);
+    const target = podinfoDeployment(ns, 'ghcr.io/stefanprodan/podinfo:6.0.0', 2) as any;
+    target.spec.template.spec.containers[0].envFrom = [{ secretRef: { name: 'podinfo-secret' } }];
+    await applyObjects([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'podinfo-secret', namespace: ns }, type: 'Opaque', data: { token: b64('blue') } },
+      target,
+      podinfoCanary(ns, { provider: 'linkerd', analysis: { interval: FAST.interval, threshold: 3, stepWeight: 25, maxWeight: 50, metrics } }),
+    ]);
+    const initialized = await waitForPhase(ns, ['Initialized'], 180_000);
+    expect(Object.keys(initialized.trackedConfigs ?? {})).to.deep.equal(['secret/podinfo-secret']);
+    const copy = await kubectlJson<any>(['-n', ns, 'get', 'secret', 'podinfo-secret-primary']);
+    expect(copy.data).to.deep.equal({ token: b64('blue') });
+
+    await kubectl(['-n', ns, 'patch', 'secret', 'podinfo-secret', '--type=merge', '-p', JSON.stringify({ data: { token: b64('green') } })]);
+    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, { what: 'rollout from a Secret change' });
+    const status = await waitForPhase(ns, ['Succeeded', 'Failed'], 240_000);
+    expect(status.phase, (await canaryEvents(ns)).join('\n')).to.equal('Succeeded');
+    expect(status.trackedConfigs['secret/podinfo-secret']).to.not.equal(initialized.trackedConfigs['secret/podinfo-secret']);
+
+    const primary = await kubectlJson<any>(['-n', ns, 'get', 'deployment', 'podinfo-primary']);
+    expect(primary.spec.template.spec.containers[0].envFrom).to.deep.equal([{ secretRef: { name: 'podinfo-secret-primary' } }]);
+    const promoted = await kubectlJson<any>(['-n', ns, 'get', 'secret', 'podinfo-secret-primary']);
+    expect(promoted.data).to.deep.equal({ token: b64('green') });
+    // Nothing the operator did was refused: its ClusterRole covers what it does.
+    expect(operator!.logs().match(/.*forbidden.*/gi) ?? []).to.deep.equal([]);
   });
 });

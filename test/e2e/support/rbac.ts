@@ -1,6 +1,10 @@
 // RBAC checks shared by the install e2e tests (kustomize and Helm): what a ServiceAccount may do,
-// asked of the real apiserver with `kubectl auth can-i --as`, for every grant a PermissionRule lists.
-import { kubectl, KubectlError } from '../../support/cluster.js';
+// asked of the real apiserver with `kubectl auth can-i --as`, for every grant a PermissionRule lists;
+// and a login as a ServiceAccount with given rules, to run the operator under them.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { clusterEnv, kubectl, KubectlError, stateDir } from '../../support/cluster.js';
 import type { PermissionRule } from '../../../src/install/permissions.js';
 
 export interface CanICheck { verb: string; resource: string; subresource?: string; namespace?: string }
@@ -35,4 +39,56 @@ export async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Pr
   const out: R[] = [];
   for (let i = 0; i < items.length; i += size) out.push(...await Promise.all(items.slice(i, i + size).map(fn)));
   return out;
+}
+
+export interface ServiceAccountLogin {
+  /** A kubeconfig for the local cluster that authenticates as the ServiceAccount (a bound token). */
+  readonly kubeconfig: string;
+  /** Its username, for `kubectl auth can-i --as`. */
+  readonly user: string;
+  /** Deletes the ClusterRole and its binding (the namespace goes with the caller's). */
+  remove(): Promise<void>;
+}
+
+/**
+ * A ServiceAccount in `namespace` bound to a ClusterRole made of exactly `rules`, and a kubeconfig
+ * with a token of it: so the operator can run outside the cluster with the permissions the
+ * manifests would give it, not as admin.
+ */
+export async function serviceAccountLogin(namespace: string, name: string, rules: readonly PermissionRule[]): Promise<ServiceAccountLogin> {
+  const role = `${name}-${namespace}`;
+  await kubectl(['-n', namespace, 'create', 'serviceaccount', name]);
+  await kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'v1', kind: 'List', items: [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role },
+          rules: rules.map(({ why: _why, ...rule }) => rule),
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+          subjects: [{ kind: 'ServiceAccount', name, namespace }],
+        },
+      ],
+    }),
+  });
+  const token = (await kubectl(['-n', namespace, 'create', 'token', name, '--duration=1h'])).trim();
+  const admin = parse(readFileSync(clusterEnv()!.KUBECONFIG, 'utf8'));
+  const kubeconfig = join(stateDir, `kubeconfig-${role}`);
+  writeFileSync(kubeconfig, stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: admin.clusters,
+    users: [{ name: role, user: { token } }],
+    contexts: [{ name: role, context: { cluster: admin.clusters[0].name, user: role } }],
+    'current-context': role,
+  }), { mode: 0o600 });
+  return {
+    kubeconfig,
+    user: `system:serviceaccount:${namespace}:${name}`,
+    remove: async () => {
+      rmSync(kubeconfig, { force: true });
+      await kubectl(['delete', 'clusterrolebinding,clusterrole', role, '--ignore-not-found']);
+    },
+  };
 }

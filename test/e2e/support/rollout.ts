@@ -50,10 +50,16 @@ export function spawnOperator(extraEnv: Record<string, string> = {}, logName = '
   };
 }
 
-/** Spawns the operator and waits until its controller runs. */
+/** Spawns the operator and waits until its controller runs; one that never gets there is killed. */
 export async function startOperator(extraEnv: Record<string, string> = {}): Promise<OperatorProcess> {
   const op = spawnOperator(extraEnv);
-  await waitFor(() => op.logs().includes('controller started'), 60_000, { what: `operator start (log ${op.logFile})` });
+  try {
+    await waitFor(() => op.logs().includes('controller started'), 60_000, { what: `operator start (log ${op.logFile})` });
+  } catch (err) {
+    // The caller gets no handle to stop it, and its pipes would keep the test process alive.
+    await op.kill('SIGKILL');
+    throw err;
+  }
   return op;
 }
 

@@ -118,7 +118,7 @@ describe('install manifests', () => {
     const verbsByResource: [keyof typeof RESOURCES, string[]][] = [
       ['canaries', ['get', 'list', 'watch']], ['metricTemplates', ['get']], ['alertProviders', ['get']],
       ['deployments', ['get', 'list', 'watch', 'create', 'patch']], ['services', ['list', 'watch', 'create', 'patch']],
-      ['configMaps', ['list', 'watch', 'create', 'patch']], ['secrets', ['get', 'list', 'watch', 'create', 'patch']],
+      ['configMaps', ['list', 'watch', 'create', 'patch']], ['secrets', ['get', 'create', 'patch']],
       ['horizontalPodAutoscalers', ['list', 'watch', 'create', 'patch']], ['events', ['create', 'get', 'patch']],
     ];
     for (const [key, verbs] of verbsByResource) {
@@ -164,6 +164,16 @@ describe('install manifests', () => {
     expect(role.rules).to.have.length(CLUSTER_RULES.length);
     const binding = find('rbac.yaml', 'ClusterRoleBinding', 'sluice') as any;
     expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'sluice', namespace: 'sluice-system' }]);
+  });
+
+  it('grants no list or watch on Secrets, in the rules or the rendered ClusterRole: they are read by name (issue #17)', () => {
+    const secrets = RESOURCES.secrets;
+    for (const verb of ['list', 'watch', 'deletecollection', 'delete', 'update']) {
+      expect(granted([...CLUSTER_RULES, ...NAMESPACE_RULES], secrets.group, secrets.plural, verb), `${verb} secrets`).to.equal(false);
+    }
+    const role = find('rbac.yaml', 'ClusterRole', 'sluice') as any;
+    const onSecrets = role.rules.filter((r: any) => r.apiGroups.includes('') && r.resources.includes('secrets'));
+    expect(onSecrets.flatMap((r: any) => r.verbs).sort()).to.deep.equal(['create', 'get', 'patch']);
   });
 
   it('the Grafana dashboard queries the flagger_* metrics the operator exports', () => {
