@@ -9,6 +9,7 @@
 // Canary only. An outage of Sluice blocks nobody: every webhook fails open (Ignore), and the
 // controller's watch still sees each change (later, not lost).
 import type { KubeConfig } from '@kubernetes/client-node';
+import { routingKindsByGroup } from '../api/providers.js';
 import { KubeClient } from '../kube/client.js';
 import { RESOURCES, type KubeObject } from '../kube/resources.js';
 import { ADMISSION_OPT_OUT_LABEL } from './annotations.js';
@@ -40,20 +41,13 @@ export interface RegistrationOptions {
 /** Namespaces whose objects no Sluice webhook ever sees. */
 export const EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
-/** The kinds Sluice generates for a Canary, guarded against direct edits. */
+/** The kinds Sluice generates for a Canary, guarded against direct edits: workloads, then each provider's. */
 const OWNED_KIND_RULES = [
   { apiGroups: ['apps'], resources: ['deployments'] },
   { apiGroups: [''], resources: ['services', 'configmaps', 'secrets'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'] },
   { apiGroups: ['keda.sh'], resources: ['scaledobjects'] },
-  { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'] },
-  { apiGroups: ['split.smi-spec.io'], resources: ['trafficsplits'] },
-  { apiGroups: ['kuma.io'], resources: ['trafficroutes', 'meshhttproutes'] },
-  { apiGroups: ['gateway.solo.io'], resources: ['routetables'] },
-  { apiGroups: ['gloo.solo.io'], resources: ['upstreams'] },
-  { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'] },
-  { apiGroups: ['projectcontour.io'], resources: ['httpproxies'] },
+  ...routingKindsByGroup(true).map(({ group, resources }) => ({ apiGroups: [group], resources })),
 ];
 
 function clientConfig(endpoint: WebhookEndpoint, path: string, caBundle: string): Record<string, unknown> {

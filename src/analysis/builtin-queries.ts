@@ -2,11 +2,9 @@
 import { BUILTIN_METRICS } from '../api/validate.js';
 import { renderQuery, type QueryModel } from './template.js';
 import type { BuiltinFamily } from './builtins/family.js';
+import { PROVIDERS, isSupportedProvider } from '../api/providers.js';
 import { istio } from './builtins/istio.js';
-import { linkerd } from './builtins/linkerd.js';
-import { osm } from './builtins/osm.js';
-import { kuma, gloo, appmesh, contour, knative } from './builtins/envoy.js';
-import { nginx } from './builtins/nginx.js';
+import { appmesh, gloo, knative } from './builtins/envoy.js';
 import { traefik } from './builtins/traefik.js';
 import { apisix } from './builtins/apisix.js';
 import { skipper } from './builtins/skipper.js';
@@ -15,11 +13,12 @@ import { http } from './builtins/http.js';
 export type { BuiltinFamily } from './builtins/family.js';
 export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
 
-/** Exact provider names first, then the prefixes Flagger matches (appmesh:v1beta2, gatewayapi:v1, ...). */
-const EXACT: Record<string, BuiltinFamily> = {
-  istio, linkerd, osm, kuma, gloo, appmesh, contour, knative, nginx, traefik, apisix, skipper,
-  kubernetes: http,
-};
+/**
+ * Flagger's providers that Sluice does not route for yet, whose queries `sluice check` still
+ * renders; the served ones carry theirs in src/api/providers.ts.
+ */
+const NOT_ROUTED: Record<string, BuiltinFamily> = { appmesh, knative, traefik, apisix, skipper };
+/** Then the prefixes Flagger matches (appmesh:v1beta2, gatewayapi:v1alpha2, ...). */
 const PREFIXES: [string, BuiltinFamily][] = [
   ['appmesh', appmesh],
   ['gloo', gloo],
@@ -36,7 +35,8 @@ export function isBuiltinMetric(name: string): name is BuiltinMetricName {
  * which is the fail-closed outcome.
  */
 export function builtinFamily(provider: string): BuiltinFamily {
-  if (Object.hasOwn(EXACT, provider)) return EXACT[provider];
+  if (isSupportedProvider(provider)) return PROVIDERS[provider].builtins;
+  if (Object.hasOwn(NOT_ROUTED, provider)) return NOT_ROUTED[provider];
   const prefixed = PREFIXES.find(([prefix]) => provider.startsWith(prefix));
   return prefixed ? prefixed[1] : istio;
 }

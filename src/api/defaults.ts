@@ -1,7 +1,7 @@
 // A Canary with every default filled in, as Flagger applies them at read time.
 // Nothing here writes to the cluster: the stored object keeps what the user wrote.
 import { parseDuration, parseMetricInterval } from './duration.js';
-import { DEFAULT_PROVIDER } from './providers.js';
+import { DEFAULT_PROVIDER, routesByWeight } from './providers.js';
 import { strategyOf, KUBERNETES_BLUE_GREEN_ITERATIONS, type Strategy } from './strategy.js';
 import type {
   Canary, CanaryAlert, CanaryAnalysis, CanaryMetric, CanaryService, CanaryWebhook,
@@ -146,7 +146,7 @@ export function resolveCanary(canary: Canary, operator: OperatorDefaults = {}): 
   const analysis = analysisOf(canary);
   const strategy = strategyOf(provider, analysis);
   let iterations = analysis?.iterations ?? 0;
-  if (provider === 'kubernetes' && iterations === 0) iterations = KUBERNETES_BLUE_GREEN_ITERATIONS;
+  if (!routesByWeight(provider) && iterations === 0) iterations = KUBERNETES_BLUE_GREEN_ITERATIONS;
   const affinity = analysis?.sessionAffinity;
   return {
     name: metadata.name ?? '',

@@ -1,40 +1,182 @@
-// The traffic providers Sluice routes for, and what each can do. Flagger's other providers
-// (apisix, appmesh, knative, skipper, traefik) are not served yet: the CRD rejects them by name.
+// Every traffic provider Sluice serves, one entry each: what it writes, what it reads, what it can
+// do and which builtin queries it gets. The rest is derived from this table: the CRD's provider
+// enum, the validation rules, the operator's RBAC (src/install/permissions.ts), the owned-object
+// guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
+// (src/synth/routers/registry.ts), so a provider without one does not compile.
+// Flagger's other providers (apisix, appmesh, knative, skipper, traefik) are not served yet: the CRD
+// rejects them by name.
+import * as envoy from '../analysis/builtins/envoy.js';
+import type { BuiltinFamily } from '../analysis/builtins/family.js';
+import { http } from '../analysis/builtins/http.js';
+import { istio } from '../analysis/builtins/istio.js';
+import { linkerd } from '../analysis/builtins/linkerd.js';
+import { nginx } from '../analysis/builtins/nginx.js';
+import { osm } from '../analysis/builtins/osm.js';
 
 export interface ProviderCapabilities {
   /** Header/cookie match routing (A/B testing). */
   readonly abTesting: boolean;
   /** Shadowing a copy of live traffic to the canary. */
   readonly mirroring: boolean;
+  /** Cookie-based stickiness (`analysis.sessionAffinity`); Sluice implements it for none yet. */
+  readonly sessionAffinity: boolean;
+  /**
+   * Splitting traffic by weight. Without it a provider can only switch the apex Service's selector,
+   * so every rollout is Blue/Green and there is no "all traffic to the canary" step.
+   */
+  readonly weightedRouting: boolean;
 }
 
-const CAPABILITIES: Record<string, ProviderCapabilities> = {
-  istio: { abTesting: true, mirroring: true },
-  linkerd: { abTesting: false, mirroring: false },
-  'smi:v1alpha1': { abTesting: false, mirroring: false },
-  'smi:v1alpha2': { abTesting: false, mirroring: false },
-  'smi:v1alpha3': { abTesting: false, mirroring: false },
-  osm: { abTesting: false, mirroring: false },
-  kuma: { abTesting: false, mirroring: false },
-  gloo: { abTesting: true, mirroring: false },
-  'gatewayapi:v1': { abTesting: true, mirroring: true },
-  'gatewayapi:v1beta1': { abTesting: true, mirroring: true },
-  nginx: { abTesting: true, mirroring: false },
-  contour: { abTesting: true, mirroring: false },
-  kubernetes: { abTesting: false, mirroring: false },
-};
+/** A kind of object a router writes (or the guard protects), as RBAC and webhook rules name it. */
+export interface RoutingKind {
+  readonly group: string;
+  readonly plural: string;
+}
 
-export const SUPPORTED_PROVIDERS: readonly string[] = Object.keys(CAPABILITIES);
+/** The `spec` fields that name an object synthesis copies from, and what they name. */
+export const REFERENCE_FIELDS = {
+  /** Flagger reads the Ingress as networking.k8s.io/v1 whatever `ingressRef.apiVersion` says. */
+  ingressRef: { role: 'ingress', apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', crossNamespace: false },
+  upstreamRef: { role: 'upstream', apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', plural: 'upstreams', crossNamespace: true },
+} as const;
+
+export type ReferenceField = keyof typeof REFERENCE_FIELDS;
+export type ReferenceRole = (typeof REFERENCE_FIELDS)[ReferenceField]['role'];
+
+/** A field the Canary must set for this provider, and why (said in the validation message). */
+export interface RequiredField {
+  /** A path under the Canary, e.g. `spec.ingressRef`; an empty list counts as missing. */
+  readonly path: string;
+  readonly why: string;
+}
+
+export interface ProviderEntry {
+  readonly capabilities: ProviderCapabilities;
+  /** The kinds its router writes: applied, watched once used, guarded against edits. */
+  readonly routing: readonly RoutingKind[];
+  /** Kinds of its API that Sluice never writes but guards when a Canary owns one. */
+  readonly guardedOnly?: readonly RoutingKind[];
+  /** The reference fields its router reads (watched, so an edit reaches the generated objects). */
+  readonly references?: readonly ReferenceField[];
+  readonly requires?: readonly RequiredField[];
+  /** Flagger's builtin `request-success-rate` and `request-duration` for it (and Sluice's request count). */
+  readonly builtins: BuiltinFamily;
+}
+
+const WEIGHTED = { abTesting: false, mirroring: false, sessionAffinity: false, weightedRouting: true } as const;
+
+const istioKinds = [{ group: 'networking.istio.io', plural: 'virtualservices' }, { group: 'networking.istio.io', plural: 'destinationrules' }];
+const trafficSplit = [{ group: 'split.smi-spec.io', plural: 'trafficsplits' }];
+const httpRoute = [{ group: 'gateway.networking.k8s.io', plural: 'httproutes' }];
+const gatewayRefs: RequiredField = { path: 'spec.service.gatewayRefs', why: 'the Gateways the HTTPRoute attaches to' };
+/** Like Flagger, a provider without its own metrics (smi:*) gets Istio's: its canary finds no values and halts. */
+const smi = (): ProviderEntry => ({ capabilities: WEIGHTED, routing: trafficSplit, builtins: istio });
+
+const TABLE = {
+  istio: {
+    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true },
+    routing: istioKinds,
+    builtins: istio,
+  },
+  linkerd: { capabilities: WEIGHTED, routing: trafficSplit, builtins: linkerd },
+  'smi:v1alpha1': smi(),
+  'smi:v1alpha2': smi(),
+  'smi:v1alpha3': smi(),
+  osm: { capabilities: WEIGHTED, routing: trafficSplit, builtins: osm },
+  kuma: {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'kuma.io', plural: 'trafficroutes' }],
+    // Kuma's newer route kind: a user may move a generated route to it.
+    guardedOnly: [{ group: 'kuma.io', plural: 'meshhttproutes' }],
+    builtins: envoy.kuma,
+  },
+  gloo: {
+    capabilities: { ...WEIGHTED, abTesting: true },
+    routing: [{ group: 'gateway.solo.io', plural: 'routetables' }, { group: 'gloo.solo.io', plural: 'upstreams' }],
+    references: ['upstreamRef'],
+    builtins: envoy.gloo,
+  },
+  'gatewayapi:v1': {
+    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true },
+    routing: httpRoute,
+    requires: [gatewayRefs],
+    builtins: http,
+  },
+  'gatewayapi:v1beta1': {
+    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true },
+    routing: httpRoute,
+    requires: [gatewayRefs],
+    builtins: http,
+  },
+  nginx: {
+    capabilities: { ...WEIGHTED, abTesting: true },
+    routing: [{ group: 'networking.k8s.io', plural: 'ingresses' }],
+    references: ['ingressRef'],
+    requires: [{ path: 'spec.ingressRef', why: 'the Ingress to clone for the canary' }],
+    builtins: nginx,
+  },
+  contour: {
+    capabilities: { ...WEIGHTED, abTesting: true },
+    routing: [{ group: 'projectcontour.io', plural: 'httpproxies' }],
+    builtins: envoy.contour,
+  },
+  kubernetes: {
+    capabilities: { ...WEIGHTED, weightedRouting: false },
+    routing: [],
+    builtins: http,
+  },
+} as const satisfies Record<string, ProviderEntry>;
+
+/** A provider Sluice serves (a `spec.provider` value the CRD accepts). */
+export type Provider = keyof typeof TABLE;
+
+export const PROVIDERS: Readonly<Record<Provider, ProviderEntry>> = TABLE;
+
+export const SUPPORTED_PROVIDERS: readonly Provider[] = Object.keys(TABLE) as Provider[];
 
 /** Flagger's global default (`-mesh-provider`); Sluice's operator flag can change it. */
-export const DEFAULT_PROVIDER = 'istio';
+export const DEFAULT_PROVIDER: Provider = 'istio';
 
-export function isSupportedProvider(name: string): boolean {
-  return Object.hasOwn(CAPABILITIES, name);
+export function isSupportedProvider(name: string): name is Provider {
+  return Object.hasOwn(TABLE, name);
+}
+
+/** The entry of a provider Sluice serves, or undefined. */
+export function providerEntry(name: string): ProviderEntry | undefined {
+  return isSupportedProvider(name) ? PROVIDERS[name] : undefined;
 }
 
 export function capabilitiesOf(provider: string): ProviderCapabilities {
-  const caps = CAPABILITIES[provider];
-  if (!caps) throw new Error(`unknown provider "${provider}"`);
-  return caps;
+  const entry = providerEntry(provider);
+  if (!entry) throw new Error(`unknown provider "${provider}"`);
+  return entry.capabilities;
+}
+
+/** False for a provider that can only switch Services (kubernetes); true for every other, unknown ones too. */
+export function routesByWeight(provider: string): boolean {
+  return providerEntry(provider)?.capabilities.weightedRouting ?? true;
+}
+
+/**
+ * The routing kinds of every provider, one entry per API group in table order (resources in
+ * first-seen order, each once), plus the guarded-only ones when `guarded` is set.
+ */
+export function routingKindsByGroup(guarded = false): { group: string; resources: string[] }[] {
+  const byGroup = new Map<string, string[]>();
+  for (const entry of Object.values(PROVIDERS)) {
+    for (const { group, plural } of [...entry.routing, ...(guarded ? entry.guardedOnly ?? [] : [])]) {
+      const resources = byGroup.get(group) ?? [];
+      if (!resources.includes(plural)) resources.push(plural);
+      byGroup.set(group, resources);
+    }
+  }
+  return [...byGroup].map(([group, resources]) => ({ group, resources }));
+}
+
+/** Referenced kinds that no router writes (so no routing rule covers them): read-only for the operator. */
+export function referencedOnlyKinds(): RoutingKind[] {
+  const written = new Set(Object.values(PROVIDERS).flatMap((e) => e.routing.map((k) => `${k.plural}.${k.group}`)));
+  return Object.values(REFERENCE_FIELDS)
+    .map((r) => ({ group: r.apiVersion.split('/')[0], plural: r.plural }))
+    .filter((k) => !written.has(`${k.plural}.${k.group}`));
 }

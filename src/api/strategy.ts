@@ -1,6 +1,7 @@
 // Which kind of rollout a Canary asks for, decided as Flagger decides it
 // (DeploymentStrategy): match + iterations is A/B, iterations alone is Blue/Green,
 // anything else a progressive canary. Mirroring rides on canary or Blue/Green.
+import { routesByWeight } from './providers.js';
 import type { CanaryAnalysis } from './types.js';
 
 export type StrategyKind = 'canary' | 'ab-testing' | 'blue-green';
@@ -11,13 +12,13 @@ export interface Strategy {
   readonly mirror: boolean;
 }
 
-/** The `kubernetes` provider has no router: it can only switch Services, so it is always Blue/Green. */
+/** A provider that cannot route by weight (kubernetes) can only switch Services: always Blue/Green. */
 export const KUBERNETES_BLUE_GREEN_ITERATIONS = 10;
 
 export function strategyOf(provider: string, analysis: CanaryAnalysis | undefined): Strategy {
   const iterations = analysis?.iterations ?? 0;
   const mirror = analysis?.mirror === true;
-  if (provider === 'kubernetes') return { kind: 'blue-green', mirror: false };
+  if (!routesByWeight(provider)) return { kind: 'blue-green', mirror: false };
   if ((analysis?.match?.length ?? 0) > 0 && iterations > 0) return { kind: 'ab-testing', mirror: false };
   if (iterations > 0) return { kind: 'blue-green', mirror };
   return { kind: 'canary', mirror };

@@ -8,7 +8,7 @@ import { checkStructure } from './structural-check.js';
 import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
-import { capabilitiesOf, isSupportedProvider, DEFAULT_PROVIDER } from './providers.js';
+import { capabilitiesOf, isSupportedProvider, providerEntry, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
@@ -93,16 +93,17 @@ const autoscalerIsHpa: Rule<CanaryView> = ({ canary }) => {
   return [problem('spec.autoscalerRef.apiVersion', `must be one of ${versions.join(', ')}, got ${JSON.stringify(ref.apiVersion)}`)];
 };
 
-const providerNeedsItsRefs: Rule<CanaryView> = ({ canary, provider }) => {
-  const out: Problem[] = [];
-  if (provider === 'nginx' && !canary.spec.ingressRef) {
-    out.push(problem('spec.ingressRef', 'is required when provider is nginx (the Ingress to clone for the canary)'));
-  }
-  if (provider.startsWith('gatewayapi') && !(canary.spec.service?.gatewayRefs?.length)) {
-    out.push(problem('spec.service.gatewayRefs', `is required when provider is ${provider} (the Gateways the HTTPRoute attaches to)`));
-  }
-  return out;
-};
+const providerNeedsItsRefs: Rule<CanaryView> = ({ canary, provider }) =>
+  (providerEntry(provider)?.requires ?? [])
+    .filter(({ path }) => isMissing(valueAt(canary, path)))
+    .map(({ path, why }) => problem(path, `is required when provider is ${provider} (${why})`));
+
+/** The value at a dotted path such as `spec.service.gatewayRefs`. */
+function valueAt(doc: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), doc);
+}
+
+const isMissing = (v: unknown) => (Array.isArray(v) ? v.length === 0 : !v);
 
 const servicePorts: Rule<CanaryView> = ({ canary }) => {
   const tp = canary.spec.service?.targetPort;
@@ -137,7 +138,7 @@ const analysisTiming: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
 };
 
 const analysisHasAStrategy: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
-  if (!analysis || provider === 'kubernetes') return [];
+  if (!analysis || !routesByWeight(provider)) return [];
   const hasSteps = analysis.stepWeight !== undefined || (analysis.stepWeights?.length ?? 0) > 0;
   if (hasSteps || (analysis.iterations ?? 0) > 0) return [];
   return [problem(p, 'one of stepWeight, stepWeights or iterations is required')];
@@ -263,7 +264,7 @@ const CANARY_RULES: Rule<CanaryView>[] = [
   webhooksWellFormed,
 ];
 
-export function validateCanary(doc: unknown, defaultProvider = DEFAULT_PROVIDER): Problem[] {
+export function validateCanary(doc: unknown, defaultProvider: string = DEFAULT_PROVIDER): Problem[] {
   const structural = checkStructure(doc, canarySchema, '');
   if (typeof doc !== 'object' || doc === null || typeof (doc as Canary).spec !== 'object' || (doc as Canary).spec === null) {
     return structural.length ? structural : [problem('spec', 'is required')];
@@ -380,7 +381,7 @@ export function canaryWarnings(doc: unknown): Problem[] {
   const out: Problem[] = [];
   const analysisPath = spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
   const analysis = spec.analysis ?? spec.canaryAnalysis;
-  if (analysis?.sessionAffinity) {
+  if (analysis?.sessionAffinity && !providerEntry(spec.provider ?? '')?.capabilities.sessionAffinity) {
     out.push(problem(`${analysisPath}.sessionAffinity`, 'is not supported by Sluice yet and is ignored (no cookie-based routing)'));
   }
   if (spec.autoscalerRef?.primaryScalerQueries) {

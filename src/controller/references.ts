@@ -2,10 +2,11 @@
 // the NGINX Ingress of `spec.ingressRef` (cloned as `<ingress>-canary`) and the Gloo Upstream of
 // `spec.upstreamRef` (its TLS and connection settings). The controller reads them from watches,
 // so an edit of the user's Ingress or Upstream brings the Canary back to carry it over.
+import { REFERENCE_FIELDS, type ReferenceField, type ReferenceRole } from '../api/providers.js';
 import type { Canary } from '../api/types.js';
 import type { KubeObject } from '../kube/index.js';
 
-export type ReferenceRole = 'ingress' | 'upstream';
+export type { ReferenceRole } from '../api/providers.js';
 
 /** One referenced object, as a stub (apiVersion, kind, name, namespace) to look up. */
 export interface Reference {
@@ -15,27 +16,21 @@ export interface Reference {
   readonly object: KubeObject;
 }
 
-/** Flagger reads the Ingress as networking.k8s.io/v1 whatever `ingressRef.apiVersion` says. */
-const INGRESS_API_VERSION = 'networking.k8s.io/v1';
-const UPSTREAM_API_VERSION = 'gloo.solo.io/v1';
-
 const stub = (apiVersion: string, kind: string, name: string, namespace: string): KubeObject =>
   ({ apiVersion, kind, metadata: { name, namespace } });
 
-/** What the Canary references; the Ingress lives in the Canary's namespace, an Upstream may not. */
+/**
+ * What the Canary references, whatever its provider (src/api/providers.ts says which fields a
+ * provider reads); an Ingress lives in the Canary's namespace, an Upstream may not.
+ */
 export function referencesOf(canary: Canary): Reference[] {
   const namespace = canary.metadata.namespace ?? 'default';
-  const { ingressRef, upstreamRef } = canary.spec ?? {};
   const out: Reference[] = [];
-  if (ingressRef?.name) {
-    out.push({ role: 'ingress', field: 'spec.ingressRef', object: stub(INGRESS_API_VERSION, 'Ingress', ingressRef.name, namespace) });
-  }
-  if (upstreamRef?.name) {
-    out.push({
-      role: 'upstream',
-      field: 'spec.upstreamRef',
-      object: stub(UPSTREAM_API_VERSION, 'Upstream', upstreamRef.name, upstreamRef.namespace ?? namespace),
-    });
+  for (const [field, what] of Object.entries(REFERENCE_FIELDS) as [ReferenceField, (typeof REFERENCE_FIELDS)[ReferenceField]][]) {
+    const ref = canary.spec?.[field];
+    if (!ref?.name) continue;
+    const where = (what.crossNamespace ? ref.namespace : undefined) ?? namespace;
+    out.push({ role: what.role, field: `spec.${field}`, object: stub(what.apiVersion, what.kind, ref.name, where) });
   }
   return out;
 }
@@ -51,8 +46,8 @@ export function refersTo(canary: Canary, object: KubeObject): boolean {
 
 /** Kinds whose changes may concern a Canary that references them (not only the owner). */
 export function isReferencedKind(object: KubeObject): boolean {
-  return (object.kind === 'Ingress' && object.apiVersion.startsWith('networking.k8s.io/')) ||
-    (object.kind === 'Upstream' && object.apiVersion.startsWith('gloo.solo.io/'));
+  return Object.values(REFERENCE_FIELDS).some((what) =>
+    object.kind === what.kind && object.apiVersion.startsWith(`${what.apiVersion.split('/')[0]}/`));
 }
 
 /** Thrown when a referenced object does not exist: the Canary cannot be synthesized yet. */

@@ -3,6 +3,7 @@
 // apiserver (`kubectl auth can-i --as`) about every verb listed here, and about some it must
 // not have. A new API call in the operator means a new line here, or it fails in a cluster.
 import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
+import { referencedOnlyKinds, routingKindsByGroup } from '../api/providers.js';
 
 export interface PermissionRule {
   readonly apiGroups: readonly string[];
@@ -16,17 +17,8 @@ export interface PermissionRule {
 /** Server-side apply creates through PATCH: creating needs `create` too, updating `patch`. */
 const APPLY = ['get', 'list', 'watch', 'create', 'patch', 'update'] as const;
 
-/** The routing objects of every provider Sluice serves (src/synth/routers), applied like the rest. */
-export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = [
-  { group: 'networking.istio.io', resources: ['virtualservices', 'destinationrules'] },
-  { group: 'split.smi-spec.io', resources: ['trafficsplits'] },
-  { group: 'kuma.io', resources: ['trafficroutes'] },
-  { group: 'gateway.solo.io', resources: ['routetables'] },
-  { group: 'gloo.solo.io', resources: ['upstreams'] },
-  { group: 'gateway.networking.k8s.io', resources: ['httproutes'] },
-  { group: 'networking.k8s.io', resources: ['ingresses'] },
-  { group: 'projectcontour.io', resources: ['httpproxies'] },
-];
+/** The routing objects of every provider Sluice serves (src/api/providers.ts), applied like the rest. */
+export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = routingKindsByGroup();
 
 /** The ClusterRole of an installation whose webhook configurations are called `webhookConfigurationName`. */
 export const clusterRulesFor = (webhookConfigurationName: string): readonly PermissionRule[] => [
@@ -43,6 +35,7 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: APPLY, why: 'the primary HPA copied from autoscalerRef' },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
+  ...referencedOnlyKinds().map((k) => ({ apiGroups: [k.group], resources: [k.plural], verbs: ['get', 'list', 'watch'], why: 'objects a Canary names for its provider to copy from' })),
   // No create: in a cluster the manifests (or the chart) install both configurations, and the
   // operator only writes its caBundle into them (server-side apply of an existing object is a patch).
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch'], resourceNames: [webhookConfigurationName], why: 'keeps its own webhook configurations (caBundle) up to date; only those, and never creates one' },

@@ -4,6 +4,7 @@
 // analysis steps are paced by status.lastAnalysisTime, so any number of reconciles between
 // two steps does the same as one.
 import type { ResolvedCanary } from '../api/defaults.js';
+import { routesByWeight } from '../api/providers.js';
 import type { CanaryCondition, CanaryPhase, CanaryStatus } from '../api/types.js';
 import type { Decision, Gate, GateResult, Observed, RolloutEvent, AlertSeverity } from './decision.js';
 import { deploymentReadiness } from './readiness.js';
@@ -402,7 +403,7 @@ export function decide(obs: Observed): Decision {
       step.stepped();
       return step.done(r.intervalMs);
     }
-    if (r.strategy.kind === 'blue-green' && iterations === total && r.provider !== 'kubernetes') {
+    if (r.strategy.kind === 'blue-green' && iterations === total && routesByWeight(r.provider)) {
       step.events.push(info(messages.routingAllToCanary()));
       Object.assign(step.status, { iterations: iterations + 1, canaryWeight: 100, mirrored: false });
       step.sync = { weights: routesFor(step.status, r.strategy.kind), primaryFromTarget: false };

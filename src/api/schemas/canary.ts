@@ -4,7 +4,7 @@ import {
   type JSONSchema,
 } from '../schema.js';
 import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
-import { SUPPORTED_PROVIDERS } from '../providers.js';
+import { REFERENCE_FIELDS, SUPPORTED_PROVIDERS } from '../providers.js';
 import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES } from '../types.js';
 import { CANARY_LIMITS } from '../limits.js';
 
@@ -153,9 +153,9 @@ const spec: JSONSchema = obj(
       },
       { required: ['apiVersion', 'kind', 'name'], description: 'Autoscaler of the target' },
     ),
-    ingressRef: objectRef(['Ingress'], 'NGINX Ingress'),
+    ingressRef: objectRef([REFERENCE_FIELDS.ingressRef.kind], 'NGINX Ingress'),
     routeRef: objectRef(null, 'Route reference'),
-    upstreamRef: objectRef(['Upstream'], 'Gloo Upstream to copy', true),
+    upstreamRef: objectRef([REFERENCE_FIELDS.upstreamRef.kind], 'Gloo Upstream to copy', true),
     service,
     analysis,
     canaryAnalysis: analysis,

@@ -1,4 +1,6 @@
-// The router of every provider Sluice serves (src/api/providers.ts lists the same names).
+// The router of every provider Sluice serves, keyed by the provider table's names
+// (src/api/providers.ts): a provider without a router here does not compile.
+import type { Provider } from '../../api/providers.js';
 import { contourRouter } from './contour.js';
 import { gatewayApiRouter } from './gatewayapi.js';
 import { glooRouter } from './gloo.js';
@@ -9,27 +11,25 @@ import { nginxRouter } from './nginx.js';
 import type { Router } from './router.js';
 import { smiRouter } from './smi.js';
 
-const ROUTERS: ReadonlyMap<string, Router> = new Map(
-  [
-    istioRouter,
-    smiRouter('linkerd', 'v1alpha1'),
-    smiRouter('smi:v1alpha1', 'v1alpha1'),
-    smiRouter('smi:v1alpha2', 'v1alpha2'),
-    smiRouter('smi:v1alpha3', 'v1alpha3'),
-    smiRouter('osm', 'v1alpha2'),
-    kumaRouter,
-    glooRouter,
-    gatewayApiRouter('gatewayapi:v1', 'v1'),
-    gatewayApiRouter('gatewayapi:v1beta1', 'v1beta1'),
-    nginxRouter,
-    contourRouter,
-    kubernetesRouter,
-  ].map((r) => [r.provider, r]),
-);
+const ROUTERS: Readonly<Record<Provider, Router>> = {
+  istio: istioRouter,
+  linkerd: smiRouter('linkerd', 'v1alpha1'),
+  'smi:v1alpha1': smiRouter('smi:v1alpha1', 'v1alpha1'),
+  'smi:v1alpha2': smiRouter('smi:v1alpha2', 'v1alpha2'),
+  'smi:v1alpha3': smiRouter('smi:v1alpha3', 'v1alpha3'),
+  osm: smiRouter('osm', 'v1alpha2'),
+  kuma: kumaRouter,
+  gloo: glooRouter,
+  'gatewayapi:v1': gatewayApiRouter('gatewayapi:v1', 'v1'),
+  'gatewayapi:v1beta1': gatewayApiRouter('gatewayapi:v1beta1', 'v1beta1'),
+  nginx: nginxRouter,
+  contour: contourRouter,
+  kubernetes: kubernetesRouter,
+};
 
 /** The router for `provider`, or undefined when Sluice has none. */
 export function routerFor(provider: string): Router | undefined {
-  return ROUTERS.get(provider);
+  return Object.hasOwn(ROUTERS, provider) ? ROUTERS[provider as Provider] : undefined;
 }
 
-export const ROUTED_PROVIDERS: readonly string[] = [...ROUTERS.keys()];
+export const ROUTED_PROVIDERS: readonly string[] = Object.keys(ROUTERS);

@@ -1,5 +1,6 @@
 // One router per traffic provider, all behind this interface (as in Flagger's pkg/router): adding a
-// provider means one new file here and one line in the registry. A router only describes objects;
+// provider means one new file here, its entry in src/api/providers.ts and one line in the registry
+// (which the compiler asks for). A router only describes objects;
 // it never reads or writes the cluster.
 import type { ApiObject, OwnerReference } from 'cdk8s';
 import type { Construct } from 'constructs';
