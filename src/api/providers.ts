@@ -3,7 +3,7 @@
 // enum, the validation rules, the operator's RBAC (src/install/permissions.ts), the owned-object
 // guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
 // (src/synth/routers/registry.ts), so a provider without one does not compile.
-// Flagger's other providers (apisix, appmesh, knative, skipper, traefik) are not served yet: the CRD
+// Flagger's other providers (apisix, appmesh, knative, skipper) are not served yet: the CRD
 // rejects them by name.
 import * as envoy from '../analysis/builtins/envoy.js';
 import type { BuiltinFamily } from '../analysis/builtins/family.js';
@@ -12,6 +12,7 @@ import { istio } from '../analysis/builtins/istio.js';
 import { linkerd } from '../analysis/builtins/linkerd.js';
 import { nginx } from '../analysis/builtins/nginx.js';
 import { osm } from '../analysis/builtins/osm.js';
+import { traefik } from '../analysis/builtins/traefik.js';
 
 export interface ProviderCapabilities {
   /** Header/cookie match routing (A/B testing). */
@@ -124,6 +125,11 @@ const TABLE = {
     capabilities: { ...WEIGHTED, weightedRouting: false },
     routing: [],
     builtins: http,
+  },
+  traefik: {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'traefik.io', plural: 'traefikservices' }],
+    builtins: traefik,
   },
 } as const satisfies Record<string, ProviderEntry>;
 

@@ -1,5 +1,5 @@
-// Ingress and gateway providers end to end (issue #14): NGINX (the Ingress a Canary names is read
-// and watched), Contour, Gateway API, and Gloo with an upstreamRef in another namespace, each
+// Ingress and gateway providers end to end (issues #14, #15): NGINX (the Ingress a Canary names is
+// read and watched), Contour, Gateway API, Gloo with an upstreamRef in another namespace, and Traefik, each
 // promoted and rolled back by the operator (a real `sluice run`) on the local control plane, with
 // the metrics the traffic generator serves for the routing objects Sluice writes.
 import { expect } from 'chai';
@@ -72,6 +72,11 @@ function scenarios(): Record<string, Scenario> {
       service: { port: 9898, targetPort: 9898, hosts: ['app.example.com'], gatewayRefs: [{ name: 'gateway', namespace: 'istio-ingress' }] },
       analysis: analysis(threshold),
     });
+    add(`traefik${suffix}`, expected, {
+      provider: 'traefik',
+      service: { port: 80, targetPort: 9898, apex: { labels: { test: 'test-label' }, annotations: { test: 'test-annotation' } } },
+      analysis: analysis(threshold),
+    });
     add(`glooref${suffix}`, expected, {
       provider: 'gloo',
       upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'podinfo-upstream', namespace: upstreamNs },
@@ -81,7 +86,7 @@ function scenarios(): Record<string, Scenario> {
   return s;
 }
 
-describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo upstreamRef)', function () {
+describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo upstreamRef, traefik)', function () {
   this.timeout(15 * 60_000);
   const all = scenarios();
   let operator: OperatorProcess;
@@ -132,6 +137,15 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       20_000, { what: 'the edited setting on the canary Upstream', intervalMs: 250 });
   });
 
+  it('traefik initializes: the TraefikService podinfo with the apex metadata, all traffic to podinfo-primary', async () => {
+    const { ns } = all.traefik;
+    const ts = await kubectlJson(['-n', ns, 'get', 'traefikservices.traefik.io', 'podinfo']);
+    expect(ts.spec.weighted.services).to.deep.equal([{ name: 'podinfo-primary', namespace: ns, port: 80, weight: 100 }]);
+    expect(ts.metadata.labels).to.include({ test: 'test-label' });
+    expect(ts.metadata.annotations).to.include({ test: 'test-annotation' });
+    expect(ts.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
+  });
+
   describe('rollouts', function () {
     before(async function () {
       this.timeout(20 * 60_000);
@@ -142,7 +156,7 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       }
     });
 
-    for (const provider of ['nginx', 'contour', 'gwapi', 'glooref']) {
+    for (const provider of ['nginx', 'contour', 'gwapi', 'glooref', 'traefik']) {
       it(`${provider}: promotes 10..50 with the metrics of its routing objects, then all traffic back to the primary`, async () => {
         const { ns } = all[provider];
         const st = await outcome[provider];
@@ -195,6 +209,10 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       for (const key of ['gwapi', 'gwapifail']) {
         const route = await kubectlJson(['-n', all[key].ns, 'get', 'httproutes.gateway.networking.k8s.io', 'podinfo']);
         expect(route.spec.rules[0].backendRefs.map((b: any) => b.weight), key).to.deep.equal([100, 0]);
+      }
+      for (const key of ['traefik', 'traefikfail']) {
+        const ts = await kubectlJson(['-n', all[key].ns, 'get', 'traefikservices.traefik.io', 'podinfo']);
+        expect(ts.spec.weighted.services.map((s: any) => [s.name, s.weight]), key).to.deep.equal([['podinfo-primary', 100]]);
       }
       for (const key of ['glooref', 'glooreffail']) {
         const table = await kubectlJson(['-n', all[key].ns, 'get', 'routetables.gateway.solo.io', 'podinfo']);

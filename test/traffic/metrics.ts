@@ -8,6 +8,8 @@ const ISTIO_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
 const LINKERD_MS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000];
 const ENVOY_MS = ISTIO_MS;
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Traefik's default buckets for its request duration histograms. */
+const TRAEFIK_SECONDS = [0.1, 0.3, 1.2, 5];
 
 export interface Served {
   route: SimRoute;
@@ -53,6 +55,10 @@ export class Metrics {
   nginxRequests = this.c('nginx_ingress_controller_requests', 'Simulated ingress-nginx requests.', this.nginxLabels);
   nginxRequestDuration = this.h('nginx_ingress_controller_request_duration_seconds', 'Simulated ingress-nginx request duration.', this.nginxLabels, SECONDS);
   nginxResponseDuration = this.h('nginx_ingress_controller_response_duration_seconds', 'Simulated ingress-nginx upstream response duration.', this.nginxLabels, SECONDS);
+
+  private readonly traefikLabels = ['service', 'code', 'method', 'protocol'];
+  traefikRequests = this.c('traefik_service_requests_total', 'Simulated Traefik requests per service.', this.traefikLabels);
+  traefikDuration = this.h('traefik_service_request_duration_seconds', 'Simulated Traefik request duration per service.', this.traefikLabels, TRAEFIK_SECONDS);
 
   private readonly podinfoLabels = ['kubernetes_namespace', 'kubernetes_pod_name', 'method', 'path', 'status'];
   podinfoDuration = this.h('http_request_duration_seconds', 'Simulated podinfo request duration (the app\'s own metric).', this.podinfoLabels, SECONDS);
@@ -142,6 +148,13 @@ export class Metrics {
           this.inc(this.nginxRequests, l);
           this.observe(this.nginxRequestDuration, l, ms / 1000);
           if (ep) this.observe(this.nginxResponseDuration, l, ms / 1000);
+          break;
+        }
+        case 'traefik': {
+          // Recorded by Traefik, also when the service has no server left (it answers 503 itself).
+          const l = { service: s.backend.labels?.traefik_service ?? `${s.backend.namespace}-${s.backend.service}-${s.port ?? ''}@kubernetescrd`, code, method: s.req.method, protocol: 'http' };
+          this.inc(this.traefikRequests, l);
+          this.observe(this.traefikDuration, l, ms / 1000);
           break;
         }
         case 'podinfo':

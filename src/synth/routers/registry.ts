@@ -10,6 +10,7 @@ import { kumaRouter } from './kuma.js';
 import { nginxRouter } from './nginx.js';
 import type { Router } from './router.js';
 import { smiRouter } from './smi.js';
+import { traefikRouter } from './traefik.js';
 
 const ROUTERS: Readonly<Record<Provider, Router>> = {
   istio: istioRouter,
@@ -24,6 +25,7 @@ const ROUTERS: Readonly<Record<Provider, Router>> = {
   'gatewayapi:v1beta1': gatewayApiRouter('gatewayapi:v1beta1', 'v1beta1'),
   nginx: nginxRouter,
   contour: contourRouter,
+  traefik: traefikRouter,
   kubernetes: kubernetesRouter,
 };
 

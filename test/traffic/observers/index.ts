@@ -8,6 +8,7 @@ import { istio } from './istio.js';
 import { kuma } from './kuma.js';
 import { nginx } from './nginx.js';
 import { smi } from './smi.js';
+import { traefik } from './traefik.js';
 
-export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, canary];
+export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, canary];
 export { canary };

@@ -50,6 +50,7 @@ const CASES: Record<string, () => SynthInput> = {
   'stepweights-linkerd': () => withCanary(exampleInput('linkerd'), (c) => { c.spec.analysis = { ...c.spec.analysis, stepWeights: [1, 5, 10, 25, 50], stepWeight: undefined, maxWeight: undefined }; }, { primary: 75, canary: 25 }),
   'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
+  'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
 };
 
 describe('synth: golden files', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { canaryRoutes } from '../../traffic/observers/canary.js';
 import { contour } from '../../traffic/observers/contour.js';
+import { traefik } from '../../traffic/observers/traefik.js';
 import { gatewayapi } from '../../traffic/observers/gatewayapi.js';
 import { gloo } from '../../traffic/observers/gloo.js';
 import { istio } from '../../traffic/observers/istio.js';
@@ -139,6 +140,20 @@ describe('traffic/observers', () => {
     expect(weights(r.rules[0])).to.deep.equal({ 'podinfo-primary': 0, 'podinfo-canary': 100 });
     expect(weights(r.rules[1])).to.deep.equal({ 'podinfo-primary': 1, 'podinfo-canary': 1 });
     expect(r.rules[0].backends[1].labels?.envoy_cluster_name).to.equal('test_podinfo-canary_9898');
+  });
+
+  it('traefik: weighted services (unset = 1, Traefik\'s default), recorded as <ns>-<svc>-<port>@kubernetescrd; nested TraefikServices skipped', () => {
+    const ts = (services: unknown[]): KObj => ({ metadata: { name: 'podinfo', namespace: 'test' }, spec: { weighted: { services } } });
+    const [r] = routesOf(traefik, { traefikservices: [ts([
+      { name: 'podinfo-primary', namespace: 'test', port: 80, weight: 60 },
+      { name: 'podinfo-canary', namespace: 'test', port: 80, weight: 40 },
+      { name: 'other', kind: 'TraefikService' },
+    ])] });
+    expect(r.families).to.deep.equal(['traefik']);
+    expect(weights(r.rules[0])).to.deep.equal({ 'podinfo-primary': 60, 'podinfo-canary': 40 });
+    expect(r.rules[0].backends[1].labels?.traefik_service).to.equal('test-podinfo-canary-80@kubernetescrd');
+    const [allToCanary] = routesOf(traefik, { traefikservices: [ts([{ name: 'podinfo-primary', port: 80 }, { name: 'podinfo-canary', port: 80, weight: 100 }])] });
+    expect(weights(allToCanary.rules[0])).to.deep.equal({ 'podinfo-primary': 1, 'podinfo-canary': 100 });
   });
 
   it('canary: direct traffic to <apex>-canary; kubernetes provider also gets apex traffic', () => {

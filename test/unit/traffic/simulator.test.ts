@@ -74,6 +74,24 @@ describe('traffic/simulator', () => {
     expect(series(text, 'envoy_cluster_upstream_rq', { envoy_cluster_name: 'test_podinfo-canary_9898', envoy_response_code: '503' })).to.equal(20);
   });
 
+  it('traefik: records traefik_service_* under the child service <ns>-<svc>-<port>@kubernetescrd, 5xx by code', async () => {
+    const m = new Metrics();
+    const route = split(50, {
+      key: 'TraefikService/test/podinfo', kind: 'TraefikService', families: ['traefik'],
+      rules: [{ matches: [], backends: [
+        { service: 'podinfo-canary', namespace: 'test', port: 80, weight: 50, labels: { traefik_service: 'test-podinfo-canary-80@kubernetescrd' } },
+        { service: 'podinfo-primary', namespace: 'test', port: 80, weight: 50, labels: { traefik_service: 'test-podinfo-primary-80@kubernetescrd' } },
+      ] }],
+    });
+    sim(m).tick([route], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 10);
+    const text = await m.registry.metrics();
+    const canary = { service: 'test-podinfo-canary-80@kubernetescrd' };
+    expect(series(text, 'traefik_service_requests_total', { ...canary, code: '500' })).to.equal(50);
+    expect(series(text, 'traefik_service_requests_total', { ...canary, code: '200' })).to.equal(50);
+    expect(series(text, 'traefik_service_request_duration_seconds_bucket', { ...canary, code: '200', le: '+Inf' })).to.equal(50);
+    expect(series(text, 'traefik_service_requests_total', { service: 'test-podinfo-primary-80@kubernetescrd', code: '200' })).to.equal(100);
+  });
+
   it('A/B: the matchShare of requests carries the header and reaches the canary', () => {
     const route: SimRoute = {
       ...split(0), key: 'VirtualService/test/podinfo', families: ['istio'],
