@@ -1,9 +1,13 @@
 // The admission HTTPS server: express routes around the pure handlers. Every request is either
 // a well-formed AdmissionReview answered with its uid echoed, or refused with an HTTP status and
-// the reason (400 malformed, 413 too large, 415 bad encoding); a handler bug answers 500 and the
-// webhook's failurePolicy decides, the process never goes down with it.
+// the reason (refusals.ts: 400 malformed, 408 too slow, 413 too large, 415 not JSON); a
+// handler bug answers 500 and the webhook's failurePolicy decides, the process never goes down
+// with it. The port answers anyone who can reach it, so what one caller can cost is bounded: a
+// deadline per request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { capMessage } from '../api/message.js';
 import { logger, type Logger } from '../log.js';
@@ -14,7 +18,8 @@ import { guardOwnedObject } from './guard-owned.js';
 import { observeAdmission, UNKNOWN_ROUTE, type AdmissionOutcome } from './metrics.js';
 import { mutateDeployment } from './mutate-deployment.js';
 import { WEBHOOK_PATHS } from './paths.js';
-import { allow, parseAdmissionReview, type AdmissionReview, type AdmissionVerdict } from './review.js';
+import { bodyErrorReason, clientErrorAnswer, contentTypeProblem, rawStatusResponse, refusal, statusBody, statusReason } from './refusals.js';
+import { allow, jsonTextNestsDeeperThan, MAX_REVIEW_DEPTH, parseAdmissionReview, type AdmissionReview, type AdmissionVerdict } from './review.js';
 import { validateFlaggerObject } from './validate-flagger.js';
 
 export { WEBHOOK_PATHS };
@@ -25,6 +30,12 @@ export { WEBHOOK_PATHS };
  * nothing much bigger. Above it the answer is 413 with the reason.
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** The apiserver gives up on a webhook after its timeoutSeconds (2-5 s here): no request needs longer. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+
+/** Node's limit on a request head (--max-http-header-size), for the 431 message. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Where the in-cluster Service is, for the DNS names of a self-made certificate. */
 export const DEFAULT_SERVICE = { namespace: 'sluice-system', name: 'sluice' } as const;
@@ -54,6 +65,11 @@ export interface AdmissionServerOptions {
   /** The operator's default provider for Canary validation. */
   readonly defaultProvider?: string;
   readonly bodyLimitBytes?: number;
+  /**
+   * Time for a whole request to arrive: the TLS handshake, then head and body. A slower client
+   * (one dripping a byte a second) gets 408 and is disconnected.
+   */
+  readonly requestDeadlineMs?: number;
   /** Called with each well-formed review and the verdict (recording, tests). */
   readonly onReview?: (path: string, review: AdmissionReview, verdict: AdmissionVerdict) => void;
   /** Time to let in-flight reviews finish on close; default 5 s. */
@@ -97,11 +113,22 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     log,
   });
 
-  const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, app);
-  // The apiserver gives up after the webhook's timeoutSeconds anyway; do not hold sockets longer.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+  const server: Server = createServer({
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: 'TLSv1.2',
+    handshakeTimeout: deadlineMs,
+    headersTimeout: deadlineMs,
+    requestTimeout: deadlineMs,
+    // Node looks for requests past their deadline every 30 s by default: a 10 s deadline held a slow client 30 s.
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(deadlineMs / 10))),
+    // A request without Host reaches the routes and gets a Status like any other, not a bare 400.
+    requireHostHeader: false,
+    maxHeaderSize: MAX_HEADER_BYTES,
+  }, app);
   server.keepAliveTimeout = 30_000;
+  answerClientErrors(server, deadlineMs, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => { server.off('error', reject); resolve(); });
@@ -173,14 +200,27 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
     else res.status(503).type('text/plain').send('shutting down');
   });
 
-  // Every body is parsed as JSON whatever its Content-Type says: a review in the wrong wrapper
-  // is still refused for what it is, with a reason.
-  const json = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
+  // The apiserver sends application/json in UTF-8, uncompressed: anything else is refused (415)
+  // before a byte of the body is read, and the byte scan below may read the text as UTF-8.
+  const jsonOnly = (req: Request, _res: Response, next: NextFunction) => {
+    const problem = contentTypeProblem(req.headers['content-type']);
+    next(problem ? refusal(415, 'content.type', problem) : undefined);
+  };
+  const parse = express.json({
+    limit: options.bodyLimitBytes,
+    strict: true,
+    inflate: false,
+    type: () => true, // jsonOnly has checked it
+    // Before JSON.parse builds it: a body nested thousands deep costs seconds to build.
+    verify: (_req, _res, bytes) => {
+      if (jsonTextNestsDeeperThan(bytes, MAX_REVIEW_DEPTH)) throw refusal(400, 'entity.too.deep', `malformed AdmissionReview: nested deeper than ${MAX_REVIEW_DEPTH} levels`);
+    },
+  });
 
   for (const [path, handler] of Object.entries(options.handlers)) {
     // The route, not req.path (any case, a trailing slash), labels the metric: callers choose paths.
     const route = (_req: Request, res: Response, next: NextFunction) => { res.locals.route = path; next(); };
-    app.post(path, route, json, (req: Request, res: Response) => {
+    app.post(path, route, jsonOnly, parse, (req: Request, res: Response) => {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       const parsed = parseAdmissionReview(req.body);
@@ -234,33 +274,24 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
   return app;
 }
 
-/** The Status reason Kubernetes uses for each code. */
-function statusReason(status: number): string {
-  if (status === 413) return 'RequestEntityTooLarge';
-  if (status === 415) return 'UnsupportedMediaType';
-  return status >= 500 ? 'InternalError' : 'BadRequest';
-}
-
-function bodyErrorReason(e: { type?: string; message?: string; length?: number }, limit: number): string {
-  switch (e.type) {
-    case 'entity.too.large':
-      // A chunked body has no declared length: only the limit is known.
-      return e.length === undefined
-        ? `AdmissionReview body exceeds the ${limit} byte limit`
-        : `AdmissionReview body of ${e.length} bytes exceeds the ${limit} byte limit`;
-    case 'entity.parse.failed':
-      return `body is not valid JSON: ${e.message}`;
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return `unsupported body encoding: ${e.message}`;
-    case 'request.aborted':
-      return 'request aborted by the client';
-    default:
-      return e.message ?? 'internal error';
-  }
-}
-
-/** A Kubernetes Status, the body the apiserver logs when a webhook call fails. */
-function statusBody(code: number, reason: string, message: string) {
-  return { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason, message };
+/**
+ * A request the HTTP parser refused, or one past its deadline, never reaches a route: answer it
+ * here with a Status that says why (Node's own is a bare status line), then disconnect.
+ */
+function answerClientErrors(server: Server, deadlineMs: number, log: Logger): void {
+  // The response a connection is writing, if any: a refusal must not cut into it.
+  const writing = new WeakMap<Socket, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    writing.set(req.socket, res);
+    res.once('close', () => { if (writing.get(req.socket) === res) writing.delete(req.socket); });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const answer = clientErrorAnswer(err, deadlineMs, MAX_HEADER_BYTES);
+    if (answer && socket.writable && !writing.get(socket as Socket)?.headersSent) {
+      log.warn({ code: err.code, status: answer.code }, answer.message);
+      observeAdmission(UNKNOWN_ROUTE, 'bad_request', 0);
+      socket.write(rawStatusResponse(answer.code, answer.message));
+    }
+    socket.destroy();
+  });
 }
