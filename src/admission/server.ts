@@ -1,9 +1,9 @@
 // The admission HTTPS server: express routes around the pure handlers. Every request is either
 // a well-formed AdmissionReview answered with its uid echoed, or refused with an HTTP status and
-// the reason (refusals.ts: 400 malformed, 408 too slow, 413 too large, 415 not JSON); a
+// the reason (refusals.ts: 400 malformed, 408 too slow, 413 too large, 415 not JSON, 429 busy); a
 // handler bug answers 500 and the webhook's failurePolicy decides, the process never goes down
 // with it. The port answers anyone who can reach it, so what one caller can cost is bounded: a
-// deadline per request.
+// deadline per request and a budget for the bodies held at once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { capMessage } from '../api/message.js';
 import { logger, type Logger } from '../log.js';
+import { BodyBudget, reserveBody } from './body-budget.js';
 import type { CanaryLookup } from './canary-lookup.js';
 import { createCertificateAuthority, issueServingCertificate, serviceDnsNames, type CertificateAuthority, type LeafRequest } from './certificates.js';
 import { needsRenewal, startRenewalLoop } from './certificate-rotation.js';
@@ -30,6 +31,9 @@ export { WEBHOOK_PATHS };
  * nothing much bigger. Above it the answer is 413 with the reason.
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Request bodies held at once, across connections: eight of the largest. */
+export const DEFAULT_BODY_BUDGET_BYTES = 8 * DEFAULT_BODY_LIMIT_BYTES;
 
 /** The apiserver gives up on a webhook after its timeoutSeconds (2-5 s here): no request needs longer. */
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
@@ -65,6 +69,8 @@ export interface AdmissionServerOptions {
   /** The operator's default provider for Canary validation. */
   readonly defaultProvider?: string;
   readonly bodyLimitBytes?: number;
+  /** Request-body bytes held at once across all requests (body-budget.ts); past it, 429. */
+  readonly bodyBudgetBytes?: number;
   /**
    * Time for a whole request to arrive: the TLS handshake, then head and body. A slower client
    * (one dripping a byte a second) gets 408 and is disconnected.
@@ -81,6 +87,8 @@ export interface AdmissionServer {
   readonly port: number;
   /** PEM of the CA that verifies the serving certificate: goes (base64) into caBundle. */
   readonly caBundle: string;
+  /** Request-body bytes held now, and the most ever held at once (the budget's use). */
+  bodyBytes(): { readonly held: number; readonly peak: number };
   /** Serves a new certificate from the next TLS handshake on (a rotated mounted Secret). */
   setCertificate(tls: { readonly cert: string; readonly key: string }): void;
   /** Stops accepting, lets in-flight reviews finish (up to the grace time), then closes. */
@@ -98,6 +106,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
     : { ...selfMade!.issue(), ca: selfMade!.authority.cert };
   let closing = false;
+  const bodyBudget = new BodyBudget(options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES);
 
   const app = buildAdmissionApp({
     handlers: {
@@ -108,6 +117,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
         : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
     },
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyBudget,
     ready: () => !closing,
     onReview: options.onReview,
     log,
@@ -154,6 +164,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   return {
     port,
     caBundle: tls.ca,
+    bodyBytes: () => ({ held: bodyBudget.heldBytes, peak: bodyBudget.peakBytes }),
     setCertificate,
     async close() {
       if (closing) return;
@@ -182,6 +193,7 @@ function selfMadeTls(
 export interface AdmissionAppOptions {
   readonly handlers: Record<string, Handler>;
   readonly bodyLimitBytes: number;
+  readonly bodyBudget: BodyBudget;
   readonly ready: () => boolean;
   readonly onReview?: AdmissionServerOptions['onReview'];
   readonly log: Logger;
@@ -216,11 +228,13 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
       if (jsonTextNestsDeeperThan(bytes, MAX_REVIEW_DEPTH)) throw refusal(400, 'entity.too.deep', `malformed AdmissionReview: nested deeper than ${MAX_REVIEW_DEPTH} levels`);
     },
   });
+  // Refused at once; Node reads off the unread body after the answer, keeping none of it.
+  const reserve = (req: Request, res: Response, next: NextFunction) => next(reserveBody(options.bodyBudget, options.bodyLimitBytes, req, res));
 
   for (const [path, handler] of Object.entries(options.handlers)) {
     // The route, not req.path (any case, a trailing slash), labels the metric: callers choose paths.
     const route = (_req: Request, res: Response, next: NextFunction) => { res.locals.route = path; next(); };
-    app.post(path, route, jsonOnly, parse, (req: Request, res: Response) => {
+    app.post(path, route, jsonOnly, reserve, parse, (req: Request, res: Response) => {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       const parsed = parseAdmissionReview(req.body);
@@ -268,6 +282,7 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
     else log.warn({ route, status }, reason);
     observeAdmission(route, status >= 500 ? 'error' : 'bad_request', 0);
     if (res.headersSent) return;
+    if (status === 429) res.set('retry-after', '1');
     res.status(status).json(statusBody(status, statusReason(status), reason));
   });
 

@@ -5,12 +5,15 @@
 // names what was wrong (never a 5xx for what a client sent), and reviews keep being answered.
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { pino } from 'pino';
 import { canaryLookupFromList } from '../../../src/admission/canary-lookup.js';
+import { SMALL_BODY_BYTES } from '../../../src/admission/body-budget.js';
 import { MAX_REVIEW_DEPTH } from '../../../src/admission/review.js';
 import { startAdmissionServer, WEBHOOK_PATHS, type AdmissionServer } from '../../../src/admission/server.js';
 import { podinfoCanary } from '../admission/fixtures.js';
+import { httpsRequest } from '../admission/https-client.js';
 import { fuzzSeed } from './seed.js';
 import { Rng, mutate } from './mutate.js';
 import { chunked, rawExchange, requestHead, type RawOutcome } from './raw-https.js';
@@ -237,7 +240,7 @@ describe(`fuzz: the admission server over HTTPS, ${N} requests (seed ${SEED})`, 
   });
 });
 
-describe('admission server over HTTPS: slow clients', function () {
+describe('admission server over HTTPS: slow clients and floods', function () {
   this.timeout(30_000);
 
   it(`closes slow clients at the ${SHORT_DEADLINE_MS} ms deadline with a 408 that says so, serving reviews meanwhile`, async () => {
@@ -269,6 +272,48 @@ describe('admission server over HTTPS: slow clients', function () {
         expect(JSON.parse(answer!.body), name).to.include({ kind: 'Status', code: 408, reason: 'Timeout', message: 'request not received in full within 1 s' });
       });
     } finally {
+      await server.close();
+    }
+  });
+
+  it('bodies past the budget are refused with 429 before they are read, while small reviews pass', async () => {
+    const limit = 256 * 1024;
+    const budget = 1024 * 1024;
+    const server = await startServer({ bodyLimitBytes: limit, bodyBudgetBytes: budget, requestDeadlineMs: 30_000 });
+    const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    try {
+      const big = Buffer.from(`{"pad":"${'x'.repeat(limit - 20)}"}`);
+      const head = requestHead('POST', WEBHOOK_PATHS.mutateDeployments, json({ 'content-length': String(big.length) }));
+      // Four large bodies, sent in part and held there, take the whole budget.
+      const holders = Array.from({ length: budget / limit }, () =>
+        rawExchange([head, big.subarray(0, 1000), big.subarray(1000)], { port: server.port, ca: server.caBundle, pause: { after: 2, until: released } }));
+      for (let i = 0; i < 200 && server.bodyBytes().held < holders.length * big.length; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(server.bodyBytes().held, 'reserved by the held bodies').to.equal(holders.length * big.length);
+      // Node's client writes its whole body before it reads: the early refusal still reaches it.
+      const byNode = await httpsRequest(`https://127.0.0.1:${server.port}${WEBHOOK_PATHS.mutateDeployments}`, { ca: server.caBundle, agent, body: big })
+        .catch((err: Error) => ({ status: 0, body: err.message, headers: {}, json: () => undefined }));
+      const flood = await Promise.all(Array.from({ length: 16 }, () => rawExchange([head, big], { port: server.port, ca: server.caBundle })));
+      const small = await Promise.all(Array.from({ length: 4 }, () => normalReview(server)));
+      release();
+      const held = await Promise.all(holders);
+
+      expect(byNode.status, byNode.body).to.equal(429);
+      expect(byNode.json()).to.include({ kind: 'Status', code: 429, reason: 'TooManyRequests', message: `admission server busy: request bodies already hold the ${budget}-byte budget; retry` });
+      expect(byNode.headers['retry-after']).to.equal('1');
+      expect(flood.map((o) => o.answer?.status)).to.deep.equal(Array(16).fill(429));
+      expect(small.filter(Boolean), 'small reviews while the budget is taken').to.deep.equal([]);
+      expect(held.map((o) => o.answer?.status), 'the held bodies, judged once complete').to.deep.equal(Array(budget / limit).fill(400));
+      const { peak } = server.bodyBytes();
+      console.log(`      ${budget / limit} held bodies of ${big.length} bytes took the budget; 17 more refused (429), 4 reviews answered; at most ${peak} body bytes held`);
+      // The budget, and the small bodies (reviews) that always fit besides.
+      expect(peak).to.be.at.most(budget + 4 * SMALL_BODY_BYTES);
+      expect(server.bodyBytes().held, 'bytes still held after every answer').to.equal(0);
+      expect(await normalReview(server)).to.equal(undefined);
+    } finally {
+      release();
+      agent.destroy();
       await server.close();
     }
   });
