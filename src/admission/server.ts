@@ -3,7 +3,7 @@
 // the reason (refusals.ts: 400 malformed, 408 too slow, 413 too large, 415 not JSON, 429 busy); a
 // handler bug answers 500 and the webhook's failurePolicy decides, the process never goes down
 // with it. The port answers anyone who can reach it, so what one caller can cost is bounded: a
-// deadline per request and a budget for the bodies held at once.
+// deadline per request, a connection limit, and a budget for the bodies held at once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -37,6 +37,9 @@ export const DEFAULT_BODY_BUDGET_BYTES = 8 * DEFAULT_BODY_LIMIT_BYTES;
 
 /** The apiserver gives up on a webhook after its timeoutSeconds (2-5 s here): no request needs longer. */
 export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+
+/** Far above what the apiservers open (one connection per review in flight), and a bound on their cost. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
 
 /** Node's limit on a request head (--max-http-header-size), for the 431 message. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -76,6 +79,8 @@ export interface AdmissionServerOptions {
    * (one dripping a byte a second) gets 408 and is disconnected.
    */
   readonly requestDeadlineMs?: number;
+  /** Connections open at once; past it new ones are dropped (the webhooks fail open). */
+  readonly maxConnections?: number;
   /** Called with each well-formed review and the verdict (recording, tests). */
   readonly onReview?: (path: string, review: AdmissionReview, verdict: AdmissionVerdict) => void;
   /** Time to let in-flight reviews finish on close; default 5 s. */
@@ -138,6 +143,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     maxHeaderSize: MAX_HEADER_BYTES,
   }, app);
   server.keepAliveTimeout = 30_000;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   answerClientErrors(server, deadlineMs, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { pino } from 'pino';
 import { canaryLookupFromList } from '../../../src/admission/canary-lookup.js';
 import { SMALL_BODY_BYTES } from '../../../src/admission/body-budget.js';
@@ -27,6 +28,7 @@ const LIMIT = 1024 * 1024;
 const DEADLINE_MS = 3000;
 /** The slow-client test's, short so the test is. */
 const SHORT_DEADLINE_MS = 1000;
+const MAX_CONNECTIONS = 48;
 const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
 const PATHS = Object.values(WEBHOOK_PATHS);
 
@@ -200,7 +202,7 @@ const log = pino({ level: 'silent' });
 async function startServer(extra: Partial<Parameters<typeof startAdmissionServer>[0]> = {}): Promise<AdmissionServer> {
   return startAdmissionServer({
     operatorUsername: OPERATOR, port: 0, log, canaries: canaryLookupFromList([podinfoCanary('Succeeded')]),
-    selfMade: { keyBits: 1024 }, bodyLimitBytes: LIMIT, requestDeadlineMs: DEADLINE_MS,
+    selfMade: { keyBits: 1024 }, bodyLimitBytes: LIMIT, requestDeadlineMs: DEADLINE_MS, maxConnections: MAX_CONNECTIONS,
     ...extra,
   });
 }
@@ -314,6 +316,23 @@ describe('admission server over HTTPS: slow clients and floods', function () {
     } finally {
       release();
       agent.destroy();
+      await server.close();
+    }
+  });
+
+  it(`past ${MAX_CONNECTIONS} connections new ones are dropped, and served again once they close`, async () => {
+    const server = await startServer({ requestDeadlineMs: 30_000 });
+    const idle = Array.from({ length: MAX_CONNECTIONS }, () => tlsConnect({ host: '127.0.0.1', port: server.port, ca: server.caBundle }));
+    try {
+      await Promise.all(idle.map((s) => new Promise((r) => { s.once('secureConnect', r); s.once('error', r); })));
+      const extra = await rawExchange([requestHead('GET', '/healthz', {})], { port: server.port, ca: server.caBundle, giveUpMs: 10_000 });
+      expect(extra).to.deep.include({ closedByServer: true });
+      expect(extra.answer).to.equal(undefined);
+      for (const s of idle) s.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await normalReview(server)).to.equal(undefined);
+    } finally {
+      for (const s of idle) s.destroy();
       await server.close();
     }
   });
