@@ -1,12 +1,17 @@
 // The admission HTTPS server: express routes around the pure handlers. Every request is either
 // a well-formed AdmissionReview answered with its uid echoed, or refused with an HTTP status and
-// the reason (400 malformed, 413 too large, 415 bad encoding); a handler bug answers 500 and the
-// webhook's failurePolicy decides, the process never goes down with it.
+// the reason (refusals.ts: 400 malformed, 408 too slow, 413 too large, 415 not JSON, 429 busy); a
+// handler bug answers 500 and the webhook's failurePolicy decides, the process never goes down
+// with it. The port answers anyone who can reach it, so what one caller can cost is bounded: a
+// deadline per request, a connection limit, and a budget for the bodies held at once.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { capMessage } from '../api/message.js';
 import { logger, type Logger } from '../log.js';
+import { BodyBudget, reserveBody } from './body-budget.js';
 import type { CanaryLookup } from './canary-lookup.js';
 import { createCertificateAuthority, issueServingCertificate, serviceDnsNames, type CertificateAuthority, type LeafRequest } from './certificates.js';
 import { needsRenewal, startRenewalLoop } from './certificate-rotation.js';
@@ -14,7 +19,8 @@ import { guardOwnedObject } from './guard-owned.js';
 import { observeAdmission, UNKNOWN_ROUTE, type AdmissionOutcome } from './metrics.js';
 import { mutateDeployment } from './mutate-deployment.js';
 import { WEBHOOK_PATHS } from './paths.js';
-import { allow, parseAdmissionReview, type AdmissionReview, type AdmissionVerdict } from './review.js';
+import { bodyErrorReason, clientErrorAnswer, contentTypeProblem, rawStatusResponse, refusal, statusBody, statusReason } from './refusals.js';
+import { allow, jsonTextNestsDeeperThan, MAX_REVIEW_DEPTH, parseAdmissionReview, type AdmissionReview, type AdmissionVerdict } from './review.js';
 import { validateFlaggerObject } from './validate-flagger.js';
 
 export { WEBHOOK_PATHS };
@@ -25,6 +31,18 @@ export { WEBHOOK_PATHS };
  * nothing much bigger. Above it the answer is 413 with the reason.
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Request bodies held at once, across connections: eight of the largest. */
+export const DEFAULT_BODY_BUDGET_BYTES = 8 * DEFAULT_BODY_LIMIT_BYTES;
+
+/** The apiserver gives up on a webhook after its timeoutSeconds (2-5 s here): no request needs longer. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+
+/** Far above what the apiservers open (one connection per review in flight), and a bound on their cost. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/** Node's limit on a request head (--max-http-header-size), for the 431 message. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Where the in-cluster Service is, for the DNS names of a self-made certificate. */
 export const DEFAULT_SERVICE = { namespace: 'sluice-system', name: 'sluice' } as const;
@@ -54,6 +72,15 @@ export interface AdmissionServerOptions {
   /** The operator's default provider for Canary validation. */
   readonly defaultProvider?: string;
   readonly bodyLimitBytes?: number;
+  /** Request-body bytes held at once across all requests (body-budget.ts); past it, 429. */
+  readonly bodyBudgetBytes?: number;
+  /**
+   * Time for a whole request to arrive: the TLS handshake, then head and body. A slower client
+   * (one dripping a byte a second) gets 408 and is disconnected.
+   */
+  readonly requestDeadlineMs?: number;
+  /** Connections open at once; past it new ones are dropped (the webhooks fail open). */
+  readonly maxConnections?: number;
   /** Called with each well-formed review and the verdict (recording, tests). */
   readonly onReview?: (path: string, review: AdmissionReview, verdict: AdmissionVerdict) => void;
   /** Time to let in-flight reviews finish on close; default 5 s. */
@@ -65,6 +92,8 @@ export interface AdmissionServer {
   readonly port: number;
   /** PEM of the CA that verifies the serving certificate: goes (base64) into caBundle. */
   readonly caBundle: string;
+  /** Request-body bytes held now, and the most ever held at once (the budget's use). */
+  bodyBytes(): { readonly held: number; readonly peak: number };
   /** Serves a new certificate from the next TLS handshake on (a rotated mounted Secret). */
   setCertificate(tls: { readonly cert: string; readonly key: string }): void;
   /** Stops accepting, lets in-flight reviews finish (up to the grace time), then closes. */
@@ -82,6 +111,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca ?? options.tls.cert }
     : { ...selfMade!.issue(), ca: selfMade!.authority.cert };
   let closing = false;
+  const bodyBudget = new BodyBudget(options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES);
 
   const app = buildAdmissionApp({
     handlers: {
@@ -92,16 +122,29 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
         : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
     },
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyBudget,
     ready: () => !closing,
     onReview: options.onReview,
     log,
   });
 
-  const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, app);
-  // The apiserver gives up after the webhook's timeoutSeconds anyway; do not hold sockets longer.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+  const server: Server = createServer({
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: 'TLSv1.2',
+    handshakeTimeout: deadlineMs,
+    headersTimeout: deadlineMs,
+    requestTimeout: deadlineMs,
+    // Node looks for requests past their deadline every 30 s by default: a 10 s deadline held a slow client 30 s.
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(deadlineMs / 10))),
+    // A request without Host reaches the routes and gets a Status like any other, not a bare 400.
+    requireHostHeader: false,
+    maxHeaderSize: MAX_HEADER_BYTES,
+  }, app);
   server.keepAliveTimeout = 30_000;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  answerClientErrors(server, deadlineMs, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => { server.off('error', reject); resolve(); });
@@ -127,6 +170,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   return {
     port,
     caBundle: tls.ca,
+    bodyBytes: () => ({ held: bodyBudget.heldBytes, peak: bodyBudget.peakBytes }),
     setCertificate,
     async close() {
       if (closing) return;
@@ -155,6 +199,7 @@ function selfMadeTls(
 export interface AdmissionAppOptions {
   readonly handlers: Record<string, Handler>;
   readonly bodyLimitBytes: number;
+  readonly bodyBudget: BodyBudget;
   readonly ready: () => boolean;
   readonly onReview?: AdmissionServerOptions['onReview'];
   readonly log: Logger;
@@ -173,14 +218,29 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
     else res.status(503).type('text/plain').send('shutting down');
   });
 
-  // Every body is parsed as JSON whatever its Content-Type says: a review in the wrong wrapper
-  // is still refused for what it is, with a reason.
-  const json = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
+  // The apiserver sends application/json in UTF-8, uncompressed: anything else is refused (415)
+  // before a byte of the body is read, and the byte scan below may read the text as UTF-8.
+  const jsonOnly = (req: Request, _res: Response, next: NextFunction) => {
+    const problem = contentTypeProblem(req.headers['content-type']);
+    next(problem ? refusal(415, 'content.type', problem) : undefined);
+  };
+  const parse = express.json({
+    limit: options.bodyLimitBytes,
+    strict: true,
+    inflate: false,
+    type: () => true, // jsonOnly has checked it
+    // Before JSON.parse builds it: a body nested thousands deep costs seconds to build.
+    verify: (_req, _res, bytes) => {
+      if (jsonTextNestsDeeperThan(bytes, MAX_REVIEW_DEPTH)) throw refusal(400, 'entity.too.deep', `malformed AdmissionReview: nested deeper than ${MAX_REVIEW_DEPTH} levels`);
+    },
+  });
+  // Refused at once; Node reads off the unread body after the answer, keeping none of it.
+  const reserve = (req: Request, res: Response, next: NextFunction) => next(reserveBody(options.bodyBudget, options.bodyLimitBytes, req, res));
 
   for (const [path, handler] of Object.entries(options.handlers)) {
     // The route, not req.path (any case, a trailing slash), labels the metric: callers choose paths.
     const route = (_req: Request, res: Response, next: NextFunction) => { res.locals.route = path; next(); };
-    app.post(path, route, json, (req: Request, res: Response) => {
+    app.post(path, route, jsonOnly, reserve, parse, (req: Request, res: Response) => {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       const parsed = parseAdmissionReview(req.body);
@@ -228,39 +288,31 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
     else log.warn({ route, status }, reason);
     observeAdmission(route, status >= 500 ? 'error' : 'bad_request', 0);
     if (res.headersSent) return;
+    if (status === 429) res.set('retry-after', '1');
     res.status(status).json(statusBody(status, statusReason(status), reason));
   });
 
   return app;
 }
 
-/** The Status reason Kubernetes uses for each code. */
-function statusReason(status: number): string {
-  if (status === 413) return 'RequestEntityTooLarge';
-  if (status === 415) return 'UnsupportedMediaType';
-  return status >= 500 ? 'InternalError' : 'BadRequest';
-}
-
-function bodyErrorReason(e: { type?: string; message?: string; length?: number }, limit: number): string {
-  switch (e.type) {
-    case 'entity.too.large':
-      // A chunked body has no declared length: only the limit is known.
-      return e.length === undefined
-        ? `AdmissionReview body exceeds the ${limit} byte limit`
-        : `AdmissionReview body of ${e.length} bytes exceeds the ${limit} byte limit`;
-    case 'entity.parse.failed':
-      return `body is not valid JSON: ${e.message}`;
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return `unsupported body encoding: ${e.message}`;
-    case 'request.aborted':
-      return 'request aborted by the client';
-    default:
-      return e.message ?? 'internal error';
-  }
-}
-
-/** A Kubernetes Status, the body the apiserver logs when a webhook call fails. */
-function statusBody(code: number, reason: string, message: string) {
-  return { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason, message };
+/**
+ * A request the HTTP parser refused, or one past its deadline, never reaches a route: answer it
+ * here with a Status that says why (Node's own is a bare status line), then disconnect.
+ */
+function answerClientErrors(server: Server, deadlineMs: number, log: Logger): void {
+  // The response a connection is writing, if any: a refusal must not cut into it.
+  const writing = new WeakMap<Socket, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    writing.set(req.socket, res);
+    res.once('close', () => { if (writing.get(req.socket) === res) writing.delete(req.socket); });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const answer = clientErrorAnswer(err, deadlineMs, MAX_HEADER_BYTES);
+    if (answer && socket.writable && !writing.get(socket as Socket)?.headersSent) {
+      log.warn({ code: err.code, status: answer.code }, answer.message);
+      observeAdmission(UNKNOWN_ROUTE, 'bad_request', 0);
+      socket.write(rawStatusResponse(answer.code, answer.message));
+    }
+    socket.destroy();
+  });
 }

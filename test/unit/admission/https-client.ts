@@ -1,7 +1,7 @@
 // A tiny HTTPS client for tests and the benchmark: one request, trusting only the given CA.
 import { request, type Agent } from 'node:https';
 
-export interface HttpsReply { status: number; body: string; json(): any }
+export interface HttpsReply { status: number; headers: Record<string, string | string[] | undefined>; body: string; json(): any }
 
 export function httpsRequest(url: string, options: { ca: string; method?: string; body?: string | Buffer; agent?: Agent; headers?: Record<string, string> }): Promise<HttpsReply> {
   return new Promise((resolve, reject) => {
@@ -15,7 +15,7 @@ export function httpsRequest(url: string, options: { ca: string; method?: string
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body, json: () => JSON.parse(body) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
       });
       res.on('error', reject);
     });

@@ -92,10 +92,14 @@ describe('admission HTTPS server', function () {
     expect(scalar.status).to.equal(400);
   });
 
-  it('a body whatever its Content-Type is still parsed and judged', async () => {
-    const reply = await post('/mutate/deployments', fixtureText('deployment-non-target.json'), { 'content-type': 'text/plain' });
-    expect(reply.status).to.equal(200);
-    expect(reply.json().response.allowed).to.equal(true);
+  it('a review that is not sent as application/json in UTF-8: 415 naming what was sent', async () => {
+    const review = fixtureText('deployment-non-target.json');
+    const plain = await post('/mutate/deployments', review, { 'content-type': 'text/plain' });
+    expect(plain.status).to.equal(415);
+    expect(plain.json()).to.include({ code: 415, reason: 'UnsupportedMediaType', message: 'Content-Type must be application/json, got "text/plain"' });
+    expect((await post('/mutate/deployments', review, { 'content-type': '' })).json().message).to.equal('Content-Type must be application/json, got none');
+    expect((await post('/mutate/deployments', review, { 'content-type': 'application/json; charset=utf-16' })).json().message).to.equal('charset must be utf-8, got "utf-16"');
+    expect((await post('/mutate/deployments', review, { 'content-type': 'application/json; charset=UTF-8' })).status).to.equal(200);
   });
 
   it(`huge body (over ${DEFAULT_BODY_LIMIT_BYTES} bytes): 413 with the reason`, async () => {
