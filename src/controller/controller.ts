@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { Canary } from '../api/types.js';
 import { resolveCanary, type OperatorDefaults, type ResolvedCanary } from '../api/defaults.js';
 import { validateCanary } from '../api/validate.js';
+import { crossNamespaceProblems } from '../api/cross-namespace.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision } from '../rollout/decision.js';
@@ -47,6 +48,12 @@ export interface ControllerOptions {
   readonly backoff?: Backoff;
   /** Starts the watch of one resource; tests pass in-memory caches. @default startInformer */
   readonly informer?: <T extends KubeObject>(type: ResourceType) => WatchedCache<T>;
+  /** Flagger's -enable-config-tracking: false copies no ConfigMap or Secret and starts no rollout on their change. @default true */
+  readonly configTracking?: boolean;
+  /** Flagger's -no-cross-namespace-refs: a Canary naming another namespace's objects is invalid. @default false */
+  readonly noCrossNamespaceRefs?: boolean;
+  /** Flagger's -event-webhook: where the Events of Canaries without an `event` webhook are posted. */
+  readonly eventWebhook?: string;
 }
 
 /** On stop, how long outbound calls in flight (gates, webhooks, alerts) may still finish. */
@@ -152,6 +159,7 @@ export class CanaryController {
       reapplyEveryMs: 5 * 60_000,
       now: this.now,
       lanes: this.lanes,
+      ...(this.opts.eventWebhook ? { eventWebhook: this.opts.eventWebhook } : {}),
     };
 
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
@@ -260,7 +268,8 @@ export class CanaryController {
     const hpaName = canary.spec.autoscalerRef?.name;
     const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
     const primaryHpa = hpaName ? this.hpas.get(`${hpaName}-primary`, ns) : undefined;
-    const configs = [...this.configMaps.list(ns), ...this.secrets.list(ns)] as unknown as ConfigJson[];
+    // Without config tracking no config is offered: none is copied, hashed or looked at for a change.
+    const configs = this.opts.configTracking === false ? [] : [...this.configMaps.list(ns), ...this.secrets.list(ns)] as unknown as ConfigJson[];
     const resolved = resolveCanary(canary, this.opts.operator);
     return {
       snap: {
@@ -383,6 +392,7 @@ export class CanaryController {
     if (canary === cached) this.written.delete(key);
 
     const problems = validateCanary(canary, this.opts.operator.provider);
+    if (this.opts.noCrossNamespaceRefs) problems.push(...crossNamespaceProblems(canary));
     if (problems.length) throw new TerminalError('InvalidSpec', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
 
     const referenced = await this.referencedOrStall(canary);
