@@ -66,6 +66,14 @@ function namespaceOf(text: string | undefined): { namespace?: string } {
   return { namespace: text.trim() };
 }
 
+function selectorLabelsOf(text: string | undefined): readonly string[] {
+  if (text === undefined || text === '') return DEFAULT_SYNTH_SETTINGS.selectorLabels;
+  const labels = commaList(text);
+  // As Flagger: without one, no primary could be told from its canary.
+  if (!labels.length) throw new Error(`SLUICE_SELECTOR_LABELS (-selector-labels) needs at least one label, got ${JSON.stringify(text)}`);
+  return labels;
+}
+
 /** The settings `env` gives (process.env, or it with the flags of `sluice run` over it). Throws on a value it cannot take. */
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
@@ -103,7 +111,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorCon
     },
     ...ifSet('eventWebhook', env.EVENT_WEBHOOK_URL),
     synth: {
-      selectorLabels: env.SLUICE_SELECTOR_LABELS ? commaList(env.SLUICE_SELECTOR_LABELS) : DEFAULT_SYNTH_SETTINGS.selectorLabels,
+      selectorLabels: selectorLabelsOf(env.SLUICE_SELECTOR_LABELS),
       includeLabelPrefixes: commaList(env.SLUICE_INCLUDE_LABEL_PREFIX ?? ''),
       ...ifSet('ingressAnnotationsPrefix', env.SLUICE_INGRESS_ANNOTATIONS_PREFIX),
       ...ifSet('ingressClass', env.SLUICE_INGRESS_CLASS),

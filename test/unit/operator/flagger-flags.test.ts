@@ -101,7 +101,7 @@ describe('sluice run: Flagger\'s flags', () => {
     expect((refused as Error).message).to.equal('-kubeconfig-service-mesh is not supported: Sluice writes routing objects to the cluster of its Canaries only');
   });
 
-  it('refuses values it cannot take, naming them: a word for a number, an unknown log level, a list of namespaces', async () => {
+  it('refuses values it cannot take, naming them: a word for a number, an unknown log level, a list of namespaces, no selector label', async () => {
     const failure = async (args: string[]) => {
       try {
         await runWith(args);
@@ -114,6 +114,7 @@ describe('sluice run: Flagger\'s flags', () => {
     expect(await failure(['-enable-leader-election=maybe'])).to.include('--enable-leader-election takes true or false, got "maybe"');
     expect(await failure(['-log-level=loud'])).to.equal('log level "loud" is not one of debug, info, warning, error');
     expect(await failure(['-namespace=a,b'])).to.equal('SLUICE_NAMESPACE (-namespace) names one namespace, got "a,b"');
+    expect(await failure(['-selector-labels=,'])).to.equal('SLUICE_SELECTOR_LABELS (-selector-labels) needs at least one label, got ","');
   });
 
   it('one-dash spelling is rewritten only for Flagger\'s flags after `run`, and not after --', () => {
