@@ -1,7 +1,8 @@
 // The validating webhook for Canary, MetricTemplate and AlertProvider: the API validation of
 // src/api, every problem listed with its field path, so one failed apply says all that is wrong.
 import { formatProblem } from '../api/problem.js';
-import { validateDocument, canaryWarnings } from '../api/validate.js';
+import { validateDocument } from '../api/validate.js';
+import { documentWarnings } from '../api/warnings.js';
 import { API_GROUP } from '../api/types.js';
 import { allow, deny, type AdmissionRequest, type AdmissionReview, type AdmissionVerdict } from './review.js';
 
@@ -43,7 +44,7 @@ export function validateFlaggerObject(review: AdmissionReview, options: FlaggerV
   if (!request.object) return deny(request, 400, 'BadRequest', `${what}: the review carries no object to validate`);
   const problems = validateDocument(request.object, options.defaultProvider);
   if (problems === null) return allow(request, `${what}: not a kind Sluice validates`);
-  if (problems.length === 0) return allow(request, `${what} is valid`, canaryWarnings(request.object).map(formatProblem));
+  if (problems.length === 0) return allow(request, `${what} is valid`, documentWarnings(request.object).map(formatProblem));
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
   if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`... and ${problems.length - MAX_LISTED_PROBLEMS} more`);

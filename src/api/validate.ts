@@ -80,18 +80,7 @@ const needsName: Rule<CanaryView> = ({ canary }) => nameProblems(canary.metadata
 const apiVersionIsFlagger: Rule<CanaryView> = ({ canary }) =>
   canary.apiVersion === GROUP_VERSION ? [] : [problem('apiVersion', `must be ${GROUP_VERSION}, got ${JSON.stringify(canary.apiVersion)}`)];
 
-const targetIsDeployment: Rule<CanaryView> = ({ canary }) => {
-  const ref = canary.spec.targetRef;
-  if (!ref || ref.apiVersion === undefined || ref.apiVersion === 'apps/v1') return [];
-  return [problem('spec.targetRef.apiVersion', `must be apps/v1 for a Deployment, got ${JSON.stringify(ref.apiVersion)}`)];
-};
-
-const autoscalerIsHpa: Rule<CanaryView> = ({ canary }) => {
-  const ref = canary.spec.autoscalerRef;
-  const versions = ['autoscaling/v2', 'autoscaling/v2beta2', 'autoscaling/v2beta1', 'autoscaling/v1'];
-  if (!ref || ref.apiVersion === undefined || versions.includes(ref.apiVersion)) return [];
-  return [problem('spec.autoscalerRef.apiVersion', `must be one of ${versions.join(', ')}, got ${JSON.stringify(ref.apiVersion)}`)];
-};
+// targetRef and autoscalerRef apiVersions Flagger ignores are warnings (warnings.ts), not problems.
 
 const providerNeedsItsRefs: Rule<CanaryView> = ({ canary, provider }) =>
   (providerEntry(provider)?.requires ?? [])
@@ -213,9 +202,6 @@ const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider
   if (analysis.mirror && isSupportedProvider(provider) && !capabilitiesOf(provider).mirroring) {
     out.push(problem(`${p}.mirror`, `provider ${provider} cannot mirror traffic`));
   }
-  if (analysis.mirrorWeight !== undefined && !analysis.mirror) {
-    out.push(problem(`${p}.mirrorWeight`, `needs ${p}.mirror: true`));
-  }
   return out;
 };
 
@@ -258,7 +244,7 @@ const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => 
 };
 
 const CANARY_RULES: Rule<CanaryView>[] = [
-  needsName, apiVersionIsFlagger, targetIsDeployment, autoscalerIsHpa, providerNeedsItsRefs,
+  needsName, apiVersionIsFlagger, providerNeedsItsRefs,
   servicePorts, serviceDurations, metricsServerIsUrl, progressDeadlinePositive, analysisTiming,
   analysisHasAStrategy, weights, matchNeedsIterations, istioHasNoSuffixMatch, mirrorSupported, metricsWellFormed,
   webhooksWellFormed,

@@ -9,6 +9,7 @@ import { loadtesterCommand } from './loadtester.js';
 import { statusCommand } from './status.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './completion.js';
 import { VERSION } from '../version.js';
+import { addFlaggerFlags, argvWithFlaggerFlags, envWithFlags, flagNotes, givenFlaggerFlags } from '../operator/flagger-flags.js';
 
 /** `sluice`, or `kubectl sluice` when run as the kubectl plugin (krew naming: kubectl-sluice). */
 export function programName(argv1 = process.argv[1] ?? ''): string {
@@ -51,21 +52,21 @@ export function buildProgram(name = programName()): Command {
   program.addCommand(statusCommand());
   for (const verb of controlCommands()) program.addCommand(verb);
   program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
-  program
+  const run = program
     .command('run')
-    .description('run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout')
+    .description('run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout. Takes Flagger\'s flags, with one dash or two (docs/flagger-flags.md)')
     .option('--demo', 'run the local demo even when KUBECONFIG is set')
-    .option('--exit', 'with the demo: exit once the rollout has finished')
-    .action(async (opts: { demo?: boolean; exit?: boolean }) => {
-      const { defaultConfig } = await import('../operator/config.js');
-      const config = defaultConfig();
+    .option('--exit', 'with the demo: exit once the rollout has finished');
+  addFlaggerFlags(run)
+    .action(async (opts: { demo?: boolean; exit?: boolean } & Record<string, unknown>) => {
+      const { config, notes } = await runConfigOf(opts);
       if (opts.demo || (!config.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST)) {
         const { runDemo } = await import('../operator/demo.js');
         process.exitCode = await runDemo({ exitWhenDone: opts.exit === true || process.env.CI === 'true' });
         if (opts.exit || process.env.CI === 'true') process.exit(process.exitCode);
         return;
       }
-      await runOperatorUntilSignalled(config);
+      await runOperatorUntilSignalled(config, notes);
     });
 
   program
@@ -81,11 +82,23 @@ export function buildProgram(name = programName()): Command {
 }
 
 /**
+ * The operator's settings: `sluice run`'s flags over the environment. Throws, naming it, for a
+ * value it cannot take or a flag Sluice refuses; `notes` name the flags accepted without effect.
+ */
+export async function runConfigOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env) {
+  const { defaultConfig } = await import('../operator/config.js');
+  const given = givenFlaggerFlags(opts);
+  const notes = flagNotes(given);
+  return { config: defaultConfig(envWithFlags(given, env)), notes };
+}
+
+/**
  * The operator until SIGTERM or SIGINT. Signals are handled from the first moment, start-up
  * included; a start that fails logs why and exits 1, so a kubelet restarts the pod.
  */
-async function runOperatorUntilSignalled(config: import('../operator/config.js').OperatorConfig): Promise<void> {
+async function runOperatorUntilSignalled(config: import('../operator/config.js').OperatorConfig, notes: readonly string[] = []): Promise<void> {
   const { log } = await import('../log.js');
+  for (const note of notes) log.info(note);
   const { startOperator } = await import('../operator/run.js');
   let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
   let signalled = false;
@@ -109,7 +122,7 @@ async function runOperatorUntilSignalled(config: import('../operator/config.js')
 
 const isEntryPoint = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isEntryPoint || process.env.SLUICE_CLI_ENTRY === '1') {
-  buildProgram().parseAsync(process.argv).catch((err: unknown) => {
+  buildProgram().parseAsync(argvWithFlaggerFlags(process.argv)).catch((err: unknown) => {
     console.error(`sluice: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
   });

@@ -1,6 +1,7 @@
 // `sluice validate <file...>`: every problem of every Canary, MetricTemplate and AlertProvider.
 import { readManifests, describeDoc } from '../io/manifests.js';
-import { validateDocument, canaryWarnings } from '../api/validate.js';
+import { validateDocument } from '../api/validate.js';
+import { documentWarnings } from '../api/warnings.js';
 import { formatProblem } from '../api/problem.js';
 
 export interface ValidateReport {
@@ -23,7 +24,7 @@ export function validateFiles(paths: string[], defaultProvider?: string): Valida
     checked++;
     if (problems.length === 0) {
       lines.push(`${where}: valid`);
-      for (const w of canaryWarnings(doc.object)) lines.push(`  warning: ${formatProblem(w)}`);
+      for (const w of documentWarnings(doc.object)) lines.push(`  warning: ${formatProblem(w)}`);
     } else {
       invalid++;
       lines.push(`${where}: ${problems.length} problem${problems.length > 1 ? 's' : ''}`);

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { Canary } from '../api/types.js';
 import { resolveCanary, type OperatorDefaults, type ResolvedCanary } from '../api/defaults.js';
 import { validateCanary } from '../api/validate.js';
+import { crossNamespaceProblems } from '../api/cross-namespace.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision } from '../rollout/decision.js';
@@ -49,6 +50,12 @@ export interface ControllerOptions {
   readonly backoff?: Backoff;
   /** Starts the watch of one resource; tests pass in-memory caches. @default startInformer */
   readonly informer?: <T extends KubeObject>(type: ResourceType) => WatchedCache<T>;
+  /** Flagger's -enable-config-tracking: false copies no ConfigMap or Secret and starts no rollout on their change. @default true */
+  readonly configTracking?: boolean;
+  /** Flagger's -no-cross-namespace-refs: a Canary naming another namespace's objects is invalid. @default false */
+  readonly noCrossNamespaceRefs?: boolean;
+  /** Flagger's -event-webhook: where the Events of Canaries without an `event` webhook are posted. */
+  readonly eventWebhook?: string;
 }
 
 /** On stop, how long outbound calls in flight (gates, webhooks, alerts) may still finish. */
@@ -151,6 +158,7 @@ export class CanaryController {
       reapplyEveryMs: 5 * 60_000,
       now: this.now,
       lanes: this.lanes,
+      ...(this.opts.eventWebhook ? { eventWebhook: this.opts.eventWebhook } : {}),
     };
 
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
@@ -261,9 +269,11 @@ export class CanaryController {
     const hpaName = canary.spec.autoscalerRef?.name;
     const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
     const primaryHpa = hpaName ? this.hpas.get(`${hpaName}-primary`, ns) : undefined;
-    const secretNames = secretNamesOf(target);
+    // Without config tracking no config is offered: none is copied, hashed or looked at for a change.
+    const tracking = this.opts.configTracking !== false;
+    const secretNames = tracking ? secretNamesOf(target) : [];
     const secrets = await readSecrets(this.opts.client, ns, secretNames);
-    const configs = [...this.configMaps.list(ns), ...secrets] as unknown as ConfigJson[];
+    const configs = (tracking ? [...this.configMaps.list(ns), ...secrets] : []) as unknown as ConfigJson[];
     const resolved = resolveCanary(canary, this.opts.operator);
     return {
       snap: {
@@ -398,6 +408,7 @@ export class CanaryController {
     if (canary === cached) this.written.delete(key);
 
     const problems = validateCanary(canary, this.opts.operator.provider);
+    if (this.opts.noCrossNamespaceRefs) problems.push(...crossNamespaceProblems(canary));
     if (problems.length) throw new TerminalError('InvalidSpec', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
 
     const referenced = await this.referencedOrStall(canary);

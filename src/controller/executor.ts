@@ -4,7 +4,7 @@
 // in between redoes the same step from the old status and converges to the same objects.
 import type { Logger } from '../log.js';
 import type { Canary, CanaryStatus } from '../api/types.js';
-import type { ResolvedCanary } from '../api/defaults.js';
+import { DEFAULTS, type ResolvedCanary, type ResolvedWebhook } from '../api/defaults.js';
 import type { Decision, RolloutEvent } from '../rollout/decision.js';
 import { RESOURCES, eventName, type KubeClient, type KubeObject, isConflict, isNotFound } from '../kube/index.js';
 import { statusPatch, isSubsetOf } from './status-patch.js';
@@ -59,6 +59,11 @@ export interface ExecutorDeps {
    * so a slow one never holds a reconcile worker. Absent: they run inline, in order.
    */
   readonly lanes?: CanaryLanes;
+  /**
+   * Flagger's -event-webhook (EVENT_WEBHOOK_URL): every Event of a Canary that has no `event`
+   * webhook of its own is posted here, with the same payload.
+   */
+  readonly eventWebhook?: string;
 }
 
 /** Runs `task` in the Canary's lane, or now when there are no lanes. */
@@ -219,11 +224,18 @@ export async function recoverPendingEvents(canary: Canary, resolved: ResolvedCan
   return missing.length;
 }
 
+/** The Canary's `event` webhooks; when it has none, the operator's -event-webhook as Flagger calls it. */
+export function eventHooksOf(resolved: ResolvedCanary, eventWebhook: string | undefined): Pick<ResolvedWebhook, 'name' | 'url' | 'timeoutMs' | 'retries' | 'disableTLS' | 'metadata'>[] {
+  const own = resolved.webhooks.filter((w) => w.type === 'event');
+  if (own.length || !eventWebhook) return own;
+  return [{ name: 'events', url: eventWebhook, timeoutMs: DEFAULTS.webhookTimeoutMs, retries: 0, disableTLS: false, metadata: {} }];
+}
+
 /** One sentence, three places: the Event, the JSON log line, and the Canary's event webhooks. */
 async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutEvent[], deps: ExecutorDeps): Promise<void> {
   const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}`, phase: canary.status?.phase });
   const involved = involvedOf(canary, resolved);
-  const eventHooks = resolved.webhooks.filter((w) => w.type === 'event');
+  const eventHooks = eventHooksOf(resolved, deps.eventWebhook);
   for (const e of events) {
     if (e.type === 'Warning') log.warn(e.message);
     else log.info(e.message);

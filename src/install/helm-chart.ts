@@ -31,6 +31,10 @@ const fromValues = (path: string, render = 'toYaml .'): Lines => (key, indent) =
 const optionalEnv = (name: string, path: string): Lines => () =>
   [`{{- with ${path} }}`, `- name: ${name}`, '  value: {{ . | quote }}', '{{- end }}'];
 
+/** An env var with a fixed value when a condition holds. */
+const fixedEnvIf = (condition: string, name: string, value: string): Lines => () =>
+  [`{{- if ${condition} }}`, `- name: ${name}`, `  value: ${JSON.stringify(value)}`, '{{- end }}'];
+
 /** The installation settings as Helm expressions over the chart's values. */
 export function helmSettings(h: HelmExpressions): InstallSettings {
   return {
@@ -48,11 +52,22 @@ export function helmSettings(h: HelmExpressions): InstallSettings {
     logLevel: h.text('.Values.logLevel'),
     extraEnv: [
       h.block<EnvVarJson>(optionalEnv('SLUICE_NAMESPACE', '.Values.namespace')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_SELECTOR_LABELS', '.Values.selectorLabels')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_INCLUDE_LABEL_PREFIX', '.Values.includeLabelPrefix')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_INGRESS_ANNOTATIONS_PREFIX', '.Values.ingressAnnotationsPrefix')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_INGRESS_CLASS', '.Values.ingressClass')),
+      // Only a false turns tracking off: a values file without configTracking keeps Flagger's default.
+      h.block<EnvVarJson>(fixedEnvIf('eq (toString .Values.configTracking.enabled) "false"', 'SLUICE_CONFIG_TRACKING', 'false')),
+      h.block<EnvVarJson>(fixedEnvIf('.Values.noCrossNamespaceRefs', 'SLUICE_NO_CROSS_NAMESPACE_REFS', 'true')),
+      h.block<EnvVarJson>(optionalEnv('EVENT_WEBHOOK_URL', '.Values.eventWebhook')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_CONCURRENCY', '.Values.threadiness')),
       h.block<EnvVarJson>(optionalEnv('SLUICE_CLUSTER_NAME', '.Values.clusterName')),
       h.block<EnvVarJson>(optionalEnv('SLACK_URL', '.Values.slack.url')),
       h.block<EnvVarJson>(optionalEnv('SLACK_CHANNEL', '.Values.slack.channel')),
       h.block<EnvVarJson>(optionalEnv('SLACK_USER', '.Values.slack.user')),
+      h.block<EnvVarJson>(optionalEnv('SLACK_PROXY_URL', '.Values.slack.proxyUrl')),
       h.block<EnvVarJson>(optionalEnv('MSTEAMS_URL', '.Values.msteams.url')),
+      h.block<EnvVarJson>(optionalEnv('MSTEAMS_PROXY_URL', '.Values.msteams.proxyUrl')),
       h.block<EnvVarJson>((_, indent) => ['{{- with .Values.env }}', `{{- toYaml . | nindent ${indent} }}`, '{{- end }}']),
     ],
     podAnnotations: h.block(fromValues('.Values.podAnnotations')),

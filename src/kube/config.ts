@@ -12,6 +12,8 @@ export interface KubeConfigSource {
   readonly path?: string;
   /** Defaults to process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The apiserver URL, over the current cluster's (Flagger's -master). */
+  readonly server?: string;
 }
 
 /** Where loadKubeConfig would load from, without loading: for logs and tests. */
@@ -43,6 +45,19 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
       kc.mergeConfig(more);
     }
   }
-  if (!kc.getCurrentCluster()) throw new Error(`kubeconfig ${origin.kind === 'file' ? origin.path : 'in-cluster'} has no current cluster`);
-  return kc;
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`kubeconfig ${origin.kind === 'file' ? origin.path : 'in-cluster'} has no current cluster`);
+  return source.server ? withServer(kc, cluster.name, source.server) : kc;
+}
+
+/** `kc` with the cluster `name` at `server`; users, contexts and the cluster's TLS settings unchanged. */
+function withServer(kc: KubeConfig, name: string, server: string): KubeConfig {
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.getClusters().map((c) => (c.name === name ? { ...c, server } : c)),
+    users: kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  return out;
 }

@@ -144,9 +144,3 @@ export class AlertNotifier implements AlertSink {
     }
   }
 }
-
-/** The global notifier's settings beyond SLACK_URL / MSTEAMS_URL, under Flagger's environment names. */
-export function globalNotifierEnv(env: NodeJS.ProcessEnv = process.env): GlobalNotifierConfig {
-  const names = { slackChannel: 'SLACK_CHANNEL', slackUser: 'SLACK_USER', slackProxy: 'SLACK_PROXY_URL', slackToken: 'SLACK_TOKEN', msteamsProxy: 'MSTEAMS_PROXY_URL' } as const;
-  return Object.fromEntries(Object.entries(names).filter(([, name]) => env[name]).map(([key, name]) => [key, env[name]]));
-}

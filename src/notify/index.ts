@@ -1,5 +1,5 @@
 // Notifications: Slack, MS Teams, Discord, Rocket.Chat and Google Chat, behind one AlertSink.
-export { AlertNotifier, globalNotifierEnv, type AlertNotifierOptions, type GlobalNotifierConfig, type Delivery } from './alert-notifier.js';
+export { AlertNotifier, type AlertNotifierOptions, type GlobalNotifierConfig, type Delivery } from './alert-notifier.js';
 export { alertOf, alertFields, NEW_REVISION_MESSAGE, type Alert, type AlertField, type Severity } from './alert.js';
 export { subscribes } from './severity.js';
 export { destinationOf, SLACK_POST_MESSAGE_URL } from './provider-destination.js';

@@ -1,10 +1,16 @@
 // Operator settings: flags first, then environment variables, then defaults. Every setting is
-// listed in the README's Configuration table.
+// listed in the README's Configuration table; Flagger's flags set the same variables
+// (flagger-flags.ts, docs/flagger-flags.md).
 import { hostname } from 'node:os';
 import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
+import { pinoLevel } from '../log.js';
+import type { GlobalNotifierConfig } from '../notify/index.js';
+import { commaList, DEFAULT_SYNTH_SETTINGS, type SynthSettings } from '../synth/operator-settings.js';
 
 export interface OperatorConfig {
   kubeconfig?: string;
+  /** Flagger's -master: the apiserver URL, over the kubeconfig's. */
+  masterUrl?: string;
   metricsServer: string;
   provider: string;
   namespace?: string;
@@ -30,24 +36,55 @@ export interface OperatorConfig {
   leaseDurationMs: number;
   identity: string;
   concurrency: number;
-  slackUrl?: string;
-  msteamsUrl?: string;
+  /** The global Slack / Teams notifier, for Canaries without analysis.alerts. */
+  notifier: GlobalNotifierConfig;
+  /** Flagger's -event-webhook: every Event of a Canary without an `event` webhook is posted here. */
   eventWebhook?: string;
+  /** Flagger's -selector-labels, -include-label-prefix, -ingress-annotations-prefix, -ingress-class. */
+  synth: SynthSettings;
+  /** Flagger's -enable-config-tracking. */
+  configTracking: boolean;
+  /** Flagger's -no-cross-namespace-refs. */
+  noCrossNamespaceRefs: boolean;
 }
 
-const env = process.env;
 const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
-const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : ['1', 'true', 'yes'].includes(v.toLowerCase()));
+const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : ['1', 't', 'true', 'yes'].includes(v.toLowerCase()));
+const ifSet = <K extends string>(key: K, value: string | undefined): { [k in K]?: string } =>
+  (value ? { [key]: value } : {}) as { [k in K]?: string };
 
-export function defaultConfig(): OperatorConfig {
+function logLevelOf(text: string): string {
+  const level = pinoLevel(text);
+  if (!level) throw new Error(`log level ${JSON.stringify(text)} is not one of debug, info, warning, error`);
+  return level;
+}
+
+function namespaceOf(text: string | undefined): { namespace?: string } {
+  if (!text) return {};
+  // Flagger 1.44 watches one namespace too; a list would otherwise be taken as one odd name.
+  if (text.includes(',')) throw new Error(`SLUICE_NAMESPACE (-namespace) names one namespace, got ${JSON.stringify(text)}`);
+  return { namespace: text.trim() };
+}
+
+function selectorLabelsOf(text: string | undefined): readonly string[] {
+  if (text === undefined || text === '') return DEFAULT_SYNTH_SETTINGS.selectorLabels;
+  const labels = commaList(text);
+  // As Flagger: without one, no primary could be told from its canary.
+  if (!labels.length) throw new Error(`SLUICE_SELECTOR_LABELS (-selector-labels) needs at least one label, got ${JSON.stringify(text)}`);
+  return labels;
+}
+
+/** The settings `env` gives (process.env, or it with the flags of `sluice run` over it). Throws on a value it cannot take. */
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
   return {
-    ...(env.KUBECONFIG ? { kubeconfig: env.KUBECONFIG } : {}),
-    metricsServer: env.SLUICE_METRICS_SERVER ?? env.PROMETHEUS_URL ?? 'http://prometheus:9090',
-    provider: env.SLUICE_PROVIDER ?? 'istio',
-    ...(env.SLUICE_NAMESPACE ? { namespace: env.SLUICE_NAMESPACE } : {}),
+    ...ifSet('kubeconfig', env.KUBECONFIG),
+    ...ifSet('masterUrl', env.SLUICE_MASTER_URL),
+    metricsServer: env.SLUICE_METRICS_SERVER || env.PROMETHEUS_URL || 'http://prometheus:9090',
+    provider: env.SLUICE_PROVIDER || 'istio',
+    ...namespaceOf(env.SLUICE_NAMESPACE),
     clusterName: env.SLUICE_CLUSTER_NAME ?? '',
-    logLevel: env.SLUICE_LOG_LEVEL ?? 'info',
+    logLevel: logLevelOf(env.SLUICE_LOG_LEVEL || 'info'),
     port: num(env.SLUICE_PORT, 8080),
     webhookPort: num(env.SLUICE_WEBHOOK_PORT, inCluster ? 9443 : 0),
     webhooks: bool(env.SLUICE_WEBHOOKS, true),
@@ -61,9 +98,25 @@ export function defaultConfig(): OperatorConfig {
     leaderElectionName: env.SLUICE_LEADER_ELECTION_NAME || 'sluice-leader-election',
     leaseDurationMs: num(env.SLUICE_LEASE_DURATION_MS, 15_000),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
-    concurrency: num(env.SLUICE_CONCURRENCY, 16),
-    ...(env.SLACK_URL ? { slackUrl: env.SLACK_URL } : {}),
-    ...(env.MSTEAMS_URL ? { msteamsUrl: env.MSTEAMS_URL } : {}),
-    ...(env.EVENT_WEBHOOK_URL ? { eventWebhook: env.EVENT_WEBHOOK_URL } : {}),
+    // At least one worker: Flagger's -threadiness=0 would start none and reconcile nothing.
+    concurrency: Math.max(1, num(env.SLUICE_CONCURRENCY, 16)),
+    notifier: {
+      ...ifSet('slackUrl', env.SLACK_URL),
+      ...ifSet('slackChannel', env.SLACK_CHANNEL),
+      ...ifSet('slackUser', env.SLACK_USER),
+      ...ifSet('slackProxy', env.SLACK_PROXY_URL),
+      ...ifSet('slackToken', env.SLACK_TOKEN),
+      ...ifSet('msteamsUrl', env.MSTEAMS_URL),
+      ...ifSet('msteamsProxy', env.MSTEAMS_PROXY_URL),
+    },
+    ...ifSet('eventWebhook', env.EVENT_WEBHOOK_URL),
+    synth: {
+      selectorLabels: selectorLabelsOf(env.SLUICE_SELECTOR_LABELS),
+      includeLabelPrefixes: commaList(env.SLUICE_INCLUDE_LABEL_PREFIX ?? ''),
+      ...ifSet('ingressAnnotationsPrefix', env.SLUICE_INGRESS_ANNOTATIONS_PREFIX),
+      ...ifSet('ingressClass', env.SLUICE_INGRESS_CLASS),
+    },
+    configTracking: bool(env.SLUICE_CONFIG_TRACKING, true),
+    noCrossNamespaceRefs: bool(env.SLUICE_NO_CROSS_NAMESPACE_REFS, false),
   };
 }

@@ -110,7 +110,7 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> 
   }
   const env = readEnv(stateEnv);
   // The demo prints its own progress; the operator's JSON log only says what goes wrong.
-  const config = { ...defaultConfig(), kubeconfig: env.KUBECONFIG, metricsServer: env.PROMETHEUS_URL, port: 0, logLevel: process.env.SLUICE_LOG_LEVEL ?? 'warn' };
+  const config = { ...defaultConfig(), kubeconfig: env.KUBECONFIG, metricsServer: env.PROMETHEUS_URL, port: 0, logLevel: process.env.SLUICE_LOG_LEVEL ? defaultConfig().logLevel : 'warn' };
   const operator = await startOperator(config);
   say(`operator running; metrics on http://127.0.0.1:${operator.metricsPort}/metrics`);
 

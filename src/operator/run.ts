@@ -16,6 +16,7 @@ import { callHook } from '../hooks/call.js';
 import { runMetricChecks, refNamesOf } from '../analysis/run-checks.js';
 import { clusterMetricDeps } from '../controller/cluster-metric-deps.js';
 import { synthesizeCanary } from '../synth/canary-chart.js';
+import type { SynthSettings } from '../synth/operator-settings.js';
 import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '../synth/kube-json.js';
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
 import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
@@ -23,15 +24,20 @@ import { keepSharedCertificateFresh, sharedServingCertificate } from '../admissi
 import { watchCertificateFiles } from '../admission/certificate-files.js';
 import { selfSubjectUsername } from '../admission/self-subject.js';
 import type { OperatorConfig } from './config.js';
-import { AlertNotifier, globalNotifierEnv } from '../notify/index.js';
+import { AlertNotifier } from '../notify/index.js';
 import { VERSION } from '../version.js';
 
 export { VERSION };
 
-/** Generated objects for one step; the primary and its config copies only when promoting or initializing. */
-export const synthesize: Synthesize = (inputs, weights, primaryFromTarget) => {
+/**
+ * Generated objects for one step, shaped by the operator's settings (Flagger's -selector-labels,
+ * -include-label-prefix, -ingress-annotations-prefix, -ingress-class); the primary and its config
+ * copies only when promoting or initializing.
+ */
+export const synthesizerFor = (settings: SynthSettings = {}): Synthesize => (inputs, weights, primaryFromTarget) => {
   if (!inputs.target) throw new Error('cannot synthesize without the target Deployment');
   const out = synthesizeCanary({
+    ...settings,
     canary: inputs.canary,
     resolved: inputs.resolved,
     target: inputs.target as unknown as DeploymentJson,
@@ -46,6 +52,9 @@ export const synthesize: Synthesize = (inputs, weights, primaryFromTarget) => {
   const skip = new Set<unknown>([out.byRole.primaryDeployment, ...out.byRole.configs]);
   return out.objects.filter((o) => !skip.has(o)) as KubeObject[];
 };
+
+/** With Flagger's defaults. */
+export const synthesize: Synthesize = synthesizerFor();
 
 export interface RunningOperator {
   readonly controller: CanaryController;
@@ -75,7 +84,7 @@ async function undoAll(undo: (() => Promise<void>)[], log: typeof rootLog, faile
 }
 
 async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (() => Promise<void>)[]): Promise<RunningOperator> {
-  const kc = loadKubeConfig(config.kubeconfig ? { path: config.kubeconfig } : {});
+  const kc = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.masterUrl ? { server: config.masterUrl } : {}) });
   const client = new KubeClient(kc);
   const metrics = new ControllerMetrics(VERSION, config.provider);
   metrics.registry.registerMetric(kubeRequests);
@@ -86,13 +95,16 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   const metricDeps = clusterMetricDeps(client);
   const controller = new CanaryController({
     client,
-    synthesize,
+    synthesize: synthesizerFor(config.synth),
     operator: { provider: config.provider, metricsServer: config.metricsServer },
+    configTracking: config.configTracking,
+    noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+    ...(config.eventWebhook ? { eventWebhook: config.eventWebhook } : {}),
     log: rootLog.child({ component: 'controller' }),
     metrics,
     alerts: new AlertNotifier({
       kube: client,
-      global: { ...globalNotifierEnv(), ...(config.slackUrl ? { slackUrl: config.slackUrl } : {}), ...(config.msteamsUrl ? { msteamsUrl: config.msteamsUrl } : {}) },
+      global: config.notifier,
       clusterName: config.clusterName,
       log: rootLog.child({ component: 'notify' }),
     }),

@@ -16,7 +16,8 @@ import { PrimaryDeployment } from './primary-deployment.js';
 import { PROMOTION_ID_ANNOTATION, promotionIdOf } from './promotion-id.js';
 import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
 import type { RouteContext, RouteWeights } from './routers/router.js';
-import { DEFAULT_SELECTOR_LABELS, selectorLabelOf } from './selector-label.js';
+import { DEFAULT_SYNTH_SETTINGS, type SynthSettings } from './operator-settings.js';
+import { selectorLabelOf } from './selector-label.js';
 import { CanaryServices } from './services.js';
 import { configTrackingOf } from './tracked-configs.js';
 
@@ -29,7 +30,8 @@ export interface SynthWeights {
   readonly mirror?: boolean;
 }
 
-export interface SynthInput {
+/** One Canary at one step, with the operator's settings (operator-settings.ts). */
+export interface SynthInput extends SynthSettings {
   /** The Canary as stored (flagger.app/v1beta1). */
   readonly canary: Canary;
   /** resolveCanary(canary, operatorDefaults). */
@@ -52,12 +54,6 @@ export interface SynthInput {
    * `canary.status` (promotion-id.ts).
    */
   readonly podAnnotations?: Record<string, string>;
-  /** Flagger's -selector-labels. @default app, name, app.kubernetes.io/name */
-  readonly selectorLabels?: readonly string[];
-  /** Flagger's -include-label-prefix for the primary Deployment's labels. @default every label */
-  readonly includeLabelPrefixes?: readonly string[];
-  /** NGINX annotation prefix. @default nginx.ingress.kubernetes.io */
-  readonly ingressAnnotationsPrefix?: string;
 }
 
 export interface SynthOutput {
@@ -97,7 +93,8 @@ export class CanaryChart extends Chart {
     }
     checkCapabilities(this, resolved, weights);
     checkTarget(this, canary, target);
-    const selectorLabels = input.selectorLabels ?? DEFAULT_SELECTOR_LABELS;
+    const selectorLabels = input.selectorLabels ?? DEFAULT_SYNTH_SETTINGS.selectorLabels;
+    const includeLabelPrefixes = input.includeLabelPrefixes ?? DEFAULT_SYNTH_SETTINGS.includeLabelPrefixes;
     const selector =
       selectorLabelOf(target, selectorLabels) ??
       fail(this, 'spec.selector.matchLabels', `Deployment ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`);
@@ -115,7 +112,7 @@ export class CanaryChart extends Chart {
       tracked,
       autoscaled: hpa !== undefined,
       podAnnotations: podAnnotationsOf(canary, input.podAnnotations),
-      includeLabelPrefixes: input.includeLabelPrefixes,
+      includeLabelPrefixes,
       ownerReferences,
     });
     const autoscaler = hpa
@@ -124,6 +121,7 @@ export class CanaryChart extends Chart {
           autoscalerRef: canary.spec.autoscalerRef!,
           primaryDeploymentName: primaryName(target.metadata.name!),
           namespace,
+          includeLabelPrefixes,
           ownerReferences,
         })
       : undefined;
@@ -138,6 +136,7 @@ export class CanaryChart extends Chart {
       ingress: input.ingress,
       upstream: input.upstream,
       ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
+      ingressClass: input.ingressClass,
     };
     const services = new CanaryServices(this, 'Services', {
       service: resolved.service,

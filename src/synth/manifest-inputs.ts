@@ -11,12 +11,15 @@ import { validateCanary } from '../api/validate.js';
 import type { ManifestDoc } from '../io/manifests.js';
 import type { SynthInput, SynthWeights } from './canary-chart.js';
 import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
+import type { SynthSettings } from './operator-settings.js';
 
 export interface ManifestInputOptions {
   /** The operator's default provider, for Canaries that set none. @default istio */
   readonly provider?: string;
   readonly weights: SynthWeights;
   readonly phase?: string;
+  /** The operator's settings to show the output of (operator-settings.ts). @default Flagger's defaults */
+  readonly settings?: SynthSettings;
 }
 
 export interface CanaryInput {
@@ -66,6 +69,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     (o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && (o.metadata?.namespace ?? namespace) === namespace,
   ) as unknown as ConfigJson[];
   return {
+    ...options.settings,
     canary: withNamespace(canary, namespace),
     resolved,
     target: withNamespace(target, namespace),

@@ -44,8 +44,9 @@ export function withoutForeignKeys(map: Record<string, string> | undefined): Rec
 }
 
 /**
- * Labels kept by Flagger's `-include-label-prefix`: all of them when no prefixes are given,
- * otherwise those starting with one of the prefixes ("*" matches any). Foreign keys never pass.
+ * Labels (or annotations) kept by Flagger's `-include-label-prefix`: all of them when no prefix
+ * list is given, otherwise those starting with one of the prefixes ("*" matches any, "" none, as
+ * Flagger has it since 1.30). Foreign keys never pass.
  */
 export function includedLabels(
   labels: Record<string, string> | undefined,
@@ -54,7 +55,16 @@ export function includedLabels(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels ?? {})) {
     if (isForeignKey(key)) continue;
-    if (!prefixes || prefixes.some((p) => p === '*' || key.startsWith(p))) out[key] = value;
+    if (!prefixes || prefixes.some((p) => p === '*' || (p !== '' && key.startsWith(p)))) out[key] = value;
   }
   return out;
+}
+
+/** includedLabels(), or undefined when nothing is kept, so the field is not written at all. */
+export function includedOrNone(
+  map: Record<string, string> | undefined,
+  prefixes: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  const kept = includedLabels(map, prefixes);
+  return Object.keys(kept).length ? kept : undefined;
 }

@@ -8,7 +8,7 @@ import { fail } from './errors.js';
 import { hpaSpecV2, SUPPORTED_HPA_VERSIONS } from './hpa-v2.js';
 import type { HorizontalPodAutoscalerJson } from './kube-json.js';
 import { primaryName } from './names.js';
-import { withoutForeignKeys } from './ownership.js';
+import { includedOrNone } from './ownership.js';
 
 export interface PrimaryAutoscalerProps {
   readonly hpa: HorizontalPodAutoscalerJson;
@@ -16,6 +16,8 @@ export interface PrimaryAutoscalerProps {
   /** The Deployment the copy scales: `<target>-primary`. */
   readonly primaryDeploymentName: string;
   readonly namespace: string;
+  /** Flagger's `-include-label-prefix`: the labels and annotations copied. @default every one */
+  readonly includeLabelPrefixes?: readonly string[];
   readonly ownerReferences?: OwnerReference[];
 }
 
@@ -41,8 +43,8 @@ export class PrimaryAutoscaler extends Construct {
       metadata: {
         name: primaryName(hpa.metadata.name!),
         namespace: props.namespace,
-        labels: withoutForeignKeys(hpa.metadata.labels),
-        annotations: withoutForeignKeys(hpa.metadata.annotations),
+        labels: includedOrNone(hpa.metadata.labels, props.includeLabelPrefixes),
+        annotations: includedOrNone(hpa.metadata.annotations, props.includeLabelPrefixes),
         ownerReferences: props.ownerReferences,
       },
       spec: {

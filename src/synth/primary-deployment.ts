@@ -6,7 +6,7 @@ import { ApiObject, type OwnerReference } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { DeploymentJson, JsonObject } from './kube-json.js';
 import { primaryName } from './names.js';
-import { includedLabels, withoutForeignKeys } from './ownership.js';
+import { includedLabels, includedOrNone, withoutForeignKeys } from './ownership.js';
 import { primaryPodSpec, type TrackedConfigs } from './pod-template.js';
 import { PROMOTION_ID_ANNOTATION } from './promotion-id.js';
 import type { SelectorLabel } from './selector-label.js';
@@ -24,7 +24,7 @@ export interface PrimaryDeploymentProps {
   readonly autoscaled?: boolean;
   /** Annotations stamped on the pod template (the controller's `flagger-id` forces a rollout). */
   readonly podAnnotations?: Record<string, string>;
-  /** Flagger's `-include-label-prefix`. @default every label */
+  /** Flagger's `-include-label-prefix`: the target's labels and annotations kept on the primary. @default every one */
   readonly includeLabelPrefixes?: readonly string[];
   readonly ownerReferences?: OwnerReference[];
 }
@@ -56,7 +56,7 @@ export class PrimaryDeployment extends Construct {
         name: primaryName(target.metadata.name!),
         namespace: props.namespace,
         labels: labelled(includedLabels(target.metadata.labels, props.includeLabelPrefixes)),
-        annotations: withoutForeignKeys(target.metadata.annotations),
+        annotations: includedOrNone(target.metadata.annotations, props.includeLabelPrefixes),
         ownerReferences: props.ownerReferences,
       },
       spec,

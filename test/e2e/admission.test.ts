@@ -208,6 +208,16 @@ describe('admission webhooks against the real apiserver', function () {
     expect(await client.getIfExists(RESOURCES.canaries, 'broken', NS)).to.equal(undefined);
   });
 
+  it('kubectl apply of a Canary with a value Flagger accepts but that is suspicious (targetRef.apiVersion v1) succeeds, and kubectl prints the warning', async () => {
+    const legacy = canaryManifest('legacy', { interval: '1m', stepWeight: 10, maxWeight: 50 });
+    legacy.spec.targetRef = { apiVersion: 'v1', kind: 'Deployment', name: 'podinfo-legacy' };
+    // A server-side dry run goes through admission too, and leaves no second Canary behind.
+    const applied = await kubectlWithWarnings(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(legacy));
+    expect(applied.code, applied.stderr).to.equal(0);
+    expect(applied.stdout).to.include('canary.flagger.app/legacy created (server dry run)');
+    expect(applied.stderr).to.include('Warning: spec.targetRef.apiVersion: "v1" is not a Deployment\'s apiVersion; Flagger and Sluice ignore it and read apps/v1 Deployment podinfo-legacy: write apps/v1');
+  });
+
   it('a direct edit of an object the Canary owns is denied; Sluice itself may write it', async () => {
     const canary = await client.get<any>(RESOURCES.canaries, 'podinfo', NS);
     const owner = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid: canary.metadata.uid, controller: true, blockOwnerDeletion: true };

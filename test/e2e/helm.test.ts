@@ -24,6 +24,7 @@ import { parseAllDocuments } from 'yaml';
 import { clusterEnv, ensureCluster, kubectl, kubectlJson, repoRoot, waitFor } from '../support/cluster.js';
 import { FORBIDDEN_ACTIONS, NAMESPACE_RULES, clusterRulesFor } from '../../src/install/permissions.js';
 import { canIAs, checksOf, inBatches } from './support/rbac.js';
+import { defaultConfig } from '../../src/operator/config.js';
 
 const CHART = join(repoRoot, 'charts', 'sluice');
 const MANIFESTS = join(repoRoot, 'manifests');
@@ -184,6 +185,27 @@ describe('Helm chart charts/sluice (e2e)', function () {
     const overridden = await template('x', 'team-b', ['--set', 'fullnameOverride=delivery,nameOverride=gate']);
     expect(envOf(find(overridden, 'Deployment')!)).to.include({ SLUICE_SERVICE_NAME: 'delivery', SLUICE_WEBHOOK_CONFIGURATION_NAME: 'delivery-admission' });
     expect(find(overridden, 'Deployment')!.spec.selector.matchLabels).to.deep.equal({ 'app.kubernetes.io/name': 'gate', 'app.kubernetes.io/instance': 'x' });
+  });
+
+  it('Flagger\'s operator values (selectorLabels, includeLabelPrefix, ingressClass, configTracking, ...) reach the operator\'s settings', async () => {
+    const objects = await template('sluice', 'sluice-system', [
+      '--set', 'selectorLabels=app.kubernetes.io/name\\,app,includeLabelPrefix=app.kubernetes.io,ingressAnnotationsPrefix=custom.ingress.kubernetes.io,ingressClass=contour',
+      '--set', 'configTracking.enabled=false,noCrossNamespaceRefs=true,eventWebhook=http://events.example/hook,threadiness=4',
+      '--set', 'slack.url=https://hooks.slack.example/x,slack.proxyUrl=http://proxy:3128,msteams.url=https://teams.example/x,msteams.proxyUrl=http://proxy:3129',
+    ]);
+    const env = envOf(find(objects, 'Deployment')!) as Record<string, string>;
+    const config = defaultConfig(env);
+    expect(config.synth).to.deep.equal({
+      selectorLabels: ['app.kubernetes.io/name', 'app'], includeLabelPrefixes: ['app.kubernetes.io'],
+      ingressAnnotationsPrefix: 'custom.ingress.kubernetes.io', ingressClass: 'contour',
+    });
+    expect(config).to.include({ configTracking: false, noCrossNamespaceRefs: true, eventWebhook: 'http://events.example/hook', concurrency: 4 });
+    expect(config.notifier).to.include({ slackProxy: 'http://proxy:3128', msteamsProxy: 'http://proxy:3129' });
+    // With default values none of them is set: the operator's defaults are Flagger's.
+    const defaults = envOf(find(await template('sluice', 'sluice-system', []), 'Deployment')!) as Record<string, string>;
+    for (const name of ['SLUICE_SELECTOR_LABELS', 'SLUICE_INCLUDE_LABEL_PREFIX', 'SLUICE_INGRESS_CLASS', 'SLUICE_CONFIG_TRACKING', 'SLUICE_NO_CROSS_NAMESPACE_REFS', 'EVENT_WEBHOOK_URL', 'SLUICE_CONCURRENCY']) {
+      expect(defaults, name).not.to.have.property(name);
+    }
   });
 
   it('options: monitors, the dashboard ConfigMap, notifications, watch namespace, PDB, security context, scheduling', async () => {

@@ -1,5 +1,5 @@
 // Contour HTTPProxy `<apex>` (included by the user's root HTTPProxy): one route split between the
-// primary and canary Services. Each service sets `l5d-dst-override` so that a Linkerd sidecar behind
+// primary and canary Services, served by the Contour of the operator's ingress class when it has one. Each service sets `l5d-dst-override` so that a Linkerd sidecar behind
 // Contour sends the request to that Service and not back through the apex.
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -28,7 +28,9 @@ export const contourRouter: Router = {
       ctx.resolved.strategy.kind === 'ab-testing'
         ? [route([prefix, ...headerConditions(scope, ctx)], weights.primary, weights.canary), route([prefix], 100, 0)]
         : [route([prefix], weights.primary, weights.canary)];
-    return [new HttpProxy(scope, `HTTPProxy-${names.apex}`, { metadata: apexMetadata(ctx, names.apex), spec: { routes } })];
+    // Flagger's -ingress-class: the Contour instance that serves this HTTPProxy (Contour 1.18+).
+    const ingressClassName = ctx.ingressClass ? { ingressClassName: ctx.ingressClass } : {};
+    return [new HttpProxy(scope, `HTTPProxy-${names.apex}`, { metadata: apexMetadata(ctx, names.apex), spec: { ...ingressClassName, routes } })];
   },
 };
 

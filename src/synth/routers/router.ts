@@ -36,6 +36,8 @@ export interface RouteContext {
   readonly upstream?: KubeObject;
   /** NGINX annotation prefix. @default nginx.ingress.kubernetes.io */
   readonly ingressAnnotationsPrefix?: string;
+  /** Flagger's -ingress-class: Contour's `spec.ingressClassName`. @default none */
+  readonly ingressClass?: string;
 }
 
 export interface Router {

@@ -91,7 +91,6 @@ const CASES: Case[] = [
     path: 'spec.analysis.match', says: 'provider linkerd cannot route by header or cookie',
   },
   { rule: 'mirroring needs a provider that mirrors', doc: canary((c) => { c.spec.provider = 'kuma'; c.spec.analysis.mirror = true; }), path: 'spec.analysis.mirror', says: 'provider kuma cannot mirror traffic' },
-  { rule: 'mirrorWeight needs mirror', doc: canary((c) => (c.spec.analysis.mirrorWeight = 50)), path: 'spec.analysis.mirrorWeight', says: 'needs spec.analysis.mirror: true' },
   {
     rule: 'a metric is builtin, a query or a template',
     doc: canary((c) => c.spec.analysis.metrics.push({ name: 'error-budget', thresholdRange: { max: 1 } })),

@@ -118,7 +118,11 @@ describe('synth: primary Deployment', () => {
     expect(primary.metadata.name).to.equal('podinfo-primary');
     expect(primary.spec.selector).to.deep.equal({ matchLabels: { app: 'podinfo-primary' } });
     expect(primary.spec.template.metadata.labels).to.deep.equal({ app: 'podinfo-primary', tier: 'web' });
-    expect(primary.metadata.labels).to.deep.equal({ app: 'podinfo-primary', tier: 'web' });
+  });
+
+  it('by default (Flagger\'s -include-label-prefix ""), keeps none of the target\'s own labels and annotations but the selector label', () => {
+    expect(primary.metadata.labels).to.deep.equal({ app: 'podinfo-primary' });
+    expect(primary.metadata).not.to.have.property('annotations');
   });
 
   it('copies progressDeadlineSeconds, minReadySeconds, revisionHistoryLimit, strategy and replicas (no autoscaler)', () => {
@@ -127,8 +131,21 @@ describe('synth: primary Deployment', () => {
     expect(primary.spec).not.to.have.property('paused');
   });
 
-  it('drops Flux, kubectl and Deployment-controller keys from its metadata', () => {
-    expect(primary.metadata.annotations).to.deep.equal({ 'team.example.com/owner': 'payments' });
+  it('with -include-label-prefix "*", keeps every label and annotation but Flux\'s, kubectl\'s and the Deployment controller\'s', () => {
+    const all = synthesizeCanary({ ...inputOf(podinfoCanary(), richTarget(), { configs: trackedConfigs }), includeLabelPrefixes: ['*'] });
+    const meta = (all.byRole.primaryDeployment as JsonObject).metadata;
+    expect(meta.labels).to.deep.equal({ app: 'podinfo-primary', tier: 'web' });
+    expect(meta.annotations).to.deep.equal({ 'team.example.com/owner': 'payments' });
+  });
+
+  it('with -include-label-prefix app.kubernetes.io,team., keeps the labels and annotations under those prefixes only; the pod template keeps all', () => {
+    const target = richTarget();
+    target.metadata.labels = { ...target.metadata.labels, 'app.kubernetes.io/name': 'podinfo', 'app.kubernetes.io/part-of': 'shop', 'helm.sh/chart': 'podinfo-6' };
+    const out = synthesizeCanary({ ...inputOf(podinfoCanary(), target, { configs: trackedConfigs }), includeLabelPrefixes: ['app.kubernetes.io', 'team.'] });
+    const deployment = out.byRole.primaryDeployment as JsonObject;
+    expect(deployment.metadata.labels).to.deep.equal({ app: 'podinfo-primary', 'app.kubernetes.io/name': 'podinfo', 'app.kubernetes.io/part-of': 'shop' });
+    expect(deployment.metadata.annotations).to.deep.equal({ 'team.example.com/owner': 'payments' });
+    expect(deployment.spec.template.metadata.labels).to.deep.equal({ app: 'podinfo-primary', tier: 'web' });
   });
 
   it('stamps podAnnotations next to the template annotations; creationTimestamp: null is not copied', () => {

@@ -98,7 +98,7 @@ describe('synth: primary HorizontalPodAutoscaler', () => {
     expect(hpa).to.deep.equal({
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
-      metadata: { name: 'podinfo-primary', namespace: 'test', labels: { app: 'podinfo' } },
+      metadata: { name: 'podinfo-primary', namespace: 'test' },
       spec: { minReplicas: 2, maxReplicas: 4, metrics, behavior, scaleTargetRef: { ...scaleTargetRef, name: 'podinfo-primary' } },
     });
   });
@@ -120,6 +120,13 @@ describe('synth: primary HorizontalPodAutoscaler', () => {
       { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } },
       { type: 'External', external: { metric: { name: 'queue', selector: { matchLabels: { q: 'jobs' } } }, target: { type: 'Value', value: '30' } } },
     ]);
+  });
+
+  it('copies the HPA\'s labels and annotations under -include-label-prefix, as the primary Deployment\'s', () => {
+    const hpa = hpaOf('autoscaling/v2', { maxReplicas: 4 });
+    hpa.metadata = { ...hpa.metadata, labels: { app: 'podinfo', 'app.kubernetes.io/name': 'podinfo' }, annotations: { 'app.kubernetes.io/owner': 'x', note: 'y' } } as typeof hpa.metadata;
+    const out = synthesizeCanary({ ...inputOf(canary, podinfoDeployment(), { hpa }), includeLabelPrefixes: ['app.kubernetes.io'] });
+    expect((out.byRole.hpa as JsonObject).metadata).to.deep.include({ labels: { 'app.kubernetes.io/name': 'podinfo' }, annotations: { 'app.kubernetes.io/owner': 'x' } });
   });
 
   it('applies primaryScalerReplicas', () => {

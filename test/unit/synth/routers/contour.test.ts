@@ -42,4 +42,26 @@ describe('synth: contour router', () => {
       { conditions: [{ prefix: '/' }], services: [service('podinfo-primary', 100), service('podinfo-canary', 0)] },
     ]);
   });
+
+  it('with the operator\'s -ingress-class, the HTTPProxy carries spec.ingressClassName (Contour 1.18+); without one, none', () => {
+    const canary = podinfoCanary({ provider: 'contour', service: { port: 80 } });
+    const [classed] = synthesizeCanary({ ...inputOf(canary), ingressClass: 'contour-internal' }).byRole.routes as JsonObject[];
+    expect(classed.spec.ingressClassName).to.equal('contour-internal');
+    const [plain] = synthesizeCanary(inputOf(canary)).byRole.routes as JsonObject[];
+    expect(plain.spec).not.to.have.property('ingressClassName');
+  });
+
+  it('no other router reads the ingress class (Flagger gives it to Contour alone)', () => {
+    for (const provider of ['istio', 'nginx', 'gloo', 'gatewayapi:v1']) {
+      const canary = podinfoCanary({
+        provider,
+        service: { port: 80, ...(provider.startsWith('gatewayapi') ? { gatewayRefs: [{ name: 'gw' }] } : {}) },
+        ...(provider === 'nginx' ? { ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' } } : {}),
+      });
+      const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'podinfo', namespace: 'test' }, spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } }] } };
+      const input = { ...inputOf(canary), ingressClass: 'contour', ...(provider === 'nginx' ? { ingress } : {}) };
+      const without = { ...input, ingressClass: undefined };
+      expect(synthesizeCanary(input).byRole.routes, provider).to.deep.equal(synthesizeCanary(without).byRole.routes);
+    }
+  });
 });
