@@ -7,7 +7,7 @@ import type { Canary } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
 import { deploymentReadiness, type DeploymentLike } from '../rollout/readiness.js';
 import { id } from '../rollout/messages.js';
-import { RESOURCES, type KubeClient, type KubeObject } from '../kube/index.js';
+import { RESOURCES, isNotFound, type KubeClient, type KubeObject } from '../kube/index.js';
 import type { RolloutEvent } from '../rollout/decision.js';
 import { VirtualService } from '../imports/istio-virtualservice-networking.istio.io.js';
 import { ownedBy, virtualServiceRestore } from './takeover-objects.js';
@@ -65,7 +65,12 @@ export async function releaseApexService(client: KubeClient, r: ResolvedCanary, 
 export async function restoreVirtualService(client: KubeClient, r: ResolvedCanary, canaryUid: string | undefined): Promise<boolean> {
   if (r.provider !== 'istio') return false;
   const { apiVersion, kind } = VirtualService.GVK;
-  const type = await client.discovery.resourceFor(apiVersion, kind);
+  // Without Istio's CRD there is no VirtualService to give back, and the deletion must not wait for one.
+  const type = await client.discovery.resourceFor(apiVersion, kind).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  if (!type) return false;
   const live = await client.getIfExists<KubeObject>(type, r.service.name, r.namespace);
   if (!live || ownedBy(live, canaryUid)) return false;
   const patch = virtualServiceRestore(live);

@@ -9,6 +9,7 @@ import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary } from '../../../src/api/types.js';
 import type { KubeObject } from '../../../src/kube/index.js';
 import { KubeError } from '../../../src/kube/errors.js';
+import { restoreVirtualService } from '../../../src/controller/finalizer.js';
 
 const UID = 'canary-uid';
 const owner = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid: UID, controller: true, blockOwnerDeletion: true };
@@ -161,5 +162,38 @@ describe('executor: taking over before applying', () => {
     await execute(decision, inputs, deps(calls, conflict)).catch((err: unknown) => { thrown = err; });
     expect(thrown).to.be.instanceOf(ConflictError);
     expect(calls).to.deep.equal(['patch podinfo-svc']);
+  });
+});
+
+describe('finalizer: restoreVirtualService', () => {
+  const resolved = (provider: string) => resolveCanary({
+    apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'podinfo', namespace: 'test', uid: UID },
+    spec: { provider, targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 80 } },
+  } as unknown as Canary);
+  const vsType = { group: 'networking.istio.io', version: 'v1beta1', plural: 'virtualservices', kind: 'VirtualService', namespaced: true };
+  const client = (live: KubeObject | undefined, patches: unknown[], discovery = async () => vsType) => ({
+    discovery: { resourceFor: discovery },
+    getIfExists: async () => live,
+    mergePatch: async (_t: unknown, _n: string, _ns: string, patch: unknown) => { patches.push(patch); return {}; },
+  }) as unknown as Parameters<typeof restoreVirtualService>[0];
+
+  it('puts the user\'s spec back on a VirtualService the Canary took over', async () => {
+    const patches: unknown[] = [];
+    const live = liveVirtualService({ [ORIGINAL_CONFIGURATION_ANNOTATION]: JSON.stringify(userVirtualServiceSpec) });
+    expect(await restoreVirtualService(client(live, patches), resolved('istio'), UID)).to.equal(true);
+    expect(patches).to.deep.equal([virtualServiceRestore(live)]);
+  });
+
+  it('leaves the Canary\'s own VirtualService to the garbage collector, and other providers alone', async () => {
+    const patches: unknown[] = [];
+    const owned = liveVirtualService({ [ORIGINAL_CONFIGURATION_ANNOTATION]: '{}' }, { ownerReferences: [owner] });
+    expect(await restoreVirtualService(client(owned, patches), resolved('istio'), UID)).to.equal(false);
+    expect(await restoreVirtualService(client(liveVirtualService(), patches), resolved('linkerd'), UID)).to.equal(false);
+    expect(patches).to.deep.equal([]);
+  });
+
+  it('without Istio\'s CRD the deletion goes on', async () => {
+    const missing = async () => { throw new KubeError(404, 'NotFound', 'the server has no kind VirtualService', 'discover'); };
+    expect(await restoreVirtualService(client(undefined, [], missing), resolved('istio'), UID)).to.equal(false);
   });
 });
