@@ -18,7 +18,7 @@ import { runGate, type GateDeps } from './gates.js';
 import { execute, recoverPendingEvents, ConflictError, CanaryGoneError, type AlertSink, type ExecutorDeps, type Synthesize, type SynthesisInputs } from './executor.js';
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
-import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, wantedFinalizers } from './finalizer.js';
+import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, restoreVirtualService, wantedFinalizers } from './finalizer.js';
 import type { DeploymentLike } from '../rollout/readiness.js';
 import { checkMetricProviders } from './metric-providers.js';
 import { clusterMetricDeps } from './cluster-metric-deps.js';
@@ -372,6 +372,7 @@ export class CanaryController {
       return requeueAfter(FINALIZE_POLL_MS);
     }
     await releaseApexService(this.opts.client, resolved, target, canary.metadata.uid);
+    if (await restoreVirtualService(this.opts.client, resolved, canary.metadata.uid)) log.info(`VirtualService ${resolved.service.name}.${ns} restored`);
     for (const e of step.events) {
       log.info(e.message);
       await event(e.type, e.message);

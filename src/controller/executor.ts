@@ -14,6 +14,7 @@ import { id } from '../rollout/messages.js';
 import type { Weights } from '../rollout/weights.js';
 import { capMessage } from '../api/message.js';
 import type { CanaryLanes } from './canary-lanes.js';
+import { takeOver } from './takeover-objects.js';
 
 /** What synthesis needs from the cluster for one Canary. */
 export interface SynthesisInputs {
@@ -105,8 +106,11 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   if (decision.sync && inputs.target) {
     const objects = deps.synthesize(inputs, decision.sync.weights, decision.sync.primaryFromTarget);
     await deps.whenLiveKnown?.(objects);
-    const changed = objectsToApply(objects, deps);
+    // Objects someone else wrote first are taken over as Flagger does (takeover-objects.ts).
+    const plans = objects.map((o) => takeOver(o, deps.live(o), canary.metadata.uid));
+    const changed = objectsToApply(plans.map((p) => p.apply), deps);
     if (changed.length) {
+      for (const plan of plans) if (plan.patchFirst && changed.includes(plan.apply)) await patchFirst(deps, plan.apply, plan.patchFirst, log);
       await deps.client.serverSideApply(changed, { force: true });
       for (const o of changed) deps.memo.set(objectKey(o), { hash: JSON.stringify(o), at: deps.now() });
       log.debug({ applied: changed.map(objectKey) }, `applied ${changed.length} generated objects`);
@@ -152,6 +156,19 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   }
   if (decision.note) log.debug(decision.note);
   return stored ? { canary: stored, superseded } : undefined;
+}
+
+/** The write that must come before an object's apply when Sluice takes it over; conditional on the version seen. */
+async function patchFirst(deps: ExecutorDeps, object: KubeObject, patch: Record<string, unknown>, log: Logger): Promise<void> {
+  const { name, namespace } = object.metadata;
+  try {
+    const type = await deps.client.discovery.resourceFor(object.apiVersion, object.kind);
+    await deps.client.mergePatch(type, name!, namespace, patch);
+  } catch (err) {
+    if (isConflict(err)) throw new ConflictError(`${object.kind} ${namespace}/${name} changed meanwhile`);
+    throw err;
+  }
+  log.info(`took over ${object.kind} ${namespace}/${name}: ${Object.keys((patch.spec as object | undefined) ?? {}).join(', ')} replaced`);
 }
 
 /** The status without its outbox of Events. */

@@ -1,13 +1,16 @@
 // revertOnDeletion: when such a Canary is deleted, hand the workload back to the user without
 // downtime before the garbage collector removes what Sluice generated. The target is scaled back
 // up, the apex Service is re-pointed at the target's pods and released from the Canary (so it is
-// not garbage-collected), and only then is the finalizer removed.
+// not garbage-collected), a user's VirtualService that Sluice took over gets its own spec back,
+// and only then is the finalizer removed.
 import type { Canary } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
 import { deploymentReadiness, type DeploymentLike } from '../rollout/readiness.js';
 import { id } from '../rollout/messages.js';
-import { RESOURCES, type KubeClient, type KubeObject } from '../kube/index.js';
+import { RESOURCES, isNotFound, type KubeClient, type KubeObject } from '../kube/index.js';
 import type { RolloutEvent } from '../rollout/decision.js';
+import { VirtualService } from '../imports/istio-virtualservice-networking.istio.io.js';
+import { ownedBy, virtualServiceRestore } from './takeover-objects.js';
 
 export const FINALIZER = 'finalizer.flagger.app';
 
@@ -53,4 +56,25 @@ export async function releaseApexService(client: KubeClient, r: ResolvedCanary, 
     metadata: { ownerReferences: owners },
     ...(Object.keys(matchLabels).length ? { spec: { selector: matchLabels } } : {}),
   });
+}
+
+/**
+ * Istio: a VirtualService the user had before the Canary (taken over, never owned by it) gets the
+ * spec Sluice found, as Flagger's router Finalize does. Returns whether one was restored.
+ */
+export async function restoreVirtualService(client: KubeClient, r: ResolvedCanary, canaryUid: string | undefined): Promise<boolean> {
+  if (r.provider !== 'istio') return false;
+  const { apiVersion, kind } = VirtualService.GVK;
+  // Without Istio's CRD there is no VirtualService to give back, and the deletion must not wait for one.
+  const type = await client.discovery.resourceFor(apiVersion, kind).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  if (!type) return false;
+  const live = await client.getIfExists<KubeObject>(type, r.service.name, r.namespace);
+  if (!live || ownedBy(live, canaryUid)) return false;
+  const patch = virtualServiceRestore(live);
+  if (!patch) return false;
+  await client.mergePatch(type, r.service.name, r.namespace, patch);
+  return true;
 }

@@ -9,6 +9,8 @@ import type { Observed, Gate, GateResult } from '../rollout/decision.js';
 import type { DeploymentLike } from '../rollout/readiness.js';
 import { configTrackingOf } from '../synth/tracked-configs.js';
 import type { ConfigJson } from '../synth/kube-json.js';
+import { hasForeignRevision } from '../rollout/takeover.js';
+import { takeoverEvidence } from './takeover-evidence.js';
 
 export interface Snapshot {
   readonly canary: Canary;
@@ -54,6 +56,10 @@ export function observe(
     ...(snap.primary ? { primary: snap.primary } : {}),
     ...(snap.hpa?.spec?.minReplicas !== undefined ? { autoscalerMinReplicas: snap.hpa.spec.minReplicas } : {}),
     trackedConfigs: trackedConfigsOf(snap.target, snap.configs, resolved.namespace),
+    // Only a status that Flagger wrote needs it; Sluice's own revisions compare directly.
+    ...(snap.target && hasForeignRevision(snap.canary.status)
+      ? { takeover: takeoverEvidence(snap.target, snap.primary, snap.configs, resolved.namespace) }
+      : {}),
     gates,
     commands: commandsOf(snap.canary),
   };

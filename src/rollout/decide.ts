@@ -10,6 +10,7 @@ import type { Decision, Gate, GateResult, Observed, RolloutEvent, AlertSeverity 
 import { deploymentReadiness } from './readiness.js';
 import { messages, conditionMessages, approvalAlerts, id } from './messages.js';
 import { ALL_TO_PRIMARY, split, nextCanaryWeight, nextPrimaryWeight, type Weights } from './weights.js';
+import { adoptedStatus } from './takeover.js';
 
 /** Phases in which a rollout is under way and traffic may reach the canary. */
 const ACTIVE: readonly CanaryPhase[] = ['Progressing', 'WaitingPromotion', 'Promoting', 'Finalising'];
@@ -180,8 +181,15 @@ export function decide(obs: Observed): Decision {
     return step.done(r.intervalMs);
   }
 
-  const revisionChanged = obs.targetRevision !== st.lastAppliedSpec;
-  const configsChanged = !sameMap(obs.trackedConfigs, st.trackedConfigs ?? {});
+  // A status Flagger left idle that still describes what runs is kept, with Sluice's hashes (takeover.ts).
+  const adopted = adoptedStatus(obs);
+  if (adopted) {
+    Object.assign(step.status, adopted);
+    step.note = `status written by Flagger adopted: the primary runs revision ${adopted.lastAppliedSpec}`;
+  }
+  const recorded = adopted ?? st;
+  const revisionChanged = obs.targetRevision !== recorded.lastAppliedSpec;
+  const configsChanged = !sameMap(obs.trackedConfigs, recorded.trackedConfigs ?? {});
   const lastStep = st.lastAnalysisTime ? Date.parse(st.lastAnalysisTime) : 0;
   const dueInMs = Math.max(0, lastStep + r.intervalMs - obs.now);
 

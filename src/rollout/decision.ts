@@ -4,6 +4,7 @@ import type { Canary, CanaryStatus, MetricCheckStatus } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
 import type { DeploymentLike } from './readiness.js';
 import type { Weights } from './weights.js';
+import type { TakeoverEvidence } from './takeover.js';
 
 /** A check that needs I/O (webhooks, Prometheus). decide() asks for one at a time. */
 export type Gate =
@@ -61,6 +62,8 @@ export interface Observed {
   readonly autoscalerMinReplicas?: number;
   /** "configmap/NAME" or "secret/NAME" -> hash of data, for the configs the target uses. */
   readonly trackedConfigs: Record<string, string>;
+  /** Gathered only when the status holds another operator's revisions (Flagger's): see takeover.ts. */
+  readonly takeover?: TakeoverEvidence;
   readonly gates: Partial<Record<Gate, GateResult>>;
   readonly commands: Commands;
 }

@@ -47,7 +47,7 @@ export class PrimaryDeployment extends Construct {
     if (!props.autoscaled && target.spec.replicas !== undefined) spec.replicas = target.spec.replicas;
     // Only the selector label: other matchLabels of the target would also select the target's pods.
     spec.selector = { matchLabels: { [selector.key]: selector.primaryValue } };
-    spec.template = this.templateOf(props, labelled);
+    spec.template = primaryTemplateOf(target, selector, props.tracked, props.podAnnotations);
 
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'apps/v1',
@@ -62,23 +62,33 @@ export class PrimaryDeployment extends Construct {
       spec,
     });
   }
+}
 
-  private templateOf(props: PrimaryDeploymentProps, labelled: (l?: Record<string, string>) => Record<string, string>): JsonObject {
-    const { metadata: templateMetadata, spec: podSpec, ...otherFields } = props.target.spec.template ?? {};
-    // creationTimestamp: null is what `kubectl get -o yaml` prints; it is not the user's intent.
-    const { creationTimestamp: _unset, annotations: templateAnnotations, ...metadata } = structuredClone(templateMetadata ?? {});
-    // As Flagger: Flux's keys are not copied, and the target's own `flagger-id` (a copy of a
-    // primary's template) never stands in for this promotion's.
-    const { [PROMOTION_ID_ANNOTATION]: _stale, ...copied } = withoutForeignKeys(templateAnnotations) ?? {};
-    const annotations = { ...copied, ...props.podAnnotations };
-    return {
-      ...structuredClone(otherFields),
-      metadata: {
-        ...metadata,
-        labels: labelled(metadata.labels),
-        ...(Object.keys(annotations).length ? { annotations } : {}),
-      },
-      spec: primaryPodSpec(podSpec, props.tracked, props.selector),
-    };
-  }
+/**
+ * The primary's pod template: the target's, with the selector label pointing at the primary's pods,
+ * tracked configs read from their `-primary` copies, and `podAnnotations` (the controller's
+ * `flagger-id`) stamped on. Pure; the takeover of a Flagger-made primary compares it with the live one.
+ */
+export function primaryTemplateOf(
+  target: DeploymentJson,
+  selector: SelectorLabel,
+  tracked: TrackedConfigs,
+  podAnnotations?: Record<string, string>,
+): JsonObject {
+  const { metadata: templateMetadata, spec: podSpec, ...otherFields } = target.spec.template ?? {};
+  // creationTimestamp: null is what `kubectl get -o yaml` prints; it is not the user's intent.
+  const { creationTimestamp: _unset, annotations: templateAnnotations, ...metadata } = structuredClone(templateMetadata ?? {});
+  // As Flagger: Flux's keys are not copied, and the target's own `flagger-id` (a copy of a
+  // primary's template) never stands in for this promotion's.
+  const { [PROMOTION_ID_ANNOTATION]: _stale, ...copied } = withoutForeignKeys(templateAnnotations) ?? {};
+  const annotations = { ...copied, ...podAnnotations };
+  return {
+    ...structuredClone(otherFields),
+    metadata: {
+      ...metadata,
+      labels: { ...metadata.labels, [selector.key]: selector.primaryValue },
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    },
+    spec: primaryPodSpec(podSpec, tracked, selector),
+  };
 }

@@ -29,6 +29,8 @@ export class World {
   postRollouts: string[] = [];
   tick = 0;
   targetReady = true;
+  /** What the controller gathers beside a status Flagger wrote (src/rollout/takeover.ts). */
+  takeover?: Observed['takeover'];
 
   constructor(public canary: Canary, public gates: GateScript = {}, image = 'podinfo:6.0.0') {
     this.targetImage = image;
@@ -52,6 +54,7 @@ export class World {
       targetRevision: `rev-${this.targetImage}`,
       ...(this.primary ? { primary: this.primary } : {}),
       trackedConfigs: this.configs,
+      ...(this.takeover ? { takeover: this.takeover } : {}),
       gates,
       commands: commandsOf(this.canary),
     };
