@@ -7,11 +7,9 @@
 //                    runs here, so the test writes a KeptnMetric's status and completes Analyses as
 //                    Keptn's metrics operator would
 import { expect } from 'chai';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ensureCluster, kubectl } from '../support/cluster.js';
-import { KubeClient, loadKubeConfig, RESOURCES, type KubeObject, type ResourceType } from '../../src/kube/index.js';
-import { clusterRulesFor } from '../../src/install/permissions.js';
-import { WEBHOOK_CONFIGURATION_NAME } from '../../src/admission/registration.js';
+import { KubeClient, loadKubeConfig, type KubeObject, type ResourceType } from '../../src/kube/index.js';
+import { CLUSTER_RULES } from '../../src/install/permissions.js';
 import { resolveCanary } from '../../src/api/defaults.js';
 import type { Canary, CanaryMetric } from '../../src/api/types.js';
 import { runMetricChecks, type MetricVerdict } from '../../src/analysis/run-checks.js';
@@ -20,12 +18,12 @@ import { checkMetricProviders } from '../../src/controller/metric-providers.js';
 import {
   startExternalMetricsAdapter, frontProxyTrust, registerAdapter, unregisterAdapter, type ExternalMetricsAdapter,
 } from './support/external-metrics-adapter.js';
+import { serviceAccountLogin, type ServiceAccountLogin } from './support/rbac.js';
 
 const run = `${process.pid % 10000}`;
 const NS = `e2e-kube-metrics-${run}`;
 const OPERATOR_SA = 'sluice-operator';
 const UNBOUND_SA = 'no-metrics-grant';
-const CLUSTER_ROLE = `sluice-metrics-e2e-${run}`;
 const KEPTN_METRICS: ResourceType = { group: 'metrics.keptn.sh', version: 'v1beta1', plural: 'keptnmetrics', namespaced: true, kind: 'KeptnMetric' };
 const ANALYSES: ResourceType = { group: 'metrics.keptn.sh', version: 'v1beta1', plural: 'analyses', namespaced: true, kind: 'Analysis' };
 
@@ -42,23 +40,12 @@ function canary(metrics: CanaryMetric[]): Canary {
   };
 }
 
-/** A client that authenticates with a ServiceAccount token, as the operator does in its pod. */
-function clientAs(env: Record<string, string>, token: string): KubeClient {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'sluice', server: env.SLUICE_KUBE_APISERVER, caFile: env.SLUICE_CA_CERT, skipTLSVerify: false }],
-    users: [{ name: 'sa', token }],
-    contexts: [{ name: 'sluice', cluster: 'sluice', user: 'sa' }],
-    currentContext: 'sluice',
-  });
-  return new KubeClient(kc);
-}
-
 describe('e2e: metric backends that read the Kubernetes API, on the real apiserver', function () {
   this.timeout(5 * 60_000);
   let admin: KubeClient;
   let operator: KubeClient;
   let unbound: KubeClient;
+  const logins: ServiceAccountLogin[] = [];
 
   /**
    * One metric of a MetricTemplate in NS, checked with the operator's cluster deps; `backendAs`
@@ -76,29 +63,14 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
     this.timeout(45 * 60_000);
     const cluster = await ensureCluster();
     admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));
-    await admin.serverSideApply([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: OPERATOR_SA, namespace: NS } },
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: UNBOUND_SA, namespace: NS } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: CLUSTER_ROLE },
-        rules: clusterRulesFor(WEBHOOK_CONFIGURATION_NAME).map((r) => ({
-          apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs], ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}),
-        })),
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: CLUSTER_ROLE },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: CLUSTER_ROLE },
-        subjects: [{ kind: 'ServiceAccount', name: OPERATOR_SA, namespace: NS }],
-      },
-    ] as KubeObject[]);
-    const token = async (sa: string) => (await kubectl(['-n', NS, 'create', 'token', sa, '--duration=1h'])).trim();
-    operator = clientAs(cluster.env, await token(OPERATOR_SA));
-    unbound = clientAs(cluster.env, await token(UNBOUND_SA));
+    await admin.serverSideApply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }]);
+    // The manifests' ClusterRole, and one with no rules at all.
+    for (const [name, rules] of [[OPERATOR_SA, CLUSTER_RULES], [UNBOUND_SA, []]] as const) logins.push(await serviceAccountLogin(NS, name, rules));
+    [operator, unbound] = logins.map((l) => new KubeClient(loadKubeConfig({ path: l.kubeconfig })));
   });
 
   after(async () => {
-    await kubectl(['delete', 'clusterrolebinding,clusterrole', CLUSTER_ROLE, '--ignore-not-found']).catch(() => undefined);
+    for (const login of logins) await login.remove().catch(() => undefined);
     if (!process.env.SLUICE_KEEP_NAMESPACES) await kubectl(['delete', 'namespace', NS, '--wait=false', '--ignore-not-found']).catch(() => undefined);
   });
 
