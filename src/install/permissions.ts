@@ -20,6 +20,15 @@ const APPLY = ['get', 'list', 'watch', 'create', 'patch', 'update'] as const;
 /** The routing objects of every provider Sluice serves (src/api/providers.ts), applied like the rest. */
 export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = routingKindsByGroup();
 
+/** The metric backends that read the Kubernetes API with the operator's own credentials. */
+export const METRIC_BACKEND_RULES: readonly PermissionRule[] = [
+  // GET /apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric> names no object, so the
+  // apiserver authorizes it as `list` of a resource called <metric>: any name, hence '*'.
+  { apiGroups: ['external.metrics.k8s.io'], resources: ['*'], verbs: ['list'], why: 'externalmetrics metric checks read a metric through the APIService\'s adapter' },
+  { apiGroups: ['metrics.keptn.sh'], resources: ['keptnmetrics'], verbs: ['get'], why: 'keptn metric checks read a KeptnMetric\'s status.value' },
+  { apiGroups: ['metrics.keptn.sh'], resources: ['analyses'], verbs: ['create', 'get', 'delete'], why: 'keptn metric checks create an Analysis, read its verdict and delete it' },
+];
+
 /** The ClusterRole of an installation whose webhook configurations are called `webhookConfigurationName`. */
 export const clusterRulesFor = (webhookConfigurationName: string): readonly PermissionRule[] => [
   { apiGroups: ['flagger.app'], resources: ['canaries', 'metrictemplates', 'alertproviders'], verbs: ['get', 'list', 'watch'], why: 'the Canary informer, MetricTemplates of metric checks, AlertProviders of notifications' },
@@ -34,6 +43,7 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'], why: 'reads the Secrets a target names, and those of metric providers and AlertProviders, by name; applies -primary copies of tracked Secrets; creates and renews the shared webhook certificate Secret' },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: APPLY, why: 'the primary HPA copied from autoscalerRef' },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
+  ...METRIC_BACKEND_RULES,
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
   ...referencedOnlyKinds().map((k) => ({ apiGroups: [k.group], resources: [k.plural], verbs: ['get', 'list', 'watch'], why: 'objects a Canary names for its provider to copy from' })),
   // No create: in a cluster the manifests (or the chart) install both configurations, and the

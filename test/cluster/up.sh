@@ -152,15 +152,15 @@ if [ ! -f "$PKI/ca.crt" ]; then
   ossl genrsa -out "$PKI/ca.key" 2048
   ossl req -x509 -new -nodes -key "$PKI/ca.key" -sha256 -days 3650 -subj "/CN=sluice-test-ca" -out "$PKI/ca.crt"
 fi
-cert() { # cert <name> <subject> <extfile-content>
-  local n="$1" subj="$2" ext="$3"
+cert() { # cert <name> <subject> <extfile-content> [<ca name, default ca>]
+  local n="$1" subj="$2" ext="$3" ca="${4:-ca}"
   [ -f "$PKI/$n.crt" ] && return 0
   printf '%s\n' "$ext" > "$PKI/$n.ext"
   # ECDSA P-256 leaf keys (RSA key generation costs ~0.5 s each on this machine); the CA and the
   # service-account keys stay RSA.
   ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$n.key"
   ossl req -new -key "$PKI/$n.key" -subj "$subj" -out "$PKI/$n.csr"
-  ossl x509 -req -in "$PKI/$n.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 3650 -sha256 -extfile "$PKI/$n.ext" -out "$PKI/$n.crt"
+  ossl x509 -req -in "$PKI/$n.csr" -CA "$PKI/$ca.crt" -CAkey "$PKI/$ca.key" -CAcreateserial -days 3650 -sha256 -extfile "$PKI/$n.ext" -out "$PKI/$n.crt"
   rm -f "$PKI/$n.csr" "$PKI/$n.ext"
 }
 SERVICE_CIDR="${SLUICE_SERVICE_CIDR:-10.96.0.0/16}"
@@ -176,6 +176,14 @@ cert admin "/O=system:masters/CN=sluice-admin" "$client_ext"
 cert controller-manager "/CN=system:kube-controller-manager" "$client_ext"
 cert scheduler "/CN=system:kube-scheduler" "$client_ext"
 cert kwok "/O=system:masters/CN=kwok" "$client_ext"
+# The aggregation layer (APIServices, e.g. external.metrics.k8s.io): the apiserver proxies to an
+# extension server with this client certificate and names the user in X-Remote-* headers, which
+# the extension server trusts only from a certificate of this CA (kubeadm's front-proxy pair).
+if [ ! -f "$PKI/front-proxy-ca.crt" ]; then
+  ossl genrsa -out "$PKI/front-proxy-ca.key" 2048
+  ossl req -x509 -new -nodes -key "$PKI/front-proxy-ca.key" -sha256 -days 3650 -subj "/CN=sluice-test-front-proxy-ca" -out "$PKI/front-proxy-ca.crt"
+fi
+cert front-proxy-client "/CN=front-proxy-client" "$client_ext" front-proxy-ca
 if [ ! -f "$PKI/sa.key" ]; then
   ossl genrsa -out "$PKI/sa.key" 2048
   ossl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
@@ -238,6 +246,10 @@ launch kube-apiserver "$K8S_BIN/kube-apiserver" \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --service-cluster-ip-range="$SERVICE_CIDR" \
   --authorization-mode=Node,RBAC \
+  --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
   --allow-privileged=true \
   --watch-cache=false \
   --profiling=false \

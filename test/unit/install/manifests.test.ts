@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderInstallManifests } from '../../../src/install/render.js';
-import { CLUSTER_RULES, NAMESPACE_RULES } from '../../../src/install/permissions.js';
+import { CLUSTER_RULES, NAMESPACE_RULES, type PermissionRule } from '../../../src/install/permissions.js';
 import { RESOURCES } from '../../../src/kube/index.js';
 import { flaggerCrds } from '../../../src/api/crds.js';
 
@@ -134,6 +134,10 @@ describe('install manifests', () => {
     }
     expect(granted(CLUSTER_RULES, 'flagger.app', 'canaries/status', 'patch')).to.equal(true);
     expect(granted(CLUSTER_RULES, 'flagger.app', 'canaries/finalizers', 'update')).to.equal(true);
+    // The metric backends that call the Kubernetes API (keptn.ts, external-metrics.ts).
+    expect(granted(CLUSTER_RULES, 'external.metrics.k8s.io', '*', 'list')).to.equal(true);
+    expect(granted(CLUSTER_RULES, 'metrics.keptn.sh', 'keptnmetrics', 'get')).to.equal(true);
+    for (const verb of ['create', 'get', 'delete']) expect(granted(CLUSTER_RULES, 'metrics.keptn.sh', 'analyses', verb), `${verb} analyses`).to.equal(true);
   });
 
   it('grants server-side apply of every kind the synthesized examples contain (dist/)', () => {
@@ -153,9 +157,15 @@ describe('install manifests', () => {
   });
 
   it('grants no wildcards, no deletes beyond its own webhook configurations, nothing on RBAC, pods or nodes', () => {
+    // Two exceptions, each the only way to make the call: an external metric is a resource named
+    // after the metric (any name, read with list), and a Keptn Analysis is created for one check and
+    // deleted after it, as Flagger does.
+    const metricNames = (r: PermissionRule) => r.apiGroups.join() === 'external.metrics.k8s.io' && r.resources.join() === '*' && r.verbs.join() === 'list';
+    const ownAnalyses = (r: PermissionRule) => r.apiGroups.join() === 'metrics.keptn.sh' && r.resources.join() === 'analyses';
+    expect([...CLUSTER_RULES].filter(metricNames)).to.have.length(1);
     for (const r of [...CLUSTER_RULES, ...NAMESPACE_RULES]) {
-      expect([...r.apiGroups, ...r.resources, ...r.verbs]).to.not.include('*');
-      if (r.verbs.includes('delete')) expect(r.resourceNames).to.deep.equal(['sluice-admission']);
+      expect([...r.apiGroups, ...(metricNames(r) ? [] : r.resources), ...r.verbs]).to.not.include('*');
+      if (r.verbs.includes('delete') && !ownAnalyses(r)) expect(r.resourceNames).to.deep.equal(['sluice-admission']);
       expect(r.apiGroups).to.not.include('rbac.authorization.k8s.io');
       expect(r.resources).to.not.include.members(['pods', 'nodes', 'namespaces', 'pods/exec']);
     }
