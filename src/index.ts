@@ -3,7 +3,7 @@
 // cdk8s, constructs and Sluice's API rules only, never the operator (no Kubernetes client, HTTP
 // server or logger): a test imports it and lists what it loaded. The preview of the generated
 // objects is `sluice/preview`, which also loads the synthesis.
-export { Canary, canarySpecJson, type CanaryProps, type CanaryPropsSpec, type CanaryServiceProps } from './library/canary.js';
+export { Canary, type CanaryProps, type CanaryPropsSpec, type CanaryServiceProps } from './library/canary.js';
 export { MetricTemplate, type MetricTemplateProps } from './library/metric-template.js';
 export { AlertProvider, type AlertProviderProps } from './library/alert-provider.js';
 export type { TargetWorkload, TargetRefProp } from './library/target.js';
