@@ -48,7 +48,7 @@ export const DOCUMENTED_DEFAULTS: Readonly<Record<string, string>> = {
   'Canary.spec.analysis.webhooks[].retries': '0',
   'Canary.spec.canaryAnalysis': '- none (the deprecated name of spec.analysis)',
   'Canary.spec.progressDeadlineSeconds': String(DEFAULTS.progressDeadlineSeconds),
-  'MetricTemplate.spec.provider.address': "- the Canary's metricsServer",
+  'MetricTemplate.spec.provider.address': "- the Canary's metricsServer for prometheus; a SaaS backend's public API endpoint",
   'AlertProvider.spec.address': "- the `address` key of the Secret named by secretRef",
 };
 

@@ -823,7 +823,7 @@ export interface MetricTemplateSpecProvider {
   readonly type: string;
   /**
    * Address of the metrics server.
-   * @default - the Canary's metricsServer
+   * @default - the Canary's metricsServer for prometheus; a SaaS backend's public API endpoint
    */
   readonly address?: string;
   /**

@@ -46,10 +46,10 @@ describe('MetricTemplate and AlertProvider constructs', () => {
   it('fail synth naming each invalid field', () => {
     const app = new App({ outdir: tmpdir() });
     const chart = new Chart(app, 'analysis', { namespace: 'test' });
-    new MetricTemplate(chart, 'latency', { spec: { provider: { type: 'datadog' }, query: ' ' } });
+    new MetricTemplate(chart, 'latency', { spec: { provider: { type: 'prometheus', address: 'prometheus:9090' }, query: ' ' } });
     new AlertProvider(chart, 'slack', { spec: { type: 'slack' } });
     expect(synthErrors(app)).to.deep.equal([
-      '[analysis/latency] spec.provider.type: datadog is not supported yet: Sluice queries prometheus only',
+      '[analysis/latency] spec.provider.address: must be an http(s) URL, got "prometheus:9090"',
       '[analysis/latency] spec.query: must not be empty',
       '[analysis/slack] spec.address: is required unless spec.secretRef names a Secret with an address',
     ]);
