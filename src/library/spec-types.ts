@@ -7,7 +7,7 @@ export interface CanarySpec {
    * Traffic management provider.
    * @default - the operator's default provider (istio unless the operator sets another)
    */
-  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes';
+  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik';
   /**
    * Prometheus URL.
    * @default - the operator's metrics server (http://prometheus:9090 unless the operator sets another)
