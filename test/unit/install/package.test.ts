@@ -1,5 +1,6 @@
-// What `npm pack` ships: the compiled lib/ (the CLI and the operator run from it), bin/, the CRDs,
-// the install manifests and the chart; not the TypeScript sources, tests or source maps.
+// What `npm pack` ships: the compiled lib/ (the CLI and the operator run from it, and the construct
+// library with its declarations), bin/, the CRDs, the install manifests and the chart; not the
+// TypeScript sources, tests or source maps.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,17 @@ describe('npm pack contents', function () {
     expect(files).to.include.members(['bin/sluice.js', 'lib/cli/main.js', 'lib/operator/run.js', 'lib/version.js', 'crds/canary.yaml', 'manifests/kustomization.yaml', 'charts/sluice/Chart.yaml', 'package.json', 'README.md']);
     const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin).to.deep.equal({ sluice: 'bin/sluice.js', 'kubectl-sluice': 'bin/sluice.js' });
+  });
+
+  it('ships the construct library: its entry points with their declarations, named by exports', () => {
+    expect(files).to.include.members(['lib/index.js', 'lib/index.d.ts', 'lib/preview.js', 'lib/preview.d.ts', 'lib/library/canary.d.ts', 'lib/library/spec-types.d.ts']);
+    const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { main: string; types: string; exports: Record<string, unknown> };
+    expect(pkg.exports).to.deep.equal({
+      '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+      './preview': { types: './lib/preview.d.ts', default: './lib/preview.js' },
+      './package.json': './package.json',
+    });
+    expect([pkg.main, pkg.types]).to.deep.equal(['./lib/index.js', './lib/index.d.ts']);
   });
 
   it('ships no TypeScript sources, tests or source maps', () => {
