@@ -3,6 +3,7 @@
 // every file in src/; otherwise (an edited checkout) the TypeScript sources through tsx, so a
 // stale build never runs. An installed package without src/ always runs lib/.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -20,6 +21,8 @@ function newestMtime(dir) {
 }
 
 process.env.SLUICE_CLI_ENTRY = '1';
+// Before anything imports client-node: keeps its generated API models out (see the hook).
+register('./client-node-slim.mjs', import.meta.url);
 const useSource = existsSync(source) && (!existsSync(compiled) || statSync(compiled).mtimeMs < newestMtime(join(root, 'src')));
 if (useSource) {
   const { register } = await import('tsx/esm/api');

@@ -63,8 +63,10 @@ function killOnExit(): void {
  * runs them (no tsx in the process: a smaller RSS).
  */
 let compiled: string | undefined;
+/** The V8 flags the image's entrypoint gives the operator (bin/node-flags.json, as the Dockerfile). */
+const NODE_FLAGS: string[] = JSON.parse(readFileSync(join(repoRoot, 'bin/node-flags.json'), 'utf8'));
 export function operatorCommand(): { args: string[]; label: string } {
-  if (process.env.BENCH_COMPILED !== '1') return { args: [join(repoRoot, 'bin/sluice.js'), 'run'], label: 'bin/sluice.js (lib/ when built and current, else src/ through tsx)' };
+  if (process.env.BENCH_COMPILED !== '1') return { args: [...NODE_FLAGS, join(repoRoot, 'bin/sluice.js'), 'run'], label: `node ${NODE_FLAGS.join(' ')} bin/sluice.js (lib/ when built and current, else src/ through tsx)` };
   if (!compiled) {
     const outDir = join(stateDir, 'lib');
     say(`operator: compiling src/ into ${outDir} (tsc)`);
@@ -72,7 +74,7 @@ export function operatorCommand(): { args: string[]; label: string } {
     if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
     compiled = join(outDir, 'cli/main.js');
   }
-  return { args: [compiled, 'run'], label: 'compiled lib (tsc)' };
+  return { args: [...NODE_FLAGS, compiled, 'run'], label: `compiled lib (tsc), node ${NODE_FLAGS.join(' ')}` };
 }
 
 export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record<string, string> = {}): Promise<BenchOperator> {

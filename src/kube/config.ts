@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+// Deep import: the package's index loads every generated API model (see bin/client-node-slim.mjs).
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 
 export interface KubeConfigSource {
   /** A kubeconfig file; wins over everything else. */

@@ -3,7 +3,9 @@
 // network blip, expired token): this wrapper restarts it with exponential backoff until stop()
 // is called. A restart watches on from the last resourceVersion seen, so nothing that happened
 // meanwhile is lost; when that version has expired (410) client-node lists afresh.
-import { makeInformer, type Informer, type ObjectCache } from '@kubernetes/client-node';
+// Deep import: the package's index loads every generated API model (see bin/client-node-slim.mjs).
+import { makeInformer, type Informer } from '@kubernetes/client-node/dist/informer.js';
+import type { ObjectCache } from '@kubernetes/client-node/dist/cache.js';
 import { logger, type Logger } from '../log.js';
 import type { KubeClient } from './client.js';
 import { describeObject, resourcePath, type KubeObject, type ResourceType } from './resources.js';

@@ -2,7 +2,10 @@
 // real status code instead of throwing, so each caller picks its own failure policy (as in
 // kubernetes-fluent-client's fetch). Authentication, TLS and proxies come from client-node's
 // KubeConfig; bodies are plain JSON, never client-node's model classes, so no field is dropped.
-import { IsomorphicFetchHttpLibrary, RequestContext, type HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+// Deep imports: the package's index loads every generated API model (see bin/client-node-slim.mjs).
+import { RequestContext, type HttpMethod } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { Counter } from 'prom-client';
 import { KubeError, errorFromFailure, errorFromResponse } from './errors.js';
 
