@@ -29,6 +29,12 @@ export class World {
   postRollouts: string[] = [];
   tick = 0;
   targetReady = true;
+  /** The target reports ProgressDeadlineExceeded (a Deployment that will not become ready). */
+  targetStuck = false;
+  /** False when the target Deployment is gone. */
+  targetExists = true;
+  /** The primary's autoscaler minimum, when the Canary has an autoscalerRef. */
+  autoscalerMinReplicas?: number;
 
   constructor(public canary: Canary, public gates: GateScript = {}, image = 'podinfo:6.0.0') {
     this.targetImage = image;
@@ -44,13 +50,16 @@ export class World {
   private observe(gates: Partial<Record<Gate, GateResult>>): Observed {
     const target = readyDeployment('podinfo', this.targetImage, this.target.spec?.replicas ?? 0);
     if (!this.targetReady) target.status = { ...target.status, availableReplicas: 0 };
+    if (this.targetStuck) {
+      target.status = { ...target.status, availableReplicas: 0, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] };
+    }
     return {
       now: this.now,
       canary: this.canary,
       resolved: resolveCanary(this.canary),
-      target,
-      targetRevision: `rev-${this.targetImage}`,
+      ...(this.targetExists ? { target, targetRevision: `rev-${this.targetImage}` } : {}),
       ...(this.primary ? { primary: this.primary } : {}),
+      ...(this.autoscalerMinReplicas !== undefined ? { autoscalerMinReplicas: this.autoscalerMinReplicas } : {}),
       trackedConfigs: this.configs,
       gates,
       commands: commandsOf(this.canary),
