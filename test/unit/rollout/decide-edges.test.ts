@@ -132,6 +132,17 @@ describe('rollout engine: waiting for approval', () => {
     expect(w.status).to.include({ phase: 'Succeeded', lastAppliedSpec: 'rev-podinfo:6.0.0', lastPromotedSpec: 'rev-podinfo:6.0.0' });
     expect(w.status.conditions?.[0]).to.include({ type: 'Promoted', status: 'True', reason: 'Succeeded' });
   });
+  it('waiting for promotion approval alerts once, however many steps it holds', () => {
+    const w = started(new World(
+      osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' })),
+      { 'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo') },
+    ));
+    const alerts = [];
+    for (let i = 0; i < 30 && w.status.phase !== 'WaitingPromotion'; i++) alerts.push(...w.step().alerts);
+    alerts.push(...w.step().alerts, ...w.step().alerts);
+    expect(w.status.phase).to.equal('WaitingPromotion');
+    expect(alerts).to.deep.equal([{ severity: 'warn', message: 'Canary is waiting for promotion approval.' }]);
+  });
 });
 
 describe('rollout engine: readiness during a rollout', () => {
