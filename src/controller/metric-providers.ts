@@ -16,7 +16,7 @@ export async function checkMetricProviders(resolved: ResolvedCanary, deps: Metri
     try {
       await probe(deps.prometheusFor(address, auth));
     } catch (err) {
-      throw new Error(`${what} not available: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${what} not available: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     probed.add(address);
   };
