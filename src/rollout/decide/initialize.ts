@@ -31,7 +31,9 @@ export function initialize(tick: Tick): Decision {
   if (!providers) return ask(obs, 'metric-providers');
   step.events.push(...providers.events);
   Object.assign(step.status, NO_PROGRESS, {
-    lastAppliedSpec: tick.revision, lastPromotedSpec: tick.revision, trackedConfigs: obs.trackedConfigs,
+    lastAppliedSpec: tick.revision,
+    lastPromotedSpec: tick.revision,
+    trackedConfigs: obs.trackedConfigs,
   });
   step.phase('Initialized', { status: 'True', message: conditionMessages.initialized });
   step.scaleTarget = 0;

@@ -7,6 +7,8 @@ export const NO_PROGRESS = { canaryWeight: 0, failedChecks: 0, iterations: 0, mi
 /** A fresh analysis of the target's revision: no weight, checks, iterations, mirroring or verdicts yet. */
 export function startAnalysis(tick: Tick): void {
   Object.assign(tick.step.status, NO_PROGRESS, {
-    metrics: [], lastAppliedSpec: tick.revision, trackedConfigs: tick.obs.trackedConfigs,
+    metrics: [],
+    lastAppliedSpec: tick.revision,
+    trackedConfigs: tick.obs.trackedConfigs,
   });
 }

@@ -35,14 +35,16 @@ export class Step {
     const sameStatus = previous !== undefined && previous.status === condition.status;
     const unchanged = sameStatus && previous.reason === next && previous.message === condition.message;
     if (!unchanged) {
-      this.status.conditions = [{
-        type: 'Promoted',
-        status: condition.status,
-        reason: next,
-        message: condition.message,
-        lastUpdateTime: nowIso,
-        lastTransitionTime: sameStatus ? previous.lastTransitionTime ?? nowIso : nowIso,
-      }];
+      this.status.conditions = [
+        {
+          type: 'Promoted',
+          status: condition.status,
+          reason: next,
+          message: condition.message,
+          lastUpdateTime: nowIso,
+          lastTransitionTime: sameStatus ? (previous.lastTransitionTime ?? nowIso) : nowIso,
+        },
+      ];
     }
     return this;
   }

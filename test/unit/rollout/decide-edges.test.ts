@@ -32,7 +32,10 @@ const primaryWith = (status: DeploymentLike['status'], generation = 1): Deployme
   status,
 });
 const stuckPrimary = primaryWith({
-  observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 0,
+  observedGeneration: 1,
+  replicas: 2,
+  updatedReplicas: 2,
+  availableReplicas: 0,
   conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
 });
 const rollingPrimary = primaryWith({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }, 2);
@@ -79,8 +82,11 @@ describe('rollout engine: target and primary come and go', () => {
     expect(w.reconcile().scaleTarget).to.equal(3);
   });
 
-  it('a rollout scales a target at zero to the autoscaler\'s minimum, at least one', () => {
-    for (const [min, expected] of [[4, 4], [0, 1]]) {
+  it("a rollout scales a target at zero to the autoscaler's minimum, at least one", () => {
+    for (const [min, expected] of [
+      [4, 4],
+      [0, 1],
+    ]) {
       const w = initialized(new World(osmCanary()));
       w.autoscalerMinReplicas = min;
       w.setImage('podinfo:6.0.1');
@@ -90,13 +96,14 @@ describe('rollout engine: target and primary come and go', () => {
 });
 
 describe('rollout engine: waiting for approval', () => {
-  const gated = (approved: () => boolean) => new World(
-    osmCanary((c) => {
-      c.spec.analysis!.threshold = 1;
-      c.spec.analysis!.webhooks!.push({ name: 'gate', type: 'confirm-rollout', url: 'http://lt/gate/check' });
-    }),
-    { 'confirm-rollout': () => (approved() ? pass() : fail('Halt podinfo.test advancement waiting for approval gate', 'gate')) },
-  );
+  const gated = (approved: () => boolean) =>
+    new World(
+      osmCanary((c) => {
+        c.spec.analysis!.threshold = 1;
+        c.spec.analysis!.webhooks!.push({ name: 'gate', type: 'confirm-rollout', url: 'http://lt/gate/check' });
+      }),
+      { 'confirm-rollout': () => (approved() ? pass() : fail('Halt podinfo.test advancement waiting for approval gate', 'gate')) },
+    );
 
   it('a reconcile before the interval does not ask the confirm gate again', () => {
     const w = initialized(gated(() => false));
@@ -112,7 +119,7 @@ describe('rollout engine: waiting for approval', () => {
     expect(d.events).to.deep.equal([]);
   });
 
-  it('going back to the primary\'s revision while Waiting ends in Succeeded without a rollout', () => {
+  it("going back to the primary's revision while Waiting ends in Succeeded without a rollout", () => {
     let approved = true;
     const w = initialized(gated(() => approved));
     w.gates.analysis = () => fail('Halt');
@@ -126,17 +133,19 @@ describe('rollout engine: waiting for approval', () => {
     const before = w.events.length;
     w.setImage('podinfo:6.0.0');
     const d = w.reconcile();
-    expect(d.note).to.equal('revision rev-podinfo:6.0.0 equals the primary\'s; no rollout');
+    expect(d.note).to.equal("revision rev-podinfo:6.0.0 equals the primary's; no rollout");
     expect(d.events).to.deep.equal([]);
     expect(w.events.length).to.equal(before);
     expect(w.status).to.include({ phase: 'Succeeded', lastAppliedSpec: 'rev-podinfo:6.0.0', lastPromotedSpec: 'rev-podinfo:6.0.0' });
     expect(w.status.conditions?.[0]).to.include({ type: 'Promoted', status: 'True', reason: 'Succeeded' });
   });
   it('waiting for promotion approval alerts once, however many steps it holds', () => {
-    const w = started(new World(
-      osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' })),
-      { 'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo') },
-    ));
+    const w = started(
+      new World(
+        osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' })),
+        { 'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo') },
+      ),
+    );
     const alerts = [];
     for (let i = 0; i < 30 && w.status.phase !== 'WaitingPromotion'; i++) alerts.push(...w.step().alerts);
     alerts.push(...w.step().alerts, ...w.step().alerts);
@@ -150,10 +159,12 @@ describe('rollout engine: readiness during a rollout', () => {
     const w = started(new World(osmCanary()));
     w.primary = rollingPrimary;
     const d = w.step();
-    expect(d.events).to.deep.equal([{
-      type: 'Warning',
-      message: 'podinfo-primary.test not ready: waiting for rollout to finish: observed deployment generation less than desired generation',
-    }]);
+    expect(d.events).to.deep.equal([
+      {
+        type: 'Warning',
+        message: 'podinfo-primary.test not ready: waiting for rollout to finish: observed deployment generation less than desired generation',
+      },
+    ]);
     expect(d.requeueAfterMs).to.equal(READINESS_POLL_MS);
     expect(w.status).to.include({ phase: 'Progressing', canaryWeight: 0 });
   });
@@ -222,7 +233,8 @@ describe('rollout engine: holds, restarts and what the status keeps', () => {
 
   it('a ConfigMap change mid-rollout restarts the analysis', () => {
     const w = started(new World(osmCanary()));
-    w.step(); w.step();
+    w.step();
+    w.step();
     w.configs = { 'configmap/podinfo-config': 'def' };
     w.reconcile();
     expect(w.events.at(-1)).to.equal('New revision detected! Restarting analysis for podinfo.test');
@@ -231,14 +243,18 @@ describe('rollout engine: holds, restarts and what the status keeps', () => {
   });
 
   it('metric verdicts are kept in the status; a closed gate that does not count leaves failedChecks alone', () => {
-    const verdicts = (result: MetricCheckStatus['result']): MetricCheckStatus[] =>
-      [{ name: 'request-success-rate', result, checkedAt: '2026-01-01T00:00:00Z' }];
+    const verdicts = (result: MetricCheckStatus['result']): MetricCheckStatus[] => [
+      { name: 'request-success-rate', result, checkedAt: '2026-01-01T00:00:00Z' },
+    ];
     let open = false;
-    const w = started(new World(osmCanary(), {
-      analysis: () => (open
-        ? { open: true, events: [], metrics: verdicts('pass') }
-        : { open: false, countsAsFailedCheck: false, events: [{ type: 'Warning', message: 'too few requests' }], metrics: verdicts('nodata') }),
-    }));
+    const w = started(
+      new World(osmCanary(), {
+        analysis: () =>
+          open
+            ? { open: true, events: [], metrics: verdicts('pass') }
+            : { open: false, countsAsFailedCheck: false, events: [{ type: 'Warning', message: 'too few requests' }], metrics: verdicts('nodata') },
+      }),
+    );
     w.step(); // pre-rollout, first step: weight 5
     const held = w.step();
     expect(held.events).to.deep.equal([{ type: 'Warning', message: 'too few requests' }]);
@@ -251,13 +267,18 @@ describe('rollout engine: holds, restarts and what the status keeps', () => {
   });
 
   it('Blue/Green with mirroring mirrors during its iterations', () => {
-    const w = started(new World(osmCanary((c) => {
-      c.spec.provider = 'istio';
-      const a = c.spec.analysis!;
-      delete a.stepWeight; delete a.maxWeight;
-      a.iterations = 2;
-      a.mirror = true;
-    })));
+    const w = started(
+      new World(
+        osmCanary((c) => {
+          c.spec.provider = 'istio';
+          const a = c.spec.analysis!;
+          delete a.stepWeight;
+          delete a.maxWeight;
+          a.iterations = 2;
+          a.mirror = true;
+        }),
+      ),
+    );
     w.step();
     expect(w.routes.at(-1)).to.deep.equal({ primary: 100, canary: 0, mirror: true });
     expect(w.status).to.include({ iterations: 1, mirrored: true });
@@ -275,10 +296,12 @@ describe('rollout engine: holds, restarts and what the status keeps', () => {
     aborted.canary.metadata.annotations = { 'sluice.dev/abort': 'alice@t1' };
     expect(aborted.reconcile().alerts).to.deep.equal([{ severity: 'warn', message: 'Rolling back podinfo.test aborted by alice@t1' }]);
 
-    const hooked = started(new World(
-      osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'rb', type: 'rollback', url: 'http://lt/' })),
-      { rollback: () => fail('rollback', 'rb') },
-    ));
+    const hooked = started(
+      new World(
+        osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'rb', type: 'rollback', url: 'http://lt/' })),
+        { rollback: () => fail('rollback', 'rb') },
+      ),
+    );
     expect(hooked.step().alerts).to.deep.equal([{ severity: 'warn', message: 'Rolling back podinfo.test manual webhook invoked' }]);
   });
 
@@ -289,17 +312,27 @@ describe('rollout engine: holds, restarts and what the status keeps', () => {
   });
 
   it('a failed-checks rollback alerts with error severity', () => {
-    const w = started(new World(osmCanary((c) => (c.spec.analysis!.threshold = 1)), { analysis: () => fail('Halt') }));
+    const w = started(
+      new World(
+        osmCanary((c) => (c.spec.analysis!.threshold = 1)),
+        { analysis: () => fail('Halt') },
+      ),
+    );
     const alerts = [];
     for (let i = 0; i < 10 && w.status.phase !== 'Failed'; i++) alerts.push(...w.step().alerts);
     expect(alerts).to.deep.equal([{ severity: 'error', message: 'Rolling back podinfo.test failed checks threshold reached 1' }]);
   });
 
-  it('the status records the observed generation and keeps the condition\'s transition time while it stays Unknown', () => {
-    const w = initialized(new World(osmCanary((c) => {
-      c.metadata.generation = 3;
-      c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' });
-    }), { 'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo') }));
+  it("the status records the observed generation and keeps the condition's transition time while it stays Unknown", () => {
+    const w = initialized(
+      new World(
+        osmCanary((c) => {
+          c.metadata.generation = 3;
+          c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' });
+        }),
+        { 'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo') },
+      ),
+    );
     expect(w.status.observedGeneration).to.equal(3);
     w.now += 5_000;
     w.setImage('podinfo:6.0.1');
