@@ -69,7 +69,7 @@ export async function sharedServingCertificate(
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     const winner = fromSecret(await client.get<TlsSecret>(RESOURCES.secrets, secretName, service.namespace));
-    if (!winner) throw new Error(`Secret ${service.namespace}/${secretName} exists but holds no tls.crt, tls.key and ca.crt`);
+    if (!winner) throw new Error(`Secret ${service.namespace}/${secretName} exists but holds no tls.crt, tls.key and ca.crt`, { cause: err });
     return winner;
   }
 }
@@ -106,7 +106,7 @@ export async function renewSharedCertificate(
   } catch (err) {
     if (!isConflict(err)) throw err;
     const winner = fromSecret(await client.get<TlsSecret>(RESOURCES.secrets, secretName, service.namespace));
-    if (!winner) throw new Error(`Secret ${service.namespace}/${secretName} holds no tls.crt, tls.key and ca.crt`);
+    if (!winner) throw new Error(`Secret ${service.namespace}/${secretName} holds no tls.crt, tls.key and ca.crt`, { cause: err });
     return winner;
   }
 }

@@ -184,7 +184,7 @@ async function sourceFromCluster(name: string, options: CheckOptions): Promise<C
   try {
     kubeConfig = loadKubeConfig(options.kubeconfig ? { path: options.kubeconfig } : {});
   } catch (err) {
-    throw new Error(`${JSON.stringify(name)} is not a file, and reading it from a cluster failed: ${(err as Error).message}`);
+    throw new Error(`${JSON.stringify(name)} is not a file, and reading it from a cluster failed: ${(err as Error).message}`, { cause: err });
   }
   const client = new KubeClient(kubeConfig);
   const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;

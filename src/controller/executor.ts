@@ -103,19 +103,7 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   const { canary, resolved } = inputs;
   const log = deps.log.child({ canary: `${resolved.namespace}/${resolved.name}` });
 
-  if (decision.sync && inputs.target) {
-    const objects = deps.synthesize(inputs, decision.sync.weights, decision.sync.primaryFromTarget);
-    await deps.whenLiveKnown?.(objects);
-    // Objects someone else wrote first are taken over as Flagger does (takeover-objects.ts).
-    const plans = objects.map((o) => takeOver(o, deps.live(o), canary.metadata.uid));
-    const changed = objectsToApply(plans.map((p) => p.apply), deps);
-    if (changed.length) {
-      for (const plan of plans) if (plan.patchFirst && changed.includes(plan.apply)) await patchFirst(deps, plan.apply, plan.patchFirst, log);
-      await deps.client.serverSideApply(changed, { force: true });
-      for (const o of changed) deps.memo.set(objectKey(o), { hash: JSON.stringify(o), at: deps.now() });
-      log.debug({ applied: changed.map(objectKey) }, `applied ${changed.length} generated objects`);
-    }
-  }
+  await applyGenerated(decision, inputs, deps, log);
 
   // The Events of a status change travel with it (an outbox), so a crash right after the write
   // cannot lose them. The outbox holds only what is not recorded yet: whatever an earlier write
@@ -149,13 +137,33 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
     superseded.push(stored.metadata.resourceVersion ?? '');
     stored = await clearOutbox(deps, resolved, stored, log);
   }
+  await followUp(decision, updated, resolved, deps, log);
+  return stored ? { canary: stored, superseded } : undefined;
+}
+
+/** The generated objects of a sync that changed, taken over first where someone else wrote them. */
+async function applyGenerated(decision: Decision, inputs: SynthesisInputs, deps: ExecutorDeps, log: Logger): Promise<void> {
+  if (!decision.sync || !inputs.target) return;
+  const objects = deps.synthesize(inputs, decision.sync.weights, decision.sync.primaryFromTarget);
+  await deps.whenLiveKnown?.(objects);
+  // Objects someone else wrote first are taken over as Flagger does (takeover-objects.ts).
+  const plans = objects.map((o) => takeOver(o, deps.live(o), inputs.canary.metadata.uid));
+  const changed = objectsToApply(plans.map((p) => p.apply), deps);
+  if (!changed.length) return;
+  for (const plan of plans) if (plan.patchFirst && changed.includes(plan.apply)) await patchFirst(deps, plan.apply, plan.patchFirst, log);
+  await deps.client.serverSideApply(changed, { force: true });
+  for (const o of changed) deps.memo.set(objectKey(o), { hash: JSON.stringify(o), at: deps.now() });
+  log.debug({ applied: changed.map(objectKey) }, `applied ${changed.length} generated objects`);
+}
+
+/** After the status: post-rollout hooks and alerts, in the Canary's lane. */
+async function followUp(decision: Decision, updated: Canary, resolved: ResolvedCanary, deps: ExecutorDeps, log: Logger): Promise<void> {
   if (decision.postRollout) await offWorker(deps, resolved, async () => record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps));
   for (const alert of decision.alerts) {
     await offWorker(deps, resolved, () => deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
       log.warn({ err }, `alert not delivered: ${alert.message}`)) ?? Promise.resolve());
   }
   if (decision.note) log.debug(decision.note);
-  return stored ? { canary: stored, superseded } : undefined;
 }
 
 /** The write that must come before an object's apply when Sluice takes it over; conditional on the version seen. */

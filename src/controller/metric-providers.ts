@@ -16,7 +16,7 @@ export async function checkMetricProviders(resolved: ResolvedCanary, deps: Metri
     try {
       await probe(deps.prometheusFor(address, auth));
     } catch (err) {
-      throw new Error(`${what} not available: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${what} not available: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     probed.add(address);
   };
@@ -39,7 +39,7 @@ export async function checkMetricProviders(resolved: ResolvedCanary, deps: Metri
           const settings = await backendSettingsOf(template, metric.templateRef, deps, metric.intervalMs);
           await (deps.backendFor ?? connectBackend)(type, settings).probe();
         } catch (err) {
-          throw new Error(`${type} in ${where} not available: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`${type} in ${where} not available: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
         probed.add(key);
         continue;

@@ -1,7 +1,7 @@
 // Reading Kubernetes manifests from YAML files and folders (multi-document YAML).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isScalar, LineCounter, parseAllDocuments, stringify, visit, type Document } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, stringify, visit, type Document } from 'yaml';
 
 export interface ManifestDoc {
   readonly file: string;

@@ -95,7 +95,7 @@ export class KubeTransport {
   async send<T>(request: KubeRequest): Promise<KubeResult<T>> {
     const label = `${request.method} ${request.path}`;
     let status = 0;
-    let text = '';
+    let text: string;
     const counted = requestLabels(request);
     try {
       const ctx = new RequestContext(this.urlOf(request), request.method);

@@ -42,7 +42,7 @@ export const postJson: PostJson = async (message, options = {}) => {
       ...(via ? { via } : {}),
     });
   } catch (err) {
-    throw new Error(capMessage(`${redact(target)}: ${err instanceof Error ? err.message : String(err)}`));
+    throw new Error(capMessage(`${redact(target)}: ${err instanceof Error ? err.message : String(err)}`), { cause: err });
   }
   const body = res.body.toString('utf8');
   if (res.status >= 200 && res.status < 300) return { status: res.status, body };

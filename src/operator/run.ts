@@ -127,7 +127,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const host = Boolean(process.env.KUBERNETES_SERVICE_HOST) ? '0.0.0.0' : '127.0.0.1';
+  const host = process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1';
   const http: Server = await new Promise((resolve, reject) => {
     // Express 5 also calls this back with a listen error (a port in use): that one is the 'error' listener's.
     const s = app.listen(config.port, host, (err?: Error) => { if (!err) resolve(s); });

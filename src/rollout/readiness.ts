@@ -31,16 +31,19 @@ const waiting = (reason: string, stuck = false): Readiness => ({ ready: false, r
  */
 export function deploymentReadiness(dep: DeploymentLike | undefined, readyThreshold = 100): Readiness {
   if (!dep) return waiting('deployment not found');
-  const name = dep.metadata?.name ?? '';
   const st = dep.status ?? {};
   if ((dep.metadata?.generation ?? 0) > (st.observedGeneration ?? 0)) {
     return waiting('waiting for rollout to finish: observed deployment generation less than desired generation');
   }
   const progressing = st.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return waiting(`deployment "${name}" exceeded its progress deadline`, true);
+    return waiting(`deployment "${dep.metadata?.name ?? ''}" exceeded its progress deadline`, true);
   }
-  const desired = dep.spec?.replicas ?? 1;
+  return replicasReadiness(dep.spec?.replicas ?? 1, st, readyThreshold);
+}
+
+/** Whether the replicas of the observed generation are all updated, the old ones gone, and enough available. */
+function replicasReadiness(desired: number, st: NonNullable<DeploymentLike['status']>, readyThreshold: number): Readiness {
   const updated = st.updatedReplicas ?? 0;
   const total = st.replicas ?? 0;
   const available = st.availableReplicas ?? 0;

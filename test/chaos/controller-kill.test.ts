@@ -217,7 +217,7 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
   it('after a restart, an idle Canary is left alone as before the kill: no API writes', async () => {
     const ns = `chaos-kill-idle-${run}`;
     const app = await initializedCanary(ns);
-    let operator = app.first;
+    const operator = app.first;
     // Every write to the kinds Sluice generates for this Canary, whoever makes it.
     const writes = await HoldingWebhook.start({
       name: `chaos-count-writes-${run}`, namespace: ns, hold: false,
@@ -245,7 +245,7 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
     say(`idle, uninterrupted operator: ${before.length} writes over ${POKES} reconciles${before.length ? `: ${before.join('; ')}` : ''}`);
 
     await operator.kill('SIGKILL');
-    operator = await app.restart();
+    await app.restart();
     // The first tick after a start waits for the caches of the routing kinds (here the
     // TrafficSplit) and compares: a restart alone writes nothing either.
     const settleFrom = writes.seen.length;

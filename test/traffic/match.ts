@@ -91,7 +91,7 @@ function cmp(a: number[], b: number[]): number {
  *  `.*insider.*` and `^(insider|beta)$`. */
 export function sampleForRegex(re: string): string | undefined {
   const cands: string[] = [];
-  let s = re.replace(/^\^/, '').replace(/\$$/, '');
+  const s = re.replace(/^\^/, '').replace(/\$$/, '');
   // Drop optional groups like (.*?;)? and (;.*)?.
   const noOpt = s.replace(/\((?:[^()\\]|\\.)*\)[?*]/g, '');
   for (const base of [noOpt, s]) {

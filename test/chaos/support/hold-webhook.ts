@@ -46,7 +46,6 @@ export class HoldingWebhook {
 
   static async start(options: HoldOptions): Promise<HoldingWebhook> {
     const cert = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], validityDays: 1 });
-    let hook!: HoldingWebhook;
     const server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
       let body = '';
       req.on('data', (d) => { body += d; });
@@ -75,7 +74,7 @@ export class HoldingWebhook {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    hook = new HoldingWebhook(server, options);
+    const hook = new HoldingWebhook(server, options);
     const port = (server.address() as AddressInfo).port;
     const config = {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -185,14 +185,21 @@ function judge(c: Case, outcome: RawOutcome): string | undefined {
   let body: any;
   try { body = JSON.parse(answer.body); } catch { return `${answer.status} with a body that is not JSON: ${answer.body.slice(0, 200)}`; }
   if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) return `content-type ${answer.headers['content-type']}`;
-  if (answer.status === 200) {
-    if (body.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview') return `200 that is not an AdmissionReview: ${answer.body.slice(0, 200)}`;
-    if (typeof body.response?.allowed !== 'boolean') return 'response.allowed is not a boolean';
-    if (c.want.uid !== undefined && body.response.uid !== c.want.uid) return `uid ${body.response.uid}, want ${c.want.uid}`;
-    return undefined;
-  }
-  if (body.kind !== 'Status' || body.apiVersion !== 'v1' || body.status !== 'Failure') return `refusal that is not a Status: ${answer.body.slice(0, 200)}`;
-  if (body.code !== answer.status || body.reason !== REASONS[answer.status]) return `Status code ${body.code} reason ${body.reason} for HTTP ${answer.status}`;
+  return answer.status === 200 ? judgeReview(c, body) : judgeRefusal(c, answer.status, body, answer.body);
+}
+
+/** A 200 must be an AdmissionReview answering the request's uid. */
+function judgeReview(c: Case, body: any): string | undefined {
+  if (body.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview') return `200 that is not an AdmissionReview: ${JSON.stringify(body).slice(0, 200)}`;
+  if (typeof body.response?.allowed !== 'boolean') return 'response.allowed is not a boolean';
+  if (c.want.uid !== undefined && body.response.uid !== c.want.uid) return `uid ${body.response.uid}, want ${c.want.uid}`;
+  return undefined;
+}
+
+/** A refusal must be a Kubernetes Status with the HTTP status's reason and the expected message. */
+function judgeRefusal(c: Case, status: number, body: any, raw: string): string | undefined {
+  if (body.kind !== 'Status' || body.apiVersion !== 'v1' || body.status !== 'Failure') return `refusal that is not a Status: ${raw.slice(0, 200)}`;
+  if (body.code !== status || body.reason !== REASONS[status]) return `Status code ${body.code} reason ${body.reason} for HTTP ${status}`;
   if (typeof body.message !== 'string' || !c.want.message?.test(body.message)) return `message ${JSON.stringify(body.message)?.slice(0, 300)}, want ${c.want.message}`;
   return undefined;
 }

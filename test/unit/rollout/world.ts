@@ -31,6 +31,12 @@ export class World {
   targetReady = true;
   /** What the controller gathers beside a status Flagger wrote (src/rollout/takeover.ts). */
   takeover?: Observed['takeover'];
+  /** The target reports ProgressDeadlineExceeded (a Deployment that will not become ready). */
+  targetStuck = false;
+  /** False when the target Deployment is gone. */
+  targetExists = true;
+  /** The primary's autoscaler minimum, when the Canary has an autoscalerRef. */
+  autoscalerMinReplicas?: number;
 
   constructor(public canary: Canary, public gates: GateScript = {}, image = 'podinfo:6.0.0') {
     this.targetImage = image;
@@ -46,13 +52,16 @@ export class World {
   private observe(gates: Partial<Record<Gate, GateResult>>): Observed {
     const target = readyDeployment('podinfo', this.targetImage, this.target.spec?.replicas ?? 0);
     if (!this.targetReady) target.status = { ...target.status, availableReplicas: 0 };
+    if (this.targetStuck) {
+      target.status = { ...target.status, availableReplicas: 0, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] };
+    }
     return {
       now: this.now,
       canary: this.canary,
       resolved: resolveCanary(this.canary),
-      target,
-      targetRevision: `rev-${this.targetImage}`,
+      ...(this.targetExists ? { target, targetRevision: `rev-${this.targetImage}` } : {}),
       ...(this.primary ? { primary: this.primary } : {}),
+      ...(this.autoscalerMinReplicas !== undefined ? { autoscalerMinReplicas: this.autoscalerMinReplicas } : {}),
       trackedConfigs: this.configs,
       ...(this.takeover ? { takeover: this.takeover } : {}),
       gates,
