@@ -200,7 +200,8 @@ describe('e2e: taking over from Flagger', function () {
             apiVersion: 'v1', kind: 'Service', metadata: { name: 'podinfo', namespace: ns, labels: { app: 'podinfo' } },
             spec: { type: 'ClusterIP', selector: { app: 'podinfo' }, ports: [{ name: 'http', port: 9898, protocol: 'TCP', targetPort: 'http' }] },
           },
-          { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'podinfo', namespace: ns }, spec: userSpec },
+          // v1alpha3, as the script writes it; Sluice reads and writes it at v1beta1 (the same schema).
+          { apiVersion: 'networking.istio.io/v1alpha3', kind: 'VirtualService', metadata: { name: 'podinfo', namespace: ns }, spec: userSpec },
         ];
         if (way === 'apply') await applyObjects(userObjects);
         else for (const o of userObjects) await kubectl(['create', '-f', '-'], { input: JSON.stringify(o) });
