@@ -4,6 +4,7 @@
 // answer, so a hostile or broken `address` costs a failed check, never the operator's memory.
 import { capMessage } from '../api/message.js';
 import { boundedRequest, ExchangeError, type BoundedResponse } from '../io/bounded-request.js';
+import { TLS_TRUST_CODES, networkReason } from './network-failure.js';
 
 export interface PrometheusClientOptions {
   /** Base URL, e.g. http://prometheus:9090 (a path prefix such as /prometheus is kept). */
@@ -205,25 +206,6 @@ export class PrometheusClient implements MetricsQuerier {
 }
 
 const authHint = (status: number) => (status === 401 || status === 403 ? ': check the token or username/password of the provider secretRef' : '');
-
-/** Node's codes for a certificate it does not trust. */
-const TLS_TRUST_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function networkReason(code: string | undefined, detail: string): string {
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'DNS lookup failed',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ECONNRESET: 'connection reset',
-  };
-  const reason = (code && reasons[code]) || detail || 'network error';
-  return code ? `${reason} (${code})` : reason;
-}
 
 function preview(value: string): string {
   const flat = value.replace(/\s+/g, ' ').trim();

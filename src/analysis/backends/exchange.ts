@@ -4,6 +4,7 @@
 // string, and request headers (where the keys travel) are never echoed.
 import { boundedRequest, ExchangeError, type BoundedResponse } from '../../io/bounded-request.js';
 import { MetricsProviderError, displayAddress, type MetricsProviderFailure } from '../prometheus.js';
+import { TLS_TRUST_CODES, networkReason } from '../network-failure.js';
 
 export interface BackendRequest {
   readonly url: string | URL;
@@ -86,25 +87,6 @@ export function exchangeFailure(at: BackendEndpoint, thrown: unknown, deadlineMs
       if (code === 'ETIMEDOUT') return failure(at, ` did not answer within ${deadlineMs}ms`, 'timeout');
       return failure(at, ` is unreachable: ${networkReason(code, thrown.message)}`, 'unreachable');
   }
-}
-
-/** Node's codes for a certificate it does not trust. */
-export const TLS_TRUST_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-export function networkReason(code: string | undefined, detail: string): string {
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'DNS lookup failed',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ECONNRESET: 'connection reset',
-  };
-  const reason = (code && reasons[code]) || detail || 'network error';
-  return code ? `${reason} (${code})` : reason;
 }
 
 /** Whitespace folded, cut to `max` characters. */
