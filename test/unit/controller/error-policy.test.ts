@@ -10,7 +10,7 @@ import { CanaryController } from '../../../src/controller/controller.js';
 import { SynthError } from '../../../src/synth/errors.js';
 import type { Canary } from '../../../src/api/types.js';
 import type { KubeObject, ResourceType, WatchedCache } from '../../../src/kube/index.js';
-import { FakeCache } from './fake-cache.js';
+import { FakeCache, statusWrites } from './fake-cache.js';
 import type { KubeClient } from '../../../src/kube/index.js';
 
 const silent = pino({ level: 'silent' });
@@ -116,14 +116,7 @@ function stalledWorld() {
   const canaries = () => cache('canaries') as unknown as FakeCache<Canary & KubeObject>;
   const client = {
     createEvent: async (_i: unknown, type: string, _r: string, message: string) => { events.push({ type, message }); return {}; },
-    patchStatus: async (_t: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
-      const current = canaries().get(name, ns)!;
-      const status: Record<string, unknown> = { ...current.status };
-      for (const [k, v] of Object.entries(body.status)) { if (v === null) delete status[k]; else status[k] = v; }
-      const next = { ...current, metadata: { ...current.metadata, resourceVersion: String(++rv) }, status } as Canary & KubeObject;
-      canaries().put(next); // the watch delivers our own write, at the same generation
-      return structuredClone(next);
-    },
+    patchStatus: statusWrites(canaries, () => String(++rv)),
     mergePatch: async () => ({}),
     serverSideApply: async () => [],
     getIfExists: async () => undefined,

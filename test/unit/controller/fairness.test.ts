@@ -8,7 +8,7 @@ import { GateSessions } from '../../../src/controller/gate-sessions.js';
 import type { Canary } from '../../../src/api/types.js';
 import type { GateResult } from '../../../src/rollout/decision.js';
 import type { KubeClient, KubeObject, ResourceType, WatchedCache } from '../../../src/kube/index.js';
-import { FakeCache } from './fake-cache.js';
+import { FakeCache, statusWrites } from './fake-cache.js';
 
 const silent = pino({ level: 'silent' });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
@@ -43,14 +43,7 @@ function world(names: string[], checkMetricProviders: (name: string) => Promise<
   }
   const client = {
     createEvent: async () => ({}),
-    patchStatus: async (_t: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
-      const current = canaries().get(name, ns)!;
-      const status: Record<string, unknown> = { ...current.status };
-      for (const [k, v] of Object.entries(body.status)) { if (v === null) delete status[k]; else status[k] = v; }
-      const next = { ...current, metadata: { ...current.metadata, resourceVersion: String(++rv) }, status } as Canary & KubeObject;
-      canaries().put(next);
-      return structuredClone(next);
-    },
+    patchStatus: statusWrites(canaries, () => String(++rv)),
     mergePatch: async () => ({}),
     serverSideApply: async () => [],
     getIfExists: async () => undefined,

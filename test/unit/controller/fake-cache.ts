@@ -1,5 +1,6 @@
 // An in-memory watch of one resource, for controller tests that run without an apiserver.
 import type { KubeObject, WatchedCache } from '../../../src/kube/index.js';
+import type { Canary } from '../../../src/api/types.js';
 
 /** The test adds, updates and deletes; the controller's handlers see it as a watch event. */
 export class FakeCache<T extends KubeObject> implements WatchedCache<T> {
@@ -20,4 +21,19 @@ export class FakeCache<T extends KubeObject> implements WatchedCache<T> {
     this.items.set(key, o);
     for (const h of this.handlers[verb]) h(o);
   }
+}
+
+/**
+ * The apiserver's status subresource for Canaries held in a FakeCache: a merge patch of the status
+ * (null deletes), a new resourceVersion, and the watch delivering the write, at the same generation.
+ */
+export function statusWrites(canaries: () => FakeCache<Canary & KubeObject>, nextResourceVersion: () => string) {
+  return async (_type: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
+    const current = canaries().get(name, ns)!;
+    const status: Record<string, unknown> = { ...current.status };
+    for (const [k, v] of Object.entries(body.status)) { if (v === null) delete status[k]; else status[k] = v; }
+    const next = { ...current, metadata: { ...current.metadata, resourceVersion: nextResourceVersion() }, status } as Canary & KubeObject;
+    canaries().put(next);
+    return structuredClone(next);
+  };
 }

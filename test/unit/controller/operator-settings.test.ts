@@ -9,7 +9,7 @@ import { synthesizerFor } from '../../../src/operator/run.js';
 import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary } from '../../../src/api/types.js';
 import type { KubeClient, KubeObject, ResourceType, WatchedCache } from '../../../src/kube/index.js';
-import { FakeCache } from './fake-cache.js';
+import { FakeCache, statusWrites } from './fake-cache.js';
 
 const silent = pino({ level: 'silent' });
 const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
@@ -59,14 +59,7 @@ function world(options: Partial<ControllerOptions>, c = canary(), targetLabels?:
   let rv = 10;
   const client = {
     createEvent: async (_i: unknown, type: string, _r: string, message: string) => { events.push({ type, message }); return {}; },
-    patchStatus: async (_t: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
-      const current = canaries().get(name, ns)!;
-      const status: Record<string, unknown> = { ...current.status };
-      for (const [k, v] of Object.entries(body.status)) { if (v === null) delete status[k]; else status[k] = v; }
-      const next = { ...current, metadata: { ...current.metadata, resourceVersion: String(++rv) }, status } as Canary & KubeObject;
-      canaries().put(next);
-      return structuredClone(next);
-    },
+    patchStatus: statusWrites(canaries, () => String(++rv)),
     mergePatch: async () => ({}),
     serverSideApply: async () => [],
     getIfExists: async () => undefined,

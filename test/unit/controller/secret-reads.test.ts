@@ -8,7 +8,7 @@ import { lookAgainWithin, readSecrets, secretNamesOf } from '../../../src/contro
 import { synthesize } from '../../../src/operator/run.js';
 import type { Canary } from '../../../src/api/types.js';
 import type { KubeClient, KubeObject, ResourceType, WatchedCache } from '../../../src/kube/index.js';
-import { FakeCache } from './fake-cache.js';
+import { FakeCache, statusWrites } from './fake-cache.js';
 
 const silent = pino({ level: 'silent' });
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,14 +65,7 @@ function secretWorld() {
     get: async (type: ResourceType, name: string, ns: string) => { calls.push(`get ${type.plural} ${ns}/${name}`); throw new Error('not here'); },
     list: async (type: ResourceType) => { calls.push(`list ${type.plural}`); return { items: [] }; },
     createEvent: async (_i: unknown, _type: string, _r: string, message: string) => { events.push(message); return {}; },
-    patchStatus: async (_t: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
-      const current = canaries().get(name, ns)!;
-      const status: Record<string, unknown> = { ...current.status };
-      for (const [k, v] of Object.entries(body.status)) { if (v === null) delete status[k]; else status[k] = v; }
-      const next = { ...current, metadata: { ...current.metadata, resourceVersion: String(++rv) }, status } as Canary & KubeObject;
-      canaries().put(next);
-      return structuredClone(next);
-    },
+    patchStatus: statusWrites(canaries, () => String(++rv)),
     // Scaling the target: its pods are ready at once.
     mergePatch: async (type: ResourceType, name: string, ns: string, patch: { spec?: { replicas?: number } }) => {
       calls.push(`patch ${type.plural} ${ns}/${name}`);
