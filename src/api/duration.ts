@@ -14,6 +14,12 @@ const UNIT_MS: Record<string, number> = {
 
 const TERM = /([0-9]*\.?[0-9]+|[0-9]+\.)(ns|us|µs|μs|ms|s|m|h)/y;
 
+/**
+ * Go's longest time.Duration, 2^63-1 ns (about 292 years): Flagger refuses a longer one, and past
+ * it a duration here is soon Infinity, no wait at all.
+ */
+export const MAX_DURATION_MS = Number(2n ** 63n - 1n) / 1e6;
+
 /** Parses a non-negative Go duration into milliseconds; throws a message that quotes the input. */
 export function parseDuration(text: string): number {
   if (typeof text !== 'string' || text.trim() === '') {

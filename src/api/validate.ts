@@ -1,10 +1,10 @@
 // Validation of Canary, MetricTemplate and AlertProvider documents. Each rule is a small
 // named function returning the problems it finds, each naming its field path; a validator
 // runs all of them and returns every problem at once.
-import { formatDuration, isDuration, parseDuration } from './duration.js';
-import { MAX_WEBHOOK_TIMEOUT_MS } from './limits.js';
-import { type Problem, problem, childPath } from './problem.js';
-import { checkStructure } from './structural-check.js';
+import { formatDuration, isDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
+import { CANARY_LIMITS, MAX_WEBHOOK_TIMEOUT_MS } from './limits.js';
+import { type Problem, problem, childPath, quote } from './problem.js';
+import { checkStructure, isMoreEntries } from './structural-check.js';
 import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
@@ -29,13 +29,14 @@ function isHttpUrl(text: unknown): boolean {
 }
 
 const urlProblem = (path: string, value: unknown): Problem[] =>
-  value === undefined || isHttpUrl(value) ? [] : [problem(path, `must be an http(s) URL, got ${JSON.stringify(value)}`)];
+  value === undefined || isHttpUrl(value) ? [] : [problem(path, `must be an http(s) URL, got ${quote(value)}`)];
 
 const durationProblem = (path: string, value: unknown, positive = false, maxMs?: number): Problem[] => {
   if (value === undefined) return [];
-  if (!isDuration(value)) return [problem(path, `invalid duration ${JSON.stringify(value)}: use Go syntax such as 30s, 1m or 1h30m`)];
-  if (positive && parseDuration(value as string) <= 0) return [problem(path, `must be greater than 0, got ${JSON.stringify(value)}`)];
-  if (maxMs !== undefined && parseDuration(value as string) > maxMs) return [problem(path, `must be at most ${formatDuration(maxMs)}, got ${JSON.stringify(value)}`)];
+  if (!isDuration(value)) return [problem(path, `invalid duration ${quote(value)}: use Go syntax such as 30s, 1m or 1h30m`)];
+  if (parseDuration(value as string) > MAX_DURATION_MS) return [problem(path, `must be at most ${formatDuration(MAX_DURATION_MS)} (Go's longest duration), got ${quote(value)}`)];
+  if (positive && parseDuration(value as string) <= 0) return [problem(path, `must be greater than 0, got ${quote(value)}`)];
+  if (maxMs !== undefined && parseDuration(value as string) > maxMs) return [problem(path, `must be at most ${formatDuration(maxMs)}, got ${quote(value)}`)];
   return [];
 };
 
@@ -45,11 +46,18 @@ const GRAPHITE_STYLE_INTERVAL = /^[1-9][0-9]*(sec|secs|second|seconds|min|mins|m
 const percent = (path: string, value: number | undefined, min = 0): Problem[] =>
   value === undefined || (value >= min && value <= 100) ? [] : [problem(path, `must be between ${min} and 100, got ${value}`)];
 
+/**
+ * A list's first `max` items, the only ones a rule looks at: past its bound the structural check
+ * refuses the list whole and drops its items' problems, so 100,000 metrics need not cost 100,000
+ * checks.
+ */
+const upTo = <T>(list: readonly T[] | undefined, max: number): readonly T[] => (Array.isArray(list) ? list.slice(0, max) : []);
+
 const duplicates = (path: string, names: (string | undefined)[]): Problem[] => {
   const seen = new Set<string>();
   return names.flatMap((name, i) => {
     if (name === undefined) return [];
-    if (seen.has(name)) return [problem(`${path}[${i}].name`, `duplicate name ${JSON.stringify(name)}`)];
+    if (seen.has(name)) return [problem(`${path}[${i}].name`, `duplicate name ${quote(name)}`)];
     seen.add(name);
     return [];
   });
@@ -60,8 +68,8 @@ function nameProblems(metadata: unknown): Problem[] {
   const meta = (typeof metadata === 'object' && metadata !== null ? metadata : {}) as Record<string, unknown>;
   const out: Problem[] = [];
   if (meta.name === undefined || meta.name === '') out.push(problem('metadata.name', 'is required'));
-  else if (typeof meta.name !== 'string') out.push(problem('metadata.name', `must be a string, got ${JSON.stringify(meta.name)}`));
-  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') out.push(problem('metadata.namespace', `must be a string, got ${JSON.stringify(meta.namespace)}`));
+  else if (typeof meta.name !== 'string') out.push(problem('metadata.name', `must be a string, got ${quote(meta.name)}`));
+  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') out.push(problem('metadata.namespace', `must be a string, got ${quote(meta.namespace)}`));
   return out;
 }
 
@@ -78,7 +86,7 @@ interface CanaryView {
 const needsName: Rule<CanaryView> = ({ canary }) => nameProblems(canary.metadata);
 
 const apiVersionIsFlagger: Rule<CanaryView> = ({ canary }) =>
-  canary.apiVersion === GROUP_VERSION ? [] : [problem('apiVersion', `must be ${GROUP_VERSION}, got ${JSON.stringify(canary.apiVersion)}`)];
+  canary.apiVersion === GROUP_VERSION ? [] : [problem('apiVersion', `must be ${GROUP_VERSION}, got ${quote(canary.apiVersion)}`)];
 
 // targetRef and autoscalerRef apiVersions Flagger ignores are warnings (warnings.ts), not problems.
 
@@ -100,7 +108,7 @@ const servicePorts: Rule<CanaryView> = ({ canary }) => {
     return [problem('spec.service.targetPort', `must be between 1 and 65535, got ${tp}`)];
   }
   if (typeof tp === 'string' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(tp)) {
-    return [problem('spec.service.targetPort', `must be a port number or an IANA port name, got ${JSON.stringify(tp)}`)];
+    return [problem('spec.service.targetPort', `must be a port number or an IANA port name, got ${quote(tp)}`)];
   }
   return [];
 };
@@ -149,7 +157,7 @@ const weights: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
   if (analysis.stepWeight !== undefined && (analysis.stepWeights?.length ?? 0) > 0) {
     out.push(problem(`${p}.stepWeights`, 'set stepWeight or stepWeights, not both'));
   }
-  (analysis.stepWeights ?? []).forEach((w, i, all) => {
+  upTo(analysis.stepWeights, CANARY_LIMITS.stepWeights).forEach((w, i, all) => {
     out.push(...percent(`${p}.stepWeights[${i}]`, w, 1));
     if (i > 0 && w <= all[i - 1]) {
       out.push(problem(`${p}.stepWeights[${i}]`, `must be greater than the step before it (${all[i - 1]}), got ${w}`));
@@ -191,8 +199,8 @@ const istioHasNoSuffixMatch: Rule<CanaryView> = ({ canary, analysis, analysisPat
       }
     });
   };
-  matches(analysis?.match, `${p}.match`);
-  matches(canary.spec.service?.match, 'spec.service.match');
+  matches(upTo(analysis?.match, CANARY_LIMITS.matches), `${p}.match`);
+  matches(upTo(canary.spec.service?.match, CANARY_LIMITS.matches), 'spec.service.match');
   return out;
 };
 
@@ -206,14 +214,14 @@ const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider
 };
 
 const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
-  const metrics = analysis?.metrics ?? [];
+  const metrics = upTo(analysis?.metrics, CANARY_LIMITS.metrics);
   const out = duplicates(`${p}.metrics`, metrics.map((m) => m?.name));
   metrics.forEach((m, i) => {
     if (!m) return;
     const mp = childPath(`${p}.metrics`, i);
     const builtin = (BUILTIN_METRICS as readonly string[]).includes(m.name);
     if (!builtin && !m.query && !m.templateRef) {
-      out.push(problem(mp, `metric ${JSON.stringify(m.name)} is not builtin (${BUILTIN_METRICS.join(', ')}) and has neither query nor templateRef`));
+      out.push(problem(mp, `metric ${quote(m.name)} is not builtin (${BUILTIN_METRICS.join(', ')}) and has neither query nor templateRef`));
     }
     if (m.query && m.templateRef) out.push(problem(mp, 'set query or templateRef, not both'));
     const range = m.thresholdRange;
@@ -231,7 +239,7 @@ const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
 };
 
 const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
-  const hooks = analysis?.webhooks ?? [];
+  const hooks = upTo(analysis?.webhooks, CANARY_LIMITS.webhooks);
   const out = duplicates(`${p}.webhooks`, hooks.map((w) => w?.name));
   hooks.forEach((w, i) => {
     if (!w) return;
@@ -265,8 +273,9 @@ export function validateCanary(doc: unknown, defaultProvider: string = DEFAULT_P
   };
   // Semantic rules read typed values: skip those the structural check already refused, and
   // everything inside them (the items of a list over its maxItems).
-  const refused = new Set(structural.map((s) => s.path));
-  const inside = (path: string) => structural.some((s) => path.startsWith(`${s.path}[`) || path.startsWith(`${s.path}.`));
+  const refusing = structural.filter((s) => !isMoreEntries(s));
+  const refused = new Set(refusing.map((s) => s.path));
+  const inside = (path: string) => refusing.some((s) => path.startsWith(`${s.path}[`) || path.startsWith(`${s.path}.`));
   const semantic = CANARY_RULES.flatMap((rule) => {
     try {
       return rule(view);
@@ -290,7 +299,7 @@ export function validateMetricTemplate(doc: unknown): Problem[] {
   if (provider && typeof provider.type === 'string') {
     if (!isMetricBackendType(provider.type)) {
       // Flagger queries an unknown type as Prometheus; Sluice refuses it rather than guess.
-      out.push(problem('spec.provider.type', `unknown provider type ${JSON.stringify(provider.type)}: use one of ${METRIC_BACKEND_TYPES.join(', ')}`));
+      out.push(problem('spec.provider.type', `unknown provider type ${quote(provider.type)}: use one of ${METRIC_BACKEND_TYPES.join(', ')}`));
     } else {
       out.push(...backendProblems(provider.type, provider, mt.spec.query));
     }

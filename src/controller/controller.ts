@@ -10,7 +10,7 @@ import { crossNamespaceProblems } from '../api/cross-namespace.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision } from '../rollout/decision.js';
-import { RESOURCES, isNotFound, startInformer, type KubeClient, type KubeObject, type ResourceType, type WatchedCache } from '../kube/index.js';
+import { RESOURCES, isConflict, isNotFound, startInformer, type KubeClient, type KubeObject, type ResourceType, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
 import { RoutingCaches } from './routing-caches.js';
 import { observe, type Snapshot } from './observe.js';
@@ -343,11 +343,18 @@ export class CanaryController {
     }
     this.stalled.set(key, { generation, message });
     if (written) return;
-    // Conditional like every status write: a conflict is retried with backoff, from the newer version.
-    await this.opts.client.patchStatus(RESOURCES.canaries, name, namespace, {
-      metadata: { resourceVersion: canary.metadata.resourceVersion },
-      status: { conditions: withStalled(canary.status, err, new Date(this.now()).toISOString()) },
-    }).catch(unlessGone);
+    // Conditional like every status write, and like theirs a conflict (our own write of this
+    // reconcile, not yet in the cache) is looked at again shortly from the newer version.
+    try {
+      await this.opts.client.patchStatus(RESOURCES.canaries, name, namespace, {
+        metadata: { resourceVersion: canary.metadata.resourceVersion },
+        status: { conditions: withStalled(canary.status, err, new Date(this.now()).toISOString()) },
+      }).catch(unlessGone);
+    } catch (patchErr) {
+      if (!isConflict(patchErr)) throw patchErr;
+      this.opts.log.debug({ canary: key }, 'Stalled condition not written: the Canary changed meanwhile');
+      this.queue.addAfter(key, CONFLICT_RETRY_MS);
+    }
   }
 
   /** revertOnDeletion: give the workload back step by step, then let the Canary go. */

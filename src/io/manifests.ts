@@ -18,20 +18,35 @@ export function readManifestFile(file: string): ManifestDoc[] {
   const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false, lineCounter: lines });
   const out: ManifestDoc[] = [];
   docs.forEach((doc, index) => {
-    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
-    const repeated = firstRepeatedKey(doc);
+    if (doc.errors.length) throw new Error(`${file}: ${readable(doc.errors[0].message)}`);
+    let repeated: ReturnType<typeof firstRepeatedKey>;
+    let object: unknown;
+    try {
+      repeated = firstRepeatedKey(doc);
+      object = repeated ? undefined : doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias bomb ("Excessive alias count"), or a stack run out: named by file like any other.
+      throw new Error(`${file}: document ${index + 1}: ${readable((err as Error).message)}`, { cause: err });
+    }
     if (repeated) {
       const at = lines.linePos(repeated.offset);
       throw new Error(`${file}: map keys must be unique: ${JSON.stringify(repeated.key)} repeats at line ${at.line}, column ${at.col}`);
     }
-    const object = doc.toJS({ maxAliasCount: 100 });
     if (object === null || object === undefined) return;
     if (typeof object !== 'object' || Array.isArray(object)) {
       throw new Error(`${file}: document ${index + 1} is not a mapping`);
     }
-    out.push({ file, index, object });
+    out.push({ file, index, object: object as Record<string, unknown> });
   });
   return out;
+}
+
+/**
+ * yaml composes a document recursively and reports running out of stack (a document nested some
+ * thousand levels deep) as an error at that spot: say what it means.
+ */
+function readable(message: string): string {
+  return message.replace(/^Maximum call stack size exceeded/, 'nested too deeply to read');
 }
 
 /** The first key that repeats within one mapping, in one pass over each mapping (a Set per map). */

@@ -12,6 +12,7 @@ import type { Canary } from '../../../src/api/types.js';
 import type { KubeObject, ResourceType, WatchedCache } from '../../../src/kube/index.js';
 import { FakeCache, statusWrites } from './fake-cache.js';
 import type { KubeClient } from '../../../src/kube/index.js';
+import { KubeError } from '../../../src/kube/errors.js';
 
 const silent = pino({ level: 'silent' });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
@@ -90,7 +91,7 @@ describe('error policy: the reconcile handler', () => {
   });
 });
 
-function stalledWorld() {
+function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: number } = {}) {
   const caches = new Map<string, FakeCache<KubeObject>>();
   const cache = (plural: string) => { if (!caches.has(plural)) caches.set(plural, new FakeCache()); return caches.get(plural)!; };
   const canary = {
@@ -113,10 +114,16 @@ function stalledWorld() {
   let rv = 1;
   let synthCalls = 0;
   let synthFails = true;
+  let conflicts = options.conflicts ?? 0;
   const canaries = () => cache('canaries') as unknown as FakeCache<Canary & KubeObject>;
+  const writeStatus = statusWrites(canaries, () => String(++rv));
   const client = {
     createEvent: async (_i: unknown, type: string, _r: string, message: string) => { events.push({ type, message }); return {}; },
-    patchStatus: statusWrites(canaries, () => String(++rv)),
+    patchStatus: async (t: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
+      // Someone wrote the Canary since the cache saw it (our own status write, not yet delivered).
+      if (conflicts-- > 0) throw new KubeError(409, 'Conflict', 'the object has been modified', `PATCH canaries/${name}/status`);
+      return writeStatus(t, name, ns, body);
+    },
     mergePatch: async () => ({}),
     serverSideApply: async () => [],
     getIfExists: async () => undefined,
@@ -131,7 +138,7 @@ function stalledWorld() {
     },
     gates: { callHook: async () => ({ ok: true }), runMetrics: async () => [], checkMetricProviders: async () => {}, now: Date.now },
     operator: { provider: 'kubernetes' } as never,
-    log: silent,
+    log: options.log ?? silent,
     informer: <T extends KubeObject>(type: ResourceType) => cache(type.plural) as unknown as WatchedCache<T>,
   });
   return {
@@ -180,6 +187,21 @@ describe('error policy: a terminal SynthError in the controller', () => {
     await tick(50);
     expect(world.synthCalls()).to.be.at.least(3);
     expect(world.canaries().get('podinfo', 'test')!.status?.conditions?.find((c) => c.type === 'Stalled')).to.equal(undefined);
+    await world.controller.stop();
+  });
+});
+
+describe('error policy: a conflict while recording a stall', () => {
+  it('is requeued after 200 ms like any status write conflict: no error logged, one Event, the condition written', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'debug' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
+    const world = stalledWorld({ log, conflicts: 1 });
+    await world.start();
+    await tick(400);
+    const stalled = world.canaries().get('podinfo', 'test')!.status?.conditions?.find((c) => c.type === 'Stalled');
+    expect(stalled).to.include({ status: 'True', reason: 'InvalidSpec' });
+    expect(world.events.filter((e) => e.type === 'Warning')).to.have.length(1);
+    expect(lines.filter((l) => l.level >= 50).map((l) => l.msg), 'error lines').to.deep.equal([]);
     await world.controller.stop();
   });
 });
