@@ -91,7 +91,7 @@ describe('e2e: Istio API versions (v1alpha3, v1beta1, v1) and the Istio Gateway 
     expect(delegate.spec.http[0].route.map((r: any) => [r.destination.host, r.weight])).to.deep.equal([['podinfo-primary', 100], ['podinfo-canary', 0]]);
     expect(delegate.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
     // The user's root, read in another version, is as the user wrote it: Sluice does not touch it.
-    const root = await getAt('v1', 'virtualservices', 'root-vs');
+    const root = await kubectlJson(['-n', NS, 'get', 'virtualservices.v1.networking.istio.io', 'root-vs', '--show-managed-fields']);
     expect(root.spec).to.deep.equal(rootVirtualService.spec);
     expect(root.metadata.managedFields.map((f: any) => f.manager)).not.to.include('sluice');
   });

@@ -51,6 +51,8 @@ const CASES: Record<string, () => SynthInput> = {
   'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
+  // The operator settings of Flagger's contour overlay: -ingress-class=contour -include-label-prefix=app.kubernetes.io.
+  'settings-contour-ingress-class': () => ({ ...exampleInput('contour'), ingressClass: 'contour', includeLabelPrefixes: ['app.kubernetes.io'] }),
 };
 
 describe('synth: golden files', () => {
