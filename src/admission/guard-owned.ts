@@ -17,7 +17,9 @@ interface OwnedMeta {
 export function owningCanary(object: Record<string, unknown> | null | undefined): string | undefined {
   const refs = (object?.metadata as OwnedMeta | undefined)?.ownerReferences;
   if (!Array.isArray(refs)) return undefined;
-  return refs.find((r) => r?.kind === 'Canary' && r.apiVersion === GROUP_VERSION)?.name;
+  const name = refs.find((r) => r?.kind === 'Canary' && r.apiVersion === GROUP_VERSION)?.name;
+  // The apiserver only sends string names, but the review is still untrusted input.
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** What the guard knows beyond the review. */

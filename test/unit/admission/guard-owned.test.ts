@@ -82,4 +82,9 @@ describe('guardOwnedObject', () => {
     expect(owningCanary({ metadata: { ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'x' }] } })).to.equal('x');
     expect(owningCanary(null)).to.equal(undefined);
   });
+
+  it('an owner name that is not a string is no owner (fuzz seed 1886836386 threw on one with no toString)', () => {
+    const name = Object.create(null);
+    expect(owningCanary({ metadata: { ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name }] } })).to.equal(undefined);
+  });
 });
