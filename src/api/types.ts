@@ -261,6 +261,11 @@ export interface CanaryStatus {
   /** Sluice: the canary receives a mirrored copy of traffic (mirroring strategies). */
   mirrored?: boolean;
   /**
+   * Sluice: a new analysis whose first step has not run yet. That step waits for the scaled-up
+   * canary only, not for the interval (rollout/decide/pacing.ts); once any check has run it is unset.
+   */
+  firstStepPending?: boolean;
+  /**
    * Sluice: the Events of the last status change, written with it, so a controller killed before
    * it recorded them records them after its restart (each step said exactly once).
    */

@@ -1,8 +1,8 @@
 // The rollout state machine: one pure step from what is observed to what should happen.
 // It follows Flagger's phases and tick order (see ../../README.md, "Rollout engine"), with
-// two differences: a new revision is acted on as soon as it is seen (watch-driven), and
-// analysis steps are paced by status.lastAnalysisTime, so any number of reconciles between
-// two steps does the same as one. Each phase is in ./decide/.
+// two differences: a new revision is acted on as soon as it is seen (watch-driven), and only
+// analysis steps wait for the interval (./decide/pacing.ts), paced by status.lastAnalysisTime so
+// any number of reconciles between two steps does the same as one. Each phase is in ./decide/.
 import type { Decision, Observed } from './decision.js';
 import { messages, id } from './messages.js';
 import { initialize, needsInitialization } from './decide/initialize.js';

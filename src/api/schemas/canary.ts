@@ -194,6 +194,7 @@ const status: JSONSchema = obj({
   observedGeneration: int(),
   lastAnalysisTime: str(undefined, { format: 'date-time' }),
   mirrored: bool('Sluice: the canary receives mirrored traffic'),
+  firstStepPending: bool('Sluice: the analysis takes its first step as soon as the canary is ready'),
   pendingEvents: obj(
     {
       at: str(undefined, { format: 'date-time' }),

@@ -10,6 +10,7 @@ import { awaitPromotion } from './promotion.js';
 import { READINESS_POLL_MS } from './requeue.js';
 import { ask, info, warning } from './step.js';
 import { strategyStep } from './strategy-step.js';
+import { analysisNotStarted } from './pacing.js';
 import type { Tick } from './tick.js';
 
 /** `promoteNow`: an immediate promotion was asked (the promote command). */
@@ -38,7 +39,8 @@ function awaitCanary(tick: Tick, canaryReadiness: Readiness): Decision {
   const since = Date.parse(tick.stored.lastTransitionTime ?? new Date(obs.now).toISOString());
   const pastDeadline = obs.now - since > r.progressDeadlineSeconds * 1000;
   if (canaryReadiness.stuck || pastDeadline) return rollback(tick, messages.rollbackDeadline(targetId, canaryReadiness.reason));
-  tick.step.events.push(warning(messages.canaryNotReady(targetId, canaryReadiness.reason)));
+  // Within the interval Flagger would not have looked yet: wait for the canary without a warning.
+  if (tick.intervalDueInMs === 0) tick.step.events.push(warning(messages.canaryNotReady(targetId, canaryReadiness.reason)));
   return tick.step.done(READINESS_POLL_MS);
 }
 
@@ -52,17 +54,20 @@ function promoteAtOnce(tick: Tick, promoteNow: boolean): Decision {
 /** The checks of this step; a closed gate is a failed check (unless it says otherwise) and no step. */
 function runChecks(tick: Tick, failedChecks: number): Decision {
   const { obs, stored, step } = tick;
-  const starting = (stored.canaryWeight ?? 0) === 0 && (stored.iterations ?? 0) === 0 && !stored.mirrored;
+  const starting = analysisNotStarted(stored);
   const checksGate: Gate = starting ? 'pre-rollout' : 'analysis';
   const checks = gateResult(obs, checksGate);
   if (!checks) return ask(obs, checksGate);
+  delete step.status.firstStepPending;
   if (starting) step.events.push(info(messages.starting(tick.targetId)));
   step.events.push(...checks.events);
   if (checks.metrics) step.status.metrics = checks.metrics;
   if (!checks.open) {
     if (checks.countsAsFailedCheck !== false) step.status.failedChecks = failedChecks + 1;
     step.stepped();
-    return step.done(tick.r.intervalMs);
+    // At the threshold the rollback is due at once (pacing.ts), after this status is stored.
+    const atThreshold = (step.status.failedChecks ?? 0) >= tick.r.threshold;
+    return step.done(atThreshold ? 0 : tick.r.intervalMs);
   }
   return strategyStep(tick) ?? awaitPromotion(tick);
 }

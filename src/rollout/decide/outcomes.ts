@@ -13,6 +13,7 @@ export function rollback(tick: Tick, reason: string, severity: AlertSeverity = '
   step.alerts.push({ severity, message: reason });
   // As Flagger's rollback, which syncs the status to Failed with zero checks and iterations.
   Object.assign(step.status, NO_PROGRESS);
+  delete step.status.firstStepPending;
   step.phase('Failed', { status: 'False', message: conditionMessages.failed(tick.targetId) });
   step.route(ALL_TO_PRIMARY);
   step.scaleTarget = 0;
@@ -27,6 +28,7 @@ export function succeed(tick: Tick, events: string[], primaryFromTarget: boolean
   step.events.push(...events.map(info));
   step.alerts.push({ severity: 'info', message: conditionMessages.succeeded });
   Object.assign(step.status, { canaryWeight: 0, mirrored: false, lastPromotedSpec: tick.stored.lastAppliedSpec });
+  delete step.status.firstStepPending;
   step.phase('Succeeded', { status: 'True', message: conditionMessages.succeeded });
   step.route(ALL_TO_PRIMARY, primaryFromTarget);
   step.scaleTarget = 0;

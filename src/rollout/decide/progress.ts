@@ -10,5 +10,6 @@ export function startAnalysis(tick: Tick): void {
     metrics: [],
     lastAppliedSpec: tick.revision,
     trackedConfigs: tick.obs.trackedConfigs,
+    firstStepPending: true,
   });
 }

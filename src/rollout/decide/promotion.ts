@@ -5,6 +5,8 @@ import { approvalAlerts, conditionMessages, messages } from '../messages.js';
 import { ALL_TO_PRIMARY, nextPrimaryWeight, split } from '../weights.js';
 import { gateResult, muted } from './gates.js';
 import { ask, info } from './step.js';
+import { pacedByEvidence } from './pacing.js';
+import { READINESS_POLL_MS } from './requeue.js';
 import type { Tick } from './tick.js';
 
 /** The analysis is complete: promote once the confirm-promotion gate allows it. */
@@ -28,7 +30,8 @@ export function copyToPrimary(tick: Tick): Decision {
   step.phase('Promoting', { status: 'Unknown', message: conditionMessages.promoting });
   step.route(tick.currentRoutes, true);
   step.stepped();
-  return step.done(tick.r.intervalMs);
+  // The next step waits for the primary's rollout of the new template (pacing.ts), not the interval.
+  return step.done(pacedByEvidence('Promoting', step.status, tick.r) ? READINESS_POLL_MS : tick.r.intervalMs);
 }
 
 /** One step of Promoting: more weight to the primary, or all of it and on to Finalising. */
@@ -47,5 +50,5 @@ export function promotionStep(tick: Tick): Decision {
     step.route(ALL_TO_PRIMARY);
   }
   step.stepped();
-  return step.done(r.intervalMs);
+  return step.done(pacedByEvidence(step.status.phase ?? '', step.status, r) ? 0 : r.intervalMs);
 }

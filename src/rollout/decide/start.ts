@@ -7,6 +7,7 @@ import { gateResult, muted } from './gates.js';
 import { scaleUpReplicas } from './scale-up.js';
 import { ask, info } from './step.js';
 import { startAnalysis } from './progress.js';
+import { READINESS_POLL_MS } from './requeue.js';
 import type { Tick } from './tick.js';
 
 /** `retry`: a retry of the failed revision was asked, and is recorded as carried out. */
@@ -38,5 +39,6 @@ function startRollout(tick: Tick, confirm: GateResult, retry: boolean): Decision
   step.phase('Progressing', { status: 'Unknown', message: conditionMessages.progressing });
   step.scaleTarget = scaleUpReplicas(obs, tick.target);
   step.stepped();
-  return step.done(tick.r.intervalMs);
+  // The first step follows as soon as the canary is ready (pacing.ts); its watch brings it sooner.
+  return step.done(READINESS_POLL_MS);
 }

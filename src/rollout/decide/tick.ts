@@ -9,6 +9,7 @@ import type { Weights } from '../weights.js';
 import { routesFor } from './routes.js';
 import { Step } from './step.js';
 import { adoptedStatus } from '../takeover.js';
+import { pacedByEvidence } from './pacing.js';
 
 export interface Tick {
   readonly obs: Observed;
@@ -29,8 +30,10 @@ export interface Tick {
   readonly adopted?: Pick<CanaryStatus, 'lastAppliedSpec' | 'lastPromotedSpec' | 'trackedConfigs'>;
   readonly revisionChanged: boolean;
   readonly configsChanged: boolean;
-  /** How long until the next analysis step is due; 0 when it is. */
+  /** How long until the next step is due; 0 when it is (pacing.ts: only analysis steps wait for the interval). */
   readonly dueInMs: number;
+  /** How long until a full interval has passed since the last step, when Flagger would tick; 0 when it has. */
+  readonly intervalDueInMs: number;
 }
 
 function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -44,6 +47,7 @@ export function tickOf(obs: Observed, target: DeploymentLike, revision: string):
   const lastStep = stored.lastAnalysisTime ? Date.parse(stored.lastAnalysisTime) : 0;
   const adopted = adoptedStatus(obs);
   const recorded = adopted ?? stored;
+  const intervalDueInMs = Math.max(0, lastStep + r.intervalMs - obs.now);
   return {
     obs,
     r,
@@ -58,6 +62,7 @@ export function tickOf(obs: Observed, target: DeploymentLike, revision: string):
     ...(adopted ? { adopted } : {}),
     revisionChanged: revision !== recorded.lastAppliedSpec,
     configsChanged: !sameMap(obs.trackedConfigs, recorded.trackedConfigs ?? {}),
-    dueInMs: Math.max(0, lastStep + r.intervalMs - obs.now),
+    dueInMs: pacedByEvidence(stored.phase ?? '', stored, r) ? 0 : intervalDueInMs,
+    intervalDueInMs,
   };
 }

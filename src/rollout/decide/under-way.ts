@@ -46,7 +46,7 @@ function restartAnalysis(tick: Tick): Decision {
   step.phase('Progressing', { status: 'Unknown', message: conditionMessages.progressing });
   step.route(ALL_TO_PRIMARY);
   step.stepped();
-  return step.done(tick.r.intervalMs);
+  return step.done(READINESS_POLL_MS);
 }
 
 function abort(tick: Tick, by: string): Decision {
@@ -72,6 +72,7 @@ function awaitPrimary(tick: Tick, primaryReadiness: Readiness): Decision {
   if (promoting && primaryReadiness.stuck) {
     return failPromotion(tick, messages.promotionFailed(tick.targetId, primaryReadiness.reason));
   }
-  tick.step.events.push(warning(messages.primaryNotReady(tick.primaryId, primaryReadiness.reason)));
+  // Within the interval Flagger would not have looked yet: wait for the primary without a warning.
+  if (tick.intervalDueInMs === 0) tick.step.events.push(warning(messages.primaryNotReady(tick.primaryId, primaryReadiness.reason)));
   return tick.step.done(READINESS_POLL_MS);
 }
