@@ -5,6 +5,7 @@ import { formatDuration, isDuration, MAX_DURATION_MS, parseDuration } from './du
 import { CANARY_LIMITS, MAX_WEBHOOK_TIMEOUT_MS } from './limits.js';
 import { type Problem, problem, childPath, quote } from './problem.js';
 import { checkStructure, isMoreEntries } from './structural-check.js';
+import { unsupportedMatchProblems } from './match-support.js';
 import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
@@ -178,30 +179,17 @@ const matchNeedsIterations: Rule<CanaryView> = ({ analysis, analysisPath: p, pro
   return out;
 };
 
-/** Istio matches exact, prefix and regex only; synthesis would refuse the Canary on every reconcile. */
-const istioHasNoSuffixMatch: Rule<CanaryView> = ({ canary, analysis, analysisPath: p, provider }) => {
-  if (provider !== 'istio') return [];
-  const out: Problem[] = [];
-  const check = (value: unknown, path: string) => {
-    if (value && typeof value === 'object' && (value as { suffix?: unknown }).suffix !== undefined) {
-      out.push(problem(`${path}.suffix`, 'Istio has no suffix match; use regex'));
-    }
-  };
-  const matches = (list: unknown, path: string) => {
-    if (!Array.isArray(list)) return;
-    list.forEach((m: Record<string, unknown> | null, i) => {
-      if (!m || typeof m !== 'object') return;
-      const mp = childPath(path, i);
-      for (const field of ['uri', 'scheme', 'method', 'authority']) check(m[field], `${mp}.${field}`);
-      for (const field of ['headers', 'withoutHeaders', 'queryParams']) {
-        const map = m[field];
-        if (map && typeof map === 'object') for (const [k, v] of Object.entries(map)) check(v, `${mp}.${field}.${k}`);
-      }
-    });
-  };
-  matches(upTo(analysis?.match, CANARY_LIMITS.matches), `${p}.match`);
-  matches(upTo(canary.spec.service?.match, CANARY_LIMITS.matches), 'spec.service.match');
-  return out;
+/** Match conditions the provider's router cannot write (match-support.ts): synthesis would refuse them on every reconcile. */
+const matchesWritable: Rule<CanaryView> = ({ canary, analysis, analysisPath: p, provider }) =>
+  unsupportedMatchProblems(provider, { service: canary.spec.service?.match, analysis: analysis?.match }, p);
+
+/** An Istio delegate VirtualService is reached through its parent, which alone names hosts and gateways. */
+const istioDelegateHasNoAddress: Rule<CanaryView> = ({ canary, provider }) => {
+  const service = canary.spec.service;
+  if (provider !== 'istio' || service?.delegation !== true) return [];
+  return (['hosts', 'gateways'] as const)
+    .filter((field) => Array.isArray(service[field]) && service[field].length > 0)
+    .map((field) => problem(`spec.service.${field}`, 'must be empty when spec.service.delegation is true: a delegate VirtualService takes its hosts and gateways from its parent'));
 };
 
 const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
@@ -254,7 +242,7 @@ const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => 
 const CANARY_RULES: Rule<CanaryView>[] = [
   needsName, apiVersionIsFlagger, providerNeedsItsRefs,
   servicePorts, serviceDurations, metricsServerIsUrl, progressDeadlinePositive, analysisTiming,
-  analysisHasAStrategy, weights, matchNeedsIterations, istioHasNoSuffixMatch, mirrorSupported, metricsWellFormed,
+  analysisHasAStrategy, weights, matchNeedsIterations, matchesWritable, istioDelegateHasNoAddress, mirrorSupported, metricsWellFormed,
   webhooksWellFormed,
 ];
 

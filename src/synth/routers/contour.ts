@@ -10,7 +10,6 @@ import {
   type HttpProxySpecRoutesServices,
 } from '../../imports/contour-httpproxy-projectcontour.io.js';
 import { fail } from '../errors.js';
-import { headerConditionsOf } from './http-match.js';
 import { apexMetadata } from './route-metadata.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -57,11 +56,13 @@ function policiesOf(ctx: RouteContext): Partial<HttpProxySpecRoutes> {
 
 /** A/B: one header condition per analysis header; Contour has no prefix or suffix match, only contains. */
 function headerConditions(scope: Construct, ctx: RouteContext): HttpProxySpecRoutesConditions[] {
-  return headerConditionsOf(ctx.resolved.match).map(([name, m]) => {
-    if (m.exact !== undefined) return { header: { name, exact: m.exact } };
-    if (m.regex !== undefined) return { header: { name, regex: m.regex } };
-    const contains = m.prefix ?? m.suffix;
-    if (contains !== undefined) return { header: { name, contains } };
-    return fail(scope, `spec.analysis.match.headers.${name}`, 'needs exact, prefix, suffix or regex');
-  });
+  return ctx.resolved.match.flatMap((one, i) =>
+    Object.entries(one.headers ?? {}).map(([name, m]) => {
+      if (m.exact !== undefined) return { header: { name, exact: m.exact } };
+      if (m.regex !== undefined) return { header: { name, regex: m.regex } };
+      const contains = m.prefix ?? m.suffix;
+      if (contains !== undefined) return { header: { name, contains } };
+      return fail(scope, `spec.analysis.match[${i}].headers.${name}`, 'needs exact, prefix, suffix or regex');
+    }),
+  );
 }

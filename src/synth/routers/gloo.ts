@@ -10,7 +10,6 @@ import { Upstream, type UpstreamProps } from '../../imports/gloo-upstream-gloo.s
 import { fail } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../kube-json.js';
 import { includedLabels } from '../ownership.js';
-import { headerConditionsOf } from './http-match.js';
 import { apexMetadata, ownedMetadata } from './route-metadata.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -107,11 +106,13 @@ function labelsOf(config: JsonObject | undefined): { labels?: Record<string, str
 
 /** A/B: the analysis header matches (exact or regex) and methods, on one matcher. */
 function matchersOf(scope: Construct, match: readonly HTTPMatchRequest[]): RouteTableSpecRoutesMatchers[] {
-  const headers = headerConditionsOf(match).map(([name, m], i) => {
-    if (m.regex !== undefined) return { name, value: m.regex, regex: true };
-    if (m.exact !== undefined) return { name, value: m.exact };
-    return fail(scope, `spec.analysis.match.headers.${name}`, `Gloo matches a header exactly or by regex; match ${i} has neither`);
-  });
+  const headers = match.flatMap((one, i) =>
+    Object.entries(one.headers ?? {}).map(([name, m]) => {
+      if (m.regex !== undefined) return { name, value: m.regex, regex: true };
+      if (m.exact !== undefined) return { name, value: m.exact };
+      return fail(scope, `spec.analysis.match[${i}].headers.${name}`, 'Gloo matches a header by exact or regex only');
+    }),
+  );
   const methods = match.flatMap((m) => (m.method?.exact ? [m.method.exact] : []));
   return [{ ...(headers.length ? { headers } : {}), ...(methods.length ? { methods } : {}) }];
 }

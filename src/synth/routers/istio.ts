@@ -45,7 +45,7 @@ export const istioRouter: Router = {
 function virtualServiceSpec(scope: Construct, ctx: RouteContext) {
   const { service } = ctx.resolved;
   if (service.delegation && (service.hosts?.length || service.gateways?.length)) {
-    fail(scope, 'spec.service.delegation', 'a delegate VirtualService cannot have hosts or gateways; remove spec.service.hosts and spec.service.gateways');
+    fail(scope, service.hosts?.length ? 'spec.service.hosts' : 'spec.service.gateways', 'must be empty when spec.service.delegation is true: a delegate VirtualService takes its hosts and gateways from its parent');
   }
   // A delegate is reached through its parent: it must name neither hosts nor gateways.
   const addressing = service.delegation

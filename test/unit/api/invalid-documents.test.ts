@@ -90,6 +90,46 @@ const CASES: Case[] = [
     }),
     path: 'spec.analysis.match', says: 'provider linkerd cannot route by header or cookie',
   },
+  {
+    rule: 'an Istio match has no suffix',
+    doc: canary((c) => { c.spec.analysis.iterations = 10; c.spec.analysis.match = [{ headers: { 'x-user': { suffix: '@example.com' } } }]; }),
+    path: 'spec.analysis.match[0].headers.x-user.suffix', says: 'Istio has no suffix match; use exact, prefix or regex',
+  },
+  {
+    rule: 'an Istio delegate has no hosts',
+    doc: canary((c) => { c.spec.service.delegation = true; c.spec.service.hosts = ['app.example.com']; }),
+    path: 'spec.service.hosts', says: 'must be empty when spec.service.delegation is true',
+  },
+  {
+    rule: 'a Gateway API path match has no suffix',
+    doc: canary((c) => { c.spec.provider = 'gatewayapi:v1'; c.spec.service.gatewayRefs = [{ name: 'gw' }]; c.spec.service.match = [{ uri: { suffix: '.png' } }]; }),
+    path: 'spec.service.match[0].uri.suffix', says: 'Gateway API has no suffix match for a path; use exact, prefix or regex',
+  },
+  {
+    rule: 'a Gateway API method match is exact',
+    doc: canary((c) => { c.spec.provider = 'gatewayapi:v1beta1'; c.spec.service.gatewayRefs = [{ name: 'gw' }]; c.spec.service.match = [{ method: { prefix: 'P' } }]; }),
+    path: 'spec.service.match[0].method.prefix', says: 'Gateway API has no prefix match for a method; use exact',
+  },
+  {
+    rule: 'a Gateway API header match is exact or regex',
+    doc: canary((c) => {
+      c.spec.provider = 'gatewayapi:v1';
+      c.spec.service.gatewayRefs = [{ name: 'gw' }];
+      c.spec.analysis.iterations = 10;
+      c.spec.analysis.match = [{ headers: { 'x-canary': { exact: 'insider' } } }, { headers: { 'x-canary': { prefix: 'in' } } }];
+    }),
+    path: 'spec.analysis.match[1].headers.x-canary.prefix', says: 'Gateway API has no prefix match for a header; use exact or regex',
+  },
+  {
+    rule: 'a Gloo header match is exact or regex',
+    doc: canary((c) => { c.spec.provider = 'gloo'; c.spec.analysis.iterations = 10; c.spec.analysis.match = [{ headers: { 'x-canary': { prefix: 'in' } } }]; }),
+    path: 'spec.analysis.match[0].headers.x-canary.prefix', says: 'Gloo has no prefix match for a header; use exact or regex',
+  },
+  {
+    rule: 'a Contour header match is not empty',
+    doc: canary((c) => { c.spec.provider = 'contour'; c.spec.analysis.iterations = 10; c.spec.analysis.match = [{ headers: { 'x-canary': {} } }]; }),
+    path: 'spec.analysis.match[0].headers.x-canary', says: 'is empty: Contour matches a header by exact, prefix, suffix or regex',
+  },
   { rule: 'mirroring needs a provider that mirrors', doc: canary((c) => { c.spec.provider = 'kuma'; c.spec.analysis.mirror = true; }), path: 'spec.analysis.mirror', says: 'provider kuma cannot mirror traffic' },
   {
     rule: 'a metric is builtin, a query or a template',
