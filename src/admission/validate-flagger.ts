@@ -44,7 +44,7 @@ export function validateFlaggerObject(review: AdmissionReview, options: FlaggerV
   if (!request.object) return deny(request, 400, 'BadRequest', `${what}: the review carries no object to validate`);
   const problems = validateDocument(request.object, options.defaultProvider);
   if (problems === null) return allow(request, `${what}: not a kind Sluice validates`);
-  if (problems.length === 0) return allow(request, `${what} is valid`, documentWarnings(request.object).map(formatProblem));
+  if (problems.length === 0) return allow(request, `${what} is valid`, documentWarnings(request.object, options.defaultProvider).map(formatProblem));
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
   if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`... and ${problems.length - MAX_LISTED_PROBLEMS} more`);

@@ -19,7 +19,7 @@ export interface ProviderCapabilities {
   readonly abTesting: boolean;
   /** Shadowing a copy of live traffic to the canary. */
   readonly mirroring: boolean;
-  /** Cookie-based stickiness (`analysis.sessionAffinity`); Sluice implements it for none yet. */
+  /** Cookie-based stickiness (`analysis.sessionAffinity`), as Flagger has it for Istio and Gateway API. */
   readonly sessionAffinity: boolean;
   /**
    * Splitting traffic by weight. Without it a provider can only switch the apex Service's selector,
@@ -75,7 +75,7 @@ const smi = (): ProviderEntry => ({ capabilities: WEIGHTED, routing: trafficSpli
 
 const TABLE = {
   istio: {
-    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true },
+    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true, sessionAffinity: true },
     routing: istioKinds,
     builtins: istio,
   },
@@ -98,13 +98,13 @@ const TABLE = {
     builtins: envoy.gloo,
   },
   'gatewayapi:v1': {
-    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true },
+    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true, sessionAffinity: true },
     routing: httpRoute,
     requires: [gatewayRefs],
     builtins: http,
   },
   'gatewayapi:v1beta1': {
-    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true },
+    capabilities: { ...WEIGHTED, abTesting: true, mirroring: true, sessionAffinity: true },
     routing: httpRoute,
     requires: [gatewayRefs],
     builtins: http,

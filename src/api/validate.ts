@@ -358,14 +358,15 @@ export function validateAlertProvider(doc: unknown): Problem[] {
  * Fields Flagger honours that Sluice accepts but does not act on yet: never an error (existing
  * manifests must apply), always said out loud (kubectl prints admission warnings).
  */
-export function canaryWarnings(doc: unknown): Problem[] {
+export function canaryWarnings(doc: unknown, defaultProvider: string = DEFAULT_PROVIDER): Problem[] {
   const spec = (doc as Canary | undefined)?.spec;
   if (!spec || typeof spec !== 'object') return [];
   const out: Problem[] = [];
   const analysisPath = spec.analysis ? 'spec.analysis' : 'spec.canaryAnalysis';
   const analysis = spec.analysis ?? spec.canaryAnalysis;
-  if (analysis?.sessionAffinity && !providerEntry(spec.provider ?? '')?.capabilities.sessionAffinity) {
-    out.push(problem(`${analysisPath}.sessionAffinity`, 'is not supported by Sluice yet and is ignored (no cookie-based routing)'));
+  const provider = spec.provider ?? defaultProvider;
+  if (analysis?.sessionAffinity && !providerEntry(provider)?.capabilities.sessionAffinity) {
+    out.push(problem(`${analysisPath}.sessionAffinity`, `is ignored: provider ${provider} has no cookie-based routing (Flagger has it for Istio and Gateway API only)`));
   }
   if (spec.autoscalerRef?.primaryScalerQueries) {
     out.push(problem('spec.autoscalerRef.primaryScalerQueries', 'applies to KEDA ScaledObjects, which Sluice does not serve; ignored'));

@@ -48,7 +48,7 @@ export function suspiciousValues(doc: unknown): Problem[] {
 }
 
 /** Every warning about a flagger.app document: fields not acted on, and suspicious values. */
-export function documentWarnings(doc: unknown): Problem[] {
+export function documentWarnings(doc: unknown, defaultProvider?: string): Problem[] {
   if ((doc as { kind?: unknown } | undefined)?.kind !== 'Canary') return [];
-  return [...canaryWarnings(doc), ...suspiciousValues(doc)];
+  return [...canaryWarnings(doc, defaultProvider), ...suspiciousValues(doc)];
 }

@@ -24,7 +24,7 @@ export function validateFiles(paths: string[], defaultProvider?: string): Valida
     checked++;
     if (problems.length === 0) {
       lines.push(`${where}: valid`);
-      for (const w of documentWarnings(doc.object)) lines.push(`  warning: ${formatProblem(w)}`);
+      for (const w of documentWarnings(doc.object, defaultProvider)) lines.push(`  warning: ${formatProblem(w)}`);
     } else {
       invalid++;
       lines.push(`${where}: ${problems.length} problem${problems.length > 1 ? 's' : ''}`);

@@ -15,6 +15,7 @@ import type { Weights } from '../rollout/weights.js';
 import { capMessage } from '../api/message.js';
 import type { CanaryLanes } from './canary-lanes.js';
 import { takeOver } from './takeover-objects.js';
+import { sessionCookiesOf, withSessionCookies } from '../rollout/session-cookies.js';
 
 /** What synthesis needs from the cluster for one Canary. */
 export interface SynthesisInputs {
@@ -144,7 +145,10 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
 /** The generated objects of a sync that changed, taken over first where someone else wrote them. */
 async function applyGenerated(decision: Decision, inputs: SynthesisInputs, deps: ExecutorDeps, log: Logger): Promise<void> {
   if (!decision.sync || !inputs.target) return;
-  const objects = deps.synthesize(inputs, decision.sync.weights, decision.sync.primaryFromTarget);
+  // The routers read the session cookies of the status being written (session-cookies.ts).
+  const cookies = sessionCookiesOf(decision.status);
+  const canary = { ...inputs.canary, status: withSessionCookies(inputs.canary.status, cookies) };
+  const objects = deps.synthesize({ ...inputs, canary }, decision.sync.weights, decision.sync.primaryFromTarget);
   await deps.whenLiveKnown?.(objects);
   // Objects someone else wrote first are taken over as Flagger does (takeover-objects.ts).
   const plans = objects.map((o) => takeOver(o, deps.live(o), inputs.canary.metadata.uid));

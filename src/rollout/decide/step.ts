@@ -2,6 +2,8 @@
 // decide() adds to it and ends with done(), or asks for a gate first with ask().
 import type { CanaryCondition, CanaryPhase, CanaryStatus } from '../../api/types.js';
 import type { AlertSeverity, Decision, Gate, Observed, RolloutEvent } from '../decision.js';
+import { providerEntry } from '../../api/providers.js';
+import { sessionCookiesAt, withSessionCookies } from '../session-cookies.js';
 import type { Weights } from '../weights.js';
 
 /** Flagger's status times (metav1.Time): RFC 3339 in whole seconds. */
@@ -63,6 +65,12 @@ export class Step {
 
   done(requeueAfterMs: number): Decision {
     this.status.observedGeneration = this.obs.canary.metadata.generation ?? this.status.observedGeneration;
+    const affinity = this.obs.resolved.sessionAffinity;
+    if (affinity && this.sync && providerEntry(this.obs.resolved.provider)?.capabilities.sessionAffinity) {
+      // Routes and cookies move together: the routers read the cookies this status will hold.
+      const seed = `${this.obs.canary.metadata.uid ?? ''}/${this.obs.now}`;
+      this.status = withSessionCookies(this.status, sessionCookiesAt(affinity, this.status, this.sync.weights.canary, seed));
+    }
     return {
       status: this.status,
       ...(this.sync ? { sync: this.sync } : {}),

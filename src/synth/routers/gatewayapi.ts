@@ -10,12 +10,14 @@ import {
   type HttpRouteSpec,
   type HttpRouteSpecRules,
   type HttpRouteSpecRulesBackendRefs,
+  type HttpRouteSpecRulesBackendRefsFilters,
   type HttpRouteSpecRulesFilters,
   type HttpRouteSpecRulesMatches,
 } from '../../imports/gatewayapi-httproute-gateway.networking.k8s.io.js';
 import { fail } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../kube-json.js';
 import { apexMetadata } from './route-metadata.js';
+import { COOKIE_HEADER, cookieRegex, expiredCookie, SET_COOKIE_HEADER, setCookie, stickyStateOf, type StickyState } from './session-affinity.js';
 import type { RouteContext, Router } from './router.js';
 
 export type GatewayApiVersion = 'v1' | 'v1beta1';
@@ -52,18 +54,65 @@ function httpRouteSpec(scope: Construct, ctx: RouteContext): HttpRouteSpec {
   };
   const weighted = [backendRef(ctx, names.primary, weights.primary), backendRef(ctx, names.canary, weights.canary)];
   const mirror = weights.mirror ? [mirrorFilter(ctx)] : [];
+  const sticky = stickyStateOf(ctx.resolved, ctx.canary.status, weights.canary);
   const rules =
     strategy.kind === 'ab-testing'
       ? [
           rule(mergeRouteMatches(match.map((m, i) => routeMatch(scope, m, `spec.analysis.match[${i}]`)).filter(notEmpty), matches), weighted, mirror),
           rule(matches, [backendRef(ctx, names.primary, 100)]),
         ]
-      : [rule(matches, weighted, mirror)];
+      : sticky
+        ? stickyRules(ctx, sticky, serviceMatches, (ruleMatches, backendRefs, pinned) => rule(ruleMatches, backendRefs, pinned ? [] : mirror))
+        : [rule(matches, weighted, mirror)];
   return {
     parentRefs: service.gatewayRefs!.map((ref) => ({ ...ref })),
     ...(service.hosts?.length ? { hostnames: [...service.hosts] } : {}),
     rules,
   };
+}
+
+type RuleOf = (matches: HttpRouteSpecRulesMatches[], backendRefs: HttpRouteSpecRulesBackendRefs[], pinned?: boolean) => HttpRouteSpecRules;
+
+/**
+ * Session affinity, as Flagger routes it. While the canary takes traffic, a first rule sends
+ * requests carrying the canary's cookie to the canary, and the weighted rule's canary backend
+ * hands that cookie out (the primary's too, with `primaryCookieName`, pinning its users by a
+ * second rule). Back at the primary, the first rule matches the previous run's cookie and tells
+ * the browser to drop it.
+ */
+function stickyRules(ctx: RouteContext, sticky: StickyState, serviceMatches: HttpRouteSpecRulesMatches[], rule: RuleOf): HttpRouteSpecRules[] {
+  const { names, weights } = ctx;
+  const matches = serviceMatches.length ? serviceMatches : [DEFAULT_MATCH];
+  // Without service matches the cookie match stands alone: an empty list would match everything.
+  const cookieMatches = (cookie: string) => {
+    const byCookie: HttpRouteSpecRulesMatches = { headers: [{ type: 'RegularExpression', name: COOKIE_HEADER, value: cookieRegex(cookie) }] };
+    return serviceMatches.length ? mergeRouteMatches([byCookie], serviceMatches) : [byCookie];
+  };
+  const addsHeader = (value: string): HttpRouteSpecRulesFilters & HttpRouteSpecRulesBackendRefsFilters => ({
+    type: 'ResponseHeaderModifier',
+    responseHeaderModifier: { add: [{ name: SET_COOKIE_HEADER, value }] },
+  });
+  if (sticky.canaryCookie) {
+    const handsOut = (name: string, weight: number, cookie: string | undefined): HttpRouteSpecRulesBackendRefs => ({
+      ...backendRef(ctx, name, weight),
+      ...(cookie ? { filters: [addsHeader(setCookie(sticky.affinity, cookie))] } : {}),
+    });
+    const pinned = (cookie: string, canaryWeight: number) =>
+      rule(cookieMatches(cookie), [backendRef(ctx, names.primary, 100 - canaryWeight), backendRef(ctx, names.canary, canaryWeight)], true);
+    return [
+      pinned(sticky.canaryCookie, 100),
+      ...(sticky.primaryCookie ? [pinned(sticky.primaryCookie, 0)] : []),
+      rule(matches, [handsOut(names.primary, weights.primary, sticky.primaryCookie), handsOut(names.canary, weights.canary, sticky.canaryCookie)]),
+    ];
+  }
+  const weighted = rule(matches, [backendRef(ctx, names.primary, weights.primary), backendRef(ctx, names.canary, weights.canary)]);
+  if (!sticky.previousCookie) return [weighted, weighted];
+  const expiring: HttpRouteSpecRules = {
+    ...weighted,
+    matches: cookieMatches(sticky.previousCookie),
+    filters: [...(weighted.filters ?? []), addsHeader(expiredCookie(sticky.previousCookie))],
+  };
+  return [expiring, weighted];
 }
 
 function backendRef(ctx: RouteContext, name: string, weight: number): HttpRouteSpecRulesBackendRefs {

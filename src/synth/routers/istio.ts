@@ -18,6 +18,9 @@ import {
 import { fail } from '../errors.js';
 import { mergeMatches } from './http-match.js';
 import { apexMetadata, ownedMetadata } from './route-metadata.js';
+import {
+  COOKIE_HEADER, cookieRegex, expiredCookie, PRIMARY_STICKY_ROUTE_NAME, SET_COOKIE_HEADER, setCookie, STICKY_ROUTE_NAME, stickyStateOf, type StickyState,
+} from './session-affinity.js';
 import type { RouteContext, Router } from './router.js';
 
 const MESH_GATEWAY = 'mesh';
@@ -68,12 +71,57 @@ function httpRoutes(scope: Construct, ctx: RouteContext): VirtualServiceSpecHttp
     route: [destination(ctx, names.primary, weights.primary), destination(ctx, names.canary, weights.canary)],
     ...(weights.mirror ? mirrorOf(ctx) : {}),
   };
-  if (resolved.strategy.kind !== 'ab-testing') return [weighted];
+  if (resolved.strategy.kind !== 'ab-testing') {
+    const sticky = stickyStateOf(resolved, ctx.canary.status, weights.canary);
+    return sticky ? stickyRoutes(scope, ctx, weighted, sticky) : [weighted];
+  }
   const abMatch = mergeMatches(resolved.match, serviceMatch).map((m, i) => istioMatch(scope, m, `spec.analysis.match[${i}]`));
   return [
     { ...weighted, match: abMatch },
     { ...routeOptions(ctx), ...(weighted.match ? { match: weighted.match } : {}), route: [destination(ctx, names.primary, 100)] },
   ];
+}
+
+/**
+ * Session affinity, as Flagger routes it. While the canary takes traffic, a route named
+ * `sticky-route` sends requests carrying the canary's cookie to the canary, and the weighted
+ * route's canary destination hands that cookie out (the primary's too, with `primaryCookieName`,
+ * pinning its users by a second sticky route). Back at the primary, the sticky route matches the
+ * previous run's cookie and tells the browser to drop it.
+ */
+function stickyRoutes(scope: Construct, ctx: RouteContext, weighted: VirtualServiceSpecHttp, sticky: StickyState): VirtualServiceSpecHttp[] {
+  const { names } = ctx;
+  const serviceMatch = ctx.resolved.service.match ?? [];
+  const cookieMatch = (cookie: string) =>
+    mergeMatches([{ headers: { [COOKIE_HEADER]: { regex: cookieRegex(cookie) } } }], serviceMatch).map((m, i) => istioMatch(scope, m, `spec.service.match[${i}]`));
+  if (sticky.canaryCookie) {
+    const handsOut = (host: string, cookie: string | undefined): VirtualServiceSpecHttpRoute => {
+      const route = destination(ctx, host, host === names.canary ? ctx.weights.canary : ctx.weights.primary);
+      return cookie ? { ...route, headers: { response: { add: { [SET_COOKIE_HEADER]: setCookie(sticky.affinity, cookie) } } } } : route;
+    };
+    // A pinned route sends all of a user's traffic to one side: nothing to shadow there.
+    const { mirror: _mirror, mirrorPercentage: _percentage, ...unmirrored } = weighted;
+    const pinned = (name: string, cookie: string, canaryWeight: number): VirtualServiceSpecHttp => ({
+      ...unmirrored,
+      name,
+      match: cookieMatch(cookie),
+      route: [destination(ctx, names.primary, 100 - canaryWeight), destination(ctx, names.canary, canaryWeight)],
+    });
+    return [
+      pinned(STICKY_ROUTE_NAME, sticky.canaryCookie, 100),
+      ...(sticky.primaryCookie ? [pinned(PRIMARY_STICKY_ROUTE_NAME, sticky.primaryCookie, 0)] : []),
+      { ...weighted, route: [handsOut(names.primary, sticky.primaryCookie), handsOut(names.canary, sticky.canaryCookie)] },
+    ];
+  }
+  if (!sticky.previousCookie) return [{ ...weighted, name: STICKY_ROUTE_NAME }, weighted];
+  const headers = weighted.headers ?? {};
+  const expiring: VirtualServiceSpecHttp = {
+    ...weighted,
+    name: STICKY_ROUTE_NAME,
+    match: cookieMatch(sticky.previousCookie),
+    headers: { ...headers, response: { ...headers.response, add: { ...headers.response?.add, [SET_COOKIE_HEADER]: expiredCookie(sticky.previousCookie) } } },
+  };
+  return [expiring, weighted];
 }
 
 /** What every http route repeats from `spec.service`. */

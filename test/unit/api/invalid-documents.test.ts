@@ -199,13 +199,22 @@ describe('validation rejects invalid documents with the field path', () => {
 });
 
 describe('warnings for fields Sluice accepts but does not act on', () => {
-  it('sessionAffinity is valid but warned about', async () => {
+  it('sessionAffinity is valid everywhere, and warned about where the provider has no cookie routing', async () => {
     const { canaryWarnings } = await import('../../../src/api/validate.js');
-    const doc = {
+    const doc = (provider?: string) => ({
       apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'p' },
-      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'p' }, service: { port: 80 }, analysis: { stepWeight: 10, sessionAffinity: { cookieName: 'c' } } },
-    };
-    expect(validateDocument(doc)).to.deep.equal([]);
-    expect(canaryWarnings(doc).map(formatProblem)).to.deep.equal(['spec.analysis.sessionAffinity: is not supported by Sluice yet and is ignored (no cookie-based routing)']);
+      spec: {
+        ...(provider ? { provider } : {}),
+        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'p' }, service: { port: 80 }, analysis: { stepWeight: 10, sessionAffinity: { cookieName: 'c' } },
+      },
+    });
+    expect(validateDocument(doc('linkerd'))).to.deep.equal([]);
+    expect(canaryWarnings(doc('linkerd')).map(formatProblem))
+      .to.deep.equal(['spec.analysis.sessionAffinity: is ignored: provider linkerd has no cookie-based routing (Flagger has it for Istio and Gateway API only)']);
+    expect(canaryWarnings(doc('istio'))).to.deep.equal([]);
+    expect(canaryWarnings(doc('gatewayapi:v1'))).to.deep.equal([]);
+    // Without spec.provider, the operator's default decides.
+    expect(canaryWarnings(doc())).to.deep.equal([]);
+    expect(canaryWarnings(doc(), 'kuma')).to.have.length(1);
   });
 });

@@ -81,6 +81,11 @@ const SERVICE_EDITS: Record<string, (c: Canary) => void> = {
   portDiscovery: (c) => { c.spec.service.portDiscovery = true; },
   mirror: (c) => { c.spec.analysis = { ...c.spec.analysis, mirror: true, mirrorWeight: 50 }; },
   blueGreen: (c) => { c.spec.analysis = { ...c.spec.analysis, iterations: 5 }; },
+  // With the cookies a rollout keeps in the status, so the sticky routes are built too.
+  sessionAffinity: (c) => {
+    c.spec.analysis = { ...c.spec.analysis, sessionAffinity: { cookieName: 'canary-cookie', primaryCookieName: 'primary-cookie' } };
+    c.status = { sessionAffinityCookie: 'canary-cookie=AbCdEfGhIj', primarySessionAffinityCookie: 'primary-cookie=KlMnOpQrSt', previousSessionAffinityCookie: 'canary-cookie=ZyXwVuTsRq' };
+  },
 };
 
 interface Verdict {

@@ -20,6 +20,11 @@ const abTesting = (c: Canary) => {
   c.spec.analysis = { ...analysis, iterations: 10, match: [insider] };
 };
 
+const stickyCookies = (c: Canary) => {
+  c.spec.analysis = { ...c.spec.analysis, sessionAffinity: { cookieName: 'flagger-cookie', primaryCookieName: 'flagger-primary-cookie', maxAge: 3600, path: '/' } };
+  c.status = { phase: 'Progressing', canaryWeight: 30, sessionAffinityCookie: 'flagger-cookie=AbCdEfGhIj', primarySessionAffinityCookie: 'flagger-primary-cookie=KlMnOpQrSt' };
+};
+
 /** The gloo A/B seed, with an upstreamRef to show the copied Upstream settings. */
 function glooAbWithUpstream(): SynthInput {
   const seed = readManifestFile('test/fixtures/seeds/gloo-canary-podinfo-ab.yaml');
@@ -51,6 +56,9 @@ const CASES: Record<string, () => SynthInput> = {
   'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
+  // Session affinity mid-rollout: the cookies the status holds become sticky routes and Set-Cookie headers.
+  'affinity-istio': () => withCanary(exampleInput('istio'), stickyCookies, { primary: 70, canary: 30 }),
+  'affinity-gatewayapi': () => withCanary(exampleInput('gatewayapi'), stickyCookies, { primary: 70, canary: 30 }),
   // The operator settings of Flagger's contour overlay: -ingress-class=contour -include-label-prefix=app.kubernetes.io.
   'settings-contour-ingress-class': () => ({ ...exampleInput('contour'), ingressClass: 'contour', includeLabelPrefixes: ['app.kubernetes.io'] }),
 };
