@@ -7,6 +7,7 @@ import { checkCommand } from './check.js';
 import { synthCommand } from './synth.js';
 import { loadtesterCommand } from './loadtester.js';
 import { statusCommand } from './status.js';
+import { dashboardCommand } from './dashboard.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './completion.js';
 import { VERSION } from '../version.js';
 import { addFlaggerFlags, argvWithFlaggerFlags, envWithFlags, flagNotes, givenFlaggerFlags } from '../operator/flagger-flags.js';
@@ -50,6 +51,7 @@ export function buildProgram(name = programName()): Command {
   program.addCommand(synthCommand());
   program.addCommand(loadtesterCommand());
   program.addCommand(statusCommand());
+  program.addCommand(dashboardCommand());
   for (const verb of controlCommands()) program.addCommand(verb);
   program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
   const run = program

@@ -1,0 +1,101 @@
+// The Canary page: the weight timeline, one chart per metric, the Events, the generated objects
+// and the conditions, redrawn from each "detail" message of /api/canary; and the action buttons,
+// each confirmed in a dialog before it posts to /api/canary/action.
+import { h, replace, timeEl, weightBar, phaseBadge, subscribe } from './dom.js';
+import { weightChart, metricChart, timeRange } from './charts.js';
+
+const params = new URLSearchParams(location.search);
+const namespace = params.get('namespace') ?? '';
+const name = params.get('name') ?? '';
+const title = `${namespace}/${name}`;
+document.title = `${title} · Sluice`;
+document.getElementById('title').textContent = title;
+
+const CONFIRM = {
+  promote: 'Promote it now, skipping the remaining steps?',
+  abort: 'Abort the analysis and roll back to the primary?',
+  retry: 'Analyse the failed revision again?',
+  pause: 'Pause the analysis where it is (no step, no check) until resumed?',
+  resume: 'Resume the paused analysis?',
+};
+
+let weights;
+const metricCharts = new Map();
+let current;
+
+function render(detail) {
+  current = detail;
+  const row = detail.row;
+  replace(document.getElementById('summary'), phaseBadge(row.phase, row.paused), ' ', weightBar(row), ` · ${row.failedChecks} failed checks`);
+  const shared = timeRange(detail);
+  weights ??= weightChart(document.getElementById('weight-chart'));
+  weights.update(detail, shared);
+  const box = document.getElementById('metric-charts');
+  for (const series of detail.metrics) {
+    let chart = metricCharts.get(series.name);
+    if (!chart) {
+      const figure = h('figure', { class: 'figure' });
+      box.append(h('h3', {}, series.name), figure);
+      chart = metricChart(figure, series.name);
+      metricCharts.set(series.name, chart);
+    }
+    chart.update(series, detail, shared);
+  }
+  if (detail.metrics.length === 0) replace(box, h('p', {}, 'This canary has no metric checks.'));
+  replace(document.getElementById('events'), [...detail.events].reverse().map((e) => h('tr', { class: e.type === 'Warning' ? 'warning' : undefined },
+    h('td', {}, timeEl(e.at)), h('td', {}, e.type), h('td', {}, e.reason), h('td', {}, e.message, e.count > 1 ? ` (×${e.count})` : ''))));
+  replace(document.getElementById('objects'), detail.objects.map((o) => h('tr', {},
+    h('td', {}, o.kind), h('td', {}, o.name), h('td', {}, o.weight === undefined ? '—' : `${o.weight}%`), h('td', {}, o.detail))));
+  const objectsError = document.getElementById('objects-error');
+  objectsError.hidden = !detail.objectsError;
+  objectsError.textContent = detail.objectsError ?? '';
+  replace(document.getElementById('conditions'), detail.conditions.map((c) => h('tr', {},
+    h('td', {}, c.type), h('td', {}, c.status), h('td', {}, c.reason), h('td', {}, c.message), h('td', {}, timeEl(c.lastTransitionTime)))));
+  for (const button of document.querySelectorAll('#actions button')) {
+    const verb = button.dataset.verb;
+    button.disabled = (verb === 'pause' && row.paused) || (verb === 'resume' && !row.paused);
+  }
+}
+
+const dialog = document.getElementById('confirm');
+const result = document.getElementById('action-result');
+
+async function act(verb) {
+  result.className = 'result';
+  result.textContent = `${verb}: sending…`;
+  try {
+    const response = await fetch('/api/canary/action', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ namespace, name, verb }),
+    });
+    const body = await response.json().catch(() => ({ message: response.statusText }));
+    result.className = response.ok ? 'result ok' : 'result error';
+    result.setAttribute('role', response.ok ? 'status' : 'alert');
+    result.textContent = body.message;
+  } catch (err) {
+    result.className = 'result error';
+    result.setAttribute('role', 'alert');
+    result.textContent = `${verb} failed: ${err.message}`;
+  }
+}
+
+for (const button of document.querySelectorAll('#actions button')) {
+  button.addEventListener('click', () => {
+    const verb = button.dataset.verb;
+    document.getElementById('confirm-text').textContent = `${verb[0].toUpperCase()}${verb.slice(1)} canary ${title}? ${CONFIRM[verb]}`;
+    dialog.returnValue = '';
+    dialog.onclose = () => { if (dialog.returnValue === 'confirm') void act(verb); else button.focus(); };
+    dialog.showModal();
+    document.getElementById('confirm-ok').focus();
+  });
+}
+
+subscribe(`/api/canary?${new URLSearchParams({ namespace, name })}`, {
+  detail: render,
+  gone: () => {
+    replace(document.getElementById('summary'), h('strong', {}, 'This canary no longer exists.'));
+    for (const button of document.querySelectorAll('#actions button')) button.disabled = true;
+  },
+}, document.getElementById('connection'));
+
+// The time axis ends at "now": move it on between messages too.
+setInterval(() => { if (current) render(current); }, 10_000);
