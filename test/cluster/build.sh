@@ -55,9 +55,11 @@ command -v runc >/dev/null 2>&1 || need_pkgs+=(runc)
 command -v carbon-cache >/dev/null 2>&1 || need_pkgs+=(graphite-carbon)
 command -v graphite-manage >/dev/null 2>&1 || need_pkgs+=(graphite-web)
 command -v victoria-metrics >/dev/null 2>&1 || need_pkgs+=(victoria-metrics)
+# The dashboard's e2e drives Debian's Chromium through playwright-core (which downloads no browser).
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 # SLUICE_APT_ALWAYS=1 runs the install even when everything is there (a no-op for apt): the
 # new-machine test uses it, so the branch a new machine takes runs on every machine.
-[ "${SLUICE_APT_ALWAYS:-0}" = 1 ] && need_pkgs=(etcd-server prometheus buildah podman runc graphite-carbon graphite-web victoria-metrics)
+[ "${SLUICE_APT_ALWAYS:-0}" = 1 ] && need_pkgs=(etcd-server prometheus buildah podman runc graphite-carbon graphite-web victoria-metrics chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_pkgs[*]}"
   # The packages' own services (systemd units / init scripts) must not start or matter:
@@ -85,6 +87,7 @@ fi
 log "etcd: $(etcd --version 2>/dev/null | head -1)"
 log "prometheus: $(prometheus --version 2>&1 | head -1)"
 log "buildah: $(buildah --version 2>/dev/null | head -1); podman: $(podman --version 2>/dev/null | head -1)"
+log "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 log "graphite: $(dpkg-query -W -f '${Version}' graphite-web 2>/dev/null); victoria-metrics: $(victoria-metrics -version 2>/dev/null | head -1)"
 if [ "${1:-}" = "--prerequisites" ]; then log "prerequisites ready in $CACHE"; exit 0; fi
 
