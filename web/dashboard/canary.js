@@ -46,6 +46,9 @@ function render(detail) {
     h('td', {}, timeEl(e.at)), h('td', {}, e.type), h('td', {}, e.reason), h('td', {}, e.message, e.count > 1 ? ` (×${e.count})` : ''))));
   replace(document.getElementById('objects'), detail.objects.map((o) => h('tr', {},
     h('td', {}, o.kind), h('td', {}, o.name), h('td', {}, o.weight === undefined ? '—' : `${o.weight}%`), h('td', {}, o.detail))));
+  if (detail.objects.length === 0) replace(document.getElementById('objects'), h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'None yet: the controller has not initialized this canary.')));
+  if (detail.conditions.length === 0) replace(document.getElementById('conditions'), h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No conditions yet.')));
+  if (detail.events.length === 0) replace(document.getElementById('events'), h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No Events (the apiserver keeps them for an hour by default).')));
   const objectsError = document.getElementById('objects-error');
   objectsError.hidden = !detail.objectsError;
   objectsError.textContent = detail.objectsError ?? '';

@@ -1,0 +1,134 @@
+// The dashboard's live data: one watch of Canaries and one of Events in its scope, the status
+// history they feed, and the open Server-Sent Events streams, each sent the new view model when a
+// watch event concerns what it shows. Nothing is polled.
+import type { Canary } from '../api/types.js';
+import type { ListedEvent } from '../cli/status.js';
+import { RESOURCES, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
+import type { Logger } from '../log.js';
+import { StatusHistory } from './history.js';
+import type { EventStream } from './sse.js';
+import { canaryDetail, canaryRows } from './view-model.js';
+
+type CanaryEvent = ListedEvent & KubeObject & { involvedObject?: { kind?: string; name?: string; namespace?: string } };
+
+interface OwnedEntry {
+  weight?: number;
+  phase?: string;
+  objects: KubeObject[];
+  error?: string;
+}
+
+/** The kinds of object Sluice generates that the Canary page lists (routing objects are not yet). */
+const OWNED_KINDS = [RESOURCES.deployments, RESOURCES.services, RESOURCES.horizontalPodAutoscalers];
+
+const keyOf = (ns: string, name: string) => `${ns}/${name}`;
+
+export class CanaryFeed {
+  private readonly canaries: WatchedCache<Canary & KubeObject>;
+  private readonly events: WatchedCache<CanaryEvent>;
+  private readonly history = new StatusHistory();
+  private readonly listStreams = new Set<{ stream: EventStream; namespace?: string }>();
+  private readonly detailStreams = new Map<string, Set<EventStream>>();
+  private readonly owned = new Map<string, OwnedEntry>();
+
+  /** Starts both watches in `namespace` (every namespace when undefined). */
+  constructor(private readonly client: KubeClient, readonly namespace: string | undefined, log: Logger) {
+    this.canaries = startInformer(client, RESOURCES.canaries, { namespace, log });
+    this.events = startInformer(client, RESOURCES.events, { namespace, log });
+    const onCanary = (canary: Canary) => {
+      this.history.record(canary, Date.now());
+      this.changed(canary.metadata.namespace ?? '', canary.metadata.name ?? '');
+    };
+    this.canaries.onAdd(onCanary);
+    this.canaries.onUpdate(onCanary);
+    this.canaries.onDelete((canary) => {
+      const ns = canary.metadata.namespace ?? '';
+      const name = canary.metadata.name ?? '';
+      this.history.forget(ns, name);
+      this.owned.delete(keyOf(ns, name));
+      this.changed(ns, name);
+    });
+    // Events of other kinds share the watch (a watch cannot select by involvedObject.kind) and are skipped here.
+    const onEvent = (e: CanaryEvent) => {
+      if (e.involvedObject?.kind === 'Canary' && e.involvedObject.name) this.pushDetail(e.involvedObject.namespace ?? '', e.involvedObject.name);
+    };
+    this.events.onAdd(onEvent);
+    this.events.onUpdate(onEvent);
+  }
+
+  /** Resolves once both watches have listed what exists. */
+  get synced(): Promise<void> {
+    return Promise.all([this.canaries.synced, this.events.synced]).then(() => undefined);
+  }
+
+  /** Sends `stream` the list rows now and after every change, filtered to `namespace` when given. */
+  subscribeList(stream: EventStream, namespace?: string): void {
+    const entry = { stream, namespace };
+    this.listStreams.add(entry);
+    stream.onClose(() => this.listStreams.delete(entry));
+    stream.push('scope', () => ({ namespace: this.namespace ?? null }));
+    stream.push('rows', () => this.rows(namespace));
+  }
+
+  /** Sends `stream` the Canary page's view model now and after every change of the Canary or its Events. */
+  subscribeDetail(stream: EventStream, namespace: string, name: string): void {
+    const key = keyOf(namespace, name);
+    let set = this.detailStreams.get(key);
+    if (!set) this.detailStreams.set(key, (set = new Set()));
+    set.add(stream);
+    stream.onClose(() => {
+      set.delete(stream);
+      if (set.size === 0) this.detailStreams.delete(key);
+    });
+    this.pushDetail(namespace, name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.canaries.stop(), this.events.stop()]);
+  }
+
+  private rows(namespace?: string) {
+    const all = this.canaries.list();
+    return { rows: canaryRows(this.canaries.list(namespace)), namespaces: [...new Set(all.map((c) => c.metadata.namespace ?? ''))].sort() };
+  }
+
+  private changed(namespace: string, name: string): void {
+    for (const l of this.listStreams) l.stream.push('rows', () => this.rows(l.namespace));
+    this.pushDetail(namespace, name);
+  }
+
+  private pushDetail(namespace: string, name: string): void {
+    const streams = this.detailStreams.get(keyOf(namespace, name));
+    if (!streams?.size) return;
+    const canary = this.canaries.get(name, namespace);
+    if (!canary) {
+      for (const s of streams) s.push('gone', () => ({ namespace, name }));
+      return;
+    }
+    const events = this.events.list(namespace).filter((e) => e.involvedObject?.kind === 'Canary' && e.involvedObject.name === name);
+    void this.ownedObjects(canary).then((owned) => {
+      for (const s of streams) {
+        s.push('detail', () => ({ ...canaryDetail(canary, events, this.history.of(namespace, name), owned.objects), objectsError: owned.error }));
+      }
+    });
+  }
+
+  /** The objects in the Canary's namespace, listed again only when its weight or phase moved. */
+  private async ownedObjects(canary: Canary): Promise<OwnedEntry> {
+    const ns = canary.metadata.namespace ?? '';
+    const key = keyOf(ns, canary.metadata.name ?? '');
+    const cached = this.owned.get(key);
+    if (cached && cached.weight === canary.status?.canaryWeight && cached.phase === canary.status?.phase) return cached;
+    const entry: OwnedEntry = { weight: canary.status?.canaryWeight, phase: canary.status?.phase, objects: [] };
+    try {
+      for (const type of OWNED_KINDS) {
+        const list = await this.client.list<KubeObject>(type, { namespace: ns });
+        entry.objects.push(...list.items.map((o) => ({ ...o, kind: type.kind ?? o.kind })));
+      }
+    } catch (err) {
+      entry.error = `cannot list the generated objects: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.owned.set(key, entry);
+    return entry;
+  }
+}
