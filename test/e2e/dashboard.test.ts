@@ -174,7 +174,9 @@ describe('sluice dashboard in Chromium against the local control plane (e2e)', f
     expect(await page.locator('button[data-verb="resume"]').isDisabled()).to.equal(false);
   });
 
-  it('says so when the user\'s RBAC refuses an action, and writes nothing', async () => {
+  it('says so when the user\'s RBAC refuses an action, and writes nothing', async function () {
+    // A second `sluice dashboard` starts here (through tsx in a checkout): slow on a loaded machine.
+    this.timeout(5 * 60_000);
     const viewer = await startDashboard(await readOnlyKubeconfig());
     try {
       const viewerPage = await browser.newPage();
