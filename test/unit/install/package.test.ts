@@ -34,6 +34,10 @@ describe('npm pack contents', function () {
     expect([pkg.main, pkg.types]).to.deep.equal(['./lib/index.js', './lib/index.d.ts']);
   });
 
+  it('ships the dashboard\'s page modules (sluice dashboard serves them from web/dashboard/)', () => {
+    expect(files).to.include.members(['web/dashboard/list.html', 'web/dashboard/canary.html', 'web/dashboard/charts.js', 'web/dashboard/style.css', 'lib/dashboard/server.js']);
+  });
+
   it('ships no TypeScript sources, tests or source maps', () => {
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map'))).to.deep.equal([]);
   });
