@@ -109,7 +109,10 @@ describe('e2e: a rollout judged by a real Graphite', function () {
     expect(events).to.include(`Canary failed! Scaling down ${t}`);
     const metric = metricOf(st);
     expect(metric).to.include({ result: 'fail', min: 99 });
-    expect(metric.value).to.be.within(25, 75);
+    // Half of the canary's answers are 500s; the window can also hold the target's own successful
+    // requests from before it was scaled to zero at initialization (seen: 76.4 on a loaded machine).
+    // Far from the primary's 100 and from 0 either way: the value is the canary's.
+    expect(metric.value).to.be.within(10, 90);
     expect(await deploymentImage(ns.rollback, 'podinfo-primary')).to.equal(OLD);
     expect(await deploymentReplicas(ns.rollback, 'podinfo')).to.equal(0);
     expect(relay.paths).to.include(graphitePath(ns.rollback, 'podinfo', 'SERVER_ERROR'));
