@@ -57,42 +57,60 @@ export function judgeProblems(path: string, metric: CanaryMetric, intervalMs: nu
   const spec = metric.sluiceJudge;
   if (spec === undefined) return [];
   const jp = `${path}.sluiceJudge`;
+  const inline = metric.query
+    ? [problem(jp, 'an inline query runs as written, so it cannot be rendered for the primary: use a MetricTemplate with {{ target }}')]
+    : [];
+  return [...inline, ...decisionProblems(jp, spec), ...samplingProblems(jp, spec, intervalMs)];
+}
+
+/** direction, confidence and tolerance. */
+function decisionProblems(jp: string, spec: MetricJudgeSpec): Problem[] {
   const out: Problem[] = [];
-  if (metric.query) {
-    out.push(problem(jp, 'an inline query runs as written, so it cannot be rendered for the primary: use a MetricTemplate with {{ target }}'));
-  }
   if (spec.direction !== undefined && !(JUDGE_DIRECTIONS as readonly string[]).includes(spec.direction)) {
     out.push(problem(`${jp}.direction`, `must be one of ${JUDGE_DIRECTIONS.join(', ')}, got ${quote(spec.direction)}`));
   }
   const confidence = spec.confidence ?? JUDGE_DEFAULTS.confidence;
-  const confidenceOk = Number.isFinite(confidence) && confidence >= 50 && confidence < 100;
-  if (!confidenceOk) out.push(problem(`${jp}.confidence`, `must be a percentage from 50 to below 100, got ${confidence}`));
+  if (!confidenceUsable(confidence)) out.push(problem(`${jp}.confidence`, `must be a percentage from 50 to below 100, got ${confidence}`));
   const tolerance = spec.tolerance;
-  if (tolerance !== undefined) {
-    if (tolerance.ratio !== undefined && tolerance.absolute !== undefined) out.push(problem(`${jp}.tolerance`, 'set ratio or absolute, not both'));
-    for (const key of ['ratio', 'absolute'] as const) {
-      const v = tolerance[key];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) out.push(problem(`${jp}.tolerance.${key}`, `must not be negative, got ${v}`));
-    }
+  if (tolerance === undefined) return out;
+  if (tolerance.ratio !== undefined && tolerance.absolute !== undefined) out.push(problem(`${jp}.tolerance`, 'set ratio or absolute, not both'));
+  for (const key of ['ratio', 'absolute'] as const) {
+    const v = tolerance[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) out.push(problem(`${jp}.tolerance.${key}`, `must not be negative, got ${v}`));
   }
+  return out;
+}
+
+const confidenceUsable = (confidence: number) => Number.isFinite(confidence) && confidence >= 50 && confidence < 100;
+
+/** minSamples and step, against the confidence and the metric's interval. */
+function samplingProblems(jp: string, spec: MetricJudgeSpec, intervalMs: number | undefined): Problem[] {
+  const confidence = spec.confidence ?? JUDGE_DEFAULTS.confidence;
   const minSamples = spec.minSamples ?? JUDGE_DEFAULTS.minSamples;
-  const minSamplesOk = Number.isInteger(minSamples) && minSamples >= 2 && minSamples <= MAX_JUDGE_SAMPLES;
-  if (!minSamplesOk) out.push(problem(`${jp}.minSamples`, `must be a whole number from 2 to ${MAX_JUDGE_SAMPLES}, got ${minSamples}`));
-  else if (confidenceOk && smallestPValue(minSamples) >= 1 - confidence / 100) {
+  if (!(Number.isInteger(minSamples) && minSamples >= 2 && minSamples <= MAX_JUDGE_SAMPLES)) {
+    return [problem(`${jp}.minSamples`, `must be a whole number from 2 to ${MAX_JUDGE_SAMPLES}, got ${minSamples}`), ...stepProblems(jp, spec, undefined, minSamples)];
+  }
+  const out: Problem[] = [];
+  if (confidenceUsable(confidence) && smallestPValue(minSamples) >= 1 - confidence / 100) {
     out.push(problem(`${jp}.minSamples`,
       `with ${minSamples} samples a side no difference can reach ${confidence}% confidence (the smallest p-value is ${smallestPValue(minSamples).toFixed(3)}): raise it`));
   }
+  return [...out, ...stepProblems(jp, spec, intervalMs, minSamples)];
+}
+
+function stepProblems(jp: string, spec: MetricJudgeSpec, intervalMs: number | undefined, minSamples: number): Problem[] {
   const step = spec.step ?? JUDGE_DEFAULTS.step;
   if (!isDuration(step) || parseDuration(step) < 1000) {
-    out.push(problem(`${jp}.step`, `must be a duration of at least 1s, such as 10s, got ${quote(step)}`));
-  } else if (intervalMs !== undefined && minSamplesOk) {
-    const samples = samplesPerInterval(intervalMs, parseDuration(step));
-    if (samples < minSamples) {
-      out.push(problem(`${jp}.step`,
-        `the metric's interval ${formatDuration(intervalMs)} in steps of ${step} gives ${samples} samples a side, fewer than minSamples ${minSamples}: lengthen the interval or shorten the step`));
-    } else if (samples > MAX_JUDGE_SAMPLES) {
-      out.push(problem(`${jp}.step`, `the metric's interval in steps of ${step} gives ${samples} samples a side, more than ${MAX_JUDGE_SAMPLES}: lengthen the step`));
-    }
+    return [problem(`${jp}.step`, `must be a duration of at least 1s, such as 10s, got ${quote(step)}`)];
   }
-  return out;
+  if (intervalMs === undefined) return [];
+  const samples = samplesPerInterval(intervalMs, parseDuration(step));
+  if (samples < minSamples) {
+    return [problem(`${jp}.step`,
+      `the metric's interval ${formatDuration(intervalMs)} in steps of ${step} gives ${samples} samples a side, fewer than minSamples ${minSamples}: lengthen the interval or shorten the step`)];
+  }
+  if (samples > MAX_JUDGE_SAMPLES) {
+    return [problem(`${jp}.step`, `the metric's interval in steps of ${step} gives ${samples} samples a side, more than ${MAX_JUDGE_SAMPLES}: lengthen the step`)];
+  }
+  return [];
 }
