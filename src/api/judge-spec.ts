@@ -4,7 +4,6 @@ import { formatDuration, isDuration, parseDuration } from './duration.js';
 import { type Problem, problem, quote } from './problem.js';
 import { JUDGE_DIRECTIONS, type CanaryMetric, type MetricJudgeSpec } from './types.js';
 import type { JudgeDirection, JudgeSettings } from '../analysis/judge/classify.js';
-import { uDistribution } from '../analysis/judge/mann-whitney.js';
 
 export const JUDGE_DEFAULTS = {
   /** Kayenta's default. */
@@ -47,9 +46,11 @@ export function samplesPerInterval(intervalMs: number, stepMs: number): number {
   return Math.floor(intervalMs / stepMs);
 }
 
-/** The smallest two-sided p-value that `n` samples a side can reach (no ties). */
+/** The smallest two-sided p-value that `n` samples a side can reach (no ties): 2 / C(2n, n). */
 export function smallestPValue(n: number): number {
-  return Math.min(1, 2 * uDistribution(n, n)[0]);
+  let ways = 1;
+  for (let k = 1; k <= n; k++) ways = (ways * (n + k)) / k;
+  return Math.min(1, 2 / ways);
 }
 
 /** Every problem of one metric's sluiceJudge; `path` is the metric's path. */
@@ -57,6 +58,8 @@ export function judgeProblems(path: string, metric: CanaryMetric, intervalMs: nu
   const spec = metric.sluiceJudge;
   if (spec === undefined) return [];
   const jp = `${path}.sluiceJudge`;
+  // The structural check names a wrong type; the rules below read fields of objects only.
+  if (!isObject(spec)) return [];
   const inline = metric.query
     ? [problem(jp, 'an inline query runs as written, so it cannot be rendered for the primary: use a MetricTemplate with {{ target }}')]
     : [];
@@ -72,7 +75,7 @@ function decisionProblems(jp: string, spec: MetricJudgeSpec): Problem[] {
   const confidence = spec.confidence ?? JUDGE_DEFAULTS.confidence;
   if (!confidenceUsable(confidence)) out.push(problem(`${jp}.confidence`, `must be a percentage from 50 to below 100, got ${confidence}`));
   const tolerance = spec.tolerance;
-  if (tolerance === undefined) return out;
+  if (!isObject(tolerance)) return out;
   if (tolerance.ratio !== undefined && tolerance.absolute !== undefined) out.push(problem(`${jp}.tolerance`, 'set ratio or absolute, not both'));
   for (const key of ['ratio', 'absolute'] as const) {
     const v = tolerance[key];
@@ -80,6 +83,8 @@ function decisionProblems(jp: string, spec: MetricJudgeSpec): Problem[] {
   }
   return out;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const confidenceUsable = (confidence: number) => Number.isFinite(confidence) && confidence >= 50 && confidence < 100;
 
