@@ -11,7 +11,7 @@ import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, providerEntry, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
-import { GROUP_VERSION, type Canary, type CanaryAnalysis, type MetricTemplate, type AlertProvider } from './types.js';
+import { GROUP_VERSION, type Canary, type CanaryAnalysis, type CanaryMetric, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
 import { parseExternalMetricQuery } from '../analysis/backends/external-metrics.js';
@@ -212,6 +212,12 @@ function metricIntervalMs(interval: unknown): number | undefined {
   }
 }
 
+/** A metric is judged by a threshold, by the comparison with the primary (sluiceJudge), or both. */
+function isJudged(m: CanaryMetric): boolean {
+  const range = m.thresholdRange;
+  return range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined || Boolean(m.sluiceJudge);
+}
+
 const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
   const metrics = upTo(analysis?.metrics, CANARY_LIMITS.metrics);
   const out = duplicates(`${p}.metrics`, metrics.map((m) => m?.name));
@@ -227,8 +233,7 @@ const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
     if (range && range.min !== undefined && range.max !== undefined && range.min > range.max) {
       out.push(problem(`${mp}.thresholdRange`, `min (${range.min}) must not be greater than max (${range.max})`));
     }
-    const hasBound = range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined;
-    if (!hasBound && !m.sluiceJudge) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold), or sluiceJudge'));
+    if (!isJudged(m)) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold), or sluiceJudge'));
     if (!(typeof m.interval === 'string' && GRAPHITE_STYLE_INTERVAL.test(m.interval))) out.push(...durationProblem(`${mp}.interval`, m.interval, true));
     if (m.minRequestCount !== undefined && m.minRequestCount < 0) {
       out.push(problem(`${mp}.minRequestCount`, `must not be negative, got ${m.minRequestCount}`));
