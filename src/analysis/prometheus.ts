@@ -33,12 +33,27 @@ export interface Sample {
 export type QueryResult =
   | { readonly type: 'vector'; readonly samples: readonly Sample[] }
   | { readonly type: 'scalar'; readonly value: number }
-  | { readonly type: 'matrix'; readonly seriesCount: number }
+  | { readonly type: 'matrix'; readonly seriesCount: number; readonly series?: readonly RangeSeries[] }
   | { readonly type: 'string'; readonly value: string };
+
+/** One series of a range query: a value per step (NaN where Prometheus wrote NaN). */
+export interface RangeSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly values: readonly number[];
+}
+
+/** A range query's span: every step from start to end, both included (milliseconds since the epoch). */
+export interface QueryRange {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly stepMs: number;
+}
 
 /** Anything that answers PromQL: the real client, or a fake in tests. */
 export interface MetricsQuerier {
   query(promql: string): Promise<QueryResult>;
+  /** A range query (GET /api/v1/query_range), for the statistical judge; Prometheus only. */
+  queryRange?(promql: string, range: QueryRange): Promise<QueryResult>;
   /** Where the queries go, without credentials, when the querier knows. */
   readonly address?: string;
 }
@@ -84,6 +99,7 @@ export class PrometheusClient implements MetricsQuerier {
   /** The address without credentials, for messages. */
   readonly address: string;
   private readonly queryUrl: string;
+  private readonly rangeUrl: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
@@ -114,6 +130,7 @@ export class PrometheusClient implements MetricsQuerier {
     url.search = '';
     url.hash = '';
     this.queryUrl = `${url.toString().replace(/\/+$/, '')}/api/v1/query`;
+    this.rangeUrl = `${this.queryUrl}_range`;
     this.headers = { accept: 'application/json', ...headerFields(options.headers) };
     if (options.bearerToken) this.headers.authorization = `Bearer ${options.bearerToken}`;
     else if (username !== undefined) this.headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
@@ -121,10 +138,21 @@ export class PrometheusClient implements MetricsQuerier {
 
   /** Runs one instant query at the current time. Throws MetricsProviderError. */
   async query(promql: string): Promise<QueryResult> {
+    return this.exchange(`${this.queryUrl}?query=${encodeURIComponent(promql)}`);
+  }
+
+  /** Runs one range query; its answer is a matrix with every series' values. Throws MetricsProviderError. */
+  async queryRange(promql: string, range: QueryRange): Promise<QueryResult> {
+    const seconds = (ms: number) => String(ms / 1000);
+    return this.exchange(`${this.rangeUrl}?query=${encodeURIComponent(promql)}` +
+      `&start=${seconds(range.startMs)}&end=${seconds(range.endMs)}&step=${seconds(range.stepMs)}`);
+  }
+
+  private async exchange(requestUrl: string): Promise<QueryResult> {
     let res: BoundedResponse;
     try {
       res = await boundedRequest({
-        url: `${this.queryUrl}?query=${encodeURIComponent(promql)}`,
+        url: requestUrl,
         headers: this.headers,
         deadlineMs: this.timeoutMs,
         maxResponseBytes: this.maxResponseBytes,
@@ -269,7 +297,14 @@ function toQueryResult(data: ApiAnswer['data']): QueryResult | undefined {
     case 'scalar':
       return { type: 'scalar', value: sampleValue(result) };
     case 'matrix':
-      return Array.isArray(result) ? { type: 'matrix', seriesCount: result.length } : undefined;
+      if (!Array.isArray(result)) return undefined;
+      return {
+        type: 'matrix', seriesCount: result.length,
+        series: result.map((item: { metric?: unknown; values?: unknown }) => ({
+          labels: labelsOf(item?.metric),
+          values: Array.isArray(item?.values) ? item.values.map(sampleValue) : [],
+        })),
+      };
     case 'string':
       return { type: 'string', value: String((Array.isArray(result) ? result[1] : undefined) ?? '') };
     default:

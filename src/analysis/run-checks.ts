@@ -13,6 +13,11 @@ import { readingOf, type Reading } from './reading.js';
 import { renderQuery, type QueryModel } from './template.js';
 import { parseMetricInterval } from '../api/duration.js';
 import { judge, type MetricKind, type Verdict } from './verdict.js';
+import type { ResolvedJudge } from '../api/judge-spec.js';
+import { judgeSamples } from './judge/classify.js';
+import { fetchSamples, rangeOf } from './judge/samples.js';
+import { showerOf, withComparison, type Comparison } from './judge/verdict.js';
+import { PRIMARY_SUFFIX } from '../synth/names.js';
 
 /** How to talk to one Prometheus: a MetricTemplate's provider headers, TLS setting and secretRef credentials. */
 export interface PrometheusAuth {
@@ -97,7 +102,9 @@ type Plan =
   | { readonly ok: true; readonly kind: MetricKind; readonly query: string; readonly address: string;
       readonly auth: PrometheusAuth; readonly toJudged: (value: number) => number;
       /** A backend other than Prometheus: connects it (and may throw, as prometheusFor may). */
-      readonly connect?: () => MetricsQuerier }
+      readonly connect?: () => MetricsQuerier;
+      /** Prometheus: the query for another model (the judge's primary and per-step forms). */
+      readonly renderFor?: (model: QueryModel) => string }
   | { readonly ok: false; readonly kind: MetricKind; readonly message: string; readonly query?: string };
 
 async function checkMetric(
@@ -127,10 +134,11 @@ async function checkMetric(
   } catch (err) {
     return withQuery(judge(subject, { kind: 'error', stage: 'query', message: errorText(err) }), plan.query);
   }
-  const [reading, requestCount] = await Promise.all([
+  const [reading, requestCount, comparison] = await Promise.all([
     runQuery(querier, plan.query).then((r) =>
       r.kind === 'value' ? { kind: 'value' as const, value: plan.toJudged(r.value) } : r),
     metric.minRequestCount !== undefined ? countRequests(resolved, model, deps) : Promise.resolve(undefined),
+    metric.judge ? compareWithPrimary(resolved, metric.judge, metric.intervalMs, model, plan, querier, deps) : Promise.resolve(undefined),
   ]);
   let judged: Reading = reading;
   if (requestCount !== undefined && metric.minRequestCount !== undefined) {
@@ -139,8 +147,9 @@ async function checkMetric(
       judged = { kind: 'too-few-requests', requests: requestCount.count, minimum: metric.minRequestCount, interval: metric.interval };
     }
   }
+  const thresholdVerdict = judge(subject, judged);
   return {
-    ...judge(subject, judged),
+    ...(comparison ? withComparison(thresholdVerdict, comparison, `${resolved.name}.${resolved.namespace}`) : thresholdVerdict),
     query: plan.query,
     address: querier.address ?? displayAddress(plan.address),
     ...(requestCount?.kind === 'count' ? { requestCount: requestCount.count } : {}),
@@ -175,9 +184,11 @@ async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: Q
     try {
       const query = renderBuiltinQuery(resolved.provider, metric.name, model);
       const seconds = metric.name === 'request-duration' && builtinFamily(resolved.provider).durationUnit === 's';
+      const name = metric.name;
       return {
-        ok: true, kind: metric.name, query, address: resolved.metricsServer, auth: {},
+        ok: true, kind: name, query, address: resolved.metricsServer, auth: {},
         toJudged: seconds ? (v) => v * 1000 : same,
+        renderFor: (m) => renderBuiltinQuery(resolved.provider, name, m),
       };
     } catch (err) {
       return { ok: false, kind: metric.name, message: errorText(err) };
@@ -236,7 +247,7 @@ async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: Q
     }
   }
   const address = provider.address || resolved.metricsServer;
-  return { ok: true, kind: 'custom', query, address, auth, toJudged: (v) => v };
+  return { ok: true, kind: 'custom', query, address, auth, toJudged: (v) => v, renderFor: (m) => renderQuery(template.spec.query, m) };
 }
 
 /** Flagger's secret keys: `token` (Bearer), else `username` and `password` (basic auth). */
@@ -288,6 +299,43 @@ export async function backendSettingsOf(template: MetricTemplate, ref: TemplateR
     env: deps.env ?? process.env,
     ...(deps.kube ? { kube: deps.kube } : {}),
   };
+}
+
+/**
+ * The judge's comparison: the metric's query rendered for the canary (`{{ target }}` = the
+ * target) and for the primary (`<target>-primary`), each with `{{ interval }}` = the step, as
+ * range queries over the same interval, then the test.
+ */
+async function compareWithPrimary(
+  resolved: ResolvedCanary,
+  settings: ResolvedJudge,
+  intervalMs: number,
+  model: QueryModel,
+  plan: Extract<Plan, { ok: true }>,
+  querier: MetricsQuerier,
+  deps: MetricCheckDeps,
+): Promise<Comparison> {
+  if (!plan.renderFor) return { classification: 'error', reason: 'sluiceJudge needs a Prometheus metric (range queries)' };
+  const perStep = { ...model, interval: settings.step };
+  let canaryQuery: string;
+  let primaryQuery: string;
+  try {
+    canaryQuery = plan.renderFor(perStep);
+    primaryQuery = plan.renderFor({ ...perStep, target: `${resolved.targetName}${PRIMARY_SUFFIX}` });
+  } catch (err) {
+    return { classification: 'error', reason: errorText(err) };
+  }
+  if (canaryQuery === primaryQuery) {
+    return { classification: 'error', reason: 'the query is the same for canary and primary: it must select the workload with {{ target }}' };
+  }
+  const range = rangeOf((deps.now ?? Date.now)(), intervalMs, settings.stepMs);
+  const [canary, primary] = await Promise.all([
+    fetchSamples(querier, canaryQuery, range, plan.toJudged),
+    fetchSamples(querier, primaryQuery, range, plan.toJudged),
+  ]);
+  if (canary.kind === 'error') return { classification: 'error', reason: `canary: ${canary.message}` };
+  if (primary.kind === 'error') return { classification: 'error', reason: `primary: ${primary.message}` };
+  return judgeSamples(canary.values, primary.values, settings, showerOf(plan.kind));
 }
 
 async function runQuery(querier: MetricsQuerier, query: string): Promise<Reading> {

@@ -9,7 +9,7 @@
 //   anything else     "404s percentage 6.20 > 3"              value %.2f, threshold as written
 import { formatDuration } from '../api/duration.js';
 import { capMessage } from '../api/message.js';
-import type { MetricCheckStatus } from '../api/types.js';
+import type { JudgeStatus, MetricCheckStatus } from '../api/types.js';
 import type { Reading } from './reading.js';
 
 export type VerdictResult = 'pass' | 'fail' | 'nodata' | 'error';
@@ -47,6 +47,8 @@ export interface Verdict {
    * halts the advance without counting against the canary.
    */
   readonly countsAsFailedCheck: boolean;
+  /** Sluice: the statistical judge's comparison with the primary, for a metric with sluiceJudge. */
+  readonly judge?: JudgeStatus;
 }
 
 export function judge(subject: VerdictSubject, reading: Reading): Verdict {
@@ -106,6 +108,7 @@ export function checkStatusOf(verdict: Verdict, checkedAt: Date): MetricCheckSta
     ...(verdict.max !== undefined ? { max: verdict.max } : {}),
     message: verdict.message,
     checkedAt: checkedAt.toISOString(),
+    ...(verdict.judge ? { judge: verdict.judge } : {}),
   };
 }
 

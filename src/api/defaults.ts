@@ -1,6 +1,7 @@
 // A Canary with every default filled in, as Flagger applies them at read time.
 // Nothing here writes to the cluster: the stored object keeps what the user wrote.
 import { parseDuration, parseMetricInterval } from './duration.js';
+import { resolveJudge, type ResolvedJudge } from './judge-spec.js';
 import { DEFAULT_PROVIDER, routesByWeight } from './providers.js';
 import { strategyOf, KUBERNETES_BLUE_GREEN_ITERATIONS, type Strategy } from './strategy.js';
 import type {
@@ -39,6 +40,8 @@ export interface ResolvedMetric {
   templateRef?: { name: string; namespace: string };
   templateVariables: Record<string, string>;
   minRequestCount?: number;
+  /** Sluice: the statistical comparison with the primary, defaults filled in. */
+  judge?: ResolvedJudge;
 }
 
 export interface ResolvedWebhook {
@@ -120,6 +123,7 @@ function resolveMetric(m: CanaryMetric, namespace: string): ResolvedMetric {
       : {}),
     templateVariables: m.templateVariables ?? {},
     ...(m.minRequestCount !== undefined ? { minRequestCount: m.minRequestCount } : {}),
+    ...(m.sluiceJudge ? { judge: resolveJudge(m.name, m.sluiceJudge) } : {}),
   };
 }
 

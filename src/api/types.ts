@@ -115,6 +115,24 @@ export interface CanaryMetric {
   templateVariables?: Record<string, string>;
   /** Sluice: below this many requests in the interval the check neither passes nor fails. */
   minRequestCount?: number;
+  /** Sluice: judge the canary's samples against the primary's (Mann-Whitney U), see docs/judge.md. */
+  sluiceJudge?: MetricJudgeSpec;
+}
+
+export const JUDGE_DIRECTIONS = ['increase', 'decrease', 'either'] as const;
+
+/** Sluice: the statistical comparison of one metric between canary and primary. */
+export interface MetricJudgeSpec {
+  /** Which change is a regression. Default: increase for request-duration, decrease for request-success-rate, else either. */
+  direction?: (typeof JUDGE_DIRECTIONS)[number];
+  /** Percent (default 98, Kayenta's): a difference counts when p < 1 - confidence/100. */
+  confidence?: number;
+  /** The shift tolerated in the bad direction: a fraction of the primary's median, or an amount. Default: none. */
+  tolerance?: { ratio?: number; absolute?: number };
+  /** Sample step of the range queries (default 10s); each sample covers one step. */
+  step?: string;
+  /** Fewer samples than this on either side is "no data" (default 10). */
+  minSamples?: number;
 }
 
 export const WEBHOOK_TYPES = [
@@ -237,6 +255,22 @@ export interface MetricCheckStatus {
   max?: number;
   message?: string;
   checkedAt: string;
+  /** Sluice: the statistical judge's comparison, for a metric with sluiceJudge. */
+  judge?: JudgeStatus;
+}
+
+export interface JudgeStatus {
+  classification: 'pass' | 'high' | 'low' | 'nodata' | 'error';
+  canaryMedian?: number;
+  primaryMedian?: number;
+  /** Hodges-Lehmann shift, canary minus primary. */
+  shift?: number;
+  /** The shift as a fraction of the primary's median. */
+  relativeShift?: number;
+  pValue?: number;
+  canarySamples?: number;
+  primarySamples?: number;
+  message?: string;
 }
 
 export interface CanaryStatus {

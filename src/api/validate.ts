@@ -1,7 +1,8 @@
 // Validation of Canary, MetricTemplate and AlertProvider documents. Each rule is a small
 // named function returning the problems it finds, each naming its field path; a validator
 // runs all of them and returns every problem at once.
-import { formatDuration, isDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
+import { formatDuration, isDuration, MAX_DURATION_MS, parseDuration, parseMetricInterval } from './duration.js';
+import { DEFAULTS } from './defaults.js';
 import { CANARY_LIMITS, MAX_WEBHOOK_TIMEOUT_MS } from './limits.js';
 import { type Problem, problem, childPath, quote } from './problem.js';
 import { checkStructure, isMoreEntries } from './structural-check.js';
@@ -10,10 +11,11 @@ import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, providerEntry, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
-import { GROUP_VERSION, type Canary, type CanaryAnalysis, type MetricTemplate, type AlertProvider } from './types.js';
+import { GROUP_VERSION, type Canary, type CanaryAnalysis, type CanaryMetric, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
 import { parseExternalMetricQuery } from '../analysis/backends/external-metrics.js';
+import { judgeProblems } from './judge-spec.js';
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 
@@ -201,6 +203,21 @@ const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider
   return out;
 };
 
+/** The metric's interval in milliseconds, its default when unset, undefined when it does not parse. */
+function metricIntervalMs(interval: unknown): number | undefined {
+  try {
+    return parseMetricInterval(interval === undefined ? DEFAULTS.metricInterval : (interval as string));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A metric is judged by a threshold, by the comparison with the primary (sluiceJudge), or both. */
+function isJudged(m: CanaryMetric): boolean {
+  const range = m.thresholdRange;
+  return range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined || Boolean(m.sluiceJudge);
+}
+
 const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
   const metrics = upTo(analysis?.metrics, CANARY_LIMITS.metrics);
   const out = duplicates(`${p}.metrics`, metrics.map((m) => m?.name));
@@ -216,12 +233,12 @@ const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
     if (range && range.min !== undefined && range.max !== undefined && range.min > range.max) {
       out.push(problem(`${mp}.thresholdRange`, `min (${range.min}) must not be greater than max (${range.max})`));
     }
-    const hasBound = range?.min !== undefined || range?.max !== undefined || m.threshold !== undefined;
-    if (!hasBound) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold)'));
+    if (!isJudged(m)) out.push(problem(`${mp}.thresholdRange`, 'needs min or max (or the deprecated threshold), or sluiceJudge'));
     if (!(typeof m.interval === 'string' && GRAPHITE_STYLE_INTERVAL.test(m.interval))) out.push(...durationProblem(`${mp}.interval`, m.interval, true));
     if (m.minRequestCount !== undefined && m.minRequestCount < 0) {
       out.push(problem(`${mp}.minRequestCount`, `must not be negative, got ${m.minRequestCount}`));
     }
+    out.push(...judgeProblems(mp, m, metricIntervalMs(m.interval)));
   });
   return out;
 };

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { resolveCanary, type ResolvedCanary } from '../api/defaults.js';
 import { formatProblem } from '../api/problem.js';
-import { GROUP_VERSION, type Canary, type MetricTemplate } from '../api/types.js';
+import { GROUP_VERSION, type Canary, type JudgeStatus, type MetricTemplate } from '../api/types.js';
 import { validateCanary } from '../api/validate.js';
 import { expandPaths, readManifestFile, readManifests } from '../io/manifests.js';
 import {
@@ -96,12 +96,19 @@ export function formatCanaryReport(resolved: ResolvedCanary, verdicts: MetricVer
     lines.push(`    value:     ${v.value === undefined ? '-' : formatValue(v.name, v.value)}`);
     lines.push(`    threshold: ${formatThreshold(v)}`);
     if (v.requestCount !== undefined) lines.push(`    requests:  ${formatValue('', v.requestCount)} in the interval`);
+    if (v.judge) lines.push(`    judge:     ${judgeLine(v.judge)}`);
     lines.push(`    verdict:   ${v.result}: ${v.message}`);
     if (v.halt) lines.push(`    event:     ${v.halt}`);
   }
   const passed = verdicts.filter((v) => v.result === 'pass').length;
   lines.push(`  ${verdicts.length} check${verdicts.length === 1 ? '' : 's'}: ${passed} passed, ${verdicts.length - passed} did not pass`);
   return lines;
+}
+
+/** "high: canary 262ms vs primary 181ms (+45%, p=0.003), 12 and 12 samples". */
+function judgeLine(j: JudgeStatus): string {
+  const samples = j.canarySamples !== undefined ? `, samples canary ${j.canarySamples}, primary ${j.primarySamples ?? 0}` : '';
+  return `${j.classification}: ${j.message ?? ''}${j.classification === 'nodata' ? '' : samples}`;
 }
 
 function formatValue(name: string, value: number): string {

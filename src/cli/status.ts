@@ -99,6 +99,28 @@ export function metricsTable(metrics: readonly MetricCheckStatus[], now: number)
   ]), '  ');
 }
 
+/** The statistical judge's comparisons (metrics with sluiceJudge), or nothing when none has one. */
+export function judgeTable(metrics: readonly MetricCheckStatus[]): string[] {
+  const judged = metrics.filter((m) => m.judge);
+  if (judged.length === 0) return [];
+  const maybe = (v: number | undefined) => (v === undefined ? '-' : num(v));
+  const effect = (m: MetricCheckStatus) => {
+    const j = m.judge!;
+    if (j.shift === undefined) return '-';
+    const sign = j.shift > 0 ? '+' : '';
+    return j.relativeShift !== undefined ? `${sign}${num(j.shift)} (${sign}${Math.round(j.relativeShift * 100)}%)` : `${sign}${num(j.shift)}`;
+  };
+  return table(['METRIC', 'CANARY MEDIAN', 'PRIMARY MEDIAN', 'SHIFT', 'P-VALUE', 'SAMPLES', 'VERDICT'], judged.map((m) => [
+    m.name,
+    maybe(m.judge!.canaryMedian),
+    maybe(m.judge!.primaryMedian),
+    effect(m),
+    m.judge!.pValue === undefined ? '-' : m.judge!.pValue < 0.001 ? '<0.001' : m.judge!.pValue.toFixed(3),
+    m.judge!.canarySamples === undefined ? '-' : `${m.judge!.canarySamples}/${m.judge!.primarySamples ?? 0}`,
+    m.judge!.classification === 'error' ? `error: ${cell(m.judge!.message)}` : m.judge!.classification,
+  ]), '  ');
+}
+
 const eventTime = (e: ListedEvent) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
 
 export function eventsTable(events: readonly ListedEvent[], now: number, limit = 10): string[] {
@@ -112,6 +134,8 @@ export function eventsTable(events: readonly ListedEvent[], now: number, limit =
   ]), '  ');
 }
 
+const withHeading = (heading: string, lines: string[]): string[] => (lines.length ? ['', heading, ...lines] : []);
+
 /** Everything `sluice status NAME` prints. */
 export function canaryDetail(canary: Canary, events: readonly ListedEvent[], now: number): string[] {
   const promoted = canary.status?.conditions?.find((c) => c.type === 'Promoted');
@@ -123,6 +147,7 @@ export function canaryDetail(canary: Canary, events: readonly ListedEvent[], now
     '',
     'Metrics:',
     ...metricsTable(canary.status?.metrics ?? [], now),
+    ...withHeading('Compared with the primary (sluiceJudge):', judgeTable(canary.status?.metrics ?? [])),
     '',
     'Events:',
     ...eventsTable(events, now),

@@ -64,6 +64,7 @@ function metricStatus(v: MetricVerdict, now: number): MetricCheckStatus {
     ...(v.max !== undefined ? { max: v.max } : {}),
     message: v.message,
     checkedAt: new Date(now).toISOString(),
+    ...(v.judge ? { judge: v.judge } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
 // description, else its schema default, else "false" for a boolean and "- not set" or "- none".
 // A unit test fails on a key that names no field, so renamed fields cannot leave stale text.
 import { DEFAULTS } from '../api/defaults.js';
+import { JUDGE_DEFAULTS } from '../api/judge-spec.js';
 import { formatDuration } from '../api/duration.js';
 import { KUBERNETES_BLUE_GREEN_ITERATIONS } from '../api/strategy.js';
 
@@ -43,6 +44,12 @@ export const DOCUMENTED_DEFAULTS: Readonly<Record<string, string>> = {
   'Canary.spec.analysis.metrics[].templateRef': '- none: a builtin metric, or query',
   'Canary.spec.analysis.metrics[].templateRef.namespace': sameNamespace,
   'Canary.spec.analysis.metrics[].minRequestCount': '- none: every result counts',
+  'Canary.spec.analysis.metrics[].sluiceJudge': '- none: thresholds only',
+  'Canary.spec.analysis.metrics[].sluiceJudge.direction': 'increase for request-duration, decrease for request-success-rate, either for the others',
+  'Canary.spec.analysis.metrics[].sluiceJudge.confidence': String(JUDGE_DEFAULTS.confidence),
+  'Canary.spec.analysis.metrics[].sluiceJudge.tolerance': '- none: any significant shift in the bad direction fails',
+  'Canary.spec.analysis.metrics[].sluiceJudge.step': JUDGE_DEFAULTS.step,
+  'Canary.spec.analysis.metrics[].sluiceJudge.minSamples': String(JUDGE_DEFAULTS.minSamples),
   'Canary.spec.analysis.webhooks[].type': 'rollout',
   'Canary.spec.analysis.webhooks[].timeout': formatDuration(DEFAULTS.webhookTimeoutMs),
   'Canary.spec.analysis.webhooks[].retries': '0',

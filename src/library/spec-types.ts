@@ -687,6 +687,11 @@ export interface CanarySpecAnalysisMetrics {
    * @default - none: every result counts
    */
   readonly minRequestCount?: number;
+  /**
+   * Sluice: compare the canary's samples with the primary's (Mann-Whitney U test).
+   * @default - none: thresholds only
+   */
+  readonly sluiceJudge?: CanarySpecAnalysisMetricsSluiceJudge;
 }
 
 /**
@@ -715,6 +720,53 @@ export interface CanarySpecAnalysisMetricsTemplateRef {
    * @default - the Canary's namespace
    */
   readonly namespace?: string;
+}
+
+/**
+ * Sluice: compare the canary's samples with the primary's (Mann-Whitney U test).
+ */
+export interface CanarySpecAnalysisMetricsSluiceJudge {
+  /**
+   * Which change is a regression.
+   * @default increase for request-duration, decrease for request-success-rate, either for the others
+   */
+  readonly direction?: 'increase' | 'decrease' | 'either';
+  /**
+   * Percent: a difference counts when its p-value is below 1 - confidence/100.
+   * @default 98
+   */
+  readonly confidence?: number;
+  /**
+   * The shift tolerated in the bad direction: ratio or absolute.
+   * @default - none: any significant shift in the bad direction fails
+   */
+  readonly tolerance?: CanarySpecAnalysisMetricsSluiceJudgeTolerance;
+  /**
+   * Sample step of the range queries, a duration.
+   * @default 10s
+   */
+  readonly step?: string;
+  /**
+   * Fewer samples than this on either side gives "no data".
+   * @default 10
+   */
+  readonly minSamples?: number;
+}
+
+/**
+ * The shift tolerated in the bad direction: ratio or absolute.
+ */
+export interface CanarySpecAnalysisMetricsSluiceJudgeTolerance {
+  /**
+   * Tolerated shift as a fraction of the primary's median (0.1: 10 %).
+   * @default - not set
+   */
+  readonly ratio?: number;
+  /**
+   * Tolerated shift in the metric's unit (milliseconds for request-duration).
+   * @default - not set
+   */
+  readonly absolute?: number;
 }
 
 /**

@@ -7,7 +7,12 @@ import type { KObj } from './types.js';
 export interface Behaviour {
   errorRate: number;
   errorCode: number;
+  /** The latency; with latencySigma, the median of a log-normal distribution. */
   latencyMs: number;
+  /** SLUICE_SIM_LATENCY_SIGMA: each latency is latencyMs * exp(sigma * Z), Z standard normal. */
+  latencySigma?: number;
+  /** SLUICE_SIM_ERRORS=random: each request fails with probability errorRate (else exactly that share). */
+  randomErrors?: boolean;
 }
 
 export interface Endpoint {
@@ -28,6 +33,8 @@ export function behaviourFromEnv(env: Record<string, string>): Behaviour {
     errorRate: Math.min(1, Math.max(0, f(env.SLUICE_SIM_ERROR_RATE, 0))),
     errorCode: Math.trunc(f(env.SLUICE_SIM_ERROR_CODE, 500)),
     latencyMs: Math.max(0, f(env.SLUICE_SIM_LATENCY_MS, DEFAULT_LATENCY_MS)),
+    ...(env.SLUICE_SIM_LATENCY_SIGMA !== undefined ? { latencySigma: Math.max(0, f(env.SLUICE_SIM_LATENCY_SIGMA, 0)) } : {}),
+    ...(env.SLUICE_SIM_ERRORS === 'random' ? { randomErrors: true } : {}),
   };
 }
 

@@ -68,6 +68,12 @@ export class Simulator {
     return out;
   }
 
+  /** A standard normal draw (Box-Muller) from `random`. */
+  private gaussian(): number {
+    const u = 1 - this.random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.random());
+  }
+
   serve(route: SimRoute, backend: Backend, req: SimRequest, view: ClusterView): ServeResult {
     const eps = backend.service ? view.endpoints(backend.namespace, backend.service) : [];
     const port = backend.port ?? (backend.service ? view.servicePort(backend.namespace, backend.service) : undefined);
@@ -81,9 +87,11 @@ export class Simulator {
       this.rr.set(rrKey, i + 1);
       const ep = eps[i];
       const b = ep.behaviour;
-      const fail = this.get(this.errorGates, `${ep.namespace}/${ep.workload}`, () => new FractionGate()).next(b.errorRate);
-      const jitter = 1 + (this.random() * 2 - 1) * this.opts.jitter;
-      res = { backend, endpoint: ep, status: fail ? b.errorCode : 200, latencyMs: Math.max(0.1, b.latencyMs * jitter) };
+      const fail = b.randomErrors
+        ? this.random() < b.errorRate
+        : this.get(this.errorGates, `${ep.namespace}/${ep.workload}`, () => new FractionGate()).next(b.errorRate);
+      const factor = b.latencySigma !== undefined ? Math.exp(b.latencySigma * this.gaussian()) : 1 + (this.random() * 2 - 1) * this.opts.jitter;
+      res = { backend, endpoint: ep, status: fail ? b.errorCode : 200, latencyMs: Math.max(0.1, b.latencyMs * factor) };
     }
     this.metrics?.record({ route, backend, endpoint: res.endpoint, status: res.status, latencyMs: res.latencyMs, req, port }, route.families);
     return res;

@@ -5,7 +5,7 @@ import {
 } from '../schema.js';
 import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
 import { REFERENCE_FIELDS, SUPPORTED_PROVIDERS } from '../providers.js';
-import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES } from '../types.js';
+import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES, JUDGE_DIRECTIONS } from '../types.js';
 import { CANARY_LIMITS } from '../limits.js';
 
 const httpMatchRequest: JSONSchema = obj({
@@ -73,6 +73,22 @@ const metric: JSONSchema = obj(
     templateRef: localRef('MetricTemplate reference', true),
     templateVariables: stringMap('Variables for the template query'),
     minRequestCount: num('Sluice: fewer requests than this in the interval gives "no data"'),
+    sluiceJudge: obj(
+      {
+        direction: oneOfStrings([...JUDGE_DIRECTIONS], 'Which change is a regression'),
+        confidence: num('Percent: a difference counts when its p-value is below 1 - confidence/100'),
+        tolerance: obj(
+          {
+            ratio: num('Tolerated shift as a fraction of the primary\'s median (0.1: 10 %)'),
+            absolute: num('Tolerated shift in the metric\'s unit (milliseconds for request-duration)'),
+          },
+          { description: 'The shift tolerated in the bad direction: ratio or absolute' },
+        ),
+        step: str('Sample step of the range queries, a duration'),
+        minSamples: int('Fewer samples than this on either side gives "no data"'),
+      },
+      { description: 'Sluice: compare the canary\'s samples with the primary\'s (Mann-Whitney U test)' },
+    ),
   },
   { required: ['name'] },
 );
@@ -213,6 +229,20 @@ const status: JSONSchema = obj({
         max: num(),
         message: str(),
         checkedAt: str(undefined, { format: 'date-time' }),
+        judge: obj(
+          {
+            classification: oneOfStrings(['pass', 'high', 'low', 'nodata', 'error']),
+            canaryMedian: num(),
+            primaryMedian: num(),
+            shift: num('Hodges-Lehmann shift, canary minus primary'),
+            relativeShift: num('The shift as a fraction of the primary\'s median'),
+            pValue: num(),
+            canarySamples: int(),
+            primarySamples: int(),
+            message: str(),
+          },
+          { description: 'Sluice: the statistical judge\'s comparison with the primary' },
+        ),
       },
       { required: ['name', 'result'] },
     ),

@@ -85,6 +85,27 @@ describe('Prometheus client: bounds', () => {
   });
 });
 
+describe('Prometheus client: the range query API', () => {
+  it('asks /api/v1/query_range for start, end and step in seconds, and reads every series\' values, NaN kept', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'x', pod: 'a' }, values: [[1, '180'], [2, 'NaN'], [3, '+Inf']] }] },
+      }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const client = new PrometheusClient({ address: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prom/` });
+      const result = await client.queryRange('p99{a="b"}', { startMs: 1_000_500, endMs: 1_030_500, stepMs: 10_000 });
+      expect(result).to.deep.equal({ type: 'matrix', seriesCount: 1, series: [{ labels: { pod: 'a' }, values: [180, NaN, Infinity] }] });
+      expect(seen).to.deep.equal([`/prom/api/v1/query_range?query=${encodeURIComponent('p99{a="b"}')}&start=1000.5&end=1030.5&step=10`]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('Prometheus client: the instant query API', () => {
   let server: Server;
   let url: string;
@@ -131,7 +152,9 @@ describe('Prometheus client: the instant query API', () => {
     expect(await client.query('inf')).to.deep.equal({ type: 'scalar', value: -Infinity });
     const nan = await client.query('nan');
     expect(nan.type === 'vector' && Number.isNaN(nan.samples[0].value)).to.equal(true);
-    expect(await client.query('range')).to.deep.equal({ type: 'matrix', seriesCount: 2 });
+    expect(await client.query('range')).to.deep.equal({
+      type: 'matrix', seriesCount: 2, series: [{ labels: {}, values: [1] }, { labels: {}, values: [2] }],
+    });
     expect(await client.query('text')).to.deep.equal({ type: 'string', value: 'hello' });
     await client.probe();
   });
