@@ -117,14 +117,15 @@ describe('e2e: rollout life-cycle', function () {
     await new Promise((r) => setTimeout(r, 6_000));
     expect((await canaryStatus(ns)).canaryWeight, 'weight while paused').to.equal(held);
     await sluice('resume', 'podinfo');
-    await waitFor(async () => (await canaryStatus(ns)).canaryWeight > held, 30_000, { what: 'an advance after resume' });
+    await waitFor(async () => (await canaryStatus(ns)).canaryWeight > held, 120_000, { what: 'an advance after resume' });
     await sluice('abort', 'podinfo');
-    await waitForPhase(ns, ['Failed'], 30_000);
+    // Generous bounds: this checks what the commands do, not how fast a loaded machine does it.
+    await waitForPhase(ns, ['Failed'], 120_000);
     expect((await canaryEvents(ns)).some((e) => e.startsWith(`Rolling back podinfo.${ns} aborted by `))).to.equal(true);
     await sluice('retry', 'podinfo');
-    await waitForPhase(ns, ['Progressing'], 30_000);
+    await waitForPhase(ns, ['Progressing'], 120_000);
     await sluice('promote', 'podinfo');
-    await waitForPhase(ns, ['Succeeded'], 60_000);
+    await waitForPhase(ns, ['Succeeded'], 120_000);
     expect(await deploymentImage(ns, 'podinfo-primary')).to.equal('ghcr.io/stefanprodan/podinfo:6.0.1');
     const after = JSON.parse(await kubectl(['-n', ns, 'get', 'canary', 'podinfo', '-o', 'json']));
     expect(after.metadata.generation, 'the spec was never edited').to.equal(generation);
