@@ -11,6 +11,7 @@ import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, providerEntry, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
+import { AUTOSCALER_KINDS, isSupportedTargetKind, TARGET_KINDS, targetKindOf, type AutoscalerKindName } from './workloads.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type CanaryMetric, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
@@ -104,6 +105,22 @@ function valueAt(doc: unknown, path: string): unknown {
 }
 
 const isMissing = (v: unknown) => (Array.isArray(v) ? v.length === 0 : !v);
+
+/** Combinations of target and autoscaler that no controller could carry out. */
+const targetAndAutoscaler: Rule<CanaryView> = ({ canary }) => {
+  const out: Problem[] = [];
+  const target = canary.spec.targetRef;
+  const scaler = canary.spec.autoscalerRef;
+  const targetKind = targetKindOf(target);
+  if (scaler && isSupportedTargetKind(targetKind) && !TARGET_KINDS[targetKind].scalable) {
+    out.push(problem('spec.autoscalerRef', `cannot scale a ${targetKind}: it runs one pod per matching node; remove autoscalerRef or target a Deployment`));
+  }
+  const replicas = scaler?.primaryScalerReplicas;
+  if (replicas?.minReplicas !== undefined && replicas.maxReplicas !== undefined && replicas.minReplicas > replicas.maxReplicas) {
+    out.push(problem('spec.autoscalerRef.primaryScalerReplicas.minReplicas', `must not exceed maxReplicas (${replicas.maxReplicas}), got ${replicas.minReplicas}`));
+  }
+  return out;
+};
 
 const servicePorts: Rule<CanaryView> = ({ canary }) => {
   const tp = canary.spec.service?.targetPort;
@@ -257,7 +274,7 @@ const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => 
 };
 
 const CANARY_RULES: Rule<CanaryView>[] = [
-  needsName, apiVersionIsFlagger, providerNeedsItsRefs,
+  needsName, apiVersionIsFlagger, providerNeedsItsRefs, targetAndAutoscaler,
   servicePorts, serviceDurations, metricsServerIsUrl, progressDeadlinePositive, analysisTiming,
   analysisHasAStrategy, weights, matchNeedsIterations, matchesWritable, istioDelegateHasNoAddress, mirrorSupported, metricsWellFormed,
   webhooksWellFormed,
@@ -385,8 +402,10 @@ export function canaryWarnings(doc: unknown, defaultProvider: string = DEFAULT_P
   if (analysis?.sessionAffinity && !providerEntry(provider)?.capabilities.sessionAffinity) {
     out.push(problem(`${analysisPath}.sessionAffinity`, `is ignored: provider ${provider} has no cookie-based routing (Flagger has it for Istio and Gateway API only)`));
   }
-  if (spec.autoscalerRef?.primaryScalerQueries) {
-    out.push(problem('spec.autoscalerRef.primaryScalerQueries', 'applies to KEDA ScaledObjects, which Sluice does not serve; ignored'));
+  const scaler = spec.autoscalerRef;
+  const scalerKind = scaler?.kind !== undefined && Object.hasOwn(AUTOSCALER_KINDS, scaler.kind) ? AUTOSCALER_KINDS[scaler.kind as AutoscalerKindName] : undefined;
+  if (scaler?.primaryScalerQueries && scalerKind && !scalerKind.takesQueries) {
+    out.push(problem('spec.autoscalerRef.primaryScalerQueries', `applies to KEDA ScaledObjects, not to a ${scaler.kind}; ignored`));
   }
   return out;
 }

@@ -19,7 +19,9 @@ import { execute, recoverPendingEvents, ConflictError, CanaryGoneError, type Ale
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, restoreVirtualService, wantedFinalizers } from './finalizer.js';
-import type { DeploymentLike } from '../rollout/readiness.js';
+import { targetKindOf } from '../api/workloads.js';
+import { scaleTarget } from './target-scale.js';
+import { workloadView } from './workload-view.js';
 import { checkMetricProviders } from './metric-providers.js';
 import { clusterMetricDeps } from './cluster-metric-deps.js';
 import { isReferencedKind, MissingReferenceError, referencesOf, refersTo, type ReferenceRole } from './references.js';
@@ -72,8 +74,9 @@ const FINALIZE_POLL_MS = 1_000;
 const MAX_REQUEUE_MS = IDLE_RESYNC_MS;
 
 /** Generated kinds the controller's own caches hold. Not Secrets: those are read by name. */
-const CORE_KINDS: Record<string, 'deployments' | 'services' | 'hpas' | 'configMaps'> = {
+const CORE_KINDS: Record<string, 'deployments' | 'daemonSets' | 'services' | 'hpas' | 'configMaps'> = {
   'apps/v1|Deployment': 'deployments',
+  'apps/v1|DaemonSet': 'daemonSets',
   'v1|Service': 'services',
   'autoscaling/v2|HorizontalPodAutoscaler': 'hpas',
   'v1|ConfigMap': 'configMaps',
@@ -108,6 +111,7 @@ export class CanaryController {
   private readonly gateSessions: GateSessions;
   private canaries!: WatchedCache<Canary & KubeObject>;
   private deployments!: WatchedCache<KubeObject>;
+  private daemonSets!: WatchedCache<KubeObject>;
   private services!: WatchedCache<KubeObject>;
   private hpas!: WatchedCache<KubeObject>;
   private configMaps!: WatchedCache<KubeObject>;
@@ -135,10 +139,11 @@ export class CanaryController {
     const watch = this.opts.informer ?? (<T extends KubeObject>(type: ResourceType) => startInformer<T>(client, type, options));
     this.canaries = watch(RESOURCES.canaries);
     this.deployments = watch(RESOURCES.deployments);
+    this.daemonSets = watch(RESOURCES.daemonSets);
     this.services = watch(RESOURCES.services);
     this.hpas = watch(RESOURCES.horizontalPodAutoscalers);
     this.configMaps = watch(RESOURCES.configMaps);
-    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps].map((c) => c.synced));
+    await Promise.all([this.canaries, this.deployments, this.daemonSets, this.services, this.hpas, this.configMaps].map((c) => c.synced));
     // A generated route changed by someone else (or deleted) brings its Canary back to repair it.
     this.routing = new RoutingCaches(client, { ...options, now: this.now }, (o) => {
       const owner = o.metadata.ownerReferences?.find((r) => r.kind === 'Canary' && r.apiVersion.startsWith('flagger.app/'));
@@ -174,7 +179,7 @@ export class CanaryController {
       const t = c.spec?.targetRef?.name;
       return t === o.metadata.name || `${t}-primary` === o.metadata.name;
     });
-    for (const cache of [this.deployments, this.services]) {
+    for (const cache of [this.deployments, this.daemonSets, this.services]) {
       cache.onAdd(byTarget); cache.onUpdate(byTarget); cache.onDelete(byTarget);
     }
     const byScaler = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
@@ -198,7 +203,7 @@ export class CanaryController {
   async stop(): Promise<void> {
     await this.queue.shutdown();
     await this.lanes.drain(LANES_DRAIN_MS);
-    await Promise.all([this.canaries, this.deployments, this.services, this.hpas, this.configMaps, this.routing]
+    await Promise.all([this.canaries, this.deployments, this.daemonSets, this.services, this.hpas, this.configMaps, this.routing]
       .filter(Boolean).map((c) => c.stop()));
     this.started = false;
   }
@@ -264,9 +269,12 @@ export class CanaryController {
   private async snapshot(canary: Canary, referenced: Partial<Record<ReferenceRole, KubeObject>>): Promise<{ snap: Snapshot; inputs: SynthesisInputs; readsSecrets: boolean }> {
     const ns = canary.metadata.namespace ?? 'default';
     const targetName = canary.spec.targetRef.name;
-    const target = this.deployments.get(targetName, ns);
-    const primary = this.deployments.get(`${targetName}-primary`, ns);
-    const hpaName = canary.spec.autoscalerRef?.name;
+    const kind = targetKindOf(canary.spec.targetRef);
+    const workloads = this.workloadsOf(kind);
+    const target = workloads.get(targetName, ns);
+    const primary = workloads.get(`${targetName}-primary`, ns);
+    // A ScaledObject comes with the references (`referenced`); only an HPA has a cache of its own.
+    const hpaName = canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? canary.spec.autoscalerRef.name : undefined;
     const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
     const primaryHpa = hpaName ? this.hpas.get(`${hpaName}-primary`, ns) : undefined;
     // Without config tracking no config is offered: none is copied, hashed or looked at for a change.
@@ -275,12 +283,15 @@ export class CanaryController {
     const secrets = await readSecrets(this.opts.client, ns, secretNames);
     const configs = (tracking ? [...this.configMaps.list(ns), ...secrets] : []) as unknown as ConfigJson[];
     const resolved = resolveCanary(canary, this.opts.operator);
+    // A ScaledObject's minReplicaCount stands for an HPA's minReplicas when the target scales up.
+    const scaledMin = (referenced.scaledObject?.spec as { minReplicaCount?: number } | undefined)?.minReplicaCount;
+    const scaler = primaryHpa ?? hpa ?? (scaledMin !== undefined ? { spec: { minReplicas: scaledMin } } : undefined);
     return {
       snap: {
         canary,
-        ...(target ? { target: target as Snapshot['target'] } : {}),
-        ...(primary ? { primary: primary as Snapshot['primary'] } : {}),
-        ...(primaryHpa ?? hpa ? { hpa: (primaryHpa ?? hpa) as Snapshot['hpa'] } : {}),
+        ...(target ? { target: workloadView(kind, target) } : {}),
+        ...(primary ? { primary: workloadView(kind, primary) } : {}),
+        ...(scaler ? { hpa: scaler as Snapshot['hpa'] } : {}),
         configs,
       },
       inputs: {
@@ -293,6 +304,11 @@ export class CanaryController {
       },
       readsSecrets: secretNames.length > 0,
     };
+  }
+
+  /** The cache of the target's kind: Deployments, or DaemonSets. */
+  private workloadsOf(kind: string): WatchedCache<KubeObject> {
+    return kind === 'DaemonSet' ? this.daemonSets : this.deployments;
   }
 
   /** The executor's view for one reconcile: the stored `-primary` Secret copies are read just before an apply. */
@@ -361,17 +377,18 @@ export class CanaryController {
   private async finalize(canary: Canary, key: string): Promise<Result> {
     const resolved = resolveCanary(canary, this.opts.operator);
     const ns = resolved.namespace;
-    const target = this.deployments.get(resolved.targetName, ns);
-    const primary = this.deployments.get(`${resolved.targetName}-primary`, ns);
+    const kind = targetKindOf(canary.spec.targetRef);
+    const target = this.workloadsOf(kind).get(resolved.targetName, ns);
+    const primary = this.workloadsOf(kind).get(`${resolved.targetName}-primary`, ns);
     const involved = { apiVersion: canary.apiVersion, kind: 'Canary', name: resolved.name, namespace: ns, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) };
-    const step = finalizeStep(resolved, target as DeploymentLike | undefined, primary as DeploymentLike | undefined);
+    const step = finalizeStep(resolved, workloadView(kind, target), workloadView(kind, primary));
     const log = this.opts.log.child({ canary: key });
     const event = (type: 'Normal' | 'Warning', message: string) =>
       this.opts.client.createEvent(involved, type, 'Synced', capMessage(message)).catch((err: unknown) => log.warn({ err }, 'event not recorded'));
     if (step.kind === 'scale-target') {
       log.info(step.event.message);
       await event(step.event.type, step.event.message);
-      await this.opts.client.mergePatch(RESOURCES.deployments, resolved.targetName, ns, { spec: { replicas: step.replicas } });
+      await scaleTarget(this.opts.client, kind, resolved.targetName, ns, step.replicas);
       return requeueAfter(FINALIZE_POLL_MS);
     }
     if (step.kind === 'wait') {

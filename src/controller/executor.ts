@@ -16,6 +16,8 @@ import { capMessage } from '../api/message.js';
 import type { CanaryLanes } from './canary-lanes.js';
 import { takeOver } from './takeover-objects.js';
 import { sessionCookiesOf, withSessionCookies } from '../rollout/session-cookies.js';
+import { targetKindOf } from '../api/workloads.js';
+import { isScaledAs, isScalerPaused, scaleTarget, setScalerPaused } from './target-scale.js';
 
 /** What synthesis needs from the cluster for one Canary. */
 export interface SynthesisInputs {
@@ -24,6 +26,8 @@ export interface SynthesisInputs {
   /** Absent when the target Deployment does not exist (decide() then asks for no sync). */
   readonly target?: KubeObject;
   readonly hpa?: KubeObject;
+  /** The KEDA ScaledObject of spec.autoscalerRef, when it names one. */
+  readonly scaledObject?: KubeObject;
   readonly configs?: readonly KubeObject[];
   readonly ingress?: KubeObject;
   readonly upstream?: KubeObject;
@@ -126,11 +130,18 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   // crash before the scale is safe: decide() asks for it again (a started rollout whose canary
   // has no replicas, an idle one whose target has some).
   const scale = async () => {
-    if (decision.scaleTarget === undefined || !inputs.target) return;
-    const current = (inputs.target.spec as { replicas?: number } | undefined)?.replicas;
-    if (current === decision.scaleTarget) return;
-    await deps.client.mergePatch(RESOURCES.deployments, resolved.targetName, resolved.namespace, { spec: { replicas: decision.scaleTarget } });
-    log.info({ replicas: decision.scaleTarget }, `scaled ${id(resolved.targetName, resolved.namespace)} to ${decision.scaleTarget}`);
+    const replicas = decision.scaleTarget;
+    if (replicas === undefined || !inputs.target) return;
+    // The target's ScaledObject first: paused before the target goes to zero, resumed before it scales up.
+    if (inputs.scaledObject && isScalerPaused(inputs.scaledObject) !== (replicas === 0)) {
+      await setScalerPaused(deps.client, inputs.scaledObject, replicas === 0);
+      log.info(`${replicas === 0 ? 'paused' : 'resumed'} ScaledObject ${id(inputs.scaledObject.metadata.name!, resolved.namespace)}`);
+    }
+    const kind = targetKindOf(canary.spec.targetRef);
+    if (isScaledAs(kind, inputs.target, replicas)) return;
+    await scaleTarget(deps.client, kind, resolved.targetName, resolved.namespace, replicas);
+    if (kind === 'DaemonSet') log.info(`${replicas === 0 ? 'Scaling down' : 'Scaling up'} DaemonSet ${id(resolved.targetName, resolved.namespace)}`);
+    else log.info({ replicas }, `scaled ${id(resolved.targetName, resolved.namespace)} to ${replicas}`);
   };
   await Promise.all([record(updated, resolved, decision.events, deps), scale()]);
   const superseded = [canary.metadata.resourceVersion ?? ''];

@@ -5,7 +5,7 @@
 // and only then is the finalizer removed.
 import type { Canary } from '../api/types.js';
 import type { ResolvedCanary } from '../api/defaults.js';
-import { deploymentReadiness, type DeploymentLike } from '../rollout/readiness.js';
+import { workloadReadiness, type DeploymentLike } from '../rollout/readiness.js';
 import { id } from '../rollout/messages.js';
 import { RESOURCES, isNotFound, type KubeClient, type KubeObject } from '../kube/index.js';
 import type { RolloutEvent } from '../rollout/decision.js';
@@ -38,7 +38,7 @@ export function finalizeStep(r: ResolvedCanary, target: DeploymentLike | undefin
   if (target && (target.spec?.replicas ?? 0) === 0) {
     return { kind: 'scale-target', replicas: wanted, event: { type: 'Normal', message: `Terminating canary ${t}` } };
   }
-  const ready = deploymentReadiness(target, 100);
+  const ready = workloadReadiness(target, 100);
   if (target && !ready.ready) return { kind: 'wait', reason: ready.reason };
   return { kind: 'release', events: [{ type: 'Normal', message: `Terminated canary ${t}` }] };
 }

@@ -2,11 +2,18 @@
 // the NGINX Ingress of `spec.ingressRef` (cloned as `<ingress>-canary`) and the Gloo Upstream of
 // `spec.upstreamRef` (its TLS and connection settings). The controller reads them from watches,
 // so an edit of the user's Ingress or Upstream brings the Canary back to carry it over.
-import { REFERENCE_FIELDS, type ReferenceField, type ReferenceRole } from '../api/providers.js';
+import { REFERENCE_FIELDS, type ReferenceField, type ReferenceRole as ProviderReferenceRole } from '../api/providers.js';
 import type { Canary } from '../api/types.js';
+import { AUTOSCALER_KINDS } from '../api/workloads.js';
 import type { KubeObject } from '../kube/index.js';
 
-export type { ReferenceRole } from '../api/providers.js';
+/**
+ * A provider's references, and the autoscaler of `spec.autoscalerRef` when it is a custom kind (a
+ * KEDA ScaledObject): a cluster may not have its CRD, so it is watched only once a Canary names one.
+ */
+export type ReferenceRole = ProviderReferenceRole | 'scaledObject';
+
+const SCALED_OBJECT = AUTOSCALER_KINDS.ScaledObject;
 
 /** One referenced object, as a stub (apiVersion, kind, name, namespace) to look up. */
 export interface Reference {
@@ -32,6 +39,10 @@ export function referencesOf(canary: Canary): Reference[] {
     const where = (what.crossNamespace ? ref.namespace : undefined) ?? namespace;
     out.push({ role: what.role, field: `spec.${field}`, object: stub(what.apiVersion, what.kind, ref.name, where) });
   }
+  const scaler = canary.spec?.autoscalerRef;
+  if (scaler?.kind === 'ScaledObject' && scaler.name) {
+    out.push({ role: 'scaledObject', field: 'spec.autoscalerRef', object: stub(SCALED_OBJECT.apiVersion, 'ScaledObject', scaler.name, namespace) });
+  }
   return out;
 }
 
@@ -46,6 +57,7 @@ export function refersTo(canary: Canary, object: KubeObject): boolean {
 
 /** Kinds whose changes may concern a Canary that references them (not only the owner). */
 export function isReferencedKind(object: KubeObject): boolean {
+  if (object.kind === 'ScaledObject' && object.apiVersion.startsWith(`${SCALED_OBJECT.group}/`)) return true;
   return Object.values(REFERENCE_FIELDS).some((what) =>
     object.kind === what.kind && object.apiVersion.startsWith(`${what.apiVersion.split('/')[0]}/`));
 }

@@ -4,6 +4,7 @@
 // not have. A new API call in the operator means a new line here, or it fails in a cluster.
 import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
 import { referencedOnlyKinds, routingKindsByGroup } from '../api/providers.js';
+import { AUTOSCALER_KINDS, TARGET_KINDS } from '../api/workloads.js';
 
 export interface PermissionRule {
   readonly apiGroups: readonly string[];
@@ -20,6 +21,24 @@ const APPLY = ['get', 'list', 'watch', 'create', 'patch', 'update'] as const;
 /** The routing objects of every provider Sluice serves (src/api/providers.ts), applied like the rest. */
 export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = routingKindsByGroup();
 
+/** Every target kind (src/api/workloads.ts): watched, copied to <name>-primary, scaled. */
+export const TARGET_RULES: readonly PermissionRule[] = Object.values(TARGET_KINDS).map((k) => ({
+  apiGroups: [k.group],
+  resources: [k.plural],
+  verbs: APPLY,
+  why: `watches ${k.plural} targets, applies <name>-primary, scales the target (merge patch of ${k.scaleToZero === 'replicas' ? 'spec.replicas' : 'its scale-to-zero node selector'})`,
+}));
+
+/** Every autoscaler kind: the user's is read (a ScaledObject also paused), <name>-primary applied. */
+export const AUTOSCALER_RULES: readonly PermissionRule[] = Object.values(AUTOSCALER_KINDS).map((k) => ({
+  apiGroups: [k.group],
+  resources: [k.plural],
+  verbs: APPLY,
+  why: k.takesQueries
+    ? `the primary ${k.plural} copied from autoscalerRef, and the pause annotation on the target's (merge patch)`
+    : `the primary ${k.plural} copied from autoscalerRef`,
+}));
+
 /** The metric backends that read the Kubernetes API with the operator's own credentials. */
 export const METRIC_BACKEND_RULES: readonly PermissionRule[] = [
   // GET /apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric> names no object, so the
@@ -35,13 +54,13 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
   { apiGroups: ['flagger.app'], resources: ['canaries'], verbs: ['patch'], why: 'adds and removes finalizer.flagger.app for revertOnDeletion' },
   { apiGroups: ['flagger.app'], resources: ['canaries/status'], verbs: ['get', 'patch', 'update'], why: 'the executor writes every rollout step to the status' },
   { apiGroups: ['flagger.app'], resources: ['canaries/finalizers'], verbs: ['update'], why: 'generated objects carry an owner reference with blockOwnerDeletion to their Canary' },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: APPLY, why: 'watches targets, applies <name>-primary, scales the target (merge patch of spec.replicas)' },
+  ...TARGET_RULES,
   { apiGroups: [''], resources: ['services', 'configmaps'], verbs: APPLY, why: 'apex/primary/canary Services, -primary copies of tracked ConfigMaps' },
   // Never list or watch: Secrets are read by name (src/controller/secret-reads.ts), so no Secret
   // but the ones a Canary uses is ever held in memory. Create and patch cannot be narrowed by
   // name here: the -primary copies are named after the user's Secrets, in any namespace.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'], why: 'reads the Secrets a target names, and those of metric providers and AlertProviders, by name; applies -primary copies of tracked Secrets; creates and renews the shared webhook certificate Secret' },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: APPLY, why: 'the primary HPA copied from autoscalerRef' },
+  ...AUTOSCALER_RULES,
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
   ...METRIC_BACKEND_RULES,
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),

@@ -53,6 +53,7 @@ export const RESOURCES = {
   metricTemplates: resource('flagger.app', 'v1beta1', 'metrictemplates', 'MetricTemplate'),
   alertProviders: resource('flagger.app', 'v1beta1', 'alertproviders', 'AlertProvider'),
   deployments: resource('apps', 'v1', 'deployments', 'Deployment'),
+  daemonSets: resource('apps', 'v1', 'daemonsets', 'DaemonSet'),
   services: resource('', 'v1', 'services', 'Service'),
   configMaps: resource('', 'v1', 'configmaps', 'ConfigMap'),
   secrets: resource('', 'v1', 'secrets', 'Secret'),

@@ -84,7 +84,7 @@ export interface CanarySpecTargetRef {
   /**
    * Required.
    */
-  readonly kind: 'Deployment';
+  readonly kind: 'Deployment' | 'DaemonSet';
   /**
    * Required.
    */
@@ -102,7 +102,7 @@ export interface CanarySpecAutoscalerRef {
   /**
    * Required.
    */
-  readonly kind: 'HorizontalPodAutoscaler';
+  readonly kind: 'HorizontalPodAutoscaler' | 'ScaledObject';
   /**
    * Required.
    */

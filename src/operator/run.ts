@@ -35,13 +35,14 @@ export { VERSION };
  * copies only when promoting or initializing.
  */
 export const synthesizerFor = (settings: SynthSettings = {}): Synthesize => (inputs, weights, primaryFromTarget) => {
-  if (!inputs.target) throw new Error('cannot synthesize without the target Deployment');
+  if (!inputs.target) throw new Error('cannot synthesize without the target workload');
   const out = synthesizeCanary({
     ...settings,
     canary: inputs.canary,
     resolved: inputs.resolved,
     target: inputs.target as unknown as DeploymentJson,
     ...(inputs.hpa ? { hpa: inputs.hpa as unknown as HorizontalPodAutoscalerJson } : {}),
+    ...(inputs.scaledObject ? { scaledObject: inputs.scaledObject } : {}),
     configs: (inputs.configs ?? []) as unknown as ConfigJson[],
     ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
     ...(inputs.upstream ? { upstream: inputs.upstream } : {}),

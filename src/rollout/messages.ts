@@ -51,7 +51,8 @@ export const approvalAlerts = {
 
 /** Condition messages of the `Promoted` condition (Flagger's MakeStatusConditions). */
 export const conditionMessages = {
-  initialized: 'Deployment initialization completed.',
+  /** Flagger names the target's kind: `Deployment initialization completed.` */
+  initialized: (kind: string) => `${kind} initialization completed.`,
   progressing: 'New revision detected, progressing canary analysis.',
   waiting: 'Waiting for approval.',
   waitingPromotion: 'Waiting for promotion approval.',
@@ -59,5 +60,6 @@ export const conditionMessages = {
   finalising: 'Canary analysis completed, routing all traffic to primary.',
   succeeded: 'Canary analysis completed successfully, promotion finished.',
   failed: (target: string) => `Canary analysis failed, ${target} scaled to zero.`,
-  initializing: 'New deployment detected, starting initialization.',
+  /** Flagger names the target's kind, as written in targetRef: `New Deployment detected, ...`. */
+  initializing: (kind: string) => `New ${kind} detected, starting initialization.`,
 } as const;

@@ -2,6 +2,8 @@
 // `kubectl rollout status` and Flagger read it, with Flagger's wording for the reason.
 
 export interface DeploymentLike {
+  /** Absent or `Deployment`; a `DaemonSet` is read by daemonSetReadiness. */
+  kind?: string;
   metadata?: { name?: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
   spec?: { replicas?: number; template?: unknown; selector?: { matchLabels?: Record<string, string> } };
   status?: {
@@ -11,6 +13,10 @@ export interface DeploymentLike {
     readyReplicas?: number;
     availableReplicas?: number;
     conditions?: { type: string; status: string; reason?: string; message?: string; lastUpdateTime?: string; lastTransitionTime?: string }[];
+    /** A DaemonSet's: the nodes that should run its pod, run the current one, have it available. */
+    desiredNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
   };
 }
 
@@ -24,6 +30,29 @@ export interface Readiness {
 
 const READY: Readiness = { ready: true, reason: '', stuck: false };
 const waiting = (reason: string, stuck = false): Readiness => ({ ready: false, reason, stuck });
+
+/** Readiness of a target or primary of either kind: a DaemonSet's pods are counted per node. */
+export function workloadReadiness(workload: DeploymentLike | undefined, readyThreshold = 100): Readiness {
+  return workload?.kind === 'DaemonSet' ? daemonSetReadiness(workload) : deploymentReadiness(workload, readyThreshold);
+}
+
+/**
+ * Whether a DaemonSet has its current pod on every node it should run on, and available there,
+ * the way `kubectl rollout status` and Flagger read it (Flagger applies no ready threshold to it).
+ */
+export function daemonSetReadiness(ds: DeploymentLike | undefined): Readiness {
+  if (!ds) return waiting('daemonset not found');
+  const st = ds.status ?? {};
+  if ((ds.metadata?.generation ?? 0) > (st.observedGeneration ?? 0)) {
+    return waiting('waiting for rollout to finish: observed daemonset generation less than desired generation');
+  }
+  const desired = st.desiredNumberScheduled ?? 0;
+  const updated = st.updatedNumberScheduled ?? 0;
+  const available = st.numberAvailable ?? 0;
+  if (updated < desired) return waiting(`waiting for rollout to finish: ${updated} out of ${desired} new pods have been updated`);
+  if (available < desired) return waiting(`waiting for rollout to finish: ${available} of ${desired} updated pods are available`);
+  return READY;
+}
 
 /**
  * @param readyThreshold percentage of updated replicas that must be available (Flagger's

@@ -12,7 +12,11 @@ import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObjec
 import { primaryName, serviceNamesOf } from './names.js';
 import { canaryOwnerReferences } from './ownership.js';
 import { PrimaryAutoscaler } from './primary-autoscaler.js';
+import { PrimaryDaemonSet } from './primary-daemonset.js';
 import { PrimaryDeployment } from './primary-deployment.js';
+import { PrimaryScaledObject } from './primary-scaled-object.js';
+import { withoutScaleToZero } from './scale-to-zero.js';
+import { SUPPORTED_TARGET_KINDS, targetKindOf } from '../api/workloads.js';
 import { PROMOTION_ID_ANNOTATION, promotionIdOf } from './promotion-id.js';
 import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
 import type { RouteContext, RouteWeights } from './routers/router.js';
@@ -36,10 +40,12 @@ export interface SynthInput extends SynthSettings {
   readonly canary: Canary;
   /** resolveCanary(canary, operatorDefaults). */
   readonly resolved: ResolvedCanary;
-  /** The Deployment named by spec.targetRef, plain JSON as read (every field is kept). */
+  /** The Deployment or DaemonSet named by spec.targetRef, plain JSON as read (every field is kept). */
   readonly target: DeploymentJson;
-  /** The HorizontalPodAutoscaler named by spec.autoscalerRef; required when the Canary has one. */
+  /** The HorizontalPodAutoscaler named by spec.autoscalerRef, when it names one. */
   readonly hpa?: HorizontalPodAutoscalerJson;
+  /** The KEDA ScaledObject named by spec.autoscalerRef, when it names one. */
+  readonly scaledObject?: KubeObject;
   /** ConfigMaps and Secrets the target uses; the trackable ones referenced by its pod template get `-primary` copies. */
   readonly configs?: readonly ConfigJson[];
   /** The Ingress named by spec.ingressRef (provider nginx). */
@@ -61,7 +67,9 @@ export interface SynthOutput {
   readonly objects: KubeObject[];
   readonly byRole: {
     readonly configs: KubeObject[];
+    /** `<target>-primary`: a Deployment or a DaemonSet, as the target is. */
     readonly primaryDeployment: KubeObject;
+    /** `<autoscaler>-primary`: a HorizontalPodAutoscaler or a ScaledObject. */
     readonly hpa?: KubeObject;
     readonly services: { readonly canary: KubeObject; readonly primary: KubeObject; readonly apex: KubeObject };
     readonly routes: KubeObject[];
@@ -84,7 +92,9 @@ export class CanaryChart extends Chart {
 
   constructor(scope: Construct, id: string, input: SynthInput) {
     super(scope, id);
-    const { canary, resolved, target } = input;
+    const { canary, resolved } = input;
+    // Flagger's scale-to-zero node selector of a DaemonSet target is never the user's.
+    const target = withoutScaleToZero(input.target);
     const namespace = resolved.namespace;
     const weights = checkedWeights(this, input);
     const router = routerFor(resolved.provider);
@@ -97,34 +107,27 @@ export class CanaryChart extends Chart {
     const includeLabelPrefixes = input.includeLabelPrefixes ?? DEFAULT_SYNTH_SETTINGS.includeLabelPrefixes;
     const selector =
       selectorLabelOf(target, selectorLabels) ??
-      fail(this, 'spec.selector.matchLabels', `Deployment ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`);
+      fail(this, 'spec.selector.matchLabels', `${targetKindOf(canary.spec.targetRef)} ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`);
     const ownerReferences = canaryOwnerReferences(canary);
     const names = serviceNamesOf(resolved);
     const podSpec = target.spec.template?.spec;
-    const hpa = autoscalerOf(this, canary, input.hpa, namespace);
+    const scaler = autoscalerOf(this, canary, input, namespace);
 
     const { tracked, copies } = configTrackingOf(podSpec, input.configs, namespace);
     const configs = new ConfigCopies(this, 'Configs', { configs: copies, namespace, ownerReferences });
-    const primary = new PrimaryDeployment(this, 'Primary', {
+    const workload = {
       target,
       namespace,
       selector,
       tracked,
-      autoscaled: hpa !== undefined,
       podAnnotations: podAnnotationsOf(canary, input.podAnnotations),
       includeLabelPrefixes,
       ownerReferences,
-    });
-    const autoscaler = hpa
-      ? new PrimaryAutoscaler(this, 'Autoscaler', {
-          hpa,
-          autoscalerRef: canary.spec.autoscalerRef!,
-          primaryDeploymentName: primaryName(target.metadata.name!),
-          namespace,
-          includeLabelPrefixes,
-          ownerReferences,
-        })
-      : undefined;
+    };
+    const primary = targetKindOf(canary.spec.targetRef) === 'DaemonSet'
+      ? new PrimaryDaemonSet(this, 'Primary', workload)
+      : new PrimaryDeployment(this, 'Primary', { ...workload, autoscaled: scaler !== undefined });
+    const autoscaler = primaryScalerOf(this, canary, scaler, { namespace, includeLabelPrefixes, ownerReferences });
     const ctx: RouteContext = {
       canary,
       resolved,
@@ -219,24 +222,50 @@ function checkCapabilities(scope: Construct, resolved: ResolvedCanary, weights: 
 
 function checkTarget(scope: Construct, canary: Canary, target: DeploymentJson): void {
   const ref = canary.spec.targetRef;
-  if (target.kind !== undefined && target.kind !== 'Deployment') {
-    fail(scope, 'spec.targetRef.kind', `Sluice synthesizes Deployment targets; got a ${target.kind}`);
+  const kind = targetKindOf(ref);
+  if (!(SUPPORTED_TARGET_KINDS as readonly string[]).includes(kind)) {
+    fail(scope, 'spec.targetRef.kind', `Sluice synthesizes ${SUPPORTED_TARGET_KINDS.join(' and ')} targets; got a ${kind}`);
+  }
+  if (target.kind !== undefined && target.kind !== kind) {
+    fail(scope, 'spec.targetRef.kind', `names a ${kind} but a ${target.kind} was given`);
   }
   if (target.metadata?.name !== ref.name) {
-    fail(scope, 'spec.targetRef.name', `names Deployment ${ref.name} but ${target.metadata?.name} was given`);
+    fail(scope, 'spec.targetRef.name', `names ${kind} ${ref.name} but ${target.metadata?.name} was given`);
   }
-  if (!target.spec?.template) fail(scope, 'spec.template', `Deployment ${ref.name} has no pod template`);
+  if (!target.spec?.template) fail(scope, 'spec.template', `${kind} ${ref.name} has no pod template`);
 }
 
-function autoscalerOf(scope: Construct, canary: Canary, hpa: HorizontalPodAutoscalerJson | undefined, namespace: string) {
+type Scaler = { kind: 'HorizontalPodAutoscaler'; hpa: HorizontalPodAutoscalerJson } | { kind: 'ScaledObject'; scaledObject: KubeObject };
+
+function autoscalerOf(scope: Construct, canary: Canary, input: SynthInput, namespace: string): Scaler | undefined {
   const ref = canary.spec.autoscalerRef;
   if (!ref) return undefined;
-  if (ref.kind !== 'HorizontalPodAutoscaler') {
-    fail(scope, 'spec.autoscalerRef.kind', `Sluice synthesizes HorizontalPodAutoscaler copies; ${ref.kind} is not supported yet`);
+  const given = ref.kind === 'HorizontalPodAutoscaler' ? input.hpa : ref.kind === 'ScaledObject' ? input.scaledObject : undefined;
+  if (ref.kind !== 'HorizontalPodAutoscaler' && ref.kind !== 'ScaledObject') {
+    fail(scope, 'spec.autoscalerRef.kind', `Sluice synthesizes HorizontalPodAutoscaler and ScaledObject copies; ${ref.kind} is not supported`);
   }
-  if (!hpa) fail(scope, 'spec.autoscalerRef', `HorizontalPodAutoscaler ${namespace}/${ref.name} was not given`);
-  if (hpa.metadata?.name !== ref.name) {
-    fail(scope, 'spec.autoscalerRef.name', `names HorizontalPodAutoscaler ${ref.name} but ${hpa.metadata?.name} was given`);
+  if (!given) fail(scope, 'spec.autoscalerRef', `${ref.kind} ${namespace}/${ref.name} was not given`);
+  if (given.metadata?.name !== ref.name) {
+    fail(scope, 'spec.autoscalerRef.name', `names ${ref.kind} ${ref.name} but ${given.metadata?.name} was given`);
   }
-  return hpa;
+  return ref.kind === 'HorizontalPodAutoscaler'
+    ? { kind: ref.kind, hpa: given as HorizontalPodAutoscalerJson }
+    : { kind: ref.kind, scaledObject: given as KubeObject };
+}
+
+function primaryScalerOf(
+  scope: Construct,
+  canary: Canary,
+  scaler: Scaler | undefined,
+  common: { namespace: string; includeLabelPrefixes: readonly string[] | undefined; ownerReferences: ReturnType<typeof canaryOwnerReferences> },
+) {
+  if (!scaler) return undefined;
+  const targetName = canary.spec.targetRef.name;
+  const autoscalerRef = canary.spec.autoscalerRef!;
+  if (scaler.kind === 'ScaledObject') {
+    return new PrimaryScaledObject(scope, 'Autoscaler', {
+      scaledObject: scaler.scaledObject, autoscalerRef, primaryWorkloadName: primaryName(targetName), targetName, ...common,
+    });
+  }
+  return new PrimaryAutoscaler(scope, 'Autoscaler', { hpa: scaler.hpa, autoscalerRef, primaryDeploymentName: primaryName(targetName), ...common });
 }

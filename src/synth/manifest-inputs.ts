@@ -1,5 +1,5 @@
 // Synthesis inputs from manifest files, for `cdk8s synth` and `sluice synth`: each Canary is
-// matched with the Deployment, HorizontalPodAutoscaler, ConfigMaps, Secrets, Ingress and Upstream
+// matched with the workload (Deployment or DaemonSet), autoscaler (HorizontalPodAutoscaler or ScaledObject), ConfigMaps, Secrets, Ingress and Upstream
 // it names, looked up among the documents of its own folder (so that examples/istio and
 // examples/osm may both hold a test/podinfo). An object without a namespace is taken to be in the
 // Canary's, as `kubectl apply -n` would place it.
@@ -10,6 +10,7 @@ import type { Canary } from '../api/types.js';
 import { validateCanary } from '../api/validate.js';
 import type { ManifestDoc } from '../io/manifests.js';
 import type { SynthInput, SynthWeights } from './canary-chart.js';
+import { targetKindOf } from '../api/workloads.js';
 import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
 import type { SynthSettings } from './operator-settings.js';
 
@@ -56,10 +57,10 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     return found;
   };
   const { spec } = canary;
-  const target = need('spec.targetRef', 'Deployment', spec.targetRef.name) as unknown as DeploymentJson;
-  const hpa = spec.autoscalerRef
-    ? (need('spec.autoscalerRef', 'HorizontalPodAutoscaler', spec.autoscalerRef.name) as unknown as HorizontalPodAutoscalerJson)
-    : undefined;
+  const target = need('spec.targetRef', targetKindOf(spec.targetRef), spec.targetRef.name) as unknown as DeploymentJson;
+  const scaler = spec.autoscalerRef ? need('spec.autoscalerRef', spec.autoscalerRef.kind, spec.autoscalerRef.name) : undefined;
+  const hpa = scaler?.kind === 'HorizontalPodAutoscaler' ? (scaler as unknown as HorizontalPodAutoscalerJson) : undefined;
+  const scaledObject = scaler?.kind === 'ScaledObject' ? scaler : undefined;
   const ingress = spec.ingressRef ? need('spec.ingressRef', 'Ingress', spec.ingressRef.name) : undefined;
   const upstream = spec.upstreamRef
     ? need('spec.upstreamRef', 'Upstream', spec.upstreamRef.name, spec.upstreamRef.namespace ?? namespace)
@@ -74,6 +75,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     resolved,
     target: withNamespace(target, namespace),
     ...(hpa ? { hpa } : {}),
+    ...(scaledObject ? { scaledObject } : {}),
     configs,
     ...(ingress ? { ingress } : {}),
     ...(upstream ? { upstream } : {}),

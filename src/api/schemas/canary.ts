@@ -5,6 +5,7 @@ import {
 } from '../schema.js';
 import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
 import { REFERENCE_FIELDS, SUPPORTED_PROVIDERS } from '../providers.js';
+import { SUPPORTED_AUTOSCALER_KINDS, SUPPORTED_TARGET_KINDS } from '../workloads.js';
 import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES, JUDGE_DIRECTIONS } from '../types.js';
 import { CANARY_LIMITS } from '../limits.js';
 
@@ -158,11 +159,11 @@ const spec: JSONSchema = obj(
     provider: oneOfStrings([...SUPPORTED_PROVIDERS], 'Traffic management provider'),
     metricsServer: str('Prometheus URL'),
     progressDeadlineSeconds: int('Seconds to make progress before rollback (default 600)'),
-    targetRef: objectRef(['Deployment'], 'Target workload'),
+    targetRef: objectRef([...SUPPORTED_TARGET_KINDS], 'Target workload'),
     autoscalerRef: obj(
       {
         apiVersion: str(),
-        kind: { type: 'string', enum: ['HorizontalPodAutoscaler'] },
+        kind: { type: 'string', enum: [...SUPPORTED_AUTOSCALER_KINDS] },
         name: str(),
         primaryScalerQueries: stringMap(),
         primaryScalerReplicas: obj({ minReplicas: int(undefined, { minimum: 1 }), maxReplicas: int(undefined, { minimum: 1 }) }),

@@ -3,7 +3,7 @@
 // the first step, then rollout hooks and metrics) and take the strategy's next step.
 import type { Decision, Gate } from '../decision.js';
 import { messages } from '../messages.js';
-import { deploymentReadiness, type Readiness } from '../readiness.js';
+import { workloadReadiness, type Readiness } from '../readiness.js';
 import { gateResult } from './gates.js';
 import { rollback, succeed } from './outcomes.js';
 import { awaitPromotion } from './promotion.js';
@@ -16,7 +16,7 @@ import type { Tick } from './tick.js';
 /** `promoteNow`: an immediate promotion was asked (the promote command). */
 export function analyse(tick: Tick, promoteNow: boolean): Decision {
   const { obs, r, step, targetId } = tick;
-  const canaryReadiness = deploymentReadiness(tick.target, r.canaryReadyThreshold);
+  const canaryReadiness = workloadReadiness(tick.target, r.canaryReadyThreshold);
   if (!canaryReadiness.ready) return awaitCanary(tick, canaryReadiness);
 
   const rollbackHooks = gateResult(obs, 'rollback');

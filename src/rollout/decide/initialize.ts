@@ -2,7 +2,8 @@
 // primary is ready the target is scaled to zero and the Canary waits for a new revision.
 import type { Decision } from '../decision.js';
 import { conditionMessages, messages } from '../messages.js';
-import { deploymentReadiness } from '../readiness.js';
+import { targetKindOf } from '../../api/workloads.js';
+import { workloadReadiness } from '../readiness.js';
 import { ALL_TO_PRIMARY } from '../weights.js';
 import { gateResult } from './gates.js';
 import { ACTIVE } from './phases.js';
@@ -20,9 +21,9 @@ export function needsInitialization(tick: Tick): boolean {
 export function initialize(tick: Tick): Decision {
   const { obs, r, step } = tick;
   step.route(ALL_TO_PRIMARY, true);
-  const primaryReadiness = deploymentReadiness(obs.primary, r.primaryReadyThreshold);
+  const primaryReadiness = workloadReadiness(obs.primary, r.primaryReadyThreshold);
   if (!primaryReadiness.ready) {
-    step.phase('Initializing', { status: 'Unknown', message: conditionMessages.initializing });
+    step.phase('Initializing', { status: 'Unknown', message: conditionMessages.initializing(targetKindOf(obs.canary.spec.targetRef)) });
     if (obs.primary) step.events.push(warning(messages.primaryNotReady(tick.primaryId, primaryReadiness.reason)));
     return step.done(READINESS_POLL_MS);
   }
@@ -35,7 +36,7 @@ export function initialize(tick: Tick): Decision {
     lastPromotedSpec: tick.revision,
     trackedConfigs: obs.trackedConfigs,
   });
-  step.phase('Initialized', { status: 'True', message: conditionMessages.initialized });
+  step.phase('Initialized', { status: 'True', message: conditionMessages.initialized(targetKindOf(obs.canary.spec.targetRef)) });
   step.scaleTarget = 0;
   step.events.push(info(messages.initialized(tick.targetId)));
   return step.done(r.intervalMs);

@@ -3,7 +3,7 @@
 // the primary is ready.
 import type { Decision } from '../decision.js';
 import { conditionMessages, messages } from '../messages.js';
-import { deploymentReadiness, type Readiness } from '../readiness.js';
+import { workloadReadiness, type Readiness } from '../readiness.js';
 import { ALL_TO_PRIMARY } from '../weights.js';
 import { analyse } from './analysis.js';
 import { failPromotion, rollback, succeed } from './outcomes.js';
@@ -31,7 +31,7 @@ export function advanceRollout(tick: Tick): Decision {
 
 /** The step that is due: once the primary is ready, promotion's, finalisation's or the analysis's. */
 function nextStep(tick: Tick, promoteNow: boolean): Decision {
-  const primaryReadiness = deploymentReadiness(tick.obs.primary, tick.r.primaryReadyThreshold);
+  const primaryReadiness = workloadReadiness(tick.obs.primary, tick.r.primaryReadyThreshold);
   if (!primaryReadiness.ready) return awaitPrimary(tick, primaryReadiness);
   if (tick.phase === 'Promoting') return promotionStep(tick);
   if (tick.phase === 'Finalising') return succeed(tick, [messages.promoted(tick.targetId)], false);

@@ -59,6 +59,15 @@ const CASES: Record<string, () => SynthInput> = {
   // Session affinity mid-rollout: the cookies the status holds become sticky routes and Set-Cookie headers.
   'affinity-istio': () => withCanary(exampleInput('istio'), stickyCookies, { primary: 70, canary: 30 }),
   'affinity-gatewayapi': () => withCanary(exampleInput('gatewayapi'), stickyCookies, { primary: 70, canary: 30 }),
+  // A DaemonSet target kept off every node between rollouts: the primary never gets that node selector.
+  'daemonset-scaled-to-zero': () => {
+    const input = exampleInput('daemonset');
+    const target = structuredClone(input.target);
+    target.spec.template.spec = { ...target.spec.template.spec, nodeSelector: { 'kubernetes.io/os': 'linux', 'flagger.app/scale-to-zero': 'true' } };
+    return { ...input, target };
+  },
+  // Without primaryScalerQueries the primary's query reads the target's name as the primary's.
+  'keda-derived-query': () => withCanary(exampleInput('keda'), (c) => { delete c.spec.autoscalerRef!.primaryScalerQueries; delete c.spec.autoscalerRef!.primaryScalerReplicas; }),
   // The operator settings of Flagger's contour overlay: -ingress-class=contour -include-label-prefix=app.kubernetes.io.
   'settings-contour-ingress-class': () => ({ ...exampleInput('contour'), ingressClass: 'contour', includeLabelPrefixes: ['app.kubernetes.io'] }),
 };
