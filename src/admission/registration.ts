@@ -8,6 +8,7 @@
 // template or the replicas outside kube-system; the guard sees updates of objects owned by a
 // Canary only. An outage of Sluice blocks nobody: every webhook fails open (Ignore), and the
 // controller's watch still sees each change (later, not lost).
+import { AUTOSCALER_KINDS, TARGET_KINDS } from '../api/workloads.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { routingKindsByGroup } from '../api/providers.js';
 import { KubeClient } from '../kube/client.js';
@@ -43,10 +44,8 @@ export const EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lea
 
 /** The kinds Sluice generates for a Canary, guarded against direct edits: workloads, then each provider's. */
 const OWNED_KIND_RULES = [
-  { apiGroups: ['apps'], resources: ['deployments'] },
+  ...[...Object.values(TARGET_KINDS), ...Object.values(AUTOSCALER_KINDS)].map((k) => ({ apiGroups: [k.group], resources: [k.plural] })),
   { apiGroups: [''], resources: ['services', 'configmaps', 'secrets'] },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'] },
-  { apiGroups: ['keda.sh'], resources: ['scaledobjects'] },
   ...routingKindsByGroup(true).map(({ group, resources }) => ({ apiGroups: [group], resources })),
 ];
 
