@@ -127,12 +127,12 @@ describe('Canary construct', () => {
       }
     });
 
-    it('refuses a target that is not a Deployment by the schema rule for spec.targetRef.kind', () => {
+    it('refuses a target that is not a Deployment or a DaemonSet by the schema rule for spec.targetRef.kind', () => {
       const { app } = chartWith((c) => ({
         targetRef: new StatefulSet(c, 'db', { containers: [{ image: 'db:1', portNumber: 5432 }] }),
         analysis,
       }));
-      expect(synthErrors(app)).to.deep.equal(['[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment"']);
+      expect(synthErrors(app)).to.deep.equal(['[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet"']);
     });
 
     it('refuses a Deployment in another namespace, and one without a selector label to tell primary from canary pods', () => {

@@ -62,7 +62,9 @@ describe('synth: bad input names the field and the construct path', () => {
     const hpa = { apiVersion: 'autoscaling/v2', metadata: { name: 'other' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'podinfo' }, maxReplicas: 2 } };
     expect(errorOf(inputOf(canary, undefined, { hpa })).field).to.equal('spec.autoscalerRef.name');
     const keda = podinfoCanary({ autoscalerRef: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' } });
-    expect(errorOf(inputOf(keda)).field).to.equal('spec.autoscalerRef.kind');
+    expect(errorOf(inputOf(keda)).message).to.equal('[podinfo.test] spec.autoscalerRef: ScaledObject test/podinfo was not given');
+    const vpa = podinfoCanary({ autoscalerRef: { apiVersion: 'autoscaling.k8s.io/v1', kind: 'VerticalPodAutoscaler', name: 'podinfo' } });
+    expect(errorOf(inputOf(vpa)).field).to.equal('spec.autoscalerRef.kind');
   });
 
   it('a target other than the one targetRef names', () => {
