@@ -20,7 +20,7 @@ import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, restoreVirtualService, wantedFinalizers } from './finalizer.js';
 import { targetKindOf } from '../api/workloads.js';
-import { scaleTarget } from './target-scale.js';
+import { isScalerPaused, scaleTarget, setScalerPaused } from './target-scale.js';
 import { workloadView } from './workload-view.js';
 import { checkMetricProviders } from './metric-providers.js';
 import { clusterMetricDeps } from './cluster-metric-deps.js';
@@ -306,6 +306,15 @@ export class CanaryController {
     };
   }
 
+  /** revertOnDeletion: the target's ScaledObject, if it has one, no longer paused. */
+  private async resumeScaler(canary: Canary, namespace: string): Promise<void> {
+    const ref = referencesOf(canary).find((r) => r.role === 'scaledObject');
+    if (!ref) return;
+    const type = await this.opts.client.discovery.resourceFor(ref.object.apiVersion, ref.object.kind);
+    const scaledObject = await this.opts.client.getIfExists<KubeObject>(type, ref.object.metadata.name!, namespace);
+    if (scaledObject && isScalerPaused(scaledObject)) await setScalerPaused(this.opts.client, { ...scaledObject, apiVersion: ref.object.apiVersion, kind: ref.object.kind }, false);
+  }
+
   /** The cache of the target's kind: Deployments, or DaemonSets. */
   private workloadsOf(kind: string): WatchedCache<KubeObject> {
     return kind === 'DaemonSet' ? this.daemonSets : this.deployments;
@@ -388,6 +397,8 @@ export class CanaryController {
     if (step.kind === 'scale-target') {
       log.info(step.event.message);
       await event(step.event.type, step.event.message);
+      // Handed back with its ScaledObject running: paused at "0", KEDA would hold the target at zero.
+      await this.resumeScaler(canary, ns);
       await scaleTarget(this.opts.client, kind, resolved.targetName, ns, step.replicas);
       return requeueAfter(FINALIZE_POLL_MS);
     }

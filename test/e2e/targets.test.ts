@@ -68,6 +68,8 @@ interface Scenario {
   readonly kind: 'DaemonSet' | 'Deployment';
   readonly objects: Record<string, unknown>[];
   readonly fault?: Record<string, string>;
+  /** Whether a new revision is rolled out after initialization; default true. */
+  readonly rollout?: boolean;
 }
 
 function scenarios(): Record<string, Scenario> {
@@ -90,7 +92,9 @@ function scenarios(): Record<string, Scenario> {
     ({ ns: ns(key), kind: 'DaemonSet', objects: [podinfoDaemonSet(ns(key)), dsCanary(ns(key))], ...(fault ? { fault } : {}) });
   const keda = (key: string, fault?: Record<string, string>): Scenario =>
     ({ ns: ns(key), kind: 'Deployment', objects: [scaledObject(ns(key)), podinfoDeployment(ns(key), OLD, 1), kedaCanary(ns(key))], ...(fault ? { fault } : {}) });
-  return { ds: ds('ds'), dsfail: ds('dsfail', FAULT), keda: keda('keda'), kedafail: keda('kedafail', FAULT) };
+  const kedaRevert: Scenario = { ...keda('kedarevert'), rollout: false };
+  (kedaRevert.objects[2] as any).spec.revertOnDeletion = true;
+  return { ds: ds('ds'), dsfail: ds('dsfail', FAULT), keda: keda('keda'), kedafail: keda('kedafail', FAULT), kedarevert: kedaRevert };
 }
 
 /** `kubectl set image` on the DaemonSet, with the simulated behaviour of the new version. */
@@ -130,6 +134,7 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
         : { status, target, scaler: await scaledObjectOf(s.ns, 'podinfo-so'), primaryScaler: await scaledObjectOf(s.ns, 'podinfo-so-primary') };
     }));
     for (const [key, s] of Object.entries(all)) {
+      if (s.rollout === false) continue;
       if (s.kind === 'DaemonSet') await setDaemonSetImage(s.ns, NEW, s.fault);
       else await setImage(s.ns, NEW, { SLUICE_SIM_LATENCY_MS: '10', ...s.fault });
       if (s.kind === 'Deployment') {
@@ -238,6 +243,15 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
       expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(OLD);
       expect((await scaledObjectOf(ns, 'podinfo-so')).metadata.annotations?.[PAUSED]).to.equal('0');
       expect((await duringRollout.kedafail).metadata.annotations ?? {}).to.not.have.property(PAUSED);
+    });
+
+    it('revertOnDeletion: a deleted Canary hands the target back with its ScaledObject resumed', async () => {
+      const { ns } = all.kedarevert;
+      expect(initialized.kedarevert.scaler.metadata.annotations?.[PAUSED]).to.equal('0');
+      await kubectl(['-n', ns, 'delete', 'canary', 'podinfo', '--wait=false']);
+      await waitFor(async () => (await kubectl(['-n', ns, 'get', 'canaries', '-o', 'name'])).trim() === '', 120_000, { what: 'Canary released' });
+      expect((await scaledObjectOf(ns, 'podinfo-so')).metadata.annotations ?? {}).to.not.have.property(PAUSED);
+      expect((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo'])).spec.replicas).to.be.at.least(1);
     });
 
     it('the apiserver refuses a ScaledObject that KEDA\'s CRD refuses (the schema is real)', async () => {
