@@ -39,6 +39,7 @@ export const synthesize: Synthesize = (inputs, weights, primaryFromTarget) => {
     configs: (inputs.configs ?? []) as unknown as ConfigJson[],
     ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
     ...(inputs.upstream ? { upstream: inputs.upstream } : {}),
+    ...(inputs.route ? { route: inputs.route } : {}),
     weights,
     ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
   });

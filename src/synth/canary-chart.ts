@@ -44,6 +44,8 @@ export interface SynthInput {
   readonly ingress?: KubeObject;
   /** The Gloo Upstream named by spec.upstreamRef (provider gloo). */
   readonly upstream?: KubeObject;
+  /** The ApisixRoute named by spec.routeRef (provider apisix). */
+  readonly route?: KubeObject;
   readonly weights: SynthWeights;
   /** The Canary's phase at this step; checked, not yet read by any router. */
   readonly phase?: string;
@@ -137,6 +139,7 @@ export class CanaryChart extends Chart {
       ownerReferences,
       ingress: input.ingress,
       upstream: input.upstream,
+      route: input.route,
       ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
     };
     const services = new CanaryServices(this, 'Services', {

@@ -51,6 +51,7 @@ const CASES: Record<string, () => SynthInput> = {
   'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
+  'weight-30-apisix': () => exampleInput('apisix', { primary: 70, canary: 30 }),
 };
 
 describe('synth: golden files', () => {
