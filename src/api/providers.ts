@@ -3,7 +3,7 @@
 // enum, the validation rules, the operator's RBAC (src/install/permissions.ts), the owned-object
 // guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
 // (src/synth/routers/registry.ts), so a provider without one does not compile.
-// Flagger's other providers (apisix, appmesh, knative, skipper) are not served yet: the CRD
+// Flagger's other providers (appmesh, knative, skipper) are not served yet: the CRD
 // rejects them by name.
 import * as envoy from '../analysis/builtins/envoy.js';
 import type { BuiltinFamily } from '../analysis/builtins/family.js';
@@ -13,6 +13,7 @@ import { linkerd } from '../analysis/builtins/linkerd.js';
 import { nginx } from '../analysis/builtins/nginx.js';
 import { osm } from '../analysis/builtins/osm.js';
 import { traefik } from '../analysis/builtins/traefik.js';
+import { apisix } from '../analysis/builtins/apisix.js';
 
 export interface ProviderCapabilities {
   /** Header/cookie match routing (A/B testing). */
@@ -39,6 +40,7 @@ export const REFERENCE_FIELDS = {
   /** Flagger reads the Ingress as networking.k8s.io/v1 whatever `ingressRef.apiVersion` says. */
   ingressRef: { role: 'ingress', apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', crossNamespace: false },
   upstreamRef: { role: 'upstream', apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', plural: 'upstreams', crossNamespace: true },
+  routeRef: { role: 'route', apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', plural: 'apisixroutes', crossNamespace: false },
 } as const;
 
 export type ReferenceField = keyof typeof REFERENCE_FIELDS;
@@ -130,6 +132,13 @@ const TABLE = {
     capabilities: WEIGHTED,
     routing: [{ group: 'traefik.io', plural: 'traefikservices' }],
     builtins: traefik,
+  },
+  apisix: {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'apisix.apache.org', plural: 'apisixroutes' }],
+    references: ['routeRef'],
+    requires: [{ path: 'spec.routeRef', why: 'the ApisixRoute to copy for the canary' }],
+    builtins: apisix,
   },
 } as const satisfies Record<string, ProviderEntry>;
 

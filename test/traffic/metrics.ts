@@ -10,6 +10,8 @@ const ENVOY_MS = ISTIO_MS;
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Traefik's default buckets for its request duration histograms. */
 const TRAEFIK_SECONDS = [0.1, 0.3, 1.2, 5];
+/** APISIX's default buckets for apisix_http_latency, in milliseconds. */
+const APISIX_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000];
 
 export interface Served {
   route: SimRoute;
@@ -59,6 +61,9 @@ export class Metrics {
   private readonly traefikLabels = ['service', 'code', 'method', 'protocol'];
   traefikRequests = this.c('traefik_service_requests_total', 'Simulated Traefik requests per service.', this.traefikLabels);
   traefikDuration = this.h('traefik_service_request_duration_seconds', 'Simulated Traefik request duration per service.', this.traefikLabels, TRAEFIK_SECONDS);
+
+  apisixStatus = this.c('apisix_http_status', 'Simulated APISIX responses per route.', ['code', 'route', 'matched_uri', 'matched_host', 'service', 'consumer', 'node']);
+  apisixLatency = this.h('apisix_http_latency', 'Simulated APISIX latency per route (request, upstream, apisix).', ['type', 'route', 'service', 'consumer', 'node'], APISIX_MS);
 
   private readonly podinfoLabels = ['kubernetes_namespace', 'kubernetes_pod_name', 'method', 'path', 'status'];
   podinfoDuration = this.h('http_request_duration_seconds', 'Simulated podinfo request duration (the app\'s own metric).', this.podinfoLabels, SECONDS);
@@ -155,6 +160,15 @@ export class Metrics {
           const l = { service: s.backend.labels?.traefik_service ?? `${s.backend.namespace}-${s.backend.service}-${s.port ?? ''}@kubernetescrd`, code, method: s.req.method, protocol: 'http' };
           this.inc(this.traefikRequests, l);
           this.observe(this.traefikDuration, l, ms / 1000);
+          break;
+        }
+        case 'apisix': {
+          // Recorded by APISIX, also when the upstream has no node left (it answers 503 itself).
+          const route = s.backend.labels?.apisix_route ?? `${s.route.namespace}_${s.route.name}`;
+          const common = { route, service: '', consumer: '', node: ep ? ep.pod : '' };
+          this.inc(this.apisixStatus, { code, route, matched_uri: s.req.path, matched_host: s.route.host ?? '', service: '', consumer: '', node: common.node });
+          this.observe(this.apisixLatency, { ...common, type: 'request' }, ms);
+          if (ep) this.observe(this.apisixLatency, { ...common, type: 'upstream' }, ms);
           break;
         }
         case 'podinfo':

@@ -1,5 +1,6 @@
 // The router of every provider Sluice serves, keyed by the provider table's names
 // (src/api/providers.ts): a provider without a router here does not compile.
+import { apisixRouter } from './apisix.js';
 import type { Provider } from '../../api/providers.js';
 import { contourRouter } from './contour.js';
 import { gatewayApiRouter } from './gatewayapi.js';
@@ -26,6 +27,7 @@ const ROUTERS: Readonly<Record<Provider, Router>> = {
   nginx: nginxRouter,
   contour: contourRouter,
   traefik: traefikRouter,
+  apisix: apisixRouter,
   kubernetes: kubernetesRouter,
 };
 

@@ -1,5 +1,6 @@
 // Every provider observer, in one list.
 import type { RouteObserver } from '../types.js';
+import { apisix } from './apisix.js';
 import { canary } from './canary.js';
 import { contour } from './contour.js';
 import { gatewayapi } from './gatewayapi.js';
@@ -10,5 +11,5 @@ import { nginx } from './nginx.js';
 import { smi } from './smi.js';
 import { traefik } from './traefik.js';
 
-export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, canary];
+export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, apisix, canary];
 export { canary };

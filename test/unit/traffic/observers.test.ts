@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { canaryRoutes } from '../../traffic/observers/canary.js';
 import { contour } from '../../traffic/observers/contour.js';
 import { traefik } from '../../traffic/observers/traefik.js';
+import { apisix } from '../../traffic/observers/apisix.js';
 import { gatewayapi } from '../../traffic/observers/gatewayapi.js';
 import { gloo } from '../../traffic/observers/gloo.js';
 import { istio } from '../../traffic/observers/istio.js';
@@ -154,6 +155,20 @@ describe('traffic/observers', () => {
     expect(r.rules[0].backends[1].labels?.traefik_service).to.equal('test-podinfo-canary-80@kubernetescrd');
     const [allToCanary] = routesOf(traefik, { traefikservices: [ts([{ name: 'podinfo-primary', port: 80 }, { name: 'podinfo-canary', port: 80, weight: 100 }])] });
     expect(weights(allToCanary.rules[0])).to.deep.equal({ 'podinfo-primary': 1, 'podinfo-canary': 100 });
+  });
+
+  it('apisix: of rules with the same hosts and paths the highest priority wins; weighted backends (unset = 100), route <ns>_<name>_<rule>', () => {
+    const rule = (backends: unknown[], priority?: number) => ({ name: 'main', ...(priority ? { priority } : {}), match: { hosts: ['app.example.com'], paths: ['/*'] }, backends });
+    const user: KObj = { metadata: { name: 'podinfo', namespace: 'test' }, spec: { http: [rule([{ serviceName: 'podinfo', servicePort: 80 }])] } };
+    const copy: KObj = { metadata: { name: 'podinfo-podinfo-canary', namespace: 'test' }, spec: { http: [rule([
+      { serviceName: 'podinfo-primary', servicePort: 80, weight: 70 }, { serviceName: 'podinfo-canary', servicePort: 80, weight: 30 },
+    ], 10000)] } };
+    const routes = routesOf(apisix, { apisixroutes: [user, copy] });
+    expect(routes.map((r) => r.key)).to.deep.equal(['ApisixRoute/test/podinfo-podinfo-canary/main']);
+    expect(weights(routes[0].rules[0])).to.deep.equal({ 'podinfo-primary': 70, 'podinfo-canary': 30 });
+    expect(routes[0].rules[0].backends[1].labels?.apisix_route).to.equal('test_podinfo-podinfo-canary_main');
+    const [alone] = routesOf(apisix, { apisixroutes: [user] });
+    expect(weights(alone.rules[0])).to.deep.equal({ podinfo: 100 });
   });
 
   it('canary: direct traffic to <apex>-canary; kubernetes provider also gets apex traffic', () => {
