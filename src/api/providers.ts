@@ -3,8 +3,8 @@
 // enum, the validation rules, the operator's RBAC (src/install/permissions.ts), the owned-object
 // guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
 // (src/synth/routers/registry.ts), so a provider without one does not compile.
-// Flagger's other providers (appmesh, knative, skipper) are not served yet: the CRD
-// rejects them by name.
+// Flagger's knative is not served yet: the CRD rejects it by name. App Mesh is refused for good
+// (RETIRED_PROVIDERS says why).
 import * as envoy from '../analysis/builtins/envoy.js';
 import type { BuiltinFamily } from '../analysis/builtins/family.js';
 import { http } from '../analysis/builtins/http.js';
@@ -14,6 +14,7 @@ import { nginx } from '../analysis/builtins/nginx.js';
 import { osm } from '../analysis/builtins/osm.js';
 import { traefik } from '../analysis/builtins/traefik.js';
 import { apisix } from '../analysis/builtins/apisix.js';
+import { skipper } from '../analysis/builtins/skipper.js';
 
 export interface ProviderCapabilities {
   /** Header/cookie match routing (A/B testing). */
@@ -139,6 +140,13 @@ const TABLE = {
     references: ['routeRef'],
     requires: [{ path: 'spec.routeRef', why: 'the ApisixRoute to copy for the canary' }],
     builtins: apisix,
+  },
+  skipper: {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'networking.k8s.io', plural: 'ingresses' }],
+    references: ['ingressRef'],
+    requires: [{ path: 'spec.ingressRef', why: 'the Ingress to copy for the canary' }],
+    builtins: skipper,
   },
 } as const satisfies Record<string, ProviderEntry>;
 

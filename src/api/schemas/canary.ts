@@ -169,7 +169,7 @@ const spec: JSONSchema = obj(
       },
       { required: ['apiVersion', 'kind', 'name'], description: 'Autoscaler of the target' },
     ),
-    ingressRef: objectRef([REFERENCE_FIELDS.ingressRef.kind], 'NGINX Ingress'),
+    ingressRef: objectRef([REFERENCE_FIELDS.ingressRef.kind], 'Ingress to copy (NGINX, Skipper)'),
     routeRef: objectRef([REFERENCE_FIELDS.routeRef.kind], 'APISIX ApisixRoute'),
     upstreamRef: objectRef([REFERENCE_FIELDS.upstreamRef.kind], 'Gloo Upstream to copy', true),
     service,

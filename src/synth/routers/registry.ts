@@ -10,6 +10,7 @@ import { kubernetesRouter } from './kubernetes.js';
 import { kumaRouter } from './kuma.js';
 import { nginxRouter } from './nginx.js';
 import type { Router } from './router.js';
+import { skipperRouter } from './skipper.js';
 import { smiRouter } from './smi.js';
 import { traefikRouter } from './traefik.js';
 
@@ -28,6 +29,7 @@ const ROUTERS: Readonly<Record<Provider, Router>> = {
   contour: contourRouter,
   traefik: traefikRouter,
   apisix: apisixRouter,
+  skipper: skipperRouter,
   kubernetes: kubernetesRouter,
 };
 

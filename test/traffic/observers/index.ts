@@ -8,8 +8,9 @@ import { gloo } from './gloo.js';
 import { istio } from './istio.js';
 import { kuma } from './kuma.js';
 import { nginx } from './nginx.js';
+import { skipper } from './skipper.js';
 import { smi } from './smi.js';
 import { traefik } from './traefik.js';
 
-export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, apisix, canary];
+export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, apisix, skipper, canary];
 export { canary };
