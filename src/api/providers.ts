@@ -4,7 +4,7 @@
 // guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
 // (src/synth/routers/registry.ts), so a provider without one does not compile.
 // Flagger's knative is not served yet: the CRD rejects it by name. App Mesh is refused for good
-// (RETIRED_PROVIDERS says why).
+// (retiredProviderReason says why).
 import * as envoy from '../analysis/builtins/envoy.js';
 import type { BuiltinFamily } from '../analysis/builtins/family.js';
 import { http } from '../analysis/builtins/http.js';
@@ -159,6 +159,17 @@ export const SUPPORTED_PROVIDERS: readonly Provider[] = Object.keys(TABLE) as Pr
 
 /** Flagger's global default (`-mesh-provider`); Sluice's operator flag can change it. */
 export const DEFAULT_PROVIDER: Provider = 'istio';
+
+const APP_MESH_ENDED =
+  'AWS ended App Mesh in September 2026, so Sluice does not serve it: move the Canary to another provider (gatewayapi:v1 or istio, for example)';
+
+/**
+ * Why Sluice refuses a Flagger provider for good (appmesh and Flagger's appmesh:<version>), or
+ * undefined. The CRD's enum leaves these out; validation and the operator's -mesh-provider say this.
+ */
+export function retiredProviderReason(name: string): string | undefined {
+  return name === 'appmesh' || name.startsWith('appmesh:') ? APP_MESH_ENDED : undefined;
+}
 
 export function isSupportedProvider(name: string): name is Provider {
   return Object.hasOwn(TABLE, name);
