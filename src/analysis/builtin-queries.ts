@@ -5,8 +5,6 @@ import type { BuiltinFamily } from './builtins/family.js';
 import { PROVIDERS, isSupportedProvider } from '../api/providers.js';
 import { istio } from './builtins/istio.js';
 import { appmesh, gloo, knative } from './builtins/envoy.js';
-import { apisix } from './builtins/apisix.js';
-import { skipper } from './builtins/skipper.js';
 import { http } from './builtins/http.js';
 
 export type { BuiltinFamily } from './builtins/family.js';
@@ -16,7 +14,7 @@ export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
  * Flagger's providers that Sluice does not route for yet, whose queries `sluice check` still
  * renders; the served ones carry theirs in src/api/providers.ts.
  */
-const NOT_ROUTED: Record<string, BuiltinFamily> = { appmesh, knative, apisix, skipper };
+const NOT_ROUTED: Record<string, BuiltinFamily> = { appmesh, knative };
 /** Then the prefixes Flagger matches (appmesh:v1beta2, gatewayapi:v1alpha2, ...). */
 const PREFIXES: [string, BuiltinFamily][] = [
   ['appmesh', appmesh],

@@ -3,8 +3,8 @@
 // enum, the validation rules, the operator's RBAC (src/install/permissions.ts), the owned-object
 // guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
 // (src/synth/routers/registry.ts), so a provider without one does not compile.
-// Flagger's other providers (apisix, appmesh, knative, skipper) are not served yet: the CRD
-// rejects them by name.
+// Flagger's knative is not served yet: the CRD rejects it by name. App Mesh is refused for good
+// (retiredProviderReason says why).
 import * as envoy from '../analysis/builtins/envoy.js';
 import type { BuiltinFamily } from '../analysis/builtins/family.js';
 import { http } from '../analysis/builtins/http.js';
@@ -13,6 +13,8 @@ import { linkerd } from '../analysis/builtins/linkerd.js';
 import { nginx } from '../analysis/builtins/nginx.js';
 import { osm } from '../analysis/builtins/osm.js';
 import { traefik } from '../analysis/builtins/traefik.js';
+import { apisix } from '../analysis/builtins/apisix.js';
+import { skipper } from '../analysis/builtins/skipper.js';
 
 export interface ProviderCapabilities {
   /** Header/cookie match routing (A/B testing). */
@@ -39,6 +41,7 @@ export const REFERENCE_FIELDS = {
   /** Flagger reads the Ingress as networking.k8s.io/v1 whatever `ingressRef.apiVersion` says. */
   ingressRef: { role: 'ingress', apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', crossNamespace: false },
   upstreamRef: { role: 'upstream', apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', plural: 'upstreams', crossNamespace: true },
+  routeRef: { role: 'route', apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', plural: 'apisixroutes', crossNamespace: false },
 } as const;
 
 export type ReferenceField = keyof typeof REFERENCE_FIELDS;
@@ -131,6 +134,20 @@ const TABLE = {
     routing: [{ group: 'traefik.io', plural: 'traefikservices' }],
     builtins: traefik,
   },
+  apisix: {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'apisix.apache.org', plural: 'apisixroutes' }],
+    references: ['routeRef'],
+    requires: [{ path: 'spec.routeRef', why: 'the ApisixRoute to copy for the canary' }],
+    builtins: apisix,
+  },
+  skipper: {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'networking.k8s.io', plural: 'ingresses' }],
+    references: ['ingressRef'],
+    requires: [{ path: 'spec.ingressRef', why: 'the Ingress to copy for the canary' }],
+    builtins: skipper,
+  },
 } as const satisfies Record<string, ProviderEntry>;
 
 /** A provider Sluice serves (a `spec.provider` value the CRD accepts). */
@@ -142,6 +159,17 @@ export const SUPPORTED_PROVIDERS: readonly Provider[] = Object.keys(TABLE) as Pr
 
 /** Flagger's global default (`-mesh-provider`); Sluice's operator flag can change it. */
 export const DEFAULT_PROVIDER: Provider = 'istio';
+
+const APP_MESH_ENDED =
+  'AWS ended App Mesh in September 2026, so Sluice does not serve it: move the Canary to another provider (gatewayapi:v1 or istio, for example)';
+
+/**
+ * Why Sluice refuses a Flagger provider for good (appmesh and Flagger's appmesh:<version>), or
+ * undefined. The CRD's enum leaves these out; validation and the operator's -mesh-provider say this.
+ */
+export function retiredProviderReason(name: string): string | undefined {
+  return name === 'appmesh' || name.startsWith('appmesh:') ? APP_MESH_ENDED : undefined;
+}
 
 export function isSupportedProvider(name: string): name is Provider {
   return Object.hasOwn(TABLE, name);

@@ -10,7 +10,7 @@ import { unsupportedMatchProblems } from './match-support.js';
 import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
-import { capabilitiesOf, isSupportedProvider, providerEntry, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
+import { capabilitiesOf, isSupportedProvider, providerEntry, retiredProviderReason, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
 import { AUTOSCALER_KINDS, isSupportedTargetKind, TARGET_KINDS, targetKindOf, type AutoscalerKindName } from './workloads.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type CanaryMetric, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
@@ -281,7 +281,7 @@ const CANARY_RULES: Rule<CanaryView>[] = [
 ];
 
 export function validateCanary(doc: unknown, defaultProvider: string = DEFAULT_PROVIDER): Problem[] {
-  const structural = checkStructure(doc, canarySchema, '');
+  const structural = checkStructure(doc, canarySchema, '').map((p) => withRetiredProviderReason(p, doc));
   if (typeof doc !== 'object' || doc === null || typeof (doc as Canary).spec !== 'object' || (doc as Canary).spec === null) {
     return structural.length ? structural : [problem('spec', 'is required')];
   }
@@ -308,6 +308,13 @@ export function validateCanary(doc: unknown, defaultProvider: string = DEFAULT_P
     }
   }).filter((s) => !refused.has(s.path) && !inside(s.path));
   return [...structural, ...semantic];
+}
+
+/** The enum's "unsupported value" for a provider Sluice refuses for good, with the reason instead of the list. */
+function withRetiredProviderReason(p: Problem, doc: unknown): Problem {
+  const provider = p.path === 'spec.provider' ? (doc as Canary).spec.provider : undefined;
+  const reason = typeof provider === 'string' ? retiredProviderReason(provider) : undefined;
+  return reason ? problem(p.path, `unsupported value ${quote(provider)}: ${reason}`) : p;
 }
 
 // ---------------------------------------------------------------- MetricTemplate

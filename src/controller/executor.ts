@@ -31,6 +31,7 @@ export interface SynthesisInputs {
   readonly configs?: readonly KubeObject[];
   readonly ingress?: KubeObject;
   readonly upstream?: KubeObject;
+  readonly route?: KubeObject;
 }
 
 /** Produces every generated object, in apply order, for a traffic split. */

@@ -56,7 +56,7 @@ export interface CanaryPreviewProps {
   readonly configs?: readonly IConstruct[];
   /**
    * The Ingress named by spec.ingressRef.
-   * @default - none (required when the provider is nginx)
+   * @default - none (required when the provider is nginx or skipper)
    */
   readonly ingress?: IConstruct;
   /**

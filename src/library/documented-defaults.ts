@@ -17,7 +17,7 @@ export const DOCUMENTED_DEFAULTS: Readonly<Record<string, string>> = {
   'Canary.spec.autoscalerRef.primaryScalerReplicas': "- the target autoscaler's minReplicas and maxReplicas",
   'Canary.spec.autoscalerRef.primaryScalerReplicas.minReplicas': "- the target autoscaler's",
   'Canary.spec.autoscalerRef.primaryScalerReplicas.maxReplicas': "- the target autoscaler's",
-  'Canary.spec.ingressRef': '- none (required when the provider is nginx)',
+  'Canary.spec.ingressRef': '- none (required when the provider is nginx or skipper)',
   'Canary.spec.upstreamRef.namespace': sameNamespace,
   'Canary.spec.service.name': '- the name of spec.targetRef',
   'Canary.spec.service.targetPort': '- spec.service.port',

@@ -7,7 +7,7 @@ export interface CanarySpec {
    * Traffic management provider.
    * @default - the operator's default provider (istio unless the operator sets another)
    */
-  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik';
+  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik' | 'apisix' | 'skipper';
   /**
    * Prometheus URL.
    * @default - the operator's metrics server (http://prometheus:9090 unless the operator sets another)
@@ -28,12 +28,12 @@ export interface CanarySpec {
    */
   readonly autoscalerRef?: CanarySpecAutoscalerRef;
   /**
-   * NGINX Ingress.
-   * @default - none (required when the provider is nginx)
+   * Ingress to copy (NGINX, Skipper).
+   * @default - none (required when the provider is nginx or skipper)
    */
   readonly ingressRef?: CanarySpecIngressRef;
   /**
-   * Route reference.
+   * APISIX ApisixRoute.
    * @default - not set
    */
   readonly routeRef?: CanarySpecRouteRef;
@@ -132,7 +132,7 @@ export interface CanarySpecAutoscalerRefPrimaryScalerReplicas {
 }
 
 /**
- * NGINX Ingress.
+ * Ingress to copy (NGINX, Skipper).
  */
 export interface CanarySpecIngressRef {
   /**
@@ -150,7 +150,7 @@ export interface CanarySpecIngressRef {
 }
 
 /**
- * Route reference.
+ * APISIX ApisixRoute.
  */
 export interface CanarySpecRouteRef {
   /**
@@ -160,7 +160,7 @@ export interface CanarySpecRouteRef {
   /**
    * Required.
    */
-  readonly kind: string;
+  readonly kind: 'ApisixRoute';
   /**
    * Required.
    */

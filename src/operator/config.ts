@@ -3,6 +3,7 @@
 // (flagger-flags.ts, docs/flagger-flags.md).
 import { hostname } from 'node:os';
 import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
+import { retiredProviderReason } from '../api/providers.js';
 import { pinoLevel } from '../log.js';
 import type { GlobalNotifierConfig } from '../notify/index.js';
 import { commaList, DEFAULT_SYNTH_SETTINGS, type SynthSettings } from '../synth/operator-settings.js';
@@ -74,6 +75,12 @@ function selectorLabelsOf(text: string | undefined): readonly string[] {
   return labels;
 }
 
+function providerOf(name: string): string {
+  const retired = retiredProviderReason(name);
+  if (retired) throw new Error(`SLUICE_PROVIDER (-mesh-provider) ${JSON.stringify(name)} is refused: ${retired}`);
+  return name;
+}
+
 /** The settings `env` gives (process.env, or it with the flags of `sluice run` over it). Throws on a value it cannot take. */
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
@@ -81,7 +88,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...ifSet('kubeconfig', env.KUBECONFIG),
     ...ifSet('masterUrl', env.SLUICE_MASTER_URL),
     metricsServer: env.SLUICE_METRICS_SERVER || env.PROMETHEUS_URL || 'http://prometheus:9090',
-    provider: env.SLUICE_PROVIDER || 'istio',
+    provider: providerOf(env.SLUICE_PROVIDER || 'istio'),
     ...namespaceOf(env.SLUICE_NAMESPACE),
     clusterName: env.SLUICE_CLUSTER_NAME ?? '',
     logLevel: logLevelOf(env.SLUICE_LOG_LEVEL || 'info'),

@@ -46,6 +46,7 @@ export const synthesizerFor = (settings: SynthSettings = {}): Synthesize => (inp
     configs: (inputs.configs ?? []) as unknown as ConfigJson[],
     ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
     ...(inputs.upstream ? { upstream: inputs.upstream } : {}),
+    ...(inputs.route ? { route: inputs.route } : {}),
     weights,
     ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
   });

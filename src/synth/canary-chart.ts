@@ -52,6 +52,8 @@ export interface SynthInput extends SynthSettings {
   readonly ingress?: KubeObject;
   /** The Gloo Upstream named by spec.upstreamRef (provider gloo). */
   readonly upstream?: KubeObject;
+  /** The ApisixRoute named by spec.routeRef (provider apisix). */
+  readonly route?: KubeObject;
   readonly weights: SynthWeights;
   /** The Canary's phase at this step; checked, not yet read by any router. */
   readonly phase?: string;
@@ -138,6 +140,7 @@ export class CanaryChart extends Chart {
       ownerReferences,
       ingress: input.ingress,
       upstream: input.upstream,
+      route: input.route,
       ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
       ingressClass: input.ingressClass,
     };

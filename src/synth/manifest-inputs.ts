@@ -1,6 +1,7 @@
 // Synthesis inputs from manifest files, for `cdk8s synth` and `sluice synth`: each Canary is
-// matched with the workload (Deployment or DaemonSet), autoscaler (HorizontalPodAutoscaler or ScaledObject), ConfigMaps, Secrets, Ingress and Upstream
-// it names, looked up among the documents of its own folder (so that examples/istio and
+// matched with the workload (Deployment or DaemonSet), autoscaler (HorizontalPodAutoscaler or
+// ScaledObject), ConfigMaps, Secrets, Ingress, Upstream and ApisixRoute it names, looked up among the
+// documents of its own folder (so that examples/istio and
 // examples/osm may both hold a test/podinfo). An object without a namespace is taken to be in the
 // Canary's, as `kubectl apply -n` would place it.
 import { dirname } from 'node:path';
@@ -65,6 +66,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
   const upstream = spec.upstreamRef
     ? need('spec.upstreamRef', 'Upstream', spec.upstreamRef.name, spec.upstreamRef.namespace ?? namespace)
     : undefined;
+  const route = spec.routeRef ? need('spec.routeRef', 'ApisixRoute', spec.routeRef.name) : undefined;
   // Synthesis copies only the ones the pod template references; offering all of them is enough.
   const configs = objects.filter(
     (o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && (o.metadata?.namespace ?? namespace) === namespace,
@@ -79,6 +81,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     configs,
     ...(ingress ? { ingress } : {}),
     ...(upstream ? { upstream } : {}),
+    ...(route ? { route } : {}),
     weights: options.weights,
     ...(options.phase ? { phase: options.phase } : {}),
   };

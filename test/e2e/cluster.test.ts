@@ -60,7 +60,7 @@ describe('local control plane (e2e)', function () {
   });
 
   it('installs the provider CRDs and they are Established', async () => {
-    for (const crd of ['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io', 'trafficsplits.split.smi-spec.io', 'trafficroutes.kuma.io', 'routetables.gateway.solo.io', 'upstreams.gloo.solo.io', 'httproutes.gateway.networking.k8s.io', 'gateways.gateway.networking.k8s.io', 'httpproxies.projectcontour.io', 'traefikservices.traefik.io']) {
+    for (const crd of ['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io', 'trafficsplits.split.smi-spec.io', 'trafficroutes.kuma.io', 'routetables.gateway.solo.io', 'upstreams.gloo.solo.io', 'httproutes.gateway.networking.k8s.io', 'gateways.gateway.networking.k8s.io', 'httpproxies.projectcontour.io', 'traefikservices.traefik.io', 'apisixroutes.apisix.apache.org']) {
       const c = await kubectlJson(['get', 'crd', crd]);
       expect(c.status.conditions.find((x: any) => x.type === 'Established')?.status, crd).to.equal('True');
     }

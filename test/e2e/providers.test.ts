@@ -1,5 +1,7 @@
 // Ingress and gateway providers end to end (issues #14, #15): NGINX (the Ingress a Canary names is
-// read and watched), Contour, Gateway API, Gloo with an upstreamRef in another namespace, and Traefik, each
+// read and watched), Contour, Gateway API, Gloo with an upstreamRef in another namespace, Traefik,
+// APISIX (the ApisixRoute a Canary names is read and watched) and Skipper (the Ingress is copied with
+// backend weights), each
 // promoted and rolled back by the operator (a real `sluice run`) on the local control plane, with
 // the metrics the traffic generator serves for the routing objects Sluice writes.
 import { expect } from 'chai';
@@ -46,6 +48,24 @@ const upstream = (ns: string) => ({
   spec: { connectionConfig: { maxRequestsPerConnection: 100 }, kube: { serviceName: 'podinfo', serviceNamespace: ns, servicePort: 9898 } },
 });
 
+/** The user's ApisixRoute an apisix Canary names (Sluice copies its rule as podinfo-podinfo-canary). */
+const apisixRoute = (ns: string) => ({
+  apiVersion: 'apisix.apache.org/v2',
+  kind: 'ApisixRoute',
+  metadata: { name: 'podinfo', namespace: ns, labels: { team: 'web' } },
+  spec: { http: [{ name: 'main', match: { hosts: [`app-${ns}.example.com`], paths: ['/*'] }, backends: [{ serviceName: 'podinfo', servicePort: 80 }] }] },
+});
+
+/** The user's Ingress a skipper Canary names, as Flagger's skipper e2e writes it (Service podinfo-service). */
+const skipperIngress = (ns: string) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'podinfo-ingress', namespace: ns, labels: { app: 'podinfo' }, annotations: { 'kubernetes.io/ingress.class': 'skipper' } },
+  spec: {
+    rules: [{ host: `app-${ns}.example.com`, http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: 'podinfo-service', port: { number: 80 } } } }] } }],
+  },
+});
+
 const upstreamNs = `e2e-gloo-system-${run}`;
 
 function scenarios(): Record<string, Scenario> {
@@ -77,6 +97,18 @@ function scenarios(): Record<string, Scenario> {
       service: { port: 80, targetPort: 9898, apex: { labels: { test: 'test-label' }, annotations: { test: 'test-annotation' } } },
       analysis: analysis(threshold),
     });
+    add(`apisix${suffix}`, expected, {
+      provider: 'apisix',
+      routeRef: { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' },
+      service: { port: 80, targetPort: 9898 },
+      analysis: analysis(threshold),
+    }, (ns) => [apisixRoute(ns)]);
+    add(`skipper${suffix}`, expected, {
+      provider: 'skipper',
+      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo-ingress' },
+      service: { name: 'podinfo-service', port: 80, targetPort: 9898 },
+      analysis: analysis(threshold),
+    }, (ns) => [skipperIngress(ns)]);
     add(`glooref${suffix}`, expected, {
       provider: 'gloo',
       upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'podinfo-upstream', namespace: upstreamNs },
@@ -86,7 +118,7 @@ function scenarios(): Record<string, Scenario> {
   return s;
 }
 
-describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo upstreamRef, traefik)', function () {
+describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo upstreamRef, traefik, apisix, skipper)', function () {
   this.timeout(15 * 60_000);
   const all = scenarios();
   let operator: OperatorProcess;
@@ -146,6 +178,32 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     expect(ts.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
   });
 
+  it('apisix initializes: podinfo-podinfo-canary copied from the ApisixRoute, primary 100 and canary 0, and follows an edit of it', async () => {
+    const { ns } = all.apisix;
+    const copy = await kubectlJson(['-n', ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary']);
+    expect(copy.spec.http[0].priority).to.equal(10000);
+    expect(copy.spec.http[0].backends.map((b: any) => [b.serviceName, b.weight])).to.deep.equal([['podinfo-primary', 100], ['podinfo-canary', 0]]);
+    expect(copy.metadata.labels).to.include({ team: 'web' });
+    expect(copy.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
+    await kubectl(['-n', ns, 'patch', 'apisixroutes.apisix.apache.org', 'podinfo', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/http/0/websocket', value: true }])]);
+    await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary'])).spec.http[0].websocket === true,
+      20_000, { what: 'the edited rule on podinfo-podinfo-canary', intervalMs: 250 });
+  });
+
+  it('skipper initializes: podinfo-ingress-canary to podinfo-service-primary and -canary at 100/0, disabled by False()', async () => {
+    const { ns } = all.skipper;
+    const copy = await kubectlJson(['-n', ns, 'get', 'ingress', 'podinfo-ingress-canary']);
+    expect(copy.metadata.annotations).to.include({
+      'zalando.org/backend-weights': '{"podinfo-service-canary":0,"podinfo-service-primary":100}',
+      'zalando.org/skipper-predicate': 'False()',
+      'kubernetes.io/ingress.class': 'skipper',
+    });
+    expect(copy.spec.rules[0].http.paths.map((p: any) => p.backend.service.name)).to.deep.equal(['podinfo-service-primary', 'podinfo-service-canary']);
+    expect(copy.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
+    const user = await kubectlJson(['-n', ns, 'get', 'ingress', 'podinfo-ingress']);
+    expect(user.spec.rules[0].http.paths[0].backend.service.name).to.equal('podinfo-service');
+  });
+
   describe('rollouts', function () {
     before(async function () {
       this.timeout(20 * 60_000);
@@ -156,7 +214,7 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       }
     });
 
-    for (const provider of ['nginx', 'contour', 'gwapi', 'glooref', 'traefik']) {
+    for (const provider of ['nginx', 'contour', 'gwapi', 'glooref', 'traefik', 'apisix', 'skipper']) {
       it(`${provider}: promotes 10..50 with the metrics of its routing objects, then all traffic back to the primary`, async () => {
         const { ns } = all[provider];
         const st = await outcome[provider];
@@ -213,6 +271,17 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       for (const key of ['traefik', 'traefikfail']) {
         const ts = await kubectlJson(['-n', all[key].ns, 'get', 'traefikservices.traefik.io', 'podinfo']);
         expect(ts.spec.weighted.services.map((s: any) => [s.name, s.weight]), key).to.deep.equal([['podinfo-primary', 100]]);
+      }
+      for (const key of ['apisix', 'apisixfail']) {
+        const copy = await kubectlJson(['-n', all[key].ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary']);
+        expect(copy.spec.http[0].backends.map((b: any) => b.weight), key).to.deep.equal([100, 0]);
+      }
+      for (const key of ['skipper', 'skipperfail']) {
+        const copy = await kubectlJson(['-n', all[key].ns, 'get', 'ingress', 'podinfo-ingress-canary']);
+        expect(copy.metadata.annotations, key).to.include({
+          'zalando.org/backend-weights': '{"podinfo-service-canary":0,"podinfo-service-primary":100}',
+          'zalando.org/skipper-predicate': 'False()',
+        });
       }
       for (const key of ['glooref', 'glooreffail']) {
         const table = await kubectlJson(['-n', all[key].ns, 'get', 'routetables.gateway.solo.io', 'podinfo']);

@@ -10,6 +10,8 @@ const ENVOY_MS = ISTIO_MS;
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Traefik's default buckets for its request duration histograms. */
 const TRAEFIK_SECONDS = [0.1, 0.3, 1.2, 5];
+/** APISIX's default buckets for apisix_http_latency, in milliseconds. */
+const APISIX_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000];
 
 export interface Served {
   route: SimRoute;
@@ -60,6 +62,13 @@ export class Metrics {
   traefikRequests = this.c('traefik_service_requests_total', 'Simulated Traefik requests per service.', this.traefikLabels);
   traefikDuration = this.h('traefik_service_request_duration_seconds', 'Simulated Traefik request duration per service.', this.traefikLabels, TRAEFIK_SECONDS);
 
+  apisixStatus = this.c('apisix_http_status', 'Simulated APISIX responses per route.', ['code', 'route', 'matched_uri', 'matched_host', 'service', 'consumer', 'node']);
+  apisixLatency = this.h('apisix_http_latency', 'Simulated APISIX latency per route (request, upstream, apisix).', ['type', 'route', 'service', 'consumer', 'node'], APISIX_MS);
+
+  /** Skipper's default buckets are Prometheus's defaults (SECONDS); its serve histogram carries only the route by default. */
+  skipperResponse = this.h('skipper_response_duration_seconds', 'Simulated Skipper response duration per route.', ['code', 'method', 'route'], SECONDS);
+  skipperServeRoute = this.h('skipper_serve_route_duration_seconds', 'Simulated Skipper serve duration per route.', ['route'], SECONDS);
+
   private readonly podinfoLabels = ['kubernetes_namespace', 'kubernetes_pod_name', 'method', 'path', 'status'];
   podinfoDuration = this.h('http_request_duration_seconds', 'Simulated podinfo request duration (the app\'s own metric).', this.podinfoLabels, SECONDS);
   podinfoRequests = this.c('http_requests_total', 'Simulated podinfo requests (the app\'s own metric).', this.podinfoLabels);
@@ -83,6 +92,47 @@ export class Metrics {
   prune(idleMs: number, now = Date.now()) {
     for (const [k, t] of this.touched) {
       if (now - t.at > idleMs) { t.metric.remove(t.labels); this.touched.delete(k); }
+    }
+  }
+
+  /** The ingress proxies record every request, also one with no endpoint behind it (they answer 503 themselves). */
+  private recordAtIngress(f: 'nginx' | 'traefik' | 'apisix' | 'skipper', s: Served, code: string, ms: number) {
+    const ep = s.endpoint;
+    switch (f) {
+      case 'nginx': {
+        const l = {
+          controller_class: 'k8s.io/ingress-nginx', controller_namespace: 'ingress-nginx', controller_pod: 'ingress-nginx-controller',
+          host: s.route.host ?? '', ingress: s.route.ingress ?? s.route.name, method: s.req.method, namespace: s.route.namespace,
+          path: '/', service: s.backend.service, status: code, canary: s.backend.labels?.canary ?? '',
+        };
+        this.inc(this.nginxRequests, l);
+        this.observe(this.nginxRequestDuration, l, ms / 1000);
+        if (ep) this.observe(this.nginxResponseDuration, l, ms / 1000);
+        break;
+      }
+      case 'traefik': {
+        // Recorded by Traefik, also when the service has no server left (it answers 503 itself).
+        const l = { service: s.backend.labels?.traefik_service ?? `${s.backend.namespace}-${s.backend.service}-${s.port ?? ''}@kubernetescrd`, code, method: s.req.method, protocol: 'http' };
+        this.inc(this.traefikRequests, l);
+        this.observe(this.traefikDuration, l, ms / 1000);
+        break;
+      }
+      case 'apisix': {
+        // Recorded by APISIX, also when the upstream has no node left (it answers 503 itself).
+        const route = s.backend.labels?.apisix_route ?? `${s.route.namespace}_${s.route.name}`;
+        const common = { route, service: '', consumer: '', node: ep ? ep.pod : '' };
+        this.inc(this.apisixStatus, { code, route, matched_uri: s.req.path, matched_host: s.route.host ?? '', service: '', consumer: '', node: common.node });
+        this.observe(this.apisixLatency, { ...common, type: 'request' }, ms);
+        if (ep) this.observe(this.apisixLatency, { ...common, type: 'upstream' }, ms);
+        break;
+      }
+      case 'skipper': {
+        // Recorded by Skipper, also when the backend has no endpoint left (it answers 503 itself).
+        const route = s.backend.labels?.skipper_route ?? `kube_${s.route.namespace}__${s.route.name}`;
+        this.observe(this.skipperResponse, { code, method: s.req.method, route }, ms / 1000);
+        this.observe(this.skipperServeRoute, { route }, ms / 1000);
+        break;
+      }
     }
   }
 
@@ -139,24 +189,12 @@ export class Metrics {
           this.observe(this.envoyRqTime, l, ms);
           break;
         }
-        case 'nginx': {
-          const l = {
-            controller_class: 'k8s.io/ingress-nginx', controller_namespace: 'ingress-nginx', controller_pod: 'ingress-nginx-controller',
-            host: s.route.host ?? '', ingress: s.route.ingress ?? s.route.name, method: s.req.method, namespace: s.route.namespace,
-            path: '/', service: s.backend.service, status: code, canary: s.backend.labels?.canary ?? '',
-          };
-          this.inc(this.nginxRequests, l);
-          this.observe(this.nginxRequestDuration, l, ms / 1000);
-          if (ep) this.observe(this.nginxResponseDuration, l, ms / 1000);
+        case 'nginx':
+        case 'traefik':
+        case 'apisix':
+        case 'skipper':
+          this.recordAtIngress(f, s, code, ms);
           break;
-        }
-        case 'traefik': {
-          // Recorded by Traefik, also when the service has no server left (it answers 503 itself).
-          const l = { service: s.backend.labels?.traefik_service ?? `${s.backend.namespace}-${s.backend.service}-${s.port ?? ''}@kubernetescrd`, code, method: s.req.method, protocol: 'http' };
-          this.inc(this.traefikRequests, l);
-          this.observe(this.traefikDuration, l, ms / 1000);
-          break;
-        }
         case 'podinfo':
           break;
       }

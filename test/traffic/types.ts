@@ -10,6 +10,8 @@ export type Family =
   | 'gloo' // envoy_cluster_upstream_rq{envoy_cluster_name=<upstream>_<ns>} at the gateway proxy
   | 'contour' // envoy_cluster_upstream_rq{envoy_cluster_name=<ns>_<svc>_<port>} at the Contour Envoy
   | 'nginx' // nginx_ingress_controller_requests and *_duration_seconds at the ingress controller
+  | 'apisix' // apisix_http_status and apisix_http_latency{route=<ns>_<ApisixRoute>_<rule>}
+  | 'skipper' // skipper_response_duration_seconds and skipper_serve_route_duration_seconds{route=kube_<ns>__<ingress>__<host>__<path>__<svc>}
   | 'traefik' // traefik_service_requests_total and traefik_service_request_duration_seconds{service=<ns>-<svc>-<port>@kubernetescrd}
   | 'podinfo'; // the app's own http_request_duration_seconds / http_requests_total (always, per pod)
 
@@ -34,7 +36,7 @@ export interface Backend {
   namespace: string;
   port?: number;
   weight: number;
-  /** Provider-specific labels: kuma service tag, gloo upstream name/namespace, nginx upstream name, traefik service name. */
+  /** Provider-specific labels: kuma service tag, gloo upstream name/namespace, nginx upstream name, traefik service name, apisix and skipper route. */
   labels?: Record<string, string>;
 }
 

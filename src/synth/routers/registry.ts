@@ -1,5 +1,6 @@
 // The router of every provider Sluice serves, keyed by the provider table's names
 // (src/api/providers.ts): a provider without a router here does not compile.
+import { apisixRouter } from './apisix.js';
 import type { Provider } from '../../api/providers.js';
 import { contourRouter } from './contour.js';
 import { gatewayApiRouter } from './gatewayapi.js';
@@ -9,6 +10,7 @@ import { kubernetesRouter } from './kubernetes.js';
 import { kumaRouter } from './kuma.js';
 import { nginxRouter } from './nginx.js';
 import type { Router } from './router.js';
+import { skipperRouter } from './skipper.js';
 import { smiRouter } from './smi.js';
 import { traefikRouter } from './traefik.js';
 
@@ -26,6 +28,8 @@ const ROUTERS: Readonly<Record<Provider, Router>> = {
   nginx: nginxRouter,
   contour: contourRouter,
   traefik: traefikRouter,
+  apisix: apisixRouter,
+  skipper: skipperRouter,
   kubernetes: kubernetesRouter,
 };
 

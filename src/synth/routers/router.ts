@@ -34,6 +34,8 @@ export interface RouteContext {
   readonly ingress?: KubeObject;
   /** The Gloo Upstream named by `spec.upstreamRef` (gloo). */
   readonly upstream?: KubeObject;
+  /** The ApisixRoute named by `spec.routeRef` (apisix). */
+  readonly route?: KubeObject;
   /** NGINX annotation prefix. @default nginx.ingress.kubernetes.io */
   readonly ingressAnnotationsPrefix?: string;
   /** Flagger's -ingress-class: Contour's `spec.ingressClassName`. @default none */

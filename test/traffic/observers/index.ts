@@ -1,5 +1,6 @@
 // Every provider observer, in one list.
 import type { RouteObserver } from '../types.js';
+import { apisix } from './apisix.js';
 import { canary } from './canary.js';
 import { contour } from './contour.js';
 import { gatewayapi } from './gatewayapi.js';
@@ -7,8 +8,9 @@ import { gloo } from './gloo.js';
 import { istio } from './istio.js';
 import { kuma } from './kuma.js';
 import { nginx } from './nginx.js';
+import { skipper } from './skipper.js';
 import { smi } from './smi.js';
 import { traefik } from './traefik.js';
 
-export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, canary];
+export const observers: RouteObserver[] = [istio, smi, kuma, gloo, gatewayapi, nginx, contour, traefik, apisix, skipper, canary];
 export { canary };

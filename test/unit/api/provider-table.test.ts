@@ -6,6 +6,7 @@ import { flaggerCrds } from '../../../src/api/crds.js';
 import { validateCanary } from '../../../src/api/validate.js';
 import { webhookConfigurations, WEBHOOK_NAMES } from '../../../src/admission/registration.js';
 import { CLUSTER_RULES } from '../../../src/install/permissions.js';
+import { defaultConfig } from '../../../src/operator/config.js';
 
 const canary = (provider: string, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'flagger.app/v1beta1',
@@ -60,5 +61,20 @@ describe('api: the provider table', () => {
       const refused = validateCanary(canary(provider, noSteps)).some((p) => p.message.includes('one of stepWeight, stepWeights or iterations'));
       expect(refused, provider).to.equal(PROVIDERS[provider].capabilities.weightedRouting);
     }
+  });
+
+  it('appmesh, in any of Flagger\'s spellings, is refused saying why (App Mesh ended), not with the enum\'s list', () => {
+    for (const provider of ['appmesh', 'appmesh:v1beta2']) {
+      const problems = validateCanary(canary(provider)).filter((p) => p.path === 'spec.provider');
+      expect(problems.map((p) => p.message), provider).to.deep.equal([
+        `unsupported value "${provider}": AWS ended App Mesh in September 2026, so Sluice does not serve it: move the Canary to another provider (gatewayapi:v1 or istio, for example)`,
+      ]);
+    }
+    expect(validateCanary(canary('knative')).find((p) => p.path === 'spec.provider')?.message).to.match(/^unsupported value "knative": must be one of "istio"/);
+  });
+
+  it('the operator refuses appmesh as its default provider (-mesh-provider) at start-up', () => {
+    expect(() => defaultConfig({ SLUICE_PROVIDER: 'appmesh' })).to.throw('SLUICE_PROVIDER (-mesh-provider) "appmesh" is refused: AWS ended App Mesh in September 2026');
+    expect(defaultConfig({ SLUICE_PROVIDER: 'skipper' }).provider).to.equal('skipper');
   });
 });

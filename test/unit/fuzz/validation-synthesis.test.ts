@@ -28,10 +28,18 @@ const INGRESS: KubeObject = {
   spec: { rules: [{ host: 'app.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } }] },
 };
 
+const ROUTE: KubeObject = {
+  apiVersion: 'apisix.apache.org/v2',
+  kind: 'ApisixRoute',
+  metadata: { name: 'podinfo', namespace: 'test' },
+  spec: { http: [{ name: 'main', match: { hosts: ['app.example.com'], paths: ['/*'] }, backends: [{ serviceName: 'podinfo', servicePort: 80 }] }] },
+};
+
 /** A value for each field a provider requires (providers.ts `requires`), so a Canary is refused for what is under test only. */
 const REQUIRED_VALUES: Record<string, (spec: Canary['spec']) => void> = {
   'spec.service.gatewayRefs': (spec) => { spec.service.gatewayRefs = [{ name: 'gw', namespace: 'istio-system' }]; },
   'spec.ingressRef': (spec) => { spec.ingressRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' }; },
+  'spec.routeRef': (spec) => { spec.routeRef = { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' }; },
 };
 
 function baseCanary(provider: string): Canary {
@@ -97,7 +105,7 @@ interface Verdict {
 /** Validation's problems, and synthesis at the first step and halfway (A/B's header routes, mirroring). */
 function judge(canary: Canary): Verdict {
   const problems = validateCanary(canary).map((p) => `${p.path}: ${p.message}`);
-  const input = inputOf(canary, podinfoDeployment(), { ingress: INGRESS });
+  const input = inputOf(canary, podinfoDeployment(), { ingress: INGRESS, route: ROUTE });
   const halfway = routesByWeight(input.resolved.provider)
     ? { primary: 50, canary: 50, mirror: input.resolved.strategy.mirror }
     : { primary: 0, canary: 100 };

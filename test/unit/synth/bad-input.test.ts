@@ -81,7 +81,7 @@ describe('synth: bad input names the field and the construct path', () => {
   });
 
   it('a provider without a router', () => {
-    expect(errorOf(inputOf(podinfoCanary({ provider: 'skipper' }))).message).to.match(/^\[podinfo\.test\] spec\.provider: skipper has no router in Sluice; use one of istio, linkerd/);
+    expect(errorOf(inputOf(podinfoCanary({ provider: 'knative' }))).message).to.match(/^\[podinfo\.test\] spec\.provider: knative has no router in Sluice; use one of istio, linkerd/);
   });
 
   it('an A/B match a provider cannot express', () => {

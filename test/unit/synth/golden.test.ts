@@ -56,6 +56,8 @@ const CASES: Record<string, () => SynthInput> = {
   'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
+  'weight-30-apisix': () => exampleInput('apisix', { primary: 70, canary: 30 }),
+  'weight-30-skipper': () => exampleInput('skipper', { primary: 70, canary: 30 }),
   // Session affinity mid-rollout: the cookies the status holds become sticky routes and Set-Cookie headers.
   'affinity-istio': () => withCanary(exampleInput('istio'), stickyCookies, { primary: 70, canary: 30 }),
   'affinity-gatewayapi': () => withCanary(exampleInput('gatewayapi'), stickyCookies, { primary: 70, canary: 30 }),

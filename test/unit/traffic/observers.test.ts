@@ -2,12 +2,15 @@ import { expect } from 'chai';
 import { canaryRoutes } from '../../traffic/observers/canary.js';
 import { contour } from '../../traffic/observers/contour.js';
 import { traefik } from '../../traffic/observers/traefik.js';
+import { apisix } from '../../traffic/observers/apisix.js';
 import { gatewayapi } from '../../traffic/observers/gatewayapi.js';
 import { gloo } from '../../traffic/observers/gloo.js';
 import { istio } from '../../traffic/observers/istio.js';
 import { kuma, parseKumaTag } from '../../traffic/observers/kuma.js';
 import { nginx } from '../../traffic/observers/nginx.js';
+import { skipper } from '../../traffic/observers/skipper.js';
 import { smi } from '../../traffic/observers/smi.js';
+import { renderBuiltinQuery } from '../../../src/analysis/builtin-queries.js';
 import { serviceFromHost } from '../../traffic/observers/util.js';
 import { resourceKey, type KObj, type RouteObserver } from '../../traffic/types.js';
 
@@ -154,6 +157,46 @@ describe('traffic/observers', () => {
     expect(r.rules[0].backends[1].labels?.traefik_service).to.equal('test-podinfo-canary-80@kubernetescrd');
     const [allToCanary] = routesOf(traefik, { traefikservices: [ts([{ name: 'podinfo-primary', port: 80 }, { name: 'podinfo-canary', port: 80, weight: 100 }])] });
     expect(weights(allToCanary.rules[0])).to.deep.equal({ 'podinfo-primary': 1, 'podinfo-canary': 100 });
+  });
+
+  it('apisix: of rules with the same hosts and paths the highest priority wins; weighted backends (unset = 100), route <ns>_<name>_<rule>', () => {
+    const rule = (backends: unknown[], priority?: number) => ({ name: 'main', ...(priority ? { priority } : {}), match: { hosts: ['app.example.com'], paths: ['/*'] }, backends });
+    const user: KObj = { metadata: { name: 'podinfo', namespace: 'test' }, spec: { http: [rule([{ serviceName: 'podinfo', servicePort: 80 }])] } };
+    const copy: KObj = { metadata: { name: 'podinfo-podinfo-canary', namespace: 'test' }, spec: { http: [rule([
+      { serviceName: 'podinfo-primary', servicePort: 80, weight: 70 }, { serviceName: 'podinfo-canary', servicePort: 80, weight: 30 },
+    ], 10000)] } };
+    const routes = routesOf(apisix, { apisixroutes: [user, copy] });
+    expect(routes.map((r) => r.key)).to.deep.equal(['ApisixRoute/test/podinfo-podinfo-canary/main']);
+    expect(weights(routes[0].rules[0])).to.deep.equal({ 'podinfo-primary': 70, 'podinfo-canary': 30 });
+    expect(routes[0].rules[0].backends[1].labels?.apisix_route).to.equal('test_podinfo-podinfo-canary_main');
+    const [alone] = routesOf(apisix, { apisixroutes: [user] });
+    expect(weights(alone.rules[0])).to.deep.equal({ podinfo: 100 });
+  });
+
+  it('skipper: the canary Ingress wins with Weight(100) and splits by backend-weights; False() leaves the user\'s; route ids as Flagger\'s query matches them', () => {
+    const path = (service: string) => ({ pathType: 'Prefix', path: '/', backend: { service: { name: service, port: { number: 80 } } } });
+    const ingress = (name: string, services: string[], annotations: Record<string, string> = {}): KObj => ({
+      metadata: { name, namespace: 'test', annotations: { 'kubernetes.io/ingress.class': 'skipper', ...annotations } },
+      spec: { rules: [{ host: 'app.example.com', http: { paths: services.map(path) } }] },
+    });
+    const user = ingress('podinfo', ['podinfo']);
+    const copy = (predicate: string) => ingress('podinfo-canary', ['podinfo-primary', 'podinfo-canary'], {
+      'zalando.org/backend-weights': '{"podinfo-canary":30,"podinfo-primary":70}', 'zalando.org/skipper-predicate': predicate,
+    });
+    const [weighted, ...none] = routesOf(skipper, { ingresses: [user, copy('Weight(100)')] });
+    expect(none).to.deep.equal([]);
+    expect(weighted.name).to.equal('podinfo-canary');
+    expect(weights(weighted.rules[0])).to.deep.equal({ 'podinfo-primary': 70, 'podinfo-canary': 30 });
+    const id = weighted.rules[0].backends[1].labels?.skipper_route ?? '';
+    expect(id).to.equal('kube_test__podinfo_canary__app_example_com_____podinfo_canary');
+    const model = { name: 'podinfo', namespace: 'test', target: 'podinfo', service: 'podinfo', ingress: 'podinfo', route: 'podinfo', interval: '1m', variables: {} };
+    const pattern = /route=~"([^"]+)"/.exec(renderBuiltinQuery('skipper', 'request-success-rate', model))?.[1] ?? '';
+    expect(new RegExp(`^(?:${pattern})$`).test(id), pattern).to.equal(true);
+    expect(new RegExp(`^(?:${pattern})$`).test(weighted.rules[0].backends[0].labels?.skipper_route ?? '')).to.equal(false);
+    const [disabled] = routesOf(skipper, { ingresses: [user, copy('False() && Host("x")')] });
+    expect(disabled.name).to.equal('podinfo');
+    expect(weights(disabled.rules[0])).to.deep.equal({ podinfo: 1 });
+    expect(routesOf(skipper, { ingresses: [{ ...user, metadata: { name: 'podinfo', namespace: 'test' } }] })).to.deep.equal([]);
   });
 
   it('canary: direct traffic to <apex>-canary; kubernetes provider also gets apex traffic', () => {

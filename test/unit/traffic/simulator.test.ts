@@ -92,6 +92,34 @@ describe('traffic/simulator', () => {
     expect(series(text, 'traefik_service_requests_total', { service: 'test-podinfo-primary-80@kubernetescrd', code: '200' })).to.equal(100);
   });
 
+  it('apisix: records apisix_http_status by code and apisix_http_latency (type request) under the route name', async () => {
+    const m = new Metrics();
+    const route = split(100, {
+      key: 'ApisixRoute/test/podinfo-podinfo-canary/main', kind: 'ApisixRoute', families: ['apisix'],
+      rules: [{ matches: [], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100, labels: { apisix_route: 'test_podinfo-podinfo-canary_main' } }] }],
+    });
+    sim(m).tick([route], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 10);
+    const text = await m.registry.metrics();
+    const r = { route: 'test_podinfo-podinfo-canary_main' };
+    expect(series(text, 'apisix_http_status', { ...r, code: '500' })).to.equal(100);
+    expect(series(text, 'apisix_http_status', { ...r, code: '200' })).to.equal(100);
+    expect(series(text, 'apisix_http_latency_count', { ...r, type: 'request' })).to.be.greaterThan(0);
+  });
+
+  it('skipper: records skipper_response_duration_seconds by code and skipper_serve_route_duration_seconds under the route id', async () => {
+    const m = new Metrics();
+    const id = 'kube_test__podinfo_canary__app_example_com_____podinfo_canary';
+    const route = split(100, {
+      key: 'SkipperRoute/app.example.com/', kind: 'Ingress', families: ['skipper'],
+      rules: [{ matches: [], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100, labels: { skipper_route: id } }] }],
+    });
+    sim(m).tick([route], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 10);
+    const text = await m.registry.metrics();
+    expect(series(text, 'skipper_response_duration_seconds_bucket', { route: id, code: '500', le: '+Inf' })).to.equal(100);
+    expect(series(text, 'skipper_response_duration_seconds_bucket', { route: id, code: '200', le: '+Inf' })).to.equal(100);
+    expect(series(text, 'skipper_serve_route_duration_seconds_count', { route: id })).to.equal(200);
+  });
+
   it('A/B: the matchShare of requests carries the header and reaches the canary', () => {
     const route: SimRoute = {
       ...split(0), key: 'VirtualService/test/podinfo', families: ['istio'],

@@ -8,7 +8,7 @@ describe('synth: router registry', () => {
   it('has a router for every provider the API accepts, and for no other', () => {
     expect([...ROUTED_PROVIDERS].sort()).to.deep.equal([...SUPPORTED_PROVIDERS].sort());
     for (const provider of SUPPORTED_PROVIDERS) expect(routerFor(provider)?.provider).to.equal(provider);
-    expect(routerFor('apisix')).to.equal(undefined);
+    expect(routerFor('knative')).to.equal(undefined);
   });
 });
 
