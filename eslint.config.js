@@ -44,8 +44,12 @@ export default tseslint.config(
     // The dashboard's page modules run in the browser.
     files: ['web/**/*.js'],
     languageOptions: {
-      globals: Object.fromEntries(['window', 'document', 'location', 'history', 'Node', 'URLSearchParams', 'EventSource', 'ResizeObserver', 'fetch', 'setInterval']
-        .map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'Node', 'URLSearchParams', 'EventSource', 'ResizeObserver', 'fetch', 'setInterval'].map((name) => [
+          name,
+          'readonly',
+        ]),
+      ),
     },
   },
   {

@@ -26,16 +26,21 @@ async function serve(): Promise<void> {
   const { templateRevision } = await import('../src/rollout/revision.js');
   const review = JSON.parse(fixture('deployment-image-change'));
   const promoted = templateRevision(review.request.oldObject.spec.template);
-  const canaries = canaryLookupFromList([{
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
-    metadata: { name: 'podinfo', namespace: review.request.namespace },
-    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 } },
-    status: { phase: 'Succeeded', lastPromotedSpec: promoted, lastAppliedSpec: promoted },
-  }]);
+  const canaries = canaryLookupFromList([
+    {
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'Canary',
+      metadata: { name: 'podinfo', namespace: review.request.namespace },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 } },
+      status: { phase: 'Succeeded', lastPromotedSpec: promoted, lastAppliedSpec: promoted },
+    },
+  ]);
   const server = await startAdmissionServer({ port: 0, canaries });
   process.send?.({ port: server.port, caBundle: server.caBundle });
   // The parent asks for the server's CPU time around each run: cost per review, whatever the load.
-  process.on('message', (m) => { if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() }); });
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
 }
 
@@ -53,15 +58,24 @@ async function serveBaseline(): Promise<void> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const body = JSON.stringify({ apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch: 'W10=' } });
+      const body = JSON.stringify({
+        apiVersion: review.apiVersion,
+        kind: review.kind,
+        response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch: 'W10=' },
+      });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
     });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send?.({ port: (server.address() as { port: number }).port, caBundle: made.caCert });
-  process.on('message', (m) => { if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() }); });
-  process.on('disconnect', () => { server.close(); process.exit(0); });
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
+  process.on('disconnect', () => {
+    server.close();
+    process.exit(0);
+  });
 }
 
 // ---------------------------------------------------------------- the load (parent process)
@@ -106,7 +120,10 @@ function serverCpu(child: ChildProcess): Promise<number> {
 }
 
 function startServer(mode: '--serve' | '--serve-baseline' = '--serve'): Promise<{ child: ChildProcess; port: number; caBundle: string }> {
-  const child = fork(fileURLToPath(import.meta.url), [mode], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [mode], {
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { port: number; caBundle: string }) => resolve({ child, ...m }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -116,21 +133,33 @@ function startServer(mode: '--serve' | '--serve-baseline' = '--serve'): Promise<
 function once(agent: Agent, port: number, ca: string, scenario: Scenario, uid: string): Promise<string | undefined> {
   const body = scenario.body.replace(scenario.uid, uid);
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: scenario.path, method: 'POST', ca, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return resolve(`HTTP ${res.statusCode}`);
-        try {
-          const response = JSON.parse(Buffer.concat(chunks).toString('utf8')).response;
-          if (response?.uid !== uid) return resolve('uid not echoed');
-          resolve(scenario.check(response) ? undefined : 'wrong answer');
-        } catch {
-          resolve('unparsable answer');
-        }
-      });
-      res.on('error', (e) => resolve(e.message));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: scenario.path,
+        method: 'POST',
+        ca,
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: TIMEOUT_MS,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return resolve(`HTTP ${res.statusCode}`);
+          try {
+            const response = JSON.parse(Buffer.concat(chunks).toString('utf8')).response;
+            if (response?.uid !== uid) return resolve('uid not echoed');
+            resolve(scenario.check(response) ? undefined : 'wrong answer');
+          } catch {
+            resolve('unparsable answer');
+          }
+        });
+        res.on('error', (e) => resolve(e.message));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS} ms`)));
     req.on('error', (e) => resolve(e.message));
     req.end(body);
@@ -152,10 +181,12 @@ async function run(agent: Agent, child: ChildProcess, port: number, ca: string, 
     for (; sent < due; sent++) {
       const dueAt = start + (sent * 1000) / rate;
       const uid = `bench-${rate}-${sent}`;
-      inflight.push(once(agent, port, ca, scenario, uid).then((error) => {
-        if (error) errors.set(error, (errors.get(error) ?? 0) + 1);
-        else latenciesMs.push(performance.now() - dueAt);
-      }));
+      inflight.push(
+        once(agent, port, ca, scenario, uid).then((error) => {
+          if (error) errors.set(error, (errors.get(error) ?? 0) + 1);
+          else latenciesMs.push(performance.now() - dueAt);
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 1));
   }
@@ -163,7 +194,16 @@ async function run(agent: Agent, child: ChildProcess, port: number, ca: string, 
   const elapsed = (performance.now() - start) / 1000;
   const client = process.cpuUsage(clientBefore);
   const serverCpuUs = ((await serverCpu(child)) - cpuBefore) / total;
-  return { scenario: scenario.label, rate, sent: total, achieved: total / elapsed, latenciesMs, errors, serverCpuUs, clientCpuUs: (client.user + client.system) / total };
+  return {
+    scenario: scenario.label,
+    rate,
+    sent: total,
+    achieved: total / elapsed,
+    latenciesMs,
+    errors,
+    serverCpuUs,
+    clientCpuUs: (client.user + client.system) / total,
+  };
 }
 
 /** One request at a time: the latency floor, with no queueing at all. */
@@ -184,7 +224,16 @@ async function runSequential(child: ChildProcess, port: number, ca: string, scen
   agent.destroy();
   const client = process.cpuUsage(clientBefore);
   const serverCpuUs = ((await serverCpu(child)) - cpuBefore) / count;
-  return { scenario: `${scenario.label}, one at a time`, rate: NaN, sent: count, achieved: count / elapsed, latenciesMs, errors, serverCpuUs, clientCpuUs: (client.user + client.system) / count };
+  return {
+    scenario: `${scenario.label}, one at a time`,
+    rate: NaN,
+    sent: count,
+    achieved: count / elapsed,
+    latenciesMs,
+    errors,
+    serverCpuUs,
+    clientCpuUs: (client.user + client.system) / count,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -198,7 +247,19 @@ function table(results: RunResult[]): string {
     const s = [...r.latenciesMs].sort((a, b) => a - b);
     const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
     const why = errorCount ? ` (${[...r.errors].map(([k, v]) => `${v} ${k}`).join(', ')})` : '';
-    return [r.scenario, Number.isNaN(r.rate) ? '-' : String(r.rate), r.achieved.toFixed(0), String(r.sent), ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)), ms(s[s.length - 1] ?? NaN), r.serverCpuUs.toFixed(0), r.clientCpuUs.toFixed(0), `${errorCount}${why}`];
+    return [
+      r.scenario,
+      Number.isNaN(r.rate) ? '-' : String(r.rate),
+      r.achieved.toFixed(0),
+      String(r.sent),
+      ms(percentile(s, 50)),
+      ms(percentile(s, 90)),
+      ms(percentile(s, 99)),
+      ms(s[s.length - 1] ?? NaN),
+      r.serverCpuUs.toFixed(0),
+      r.clientCpuUs.toFixed(0),
+      `${errorCount}${why}`,
+    ];
   });
   const head = ['webhook', 'target req/s', 'achieved', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'server CPU µs/req', 'client CPU µs/req', 'errors'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -207,7 +268,12 @@ function table(results: RunResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const mutate = scenarioOf('mutate (image change, stamped)', '/mutate/deployments', 'deployment-image-change', (r) => r.allowed === true && typeof r.patch === 'string');
+  const mutate = scenarioOf(
+    'mutate (image change, stamped)',
+    '/mutate/deployments',
+    'deployment-image-change',
+    (r) => r.allowed === true && typeof r.patch === 'string',
+  );
   const validate = scenarioOf('validate (valid Canary)', '/validate/flagger', 'canary-valid-create', (r) => r.allowed === true);
   const { child, port, caBundle } = await startServer();
   // One pool of keep-alive connections for every run, as the apiserver keeps its connections to a
@@ -235,11 +301,20 @@ async function main(): Promise<void> {
       baseAgent.destroy();
       base.child.disconnect();
     }
-    console.log(`admission latency over HTTPS on 127.0.0.1, ${SECONDS} s per row after 1 s unrecorded at the same rate on the same keep-alive connections, latency from each request's due time`);
-    console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    console.log(
+      `admission latency over HTTPS on 127.0.0.1, ${SECONDS} s per row after 1 s unrecorded at the same rate on the same keep-alive connections, latency from each request's due time`,
+    );
+    console.log(
+      `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
     console.log(table(results));
     const fiveHundred = results.find((r) => r.rate === 500 && r.scenario.startsWith('mutate'))!;
-    const p99 = percentile([...fiveHundred.latenciesMs].sort((a, b) => a - b), 99);
+    const p99 = percentile(
+      [...fiveHundred.latenciesMs].sort((a, b) => a - b),
+      99,
+    );
     const errors = [...fiveHundred.errors.values()].reduce((a, b) => a + b, 0);
     console.log(`\ngoal p99 < 5 ms at 500 req/s with 0 errors: ${p99 < 5 && errors === 0 ? 'met' : 'NOT met'} (p99 ${p99.toFixed(2)} ms, ${errors} errors)`);
   } finally {

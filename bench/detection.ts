@@ -24,8 +24,16 @@ const run = `${process.pid % 100000}`;
 const namespaces = Array.from({ length: P }, (_, i) => `bench-detect-${run}-${i}`);
 const APP = 'podinfo';
 
-interface EventObj { metadata: { resourceVersion?: string }; involvedObject: { kind: string; name: string; namespace?: string }; message: string; count?: number }
-interface CanaryObj { metadata: { namespace: string; name: string; resourceVersion?: string }; status?: { phase?: string; lastAppliedSpec?: string; lastPromotedSpec?: string; lastAnalysisTime?: string } }
+interface EventObj {
+  metadata: { resourceVersion?: string };
+  involvedObject: { kind: string; name: string; namespace?: string };
+  message: string;
+  count?: number;
+}
+interface CanaryObj {
+  metadata: { namespace: string; name: string; resourceVersion?: string };
+  status?: { phase?: string; lastAppliedSpec?: string; lastPromotedSpec?: string; lastAnalysisTime?: string };
+}
 
 async function main(): Promise<void> {
   const cluster = await benchCluster();
@@ -44,30 +52,44 @@ async function main(): Promise<void> {
     // The controller stamps status.lastAnalysisTime with the moment it decided to start the rollout.
     const decisionWaiters = new Map<string, (decidedAt: number) => void>();
     const mine = new Set(namespaces);
-    watches.push(await watchFrom<EventObj>(client, client.kubeConfig, '/api/v1/events', ({ object: e, at }: Seen<EventObj>) => {
-      const ns = e.involvedObject?.namespace ?? '';
-      if (!mine.has(ns) || e.involvedObject.kind !== 'Canary' || !e.message?.startsWith('New revision detected!')) return;
-      // The same sentence about the same Canary is one Event whose count goes up (kubectl's "x3").
-      const count = e.count ?? 1;
-      if (count <= (seenCount.get(ns) ?? 0)) return;
-      seenCount.set(ns, count);
-      eventWaiters.get(ns)?.(at);
-    }));
-    watches.push(await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object: c }) => {
-      if (!mine.has(c.metadata.namespace)) return;
-      phases.set(c.metadata.namespace, c.status);
-      if (c.status?.phase === 'Progressing' && c.status.lastAnalysisTime) decisionWaiters.get(c.metadata.namespace)?.(Date.parse(c.status.lastAnalysisTime));
-      phaseWaiters.get(c.metadata.namespace)?.();
-    }));
+    watches.push(
+      await watchFrom<EventObj>(client, client.kubeConfig, '/api/v1/events', ({ object: e, at }: Seen<EventObj>) => {
+        const ns = e.involvedObject?.namespace ?? '';
+        if (!mine.has(ns) || e.involvedObject.kind !== 'Canary' || !e.message?.startsWith('New revision detected!')) return;
+        // The same sentence about the same Canary is one Event whose count goes up (kubectl's "x3").
+        const count = e.count ?? 1;
+        if (count <= (seenCount.get(ns) ?? 0)) return;
+        seenCount.set(ns, count);
+        eventWaiters.get(ns)?.(at);
+      }),
+    );
+    watches.push(
+      await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object: c }) => {
+        if (!mine.has(c.metadata.namespace)) return;
+        phases.set(c.metadata.namespace, c.status);
+        if (c.status?.phase === 'Progressing' && c.status.lastAnalysisTime) decisionWaiters.get(c.metadata.namespace)?.(Date.parse(c.status.lastAnalysisTime));
+        phaseWaiters.get(c.metadata.namespace)?.();
+      }),
+    );
     const idle = (ns: string) => {
       const st = phases.get(ns);
       return (st?.phase === 'Initialized' || st?.phase === 'Succeeded') && st.lastAppliedSpec === st.lastPromotedSpec;
     };
-    const waitIdle = (ns: string, timeoutMs: number) => new Promise<boolean>((resolve) => {
-      if (idle(ns)) return resolve(true);
-      const timer = setTimeout(() => { phaseWaiters.delete(ns); resolve(false); }, timeoutMs);
-      phaseWaiters.set(ns, () => { if (idle(ns)) { clearTimeout(timer); phaseWaiters.delete(ns); resolve(true); } });
-    });
+    const waitIdle = (ns: string, timeoutMs: number) =>
+      new Promise<boolean>((resolve) => {
+        if (idle(ns)) return resolve(true);
+        const timer = setTimeout(() => {
+          phaseWaiters.delete(ns);
+          resolve(false);
+        }, timeoutMs);
+        phaseWaiters.set(ns, () => {
+          if (idle(ns)) {
+            clearTimeout(timer);
+            phaseWaiters.delete(ns);
+            resolve(true);
+          }
+        });
+      });
 
     const spec = { provider: 'istio', skipAnalysis: true, analysis: { interval: '1s', threshold: 5, stepWeight: 10, maxWeight: 50 } };
     say(`detection: ${P} Canaries (skipAnalysis, interval 1s), ${N} image writes`);
@@ -90,17 +112,34 @@ async function main(): Promise<void> {
         }
         await sleep(Math.random() * 1000);
         const eventSeen = new Promise<number | undefined>((resolve) => {
-          const timer = setTimeout(() => { eventWaiters.delete(ns); resolve(undefined); }, 30_000);
-          eventWaiters.set(ns, (at) => { clearTimeout(timer); eventWaiters.delete(ns); resolve(at); });
+          const timer = setTimeout(() => {
+            eventWaiters.delete(ns);
+            resolve(undefined);
+          }, 30_000);
+          eventWaiters.set(ns, (at) => {
+            clearTimeout(timer);
+            eventWaiters.delete(ns);
+            resolve(at);
+          });
         });
         const decided = new Promise<number | undefined>((resolve) => {
-          const timer = setTimeout(() => { decisionWaiters.delete(ns); resolve(undefined); }, 30_000);
-          decisionWaiters.set(ns, (at) => { clearTimeout(timer); decisionWaiters.delete(ns); resolve(at); });
+          const timer = setTimeout(() => {
+            decisionWaiters.delete(ns);
+            resolve(undefined);
+          }, 30_000);
+          decisionWaiters.set(ns, (at) => {
+            clearTimeout(timer);
+            decisionWaiters.delete(ns);
+            resolve(at);
+          });
         });
         const t0 = await setImage(client, ns, APP, `${IMAGE}:6.1.${++k}`);
         phases.set(ns, { ...phases.get(ns), phase: 'written' });
         const sample = { ns, t0, index: k, event: await eventSeen, decided: await decided };
-        if (k === 1) { await waitIdle(ns, 180_000); continue; }
+        if (k === 1) {
+          await waitIdle(ns, 180_000);
+          continue;
+        }
         samples.push(sample);
         if (sample.event === undefined) say(`detection: no "New revision detected!" Event for ${ns} within 30 s`);
         const before = Date.now();
@@ -117,21 +156,30 @@ async function main(): Promise<void> {
     const decisionToEvent = withBoth.map((s) => s.event! - s.decided!);
     const missed = samples.length - toEvent.length;
     const p99 = percentile(toEvent, 99);
-    row('detection: image write -> "New revision detected!" Event',
+    row(
+      'detection: image write -> "New revision detected!" Event',
       `p50 ${ms(percentile(toEvent, 50))}, p99 ${ms(p99)}, max ${ms(Math.max(...toEvent))}`,
       `goal p99 < ${GOAL_P99_MS} ms: ${goal(missed === 0 && p99 < GOAL_P99_MS)}; t0 = PATCH response, t1 = Event delivered by a watch (ms resolution); ${P === 1 ? '1 Canary, one write at a time' : `${P} Canaries in parallel namespaces`} (istio, skipAnalysis, 1 s interval), writes 0-1 s apart per namespace, after one warm-up write each; ${loadNote(startLoad)}${missed ? `; ${missed} writes without an Event in 30 s` : ''}`,
-      `n=${toEvent.length}`);
-    row('detection: of which write -> controller decides',
+      `n=${toEvent.length}`,
+    );
+    row(
+      'detection: of which write -> controller decides',
       `p50 ${ms(percentile(toDecision, 50))}, p99 ${ms(percentile(toDecision, 99))}, max ${ms(Math.max(...toDecision))}`,
       'decision = status.lastAnalysisTime the controller stamps when it starts the rollout (its clock, same machine); watch + queue + reconcile start; may be < 0 (the watch can beat the PATCH response)',
-      `n=${toDecision.length}`);
-    row('detection: of which decision -> Event seen',
+      `n=${toDecision.length}`,
+    );
+    row(
+      'detection: of which decision -> Event seen',
       `p50 ${ms(percentile(decisionToEvent, 50))}, p99 ${ms(percentile(decisionToEvent, 99))}, max ${ms(Math.max(...decisionToEvent))}`,
       `the controller writes the Canary status, then the Event (a repeat: one conditional PATCH) beside the target scale-up; mean apiserver latency over the run: ${api}`,
-      `n=${decisionToEvent.length}`);
-    row('detection: one skipAnalysis cycle (write -> Succeeded again)',
+      `n=${decisionToEvent.length}`,
+    );
+    row(
+      'detection: one skipAnalysis cycle (write -> Succeeded again)',
       `mean ${ms(mean(cycleMs))}, max ${ms(Math.max(...cycleMs))}`,
-      'scale up, canary Ready (kwok), copy to primary, Succeeded', `n=${cycleMs.length}`);
+      'scale up, canary Ready (kwok), copy to primary, Succeeded',
+      `n=${cycleMs.length}`,
+    );
   } finally {
     for (const w of watches) w.stop();
     await operator?.stop();
@@ -139,4 +187,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

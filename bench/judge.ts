@@ -27,7 +27,10 @@ const THRESHOLD_P99_MS = 500;
 const THRESHOLD_SUCCESS = 99;
 const CONFIDENCE = 98;
 
-interface Behaviour { readonly slowdown: number; readonly errorRate: number }
+interface Behaviour {
+  readonly slowdown: number;
+  readonly errorRate: number;
+}
 const PRIMARY: Behaviour = { slowdown: 1, errorRate: ERROR_RATE };
 const REGRESSION: Behaviour = { slowdown: 1.4, errorRate: 0.008 };
 
@@ -48,7 +51,10 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-interface Window { readonly latencies: number[]; readonly errors: number }
+interface Window {
+  readonly latencies: number[];
+  readonly errors: number;
+}
 
 function window(random: () => number, requests: number, b: Behaviour): Window {
   const latencies: number[] = [];
@@ -67,7 +73,11 @@ function p99(latencies: readonly number[]): number {
 
 const successRate = (w: Window) => (100 * (w.latencies.length - w.errors)) / w.latencies.length;
 
-interface Outcome { readonly judge: boolean; readonly thresholds: boolean; readonly byMetric: { duration: boolean; success: boolean } }
+interface Outcome {
+  readonly judge: boolean;
+  readonly thresholds: boolean;
+  readonly byMetric: { duration: boolean; success: boolean };
+}
 
 /** One interval: does the judge fail the canary, do the thresholds? */
 function interval(random: () => number, canary: Behaviour, weight: number): Outcome {
@@ -82,7 +92,12 @@ function interval(random: () => number, canary: Behaviour, weight: number): Outc
   const base = { confidence: CONFIDENCE, tolerance: { absolute: 0 }, minSamples: 10 } as const;
   const latency: JudgeSettings = { ...base, direction: 'increase' };
   const success: JudgeSettings = { ...base, direction: 'decrease' };
-  const duration = judgeSamples(c.map((w) => p99(w.latencies)), p.map((w) => p99(w.latencies)), latency).classification === 'high';
+  const duration =
+    judgeSamples(
+      c.map((w) => p99(w.latencies)),
+      p.map((w) => p99(w.latencies)),
+      latency,
+    ).classification === 'high';
   const rate = judgeSamples(c.map(successRate), p.map(successRate), success).classification === 'low';
   // Thresholds see the whole interval at once, as the instant queries over [interval] do.
   const all: Window = { latencies: c.flatMap((w) => w.latencies), errors: c.reduce((n, w) => n + w.errors, 0) };
@@ -105,9 +120,18 @@ for (const weight of [50, 20]) {
   say(`false positive rate: ${percent(fp, N)} (n=${N}); detection rate: ${percent(detected, N)} (n=${N}) at ${setting}`);
   console.error(`false positive rate: ${percent(fp, N)} (n=${N})`);
   console.error(`detection rate: ${percent(detected, N)} (n=${N})`);
-  row(`judge A/A false positive rate, weight ${weight}%`, percent(fp, N), `${goal(fp / N <= 0.05)} (<= 5%); thresholds alone: ${percent(fpThresholds, N)}; ${setting}`, N);
-  row(`judge A/B detection rate, weight ${weight}%`, percent(detected, N),
+  row(
+    `judge A/A false positive rate, weight ${weight}%`,
+    percent(fp, N),
+    `${goal(fp / N <= 0.05)} (<= 5%); thresholds alone: ${percent(fpThresholds, N)}; ${setting}`,
+    N,
+  );
+  row(
+    `judge A/B detection rate, weight ${weight}%`,
+    percent(detected, N),
     `${goal(detected / N >= 0.9)} (>= 90%); p99 +40%: ${percent(ab.filter((o) => o.byMetric.duration).length, N)}, ` +
-    `errors 0.1%->0.8%: ${percent(ab.filter((o) => o.byMetric.success).length, N)}`, N);
+      `errors 0.1%->0.8%: ${percent(ab.filter((o) => o.byMetric.success).length, N)}`,
+    N,
+  );
   row(`thresholds-only A/B detection rate, weight ${weight}%`, percent(byThresholds, N), `p99 <= ${THRESHOLD_P99_MS}ms, success >= ${THRESHOLD_SUCCESS}%`, N);
 }

@@ -14,6 +14,7 @@
 //   BENCH_SAMPLES (default 3) rollouts per variant; variants run one after another.
 import './support/state-dir.js';
 import { loadavg } from 'node:os';
+import type { KubeClient } from '../src/kube/index.js';
 import { benchCluster, createNamespaces, deleteNamespaces, waitForNoBenchNamespaces } from './support/cluster.js';
 import { startBenchOperator, type BenchOperator } from './support/operator.js';
 import { createApp, setImage, IMAGE } from './support/apps.js';
@@ -31,7 +32,10 @@ const OVERHEAD_GOAL_MS = 2_000;
 /** Flagger v1.44.0's wall time for the same rollout, measured side by side on this machine (issue #18). */
 const FLAGGER_MEASURED_MS: Record<number, number> = { 10: 85_200 };
 
-interface Variant { key: string; intervalS: number }
+interface Variant {
+  key: string;
+  intervalS: number;
+}
 const VARIANTS: Variant[] = [
   { key: 'i5', intervalS: 5 },
   { key: 'i10', intervalS: 10 },
@@ -39,9 +43,20 @@ const VARIANTS: Variant[] = [
 const ROLLBACK_NS = `bench-rollout-${run}-rollback`;
 const nsOf = (v: Variant) => `bench-rollout-${run}-${v.key}`;
 
-interface Status { phase?: string; lastAnalysisTime?: string; failedChecks?: number; canaryWeight?: number }
-interface CanaryObj { metadata: { namespace: string; resourceVersion?: string }; status?: Status }
-interface Seen { at: number; status: Status }
+interface Status {
+  phase?: string;
+  lastAnalysisTime?: string;
+  failedChecks?: number;
+  canaryWeight?: number;
+}
+interface CanaryObj {
+  metadata: { namespace: string; resourceVersion?: string };
+  status?: Status;
+}
+interface Seen {
+  at: number;
+  status: Status;
+}
 
 /** The watch's Canary statuses per namespace, with their arrival times. */
 class StatusLog {
@@ -64,8 +79,17 @@ class StatusLog {
   waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       if (pred()) return resolve(true);
-      const timer = setTimeout(() => { this.notify = undefined; resolve(false); }, timeoutMs);
-      this.notify = () => { if (pred()) { clearTimeout(timer); this.notify = undefined; resolve(true); } };
+      const timer = setTimeout(() => {
+        this.notify = undefined;
+        resolve(false);
+      }, timeoutMs);
+      this.notify = () => {
+        if (pred()) {
+          clearTimeout(timer);
+          this.notify = undefined;
+          resolve(true);
+        }
+      };
     });
   }
 }
@@ -82,7 +106,12 @@ function rolloutStatuses(seen: Seen[], t0: number): Seen[] {
   return start < 0 ? [] : seen.slice(start);
 }
 
-interface Sample { wall: number; canaryReady: number; primaryReady: number; overhead: number }
+interface Sample {
+  wall: number;
+  canaryReady: number;
+  primaryReady: number;
+  overhead: number;
+}
 
 /** One rollout's parts, from the statuses the watch delivered after t0. */
 function partsOf(seen: Seen[], t0: number, intervalS: number): Sample | string {
@@ -91,12 +120,43 @@ function partsOf(seen: Seen[], t0: number, intervalS: number): Sample | string {
   const firstStep = firstAt(seen, (s) => (s.canaryWeight ?? 0) > 0);
   const promoting = firstAt(seen, (s) => s.phase === 'Promoting');
   const finalising = firstAt(seen, (s) => s.phase === 'Finalising');
-  if (!end || !detected || !firstStep || !promoting || !finalising) return `missing a phase (${seen.map((h) => `${h.status.phase}/${h.status.canaryWeight}`).join(' ')})`;
+  if (!end || !detected || !firstStep || !promoting || !finalising)
+    return `missing a phase (${seen.map((h) => `${h.status.phase}/${h.status.canaryWeight}`).join(' ')})`;
   if (seen.some((h) => h.status.phase === 'Failed')) return 'Failed';
   const wall = end - t0;
   const canaryReady = firstStep - detected;
   const primaryReady = finalising - promoting;
   return { wall, canaryReady, primaryReady, overhead: wall - WEIGHT_STEPS * intervalS * 1000 - canaryReady - primaryReady };
+}
+
+/** Rollback: a rollout webhook that refuses (nothing listens on port 1), threshold 1. */
+async function measureRollback(client: KubeClient, log: StatusLog, initialized: (ns: string) => Promise<void>): Promise<void> {
+  const webhooks = [{ name: 'refused', type: 'rollout', url: 'http://127.0.0.1:1/', timeout: '2s' }];
+  await createApp(client, ROLLBACK_NS, APP, { provider: 'istio', analysis: { interval: '5s', threshold: 1, stepWeight: 10, maxWeight: 50, webhooks } });
+  await initialized(ROLLBACK_NS);
+  const rollbacks: number[] = [];
+  const startLoad = loadavg()[0];
+  for (let k = 1; k <= SAMPLES; k++) {
+    const from = log.length(ROLLBACK_NS);
+    const t0 = await setImage(client, ROLLBACK_NS, APP, `${IMAGE}:6.3.${k}`);
+    if (!(await log.waitFor(() => rolloutStatuses(log.of(ROLLBACK_NS, from), t0).some((h) => ended(h.status)), 120_000)))
+      throw new Error(`rollback ${k} did not end within 120 s`);
+    const seen = rolloutStatuses(log.of(ROLLBACK_NS, from), t0);
+    const atThreshold = firstAt(seen, (s) => (s.failedChecks ?? 0) >= 1);
+    const failed = firstAt(seen, (s) => s.phase === 'Failed');
+    if (!atThreshold || !failed) {
+      say(`rollback #${k}: no threshold or Failed status seen`);
+      continue;
+    }
+    rollbacks.push(failed - atThreshold);
+    say(`rollback #${k}: threshold reached to Failed with traffic on the primary: ${ms(failed - atThreshold)}`);
+  }
+  row(
+    'rollback: failed checks at the threshold to Failed, all traffic on the primary (interval 5 s)',
+    `median ${ms(percentile(rollbacks, 50))}, max ${ms(Math.max(...rollbacks))}`,
+    `Flagger: the next tick, 5 s later; ${loadNote(startLoad)}`,
+    `n=${rollbacks.length}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -110,9 +170,11 @@ async function main(): Promise<void> {
   try {
     await createNamespaces(client, namespaces);
     operator = await startBenchOperator(cluster);
-    stopWatch = (await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
-      if (namespaces.includes(object.metadata.namespace)) log.add(object.metadata.namespace, { at, status: object.status ?? {} });
-    })).stop;
+    stopWatch = (
+      await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
+        if (namespaces.includes(object.metadata.namespace)) log.add(object.metadata.namespace, { at, status: object.status ?? {} });
+      })
+    ).stop;
     const last = (ns: string) => log.of(ns).at(-1)?.status;
     const initialized = async (ns: string) => {
       if (!(await log.waitFor(() => last(ns)?.phase === 'Initialized', 180_000))) throw new Error(`${ns}/${APP} not Initialized in 180 s`);
@@ -129,16 +191,26 @@ async function main(): Promise<void> {
         const from = log.length(ns);
         const t0 = await setImage(client, ns, APP, `${IMAGE}:6.2.${k}`);
         const budget = 60_000 + FLAGGER_TICKS * v.intervalS * 3000;
-        if (!(await log.waitFor(() => rolloutStatuses(log.of(ns, from), t0).some((h) => ended(h.status)), budget))) throw new Error(`rollout ${k} in ${ns} did not end within ${budget / 1000} s (last status ${JSON.stringify(last(ns))})`);
+        if (!(await log.waitFor(() => rolloutStatuses(log.of(ns, from), t0).some((h) => ended(h.status)), budget)))
+          throw new Error(`rollout ${k} in ${ns} did not end within ${budget / 1000} s (last status ${JSON.stringify(last(ns))})`);
         const parts = partsOf(rolloutStatuses(log.of(ns, from), t0), t0, v.intervalS);
-        if (typeof parts === 'string') { say(`rollout: interval ${v.intervalS} s #${k}: ${parts}`); continue; }
+        if (typeof parts === 'string') {
+          say(`rollout: interval ${v.intervalS} s #${k}: ${parts}`);
+          continue;
+        }
         samples.push(parts);
-        say(`rollout: interval ${v.intervalS} s #${k}: wall ${ms(parts.wall)} = ${WEIGHT_STEPS} x ${v.intervalS} s + canary ready ${ms(parts.canaryReady)} + primary ready ${ms(parts.primaryReady)} + overhead ${ms(parts.overhead)}`);
+        say(
+          `rollout: interval ${v.intervalS} s #${k}: wall ${ms(parts.wall)} = ${WEIGHT_STEPS} x ${v.intervalS} s + canary ready ${ms(parts.canaryReady)} + primary ready ${ms(parts.primaryReady)} + overhead ${ms(parts.overhead)}`,
+        );
       }
       const overheads = samples.map((s) => s.overhead);
-      const wall = percentile(samples.map((s) => s.wall), 50);
+      const wall = percentile(
+        samples.map((s) => s.wall),
+        50,
+      );
       const flaggerModel = FLAGGER_TICKS * v.intervalS * 1000;
-      row(`rollout, 5 steps at ${v.intervalS} s, one success-rate check`,
+      row(
+        `rollout, 5 steps at ${v.intervalS} s, one success-rate check`,
         `wall median ${ms(wall)}; overhead median ${ms(percentile(overheads, 50))}, max ${ms(Math.max(...overheads))} (${goal(Math.max(...overheads) < OVERHEAD_GOAL_MS)}: < 2 s)`,
         [
           `${WEIGHT_STEPS} x ${v.intervalS} s = ${WEIGHT_STEPS * v.intervalS} s of analysis`,
@@ -149,29 +221,11 @@ async function main(): Promise<void> {
           `${SAMPLES - samples.length} of ${SAMPLES} not Succeeded`,
           loadNote(startLoad),
         ].join('; '),
-        `n=${samples.length}`);
+        `n=${samples.length}`,
+      );
     }
 
-    // Rollback: a rollout webhook that refuses (nothing listens on port 1), threshold 1.
-    const webhooks = [{ name: 'refused', type: 'rollout', url: 'http://127.0.0.1:1/', timeout: '2s' }];
-    await createApp(client, ROLLBACK_NS, APP, { provider: 'istio', analysis: { interval: '5s', threshold: 1, stepWeight: 10, maxWeight: 50, webhooks } });
-    await initialized(ROLLBACK_NS);
-    const rollbacks: number[] = [];
-    const startLoad = loadavg()[0];
-    for (let k = 1; k <= SAMPLES; k++) {
-      const from = log.length(ROLLBACK_NS);
-      const t0 = await setImage(client, ROLLBACK_NS, APP, `${IMAGE}:6.3.${k}`);
-      if (!(await log.waitFor(() => rolloutStatuses(log.of(ROLLBACK_NS, from), t0).some((h) => ended(h.status)), 120_000))) throw new Error(`rollback ${k} did not end within 120 s`);
-      const seen = rolloutStatuses(log.of(ROLLBACK_NS, from), t0);
-      const atThreshold = firstAt(seen, (s) => (s.failedChecks ?? 0) >= 1);
-      const failed = firstAt(seen, (s) => s.phase === 'Failed');
-      if (!atThreshold || !failed) { say(`rollback #${k}: no threshold or Failed status seen`); continue; }
-      rollbacks.push(failed - atThreshold);
-      say(`rollback #${k}: threshold reached to Failed with traffic on the primary: ${ms(failed - atThreshold)}`);
-    }
-    row('rollback: failed checks at the threshold to Failed, all traffic on the primary (interval 5 s)',
-      `median ${ms(percentile(rollbacks, 50))}, max ${ms(Math.max(...rollbacks))}`,
-      `Flagger: the next tick, 5 s later; ${loadNote(startLoad)}`, `n=${rollbacks.length}`);
+    await measureRollback(client, log, initialized);
   } finally {
     stopWatch?.();
     await operator?.stop();
@@ -179,4 +233,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

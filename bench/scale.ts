@@ -27,7 +27,10 @@ import { FAST } from '../test/e2e/support/rollout.js';
 import { RESOURCES, type KubeClient } from '../src/kube/index.js';
 import { percentile, ms, seconds, row, say, sleep, goal, pool, loadNote } from './support/stats.js';
 
-const SIZES = (process.env.BENCH_CANARIES ?? '1000').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_CANARIES ?? '1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const PER_NS = Number(process.env.BENCH_PER_NAMESPACE ?? 10);
 const IDLE_MINUTES = Number(process.env.BENCH_IDLE_MINUTES ?? 6);
 const WITH_METRICS = ['1', 'true'].includes(process.env.BENCH_METRICS ?? '');
@@ -35,12 +38,17 @@ const STEPS = 8; // 5 weight steps, copy, route to primary, finalise
 const run = `${process.pid % 100000}`;
 const GOAL = { canaries: 1000, cpuPct: 10, rssMb: 300, writes: 0, rollouts: 100 };
 
-interface CanaryObj { metadata: { namespace: string; name: string; resourceVersion?: string }; status?: { phase?: string } }
+interface CanaryObj {
+  metadata: { namespace: string; name: string; resourceVersion?: string };
+  status?: { phase?: string };
+}
 
 /** CPU seconds of a cluster process from its pid file (pid + start time; we only read /proc). */
 function clusterCpu(component: string): number {
   try {
-    const pid = readFileSync(join(stateDir, 'pids', `${component}.pid`), 'utf8').trim().split(/\s+/)[0];
+    const pid = readFileSync(join(stateDir, 'pids', `${component}.pid`), 'utf8')
+      .trim()
+      .split(/\s+/)[0];
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
@@ -59,8 +67,13 @@ async function addNodes(client: KubeClient, pods: number): Promise<string[]> {
   const names = Array.from({ length: count }, (_, i) => `bench-kwok-${run}-${i}`);
   for (const name of names) {
     await create(client, {
-      apiVersion: 'v1', kind: 'Node',
-      metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' }, labels: { type: 'kwok', 'sluice.dev/bench': 'true', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        labels: { type: 'kwok', 'sluice.dev/bench': 'true', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      },
       status: { allocatable: { cpu: '256', memory: '2Ti', pods: '1000' }, capacity: { cpu: '256', memory: '2Ti', pods: '1000' } },
     });
   }
@@ -108,21 +121,27 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
     }
     const clusterReady = Date.now() - created;
     say(`scale ${tag}: ${M} Deployments available ${seconds(clusterReady)} after the first create`);
-    row(`scale ${tag}: cluster alone, create ${M} Deployments + Canaries -> all pods Ready`, seconds(clusterReady),
-      `context, not Sluice: kube-controller-manager, scheduler and kwok at their default client rates; ${PER_NS} per namespace`, 'n=1');
+    row(
+      `scale ${tag}: cluster alone, create ${M} Deployments + Canaries -> all pods Ready`,
+      seconds(clusterReady),
+      `context, not Sluice: kube-controller-manager, scheduler and kwok at their default client rates; ${PER_NS} per namespace`,
+      'n=1',
+    );
 
     // ---- 1. init
     const initialized = new Map<string, number>();
     const phase = new Map<string, string>();
     let lastChange = Date.now();
-    stopWatch = (await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
-      if (!nsSet.has(object.metadata.namespace)) return;
-      const key = `${object.metadata.namespace}/${object.metadata.name}`;
-      const p = object.status?.phase ?? '';
-      phase.set(key, p);
-      lastChange = at;
-      if (p === 'Initialized' && !initialized.has(key)) initialized.set(key, at);
-    })).stop;
+    stopWatch = (
+      await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
+        if (!nsSet.has(object.metadata.namespace)) return;
+        const key = `${object.metadata.namespace}/${object.metadata.name}`;
+        const p = object.status?.phase ?? '';
+        phase.set(key, p);
+        lastChange = at;
+        if (p === 'Initialized' && !initialized.has(key)) initialized.set(key, at);
+      })
+    ).stop;
     const cpuBeforeStart = 0;
     const initLoad = loadavg()[0];
     const clusterAtStart = clusterCpuAll();
@@ -138,10 +157,12 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
     const primariesUp = await countAvailable(client, nsSet, '-primary');
     const initWrites = writesBetween(new Map(), await operator.requests());
     const initApi = describeApiTimes(apiInit0, await apiserverTimes(), CONTROLLER_WRITES);
-    row(`scale ${tag}: operator start -> all ${M} Canaries Initialized`,
+    row(
+      `scale ${tag}: operator start -> all ${M} Canaries Initialized`,
       allInit ? seconds(Math.max(...initTimes)) : `${initialized.size}/${M} in ${seconds(initEnd - spawned)}`,
       `caches synced ${seconds(operator.startedAfterMs)} after spawn (operator: ${operator.label}); half Initialized at ${seconds(percentile(initTimes, 50))}; controller CPU ${initCpu.toFixed(1)} s; ${(initWrites.total / M).toFixed(1)} API writes per Canary (${describeCounts(initWrites.byKey)}); primaries available ${primariesUp}/${M}; concurrency ${process.env.SLUICE_CONCURRENCY ?? '16 (default)'}; mean apiserver latency: ${initApi}; cluster CPU meanwhile: ${clusterCpuNote(clusterAtStart, clusterCpuAll(), (initEnd - spawned) / 1000)}; ${loadNote(initLoad)}; goal ${GOAL.canaries} Canaries: ${M >= GOAL.canaries && allInit ? 'met' : `ran ${M}`}`,
-      `n=${initialized.size}`);
+      `n=${initialized.size}`,
+    );
     if (!allInit) say(`scale ${tag}: not all Canaries Initialized; idle figures below include that work`);
 
     // ---- 2. idle
@@ -164,26 +185,47 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
       const cpuPct = ((operator.cpuSeconds() - cpu0) / secs) * 100;
       const w = writesBetween(req0, await operator.requests());
       const heap = await operator.gauge('sluice_nodejs_heap_size_used_bytes');
-      minutes.push({ cpuPct, rssMax, heap, writes: w.total, reads: w.reads, detail: `${describeCounts(w.byKey)}; cluster CPU: ${clusterCpuNote(cl0, clusterCpuAll(), secs)}; ${loadNote(load0)}` });
-      say(`scale ${tag}: idle minute ${m + 1}: CPU ${cpuPct.toFixed(1)}%, RSS max ${(rssMax / 2 ** 20).toFixed(0)} MB, writes ${w.total} (${describeCounts(w.byKey)}), reads ${w.reads}`);
+      minutes.push({
+        cpuPct,
+        rssMax,
+        heap,
+        writes: w.total,
+        reads: w.reads,
+        detail: `${describeCounts(w.byKey)}; cluster CPU: ${clusterCpuNote(cl0, clusterCpuAll(), secs)}; ${loadNote(load0)}`,
+      });
+      say(
+        `scale ${tag}: idle minute ${m + 1}: CPU ${cpuPct.toFixed(1)}%, RSS max ${(rssMax / 2 ** 20).toFixed(0)} MB, writes ${w.total} (${describeCounts(w.byKey)}), reads ${w.reads}`,
+      );
     }
     // Steady state: the second half of the idle minutes (the first ones still carry the heap the
     // initialization grew, which V8 hands back slowly); every minute is listed in the detail.
     const steady = minutes.slice(Math.floor(minutes.length / 2));
-    const worstOf = (list: typeof minutes, f: (x: typeof minutes[number]) => number) => list.reduce((a, b) => (f(b) > f(a) ? b : a));
+    const worstOf = (list: typeof minutes, f: (x: (typeof minutes)[number]) => number) => list.reduce((a, b) => (f(b) > f(a) ? b : a));
     const cpuW = worstOf(steady, (x) => x.cpuPct);
     const rssW = worstOf(steady, (x) => x.rssMax);
     const wrW = worstOf(minutes, (x) => x.writes);
     const rssAll = worstOf(minutes, (x) => x.rssMax);
     const cpuAll = worstOf(minutes, (x) => x.cpuPct);
     const steadyNote = minutes.length > 1 ? `worst of idle minutes ${minutes.length - steady.length + 1}-${minutes.length} (steady state)` : 'one idle minute';
-    const per = (f: (x: typeof minutes[number]) => string) => (minutes.length > 1 ? ` (per minute: ${minutes.map(f).join(', ')})` : '');
-    row(`scale ${tag}: controller CPU, all idle`, `${cpuW.cpuPct.toFixed(1)}% of one core`,
-      `goal < ${GOAL.cpuPct}%: ${goal(cpuW.cpuPct < GOAL.cpuPct)}; ${steadyNote}; utime+stime over 60 s${per((x) => `${x.cpuPct.toFixed(1)}%`)}, worst minute overall ${cpuAll.cpuPct.toFixed(1)}%; ${cpuW.detail.split('; ').slice(1).join('; ')}`, `${minutes.length} min`);
-    row(`scale ${tag}: controller RSS, all idle`, `${(rssW.rssMax / 2 ** 20).toFixed(0)} MB`,
-      `goal < ${GOAL.rssMb} MB: ${goal(rssW.rssMax < GOAL.rssMb * 2 ** 20)}; ${steadyNote}; max of 1 s samples of VmRSS${per((x) => `${(x.rssMax / 2 ** 20).toFixed(0)}`)}, worst minute overall ${(rssAll.rssMax / 2 ** 20).toFixed(0)} MB; V8 heap in use ${(rssW.heap / 2 ** 20).toFixed(0)} MB at the end of that minute; operator: ${operator.label}`, `${minutes.length} min`);
-    row(`scale ${tag}: controller API writes per idle minute`, String(wrW.writes),
-      `goal ${GOAL.writes}: ${goal(wrW.writes === 0)}; worst of all ${minutes.length} idle minutes; non-GET requests from sluice_kube_requests_total: ${wrW.detail.split('; ')[0]}; reads ${wrW.reads}${per((x) => String(x.writes))}`, `${minutes.length} min`);
+    const per = (f: (x: (typeof minutes)[number]) => string) => (minutes.length > 1 ? ` (per minute: ${minutes.map(f).join(', ')})` : '');
+    row(
+      `scale ${tag}: controller CPU, all idle`,
+      `${cpuW.cpuPct.toFixed(1)}% of one core`,
+      `goal < ${GOAL.cpuPct}%: ${goal(cpuW.cpuPct < GOAL.cpuPct)}; ${steadyNote}; utime+stime over 60 s${per((x) => `${x.cpuPct.toFixed(1)}%`)}, worst minute overall ${cpuAll.cpuPct.toFixed(1)}%; ${cpuW.detail.split('; ').slice(1).join('; ')}`,
+      `${minutes.length} min`,
+    );
+    row(
+      `scale ${tag}: controller RSS, all idle`,
+      `${(rssW.rssMax / 2 ** 20).toFixed(0)} MB`,
+      `goal < ${GOAL.rssMb} MB: ${goal(rssW.rssMax < GOAL.rssMb * 2 ** 20)}; ${steadyNote}; max of 1 s samples of VmRSS${per((x) => `${(x.rssMax / 2 ** 20).toFixed(0)}`)}, worst minute overall ${(rssAll.rssMax / 2 ** 20).toFixed(0)} MB; V8 heap in use ${(rssW.heap / 2 ** 20).toFixed(0)} MB at the end of that minute; operator: ${operator.label}`,
+      `${minutes.length} min`,
+    );
+    row(
+      `scale ${tag}: controller API writes per idle minute`,
+      String(wrW.writes),
+      `goal ${GOAL.writes}: ${goal(wrW.writes === 0)}; worst of all ${minutes.length} idle minutes; non-GET requests from sluice_kube_requests_total: ${wrW.detail.split('; ')[0]}; reads ${wrW.reads}${per((x) => String(x.writes))}`,
+      `${minutes.length} min`,
+    );
 
     // ---- 3. K concurrent rollouts
     const rolled = apps.slice(0, K);
@@ -196,14 +238,18 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
     const req0 = await operator.requests();
     const apiRoll0 = await apiserverTimes();
     const clRoll0 = clusterCpuAll();
-    const stopEnd = (await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
-      const key = `${object.metadata.namespace}/${object.metadata.name}`;
-      const p = object.status?.phase ?? '';
-      if (t0s.has(key) && !ended.has(key) && done.has(p)) ended.set(key, { at, phase: p });
-    })).stop;
+    const stopEnd = (
+      await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
+        const key = `${object.metadata.namespace}/${object.metadata.name}`;
+        const p = object.status?.phase ?? '';
+        if (t0s.has(key) && !ended.has(key) && done.has(p)) ended.set(key, { at, phase: p });
+      })
+    ).stop;
     say(`scale ${tag}: ${K} rollouts at once`);
     const firstWrite = Date.now();
-    await pool(rolled, 25, async ({ ns, name }) => { t0s.set(`${ns}/${name}`, await setImage(client, ns, name, newImage)); });
+    await pool(rolled, 25, async ({ ns, name }) => {
+      t0s.set(`${ns}/${name}`, await setImage(client, ns, name, newImage));
+    });
     const writesSpread = Date.now() - firstWrite;
     const rollDeadline = Date.now() + 10 * 60_000;
     while (ended.size < K && Date.now() < rollDeadline) await sleep(500);
@@ -213,7 +259,10 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
     const rollWrites = writesBetween(req0, await operator.requests());
     const rollApi = describeApiTimes(apiRoll0, await apiserverTimes(), CONTROLLER_WRITES);
     const rollCluster = clusterCpuNote(clRoll0, clusterCpuAll(), (rollEnd - firstWrite) / 1000);
-    const perRollout = [...rollWrites.byKey].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${(v / K).toFixed(1)}`).join(', ');
+    const perRollout = [...rollWrites.byKey]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}: ${(v / K).toFixed(1)}`)
+      .join(', ');
     const durations = [...ended].filter(([, e]) => e.phase === 'Succeeded').map(([k, e]) => e.at - t0s.get(k)!);
     const succeeded = durations.length;
     const failed = [...ended.values()].filter((e) => e.phase === 'Failed').length;
@@ -236,11 +285,20 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
     const eventsMissing: string[] = [];
     const rolledNs = [...new Set(rolled.map((a) => a.ns))];
     await pool(rolledNs, 8, async (ns) => {
-      const events = await client.list<{ involvedObject: { name: string }; message: string }>(RESOURCES.events, { namespace: ns, fieldSelector: 'involvedObject.kind=Canary' });
+      const events = await client.list<{ involvedObject: { name: string }; message: string }>(RESOURCES.events, {
+        namespace: ns,
+        fieldSelector: 'involvedObject.kind=Canary',
+      });
       for (const { name } of rolled.filter((a) => a.ns === ns)) {
         const t = `${name}.${ns}`;
-        const expected = [`New revision detected! Scaling up ${t}`, `Starting canary analysis for ${t}`, ...[10, 20, 30, 40, 50].map((w) => `Advance ${t} canary weight ${w}`),
-          `Copying ${t} template spec to ${name}-primary.${ns}`, 'Routing all traffic to primary', `Promotion completed! Scaling down ${t}`];
+        const expected = [
+          `New revision detected! Scaling up ${t}`,
+          `Starting canary analysis for ${t}`,
+          ...[10, 20, 30, 40, 50].map((w) => `Advance ${t} canary weight ${w}`),
+          `Copying ${t} template spec to ${name}-primary.${ns}`,
+          'Routing all traffic to primary',
+          `Promotion completed! Scaling down ${t}`,
+        ];
         const have = new Set(events.items.filter((e) => e.involvedObject.name === name).map((e) => e.message));
         const missing = expected.filter((m) => !have.has(m));
         if (missing.length) eventsMissing.push(`${ns}/${name}: ${missing.join('; ')}`);
@@ -249,10 +307,12 @@ async function round(cluster: BenchCluster, M: number): Promise<void> {
     const idleUntouched = [...phase].filter(([k]) => !t0s.has(k)).every(([, p]) => p === 'Initialized');
     for (const w of [...wrong, ...eventsMissing].slice(0, 10)) say(`scale ${tag}: wrong: ${w}`);
     const allGood = succeeded === K && wrong.length === 0 && eventsMissing.length === 0;
-    row(`scale ${tag}: ${K} concurrent rollouts (1 s interval, 10 to 50)${WITH_METRICS ? ' with success-rate checks' : ''}`,
+    row(
+      `scale ${tag}: ${K} concurrent rollouts (1 s interval, 10 to 50)${WITH_METRICS ? ' with success-rate checks' : ''}`,
       `${succeeded}/${K} Succeeded in ${seconds(rollEnd - firstWrite)}`,
       `goal ${GOAL.rollouts} all Succeeded: ${K >= GOAL.rollouts ? goal(allGood) : `ran ${K}`}; ${failed} Failed, ${K - ended.size} unfinished; end state wrong for ${wrong.length}, Events missing for ${eventsMissing.length}; others left Initialized: ${idleUntouched ? 'yes' : 'NO'}; per rollout write -> Succeeded p50 ${seconds(percentile(durations, 50))}, max ${seconds(Math.max(...durations))} (ideal ${STEPS} s); writes spread over ${ms(writesSpread)}; controller CPU ${((rollCpu / ((rollEnd - firstWrite) / 1000)) * 100).toFixed(0)}% of a core meanwhile; controller API writes over the phase / K: ${(rollWrites.total / K).toFixed(1)} (${perRollout}); concurrency ${process.env.SLUICE_CONCURRENCY ?? '16 (default)'}; mean apiserver latency: ${rollApi}; cluster CPU meanwhile: ${rollCluster}; ${loadNote(rollLoad)}`,
-      `n=${K}`);
+      `n=${K}`,
+    );
   } finally {
     stopWatch?.();
     await operator?.stop();
@@ -269,8 +329,12 @@ async function main(): Promise<void> {
     const empty = await startBenchOperator(cluster);
     try {
       await sleep(15_000);
-      row('scale: controller RSS with no Canary (floor)', `${(empty.rssBytes() / 2 ** 20).toFixed(0)} MB`,
-        `V8 heap in use ${((await empty.gauge('sluice_nodejs_heap_size_used_bytes')) / 2 ** 20).toFixed(0)} MB; 15 s after start; operator: ${empty.label}`, 'n=1');
+      row(
+        'scale: controller RSS with no Canary (floor)',
+        `${(empty.rssBytes() / 2 ** 20).toFixed(0)} MB`,
+        `V8 heap in use ${((await empty.gauge('sluice_nodejs_heap_size_used_bytes')) / 2 ** 20).toFixed(0)} MB; 15 s after start; operator: ${empty.label}`,
+        'n=1',
+      );
     } finally {
       await empty.stop();
     }
@@ -281,4 +345,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -25,5 +25,7 @@ const batchMs = performance.now() - batchStart;
 
 times.sort((a, b) => a - b);
 const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
-console.log(`| synth: one canary chart (istio example, ${objects} objects) | median ${at(0.5).toFixed(3)} ms | p90 ${at(0.9).toFixed(3)} ms | n=${iterations} |`);
+console.log(
+  `| synth: one canary chart (istio example, ${objects} objects) | median ${at(0.5).toFixed(3)} ms | p90 ${at(0.9).toFixed(3)} ms | n=${iterations} |`,
+);
 console.log(`| synth: 1,000 canary charts in a row | ${batchMs.toFixed(0)} ms | ${(batchMs / 1000).toFixed(3)} ms per chart | n=1 |`);

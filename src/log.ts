@@ -4,7 +4,16 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 /** Flagger's log levels (zap's) as pino's: "warning" is pino's "warn". */
-const LEVELS: Record<string, string> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'fatal', silent: 'silent' };
+const LEVELS: Record<string, string> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  silent: 'silent',
+};
 
 /** pino's name of a log level; undefined for one it does not know. */
 export function pinoLevel(text: string): string | undefined {

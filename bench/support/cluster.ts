@@ -70,7 +70,9 @@ export async function waitForNoBenchNamespaces(client: KubeClient, timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   let announced = false;
   for (;;) {
-    const items = (await client.list<{ metadata: { name: string }; status?: { phase?: string } }>(RESOURCES.namespaces, { labelSelector: 'sluice.dev/bench=true' })).items;
+    const items = (
+      await client.list<{ metadata: { name: string }; status?: { phase?: string } }>(RESOURCES.namespaces, { labelSelector: 'sluice.dev/bench=true' })
+    ).items;
     if (items.length === 0) return;
     const active = items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata.name);
     if (active.length) await deleteNamespaces(client, active);

@@ -52,9 +52,15 @@ function killOnExit(): void {
   hooked = true;
   // SIGTERM lets the operator remove its webhook configurations; a stale one would slow every
   // Deployment write of the next run until its call times out.
-  const killAll = () => { for (const c of live) if (c.exitCode === null) c.kill('SIGTERM'); };
+  const killAll = () => {
+    for (const c of live) if (c.exitCode === null) c.kill('SIGTERM');
+  };
   process.on('exit', killAll);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killAll(); process.exit(130); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.on(sig, () => {
+      killAll();
+      process.exit(130);
+    });
 }
 
 /**
@@ -66,11 +72,29 @@ let compiled: string | undefined;
 /** The V8 flags the image's entrypoint gives the operator (bin/node-flags.json, as the Dockerfile). */
 const NODE_FLAGS: string[] = JSON.parse(readFileSync(join(repoRoot, 'bin/node-flags.json'), 'utf8'));
 export function operatorCommand(): { args: string[]; label: string } {
-  if (process.env.BENCH_COMPILED !== '1') return { args: [...NODE_FLAGS, join(repoRoot, 'bin/sluice.js'), 'run'], label: `node ${NODE_FLAGS.join(' ')} bin/sluice.js (lib/ when built and current, else src/ through tsx)` };
+  if (process.env.BENCH_COMPILED !== '1')
+    return {
+      args: [...NODE_FLAGS, join(repoRoot, 'bin/sluice.js'), 'run'],
+      label: `node ${NODE_FLAGS.join(' ')} bin/sluice.js (lib/ when built and current, else src/ through tsx)`,
+    };
   if (!compiled) {
     const outDir = join(stateDir, 'lib');
     say(`operator: compiling src/ into ${outDir} (tsc)`);
-    const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.json'), '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: repoRoot, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        join(repoRoot, 'tsconfig.json'),
+        '--outDir',
+        outDir,
+        '--declaration',
+        'false',
+        '--sourceMap',
+        'false',
+      ],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
     compiled = join(outDir, 'cli/main.js');
   }
@@ -112,7 +136,13 @@ export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record
   say(`operator (${command.label}): pid ${pid}, /metrics on :${port}, started in ${startedAfterMs} ms, log ${logFile}`);
 
   return {
-    child, pid, port, logFile, startedAfterMs, spawnedAt, label: command.label,
+    child,
+    pid,
+    port,
+    logFile,
+    startedAfterMs,
+    spawnedAt,
+    label: command.label,
     cpuSeconds() {
       // Fields after the ")" of comm: state is field 3; utime and stime are fields 14 and 15.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -146,7 +176,9 @@ export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record
         try {
           const j = JSON.parse(line);
           lines.push({ ...j, time: Date.parse(j.time), msg: String(j.msg ?? '') });
-        } catch { /* a partial last line */ }
+        } catch {
+          /* a partial last line */
+        }
       }
       return lines;
     },
@@ -170,7 +202,10 @@ export function writesBetween(before: Map<string, number>, after: Map<string, nu
     const delta = value - (before.get(key) ?? 0);
     if (delta <= 0) continue;
     const verb = key.split(' ')[0];
-    if (verb === 'GET' || verb === 'LIST' || verb === 'WATCH') { reads += delta; continue; }
+    if (verb === 'GET' || verb === 'LIST' || verb === 'WATCH') {
+      reads += delta;
+      continue;
+    }
     byKey.set(key, delta);
     total += delta;
   }
@@ -178,4 +213,7 @@ export function writesBetween(before: Map<string, number>, after: Map<string, nu
 }
 
 export const describeCounts = (m: Map<string, number>): string =>
-  [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ') || 'none';

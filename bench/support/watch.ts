@@ -17,7 +17,11 @@ export interface Seen<T> {
  * server closes the watch. stop() ends it.
  */
 export async function watchFrom<T extends { metadata?: { resourceVersion?: string } }>(
-  client: KubeClient, kc: KubeConfig, path: string, onEvent: (seen: Seen<T>) => void, query: Record<string, string> = {},
+  client: KubeClient,
+  kc: KubeConfig,
+  path: string,
+  onEvent: (seen: Seen<T>) => void,
+  query: Record<string, string> = {},
 ): Promise<{ stop(): void }> {
   const list = await client.transport.send<{ metadata?: { resourceVersion?: string } }>({ method: 'GET', path, query: { ...query, limit: 1 } });
   if (!list.ok) throw list.error;
@@ -26,17 +30,32 @@ export async function watchFrom<T extends { metadata?: { resourceVersion?: strin
   let abort: AbortController | undefined;
   const watch = new Watch(kc);
   const start = async (): Promise<void> => {
-    abort = await watch.watch(path, { ...query, resourceVersion, allowWatchBookmarks: true }, (type, object: T) => {
-      const at = Date.now();
-      if (object?.metadata?.resourceVersion) resourceVersion = object.metadata.resourceVersion;
-      if (type === 'BOOKMARK' || type === 'ERROR') return;
-      onEvent({ type, object, at });
-    }, (err) => {
-      if (stopped) return;
-      if (err && !String(err).includes('aborted')) say(`watch ${path} ended (${String(err)}); watching again`);
-      setTimeout(() => { void start().catch((e) => say(`watch ${path} failed: ${String(e)}`)); }, err ? 500 : 0);
-    });
+    abort = await watch.watch(
+      path,
+      { ...query, resourceVersion, allowWatchBookmarks: true },
+      (type, object: T) => {
+        const at = Date.now();
+        if (object?.metadata?.resourceVersion) resourceVersion = object.metadata.resourceVersion;
+        if (type === 'BOOKMARK' || type === 'ERROR') return;
+        onEvent({ type, object, at });
+      },
+      (err) => {
+        if (stopped) return;
+        if (err && !String(err).includes('aborted')) say(`watch ${path} ended (${String(err)}); watching again`);
+        setTimeout(
+          () => {
+            void start().catch((e) => say(`watch ${path} failed: ${String(e)}`));
+          },
+          err ? 500 : 0,
+        );
+      },
+    );
   };
   await start();
-  return { stop() { stopped = true; abort?.abort(); } };
+  return {
+    stop() {
+      stopped = true;
+      abort?.abort();
+    },
+  };
 }

@@ -31,9 +31,13 @@ export class BodyBudget {
     this.held -= bytes;
   }
 
-  get heldBytes(): number { return this.held; }
+  get heldBytes(): number {
+    return this.held;
+  }
   /** The most ever reserved at once. */
-  get peakBytes(): number { return this.highest; }
+  get peakBytes(): number {
+    return this.highest;
+  }
 }
 
 /**

@@ -10,10 +10,12 @@ export interface CanaryLookup {
 /** True when the Canary, in this namespace, targets this Deployment. */
 export function targetsDeployment(canary: Canary, namespace: string, deploymentName: string): boolean {
   const ref = canary.spec?.targetRef;
-  return canary.metadata?.namespace === namespace
-    && ref?.kind === 'Deployment'
-    && ref.name === deploymentName
-    && (ref.namespace === undefined || ref.namespace === namespace);
+  return (
+    canary.metadata?.namespace === namespace &&
+    ref?.kind === 'Deployment' &&
+    ref.name === deploymentName &&
+    (ref.namespace === undefined || ref.namespace === namespace)
+  );
 }
 
 /**

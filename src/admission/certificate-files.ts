@@ -41,9 +41,16 @@ export function watchCertificateFiles(
       options.log.warn({ err: String(err) }, 'could not reload the serving certificate; keeping the current one');
     }
   };
-  try { const pair = readCertificateFiles(files); last = pair.cert + pair.key; } catch { /* the first change applies */ }
+  try {
+    const pair = readCertificateFiles(files);
+    last = pair.cert + pair.key;
+  } catch {
+    /* the first change applies */
+  }
   const watched = [files.certFile, files.keyFile];
   // persistent: false, so the watch alone does not keep the process running.
   for (const file of watched) watchFile(file, { interval: options.intervalMs ?? 10_000, persistent: false }, reload);
-  return () => { for (const file of watched) unwatchFile(file, reload); };
+  return () => {
+    for (const file of watched) unwatchFile(file, reload);
+  };
 }

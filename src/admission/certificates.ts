@@ -53,7 +53,10 @@ export function serviceDnsNames(service: { namespace: string; name: string }, cl
   return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.${clusterDomain}`];
 }
 
-const CA_NAME = [{ name: 'commonName', value: 'sluice-webhook-ca' }, { name: 'organizationName', value: 'sluice' }];
+const CA_NAME = [
+  { name: 'commonName', value: 'sluice-webhook-ca' },
+  { name: 'organizationName', value: 'sluice' },
+];
 
 /**
  * Backdated so a client whose clock runs a little behind still accepts it: an hour, or a tenth
@@ -102,10 +105,7 @@ export function issueServingCertificate(authority: CertificateAuthority, request
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
-      altNames: [
-        ...request.dnsNames.map((value) => ({ type: 2, value })),
-        ...request.ipAddresses.map((ip) => ({ type: 7, ip })),
-      ],
+      altNames: [...request.dnsNames.map((value) => ({ type: 2, value })), ...request.ipAddresses.map((ip) => ({ type: 7, ip }))],
     },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },

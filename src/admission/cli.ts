@@ -32,7 +32,10 @@ export function webhookCommand(): Command {
     .addOption(new Option('--register <where>', 'loopback | none | service:<namespace>/<name>[:port]').default('loopback'))
     .option('--no-owned-guard', 'do not deny direct edits of objects a Canary owns')
     .option('--provider <name>', 'default provider for Canaries that set none')
-    .option('--operator-username <name>', "the operator's authenticated username, whose writes pass the owned-object guard and the hold at zero (default: this process's own, from a SelfSubjectReview)");
+    .option(
+      '--operator-username <name>',
+      "the operator's authenticated username, whose writes pass the owned-object guard and the hold at zero (default: this process's own, from a SelfSubjectReview)",
+    );
 }
 
 /** Parses `args` (what follows `sluice webhook`) and runs until SIGINT or SIGTERM. */
@@ -63,11 +66,15 @@ export async function runWebhookVerb(args: string[]): Promise<void> {
   });
   // A mounted Secret is updated in place when cert-manager (or a person) rotates it; a self-made
   // certificate is renewed inside the server.
-  const stopWatching = flags.tlsCert && flags.tlsKey
-    ? watchCertificateFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey }, (next) => runtime.server.setCertificate(next), { log })
-    : undefined;
+  const stopWatching =
+    flags.tlsCert && flags.tlsKey
+      ? watchCertificateFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey }, (next) => runtime.server.setCertificate(next), { log })
+      : undefined;
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => { log.info({ signal }, `${signal}: shutting down`); resolve(); };
+    const stop = (signal: string) => {
+      log.info({ signal }, `${signal}: shutting down`);
+      resolve();
+    };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });

@@ -53,8 +53,7 @@ const firstObjection = (objections: readonly Objection[], update: TargetUpdate):
 
 // ------------------------------------------------------------ stamping a new revision
 
-const templateUnchanged: Objection = (u) =>
-  u.revision === u.oldRevision ? `pod template unchanged (revision ${u.revision})` : undefined;
+const templateUnchanged: Objection = (u) => (u.revision === u.oldRevision ? `pod template unchanged (revision ${u.revision})` : undefined);
 
 const revertsToPromoted: Objection = (u) =>
   u.revision === u.canary.status?.lastPromotedSpec ? `pod template is the promoted revision ${u.revision} (a revert opens no rollout)` : undefined;
@@ -62,7 +61,9 @@ const revertsToPromoted: Objection = (u) =>
 // The apiserver never sends one, but a patch must apply to the object it came with: there is
 // nowhere to put an annotation in a metadata that is not a map.
 const metadataNotAMap: Objection = (u) =>
-  u.object.metadata === undefined || isMap(u.object.metadata) ? undefined : `metadata is ${JSON.stringify(u.object.metadata) ?? typeof u.object.metadata}, not a map`;
+  u.object.metadata === undefined || isMap(u.object.metadata)
+    ? undefined
+    : `metadata is ${JSON.stringify(u.object.metadata) ?? typeof u.object.metadata}, not a map`;
 
 export const STAMP_OBJECTIONS: readonly Objection[] = [templateUnchanged, revertsToPromoted, metadataNotAMap];
 
@@ -105,7 +106,10 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
   if (!canary) return allow(request, `deployment ${namespace}/${name} is not the target of a Canary`);
 
   const update: TargetUpdate = {
-    request, canary, object, oldObject,
+    request,
+    canary,
+    object,
+    oldObject,
     revision: templateRevision(object.spec?.template),
     oldRevision: templateRevision(oldObject.spec?.template),
     operatorUsername: context.operatorUsername,
@@ -116,11 +120,13 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
 
   const noStamp = firstObjection(STAMP_OBJECTIONS, update);
   if (!noStamp) {
-    patch.push(...setAnnotations(object, {
-      [REVISION_ANNOTATION]: update.revision,
-      [REVISION_OPENED_AT_ANNOTATION]: rfc3339(now),
-      [REVISION_OPENED_BY_ANNOTATION]: usernameOf(request),
-    }));
+    patch.push(
+      ...setAnnotations(object, {
+        [REVISION_ANNOTATION]: update.revision,
+        [REVISION_OPENED_AT_ANNOTATION]: rfc3339(now),
+        [REVISION_OPENED_BY_ANNOTATION]: usernameOf(request),
+      }),
+    );
     notes.push(`revision ${update.revision} opened by ${usernameOf(request)} for Canary ${canary.metadata.name}`);
   } else {
     notes.push(`no new revision: ${noStamp}`);
@@ -147,19 +153,16 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
 // ------------------------------------------------------------ JSON Patch operations
 
 /** One RFC 6902 operation; "/" in keys is escaped as "~1" (sluice.dev/revision). */
-export type PatchOperation =
-  | { op: 'add' | 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+export type PatchOperation = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 const annotationPath = (key: string) => `/metadata/annotations/${jsonpatch.escapePathComponent(key)}`;
 
-const isMap = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The annotations map, or undefined when absent (or, in a malformed review, not a map). */
 function annotationsOf(object: DeploymentLike): Record<string, string> | undefined {
   const annotations = isMap(object.metadata) ? object.metadata.annotations : undefined;
-  return isMap(annotations) ? annotations as Record<string, string> : undefined;
+  return isMap(annotations) ? (annotations as Record<string, string>) : undefined;
 }
 
 function setAnnotations(object: DeploymentLike, annotations: Record<string, string>): PatchOperation[] {

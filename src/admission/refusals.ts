@@ -11,13 +11,20 @@ export function statusBody(code: number, reason: string, message: string) {
 /** The Status reason Kubernetes uses for each code (its own where it has one). */
 export function statusReason(status: number): string {
   switch (status) {
-    case 404: return 'NotFound';
-    case 408: return 'Timeout';
-    case 413: return 'RequestEntityTooLarge';
-    case 415: return 'UnsupportedMediaType';
-    case 429: return 'TooManyRequests';
-    case 431: return 'RequestHeaderFieldsTooLarge';
-    default: return status >= 500 ? 'InternalError' : 'BadRequest';
+    case 404:
+      return 'NotFound';
+    case 408:
+      return 'Timeout';
+    case 413:
+      return 'RequestEntityTooLarge';
+    case 415:
+      return 'UnsupportedMediaType';
+    case 429:
+      return 'TooManyRequests';
+    case 431:
+      return 'RequestHeaderFieldsTooLarge';
+    default:
+      return status >= 500 ? 'InternalError' : 'BadRequest';
   }
 }
 
@@ -34,7 +41,10 @@ export function contentTypeProblem(header: string | undefined): string | undefin
   if (header === undefined || header.trim() === '') return 'Content-Type must be application/json, got none';
   const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') return `Content-Type must be application/json, got ${JSON.stringify(header)}`;
-  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"(.*)"$/, '$1');
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"(.*)"$/, '$1');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return `charset must be utf-8, got ${JSON.stringify(charset)}`;
   return undefined;
 }
@@ -64,7 +74,11 @@ export function bodyErrorReason(e: { type?: string; message?: string; length?: n
 }
 
 /** The answer to a request the HTTP parser or the deadline refused before any route saw it. */
-export function clientErrorAnswer(err: NodeJS.ErrnoException & { reason?: string }, deadlineMs: number, maxHeaderBytes: number): { code: number; message: string } | undefined {
+export function clientErrorAnswer(
+  err: NodeJS.ErrnoException & { reason?: string },
+  deadlineMs: number,
+  maxHeaderBytes: number,
+): { code: number; message: string } | undefined {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 408, message: `request not received in full within ${formatSeconds(deadlineMs)}` };
   if (err.code === 'HPE_HEADER_OVERFLOW') return { code: 431, message: `request head larger than ${maxHeaderBytes} bytes` };
   if (err.code?.startsWith('HPE_')) return { code: 400, message: `malformed HTTP request: ${err.reason ?? err.message}` };

@@ -24,9 +24,7 @@ export const WEBHOOK_NAMES = {
   validateOwned: 'owned.validate.sluice.dev',
 } as const;
 
-export type WebhookEndpoint =
-  | { readonly url: string }
-  | { readonly service: { readonly namespace: string; readonly name: string; readonly port?: number } };
+export type WebhookEndpoint = { readonly url: string } | { readonly service: { readonly namespace: string; readonly name: string; readonly port?: number } };
 
 export type FailurePolicy = 'Ignore' | 'Fail';
 
@@ -63,41 +61,56 @@ const common = {
 };
 
 /** Both configurations as plain objects, ready for server-side apply. */
-export function webhookConfigurations(endpoint: WebhookEndpoint, caBundle: string, options: RegistrationOptions = {}): { mutating: KubeObject; validating: KubeObject } {
+export function webhookConfigurations(
+  endpoint: WebhookEndpoint,
+  caBundle: string,
+  options: RegistrationOptions = {},
+): { mutating: KubeObject; validating: KubeObject } {
   const metadata = { name: options.name ?? WEBHOOK_CONFIGURATION_NAME, labels: { 'app.kubernetes.io/managed-by': 'sluice' } };
   const mutating: KubeObject = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
     metadata,
-    webhooks: [{
-      name: WEBHOOK_NAMES.mutateDeployments,
-      clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.mutateDeployments, caBundle),
-      ...common,
-      // Never block a deploy: without Sluice the controller's watch still sees the change.
-      failurePolicy: 'Ignore',
-      timeoutSeconds: 2,
-      // Run again if a later webhook changes the Deployment, so the stamped revision is that of
-      // the template actually stored.
-      reinvocationPolicy: 'IfNeeded',
-      rules: [{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['UPDATE'], scope: 'Namespaced' }],
-      objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
-      matchConditions: [{
-        name: 'template-or-replicas-changed',
-        expression: 'object.spec.template != oldObject.spec.template || object.spec.replicas != oldObject.spec.replicas',
-      }],
-    }],
+    webhooks: [
+      {
+        name: WEBHOOK_NAMES.mutateDeployments,
+        clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.mutateDeployments, caBundle),
+        ...common,
+        // Never block a deploy: without Sluice the controller's watch still sees the change.
+        failurePolicy: 'Ignore',
+        timeoutSeconds: 2,
+        // Run again if a later webhook changes the Deployment, so the stamped revision is that of
+        // the template actually stored.
+        reinvocationPolicy: 'IfNeeded',
+        rules: [{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['UPDATE'], scope: 'Namespaced' }],
+        objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
+        matchConditions: [
+          {
+            name: 'template-or-replicas-changed',
+            expression: 'object.spec.template != oldObject.spec.template || object.spec.replicas != oldObject.spec.replicas',
+          },
+        ],
+      },
+    ],
   };
-  const validatingWebhooks: Record<string, unknown>[] = [{
-    name: WEBHOOK_NAMES.validateFlagger,
-    clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.validateFlagger, caBundle),
-    ...common,
-    failurePolicy: options.validationFailurePolicy ?? 'Ignore',
-    timeoutSeconds: 5,
-    rules: [{
-      apiGroups: ['flagger.app'], apiVersions: ['v1beta1'],
-      resources: ['canaries', 'metrictemplates', 'alertproviders'], operations: ['CREATE', 'UPDATE'], scope: '*',
-    }],
-  }];
+  const validatingWebhooks: Record<string, unknown>[] = [
+    {
+      name: WEBHOOK_NAMES.validateFlagger,
+      clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.validateFlagger, caBundle),
+      ...common,
+      failurePolicy: options.validationFailurePolicy ?? 'Ignore',
+      timeoutSeconds: 5,
+      rules: [
+        {
+          apiGroups: ['flagger.app'],
+          apiVersions: ['v1beta1'],
+          resources: ['canaries', 'metrictemplates', 'alertproviders'],
+          operations: ['CREATE', 'UPDATE'],
+          scope: '*',
+        },
+      ],
+    },
+  ];
   if (options.ownedObjectGuard !== false) {
     validatingWebhooks.push({
       name: WEBHOOK_NAMES.validateOwned,
@@ -109,11 +122,13 @@ export function webhookConfigurations(endpoint: WebhookEndpoint, caBundle: strin
       matchConditions: [
         {
           name: 'owned-by-a-canary',
-          expression: "has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, r.kind == 'Canary' && r.apiVersion == 'flagger.app/v1beta1')",
+          expression:
+            "has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, r.kind == 'Canary' && r.apiVersion == 'flagger.app/v1beta1')",
         },
         {
           name: 'not-a-control-plane-controller',
-          expression: "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:') && request.userInfo.username != 'system:kube-controller-manager'",
+          expression:
+            "!request.userInfo.username.startsWith('system:serviceaccount:kube-system:') && request.userInfo.username != 'system:kube-controller-manager'",
         },
       ],
     });

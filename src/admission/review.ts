@@ -7,8 +7,16 @@ export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-export interface GroupVersionKind { group: string; version: string; kind: string }
-export interface GroupVersionResource { group: string; version: string; resource: string }
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+export interface GroupVersionResource {
+  group: string;
+  version: string;
+  resource: string;
+}
 
 export interface UserInfo {
   username?: string;
@@ -39,7 +47,11 @@ export interface AdmissionReview {
   request: AdmissionRequest;
 }
 
-export interface AdmissionStatus { code: number; reason?: string; message: string }
+export interface AdmissionStatus {
+  code: number;
+  reason?: string;
+  message: string;
+}
 
 export interface AdmissionResponse {
   uid: string;
@@ -98,7 +110,8 @@ export function jsonTextNestsDeeperThan(text: Uint8Array, max: number): boolean 
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: the next byte is escaped
+      if (c === 0x5c)
+        i++; // backslash: the next byte is escaped
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -125,9 +138,12 @@ export function parseAdmissionReview(body: unknown): ParsedReview {
   const r = body.request;
   if (!isRecord(r)) return fail('request is missing');
   if (!isString(r.uid) || r.uid === '') return fail('request.uid is missing');
-  if (!OPERATIONS.includes(r.operation as Operation)) return fail(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(r.operation)}`);
-  if (!isRecord(r.kind) || !isString(r.kind.kind) || !isString(r.kind.version) || !isString(r.kind.group ?? '')) return fail('request.kind must be {group, version, kind}');
-  if (!isRecord(r.resource) || !isString(r.resource.resource) || !isString(r.resource.version)) return fail('request.resource must be {group, version, resource}');
+  if (!OPERATIONS.includes(r.operation as Operation))
+    return fail(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(r.operation)}`);
+  if (!isRecord(r.kind) || !isString(r.kind.kind) || !isString(r.kind.version) || !isString(r.kind.group ?? ''))
+    return fail('request.kind must be {group, version, kind}');
+  if (!isRecord(r.resource) || !isString(r.resource.resource) || !isString(r.resource.version))
+    return fail('request.resource must be {group, version, resource}');
   if (r.userInfo !== undefined && !isRecord(r.userInfo)) return fail('request.userInfo must be an object');
   if (isRecord(r.userInfo) && r.userInfo.username !== undefined && !isString(r.userInfo.username)) return fail('request.userInfo.username must be a string');
   if (!isOptionalRecord(r.object)) return fail('request.object must be an object');

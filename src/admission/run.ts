@@ -46,7 +46,7 @@ export interface AdmissionRuntime {
 
 export async function runAdmission(options: AdmissionRuntimeOptions): Promise<AdmissionRuntime> {
   const log = options.log ?? logger('admission');
-  const operatorUsername = options.operatorUsername ?? await selfSubjectUsername(options.kubeConfig);
+  const operatorUsername = options.operatorUsername ?? (await selfSubjectUsername(options.kubeConfig));
   log.info({ operatorUsername }, `writes by ${operatorUsername} with field manager sluice count as the operator's`);
   let cache: WatchedCache<KubeObject> | undefined;
   let canaries = options.canaries;
@@ -79,7 +79,8 @@ export async function runAdmission(options: AdmissionRuntimeOptions): Promise<Ad
     async close() {
       if (registration === 'loopback') {
         await unregisterWebhooks(options.kubeConfig, registrationOptions.name).catch((err: unknown) =>
-          log.warn({ err: String(err) }, 'could not remove the webhook configurations; failurePolicy Ignore keeps them harmless'));
+          log.warn({ err: String(err) }, 'could not remove the webhook configurations; failurePolicy Ignore keeps them harmless'),
+        );
       }
       await server.close();
       await cache?.stop();

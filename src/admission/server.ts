@@ -117,9 +117,10 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     handlers: {
       [WEBHOOK_PATHS.mutateDeployments]: (review) => mutateDeployment(review, options.canaries, { operatorUsername: options.operatorUsername }),
       [WEBHOOK_PATHS.validateFlagger]: (review) => validateFlaggerObject(review, { defaultProvider: options.defaultProvider }),
-      [WEBHOOK_PATHS.validateOwned]: options.ownedObjectGuard === false
-        ? (review) => allow(review.request, 'owned-object guard is off')
-        : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
+      [WEBHOOK_PATHS.validateOwned]:
+        options.ownedObjectGuard === false
+          ? (review) => allow(review.request, 'owned-object guard is off')
+          : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
     },
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     bodyBudget,
@@ -129,25 +130,31 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   });
 
   const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
-  const server: Server = createServer({
-    cert: tls.cert,
-    key: tls.key,
-    minVersion: 'TLSv1.2',
-    handshakeTimeout: deadlineMs,
-    headersTimeout: deadlineMs,
-    requestTimeout: deadlineMs,
-    // Node looks for requests past their deadline every 30 s by default: a 10 s deadline held a slow client 30 s.
-    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(deadlineMs / 10))),
-    // A request without Host reaches the routes and gets a Status like any other, not a bare 400.
-    requireHostHeader: false,
-    maxHeaderSize: MAX_HEADER_BYTES,
-  }, app);
+  const server: Server = createServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: deadlineMs,
+      headersTimeout: deadlineMs,
+      requestTimeout: deadlineMs,
+      // Node looks for requests past their deadline every 30 s by default: a 10 s deadline held a slow client 30 s.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(deadlineMs / 10))),
+      // A request without Host reaches the routes and gets a Status like any other, not a bare 400.
+      requireHostHeader: false,
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    app,
+  );
   server.keepAliveTimeout = 30_000;
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   answerClientErrors(server, deadlineMs, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, host, () => { server.off('error', reject); resolve(); });
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ host, port, selfSigned: !options.tls }, `admission webhooks listening on https://${host}:${port}`);
@@ -159,12 +166,15 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   // The self-made CA lives only in memory: renew the serving certificate from it, so caBundle holds.
   let current = tls.cert;
   const stopRenewal = selfMade
-    ? startRenewalLoop(() => {
-      if (!needsRenewal(current, new Date())) return;
-      const next = selfMade.issue();
-      setCertificate(next);
-      current = next.cert;
-    }, { intervalMs: options.selfMade?.checkIntervalMs, log })
+    ? startRenewalLoop(
+        () => {
+          if (!needsRenewal(current, new Date())) return;
+          const next = selfMade.issue();
+          setCertificate(next);
+          current = next.cert;
+        },
+        { intervalMs: options.selfMade?.checkIntervalMs, log },
+      )
     : undefined;
 
   return {
@@ -192,7 +202,12 @@ function selfMadeTls(
   options: NonNullable<AdmissionServerOptions['selfMade']>,
 ): { authority: CertificateAuthority; issue(): { cert: string; key: string } } {
   const authority = createCertificateAuthority({ keyBits: options.keyBits });
-  const request: LeafRequest = { dnsNames: ['localhost', ...serviceDnsNames(service)], ipAddresses: ['127.0.0.1'], validityMs: options.leafValidityMs, keyBits: options.keyBits };
+  const request: LeafRequest = {
+    dnsNames: ['localhost', ...serviceDnsNames(service)],
+    ipAddresses: ['127.0.0.1'],
+    validityMs: options.leafValidityMs,
+    keyBits: options.keyBits,
+  };
   return { authority, issue: () => issueServingCertificate(authority, { ...request, now: new Date() }) };
 }
 
@@ -212,7 +227,9 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/healthz', (_req, res) => { res.type('text/plain').send('ok'); });
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
   app.get('/readyz', (_req, res) => {
     if (options.ready()) res.type('text/plain').send('ok');
     else res.status(503).type('text/plain').send('shutting down');
@@ -231,7 +248,8 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
     type: () => true, // jsonOnly has checked it
     // Before JSON.parse builds it: a body nested thousands deep costs seconds to build.
     verify: (_req, _res, bytes) => {
-      if (jsonTextNestsDeeperThan(bytes, MAX_REVIEW_DEPTH)) throw refusal(400, 'entity.too.deep', `malformed AdmissionReview: nested deeper than ${MAX_REVIEW_DEPTH} levels`);
+      if (jsonTextNestsDeeperThan(bytes, MAX_REVIEW_DEPTH))
+        throw refusal(400, 'entity.too.deep', `malformed AdmissionReview: nested deeper than ${MAX_REVIEW_DEPTH} levels`);
     },
   });
   // Refused at once; Node reads off the unread body after the answer, keeping none of it.
@@ -239,7 +257,10 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
 
   for (const [path, handler] of Object.entries(options.handlers)) {
     // The route, not req.path (any case, a trailing slash), labels the metric: callers choose paths.
-    const route = (_req: Request, res: Response, next: NextFunction) => { res.locals.route = path; next(); };
+    const route = (_req: Request, res: Response, next: NextFunction) => {
+      res.locals.route = path;
+      next();
+    };
     app.post(path, route, jsonOnly, reserve, parse, (req: Request, res: Response) => {
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -304,7 +325,9 @@ function answerClientErrors(server: Server, deadlineMs: number, log: Logger): vo
   const writing = new WeakMap<Socket, ServerResponse>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     writing.set(req.socket, res);
-    res.once('close', () => { if (writing.get(req.socket) === res) writing.delete(req.socket); });
+    res.once('close', () => {
+      if (writing.get(req.socket) === res) writing.delete(req.socket);
+    });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const answer = clientErrorAnswer(err, deadlineMs, MAX_HEADER_BYTES);

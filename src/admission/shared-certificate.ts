@@ -43,8 +43,11 @@ function secretData(c: SharedCertificate): Record<string, string> {
   return { 'tls.crt': b64(c.cert), 'tls.key': b64(c.key), 'ca.crt': b64(c.ca), ...(c.caKey ? { 'ca.key': b64(c.caKey) } : {}) };
 }
 
-const leafRequest = (service: { namespace: string; name: string }, options: SharedCertificateOptions): LeafRequest =>
-  ({ dnsNames: serviceDnsNames(service), ipAddresses: ['127.0.0.1'], ...options });
+const leafRequest = (service: { namespace: string; name: string }, options: SharedCertificateOptions): LeafRequest => ({
+  dnsNames: serviceDnsNames(service),
+  ipAddresses: ['127.0.0.1'],
+  ...options,
+});
 
 /** Reads the Secret, or makes the certificate and creates it; a replica that loses the race reads the winner's. */
 export async function sharedServingCertificate(
@@ -91,9 +94,8 @@ export async function renewSharedCertificate(
   if (!secret || !current) return sharedServingCertificate(client, service, secretName, options);
   const now = options.now ?? new Date();
   if (!needsRenewal(current.cert, now)) return current;
-  const authority = current.caKey && !needsRenewal(current.ca, now)
-    ? { cert: current.ca, key: current.caKey }
-    : createCertificateAuthority({ now, keyBits: options.keyBits });
+  const authority =
+    current.caKey && !needsRenewal(current.ca, now) ? { cert: current.ca, key: current.caKey } : createCertificateAuthority({ now, keyBits: options.keyBits });
   const leaf = issueServingCertificate(authority, { ...leafRequest(service, options), now });
   const renewed: SharedCertificate = { cert: leaf.cert, key: leaf.key, ca: authority.cert, caKey: authority.key };
   try {
@@ -128,13 +130,16 @@ export function keepSharedCertificateFresh(options: {
   readonly log: Logger;
 }): () => void {
   let current = options.current;
-  return startRenewalLoop(async () => {
-    const next = await renewSharedCertificate(options.client, options.service, options.secretName, options.certificate);
-    if (next.cert === current.cert) return;
-    // The new CA is trusted before the new certificate is served, or reviews would fail between.
-    if (next.ca !== current.ca) await options.onCaChange(next.ca);
-    options.server.setCertificate(next);
-    current = next;
-    options.log.info({ validTo: new Date(new X509Certificate(next.cert).validTo).toISOString() }, 'serving certificate renewed');
-  }, { intervalMs: options.intervalMs, log: options.log });
+  return startRenewalLoop(
+    async () => {
+      const next = await renewSharedCertificate(options.client, options.service, options.secretName, options.certificate);
+      if (next.cert === current.cert) return;
+      // The new CA is trusted before the new certificate is served, or reviews would fail between.
+      if (next.ca !== current.ca) await options.onCaChange(next.ca);
+      options.server.setCertificate(next);
+      current = next;
+      options.log.info({ validTo: new Date(new X509Certificate(next.cert).validTo).toISOString() }, 'serving certificate renewed');
+    },
+    { intervalMs: options.intervalMs, log: options.log },
+  );
 }

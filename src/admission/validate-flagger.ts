@@ -13,8 +13,7 @@ export interface FlaggerValidationOptions {
 
 type Exemption = (request: AdmissionRequest) => string | undefined;
 
-const notCreateOrUpdate: Exemption = (r) =>
-  r.operation === 'CREATE' || r.operation === 'UPDATE' ? undefined : `${r.operation} is not validated`;
+const notCreateOrUpdate: Exemption = (r) => (r.operation === 'CREATE' || r.operation === 'UPDATE' ? undefined : `${r.operation} is not validated`);
 
 const notFlagger: Exemption = (r) => (r.kind.group === API_GROUP ? undefined : `${r.kind.group}/${r.kind.kind} is not a flagger.app kind`);
 
@@ -22,15 +21,13 @@ const subresource: Exemption = (r) => (r.subResource ? `the ${r.subResource} sub
 
 /** Removing the last finalizer of a Canary being deleted must never be blocked. */
 const beingDeleted: Exemption = (r) =>
-  r.operation === 'UPDATE' && (r.object?.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp
-    ? 'object is being deleted' : undefined;
+  r.operation === 'UPDATE' && (r.object?.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp ? 'object is being deleted' : undefined;
 
 /**
  * An update that leaves spec alone (labels, annotations, finalizers) is allowed even when the
  * object was invalid before, e.g. created before this webhook existed: only new problems block.
  */
-const specUnchanged: Exemption = (r) =>
-  r.operation === 'UPDATE' && r.oldObject && sameJson(r.object?.spec, r.oldObject.spec) ? 'spec unchanged' : undefined;
+const specUnchanged: Exemption = (r) => (r.operation === 'UPDATE' && r.oldObject && sameJson(r.object?.spec, r.oldObject.spec) ? 'spec unchanged' : undefined);
 
 export const VALIDATION_EXEMPTIONS: readonly Exemption[] = [notCreateOrUpdate, notFlagger, subresource, beingDeleted, specUnchanged];
 

@@ -45,11 +45,7 @@ export function builtinQuery(provider: string, metricName: BuiltinMetricName): s
 }
 
 /** A builtin query (or the request count, with metricName 'request-count') rendered for a model. */
-export function renderBuiltinQuery(
-  provider: string,
-  metricName: BuiltinMetricName | 'request-count',
-  model: QueryModel,
-): string {
+export function renderBuiltinQuery(provider: string, metricName: BuiltinMetricName | 'request-count', model: QueryModel): string {
   const family = builtinFamily(provider);
   const template = metricName === 'request-count' ? family.requestCount : builtinQuery(provider, metricName);
   return renderQuery(template, family.adaptModel ? family.adaptModel(model) : model);

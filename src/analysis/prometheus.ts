@@ -59,7 +59,15 @@ export interface MetricsQuerier {
 }
 
 export type MetricsProviderFailure =
-  | 'invalid-address' | 'unreachable' | 'timeout' | 'too-large' | 'tls' | 'http' | 'bad-query' | 'not-prometheus' | 'unexpected'
+  | 'invalid-address'
+  | 'unreachable'
+  | 'timeout'
+  | 'too-large'
+  | 'tls'
+  | 'http'
+  | 'bad-query'
+  | 'not-prometheus'
+  | 'unexpected'
   /** The MetricTemplate or its secret lacks what the backend needs (a key, a region, an address). */
   | 'config';
 
@@ -144,8 +152,9 @@ export class PrometheusClient implements MetricsQuerier {
   /** Runs one range query; its answer is a matrix with every series' values. Throws MetricsProviderError. */
   async queryRange(promql: string, range: QueryRange): Promise<QueryResult> {
     const seconds = (ms: number) => String(ms / 1000);
-    return this.exchange(`${this.rangeUrl}?query=${encodeURIComponent(promql)}` +
-      `&start=${seconds(range.startMs)}&end=${seconds(range.endMs)}&step=${seconds(range.stepMs)}`);
+    return this.exchange(
+      `${this.rangeUrl}?query=${encodeURIComponent(promql)}` + `&start=${seconds(range.startMs)}&end=${seconds(range.endMs)}&step=${seconds(range.stepMs)}`,
+    );
   }
 
   private async exchange(requestUrl: string): Promise<QueryResult> {
@@ -167,8 +176,7 @@ export class PrometheusClient implements MetricsQuerier {
   /** Flagger's availability check: `vector(1)` must return 1. Throws MetricsProviderError. */
   async probe(): Promise<void> {
     const result = await this.query('vector(1)');
-    const value = result.type === 'vector' && result.samples.length === 1 ? result.samples[0].value
-      : result.type === 'scalar' ? result.value : undefined;
+    const value = result.type === 'vector' && result.samples.length === 1 ? result.samples[0].value : result.type === 'scalar' ? result.value : undefined;
     if (value !== 1) {
       throw new MetricsProviderError(`${this.address} is not a working Prometheus: vector(1) did not return 1`, 'not-prometheus', this.address);
     }
@@ -193,7 +201,9 @@ export class PrometheusClient implements MetricsQuerier {
       default:
         if (code && TLS_TRUST_CODES.has(code)) {
           return this.fail(
-            `${at}: TLS certificate not trusted (${code}): ${thrown.message}; set insecureSkipVerify in the MetricTemplate's provider to accept it`, 'tls');
+            `${at}: TLS certificate not trusted (${code}): ${thrown.message}; set insecureSkipVerify in the MetricTemplate's provider to accept it`,
+            'tls',
+          );
         }
         if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')) {
           return this.fail(`${at}: TLS failed: ${thrown.message}`, 'tls');
@@ -215,7 +225,7 @@ export class PrometheusClient implements MetricsQuerier {
     if (api?.status === 'error') {
       const detail = typeof api.error === 'string' ? api.error : '';
       if (res.status === 400 || api.errorType === 'bad_data') return this.throwing(`${at} rejected the query: ${detail}`, 'bad-query', res.status);
-      if (api.errorType === 'timeout' || res.status === 503 && /timeout/i.test(detail)) {
+      if (api.errorType === 'timeout' || (res.status === 503 && /timeout/i.test(detail))) {
         return this.throwing(`${at} timed out evaluating the query: ${detail}`, 'timeout', res.status);
       }
       return this.throwing(`${at} answered HTTP ${res.status}: ${detail.trim()}${authHint(res.status)}`, 'http', res.status);
@@ -263,7 +273,7 @@ interface ApiAnswer {
 function apiAnswerOf(text: string): ApiAnswer | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as ApiAnswer : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as ApiAnswer) : undefined;
   } catch {
     return undefined;
   }
@@ -299,7 +309,8 @@ function toQueryResult(data: ApiAnswer['data']): QueryResult | undefined {
     case 'matrix':
       if (!Array.isArray(result)) return undefined;
       return {
-        type: 'matrix', seriesCount: result.length,
+        type: 'matrix',
+        seriesCount: result.length,
         series: result.map((item: { metric?: unknown; values?: unknown }) => ({
           labels: labelsOf(item?.metric),
           values: Array.isArray(item?.values) ? item.values.map(sampleValue) : [],

@@ -39,7 +39,9 @@ function valueOrNoValues(value: number): Reading {
 
 function seriesNames(samples: readonly { labels: Readonly<Record<string, string>> }[]): string {
   const shown = samples.slice(0, 3).map((s) => {
-    const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',');
+    const labels = Object.entries(s.labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',');
     return `{${labels}}`;
   });
   return shown.join(' ') + (samples.length > 3 ? ' ...' : '');

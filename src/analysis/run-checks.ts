@@ -7,7 +7,12 @@ import { isMetricBackendType, type BackendClient, type BackendSettings, type Kub
 import { METRIC_BACKENDS } from './backends/table.js';
 import { builtinFamily, isBuiltinMetric, renderBuiltinQuery } from './builtin-queries.js';
 import {
-  PrometheusClient, MetricsProviderError, type MetricsQuerier, DEFAULT_QUERY_TIMEOUT_MS, DEFAULT_QUERY_RESPONSE_BYTES, displayAddress,
+  PrometheusClient,
+  MetricsProviderError,
+  type MetricsQuerier,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  DEFAULT_QUERY_RESPONSE_BYTES,
+  displayAddress,
 } from './prometheus.js';
 import { readingOf, type Reading } from './reading.js';
 import { renderQuery, type QueryModel } from './template.js';
@@ -81,38 +86,32 @@ export function refNamesOf(canary: Canary): CanaryRefNames {
 }
 
 /** `prometheusFor` backed by the real client: each query within `timeoutMs`, its answer within `maxResponseBytes`. */
-export function prometheusClients(
-  timeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
-  maxResponseBytes = DEFAULT_QUERY_RESPONSE_BYTES,
-): MetricCheckDeps['prometheusFor'] {
+export function prometheusClients(timeoutMs = DEFAULT_QUERY_TIMEOUT_MS, maxResponseBytes = DEFAULT_QUERY_RESPONSE_BYTES): MetricCheckDeps['prometheusFor'] {
   return (address, auth) => new PrometheusClient({ address, ...auth, timeoutMs, maxResponseBytes });
 }
 
 /** Runs every metric of the canary at once; verdicts come back in the order of the metrics. */
-export async function runMetricChecks(
-  resolved: ResolvedCanary,
-  deps: MetricCheckDeps,
-  refs: CanaryRefNames = {},
-): Promise<MetricVerdict[]> {
+export async function runMetricChecks(resolved: ResolvedCanary, deps: MetricCheckDeps, refs: CanaryRefNames = {}): Promise<MetricVerdict[]> {
   return Promise.all(resolved.metrics.map((metric) => checkMetric(resolved, metric, deps, refs)));
 }
 
 /** What to run for one metric, or why it cannot run. */
 type Plan =
-  | { readonly ok: true; readonly kind: MetricKind; readonly query: string; readonly address: string;
-      readonly auth: PrometheusAuth; readonly toJudged: (value: number) => number;
+  | {
+      readonly ok: true;
+      readonly kind: MetricKind;
+      readonly query: string;
+      readonly address: string;
+      readonly auth: PrometheusAuth;
+      readonly toJudged: (value: number) => number;
       /** A backend other than Prometheus: connects it (and may throw, as prometheusFor may). */
       readonly connect?: () => MetricsQuerier;
       /** Prometheus: the query for another model (the judge's primary and per-step forms). */
-      readonly renderFor?: (model: QueryModel) => string }
+      readonly renderFor?: (model: QueryModel) => string;
+    }
   | { readonly ok: false; readonly kind: MetricKind; readonly message: string; readonly query?: string };
 
-async function checkMetric(
-  resolved: ResolvedCanary,
-  metric: ResolvedMetric,
-  deps: MetricCheckDeps,
-  refs: CanaryRefNames,
-): Promise<MetricVerdict> {
+async function checkMetric(resolved: ResolvedCanary, metric: ResolvedMetric, deps: MetricCheckDeps, refs: CanaryRefNames): Promise<MetricVerdict> {
   const model = queryModelOf(resolved, metric, refs);
   const plan = await planOf(resolved, metric, model, deps);
   const subject = {
@@ -135,8 +134,7 @@ async function checkMetric(
     return withQuery(judge(subject, { kind: 'error', stage: 'query', message: errorText(err) }), plan.query);
   }
   const [reading, requestCount, comparison] = await Promise.all([
-    runQuery(querier, plan.query).then((r) =>
-      r.kind === 'value' ? { kind: 'value' as const, value: plan.toJudged(r.value) } : r),
+    runQuery(querier, plan.query).then((r) => (r.kind === 'value' ? { kind: 'value' as const, value: plan.toJudged(r.value) } : r)),
     metric.minRequestCount !== undefined ? countRequests(resolved, model, deps) : Promise.resolve(undefined),
     metric.judge ? compareWithPrimary(resolved, metric.judge, metric.intervalMs, model, plan, querier, deps) : Promise.resolve(undefined),
   ]);
@@ -186,7 +184,11 @@ async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: Q
       const seconds = metric.name === 'request-duration' && builtinFamily(resolved.provider).durationUnit === 's';
       const name = metric.name;
       return {
-        ok: true, kind: name, query, address: resolved.metricsServer, auth: {},
+        ok: true,
+        kind: name,
+        query,
+        address: resolved.metricsServer,
+        auth: {},
         toJudged: seconds ? (v) => v * 1000 : same,
         renderFor: (m) => renderBuiltinQuery(resolved.provider, name, m),
       };
@@ -195,7 +197,8 @@ async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: Q
     }
   }
   return {
-    ok: false, kind: 'custom',
+    ok: false,
+    kind: 'custom',
     message: `metric ${JSON.stringify(metric.name)} is not builtin (request-success-rate, request-duration) and has neither query nor templateRef`,
   };
 }
@@ -228,7 +231,11 @@ async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: Q
     }
     const connect = deps.backendFor ?? connectBackend;
     return {
-      ok: true, kind: 'custom', query, address: settings.address ?? METRIC_BACKENDS[type].defaultAddress ?? '', auth: {},
+      ok: true,
+      kind: 'custom',
+      query,
+      address: settings.address ?? METRIC_BACKENDS[type].defaultAddress ?? '',
+      auth: {},
       toJudged: (v) => v,
       connect: () => connect(type, settings),
     };
@@ -366,11 +373,16 @@ async function countRequests(resolved: ResolvedCanary, model: QueryModel, deps: 
     reading = { kind: 'error', stage: 'query', message: errorText(err) };
   }
   switch (reading.kind) {
-    case 'value': return { kind: 'count', count: reading.value };
-    case 'no-values': return { kind: 'count', count: 0 };
-    case 'error': return { ...reading, message: `counting requests for minRequestCount: ${reading.message}` };
-    case 'ambiguous': return { kind: 'error', stage: 'query', message: `counting requests for minRequestCount: ${reading.detail}` };
-    default: return { kind: 'error', stage: 'query', message: `counting requests for minRequestCount: unexpected ${reading.kind}` };
+    case 'value':
+      return { kind: 'count', count: reading.value };
+    case 'no-values':
+      return { kind: 'count', count: 0 };
+    case 'error':
+      return { ...reading, message: `counting requests for minRequestCount: ${reading.message}` };
+    case 'ambiguous':
+      return { kind: 'error', stage: 'query', message: `counting requests for minRequestCount: ${reading.detail}` };
+    default:
+      return { kind: 'error', stage: 'query', message: `counting requests for minRequestCount: unexpected ${reading.kind}` };
   }
 }
 

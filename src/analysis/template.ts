@@ -121,18 +121,14 @@ function operand(word: string, action: Action, model: QueryModel, locals: Map<st
     const key = variable[1];
     if (!Object.hasOwn(model.variables, key)) {
       const known = Object.keys(model.variables);
-      throw new TemplateError(
-        `template variable "${key}" is not set in templateVariables (${known.length ? `set: ${known.join(', ')}` : 'none set'})`,
-      );
+      throw new TemplateError(`template variable "${key}" is not set in templateVariables (${known.length ? `set: ${known.join(', ')}` : 'none set'})`);
     }
     return model.variables[key];
   }
   const bare = word.replace(/^\./, '');
   if ((MODEL_NAMES as readonly string[]).includes(bare)) return model[bare as ModelName];
   if (/^[A-Za-z_.][A-Za-z0-9_.]*$/.test(word)) {
-    throw new TemplateError(
-      `unknown template variable "${word}" in ${action.source} (known: ${MODEL_NAMES.join(', ')}, variables.X)`,
-    );
+    throw new TemplateError(`unknown template variable "${word}" in ${action.source} (known: ${MODEL_NAMES.join(', ')}, variables.X)`);
   }
   throw new TemplateError(`unsupported template action ${action.source}`);
 }
@@ -152,8 +148,7 @@ function tokenize(expr: string, action: Action): string[] {
 }
 
 function isStringLiteral(word: string): boolean {
-  return (word.startsWith('"') && word.endsWith('"') && word.length >= 2) ||
-    (word.startsWith('`') && word.endsWith('`') && word.length >= 2);
+  return (word.startsWith('"') && word.endsWith('"') && word.length >= 2) || (word.startsWith('`') && word.endsWith('`') && word.length >= 2);
 }
 
 function unquote(word: string): string {

@@ -75,19 +75,24 @@ function judgeReading(subject: VerdictSubject, reading: Reading): Verdict {
       const where = `probably ${subject.targetName}.${subject.namespace} is not receiving traffic`;
       if (subject.kind === 'custom') {
         return {
-          ...base, result: 'nodata', countsAsFailedCheck: true,
+          ...base,
+          result: 'nodata',
+          countsAsFailedCheck: true,
           message: `no values found for custom metric ${subject.metricName} ${where}`,
           halt: `Halt advancement no values found for custom metric: ${subject.metricName}: no values found`,
         };
       }
       return {
-        ...base, result: 'nodata', countsAsFailedCheck: true,
+        ...base,
+        result: 'nodata',
+        countsAsFailedCheck: true,
         message: `no values found for ${subject.provider} metric ${subject.metricName} ${where}`,
         halt: `Halt advancement no values found for ${subject.provider} metric ${subject.metricName} ${where}: no values found`,
       };
     }
     case 'too-few-requests': {
-      const message = `only ${formatNumber(reading.requests)} requests reached ${subject.targetName}.${subject.namespace} ` +
+      const message =
+        `only ${formatNumber(reading.requests)} requests reached ${subject.targetName}.${subject.namespace} ` +
         `in the last ${reading.interval}, fewer than minRequestCount ${reading.minimum}: too little traffic to judge ${subject.metricName}`;
       return { ...base, result: 'nodata', countsAsFailedCheck: false, message, halt: `Halt ${canary} advancement ${message}` };
     }
@@ -125,10 +130,14 @@ function judgeValue(subject: VerdictSubject, raw: number, base: Bounds, canary: 
   if (failure !== undefined) {
     return { ...base, value, result: 'fail', countsAsFailedCheck: true, message: failure, halt: `Halt ${canary} advancement ${failure}` };
   }
-  const range = min !== undefined && max !== undefined
-    ? `within [${showBound(subject, min)}, ${showBound(subject, max)}]`
-    : min !== undefined ? `>= ${showBound(subject, min)}`
-      : max !== undefined ? `<= ${showBound(subject, max)}` : 'with no threshold';
+  const range =
+    min !== undefined && max !== undefined
+      ? `within [${showBound(subject, min)}, ${showBound(subject, max)}]`
+      : min !== undefined
+        ? `>= ${showBound(subject, min)}`
+        : max !== undefined
+          ? `<= ${showBound(subject, max)}`
+          : 'with no threshold';
   return { ...base, value, result: 'pass', countsAsFailedCheck: false, message: `${show(value)} ${range}` };
 }
 

@@ -22,8 +22,7 @@ interface CrdInput {
   columns: PrinterColumn[];
 }
 
-const wide = (name: string, type: PrinterColumn['type'], jsonPath: string): PrinterColumn =>
-  ({ name, type, jsonPath, priority: 1 });
+const wide = (name: string, type: PrinterColumn['type'], jsonPath: string): PrinterColumn => ({ name, type, jsonPath, priority: 1 });
 
 const INPUTS: CrdInput[] = [
   {

@@ -17,11 +17,13 @@ export function crossNamespaceProblems(canary: Canary): Problem[] {
   const analysis = canary.spec?.analysis ?? canary.spec?.canaryAnalysis;
   (analysis?.metrics ?? []).forEach((m, i) => {
     const ref = m?.templateRef;
-    if (ref && elsewhere(ref.namespace)) out.push(problem(`${analysisPath}.metrics[${i}].templateRef.namespace`, blocked('metric template', ref.namespace!, ref.name)));
+    if (ref && elsewhere(ref.namespace))
+      out.push(problem(`${analysisPath}.metrics[${i}].templateRef.namespace`, blocked('metric template', ref.namespace!, ref.name)));
   });
   (analysis?.alerts ?? []).forEach((a, i) => {
     const ref = a?.providerRef;
-    if (ref && elsewhere(ref.namespace)) out.push(problem(`${analysisPath}.alerts[${i}].providerRef.namespace`, blocked('alert provider', ref.namespace!, ref.name)));
+    if (ref && elsewhere(ref.namespace))
+      out.push(problem(`${analysisPath}.alerts[${i}].providerRef.namespace`, blocked('alert provider', ref.namespace!, ref.name)));
   });
   return out;
 }

@@ -5,8 +5,15 @@ import { resolveJudge, type ResolvedJudge } from './judge-spec.js';
 import { DEFAULT_PROVIDER, routesByWeight } from './providers.js';
 import { strategyOf, KUBERNETES_BLUE_GREEN_ITERATIONS, type Strategy } from './strategy.js';
 import type {
-  Canary, CanaryAlert, CanaryAnalysis, CanaryMetric, CanaryService, CanaryWebhook,
-  HTTPMatchRequest, SessionAffinity, WebhookType,
+  Canary,
+  CanaryAlert,
+  CanaryAnalysis,
+  CanaryMetric,
+  CanaryService,
+  CanaryWebhook,
+  HTTPMatchRequest,
+  SessionAffinity,
+  WebhookType,
 } from './types.js';
 
 export const DEFAULTS = {
@@ -118,9 +125,7 @@ function resolveMetric(m: CanaryMetric, namespace: string): ResolvedMetric {
     ...(min !== undefined ? { min } : {}),
     ...(max !== undefined ? { max } : {}),
     ...(m.query ? { query: m.query } : {}),
-    ...(m.templateRef
-      ? { templateRef: { name: m.templateRef.name, namespace: m.templateRef.namespace ?? namespace } }
-      : {}),
+    ...(m.templateRef ? { templateRef: { name: m.templateRef.name, namespace: m.templateRef.namespace ?? namespace } } : {}),
     templateVariables: m.templateVariables ?? {},
     ...(m.minRequestCount !== undefined ? { minRequestCount: m.minRequestCount } : {}),
     ...(m.sluiceJudge ? { judge: resolveJudge(m.name, m.sluiceJudge) } : {}),
@@ -180,7 +185,7 @@ export function resolveCanary(canary: Canary, operator: OperatorDefaults = {}): 
     skipAnalysis: spec.skipAnalysis === true || analysis === undefined,
     suspend: spec.suspend === true,
     revertOnDeletion: spec.revertOnDeletion === true,
-    match: strategy.kind === 'ab-testing' ? analysis?.match ?? [] : [],
+    match: strategy.kind === 'ab-testing' ? (analysis?.match ?? []) : [],
     metrics: (analysis?.metrics ?? []).map((m) => resolveMetric(m, namespace)),
     webhooks: (analysis?.webhooks ?? []).map(resolveWebhook),
     alerts: analysis?.alerts ?? [],

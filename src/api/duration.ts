@@ -4,8 +4,8 @@
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -33,9 +33,7 @@ export function parseDuration(text: string): number {
     const at = TERM.lastIndex;
     const m = TERM.exec(s);
     if (!m) {
-      throw new Error(
-        `invalid duration ${JSON.stringify(text)}: expected a number and a unit (ns, us, ms, s, m, h) at "${s.slice(at)}"`,
-      );
+      throw new Error(`invalid duration ${JSON.stringify(text)}: expected a number and a unit (ns, us, ms, s, m, h) at "${s.slice(at)}"`);
     }
     total += Number(m[1]) * UNIT_MS[m[2]];
   }
@@ -45,9 +43,21 @@ export function parseDuration(text: string): number {
 /** Graphite's spelling of a time offset, which Flagger's Graphite examples use for a metric's interval ("1min"). */
 const GRAPHITE_OFFSET = /^([0-9]+)(s|sec|secs|second|seconds|min|mins|minute|minutes|h|hour|hours|d|day|days)$/;
 const GRAPHITE_UNIT_MS: Record<string, number> = {
-  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
-  min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
 };
 
 /**

@@ -93,12 +93,19 @@ function samplingProblems(jp: string, spec: MetricJudgeSpec, intervalMs: number 
   const confidence = spec.confidence ?? JUDGE_DEFAULTS.confidence;
   const minSamples = spec.minSamples ?? JUDGE_DEFAULTS.minSamples;
   if (!(Number.isInteger(minSamples) && minSamples >= 2 && minSamples <= MAX_JUDGE_SAMPLES)) {
-    return [problem(`${jp}.minSamples`, `must be a whole number from 2 to ${MAX_JUDGE_SAMPLES}, got ${minSamples}`), ...stepProblems(jp, spec, undefined, minSamples)];
+    return [
+      problem(`${jp}.minSamples`, `must be a whole number from 2 to ${MAX_JUDGE_SAMPLES}, got ${minSamples}`),
+      ...stepProblems(jp, spec, undefined, minSamples),
+    ];
   }
   const out: Problem[] = [];
   if (confidenceUsable(confidence) && smallestPValue(minSamples) >= 1 - confidence / 100) {
-    out.push(problem(`${jp}.minSamples`,
-      `with ${minSamples} samples a side no difference can reach ${confidence}% confidence (the smallest p-value is ${smallestPValue(minSamples).toFixed(3)}): raise it`));
+    out.push(
+      problem(
+        `${jp}.minSamples`,
+        `with ${minSamples} samples a side no difference can reach ${confidence}% confidence (the smallest p-value is ${smallestPValue(minSamples).toFixed(3)}): raise it`,
+      ),
+    );
   }
   return [...out, ...stepProblems(jp, spec, intervalMs, minSamples)];
 }
@@ -111,11 +118,17 @@ function stepProblems(jp: string, spec: MetricJudgeSpec, intervalMs: number | un
   if (intervalMs === undefined) return [];
   const samples = samplesPerInterval(intervalMs, parseDuration(step));
   if (samples < minSamples) {
-    return [problem(`${jp}.step`,
-      `the metric's interval ${formatDuration(intervalMs)} in steps of ${step} gives ${samples} samples a side, fewer than minSamples ${minSamples}: lengthen the interval or shorten the step`)];
+    return [
+      problem(
+        `${jp}.step`,
+        `the metric's interval ${formatDuration(intervalMs)} in steps of ${step} gives ${samples} samples a side, fewer than minSamples ${minSamples}: lengthen the interval or shorten the step`,
+      ),
+    ];
   }
   if (samples > MAX_JUDGE_SAMPLES) {
-    return [problem(`${jp}.step`, `the metric's interval in steps of ${step} gives ${samples} samples a side, more than ${MAX_JUDGE_SAMPLES}: lengthen the step`)];
+    return [
+      problem(`${jp}.step`, `the metric's interval in steps of ${step} gives ${samples} samples a side, more than ${MAX_JUDGE_SAMPLES}: lengthen the step`),
+    ];
   }
   return [];
 }

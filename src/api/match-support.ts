@@ -64,8 +64,7 @@ const MATCH_SUPPORT: Partial<Record<Provider, MatchSupport>> = {
   contour: { label: 'Contour', lists: ['analysis'], fields: { headers: { kinds: [...STRING_MATCH_KINDS], what: 'a header', needsAKind: true } } },
 };
 
-const list = (kinds: readonly string[]) =>
-  kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`;
+const list = (kinds: readonly string[]) => (kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`);
 
 /** The problems of one StringMatch at `path`, or none. */
 function stringMatchProblems(value: unknown, path: string, support: FieldSupport, label: string): Problem[] {

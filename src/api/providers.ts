@@ -69,7 +69,10 @@ export interface ProviderEntry {
 
 const WEIGHTED = { abTesting: false, mirroring: false, sessionAffinity: false, weightedRouting: true } as const;
 
-const istioKinds = [{ group: 'networking.istio.io', plural: 'virtualservices' }, { group: 'networking.istio.io', plural: 'destinationrules' }];
+const istioKinds = [
+  { group: 'networking.istio.io', plural: 'virtualservices' },
+  { group: 'networking.istio.io', plural: 'destinationrules' },
+];
 const trafficSplit = [{ group: 'split.smi-spec.io', plural: 'trafficsplits' }];
 const httpRoute = [{ group: 'gateway.networking.k8s.io', plural: 'httproutes' }];
 const gatewayRefs: RequiredField = { path: 'spec.service.gatewayRefs', why: 'the Gateways the HTTPRoute attaches to' };
@@ -96,7 +99,10 @@ const TABLE = {
   },
   gloo: {
     capabilities: { ...WEIGHTED, abTesting: true },
-    routing: [{ group: 'gateway.solo.io', plural: 'routetables' }, { group: 'gloo.solo.io', plural: 'upstreams' }],
+    routing: [
+      { group: 'gateway.solo.io', plural: 'routetables' },
+      { group: 'gloo.solo.io', plural: 'upstreams' },
+    ],
     references: ['upstreamRef'],
     builtins: envoy.gloo,
   },
@@ -198,7 +204,7 @@ export function routesByWeight(provider: string): boolean {
 export function routingKindsByGroup(guarded = false): { group: string; resources: string[] }[] {
   const byGroup = new Map<string, string[]>();
   for (const entry of Object.values(PROVIDERS)) {
-    for (const { group, plural } of [...entry.routing, ...(guarded ? entry.guardedOnly ?? [] : [])]) {
+    for (const { group, plural } of [...entry.routing, ...(guarded ? (entry.guardedOnly ?? []) : [])]) {
       const resources = byGroup.get(group) ?? [];
       if (!resources.includes(plural)) resources.push(plural);
       byGroup.set(group, resources);

@@ -13,13 +13,20 @@ function typeName(value: unknown): string {
 
 function matchesType(value: unknown, type: JSONSchema['type']): boolean {
   switch (type) {
-    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array': return Array.isArray(value);
-    case 'string': return typeof value === 'string';
-    case 'boolean': return typeof value === 'boolean';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    default: return true;
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    default:
+      return true;
   }
 }
 
@@ -54,7 +61,10 @@ function check(value: unknown, schema: JSONSchema, path: string, out: Problem[])
     return;
   }
   if (schema.enum && !schema.enum.includes(value as string | number)) {
-    const allowed = schema.enum.filter((v) => v !== '').map((v) => JSON.stringify(v)).join(', ');
+    const allowed = schema.enum
+      .filter((v) => v !== '')
+      .map((v) => JSON.stringify(v))
+      .join(', ');
     out.push(problem(path, `unsupported value ${quote(value)}: must be one of ${allowed}`));
   }
   if (typeof value === 'number') {
@@ -97,7 +107,7 @@ function checkObject(value: Record<string, unknown>, schema: JSONSchema, path: s
   // The schema's own fields are always checked; unknown fields and map entries count toward the cap.
   const others = new EntryProblems(path, out);
   for (const key of Object.keys(value)) {
-    const known = schema.properties ? own(schema.properties, key) as JSONSchema | undefined : undefined;
+    const known = schema.properties ? (own(schema.properties, key) as JSONSchema | undefined) : undefined;
     if (known) {
       check(value[key], known, childPath(path, key), out);
     } else if (!others.done && schema.additionalProperties) {
@@ -117,7 +127,10 @@ class EntryProblems {
   private withProblems = 0;
   done = false;
 
-  constructor(private readonly path: string, private readonly out: Problem[]) {}
+  constructor(
+    private readonly path: string,
+    private readonly out: Problem[],
+  ) {}
 
   check(checkEntry: (into: Problem[]) => void): void {
     if (this.withProblems < MAX_PROBLEMS_PER_CONTAINER) {

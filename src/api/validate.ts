@@ -38,7 +38,8 @@ const urlProblem = (path: string, value: unknown): Problem[] =>
 const durationProblem = (path: string, value: unknown, positive = false, maxMs?: number): Problem[] => {
   if (value === undefined) return [];
   if (!isDuration(value)) return [problem(path, `invalid duration ${quote(value)}: use Go syntax such as 30s, 1m or 1h30m`)];
-  if (parseDuration(value as string) > MAX_DURATION_MS) return [problem(path, `must be at most ${formatDuration(MAX_DURATION_MS)} (Go's longest duration), got ${quote(value)}`)];
+  if (parseDuration(value as string) > MAX_DURATION_MS)
+    return [problem(path, `must be at most ${formatDuration(MAX_DURATION_MS)} (Go's longest duration), got ${quote(value)}`)];
   if (positive && parseDuration(value as string) <= 0) return [problem(path, `must be greater than 0, got ${quote(value)}`)];
   if (maxMs !== undefined && parseDuration(value as string) > maxMs) return [problem(path, `must be at most ${formatDuration(maxMs)}, got ${quote(value)}`)];
   return [];
@@ -73,7 +74,8 @@ function nameProblems(metadata: unknown): Problem[] {
   const out: Problem[] = [];
   if (meta.name === undefined || meta.name === '') out.push(problem('metadata.name', 'is required'));
   else if (typeof meta.name !== 'string') out.push(problem('metadata.name', `must be a string, got ${quote(meta.name)}`));
-  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') out.push(problem('metadata.namespace', `must be a string, got ${quote(meta.namespace)}`));
+  if (meta.namespace !== undefined && typeof meta.namespace !== 'string')
+    out.push(problem('metadata.namespace', `must be a string, got ${quote(meta.namespace)}`));
   return out;
 }
 
@@ -117,7 +119,9 @@ const targetAndAutoscaler: Rule<CanaryView> = ({ canary }) => {
   }
   const replicas = scaler?.primaryScalerReplicas;
   if (replicas?.minReplicas !== undefined && replicas.maxReplicas !== undefined && replicas.minReplicas > replicas.maxReplicas) {
-    out.push(problem('spec.autoscalerRef.primaryScalerReplicas.minReplicas', `must not exceed maxReplicas (${replicas.maxReplicas}), got ${replicas.minReplicas}`));
+    out.push(
+      problem('spec.autoscalerRef.primaryScalerReplicas.minReplicas', `must not exceed maxReplicas (${replicas.maxReplicas}), got ${replicas.minReplicas}`),
+    );
   }
   return out;
 };
@@ -208,7 +212,12 @@ const istioDelegateHasNoAddress: Rule<CanaryView> = ({ canary, provider }) => {
   if (provider !== 'istio' || service?.delegation !== true) return [];
   return (['hosts', 'gateways'] as const)
     .filter((field) => Array.isArray(service[field]) && service[field].length > 0)
-    .map((field) => problem(`spec.service.${field}`, 'must be empty when spec.service.delegation is true: a delegate VirtualService takes its hosts and gateways from its parent'));
+    .map((field) =>
+      problem(
+        `spec.service.${field}`,
+        'must be empty when spec.service.delegation is true: a delegate VirtualService takes its hosts and gateways from its parent',
+      ),
+    );
 };
 
 const mirrorSupported: Rule<CanaryView> = ({ analysis, analysisPath: p, provider }) => {
@@ -237,7 +246,10 @@ function isJudged(m: CanaryMetric): boolean {
 
 const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
   const metrics = upTo(analysis?.metrics, CANARY_LIMITS.metrics);
-  const out = duplicates(`${p}.metrics`, metrics.map((m) => m?.name));
+  const out = duplicates(
+    `${p}.metrics`,
+    metrics.map((m) => m?.name),
+  );
   metrics.forEach((m, i) => {
     if (!m) return;
     const mp = childPath(`${p}.metrics`, i);
@@ -262,7 +274,10 @@ const metricsWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
 
 const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => {
   const hooks = upTo(analysis?.webhooks, CANARY_LIMITS.webhooks);
-  const out = duplicates(`${p}.webhooks`, hooks.map((w) => w?.name));
+  const out = duplicates(
+    `${p}.webhooks`,
+    hooks.map((w) => w?.name),
+  );
   hooks.forEach((w, i) => {
     if (!w) return;
     const wp = childPath(`${p}.webhooks`, i);
@@ -274,9 +289,22 @@ const webhooksWellFormed: Rule<CanaryView> = ({ analysis, analysisPath: p }) => 
 };
 
 const CANARY_RULES: Rule<CanaryView>[] = [
-  needsName, apiVersionIsFlagger, providerNeedsItsRefs, targetAndAutoscaler,
-  servicePorts, serviceDurations, metricsServerIsUrl, progressDeadlinePositive, analysisTiming,
-  analysisHasAStrategy, weights, matchNeedsIterations, matchesWritable, istioDelegateHasNoAddress, mirrorSupported, metricsWellFormed,
+  needsName,
+  apiVersionIsFlagger,
+  providerNeedsItsRefs,
+  targetAndAutoscaler,
+  servicePorts,
+  serviceDurations,
+  metricsServerIsUrl,
+  progressDeadlinePositive,
+  analysisTiming,
+  analysisHasAStrategy,
+  weights,
+  matchNeedsIterations,
+  matchesWritable,
+  istioDelegateHasNoAddress,
+  mirrorSupported,
+  metricsWellFormed,
   webhooksWellFormed,
 ];
 
@@ -319,7 +347,6 @@ function withRetiredProviderReason(p: Problem, doc: unknown): Problem {
 
 // ---------------------------------------------------------------- MetricTemplate
 
-
 export function validateMetricTemplate(doc: unknown): Problem[] {
   const out = checkStructure(doc, metricTemplateSchema, '');
   const mt = doc as MetricTemplate;
@@ -348,10 +375,18 @@ function backendProblems(type: MetricBackendType, provider: MetricTemplate['spec
   if (type === 'cloudwatch' && !provider.region) out.push(problem('spec.provider.region', 'is required for cloudwatch'));
   if (typeof query !== 'string' || query.includes('{{')) return out; // rendered per Canary: checked at query time
   if (type === 'keptn') {
-    try { parseKeptnQuery(query); } catch (err) { out.push(problem('spec.query', (err as Error).message)); }
+    try {
+      parseKeptnQuery(query);
+    } catch (err) {
+      out.push(problem('spec.query', (err as Error).message));
+    }
   }
   if (type === 'externalmetrics') {
-    try { parseExternalMetricQuery(query); } catch (err) { out.push(problem('spec.query', (err as Error).message)); }
+    try {
+      parseExternalMetricQuery(query);
+    } catch (err) {
+      out.push(problem('spec.query', (err as Error).message));
+    }
   }
   return out;
 }
@@ -407,10 +442,16 @@ export function canaryWarnings(doc: unknown, defaultProvider: string = DEFAULT_P
   const analysis = spec.analysis ?? spec.canaryAnalysis;
   const provider = spec.provider ?? defaultProvider;
   if (analysis?.sessionAffinity && !providerEntry(provider)?.capabilities.sessionAffinity) {
-    out.push(problem(`${analysisPath}.sessionAffinity`, `is ignored: provider ${provider} has no cookie-based routing (Flagger has it for Istio and Gateway API only)`));
+    out.push(
+      problem(
+        `${analysisPath}.sessionAffinity`,
+        `is ignored: provider ${provider} has no cookie-based routing (Flagger has it for Istio and Gateway API only)`,
+      ),
+    );
   }
   const scaler = spec.autoscalerRef;
-  const scalerKind = scaler?.kind !== undefined && Object.hasOwn(AUTOSCALER_KINDS, scaler.kind) ? AUTOSCALER_KINDS[scaler.kind as AutoscalerKindName] : undefined;
+  const scalerKind =
+    scaler?.kind !== undefined && Object.hasOwn(AUTOSCALER_KINDS, scaler.kind) ? AUTOSCALER_KINDS[scaler.kind as AutoscalerKindName] : undefined;
   if (scaler?.primaryScalerQueries && scalerKind && !scalerKind.takesQueries) {
     out.push(problem('spec.autoscalerRef.primaryScalerQueries', `applies to KEDA ScaledObjects, not to a ${scaler.kind}; ignored`));
   }

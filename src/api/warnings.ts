@@ -15,13 +15,23 @@ const HPA_VERSIONS = ['autoscaling/v2', 'autoscaling/v2beta2', 'autoscaling/v2be
 const targetApiVersion: Warn = (canary) => {
   const ref = canary.spec.targetRef;
   if (!ref || ref.kind !== 'Deployment' || ref.apiVersion === undefined || ref.apiVersion === 'apps/v1') return [];
-  return [problem('spec.targetRef.apiVersion', `${quote(ref.apiVersion)} is not a Deployment's apiVersion; Flagger and Sluice ignore it and read apps/v1 Deployment ${ref.name}: write apps/v1`)];
+  return [
+    problem(
+      'spec.targetRef.apiVersion',
+      `${quote(ref.apiVersion)} is not a Deployment's apiVersion; Flagger and Sluice ignore it and read apps/v1 Deployment ${ref.name}: write apps/v1`,
+    ),
+  ];
 };
 
 const autoscalerApiVersion: Warn = (canary) => {
   const ref = canary.spec.autoscalerRef;
   if (!ref || ref.kind !== 'HorizontalPodAutoscaler' || ref.apiVersion === undefined || HPA_VERSIONS.includes(ref.apiVersion)) return [];
-  return [problem('spec.autoscalerRef.apiVersion', `${quote(ref.apiVersion)} is not a HorizontalPodAutoscaler's apiVersion; Flagger and Sluice ignore it and read HorizontalPodAutoscaler ${ref.name} as autoscaling/v2: write autoscaling/v2`)];
+  return [
+    problem(
+      'spec.autoscalerRef.apiVersion',
+      `${quote(ref.apiVersion)} is not a HorizontalPodAutoscaler's apiVersion; Flagger and Sluice ignore it and read HorizontalPodAutoscaler ${ref.name} as autoscaling/v2: write autoscaling/v2`,
+    ),
+  ];
 };
 
 const mirrorWeightWithoutMirror: Warn = (canary, p) => {

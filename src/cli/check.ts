@@ -15,10 +15,7 @@ import { formatProblem } from '../api/problem.js';
 import { GROUP_VERSION, type Canary, type JudgeStatus, type MetricTemplate } from '../api/types.js';
 import { validateCanary } from '../api/validate.js';
 import { expandPaths, readManifestFile, readManifests } from '../io/manifests.js';
-import {
-  prometheusClients, refNamesOf, runMetricChecks,
-  type MetricCheckDeps, type MetricVerdict, type TemplateRef,
-} from '../analysis/run-checks.js';
+import { prometheusClients, refNamesOf, runMetricChecks, type MetricCheckDeps, type MetricVerdict, type TemplateRef } from '../analysis/run-checks.js';
 
 export interface CheckOptions {
   /** Query this Prometheus instead of every address in the Canary and its MetricTemplates. */
@@ -59,9 +56,7 @@ export async function runCheck(target: string, options: CheckOptions = {}): Prom
   const deps: MetricCheckDeps = {
     prometheusFor: (address, auth) => base(options.prometheus ?? address, auth),
     getTemplate: source.getTemplate,
-    getSecret: fromSecretFiles
-      ? async (ns, name) => fromSecretFiles(ns, name) ?? source.getSecret(ns, name)
-      : source.getSecret,
+    getSecret: fromSecretFiles ? async (ns, name) => fromSecretFiles(ns, name) ?? source.getSecret(ns, name) : source.getSecret,
     ...(source.kube ? { kube: source.kube } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
@@ -85,9 +80,7 @@ export async function runCheck(target: string, options: CheckOptions = {}): Prom
 
 /** The printed report of one Canary: a header, then a block per metric, then a tally. */
 export function formatCanaryReport(resolved: ResolvedCanary, verdicts: MetricVerdict[], prometheusOverride?: string): string[] {
-  const lines = [
-    `Canary ${resolved.namespace}/${resolved.name}  provider ${resolved.provider}  Prometheus ${prometheusOverride ?? resolved.metricsServer}`,
-  ];
+  const lines = [`Canary ${resolved.namespace}/${resolved.name}  provider ${resolved.provider}  Prometheus ${prometheusOverride ?? resolved.metricsServer}`];
   if (verdicts.length === 0) lines.push('  no metrics: the analysis has nothing to check');
   for (const v of verdicts) {
     lines.push(`  ${v.name}: ${v.result === 'pass' ? 'pass' : v.result.toUpperCase()}`);
@@ -119,10 +112,7 @@ function formatValue(name: string, value: number): string {
 }
 
 function formatThreshold(v: MetricVerdict): string {
-  const parts = [
-    ...(v.min !== undefined ? [`min ${formatValue(v.name, v.min)}`] : []),
-    ...(v.max !== undefined ? [`max ${formatValue(v.name, v.max)}`] : []),
-  ];
+  const parts = [...(v.min !== undefined ? [`min ${formatValue(v.name, v.min)}`] : []), ...(v.max !== undefined ? [`max ${formatValue(v.name, v.max)}`] : [])];
   return parts.length ? parts.join(', ') : 'none';
 }
 
@@ -132,15 +122,17 @@ function formatThreshold(v: MetricVerdict): string {
  */
 function sourceFromFiles(path: string, namespace?: string): CanarySource {
   const own = readManifests([path]).map((d) => d.object);
-  const neighbours = statSync(path).isDirectory() ? [] : expandPaths([dirname(path)])
-    .filter((file) => file !== path)
-    .flatMap((file) => {
-      try {
-        return readManifestFile(file).map((d) => d.object);
-      } catch {
-        return []; // an unrelated broken file next to the Canary does not stop the check
-      }
-    });
+  const neighbours = statSync(path).isDirectory()
+    ? []
+    : expandPaths([dirname(path)])
+        .filter((file) => file !== path)
+        .flatMap((file) => {
+          try {
+            return readManifestFile(file).map((d) => d.object);
+          } catch {
+            return []; // an unrelated broken file next to the Canary does not stop the check
+          }
+        });
   const objects = [...own, ...neighbours];
   const isFlagger = (o: Record<string, unknown>, kind: string) => o.apiVersion === GROUP_VERSION && o.kind === kind;
   const canaries = own
@@ -169,8 +161,10 @@ function sourceFromFiles(path: string, namespace?: string): CanarySource {
 
 /** The Secrets of --secret-file: by name, and by namespace when the file gives one. */
 function secretsFromFiles(files: readonly string[]): (namespace: string, name: string) => Record<string, string> | undefined {
-  const secrets = readManifests([...files]).map((d) => d.object)
-    .filter((o) => o.apiVersion === 'v1' && o.kind === 'Secret').map((o) => o as SecretDoc);
+  const secrets = readManifests([...files])
+    .map((d) => d.object)
+    .filter((o) => o.apiVersion === 'v1' && o.kind === 'Secret')
+    .map((o) => o as SecretDoc);
   return (namespace, name) => {
     const found = secrets.find((s) => s.metadata?.name === name && (!s.metadata?.namespace || s.metadata.namespace === namespace));
     return found ? secretData(found) : undefined;
@@ -216,11 +210,14 @@ export function checkCommand(): Command {
   return new Command('check')
     .description('run every metric check of a Canary once and print query, value, threshold and verdict; exits 1 when a check does not pass')
     .argument('<file-or-canary>', 'a Canary YAML file or folder, or the name of a Canary in the cluster')
-    .option('--prometheus <url>', 'query this Prometheus instead of the Canary\'s metricsServer and the MetricTemplates\' addresses')
+    .option('--prometheus <url>', "query this Prometheus instead of the Canary's metricsServer and the MetricTemplates' addresses")
     .option('-n, --namespace <ns>', 'namespace of the Canary (cluster), or only Canaries of this namespace (files)')
     .option('--kubeconfig <path>', 'kubeconfig to read the Canary from (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
     .option('--provider <name>', 'the operator default provider, for Canaries that set none', 'istio')
-    .option('--secret-file <file>', 'YAML with the Secrets the MetricTemplates name (repeatable); looked up first', (file: string, files: string[] = []) => [...files, file])
+    .option('--secret-file <file>', 'YAML with the Secrets the MetricTemplates name (repeatable); looked up first', (file: string, files: string[] = []) => [
+      ...files,
+      file,
+    ])
     .action(async (target: string, opts: { prometheus?: string; namespace?: string; kubeconfig?: string; provider: string; secretFile?: string[] }) => {
       const report = await runCheck(target, { ...opts, ...(opts.secretFile ? { secretFiles: opts.secretFile } : {}) });
       // `sluice check x | head` closes the pipe early; that is not an error of the check.

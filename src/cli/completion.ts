@@ -17,8 +17,10 @@ export function completionScript(program: Command, shell: CompletionShell, name 
   const words = completionWords(program);
   const verbs = [...words.keys()].filter(Boolean).join(' ');
   const fn = `_${name.replace(/[^A-Za-z0-9]/g, '_')}_complete`;
-  const cases = [...words].filter(([verb]) => verb)
-    .map(([verb, flags]) => `    ${verb}) opts="${flags.join(' ')}" ;;`).join('\n');
+  const cases = [...words]
+    .filter(([verb]) => verb)
+    .map(([verb, flags]) => `    ${verb}) opts="${flags.join(' ')}" ;;`)
+    .join('\n');
   const bashBody = `${fn}() {
   local cur verb opts
   cur="\${COMP_WORDS[COMP_CWORD]}"

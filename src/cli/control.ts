@@ -18,9 +18,12 @@ const DESCRIPTIONS: Record<ControlVerb, string> = {
 /** The merge patch of metadata.annotations a verb writes; `token` names who asked and when. */
 export function controlPatch(verb: ControlVerb, token: string): { metadata: { annotations: Record<string, string | null> } } {
   switch (verb) {
-    case 'pause': return { metadata: { annotations: { [COMMAND_ANNOTATIONS.paused]: 'true' } } };
-    case 'resume': return { metadata: { annotations: { [COMMAND_ANNOTATIONS.paused]: null } } };
-    default: return { metadata: { annotations: { [COMMAND_ANNOTATIONS[verb]]: token } } };
+    case 'pause':
+      return { metadata: { annotations: { [COMMAND_ANNOTATIONS.paused]: 'true' } } };
+    case 'resume':
+      return { metadata: { annotations: { [COMMAND_ANNOTATIONS.paused]: null } } };
+    default:
+      return { metadata: { annotations: { [COMMAND_ANNOTATIONS[verb]]: token } } };
   }
 }
 
@@ -35,5 +38,6 @@ export function controlCommands(): Command[] {
         const token = `${new Date().toISOString()} by ${userInfo().username}`;
         await client.mergePatch(RESOURCES.canaries, name, opts.namespace, controlPatch(verb, token));
         console.log(`canary ${opts.namespace}/${name}: ${verb} requested (${token})`);
-      }));
+      }),
+  );
 }

@@ -17,15 +17,16 @@ export function dashboardCommand(): Command {
     .description('serve a live page of the canaries on localhost (weights, metrics, events, actions) with your kubeconfig')
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default('3100'))
     .addOption(new Option('--address <ip>', 'loopback address to listen on').default('127.0.0.1'))
-    .option('-n, --namespace <ns>', 'watch one namespace (default: the kubeconfig context\'s)')
+    .option('-n, --namespace <ns>', "watch one namespace (default: the kubeconfig context's)")
     .option('-A, --all-namespaces', 'watch every namespace')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
     .action(async (flags: DashboardFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${flags.port}`);
-      if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(flags.address)) throw new Error(`--address must be a loopback address (the page acts with your credentials), got ${flags.address}`);
+      if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(flags.address))
+        throw new Error(`--address must be a loopback address (the page acts with your credentials), got ${flags.address}`);
       const kc = loadKubeConfig(flags.kubeconfig ? { path: flags.kubeconfig } : {});
-      const namespace = flags.allNamespaces ? undefined : flags.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
+      const namespace = flags.allNamespaces ? undefined : (flags.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default'));
       const { startDashboard } = await import('../dashboard/server.js');
       const dashboard = await startDashboard({ client: new KubeClient(kc), namespace, port, host: flags.address, user: userInfo().username });
       console.log(`sluice dashboard: ${dashboard.url} (${namespace ? `namespace ${namespace}` : 'all namespaces'}; Ctrl-C to stop)`);

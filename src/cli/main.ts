@@ -53,30 +53,38 @@ export function buildProgram(name = programName()): Command {
   program.addCommand(statusCommand());
   program.addCommand(dashboardCommand());
   for (const verb of controlCommands()) program.addCommand(verb);
-  program.command('webhook').description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)').helpOption(false).allowUnknownOption().allowExcessArguments().action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
+  program
+    .command('webhook')
+    .description('serve the admission webhooks over HTTPS and register them until interrupted (sluice webhook --help)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_opts: unknown, cmd: Command) => (await import('../admission/cli.js')).runWebhookVerb(cmd.args));
   const run = program
     .command('run')
-    .description('run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout. Takes Flagger\'s flags, with one dash or two (docs/flagger-flags.md)')
+    .description(
+      "run the operator against $KUBECONFIG; without one, start a local control plane and show a podinfo rollout. Takes Flagger's flags, with one dash or two (docs/flagger-flags.md)",
+    )
     .option('--demo', 'run the local demo even when KUBECONFIG is set')
     .option('--exit', 'with the demo: exit once the rollout has finished');
-  addFlaggerFlags(run)
-    .action(async (opts: { demo?: boolean; exit?: boolean } & Record<string, unknown>) => {
-      const { config, notes } = await runConfigOf(opts);
-      if (opts.demo || (!config.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST)) {
-        const { runDemo } = await import('../operator/demo.js');
-        process.exitCode = await runDemo({ exitWhenDone: opts.exit === true || process.env.CI === 'true' });
-        if (opts.exit || process.env.CI === 'true') process.exit(process.exitCode);
-        return;
-      }
-      await runOperatorUntilSignalled(config, notes);
-    });
+  addFlaggerFlags(run).action(async (opts: { demo?: boolean; exit?: boolean } & Record<string, unknown>) => {
+    const { config, notes } = await runConfigOf(opts);
+    if (opts.demo || (!config.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST)) {
+      const { runDemo } = await import('../operator/demo.js');
+      process.exitCode = await runDemo({ exitWhenDone: opts.exit === true || process.env.CI === 'true' });
+      if (opts.exit || process.env.CI === 'true') process.exit(process.exitCode);
+      return;
+    }
+    await runOperatorUntilSignalled(config, notes);
+  });
 
   program
     .command('completion')
     .description('print a shell completion script: source <(sluice completion bash)')
     .argument('<shell>', COMPLETION_SHELLS.join(' | '))
     .action((shell: string) => {
-      if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) throw new Error(`completion: shell must be one of ${COMPLETION_SHELLS.join(', ')}, got ${shell}`);
+      if (!(COMPLETION_SHELLS as readonly string[]).includes(shell))
+        throw new Error(`completion: shell must be one of ${COMPLETION_SHELLS.join(', ')}, got ${shell}`);
       process.stdout.write(completionScript(program, shell as CompletionShell, name.replace(' ', '-')));
     });
 
@@ -124,8 +132,10 @@ async function runOperatorUntilSignalled(config: import('../operator/config.js')
 
 const isEntryPoint = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isEntryPoint || process.env.SLUICE_CLI_ENTRY === '1') {
-  buildProgram().parseAsync(argvWithFlaggerFlags(process.argv)).catch((err: unknown) => {
-    console.error(`sluice: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  });
+  buildProgram()
+    .parseAsync(argvWithFlaggerFlags(process.argv))
+    .catch((err: unknown) => {
+      console.error(`sluice: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    });
 }

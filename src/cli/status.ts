@@ -26,7 +26,12 @@ export interface ListedEvent {
 /** Left-aligned columns separated by three spaces, like kubectl's printer. */
 export function table(header: string[], rows: string[][], indent = ''): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('   ').trimEnd();
+  const line = (cells: string[]) =>
+    indent +
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('   ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -45,7 +50,15 @@ const cell = (v: unknown) => (v === undefined || v === null || v === '' ? '' : S
 
 /** The `kubectl get canaries` columns (NAMESPACE first with -A). */
 export function canaryTable(canaries: readonly Canary[], opts: { allNamespaces?: boolean; bar?: boolean } = {}): string[] {
-  const header = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'STATUS', 'WEIGHT', 'FAILEDCHECKS', 'LASTTRANSITIONTIME', ...(opts.bar ? ['PROGRESS'] : [])];
+  const header = [
+    ...(opts.allNamespaces ? ['NAMESPACE'] : []),
+    'NAME',
+    'STATUS',
+    'WEIGHT',
+    'FAILEDCHECKS',
+    'LASTTRANSITIONTIME',
+    ...(opts.bar ? ['PROGRESS'] : []),
+  ];
   const rows = [...canaries]
     .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`))
     .map((c) => [
@@ -89,14 +102,18 @@ export function thresholdText(m: Pick<MetricCheckStatus, 'min' | 'max'>): string
 
 export function metricsTable(metrics: readonly MetricCheckStatus[], now: number): string[] {
   if (metrics.length === 0) return ['  (no metric checks recorded yet)'];
-  return table(['METRIC', 'VALUE', 'THRESHOLD', 'RESULT', 'CHECKED', 'MESSAGE'], metrics.map((m) => [
-    m.name,
-    m.value === undefined ? '-' : num(m.value),
-    thresholdText(m),
-    m.result,
-    `${age(m.checkedAt, now)} ago`,
-    m.result === 'pass' ? '' : cell(m.message),
-  ]), '  ');
+  return table(
+    ['METRIC', 'VALUE', 'THRESHOLD', 'RESULT', 'CHECKED', 'MESSAGE'],
+    metrics.map((m) => [
+      m.name,
+      m.value === undefined ? '-' : num(m.value),
+      thresholdText(m),
+      m.result,
+      `${age(m.checkedAt, now)} ago`,
+      m.result === 'pass' ? '' : cell(m.message),
+    ]),
+    '  ',
+  );
 }
 
 /** The statistical judge's comparisons (metrics with sluiceJudge), or nothing when none has one. */
@@ -110,15 +127,19 @@ export function judgeTable(metrics: readonly MetricCheckStatus[]): string[] {
     const sign = j.shift > 0 ? '+' : '';
     return j.relativeShift !== undefined ? `${sign}${num(j.shift)} (${sign}${Math.round(j.relativeShift * 100)}%)` : `${sign}${num(j.shift)}`;
   };
-  return table(['METRIC', 'CANARY MEDIAN', 'PRIMARY MEDIAN', 'SHIFT', 'P-VALUE', 'SAMPLES', 'VERDICT'], judged.map((m) => [
-    m.name,
-    maybe(m.judge!.canaryMedian),
-    maybe(m.judge!.primaryMedian),
-    effect(m),
-    m.judge!.pValue === undefined ? '-' : m.judge!.pValue < 0.001 ? '<0.001' : m.judge!.pValue.toFixed(3),
-    m.judge!.canarySamples === undefined ? '-' : `${m.judge!.canarySamples}/${m.judge!.primarySamples ?? 0}`,
-    m.judge!.classification === 'error' ? `error: ${cell(m.judge!.message)}` : m.judge!.classification,
-  ]), '  ');
+  return table(
+    ['METRIC', 'CANARY MEDIAN', 'PRIMARY MEDIAN', 'SHIFT', 'P-VALUE', 'SAMPLES', 'VERDICT'],
+    judged.map((m) => [
+      m.name,
+      maybe(m.judge!.canaryMedian),
+      maybe(m.judge!.primaryMedian),
+      effect(m),
+      m.judge!.pValue === undefined ? '-' : m.judge!.pValue < 0.001 ? '<0.001' : m.judge!.pValue.toFixed(3),
+      m.judge!.canarySamples === undefined ? '-' : `${m.judge!.canarySamples}/${m.judge!.primarySamples ?? 0}`,
+      m.judge!.classification === 'error' ? `error: ${cell(m.judge!.message)}` : m.judge!.classification,
+    ]),
+    '  ',
+  );
 }
 
 const eventTime = (e: ListedEvent) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
@@ -126,12 +147,11 @@ const eventTime = (e: ListedEvent) => e.lastTimestamp ?? e.eventTime ?? e.firstT
 export function eventsTable(events: readonly ListedEvent[], now: number, limit = 10): string[] {
   if (events.length === 0) return ['  (no events)'];
   const recent = [...events].sort((a, b) => Date.parse(eventTime(a) ?? '') - Date.parse(eventTime(b) ?? '')).slice(-limit);
-  return table(['LAST SEEN', 'TYPE', 'REASON', 'MESSAGE'], recent.map((e) => [
-    age(eventTime(e), now),
-    cell(e.type),
-    cell(e.reason),
-    `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`,
-  ]), '  ');
+  return table(
+    ['LAST SEEN', 'TYPE', 'REASON', 'MESSAGE'],
+    recent.map((e) => [age(eventTime(e), now), cell(e.type), cell(e.reason), `${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`]),
+    '  ',
+  );
 }
 
 const withHeading = (heading: string, lines: string[]): string[] => (lines.length ? ['', heading, ...lines] : []);
@@ -170,7 +190,12 @@ function contextNamespace(kc: ReturnType<typeof loadKubeConfig>): string {
   return ctx?.namespace || 'default';
 }
 
-async function render(client: KubeClient, name: string | undefined, namespace: string | undefined, opts: StatusOptions): Promise<{ lines: string[]; found: boolean }> {
+async function render(
+  client: KubeClient,
+  name: string | undefined,
+  namespace: string | undefined,
+  opts: StatusOptions,
+): Promise<{ lines: string[]; found: boolean }> {
   const now = Date.now();
   if (!name) {
     const list = await client.list<Canary>(RESOURCES.canaries, namespace ? { namespace } : {});
@@ -191,7 +216,7 @@ export function statusCommand(): Command {
   return new Command('status')
     .description('show canaries like kubectl get canaries; for one canary also its weight, metric values against thresholds and last events')
     .argument('[canary]', 'name of one Canary')
-    .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context\'s)')
+    .option('-n, --namespace <ns>', "namespace (default: the kubeconfig context's)")
     .option('-A, --all-namespaces', 'list canaries of every namespace')
     .option('-w, --watch', 'redraw until interrupted, with a progress bar of the weight')
     .addOption(new Option('--interval <duration>', 'redraw interval with --watch').default('2s'))
@@ -199,7 +224,7 @@ export function statusCommand(): Command {
     .action(async (name: string | undefined, opts: StatusOptions) => {
       const kc = loadKubeConfig(opts.kubeconfig ? { path: opts.kubeconfig } : {});
       const client = new KubeClient(kc);
-      const namespace = opts.allNamespaces && !name ? undefined : opts.namespace ?? contextNamespace(kc);
+      const namespace = opts.allNamespaces && !name ? undefined : (opts.namespace ?? contextNamespace(kc));
       if (!opts.watch) {
         const out = await render(client, name, namespace, opts);
         console.log(out.lines.join('\n'));

@@ -61,10 +61,10 @@ export function synthCommand(): Command {
     .option('--phase <phase>', 'Canary phase of the step to show')
     .option('--provider <name>', 'the operator default provider, for Canaries that set none', 'istio')
     .option('--mirror', 'show the step that mirrors traffic to the canary')
-    .option('--selector-labels <labels>', 'as `sluice run --selector-labels` (Flagger\'s -selector-labels)')
-    .option('--include-label-prefix <prefixes>', 'as `sluice run --include-label-prefix` (Flagger\'s -include-label-prefix)')
+    .option('--selector-labels <labels>', "as `sluice run --selector-labels` (Flagger's -selector-labels)")
+    .option('--include-label-prefix <prefixes>', "as `sluice run --include-label-prefix` (Flagger's -include-label-prefix)")
     .option('--ingress-annotations-prefix <prefix>', 'as `sluice run --ingress-annotations-prefix`')
-    .option('--ingress-class <class>', 'as `sluice run --ingress-class` (Contour\'s HTTPProxy ingressClassName)')
+    .option('--ingress-class <class>', "as `sluice run --ingress-class` (Contour's HTTPProxy ingressClassName)")
     .action((paths: string[], opts: SynthOptions & { weight: number; provider: string }) => {
       process.stdout.write(synthYaml(paths, opts));
     });

@@ -30,6 +30,8 @@ export function kubeAccess(client: KubeClient, timeoutMs = 5_000): KubeAccess {
   return {
     get: (path) => call('GET', path),
     create: (path, body) => call('POST', path, body),
-    delete: async (path) => { await call('DELETE', path); },
+    delete: async (path) => {
+      await call('DELETE', path);
+    },
   };
 }

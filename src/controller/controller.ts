@@ -15,7 +15,16 @@ import { WorkQueue } from './work-queue.js';
 import { RoutingCaches } from './routing-caches.js';
 import { observe, type Snapshot } from './observe.js';
 import { runGate, type GateDeps } from './gates.js';
-import { execute, recoverPendingEvents, ConflictError, CanaryGoneError, type AlertSink, type ExecutorDeps, type Synthesize, type SynthesisInputs } from './executor.js';
+import {
+  execute,
+  recoverPendingEvents,
+  ConflictError,
+  CanaryGoneError,
+  type AlertSink,
+  type ExecutorDeps,
+  type Synthesize,
+  type SynthesisInputs,
+} from './executor.js';
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, restoreVirtualService, wantedFinalizers } from './finalizer.js';
@@ -169,27 +178,37 @@ export class CanaryController {
     const enqueueCanary = (c: KubeObject) => this.queue.add(keyOf(c.metadata.namespace, c.metadata.name));
     this.canaries.onAdd(enqueueCanary);
     // A stalled Canary comes back when its spec changes, not on every update of its status.
-    this.canaries.onUpdate((c) => { if (!this.stillStalled(c)) enqueueCanary(c); });
+    this.canaries.onUpdate((c) => {
+      if (!this.stillStalled(c)) enqueueCanary(c);
+    });
     this.canaries.onDelete((c) => {
       this.stalled.delete(keyOf(c.metadata.namespace, c.metadata.name));
       this.gateSessions.forget(keyOf(c.metadata.namespace, c.metadata.name));
       this.opts.metrics?.forget(c as unknown as Canary);
     });
-    const byTarget = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
-      const t = c.spec?.targetRef?.name;
-      return t === o.metadata.name || `${t}-primary` === o.metadata.name;
-    });
+    const byTarget = (o: KubeObject) =>
+      this.enqueueWhere(o.metadata.namespace, (c) => {
+        const t = c.spec?.targetRef?.name;
+        return t === o.metadata.name || `${t}-primary` === o.metadata.name;
+      });
     for (const cache of [this.deployments, this.daemonSets, this.services]) {
-      cache.onAdd(byTarget); cache.onUpdate(byTarget); cache.onDelete(byTarget);
+      cache.onAdd(byTarget);
+      cache.onUpdate(byTarget);
+      cache.onDelete(byTarget);
     }
-    const byScaler = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, (c) => {
-      const h = c.spec?.autoscalerRef?.name;
-      return h !== undefined && (h === o.metadata.name || `${h}-primary` === o.metadata.name);
-    });
-    this.hpas.onAdd(byScaler); this.hpas.onUpdate(byScaler); this.hpas.onDelete(byScaler);
+    const byScaler = (o: KubeObject) =>
+      this.enqueueWhere(o.metadata.namespace, (c) => {
+        const h = c.spec?.autoscalerRef?.name;
+        return h !== undefined && (h === o.metadata.name || `${h}-primary` === o.metadata.name);
+      });
+    this.hpas.onAdd(byScaler);
+    this.hpas.onUpdate(byScaler);
+    this.hpas.onDelete(byScaler);
     // A ConfigMap change matters to the Canaries of its namespace whose target uses it; decide() sorts that out.
     const byNamespace = (o: KubeObject) => this.enqueueWhere(o.metadata.namespace, () => true);
-    this.configMaps.onAdd(byNamespace); this.configMaps.onUpdate(byNamespace); this.configMaps.onDelete(byNamespace);
+    this.configMaps.onAdd(byNamespace);
+    this.configMaps.onUpdate(byNamespace);
+    this.configMaps.onDelete(byNamespace);
     for (const c of this.canaries.list()) enqueueCanary(c);
     this.started = true;
     this.opts.log.info({ canaries: this.canaries.list().length }, 'controller started');
@@ -203,8 +222,9 @@ export class CanaryController {
   async stop(): Promise<void> {
     await this.queue.shutdown();
     await this.lanes.drain(LANES_DRAIN_MS);
-    await Promise.all([this.canaries, this.deployments, this.daemonSets, this.services, this.hpas, this.configMaps, this.routing]
-      .filter(Boolean).map((c) => c.stop()));
+    await Promise.all(
+      [this.canaries, this.deployments, this.daemonSets, this.services, this.hpas, this.configMaps, this.routing].filter(Boolean).map((c) => c.stop()),
+    );
     this.started = false;
   }
 
@@ -240,7 +260,11 @@ export class CanaryController {
     await this.routing.whenSynced(refs.map((r) => r.object));
     const out: Partial<Record<ReferenceRole, KubeObject>> = {};
     for (const ref of refs) {
-      const { apiVersion, kind, metadata: { name, namespace } } = ref.object;
+      const {
+        apiVersion,
+        kind,
+        metadata: { name, namespace },
+      } = ref.object;
       let found = this.routing.lookup(ref.object);
       if (found === undefined) {
         const type = await this.opts.client.discovery.resourceFor(apiVersion, kind);
@@ -266,7 +290,10 @@ export class CanaryController {
    * What the Canary's reconcile sees: the caches, and the Secrets its target names, read now.
    * `readsSecrets`: the target names Secrets, whose changes no watch reports.
    */
-  private async snapshot(canary: Canary, referenced: Partial<Record<ReferenceRole, KubeObject>>): Promise<{ snap: Snapshot; inputs: SynthesisInputs; readsSecrets: boolean }> {
+  private async snapshot(
+    canary: Canary,
+    referenced: Partial<Record<ReferenceRole, KubeObject>>,
+  ): Promise<{ snap: Snapshot; inputs: SynthesisInputs; readsSecrets: boolean }> {
     const ns = canary.metadata.namespace ?? 'default';
     const targetName = canary.spec.targetRef.name;
     const kind = targetKindOf(canary.spec.targetRef);
@@ -312,7 +339,8 @@ export class CanaryController {
     if (!ref) return;
     const type = await this.opts.client.discovery.resourceFor(ref.object.apiVersion, ref.object.kind);
     const scaledObject = await this.opts.client.getIfExists<KubeObject>(type, ref.object.metadata.name!, namespace);
-    if (scaledObject && isScalerPaused(scaledObject)) await setScalerPaused(this.opts.client, { ...scaledObject, apiVersion: ref.object.apiVersion, kind: ref.object.kind }, false);
+    if (scaledObject && isScalerPaused(scaledObject))
+      await setScalerPaused(this.opts.client, { ...scaledObject, apiVersion: ref.object.apiVersion, kind: ref.object.kind }, false);
   }
 
   /** The cache of the target's kind: Deployments, or DaemonSets. */
@@ -326,13 +354,14 @@ export class CanaryController {
     return {
       ...this.deps,
       live: (o) => (isSecret(o) ? secrets.lookup(o) : this.live(o)),
-      whenLiveKnown: async (objects) => { await Promise.all([secrets.read(objects), this.deps.whenLiveKnown?.(objects)]); },
+      whenLiveKnown: async (objects) => {
+        await Promise.all([secrets.read(objects), this.deps.whenLiveKnown?.(objects)]);
+      },
     };
   }
 
   /** The metric providers check through the cluster's MetricTemplates and Secrets, when the caller gives none. */
-  private checkMetricProviders = (resolved: ResolvedCanary): Promise<void> =>
-    checkMetricProviders(resolved, clusterMetricDeps(this.opts.client));
+  private checkMetricProviders = (resolved: ResolvedCanary): Promise<void> => checkMetricProviders(resolved, clusterMetricDeps(this.opts.client));
 
   /** Live objects from the caches: the ones the controller keeps anyway, and the routing kinds'. */
   private live = (o: KubeObject): KubeObject | null | undefined => {
@@ -362,8 +391,9 @@ export class CanaryController {
     const involved = { apiVersion: canary.apiVersion, kind: 'Canary', name, namespace, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) };
     // Said already (by this process, or by an earlier one: the status says so): no second Event.
     if (!told && !written) {
-      this.opts.log.child({ canary: key }).warn({ reason: err.reason, err },
-        `canary stalled (${err.reason}) until its spec or what it references changes: ${message}`);
+      this.opts.log
+        .child({ canary: key })
+        .warn({ reason: err.reason, err }, `canary stalled (${err.reason}) until its spec or what it references changes: ${message}`);
       await this.opts.client.createEvent(involved, 'Warning', 'Synced', message, new Date(this.now()));
     }
     this.stalled.set(key, { generation, message });
@@ -371,10 +401,12 @@ export class CanaryController {
     // Conditional like every status write, and like theirs a conflict (our own write of this
     // reconcile, not yet in the cache) is looked at again shortly from the newer version.
     try {
-      await this.opts.client.patchStatus(RESOURCES.canaries, name, namespace, {
-        metadata: { resourceVersion: canary.metadata.resourceVersion },
-        status: { conditions: withStalled(canary.status, err, new Date(this.now()).toISOString()) },
-      }).catch(unlessGone);
+      await this.opts.client
+        .patchStatus(RESOURCES.canaries, name, namespace, {
+          metadata: { resourceVersion: canary.metadata.resourceVersion },
+          status: { conditions: withStalled(canary.status, err, new Date(this.now()).toISOString()) },
+        })
+        .catch(unlessGone);
     } catch (patchErr) {
       if (!isConflict(patchErr)) throw patchErr;
       this.opts.log.debug({ canary: key }, 'Stalled condition not written: the Canary changed meanwhile');
@@ -389,7 +421,13 @@ export class CanaryController {
     const kind = targetKindOf(canary.spec.targetRef);
     const target = this.workloadsOf(kind).get(resolved.targetName, ns);
     const primary = this.workloadsOf(kind).get(`${resolved.targetName}-primary`, ns);
-    const involved = { apiVersion: canary.apiVersion, kind: 'Canary', name: resolved.name, namespace: ns, ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}) };
+    const involved = {
+      apiVersion: canary.apiVersion,
+      kind: 'Canary',
+      name: resolved.name,
+      namespace: ns,
+      ...(canary.metadata.uid ? { uid: canary.metadata.uid } : {}),
+    };
     const step = finalizeStep(resolved, workloadView(kind, target), workloadView(kind, primary));
     const log = this.opts.log.child({ canary: key });
     const event = (type: 'Normal' | 'Warning', message: string) =>
@@ -413,9 +451,11 @@ export class CanaryController {
       await event(e.type, e.message);
     }
     // A stale cache may bring a Canary released a moment ago once more: it is gone, which is the goal.
-    await this.opts.client.mergePatch(RESOURCES.canaries, resolved.name, ns, {
-      metadata: { finalizers: (canary.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: canary.metadata.resourceVersion },
-    }).catch(unlessGone);
+    await this.opts.client
+      .mergePatch(RESOURCES.canaries, resolved.name, ns, {
+        metadata: { finalizers: (canary.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: canary.metadata.resourceVersion },
+      })
+      .catch(unlessGone);
     return DONE;
   }
 
@@ -435,7 +475,8 @@ export class CanaryController {
     const finalizers = wantedFinalizers(cached);
     if (finalizers) {
       // The update that follows brings the Canary back through the queue.
-      await this.opts.client.mergePatch(RESOURCES.canaries, name, namespace, { metadata: { finalizers, resourceVersion: cached.metadata.resourceVersion } })
+      await this.opts.client
+        .mergePatch(RESOURCES.canaries, name, namespace, { metadata: { finalizers, resourceVersion: cached.metadata.resourceVersion } })
         .catch(unlessGone);
       return DONE;
     }

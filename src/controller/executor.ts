@@ -117,9 +117,7 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   const nowIso = new Date(deps.now()).toISOString();
   const desired = withoutOutbox(decision.status);
   const changes = statusPatch(withoutOutbox(canary.status), desired) !== undefined;
-  const outbox = changes && decision.events.length
-    ? { at: nowIso, events: decision.events.map((e) => ({ type: e.type, message: e.message })) }
-    : undefined;
+  const outbox = changes && decision.events.length ? { at: nowIso, events: decision.events.map((e) => ({ type: e.type, message: e.message })) } : undefined;
   const next: CanaryStatus = outbox ? { ...desired, pendingEvents: outbox } : desired;
   const patch = statusPatch(canary.status, next);
   let stored: Canary | undefined;
@@ -164,7 +162,10 @@ async function applyGenerated(decision: Decision, inputs: SynthesisInputs, deps:
   await deps.whenLiveKnown?.(objects);
   // Objects someone else wrote first are taken over as Flagger does (takeover-objects.ts).
   const plans = objects.map((o) => takeOver(o, deps.live(o), inputs.canary.metadata.uid));
-  const changed = objectsToApply(plans.map((p) => p.apply), deps);
+  const changed = objectsToApply(
+    plans.map((p) => p.apply),
+    deps,
+  );
   if (!changed.length) return;
   for (const plan of plans) if (plan.patchFirst && changed.includes(plan.apply)) await patchFirst(deps, plan.apply, plan.patchFirst, log);
   await deps.client.serverSideApply(changed, { force: true });
@@ -176,8 +177,13 @@ async function applyGenerated(decision: Decision, inputs: SynthesisInputs, deps:
 async function followUp(decision: Decision, updated: Canary, resolved: ResolvedCanary, deps: ExecutorDeps, log: Logger): Promise<void> {
   if (decision.postRollout) await offWorker(deps, resolved, async () => record(updated, resolved, await runPostRollout(updated, resolved, deps.gates), deps));
   for (const alert of decision.alerts) {
-    await offWorker(deps, resolved, () => deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) =>
-      log.warn({ err }, `alert not delivered: ${alert.message}`)) ?? Promise.resolve());
+    await offWorker(
+      deps,
+      resolved,
+      () =>
+        deps.alerts?.send(updated, alert.severity, alert.message).catch((err: unknown) => log.warn({ err }, `alert not delivered: ${alert.message}`)) ??
+        Promise.resolve(),
+    );
   }
   if (decision.note) log.debug(decision.note);
 }
@@ -266,7 +272,10 @@ export async function recoverPendingEvents(canary: Canary, resolved: ResolvedCan
 }
 
 /** The Canary's `event` webhooks; when it has none, the operator's -event-webhook as Flagger calls it. */
-export function eventHooksOf(resolved: ResolvedCanary, eventWebhook: string | undefined): Pick<ResolvedWebhook, 'name' | 'url' | 'timeoutMs' | 'retries' | 'disableTLS' | 'metadata'>[] {
+export function eventHooksOf(
+  resolved: ResolvedCanary,
+  eventWebhook: string | undefined,
+): Pick<ResolvedWebhook, 'name' | 'url' | 'timeoutMs' | 'retries' | 'disableTLS' | 'metadata'>[] {
   const own = resolved.webhooks.filter((w) => w.type === 'event');
   if (own.length || !eventWebhook) return own;
   return [{ name: 'events', url: eventWebhook, timeoutMs: DEFAULTS.webhookTimeoutMs, retries: 0, disableTLS: false, metadata: {} }];
@@ -281,8 +290,9 @@ async function record(canary: Canary, resolved: ResolvedCanary, events: RolloutE
     if (e.type === 'Warning') log.warn(e.message);
     else log.info(e.message);
     // Capped as the last step, whoever worded it: the same text as the outbox keeps (statusPatch caps it there).
-    await deps.client.createEvent(involved, e.type, 'Synced', capMessage(e.message), new Date(deps.now())).catch((err: unknown) =>
-      log.warn({ err }, 'event not recorded'));
+    await deps.client
+      .createEvent(involved, e.type, 'Synced', capMessage(e.message), new Date(deps.now()))
+      .catch((err: unknown) => log.warn({ err }, 'event not recorded'));
     // The payload is built now, with the Canary and time of the Event, whenever it is sent.
     const calls = eventHooks.map((hook) => ({
       name: hook.name,

@@ -27,9 +27,7 @@ export function wantedFinalizers(canary: Canary): string[] | undefined {
 }
 
 export type FinalizeStep =
-  | { kind: 'scale-target'; replicas: number; event: RolloutEvent }
-  | { kind: 'wait'; reason: string }
-  | { kind: 'release'; events: RolloutEvent[] };
+  { kind: 'scale-target'; replicas: number; event: RolloutEvent } | { kind: 'wait'; reason: string } | { kind: 'release'; events: RolloutEvent[] };
 
 /** Pure: the next thing to do for a deleted Canary, from its target and primary. */
 export function finalizeStep(r: ResolvedCanary, target: DeploymentLike | undefined, primary: DeploymentLike | undefined): FinalizeStep {
@@ -51,7 +49,7 @@ export async function releaseApexService(client: KubeClient, r: ResolvedCanary, 
   const apex = await client.getIfExists<KubeObject>(RESOURCES.services, r.service.name, r.namespace);
   if (!apex) return;
   const owners = (apex.metadata.ownerReferences ?? []).filter((o) => o.uid !== canaryUid);
-  const matchLabels = ((target?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels) ?? {};
+  const matchLabels = (target?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {};
   await client.mergePatch(RESOURCES.services, r.service.name, r.namespace, {
     metadata: { ownerReferences: owners },
     ...(Object.keys(matchLabels).length ? { spec: { selector: matchLabels } } : {}),

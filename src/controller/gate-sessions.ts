@@ -24,7 +24,10 @@ export type GateState =
 export class GateSessions {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly lanes: CanaryLanes, private readonly wake: (key: string) => void) {}
+  constructor(
+    private readonly lanes: CanaryLanes,
+    private readonly wake: (key: string) => void,
+  ) {}
 
   /** The results gathered for this version of the Canary; throws what a gate of it threw. */
   state(key: string, version: string): GateState {

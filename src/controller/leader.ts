@@ -38,7 +38,11 @@ export class LeaderElector {
   private timer?: NodeJS.Timeout;
   private lastRenew = 0;
 
-  constructor(private readonly client: KubeClient, private readonly opts: LeaderOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly opts: LeaderOptions,
+    private readonly log: Logger,
+  ) {}
 
   isLeader(): boolean {
     return this.leading;
@@ -75,10 +79,12 @@ export class LeaderElector {
     this.leading = false;
     const lease = await this.client.getIfExists<Lease>(RESOURCES.leases, this.opts.name, this.opts.namespace).catch(() => undefined);
     if (lease?.spec.holderIdentity !== this.opts.identity) return;
-    await this.client.mergePatch(RESOURCES.leases, this.opts.name, this.opts.namespace, {
-      metadata: { resourceVersion: lease.metadata.resourceVersion },
-      spec: { holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(Date.now()) },
-    }).catch((err: unknown) => this.log.warn({ err }, 'could not release the lease'));
+    await this.client
+      .mergePatch(RESOURCES.leases, this.opts.name, this.opts.namespace, {
+        metadata: { resourceVersion: lease.metadata.resourceVersion },
+        spec: { holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(Date.now()) },
+      })
+      .catch((err: unknown) => this.log.warn({ err }, 'could not release the lease'));
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -95,8 +101,16 @@ export class LeaderElector {
     try {
       if (!lease) {
         await this.client.create(RESOURCES.leases, {
-          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace },
-          spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds: durationSeconds,
+            acquireTime: microTime(now),
+            renewTime: microTime(now),
+            leaseTransitions: 0,
+          },
         } satisfies Lease);
       } else if (lease.spec.holderIdentity === identity || leaseExpired(lease.spec, now)) {
         const takeover = lease.spec.holderIdentity !== identity;

@@ -4,9 +4,7 @@
 import type { ResolvedCanary } from '../api/defaults.js';
 import { isBuiltinMetric } from '../analysis/builtin-queries.js';
 import type { MetricsQuerier } from '../analysis/prometheus.js';
-import {
-  backendSettingsOf, backendTypeOf, connectBackend, unsupportedProvider, type MetricCheckDeps, type PrometheusAuth,
-} from '../analysis/run-checks.js';
+import { backendSettingsOf, backendTypeOf, connectBackend, unsupportedProvider, type MetricCheckDeps, type PrometheusAuth } from '../analysis/run-checks.js';
 
 /** Rejects with the first provider that cannot be used; each address is asked once. */
 export async function checkMetricProviders(resolved: ResolvedCanary, deps: MetricCheckDeps): Promise<void> {
@@ -59,8 +57,7 @@ export async function checkMetricProviders(resolved: ResolvedCanary, deps: Metri
 /** `vector(1)` must return 1. */
 async function probe(querier: MetricsQuerier): Promise<void> {
   const result = await querier.query('vector(1)');
-  const value = result.type === 'vector' && result.samples.length === 1 ? result.samples[0].value
-    : result.type === 'scalar' ? result.value : undefined;
+  const value = result.type === 'vector' && result.samples.length === 1 ? result.samples[0].value : result.type === 'scalar' ? result.value : undefined;
   if (value !== 1) throw new Error('vector(1) did not return 1');
 }
 

@@ -13,14 +13,50 @@ export function statusValue(phase: string | undefined): number {
 
 export class ControllerMetrics {
   readonly registry = new Registry();
-  private readonly info = new Gauge({ name: 'flagger_info', help: 'Sluice version and default mesh provider', labelNames: ['version', 'mesh_provider'], registers: [this.registry] });
+  private readonly info = new Gauge({
+    name: 'flagger_info',
+    help: 'Sluice version and default mesh provider',
+    labelNames: ['version', 'mesh_provider'],
+    registers: [this.registry],
+  });
   private readonly total = new Gauge({ name: 'flagger_canary_total', help: 'Canaries per namespace', labelNames: ['namespace'], registers: [this.registry] });
-  private readonly status = new Gauge({ name: 'flagger_canary_status', help: 'Canary status: 0 progressing, 1 running or succeeded, 2 failed', labelNames: ['name', 'namespace'], registers: [this.registry] });
-  private readonly weight = new Gauge({ name: 'flagger_canary_weight', help: 'Traffic weight of the workload', labelNames: ['workload', 'namespace'], registers: [this.registry] });
-  private readonly analysis = new Gauge({ name: 'flagger_canary_metric_analysis', help: 'Last value of each metric check', labelNames: ['name', 'namespace', 'metric'], registers: [this.registry] });
-  private readonly duration = new Histogram({ name: 'flagger_canary_duration_seconds', help: 'Time taken by one reconcile of a canary', labelNames: ['name', 'namespace'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10], registers: [this.registry] });
-  private readonly successes = new Counter({ name: 'flagger_canary_successes_total', help: 'Promotions', labelNames: ['name', 'namespace', 'deployment_strategy', 'analysis_status'], registers: [this.registry] });
-  private readonly failures = new Counter({ name: 'flagger_canary_failures_total', help: 'Rollbacks', labelNames: ['name', 'namespace', 'deployment_strategy', 'analysis_status'], registers: [this.registry] });
+  private readonly status = new Gauge({
+    name: 'flagger_canary_status',
+    help: 'Canary status: 0 progressing, 1 running or succeeded, 2 failed',
+    labelNames: ['name', 'namespace'],
+    registers: [this.registry],
+  });
+  private readonly weight = new Gauge({
+    name: 'flagger_canary_weight',
+    help: 'Traffic weight of the workload',
+    labelNames: ['workload', 'namespace'],
+    registers: [this.registry],
+  });
+  private readonly analysis = new Gauge({
+    name: 'flagger_canary_metric_analysis',
+    help: 'Last value of each metric check',
+    labelNames: ['name', 'namespace', 'metric'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'flagger_canary_duration_seconds',
+    help: 'Time taken by one reconcile of a canary',
+    labelNames: ['name', 'namespace'],
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly successes = new Counter({
+    name: 'flagger_canary_successes_total',
+    help: 'Promotions',
+    labelNames: ['name', 'namespace', 'deployment_strategy', 'analysis_status'],
+    registers: [this.registry],
+  });
+  private readonly failures = new Counter({
+    name: 'flagger_canary_failures_total',
+    help: 'Rollbacks',
+    labelNames: ['name', 'namespace', 'deployment_strategy', 'analysis_status'],
+    registers: [this.registry],
+  });
   private readonly known = new Map<string, string>();
 
   constructor(version: string, provider: string, withProcessMetrics = true) {

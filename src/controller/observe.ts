@@ -22,7 +22,12 @@ export interface Snapshot {
 }
 
 /** "configmap/NAME" / "secret/NAME" -> short hash of its data, for the configs the target uses. */
-export function trackedConfigsOf(target: DeploymentLike | undefined, configs: readonly ConfigJson[], namespace: string, enabled = true): Record<string, string> {
+export function trackedConfigsOf(
+  target: DeploymentLike | undefined,
+  configs: readonly ConfigJson[],
+  namespace: string,
+  enabled = true,
+): Record<string, string> {
   if (!target || !enabled) return {};
   const podSpec = (target.spec?.template as { spec?: Record<string, unknown> } | undefined)?.spec;
   const { copies } = configTrackingOf(podSpec, configs, namespace);

@@ -31,7 +31,11 @@ export class ReconcileHandler {
   readonly backoff: Backoff;
   private readonly random: () => number;
 
-  constructor(private readonly reconcile: Reconcile, private readonly queue: Requeue, private readonly opts: ReconcileHandlerOptions) {
+  constructor(
+    private readonly reconcile: Reconcile,
+    private readonly queue: Requeue,
+    private readonly opts: ReconcileHandlerOptions,
+  ) {
     this.backoff = opts.backoff ?? new Backoff();
     this.random = opts.random ?? Math.random;
   }
@@ -63,8 +67,10 @@ export class ReconcileHandler {
   private retry(key: string, err: unknown): void {
     const delay = this.backoff.next(key);
     const message = err instanceof Error ? err.message : String(err);
-    this.opts.log.error({ canary: key, err, retryInMs: delay, failures: this.backoff.failuresOf(key) },
-      `reconcile of ${key} failed, retrying in ${(delay / 1000).toFixed(1)} s: ${capMessage(message)}`);
+    this.opts.log.error(
+      { canary: key, err, retryInMs: delay, failures: this.backoff.failuresOf(key) },
+      `reconcile of ${key} failed, retrying in ${(delay / 1000).toFixed(1)} s: ${capMessage(message)}`,
+    );
     this.queue.addAfter(key, delay);
   }
 }

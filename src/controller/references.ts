@@ -23,8 +23,7 @@ export interface Reference {
   readonly object: KubeObject;
 }
 
-const stub = (apiVersion: string, kind: string, name: string, namespace: string): KubeObject =>
-  ({ apiVersion, kind, metadata: { name, namespace } });
+const stub = (apiVersion: string, kind: string, name: string, namespace: string): KubeObject => ({ apiVersion, kind, metadata: { name, namespace } });
 
 /**
  * What the Canary references, whatever its provider (src/api/providers.ts says which fields a
@@ -48,18 +47,19 @@ export function referencesOf(canary: Canary): Reference[] {
 
 /** Whether `object` is one that `canary` references (by kind, name and namespace; any version). */
 export function refersTo(canary: Canary, object: KubeObject): boolean {
-  return referencesOf(canary).some(({ object: ref }) =>
-    ref.kind === object.kind &&
-    ref.apiVersion.split('/')[0] === object.apiVersion.split('/')[0] &&
-    ref.metadata.name === object.metadata.name &&
-    ref.metadata.namespace === object.metadata.namespace);
+  return referencesOf(canary).some(
+    ({ object: ref }) =>
+      ref.kind === object.kind &&
+      ref.apiVersion.split('/')[0] === object.apiVersion.split('/')[0] &&
+      ref.metadata.name === object.metadata.name &&
+      ref.metadata.namespace === object.metadata.namespace,
+  );
 }
 
 /** Kinds whose changes may concern a Canary that references them (not only the owner). */
 export function isReferencedKind(object: KubeObject): boolean {
   if (object.kind === 'ScaledObject' && object.apiVersion.startsWith(`${SCALED_OBJECT.group}/`)) return true;
-  return Object.values(REFERENCE_FIELDS).some((what) =>
-    object.kind === what.kind && object.apiVersion.startsWith(`${what.apiVersion.split('/')[0]}/`));
+  return Object.values(REFERENCE_FIELDS).some((what) => object.kind === what.kind && object.apiVersion.startsWith(`${what.apiVersion.split('/')[0]}/`));
 }
 
 /** Thrown when a referenced object does not exist: the Canary cannot be synthesized yet. */

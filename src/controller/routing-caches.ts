@@ -63,7 +63,9 @@ export class RoutingCaches {
     const waitMs = until - this.options.now();
     if (pending.size === 0 || waitMs <= 0) return;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); });
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
     await Promise.race([Promise.all(pending).then(() => undefined), timeout]);
     clearTimeout(timer);
   }
@@ -87,22 +89,25 @@ export class RoutingCaches {
 
   private start(key: string, apiVersion: string, kind: string): Entry {
     const waitUntil = this.options.now() + FIRST_SYNC_WAIT_MS;
-    const started = this.client.discovery.resourceFor(apiVersion, kind).then(async (type) => {
-      if (this.stopped) return;
-      const cache = startInformer<KubeObject>(this.client, type, {
-        ...(this.options.namespace ? { namespace: this.options.namespace } : {}),
-        log: this.options.log,
-      });
-      cache.onAdd(this.onChange);
-      cache.onUpdate(this.onChange);
-      cache.onDelete(this.onChange);
-      this.entries.set(key, { state: 'ready', cache, waitUntil });
-      this.options.log.info({ kind: key }, `watching ${kind} objects (${apiVersion})`);
-      await cache.synced;
-    }, (err: unknown) => {
-      this.entries.set(key, { state: 'failed', at: this.options.now() });
-      this.options.log.warn({ kind: key, err }, `cannot watch ${kind} objects yet: ${capMessage(err instanceof Error ? err.message : String(err))}`);
-    });
+    const started = this.client.discovery.resourceFor(apiVersion, kind).then(
+      async (type) => {
+        if (this.stopped) return;
+        const cache = startInformer<KubeObject>(this.client, type, {
+          ...(this.options.namespace ? { namespace: this.options.namespace } : {}),
+          log: this.options.log,
+        });
+        cache.onAdd(this.onChange);
+        cache.onUpdate(this.onChange);
+        cache.onDelete(this.onChange);
+        this.entries.set(key, { state: 'ready', cache, waitUntil });
+        this.options.log.info({ kind: key }, `watching ${kind} objects (${apiVersion})`);
+        await cache.synced;
+      },
+      (err: unknown) => {
+        this.entries.set(key, { state: 'failed', at: this.options.now() });
+        this.options.log.warn({ kind: key, err }, `cannot watch ${kind} objects yet: ${capMessage(err instanceof Error ? err.message : String(err))}`);
+      },
+    );
     const entry: Entry = { state: 'starting', started, waitUntil };
     this.entries.set(key, entry);
     return entry;

@@ -15,7 +15,9 @@ export const isSecret = (o: KubeObject): boolean => o.apiVersion === 'v1' && o.k
 /** Names of the Secrets a Deployment's pod template references (volumes, projected, env, envFrom), once each. */
 export function secretNamesOf(target: KubeObject | undefined): string[] {
   const podSpec = (target?.spec as { template?: { spec?: JsonObject } } | undefined)?.template?.spec;
-  return configRefsOf(podSpec).filter((r) => r.kind === 'Secret').map((r) => r.name);
+  return configRefsOf(podSpec)
+    .filter((r) => r.kind === 'Secret')
+    .map((r) => r.name);
 }
 
 /** The named Secrets of one namespace that exist, one GET each. */
@@ -42,11 +44,13 @@ export class StoredSecrets {
   constructor(private readonly client: SecretGetter) {}
 
   async read(objects: readonly KubeObject[]): Promise<void> {
-    await Promise.all(objects.filter(isSecret).map(async (o) => {
-      const { name, namespace } = o.metadata;
-      if (!name) return;
-      this.stored.set(`${namespace}/${name}`, (await this.client.getIfExists<KubeObject>(RESOURCES.secrets, name, namespace)) ?? null);
-    }));
+    await Promise.all(
+      objects.filter(isSecret).map(async (o) => {
+        const { name, namespace } = o.metadata;
+        if (!name) return;
+        this.stored.set(`${namespace}/${name}`, (await this.client.getIfExists<KubeObject>(RESOURCES.secrets, name, namespace)) ?? null);
+      }),
+    );
   }
 
   lookup(o: KubeObject): KubeObject | null | undefined {

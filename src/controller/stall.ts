@@ -22,14 +22,17 @@ export function alreadyStalled(status: CanaryStatus | undefined, err: TerminalEr
 export function withStalled(status: CanaryStatus | undefined, err: TerminalError, nowIso: string): CanaryCondition[] {
   const previous = stalledOf(status);
   const others = (status?.conditions ?? []).filter((c) => c.type !== STALLED);
-  return [...others, {
-    type: STALLED,
-    status: 'True',
-    reason: err.reason,
-    message: capMessage(err.message),
-    lastUpdateTime: nowIso,
-    lastTransitionTime: previous?.status === 'True' ? previous.lastTransitionTime ?? nowIso : nowIso,
-  }];
+  return [
+    ...others,
+    {
+      type: STALLED,
+      status: 'True',
+      reason: err.reason,
+      message: capMessage(err.message),
+      lastUpdateTime: nowIso,
+      lastTransitionTime: previous?.status === 'True' ? (previous.lastTransitionTime ?? nowIso) : nowIso,
+    },
+  ];
 }
 
 /** The status without Stalled: what a reconcile that succeeds writes. */

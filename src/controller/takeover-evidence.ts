@@ -25,7 +25,10 @@ export function takeoverEvidence(
   for (const c of copies) flaggerConfigChecksums[`${c.kind.toLowerCase()}/${c.metadata.name}`] = flaggerChecksums(c.data);
   const selector = selectorLabelOf(deployment, DEFAULT_SELECTOR_LABELS);
   const primaryTemplate = primary?.spec?.template;
-  const primaryRunsTarget = selector !== undefined && primaryTemplate !== undefined && deployment.spec?.template !== undefined &&
+  const primaryRunsTarget =
+    selector !== undefined &&
+    primaryTemplate !== undefined &&
+    deployment.spec?.template !== undefined &&
     templateRevision(withoutPromotionId(primaryTemplate)) === templateRevision(withoutPromotionId(primaryTemplateOf(deployment, selector, tracked)));
   return { primaryRunsTarget, flaggerConfigChecksums };
 }

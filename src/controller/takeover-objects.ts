@@ -39,7 +39,7 @@ export function takeOver(desired: KubeObject, live: KubeObject | null | undefine
 
 /** Whether `object` carries the controller reference to the Canary with this uid. */
 export function ownedBy(object: KubeObject, canaryUid: string | undefined): boolean {
-  return canaryUid !== undefined && (object.metadata.ownerReferences as { uid?: string }[] | undefined ?? []).some((r) => r.uid === canaryUid);
+  return canaryUid !== undefined && ((object.metadata.ownerReferences as { uid?: string }[] | undefined) ?? []).some((r) => r.uid === canaryUid);
 }
 
 export function isVirtualService(o: KubeObject): boolean {
@@ -48,8 +48,11 @@ export function isVirtualService(o: KubeObject): boolean {
 
 const isService = (o: KubeObject) => o.kind === 'Service' && o.apiVersion === 'v1';
 
-interface PortJson { port?: number; protocol?: string }
-const portsOf = (o: KubeObject) => ((o.spec as { ports?: PortJson[] } | undefined)?.ports ?? []);
+interface PortJson {
+  port?: number;
+  protocol?: string;
+}
+const portsOf = (o: KubeObject) => (o.spec as { ports?: PortJson[] } | undefined)?.ports ?? [];
 const portKey = (p: PortJson) => `${p.port}/${p.protocol ?? 'TCP'}`;
 
 /** A replace of the live ports when some of them are not Sluice's, else nothing. */
@@ -64,7 +67,8 @@ function foreignVirtualService(desired: KubeObject, live: KubeObject): KubeObjec
   const { ownerReferences: _notOurs, ...metadata } = desired.metadata;
   const liveAnnotations = live.metadata.annotations ?? {};
   // Recorded once: later the live spec is Sluice's own. kubectl's record already holds the user's.
-  const original = liveAnnotations[ORIGINAL_CONFIGURATION_ANNOTATION] ??
+  const original =
+    liveAnnotations[ORIGINAL_CONFIGURATION_ANNOTATION] ??
     (liveAnnotations[KUBECTL_LAST_APPLIED_ANNOTATION] === undefined ? JSON.stringify(live.spec ?? {}) : undefined);
   if (original === undefined) return { ...desired, metadata };
   return { ...desired, metadata: { ...metadata, annotations: { ...metadata.annotations, [ORIGINAL_CONFIGURATION_ANNOTATION]: original } } };
@@ -78,11 +82,16 @@ function foreignVirtualService(desired: KubeObject, live: KubeObject): KubeObjec
  */
 export function virtualServiceRestore(live: KubeObject): Record<string, unknown> | undefined {
   const annotations = live.metadata.annotations ?? {};
-  const fromKubectl = parsed(annotations[KUBECTL_LAST_APPLIED_ANNOTATION]) as { spec?: unknown; metadata?: { annotations?: Record<string, string> } } | undefined;
+  const fromKubectl = parsed(annotations[KUBECTL_LAST_APPLIED_ANNOTATION]) as
+    { spec?: unknown; metadata?: { annotations?: Record<string, string> } } | undefined;
   const spec = fromKubectl ? fromKubectl.spec : parsed(annotations[ORIGINAL_CONFIGURATION_ANNOTATION]);
   if (!isObject(spec)) return undefined;
   const liveSpec = isObject(live.spec) ? live.spec : {};
-  const removed = Object.fromEntries(Object.keys(liveSpec).filter((k) => !(k in spec)).map((k) => [k, null]));
+  const removed = Object.fromEntries(
+    Object.keys(liveSpec)
+      .filter((k) => !(k in spec))
+      .map((k) => [k, null]),
+  );
   const keptAnnotations = fromKubectl?.metadata?.annotations ?? {};
   const fluxOptOut = Object.fromEntries(FLUX_OPT_OUT_KEYS.filter((k) => k in annotations && !(k in keptAnnotations)).map((k) => [k, null]));
   return {

@@ -14,7 +14,11 @@ export class WorkQueue {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly worker: Worker, private readonly concurrency = 4, private readonly onError: (key: string, err: unknown) => void = () => {}) {}
+  constructor(
+    private readonly worker: Worker,
+    private readonly concurrency = 4,
+    private readonly onError: (key: string, err: unknown) => void = () => {},
+  ) {}
 
   add(key: string): void {
     if (this.stopped) return;

@@ -22,7 +22,11 @@ export function actionToken(now: Date, user: string): string {
 export function actionResult(verb: ControlVerb, namespace: string, name: string, err: unknown): ActionResult {
   if (err === undefined) return { status: 200, message: `${verb} requested for canary ${namespace}/${name}` };
   if (err instanceof KubeError && err.status === 403) {
-    return { status: 403, message: `Not allowed: your Kubernetes user may not patch canaries.flagger.app in namespace ${namespace} (${verb} needs it). ${err.details?.message ?? ''}`.trim() };
+    return {
+      status: 403,
+      message:
+        `Not allowed: your Kubernetes user may not patch canaries.flagger.app in namespace ${namespace} (${verb} needs it). ${err.details?.message ?? ''}`.trim(),
+    };
   }
   if (err instanceof KubeError && err.status === 404) return { status: 404, message: `canary ${namespace}/${name} not found` };
   return { status: 502, message: `${verb} failed: ${err instanceof Error ? err.message : String(err)}` };

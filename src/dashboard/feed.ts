@@ -32,7 +32,11 @@ export class CanaryFeed {
   private readonly owned = new Map<string, OwnedEntry>();
 
   /** Starts both watches in `namespace` (every namespace when undefined). */
-  constructor(private readonly client: KubeClient, readonly namespace: string | undefined, log: Logger) {
+  constructor(
+    private readonly client: KubeClient,
+    readonly namespace: string | undefined,
+    log: Logger,
+  ) {
     this.canaries = startInformer(client, RESOURCES.canaries, { namespace, log });
     this.events = startInformer(client, RESOURCES.events, { namespace, log });
     const onCanary = (canary: Canary) => {

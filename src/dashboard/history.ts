@@ -51,7 +51,9 @@ export class StatusHistory {
       if (!Number.isFinite(at) || track.seenChecks.has(check)) continue;
       track.seenChecks.add(check);
       track.metrics.push({
-        name: m.name, at, result: m.result,
+        name: m.name,
+        at,
+        result: m.result,
         ...(m.value !== undefined ? { value: m.value } : {}),
         ...(m.min !== undefined ? { min: m.min } : {}),
         ...(m.max !== undefined ? { max: m.max } : {}),

@@ -48,7 +48,11 @@ export function openEventStream(req: Request, res: Response): EventStream {
         setTimeout(flush, 50).unref();
       }
     },
-    get closed() { return closed; },
-    onClose(handler) { closeHandlers.push(handler); },
+    get closed() {
+      return closed;
+    },
+    onClose(handler) {
+      closeHandlers.push(handler);
+    },
   };
 }

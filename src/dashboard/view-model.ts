@@ -78,7 +78,13 @@ export function weightFromEvent(message: string): number | undefined {
   if (m) return clampWeight(100 - Number(m[1]));
   if (message === 'Routing all traffic to canary') return 100;
   if (/^New revision detected! /.test(message)) return 0;
-  if (message === 'Routing all traffic to primary' || /^Promotion completed! /.test(message) || /^Rolling back /.test(message) || /^Canary failed! /.test(message)) return 0;
+  if (
+    message === 'Routing all traffic to primary' ||
+    /^Promotion completed! /.test(message) ||
+    /^Rolling back /.test(message) ||
+    /^Canary failed! /.test(message)
+  )
+    return 0;
   return undefined;
 }
 
@@ -140,7 +146,8 @@ export function metricSeries(canary: Canary, samples: readonly MetricSample[]): 
       ...(last?.min !== undefined ? { min: last.min } : {}),
       ...(last?.max !== undefined ? { max: last.max } : {}),
       points: checks.map((c) => ({
-        at: c.at, result: c.result,
+        at: c.at,
+        result: c.result,
         ...(c.value !== undefined && (c.result === 'pass' || c.result === 'fail') ? { value: c.value } : {}),
         ...(c.message ? { message: c.message } : {}),
       })),
@@ -153,7 +160,9 @@ export function metricSampleOf(m: MetricCheckStatus): MetricSample | undefined {
   const at = Date.parse(m.checkedAt);
   if (!Number.isFinite(at)) return undefined;
   return {
-    name: m.name, at, result: m.result,
+    name: m.name,
+    at,
+    result: m.result,
     ...(m.value !== undefined ? { value: m.value } : {}),
     ...(m.min !== undefined ? { min: m.min } : {}),
     ...(m.max !== undefined ? { max: m.max } : {}),
@@ -214,7 +223,11 @@ export interface ConditionView {
 
 export function conditionViews(conditions: readonly CanaryCondition[] | undefined): ConditionView[] {
   return (conditions ?? []).map((c) => ({
-    type: c.type, status: c.status, reason: c.reason ?? '', message: c.message ?? '', lastTransitionTime: c.lastTransitionTime ?? '',
+    type: c.type,
+    status: c.status,
+    reason: c.reason ?? '',
+    message: c.message ?? '',
+    lastTransitionTime: c.lastTransitionTime ?? '',
   }));
 }
 

@@ -17,9 +17,7 @@ export interface HookCall {
   maxResponseBytes?: number;
 }
 
-export type HookOutcome =
-  | { ok: true; status: number; body: string }
-  | { ok: false; status?: number; error: string };
+export type HookOutcome = { ok: true; status: number; body: string } | { ok: false; status?: number; error: string };
 
 /** A load tester's command output fits; anything bigger is not a webhook answer. */
 export const DEFAULT_HOOK_RESPONSE_BYTES = 1024 * 1024;

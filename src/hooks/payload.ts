@@ -14,7 +14,10 @@ export interface HookPayload {
 export function canaryChecksum(canary: Canary): string {
   const st = canary.status ?? {};
   const configs = Object.entries(st.trackedConfigs ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256').update(JSON.stringify([configs, st.lastAppliedSpec ?? ''])).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([configs, st.lastAppliedSpec ?? '']))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function hookPayload(canary: Canary, phase: CanaryPhase, metadata: Record<string, string>): HookPayload {

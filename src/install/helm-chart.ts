@@ -24,16 +24,19 @@ export const KUBE_VERSION = '>=1.30.0-0';
 type Lines = (key: string | undefined, indent: number) => string[];
 
 /** `key:` with the value at `path` as YAML, or nothing when it is empty. */
-const fromValues = (path: string, render = 'toYaml .'): Lines => (key, indent) =>
-  [`{{- with ${path} }}`, `${key}:`, `  {{- ${render} | nindent ${indent + 2} }}`, '{{- end }}'];
+const fromValues =
+  (path: string, render = 'toYaml .'): Lines =>
+  (key, indent) => [`{{- with ${path} }}`, `${key}:`, `  {{- ${render} | nindent ${indent + 2} }}`, '{{- end }}'];
 
 /** An env var when its value is set. */
-const optionalEnv = (name: string, path: string): Lines => () =>
-  [`{{- with ${path} }}`, `- name: ${name}`, '  value: {{ . | quote }}', '{{- end }}'];
+const optionalEnv =
+  (name: string, path: string): Lines =>
+  () => [`{{- with ${path} }}`, `- name: ${name}`, '  value: {{ . | quote }}', '{{- end }}'];
 
 /** An env var with a fixed value when a condition holds. */
-const fixedEnvIf = (condition: string, name: string, value: string): Lines => () =>
-  [`{{- if ${condition} }}`, `- name: ${name}`, `  value: ${JSON.stringify(value)}`, '{{- end }}'];
+const fixedEnvIf =
+  (condition: string, name: string, value: string): Lines =>
+  () => [`{{- if ${condition} }}`, `- name: ${name}`, `  value: ${JSON.stringify(value)}`, '{{- end }}'];
 
 /** The installation settings as Helm expressions over the chart's values. */
 export function helmSettings(h: HelmExpressions): InstallSettings {
@@ -74,8 +77,10 @@ export function helmSettings(h: HelmExpressions): InstallSettings {
     resources: h.block(fromValues('.Values.resources')),
     podSecurityContext: h.block(fromValues('.Values.podSecurityContext')),
     containerSecurityContext: h.block((key, indent) => [
-      '{{- if .Values.securityContext.enabled }}', `${key}:`,
-      `  {{- toYaml .Values.securityContext.context | nindent ${indent + 2} }}`, '{{- end }}',
+      '{{- if .Values.securityContext.enabled }}',
+      `${key}:`,
+      `  {{- toYaml .Values.securityContext.context | nindent ${indent + 2} }}`,
+      '{{- end }}',
     ]),
     // Through tpl: the default selects this release's pods by Helm expressions (values.yaml).
     affinity: h.block(fromValues('.Values.affinity', 'tpl (toYaml .) $')),
@@ -86,8 +91,9 @@ export function helmSettings(h: HelmExpressions): InstallSettings {
 }
 
 /** Map entries from the values at `path` (merged into a map the chart already writes). */
-const entriesFrom = (h: HelmExpressions, path: string): Record<string, string> =>
-  ({ [h.block<string>((_, indent) => [`{{- with ${path} }}`, `{{- toYaml . | nindent ${indent} }}`, '{{- end }}'])]: '' });
+const entriesFrom = (h: HelmExpressions, path: string): Record<string, string> => ({
+  [h.block<string>((_, indent) => [`{{- with ${path} }}`, `{{- toYaml . | nindent ${indent} }}`, '{{- end }}'])]: '',
+});
 
 function helmMonitoring(h: HelmExpressions): MonitoringSettings {
   const namespaceOf = (key: string) => h.text(`.Values.${key}.namespace | default .Release.Namespace`);
@@ -174,16 +180,22 @@ const REPLICA_GUARD = [
 ];
 
 function chartYaml(): string {
-  return GENERATED_HEADER + stringify({
-    apiVersion: 'v2',
-    name: SLUICE_NAME,
-    description: 'Sluice: progressive delivery for Kubernetes, serving Flagger\'s flagger.app/v1beta1 Canary API',
-    type: 'application',
-    version: SLUICE_VERSION,
-    appVersion: SLUICE_VERSION,
-    kubeVersion: KUBE_VERSION,
-    keywords: ['canary', 'progressive-delivery', 'flagger', 'blue-green', 'a/b-testing'],
-  }, { lineWidth: 0 });
+  return (
+    GENERATED_HEADER +
+    stringify(
+      {
+        apiVersion: 'v2',
+        name: SLUICE_NAME,
+        description: "Sluice: progressive delivery for Kubernetes, serving Flagger's flagger.app/v1beta1 Canary API",
+        type: 'application',
+        version: SLUICE_VERSION,
+        appVersion: SLUICE_VERSION,
+        kubeVersion: KUBE_VERSION,
+        keywords: ['canary', 'progressive-delivery', 'flagger', 'blue-green', 'a/b-testing'],
+      },
+      { lineWidth: 0 },
+    )
+  );
 }
 
 function readme(): string {

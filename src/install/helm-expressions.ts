@@ -14,8 +14,7 @@
 const TOKEN = /HELMEXPR(\d+)X/g;
 
 type Entry =
-  | { readonly kind: 'text' | 'raw'; readonly expr: string }
-  | { readonly kind: 'block'; readonly lines: (key: string | undefined, indent: number) => string[] };
+  { readonly kind: 'text' | 'raw'; readonly expr: string } | { readonly kind: 'block'; readonly lines: (key: string | undefined, indent: number) => string[] };
 
 export class HelmExpressions {
   readonly #entries: Entry[] = [];
@@ -42,7 +41,10 @@ export class HelmExpressions {
 
   /** Writes every expression in place of its token in YAML text; throws on a token it cannot place. */
   toTemplate(yaml: string): string {
-    return yaml.split('\n').flatMap((line) => this.#line(line)).join('\n');
+    return yaml
+      .split('\n')
+      .flatMap((line) => this.#line(line))
+      .join('\n');
   }
 
   #entry(index: string): Entry {

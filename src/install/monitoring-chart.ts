@@ -12,7 +12,12 @@ export interface MonitoringSettings {
   readonly serviceMonitor: { readonly namespace: string; readonly interval: string; readonly honorLabels: boolean; readonly labels: Record<string, string> };
   readonly podMonitor: { readonly namespace: string; readonly interval: string; readonly labels: Record<string, string> };
   /** `json`: the dashboard (src/install/dashboard.ts) as text. */
-  readonly dashboard: { readonly namespace: string; readonly labels: Record<string, string>; readonly annotations?: Record<string, string> | string; readonly json: string };
+  readonly dashboard: {
+    readonly namespace: string;
+    readonly labels: Record<string, string>;
+    readonly annotations?: Record<string, string> | string;
+    readonly json: string;
+  };
 }
 
 export class MonitoringChart extends Chart {

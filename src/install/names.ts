@@ -17,10 +17,12 @@ export const LOADTESTER_PORT = 8080;
 export const commonLabels = { 'app.kubernetes.io/part-of': 'sluice' } as const;
 
 /** The operator's pods of one installation (`instance`: the Helm release; `sluice` in manifests/). */
-export const operatorSelectorOf = (name: string, instance: string) =>
-  ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': instance });
-export const operatorLabelsOf = (name: string, instance: string) =>
-  ({ ...commonLabels, ...operatorSelectorOf(name, instance), 'app.kubernetes.io/component': 'operator' });
+export const operatorSelectorOf = (name: string, instance: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': instance });
+export const operatorLabelsOf = (name: string, instance: string) => ({
+  ...commonLabels,
+  ...operatorSelectorOf(name, instance),
+  'app.kubernetes.io/component': 'operator',
+});
 
 export const operatorSelector = operatorSelectorOf(SLUICE_NAME, SLUICE_NAME);
 export const operatorLabels = operatorLabelsOf(SLUICE_NAME, SLUICE_NAME);

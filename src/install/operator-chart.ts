@@ -5,9 +5,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import {
-  METRICS_PORT, WEBHOOK_PORT, leaseNameOf, operatorLabelsOf, operatorSelectorOf, webhookConfigurationNameOf, webhookSecretNameOf,
-} from './names.js';
+import { METRICS_PORT, WEBHOOK_PORT, leaseNameOf, operatorLabelsOf, operatorSelectorOf, webhookConfigurationNameOf, webhookSecretNameOf } from './names.js';
 import type { EnvVarJson, InstallSettings, Json } from './settings.js';
 
 export { restrictedContainerSecurity } from './settings.js';
@@ -58,25 +56,32 @@ export class OperatorChart extends Chart {
           spec: {
             serviceAccountName: s.name,
             terminationGracePeriodSeconds: 30,
-            containers: [{
-              name: 'sluice',
-              image: s.image,
-              imagePullPolicy: s.imagePullPolicy,
-              args: ['run'],
-              ports: [
-                { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-                { name: 'https-webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
-              ],
-              livenessProbe: {
-                httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http-metrics') },
-                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3,
+            containers: [
+              {
+                name: 'sluice',
+                image: s.image,
+                imagePullPolicy: s.imagePullPolicy,
+                args: ['run'],
+                ports: [
+                  { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                  { name: 'https-webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
+                ],
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http-metrics') },
+                  initialDelaySeconds: 5,
+                  periodSeconds: 10,
+                  timeoutSeconds: 2,
+                  failureThreshold: 3,
+                },
+                readinessProbe: {
+                  httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http-metrics') },
+                  periodSeconds: 5,
+                  timeoutSeconds: 2,
+                  failureThreshold: 3,
+                },
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
-              readinessProbe: {
-                httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http-metrics') },
-                periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3,
-              },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
+            ],
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
           },
         },
@@ -84,18 +89,24 @@ export class OperatorChart extends Chart {
     });
     const template = deployment.spec.template;
     Object.assign(template.metadata, defined({ annotations: s.podAnnotations }));
-    Object.assign(template.spec, defined({
-      securityContext: s.podSecurityContext,
-      affinity: s.affinity,
-      nodeSelector: s.nodeSelector,
-      tolerations: s.tolerations,
-      imagePullSecrets: s.imagePullSecrets,
-    }));
-    Object.assign(template.spec.containers[0], defined({
-      env: operatorEnv(s),
-      resources: s.resources,
-      securityContext: s.containerSecurityContext,
-    }));
+    Object.assign(
+      template.spec,
+      defined({
+        securityContext: s.podSecurityContext,
+        affinity: s.affinity,
+        nodeSelector: s.nodeSelector,
+        tolerations: s.tolerations,
+        imagePullSecrets: s.imagePullSecrets,
+      }),
+    );
+    Object.assign(
+      template.spec.containers[0],
+      defined({
+        env: operatorEnv(s),
+        resources: s.resources,
+        securityContext: s.containerSecurityContext,
+      }),
+    );
     new ApiObject(this, 'deployment', deployment);
     new k8s.KubeService(this, 'service', {
       metadata,

@@ -43,31 +43,77 @@ export const AUTOSCALER_RULES: readonly PermissionRule[] = Object.values(AUTOSCA
 export const METRIC_BACKEND_RULES: readonly PermissionRule[] = [
   // GET /apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric> names no object, so the
   // apiserver authorizes it as `list` of a resource called <metric>: any name, hence '*'.
-  { apiGroups: ['external.metrics.k8s.io'], resources: ['*'], verbs: ['list'], why: 'externalmetrics metric checks read a metric through the APIService\'s adapter' },
-  { apiGroups: ['metrics.keptn.sh'], resources: ['keptnmetrics'], verbs: ['get'], why: 'keptn metric checks read a KeptnMetric\'s status.value' },
-  { apiGroups: ['metrics.keptn.sh'], resources: ['analyses'], verbs: ['create', 'get', 'delete'], why: 'keptn metric checks create an Analysis, read its verdict and delete it' },
+  {
+    apiGroups: ['external.metrics.k8s.io'],
+    resources: ['*'],
+    verbs: ['list'],
+    why: "externalmetrics metric checks read a metric through the APIService's adapter",
+  },
+  { apiGroups: ['metrics.keptn.sh'], resources: ['keptnmetrics'], verbs: ['get'], why: "keptn metric checks read a KeptnMetric's status.value" },
+  {
+    apiGroups: ['metrics.keptn.sh'],
+    resources: ['analyses'],
+    verbs: ['create', 'get', 'delete'],
+    why: 'keptn metric checks create an Analysis, read its verdict and delete it',
+  },
 ];
 
 /** The ClusterRole of an installation whose webhook configurations are called `webhookConfigurationName`. */
 export const clusterRulesFor = (webhookConfigurationName: string): readonly PermissionRule[] => [
-  { apiGroups: ['flagger.app'], resources: ['canaries', 'metrictemplates', 'alertproviders'], verbs: ['get', 'list', 'watch'], why: 'the Canary informer, MetricTemplates of metric checks, AlertProviders of notifications' },
+  {
+    apiGroups: ['flagger.app'],
+    resources: ['canaries', 'metrictemplates', 'alertproviders'],
+    verbs: ['get', 'list', 'watch'],
+    why: 'the Canary informer, MetricTemplates of metric checks, AlertProviders of notifications',
+  },
   { apiGroups: ['flagger.app'], resources: ['canaries'], verbs: ['patch'], why: 'adds and removes finalizer.flagger.app for revertOnDeletion' },
-  { apiGroups: ['flagger.app'], resources: ['canaries/status'], verbs: ['get', 'patch', 'update'], why: 'the executor writes every rollout step to the status' },
-  { apiGroups: ['flagger.app'], resources: ['canaries/finalizers'], verbs: ['update'], why: 'generated objects carry an owner reference with blockOwnerDeletion to their Canary' },
+  {
+    apiGroups: ['flagger.app'],
+    resources: ['canaries/status'],
+    verbs: ['get', 'patch', 'update'],
+    why: 'the executor writes every rollout step to the status',
+  },
+  {
+    apiGroups: ['flagger.app'],
+    resources: ['canaries/finalizers'],
+    verbs: ['update'],
+    why: 'generated objects carry an owner reference with blockOwnerDeletion to their Canary',
+  },
   ...TARGET_RULES,
   { apiGroups: [''], resources: ['services', 'configmaps'], verbs: APPLY, why: 'apex/primary/canary Services, -primary copies of tracked ConfigMaps' },
   // Never list or watch: Secrets are read by name (src/controller/secret-reads.ts), so no Secret
   // but the ones a Canary uses is ever held in memory. Create and patch cannot be narrowed by
   // name here: the -primary copies are named after the user's Secrets, in any namespace.
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'], why: 'reads the Secrets a target names, and those of metric providers and AlertProviders, by name; applies -primary copies of tracked Secrets; creates and renews the shared webhook certificate Secret' },
+  {
+    apiGroups: [''],
+    resources: ['secrets'],
+    verbs: ['get', 'create', 'patch'],
+    why: 'reads the Secrets a target names, and those of metric providers and AlertProviders, by name; applies -primary copies of tracked Secrets; creates and renews the shared webhook certificate Secret',
+  },
   ...AUTOSCALER_RULES,
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'get'], why: 'Flagger\'s Events on each Canary; a repeat bumps the count of the existing Event' },
+  {
+    apiGroups: [''],
+    resources: ['events'],
+    verbs: ['create', 'patch', 'get'],
+    why: "Flagger's Events on each Canary; a repeat bumps the count of the existing Event",
+  },
   ...METRIC_BACKEND_RULES,
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
-  ...referencedOnlyKinds().map((k) => ({ apiGroups: [k.group], resources: [k.plural], verbs: ['get', 'list', 'watch'], why: 'objects a Canary names for its provider to copy from' })),
+  ...referencedOnlyKinds().map((k) => ({
+    apiGroups: [k.group],
+    resources: [k.plural],
+    verbs: ['get', 'list', 'watch'],
+    why: 'objects a Canary names for its provider to copy from',
+  })),
   // No create: in a cluster the manifests (or the chart) install both configurations, and the
   // operator only writes its caBundle into them (server-side apply of an existing object is a patch).
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['get', 'patch'], resourceNames: [webhookConfigurationName], why: 'keeps its own webhook configurations (caBundle) up to date; only those, and never creates one' },
+  {
+    apiGroups: ['admissionregistration.k8s.io'],
+    resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'],
+    verbs: ['get', 'patch'],
+    resourceNames: [webhookConfigurationName],
+    why: 'keeps its own webhook configurations (caBundle) up to date; only those, and never creates one',
+  },
 ];
 
 /** The ClusterRole of manifests/ (webhook configurations `sluice-admission`). */
@@ -75,7 +121,12 @@ export const CLUSTER_RULES: readonly PermissionRule[] = clusterRulesFor(WEBHOOK_
 
 /** In the operator's namespace only: the leader-election Lease. */
 export const NAMESPACE_RULES: readonly PermissionRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'], why: 'leader election on the Lease of the installation (<name>-leader-election)' },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['get', 'create', 'update', 'patch'],
+    why: 'leader election on the Lease of the installation (<name>-leader-election)',
+  },
 ];
 
 /** Asked of the apiserver by the install e2e test: the operator must NOT be able to do these. */

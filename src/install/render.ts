@@ -48,7 +48,10 @@ export function renderInstallManifests(): Record<string, string> {
   const images = { images: [{ name: repository, newTag: tag }] };
   const files: Record<string, string> = {};
   for (const [file, chart] of charts) files[file] = chartYaml(chart);
-  files['kustomization.yaml'] = kustomization(charts.map(([f]) => f), images);
+  files['kustomization.yaml'] = kustomization(
+    charts.map(([f]) => f),
+    images,
+  );
   files['loadtester/loadtester.yaml'] = chartYaml(loadtester);
   files['loadtester/kustomization.yaml'] = kustomization(['loadtester.yaml'], images);
   files['grafana/sluice-canaries.json'] = dashboardJson();

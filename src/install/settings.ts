@@ -5,9 +5,7 @@
 //
 // Object-valued fields are plain JSON (not cdk8s classes): the charts write them as they are, and
 // the Helm chart puts a stand-in for a whole block from its values there.
-import {
-  METRICS_PORT, SLUICE_IMAGE, SLUICE_NAME, SLUICE_NAMESPACE, operatorSelectorOf,
-} from './names.js';
+import { METRICS_PORT, SLUICE_IMAGE, SLUICE_NAME, SLUICE_NAMESPACE, operatorSelectorOf } from './names.js';
 
 export type Json = Record<string, unknown>;
 
@@ -64,10 +62,12 @@ export const restrictedPodSecurity = { runAsNonRoot: true, seccompProfile: { typ
 /** Replicas on different nodes, so one node going away leaves a leader candidate. */
 export const spreadOverNodes = (selector: Readonly<Record<string, string>>): Json => ({
   podAntiAffinity: {
-    preferredDuringSchedulingIgnoredDuringExecution: [{
-      weight: 100,
-      podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...selector } } },
-    }],
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      {
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...selector } } },
+      },
+    ],
   },
 });
 

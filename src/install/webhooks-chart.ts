@@ -14,16 +14,19 @@ type Webhook = { clientConfig: Record<string, unknown>; failurePolicy?: string }
 
 /** Without caBundle: the operator fills it in at startup. */
 function withoutCaBundle(object: KubeObject): void {
-  for (const w of ((object as { webhooks?: Webhook[] }).webhooks ?? [])) delete w.clientConfig.caBundle;
+  for (const w of (object as { webhooks?: Webhook[] }).webhooks ?? []) delete w.clientConfig.caBundle;
 }
 
 export class WebhooksChart extends Chart {
   constructor(scope: Construct, id: string, s: InstallSettings) {
     super(scope, id);
-    const { mutating, validating } = webhookConfigurations(
-      { service: { namespace: s.namespace, name: s.name, port: 443 } }, '', { name: webhookConfigurationNameOf(s.name) },
-    );
-    for (const [name, object] of [['mutating', mutating], ['validating', validating]] as const) {
+    const { mutating, validating } = webhookConfigurations({ service: { namespace: s.namespace, name: s.name, port: 443 } }, '', {
+      name: webhookConfigurationNameOf(s.name),
+    });
+    for (const [name, object] of [
+      ['mutating', mutating],
+      ['validating', validating],
+    ] as const) {
       withoutCaBundle(object);
       for (const w of (object as unknown as { webhooks: Webhook[] }).webhooks) {
         if (w.failurePolicy !== 'Ignore') throw new Error(`webhook in ${object.kind} must fail open, has failurePolicy ${w.failurePolicy}`);

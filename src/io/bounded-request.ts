@@ -52,7 +52,11 @@ export class ExchangeError extends Error {
   /** The HTTP status, when the failure came after the response head. */
   status?: number;
 
-  constructor(message: string, readonly failure: ExchangeFailure, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly failure: ExchangeFailure,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'ExchangeError';
   }
@@ -125,7 +129,10 @@ function networkError(err: unknown): ExchangeError {
 
 function exchange(url: URL, request: BoundedRequest, via: Via | undefined, signal: AbortSignal): Promise<BoundedResponse> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) { reject(abortReason(signal)); return; }
+    if (signal.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
     const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
     const headers: Record<string, string> = { ...request.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
     const options: RequestOptions = {
@@ -155,12 +162,13 @@ function exchange(url: URL, request: BoundedRequest, via: Via | undefined, signa
       signal.removeEventListener('abort', onAbort);
       outcome();
     };
-    const fail = (error: ExchangeError) => settle(() => {
-      if (response?.statusCode !== undefined) error.status = response.statusCode;
-      req.destroy();
-      response?.destroy();
-      reject(error);
-    });
+    const fail = (error: ExchangeError) =>
+      settle(() => {
+        if (response?.statusCode !== undefined) error.status = response.statusCode;
+        req.destroy();
+        response?.destroy();
+        reject(error);
+      });
     const onAbort = () => fail(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
 
@@ -169,7 +177,10 @@ function exchange(url: URL, request: BoundedRequest, via: Via | undefined, signa
       response = res;
       const tooLarge = () => fail(new ExchangeError(tooLargeMessage(request.maxResponseBytes), 'too-large'));
       // A declared length over the cap is refused before a byte of it is read.
-      if (Number(res.headers['content-length']) > request.maxResponseBytes) { tooLarge(); return; }
+      if (Number(res.headers['content-length']) > request.maxResponseBytes) {
+        tooLarge();
+        return;
+      }
       const chunks: Buffer[] = [];
       let bytes = 0;
       res.on('data', (chunk: Buffer) => {
@@ -177,15 +188,21 @@ function exchange(url: URL, request: BoundedRequest, via: Via | undefined, signa
         if (bytes > request.maxResponseBytes) tooLarge();
         else if (!request.discardBody) chunks.push(chunk);
       });
-      res.once('end', () => settle(() => resolve({
-        status: res.statusCode ?? 0,
-        statusMessage: res.statusMessage ?? '',
-        headers: res.headers,
-        body: Buffer.concat(chunks),
-        bytes,
-      })));
+      res.once('end', () =>
+        settle(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            bytes,
+          }),
+        ),
+      );
       res.once('error', (err) => fail(networkError(err)));
-      res.once('close', () => { if (!res.complete) fail(new ExchangeError('connection closed before the response ended', 'network')); });
+      res.once('close', () => {
+        if (!res.complete) fail(new ExchangeError('connection closed before the response ended', 'network'));
+      });
     });
     req.end(body);
   });

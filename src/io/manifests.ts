@@ -97,6 +97,6 @@ export function toYamlStream(objects: unknown[]): string {
 export function describeDoc(doc: ManifestDoc): string {
   const kind = String(doc.object.kind ?? '<no kind>');
   const meta = (doc.object.metadata ?? {}) as { name?: string; namespace?: string };
-  const name = meta.namespace ? `${meta.namespace}/${meta.name ?? '<no name>'}` : meta.name ?? '<no name>';
+  const name = meta.namespace ? `${meta.namespace}/${meta.name ?? '<no name>'}` : (meta.name ?? '<no name>');
   return `${kind} ${name}`;
 }

@@ -111,13 +111,15 @@ export class KubeClient {
       const { name, namespace } = object.metadata ?? {};
       if (!name) throw new Error(`cannot apply a ${object.kind} without metadata.name`);
       if (type.namespaced && !namespace) throw new Error(`cannot apply ${object.kind} ${name} without metadata.namespace`);
-      applied.push(await this.call<T>({
-        method: 'PATCH',
-        path: resourcePath(type, { namespace, name }),
-        query: { ...writeQuery(options), force: options.force ?? true },
-        body: object,
-        contentType: APPLY_PATCH,
-      }));
+      applied.push(
+        await this.call<T>({
+          method: 'PATCH',
+          path: resourcePath(type, { namespace, name }),
+          query: { ...writeQuery(options), force: options.force ?? true },
+          body: object,
+          contentType: APPLY_PATCH,
+        }),
+      );
     }
     return applied;
   }
@@ -156,23 +158,26 @@ export class KubeClient {
     if (recent) {
       // A repeat of an Event this process wrote: bump it, on condition that nobody else has since.
       try {
-        return this.remember(key, await this.mergePatch<CoreEvent>(RESOURCES.events, name, namespace, {
-          ...(recent.resourceVersion ? { metadata: { resourceVersion: recent.resourceVersion } } : {}),
-          ...repeatPatch(recent, now),
-        }));
+        return this.remember(
+          key,
+          await this.mergePatch<CoreEvent>(RESOURCES.events, name, namespace, {
+            ...(recent.resourceVersion ? { metadata: { resourceVersion: recent.resourceVersion } } : {}),
+            ...repeatPatch(recent, now),
+          }),
+        );
       } catch (err) {
         this.recentEvents.delete(key);
         if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     }
     try {
-      return this.remember(key, await this.create(RESOURCES.events, event as unknown as KubeObject) as unknown as CoreEvent);
+      return this.remember(key, (await this.create(RESOURCES.events, event as unknown as KubeObject)) as unknown as CoreEvent);
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
     const existing = await this.getIfExists<CoreEvent>(RESOURCES.events, name, namespace);
     // Expired between our create and get (Events have a TTL): record it afresh.
-    if (!existing) return this.remember(key, await this.create(RESOURCES.events, event as unknown as KubeObject) as unknown as CoreEvent);
+    if (!existing) return this.remember(key, (await this.create(RESOURCES.events, event as unknown as KubeObject)) as unknown as CoreEvent);
     return this.remember(key, await this.mergePatch<CoreEvent>(RESOURCES.events, name, namespace, repeatPatch(existing, now)));
   }
 

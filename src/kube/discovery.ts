@@ -21,9 +21,7 @@ export function resourcesOfGroupVersion(apiVersion: string, list: ApiResourceLis
   return out;
 }
 
-const WELL_KNOWN = new Map<string, ResourceType>(
-  Object.values(RESOURCES).map((r): [string, ResourceType] => [`${apiVersionOf(r)}|${r.kind}`, r]),
-);
+const WELL_KNOWN = new Map<string, ResourceType>(Object.values(RESOURCES).map((r): [string, ResourceType] => [`${apiVersionOf(r)}|${r.kind}`, r]));
 
 export class Discovery {
   private readonly cache = new Map<string, Map<string, ResourceType>>();

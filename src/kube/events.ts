@@ -43,7 +43,9 @@ export function truncateMessage(message: string): string {
 
 /** "<object name>.<16 hex>": stable for one (object, type, reason, message), a valid object name. */
 export function eventName(involved: InvolvedObject, type: EventType, reason: string, message: string): string {
-  const key = [involved.uid ?? '', involved.apiVersion, involved.kind, involved.namespace ?? '', involved.name, type, reason, truncateMessage(message)].join('\u0000');
+  const key = [involved.uid ?? '', involved.apiVersion, involved.kind, involved.namespace ?? '', involved.name, type, reason, truncateMessage(message)].join(
+    '\u0000',
+  );
   const suffix = createHash('sha256').update(key).digest('hex').slice(0, 16);
   return `${involved.name.slice(0, 253 - 17)}.${suffix}`;
 }

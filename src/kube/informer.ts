@@ -73,7 +73,9 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
   let restartCount = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let markSynced: () => void = () => {};
-  const syncedPromise = new Promise<void>((resolve) => { markSynced = resolve; });
+  const syncedPromise = new Promise<void>((resolve) => {
+    markSynced = resolve;
+  });
   const transform = options.transform ?? dropManagedFields;
 
   const listFn = async () => {
@@ -81,11 +83,18 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
     for (const item of list.items) transform(item);
     failures = 0;
     // The informer adds the listed items right after this promise settles; wait until it has.
-    if (!synced) setImmediate(() => { synced = true; markSynced(); });
+    if (!synced)
+      setImmediate(() => {
+        synced = true;
+        markSynced();
+      });
     return list;
   };
   const informer: Informer<T> & ObjectCache<T> = makeInformer<T>(
-    client.kubeConfig, resourcePath(type, { namespace: options.namespace }), listFn, options.labelSelector,
+    client.kubeConfig,
+    resourcePath(type, { namespace: options.namespace }),
+    listFn,
+    options.labelSelector,
   );
 
   const restartLater = (err: unknown) => {
@@ -110,13 +119,15 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
 
   // A throwing handler would otherwise be swallowed inside client-node's line parser and
   // silently skip the handlers after it.
-  const guarded = (verb: string, handler: ObjectHandler<T>): ObjectHandler<T> => (object) => {
-    try {
-      handler(object);
-    } catch (err) {
-      log.error({ err: errorText(err), verb, name: object.metadata?.name }, `${verb} handler threw`);
-    }
-  };
+  const guarded =
+    (verb: string, handler: ObjectHandler<T>): ObjectHandler<T> =>
+    (object) => {
+      try {
+        handler(object);
+      } catch (err) {
+        log.error({ err: errorText(err), verb, name: object.metadata?.name }, `${verb} handler threw`);
+      }
+    };
 
   return {
     get: (name, namespace) => informer.get(name, namespace),

@@ -44,8 +44,13 @@ export interface KubeList<T> {
   items: T[];
 }
 
-const resource = (group: string, version: string, plural: string, kind: string, namespaced = true): ResourceType =>
-  ({ group, version, plural, kind, namespaced });
+const resource = (group: string, version: string, plural: string, kind: string, namespaced = true): ResourceType => ({
+  group,
+  version,
+  plural,
+  kind,
+  namespaced,
+});
 
 /** The kinds Sluice itself reads and writes. Anything else goes through discovery. */
 export const RESOURCES = {

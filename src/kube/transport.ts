@@ -22,8 +22,7 @@ export interface KubeRequest {
 }
 
 export type KubeResult<T> =
-  | { readonly ok: true; readonly status: number; readonly data: T }
-  | { readonly ok: false; readonly status: number; readonly error: KubeError };
+  { readonly ok: true; readonly status: number; readonly data: T } | { readonly ok: false; readonly status: number; readonly error: KubeError };
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** How long one connection pool is reused before TLS material is read afresh (rotated client certs). */

@@ -66,10 +66,7 @@ export class Canary extends ApiObject {
     this.target = targetObjectOf(props.spec.targetRef);
     // Listed after its Deployment in the output, so an apply creates the target first.
     if (this.target) this.node.addDependency(this.target);
-    checkedWith(this, () => [
-      ...(this.target ? targetProblems(this.target, this.metadata.namespace) : []),
-      ...validateCanary(this.toJson()),
-    ]);
+    checkedWith(this, () => [...(this.target ? targetProblems(this.target, this.metadata.namespace) : []), ...validateCanary(this.toJson())]);
   }
 }
 

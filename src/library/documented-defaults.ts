@@ -56,7 +56,7 @@ export const DOCUMENTED_DEFAULTS: Readonly<Record<string, string>> = {
   'Canary.spec.canaryAnalysis': '- none (the deprecated name of spec.analysis)',
   'Canary.spec.progressDeadlineSeconds': String(DEFAULTS.progressDeadlineSeconds),
   'MetricTemplate.spec.provider.address': "- the Canary's metricsServer for prometheus; a SaaS backend's public API endpoint",
-  'AlertProvider.spec.address': "- the `address` key of the Secret named by secretRef",
+  'AlertProvider.spec.address': '- the `address` key of the Secret named by secretRef',
 };
 
 export function documentedDefaultOf(path: string): string | undefined {

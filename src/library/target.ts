@@ -63,10 +63,20 @@ export function targetProblems(target: ApiObject, canaryNamespace: string | unde
   const namespace = json.metadata?.namespace;
   const out: Problem[] = [];
   if ((namespace ?? '') !== (canaryNamespace ?? '')) {
-    out.push(problem('spec.targetRef', `Deployment ${name} is in namespace ${namespace ?? '(none)'} and the Canary in ${canaryNamespace ?? '(none)'}: a Canary targets a Deployment of its own namespace`));
+    out.push(
+      problem(
+        'spec.targetRef',
+        `Deployment ${name} is in namespace ${namespace ?? '(none)'} and the Canary in ${canaryNamespace ?? '(none)'}: a Canary targets a Deployment of its own namespace`,
+      ),
+    );
   }
   if (!selectorLabelOf(json)) {
-    out.push(problem('spec.targetRef', `Deployment ${name} selects its pods by none of the labels ${DEFAULT_SELECTOR_LABELS.join(', ')}; Sluice tells primary from canary pods by the first of them it finds (with cdk8s-plus: podMetadata labels and deployment.select(LabelSelector.of({ labels })))`));
+    out.push(
+      problem(
+        'spec.targetRef',
+        `Deployment ${name} selects its pods by none of the labels ${DEFAULT_SELECTOR_LABELS.join(', ')}; Sluice tells primary from canary pods by the first of them it finds (with cdk8s-plus: podMetadata labels and deployment.select(LabelSelector.of({ labels })))`,
+      ),
+    );
   }
   return out;
 }

@@ -42,11 +42,17 @@ export function parseHeyArgs(args: readonly string[]): HeyParse {
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (!arg.startsWith('-') || arg === '-' ) { positional.push(arg); continue; }
+    if (!arg.startsWith('-') || arg === '-') {
+      positional.push(arg);
+      continue;
+    }
     const [rawName, inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2);
     const name = rawName;
     if (UNSUPPORTED.has(name)) return { ok: false, error: `hey flag -${name} is not supported by the built-in load generator` };
-    if (BOOL_FLAGS.has(name)) { flags.add(name); continue; }
+    if (BOOL_FLAGS.has(name)) {
+      flags.add(name);
+      continue;
+    }
     if (!VALUE_FLAGS.has(name)) return { ok: false, error: `unknown hey flag -${name}` };
     const value = inline ?? args[++i];
     if (value === undefined) return { ok: false, error: `hey flag -${name} needs a value` };

@@ -13,7 +13,10 @@ export class LatencySummary {
   sum = 0;
   private readonly samples: number[] = [];
 
-  constructor(readonly capacity = DEFAULT_LATENCY_SAMPLES, private readonly random: () => number = Math.random) {}
+  constructor(
+    readonly capacity = DEFAULT_LATENCY_SAMPLES,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   add(ms: number): void {
     this.count++;

@@ -40,12 +40,22 @@ export interface LoadHooks {
   readonly latencySamples?: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  if (ms <= 0 || signal?.aborted) { resolve(); return; }
-  const t = setTimeout(() => { signal?.removeEventListener('abort', done); resolve(); }, ms);
-  const done = () => { clearTimeout(t); resolve(); };
-  signal?.addEventListener('abort', done, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted) {
+      resolve();
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }, ms);
+    const done = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promise<LoadResult> {
   const now = hooks.now ?? (() => performance.now());
@@ -73,17 +83,23 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
   const follow = () => ending.abort(hooks.signal?.reason);
   if (hooks.signal?.aborted) follow();
   else hooks.signal?.addEventListener('abort', follow, { once: true });
-  const durationTimer = options.durationMs !== undefined
-    ? setTimeout(() => ending.abort(new Error(`-z ${options.durationMs} ms elapsed`)), options.durationMs)
-    : undefined;
+  const durationTimer =
+    options.durationMs !== undefined ? setTimeout(() => ending.abort(new Error(`-z ${options.durationMs} ms elapsed`)), options.durationMs) : undefined;
   const signal = ending.signal;
 
   const once = async () => {
     const sent = now();
     try {
       const res = await boundedRequest({
-        url: target, method: options.method, headers, ...(body ? { body } : {}), agent,
-        deadlineMs, maxResponseBytes, discardBody: true, signal,
+        url: target,
+        method: options.method,
+        headers,
+        ...(body ? { body } : {}),
+        agent,
+        deadlineMs,
+        maxResponseBytes,
+        discardBody: true,
+        signal,
       });
       latency.add(now() - sent);
       statusCodes[res.status] = (statusCodes[res.status] ?? 0) + 1;
@@ -91,7 +107,7 @@ export async function runLoad(options: HeyOptions, hooks: LoadHooks = {}): Promi
     } catch (err) {
       // Requests cut short by our own abort or by -z are not the target's failures.
       if (signal.aborted) return;
-      const message = err instanceof ExchangeError ? err.code ?? err.message : String(err);
+      const message = err instanceof ExchangeError ? (err.code ?? err.message) : String(err);
       errors[message] = (errors[message] ?? 0) + 1;
       hooks.onResult?.(0);
     }
@@ -127,18 +143,10 @@ export function summarize(result: LoadResult): string {
   const lines = [
     'Summary:',
     `  Total:\t${s(result.totalMs)}`,
-    ...(answered ? [
-      `  Slowest:\t${s(l.max)}`,
-      `  Fastest:\t${s(l.min)}`,
-      `  Average:\t${s(l.mean)}`,
-    ] : []),
+    ...(answered ? [`  Slowest:\t${s(l.max)}`, `  Fastest:\t${s(l.min)}`, `  Average:\t${s(l.mean)}`] : []),
     `  Requests/sec:\t${((answered + failed) / Math.max(result.totalMs / 1000, 1e-9)).toFixed(4)}`,
     '',
-    ...(answered ? [
-      'Latency distribution:',
-      ...[10, 25, 50, 75, 90, 95, 99].map((p) => `  ${p}% in ${s(l.percentile(p))}`),
-      '',
-    ] : []),
+    ...(answered ? ['Latency distribution:', ...[10, 25, 50, 75, 90, 95, 99].map((p) => `  ${p}% in ${s(l.percentile(p))}`), ''] : []),
     'Status code distribution:',
     ...Object.entries(result.statusCodes).map(([code, n]) => `  [${code}]\t${n} responses`),
   ];

@@ -81,10 +81,18 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
     return payload;
   };
 
-  app.get('/healthz', (_req, res) => { res.type('text').send('OK'); });
-  app.get('/metrics', async (_req, res) => { res.type(metrics.registry.contentType).send(await metrics.registry.metrics()); });
-  app.all('/gate/approve', (_req, res) => { res.type('text').send('Approved'); });
-  app.all('/gate/halt', (_req, res) => { res.status(403).type('text').send('Forbidden'); });
+  app.get('/healthz', (_req, res) => {
+    res.type('text').send('OK');
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.all('/gate/approve', (_req, res) => {
+    res.type('text').send('Approved');
+  });
+  app.all('/gate/halt', (_req, res) => {
+    res.status(403).type('text').send('Forbidden');
+  });
 
   for (const kind of ['gate', 'rollback'] as GateKind[]) {
     app.post(`/${kind}/check`, (req, res) => {
@@ -94,7 +102,10 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
       const approved = gates.isOpen(key);
       metrics.gates.inc({ gate: kind, approved: String(approved) });
       log.info({ gate: key, approved }, `${key} ${kind} check: approved ${approved}`);
-      res.status(approved ? 200 : 403).type('text').send(approved ? 'Approved' : 'Forbidden');
+      res
+        .status(approved ? 200 : 403)
+        .type('text')
+        .send(approved ? 'Approved' : 'Forbidden');
     });
     for (const action of ['open', 'close'] as const) {
       app.post(`/${kind}/${action}`, (req, res) => {
@@ -103,7 +114,10 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
         const key = GateStore.key(kind, p.name, p.namespace);
         gates.setOpen(key, action === 'open');
         log.info({ gate: key }, `${key} ${kind} ${action === 'open' ? 'opened' : 'closed'}`);
-        res.status(202).type('text').send(action === 'open' ? 'Opened' : 'Closed');
+        res
+          .status(202)
+          .type('text')
+          .send(action === 'open' ? 'Opened' : 'Closed');
       });
     }
   }
@@ -134,21 +148,38 @@ export function createLoadTester(options: LoadTesterOptions = {}): LoadTester {
       res.status(503).set('retry-after', String(BUSY_RETRY_AFTER_SECONDS)).type('text').send(message);
     };
     if (!plan.synchronous) {
-      const outcome = runner.start(TaskRunner.key(canary, plan.command), async (signal) => { await runTask(plan, signal, tlog); });
-      if (outcome === 'busy') { busy(); return; }
+      const outcome = runner.start(TaskRunner.key(canary, plan.command), async (signal) => {
+        await runTask(plan, signal, tlog);
+      });
+      if (outcome === 'busy') {
+        busy();
+        return;
+      }
       metrics.tasks.inc({ type, outcome: outcome === 'started' ? 'accepted' : 'duplicate' });
       if (outcome === 'duplicate') tlog.debug({ cmd: plan.command }, `already running for ${canary}: ${plan.command}`);
-      res.status(202).type('text').send(outcome === 'started' ? 'Accepted' : 'Already running');
+      res
+        .status(202)
+        .type('text')
+        .send(outcome === 'started' ? 'Accepted' : 'Already running');
       return;
     }
     // The caller hanging up aborts its task.
     const hungUp = new AbortController();
-    res.once('close', () => { if (!res.writableFinished) hungUp.abort(new Error('the caller hung up')); });
+    res.once('close', () => {
+      if (!res.writableFinished) hungUp.abort(new Error('the caller hung up'));
+    });
     const running = runner.run((signal) => runTask(plan, signal, tlog), hungUp.signal);
-    if (running === 'busy') { busy(); return; }
+    if (running === 'busy') {
+      busy();
+      return;
+    }
     const result = await running;
     const echo = metadata.returnCmdOutput === true || metadata.returnCmdOutput === 'true';
-    if (result.ok) res.status(200).type('text').send(echo ? result.output : 'OK');
+    if (result.ok)
+      res
+        .status(200)
+        .type('text')
+        .send(echo ? result.output : 'OK');
     else res.status(500).type('text').send(`command ${plan.command} failed: ${result.output}`);
   });
 

@@ -16,12 +16,23 @@ export function runShell(shell: 'bash' | 'sh', command: string, opts: { timeoutM
     const child = spawn(shell, ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     let timedOut = false;
-    const keep = (chunk: Buffer) => { if (output.length < MAX_OUTPUT) output += chunk.toString('utf8'); };
+    const keep = (chunk: Buffer) => {
+      if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     // The whole process group goes, so a pipeline's other members do not linger.
-    const kill = () => { try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
-    const timer = setTimeout(() => { timedOut = true; kill(); }, opts.timeoutMs);
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, opts.timeoutMs);
     opts.signal?.addEventListener('abort', kill, { once: true });
     child.once('error', (err) => {
       clearTimeout(timer);

@@ -35,7 +35,8 @@ function heyOf(command: string): HeyOptions | string | undefined {
 export function planTask(metadata: Readonly<Record<string, unknown>>, policy: TaskPolicy): TaskPlan {
   const type = typeof metadata.type === 'string' && metadata.type ? metadata.type : 'cmd';
   const command = typeof metadata.cmd === 'string' ? metadata.cmd.trim() : '';
-  if (type === 'ngrinder' || type === 'concord') return { kind: 'refused', status: 400, message: `task type ${type} is not supported by the Sluice load tester` };
+  if (type === 'ngrinder' || type === 'concord')
+    return { kind: 'refused', status: 400, message: `task type ${type} is not supported by the Sluice load tester` };
   if (type !== 'cmd' && !Object.hasOwn(SHELL_TYPES, type)) return { kind: 'refused', status: 400, message: `unknown task type ${type}` };
   if (!command) return { kind: 'refused', status: 400, message: 'cmd not found in metadata' };
 

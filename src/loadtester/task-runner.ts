@@ -15,7 +15,10 @@ export class TaskRunner {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   private nextSynchronous = 0;
 
-  constructor(private readonly timeoutMs: number, readonly maxTasks = DEFAULT_MAX_TASKS) {}
+  constructor(
+    private readonly timeoutMs: number,
+    readonly maxTasks = DEFAULT_MAX_TASKS,
+  ) {}
 
   static key(canary: string, command: string): string {
     return createHash('sha256').update(`${canary}\u0000${command}`).digest('hex');
@@ -25,7 +28,9 @@ export class TaskRunner {
   start(key: string, body: TaskBody): StartOutcome {
     if (this.running.has(key)) return 'duplicate';
     if (this.running.size >= this.maxTasks) return 'busy';
-    this.launch(key, body).catch(() => { /* the body reports its own failures */ });
+    this.launch(key, body).catch(() => {
+      /* the body reports its own failures */
+    });
     return 'started';
   }
 

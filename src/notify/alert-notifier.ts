@@ -61,10 +61,12 @@ export class AlertNotifier implements AlertSink {
 
   constructor(private readonly opts: AlertNotifierOptions) {
     this.post = opts.post ?? postJson;
-    this.getSecret = opts.getSecret ?? (async (namespace, name) => {
-      const secret = await opts.kube.get<{ data?: Record<string, string> }>(RESOURCES.secrets, name, namespace);
-      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    });
+    this.getSecret =
+      opts.getSecret ??
+      (async (namespace, name) => {
+        const secret = await opts.kube.get<{ data?: Record<string, string> }>(RESOURCES.secrets, name, namespace);
+        return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      });
   }
 
   async send(canary: Canary, severity: Severity, message: string): Promise<void> {

@@ -29,5 +29,4 @@ export interface NotifierKind {
 export const DEFAULT_CHANNEL = 'general';
 export const DEFAULT_USERNAME = 'flagger';
 
-export const bearer = (token: string | undefined): Record<string, string> =>
-  (token ? { authorization: `Bearer ${token}` } : {});
+export const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});

@@ -15,14 +15,13 @@ const paragraph = (text: string) => ({ widgets: [{ textParagraph: { text } }] })
 
 export function googleChatCard(alert: Alert): GoogleChatCard {
   return {
-    cards: [{
-      // Title kept as Flagger's, so filters and habits built on it keep working.
-      header: { title: 'Flagger', subtitle: alertSubject(alert), imageUrl: 'https://flagger.app/favicon.png' },
-      sections: [
-        paragraph(grey(alert.message)),
-        ...alert.fields.map((f) => paragraph(`${f.name}<br>${grey(f.value)}`)),
-      ],
-    }],
+    cards: [
+      {
+        // Title kept as Flagger's, so filters and habits built on it keep working.
+        header: { title: 'Flagger', subtitle: alertSubject(alert), imageUrl: 'https://flagger.app/favicon.png' },
+        sections: [paragraph(grey(alert.message)), ...alert.fields.map((f) => paragraph(`${f.name}<br>${grey(f.value)}`))],
+      },
+    ],
   };
 }
 

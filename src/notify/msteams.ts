@@ -18,11 +18,13 @@ export function messageCard(alert: Alert): MessageCard {
     '@context': 'http://schema.org/extensions',
     themeColor: alert.severity === 'error' ? 'FF0000' : '0076D7',
     summary: subject,
-    sections: [{
-      activityTitle: alert.message,
-      activitySubtitle: subject,
-      facts: alert.fields.map((f) => ({ name: f.name, value: f.value })),
-    }],
+    sections: [
+      {
+        activityTitle: alert.message,
+        activitySubtitle: subject,
+        facts: alert.fields.map((f) => ({ name: f.name, value: f.value })),
+      },
+    ],
   };
 }
 

@@ -16,9 +16,11 @@ export function destinationOf(provider: AlertProvider, secret: Readonly<Record<s
   let url = secret.address || spec.address || '';
   if (!url && token && spec.type === 'slack') url = SLACK_POST_MESSAGE_URL;
   if (!url) {
-    throw new DestinationError(spec.secretRef
-      ? `${where}: secret ${spec.secretRef.name} has no "address" key and spec.address is empty`
-      : `${where}: no address (set spec.address or spec.secretRef)`);
+    throw new DestinationError(
+      spec.secretRef
+        ? `${where}: secret ${spec.secretRef.name} has no "address" key and spec.address is empty`
+        : `${where}: no address (set spec.address or spec.secretRef)`,
+    );
   }
   try {
     new URL(url);

@@ -52,7 +52,10 @@ export function tunnelTls(target: URL, proxy: URL, options: { signal: AbortSigna
       tls?.destroy();
       reject(signal.reason);
     };
-    if (signal.aborted) { onAbort(); return; }
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     const done = () => signal.removeEventListener('abort', onAbort);
     connect.once('connect', (res: IncomingMessage, socket: Socket) => {
@@ -63,11 +66,25 @@ export function tunnelTls(target: URL, proxy: URL, options: { signal: AbortSigna
         return;
       }
       // SNI carries host names only; an IP address target is verified against the certificate's IP SANs.
-      tls = tlsConnect({ socket, host: target.hostname, ...(isIP(target.hostname) ? {} : { servername: target.hostname }), ...(options.ca ? { ca: options.ca } : {}) });
-      tls.once('secureConnect', () => { done(); resolve(tls!); });
-      tls.once('error', (err) => { done(); reject(err); });
+      tls = tlsConnect({
+        socket,
+        host: target.hostname,
+        ...(isIP(target.hostname) ? {} : { servername: target.hostname }),
+        ...(options.ca ? { ca: options.ca } : {}),
+      });
+      tls.once('secureConnect', () => {
+        done();
+        resolve(tls!);
+      });
+      tls.once('error', (err) => {
+        done();
+        reject(err);
+      });
     });
-    connect.once('error', (err) => { done(); reject(err); });
+    connect.once('error', (err) => {
+      done();
+      reject(err);
+    });
     connect.end();
   });
 }

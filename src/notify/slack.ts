@@ -22,13 +22,15 @@ export function slackPayload(alert: Alert, destination: Destination, colors = { 
     channel: destination.channel,
     username: destination.username,
     icon_emoji: ':rocket:',
-    attachments: [{
-      color: alert.severity === 'error' ? colors.error : colors.ok,
-      author_name: alertSubject(alert),
-      text: alert.message,
-      mrkdwn_in: ['text'],
-      fields: alert.fields.map((f) => ({ title: f.name, value: f.value, short: false })),
-    }],
+    attachments: [
+      {
+        color: alert.severity === 'error' ? colors.error : colors.ok,
+        author_name: alertSubject(alert),
+        text: alert.message,
+        mrkdwn_in: ['text'],
+        fields: alert.fields.map((f) => ({ title: f.name, value: f.value, short: false })),
+      },
+    ],
   };
 }
 

@@ -51,8 +51,7 @@ export interface OperatorConfig {
 
 const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
 const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : ['1', 't', 'true', 'yes'].includes(v.toLowerCase()));
-const ifSet = <K extends string>(key: K, value: string | undefined): { [k in K]?: string } =>
-  (value ? { [key]: value } : {}) as { [k in K]?: string };
+const ifSet = <K extends string>(key: K, value: string | undefined): { [k in K]?: string } => (value ? { [key]: value } : {}) as { [k in K]?: string };
 
 function logLevelOf(text: string): string {
   const level = pinoLevel(text);
@@ -95,7 +94,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorCon
     port: num(env.SLUICE_PORT, 8080),
     webhookPort: num(env.SLUICE_WEBHOOK_PORT, inCluster ? 9443 : 0),
     webhooks: bool(env.SLUICE_WEBHOOKS, true),
-    ...(inCluster ? { webhookService: { namespace: env.SLUICE_SERVICE_NAMESPACE ?? 'sluice-system', name: env.SLUICE_SERVICE_NAME ?? 'sluice', port: 443 } } : {}),
+    ...(inCluster
+      ? { webhookService: { namespace: env.SLUICE_SERVICE_NAMESPACE ?? 'sluice-system', name: env.SLUICE_SERVICE_NAME ?? 'sluice', port: 443 } }
+      : {}),
     ...(env.SLUICE_TLS_CERT_FILE ? { tlsCertFile: env.SLUICE_TLS_CERT_FILE } : {}),
     ...(env.SLUICE_TLS_KEY_FILE ? { tlsKeyFile: env.SLUICE_TLS_KEY_FILE } : {}),
     webhookSecretName: env.SLUICE_WEBHOOK_SECRET_NAME || `${env.SLUICE_SERVICE_NAME ?? 'sluice'}-webhook-tls`,

@@ -110,7 +110,13 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> 
   }
   const env = readEnv(stateEnv);
   // The demo prints its own progress; the operator's JSON log only says what goes wrong.
-  const config = { ...defaultConfig(), kubeconfig: env.KUBECONFIG, metricsServer: env.PROMETHEUS_URL, port: 0, logLevel: process.env.SLUICE_LOG_LEVEL ? defaultConfig().logLevel : 'warn' };
+  const config = {
+    ...defaultConfig(),
+    kubeconfig: env.KUBECONFIG,
+    metricsServer: env.PROMETHEUS_URL,
+    port: 0,
+    logLevel: process.env.SLUICE_LOG_LEVEL ? defaultConfig().logLevel : 'warn',
+  };
   const operator = await startOperator(config);
   say(`operator running; metrics on http://127.0.0.1:${operator.metricsPort}/metrics`);
 
@@ -153,7 +159,19 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> 
     kubectl(env, ['-n', NAMESPACE, 'set', 'image', 'deployment/podinfo', 'podinfod=ghcr.io/stefanprodan/podinfo:6.0.1']);
     const result = await waitFor(['Succeeded', 'Failed'], 300_000);
     say(`rollout ${result}. Events:`);
-    process.stdout.write(kubectl(env, ['-n', NAMESPACE, 'get', 'events', '--field-selector', 'involvedObject.kind=Canary', '--sort-by=.lastTimestamp', '-o', 'custom-columns=TYPE:.type,MESSAGE:.message']));
+    process.stdout.write(
+      kubectl(env, [
+        '-n',
+        NAMESPACE,
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.kind=Canary',
+        '--sort-by=.lastTimestamp',
+        '-o',
+        'custom-columns=TYPE:.type,MESSAGE:.message',
+      ]),
+    );
     process.stdout.write(kubectl(env, ['-n', NAMESPACE, 'get', 'canaries', '-o', 'wide']));
     const image = kubectl(env, ['-n', NAMESPACE, 'get', 'deployment', 'podinfo-primary', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
     say(`primary now runs ${image}`);

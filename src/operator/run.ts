@@ -34,26 +34,28 @@ export { VERSION };
  * -include-label-prefix, -ingress-annotations-prefix, -ingress-class); the primary and its config
  * copies only when promoting or initializing.
  */
-export const synthesizerFor = (settings: SynthSettings = {}): Synthesize => (inputs, weights, primaryFromTarget) => {
-  if (!inputs.target) throw new Error('cannot synthesize without the target workload');
-  const out = synthesizeCanary({
-    ...settings,
-    canary: inputs.canary,
-    resolved: inputs.resolved,
-    target: inputs.target as unknown as DeploymentJson,
-    ...(inputs.hpa ? { hpa: inputs.hpa as unknown as HorizontalPodAutoscalerJson } : {}),
-    ...(inputs.scaledObject ? { scaledObject: inputs.scaledObject } : {}),
-    configs: (inputs.configs ?? []) as unknown as ConfigJson[],
-    ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
-    ...(inputs.upstream ? { upstream: inputs.upstream } : {}),
-    ...(inputs.route ? { route: inputs.route } : {}),
-    weights,
-    ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
-  });
-  if (primaryFromTarget) return out.objects as KubeObject[];
-  const skip = new Set<unknown>([out.byRole.primaryDeployment, ...out.byRole.configs]);
-  return out.objects.filter((o) => !skip.has(o)) as KubeObject[];
-};
+export const synthesizerFor =
+  (settings: SynthSettings = {}): Synthesize =>
+  (inputs, weights, primaryFromTarget) => {
+    if (!inputs.target) throw new Error('cannot synthesize without the target workload');
+    const out = synthesizeCanary({
+      ...settings,
+      canary: inputs.canary,
+      resolved: inputs.resolved,
+      target: inputs.target as unknown as DeploymentJson,
+      ...(inputs.hpa ? { hpa: inputs.hpa as unknown as HorizontalPodAutoscalerJson } : {}),
+      ...(inputs.scaledObject ? { scaledObject: inputs.scaledObject } : {}),
+      configs: (inputs.configs ?? []) as unknown as ConfigJson[],
+      ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
+      ...(inputs.upstream ? { upstream: inputs.upstream } : {}),
+      ...(inputs.route ? { route: inputs.route } : {}),
+      weights,
+      ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
+    });
+    if (primaryFromTarget) return out.objects as KubeObject[];
+    const skip = new Set<unknown>([out.byRole.primaryDeployment, ...out.byRole.configs]);
+    return out.objects.filter((o) => !skip.has(o)) as KubeObject[];
+  };
 
 /** With Flagger's defaults. */
 export const synthesize: Synthesize = synthesizerFor();
@@ -121,10 +123,15 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
 
   // Health and metrics first, so probes answer while the caches fill.
   const app = express();
-  app.get('/healthz', (_req, res) => { res.type('text').send('ok'); });
+  app.get('/healthz', (_req, res) => {
+    res.type('text').send('ok');
+  });
   app.get('/readyz', (_req, res) => {
     const ready = controller.isReady() || (leader !== undefined && !leader.isLeader());
-    res.status(ready ? 200 : 503).type('text').send(ready ? 'ok' : 'caches not synced');
+    res
+      .status(ready ? 200 : 503)
+      .type('text')
+      .send(ready ? 'ok' : 'caches not synced');
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -132,7 +139,9 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   const host = process.env.KUBERNETES_SERVICE_HOST ? '0.0.0.0' : '127.0.0.1';
   const http: Server = await new Promise((resolve, reject) => {
     // Express 5 also calls this back with a listen error (a port in use): that one is the 'error' listener's.
-    const s = app.listen(config.port, host, (err?: Error) => { if (!err) resolve(s); });
+    const s = app.listen(config.port, host, (err?: Error) => {
+      if (!err) resolve(s);
+    });
     s.once('error', (err) => reject(new Error(`cannot serve /metrics and health on ${host}:${config.port} (SLUICE_PORT): ${err.message}`)));
   });
   undo.push(() => new Promise<void>((r) => http.close(() => r())));
@@ -167,9 +176,14 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
       ? watchCertificateFiles(mounted, (next) => started.setCertificate(next), { log })
       : shared && config.webhookService
         ? keepSharedCertificateFresh({
-          client, service: config.webhookService, secretName: config.webhookSecretName, current: shared, server: started, log,
-          onCaChange: (ca) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName }),
-        })
+            client,
+            service: config.webhookService,
+            secretName: config.webhookSecretName,
+            current: shared,
+            server: started,
+            log,
+            onCaChange: (ca) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName }),
+          })
         : undefined;
     undo.push(async () => stopCertificateRenewal?.());
   }
@@ -184,14 +198,18 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   };
 
   if (config.leaderElect) {
-    leader = new LeaderElector(client, {
-      namespace: config.leaderElectionNamespace,
-      name: config.leaderElectionName,
-      identity: config.identity,
-      leaseDurationMs: config.leaseDurationMs,
-      renewDeadlineMs: Math.round(config.leaseDurationMs * 2 / 3),
-      retryPeriodMs: Math.max(500, Math.round(config.leaseDurationMs / 6)),
-    }, log);
+    leader = new LeaderElector(
+      client,
+      {
+        namespace: config.leaderElectionNamespace,
+        name: config.leaderElectionName,
+        identity: config.identity,
+        leaseDurationMs: config.leaseDurationMs,
+        renewDeadlineMs: Math.round((config.leaseDurationMs * 2) / 3),
+        retryPeriodMs: Math.max(500, Math.round(config.leaseDurationMs / 6)),
+      },
+      log,
+    );
     // Standbys serve admission and health; only the leader reconciles.
     // A failure after start-up returned has no caller to report to: exit non-zero, so the
     // kubelet restarts the pod instead of leaving a replica that never reconciles.
@@ -200,8 +218,12 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
       void stop().finally(() => process.exit(1));
     };
     const elector = leader;
-    undo.push(async () => { await controller.stop(); await elector.release(); });
-    void leader.run(fatal('leadership lost: exiting so a fresh process can compete again'))
+    undo.push(async () => {
+      await controller.stop();
+      await elector.release();
+    });
+    void leader
+      .run(fatal('leadership lost: exiting so a fresh process can compete again'))
       .then(() => (stopping ? undefined : controller.start()))
       .catch(fatal('the controller could not start'));
   } else {

@@ -7,14 +7,7 @@ import type { Weights } from './weights.js';
 import type { TakeoverEvidence } from './takeover.js';
 
 /** A check that needs I/O (webhooks, Prometheus). decide() asks for one at a time. */
-export type Gate =
-  | 'metric-providers'
-  | 'confirm-rollout'
-  | 'pre-rollout'
-  | 'analysis'
-  | 'confirm-traffic-increase'
-  | 'confirm-promotion'
-  | 'rollback';
+export type Gate = 'metric-providers' | 'confirm-rollout' | 'pre-rollout' | 'analysis' | 'confirm-traffic-increase' | 'confirm-promotion' | 'rollback';
 
 export interface RolloutEvent {
   readonly type: 'Normal' | 'Warning';

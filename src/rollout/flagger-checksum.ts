@@ -55,15 +55,28 @@ function goJsonString(s: string, escapes: GoEscapes): string {
 
 function asciiEscape(ch: string, cp: number, escapes: GoEscapes): string {
   switch (ch) {
-    case '"': return '\\"';
-    case '\\': return '\\\\';
-    case '\n': return '\\n';
-    case '\r': return '\\r';
-    case '\t': return '\\t';
-    case '\b': if (escapes === 'go1.22') return '\\b'; break;
-    case '\f': if (escapes === 'go1.22') return '\\f'; break;
-    case '<': case '>': case '&': break;
-    default: if (cp >= 0x20) return ch;
+    case '"':
+      return '\\"';
+    case '\\':
+      return '\\\\';
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    case '\b':
+      if (escapes === 'go1.22') return '\\b';
+      break;
+    case '\f':
+      if (escapes === 'go1.22') return '\\f';
+      break;
+    case '<':
+    case '>':
+    case '&':
+      break;
+    default:
+      if (cp >= 0x20) return ch;
   }
   return `\\u00${HEX[cp >> 4]}${HEX[cp & 0xf]}`;
 }

@@ -17,7 +17,10 @@ type JsonObject = { [key: string]: Json };
 
 /** The revision of a pod template: 16 hex characters of sha256 over its canonical JSON. */
 export function templateRevision(podTemplate: unknown): string {
-  return createHash('sha256').update(canonicalJson(canonicalTemplate(podTemplate))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonicalJson(canonicalTemplate(podTemplate)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The pod template with defaulted values and empty values removed; keys are not yet sorted. */

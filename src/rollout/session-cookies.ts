@@ -41,12 +41,7 @@ export function sessionCookiesAt(affinity: SessionAffinity, status: CanaryStatus
 
 /** `status` with its cookie fields replaced by `cookies` (absent ones removed). */
 export function withSessionCookies(status: CanaryStatus | undefined, cookies: SessionCookies): CanaryStatus {
-  const {
-    sessionAffinityCookie: _cookie,
-    previousSessionAffinityCookie: _previous,
-    primarySessionAffinityCookie: _primary,
-    ...rest
-  } = status ?? {};
+  const { sessionAffinityCookie: _cookie, previousSessionAffinityCookie: _previous, primarySessionAffinityCookie: _primary, ...rest } = status ?? {};
   return { ...rest, ...cookies };
 }
 

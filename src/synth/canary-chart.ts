@@ -109,7 +109,11 @@ export class CanaryChart extends Chart {
     const includeLabelPrefixes = input.includeLabelPrefixes ?? DEFAULT_SYNTH_SETTINGS.includeLabelPrefixes;
     const selector =
       selectorLabelOf(target, selectorLabels) ??
-      fail(this, 'spec.selector.matchLabels', `${targetKindOf(canary.spec.targetRef)} ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`);
+      fail(
+        this,
+        'spec.selector.matchLabels',
+        `${targetKindOf(canary.spec.targetRef)} ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`,
+      );
     const ownerReferences = canaryOwnerReferences(canary);
     const names = serviceNamesOf(resolved);
     const podSpec = target.spec.template?.spec;
@@ -126,9 +130,10 @@ export class CanaryChart extends Chart {
       includeLabelPrefixes,
       ownerReferences,
     };
-    const primary = targetKindOf(canary.spec.targetRef) === 'DaemonSet'
-      ? new PrimaryDaemonSet(this, 'Primary', workload)
-      : new PrimaryDeployment(this, 'Primary', { ...workload, autoscaled: scaler !== undefined });
+    const primary =
+      targetKindOf(canary.spec.targetRef) === 'DaemonSet'
+        ? new PrimaryDaemonSet(this, 'Primary', workload)
+        : new PrimaryDeployment(this, 'Primary', { ...workload, autoscaled: scaler !== undefined });
     const autoscaler = primaryScalerOf(this, canary, scaler, { namespace, includeLabelPrefixes, ownerReferences });
     const ctx: RouteContext = {
       canary,
@@ -267,7 +272,11 @@ function primaryScalerOf(
   const autoscalerRef = canary.spec.autoscalerRef!;
   if (scaler.kind === 'ScaledObject') {
     return new PrimaryScaledObject(scope, 'Autoscaler', {
-      scaledObject: scaler.scaledObject, autoscalerRef, primaryWorkloadName: primaryName(targetName), targetName, ...common,
+      scaledObject: scaler.scaledObject,
+      autoscalerRef,
+      primaryWorkloadName: primaryName(targetName),
+      targetName,
+      ...common,
     });
   }
   return new PrimaryAutoscaler(scope, 'Autoscaler', { hpa: scaler.hpa, autoscalerRef, primaryDeploymentName: primaryName(targetName), ...common });

@@ -4,12 +4,7 @@ import type { HorizontalPodAutoscalerJson, JsonObject } from './kube-json.js';
 
 export type HpaSpecV2 = Pick<HorizontalPodAutoscalerJson['spec'], 'minReplicas' | 'maxReplicas' | 'metrics' | 'behavior'>;
 
-export const SUPPORTED_HPA_VERSIONS: readonly string[] = [
-  'autoscaling/v2',
-  'autoscaling/v2beta2',
-  'autoscaling/v2beta1',
-  'autoscaling/v1',
-];
+export const SUPPORTED_HPA_VERSIONS: readonly string[] = ['autoscaling/v2', 'autoscaling/v2beta2', 'autoscaling/v2beta1', 'autoscaling/v1'];
 
 /** minReplicas, maxReplicas, metrics and behavior of `hpa` in the autoscaling/v2 shape. */
 export function hpaSpecV2(hpa: HorizontalPodAutoscalerJson): HpaSpecV2 {
@@ -41,7 +36,7 @@ function metricFromV2beta1(metric: JsonObject): JsonObject {
     m.targetAverageUtilization !== undefined
       ? { type: 'Utilization', averageUtilization: m.targetAverageUtilization }
       : { type: 'AverageValue', averageValue: m.targetAverageValue };
-  const identifier = (m: JsonObject) => ({ name: m.metricName, ...(m.selector ?? m.metricSelector ? { selector: m.selector ?? m.metricSelector } : {}) });
+  const identifier = (m: JsonObject) => ({ name: m.metricName, ...((m.selector ?? m.metricSelector) ? { selector: m.selector ?? m.metricSelector } : {}) });
   switch (metric.type) {
     case 'Resource':
       return resourceMetric(metric.resource.name, averageTarget(metric.resource));
@@ -54,7 +49,8 @@ function metricFromV2beta1(metric: JsonObject): JsonObject {
     }
     case 'External': {
       const e = metric.external;
-      const target = e.targetAverageValue !== undefined ? { type: 'AverageValue', averageValue: e.targetAverageValue } : { type: 'Value', value: e.targetValue };
+      const target =
+        e.targetAverageValue !== undefined ? { type: 'AverageValue', averageValue: e.targetAverageValue } : { type: 'Value', value: e.targetValue };
       return { type: 'External', external: { metric: identifier(e), target } };
     }
     default:

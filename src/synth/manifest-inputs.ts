@@ -63,9 +63,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
   const hpa = scaler?.kind === 'HorizontalPodAutoscaler' ? (scaler as unknown as HorizontalPodAutoscalerJson) : undefined;
   const scaledObject = scaler?.kind === 'ScaledObject' ? scaler : undefined;
   const ingress = spec.ingressRef ? need('spec.ingressRef', 'Ingress', spec.ingressRef.name) : undefined;
-  const upstream = spec.upstreamRef
-    ? need('spec.upstreamRef', 'Upstream', spec.upstreamRef.name, spec.upstreamRef.namespace ?? namespace)
-    : undefined;
+  const upstream = spec.upstreamRef ? need('spec.upstreamRef', 'Upstream', spec.upstreamRef.name, spec.upstreamRef.namespace ?? namespace) : undefined;
   const route = spec.routeRef ? need('spec.routeRef', 'ApisixRoute', spec.routeRef.name) : undefined;
   // Synthesis copies only the ones the pod template references; offering all of them is enough.
   const configs = objects.filter(

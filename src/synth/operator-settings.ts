@@ -27,5 +27,8 @@ export const DEFAULT_SYNTH_SETTINGS = {
 
 /** A comma-separated flag value as a list: "app, name" -> ["app", "name"]; empty entries dropped. */
 export function commaList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -29,11 +29,7 @@ export const FLUX_OPT_OUT_ANNOTATIONS: Readonly<Record<string, string>> = {
  * Deployment controller stamped on the target.
  */
 export function isForeignKey(key: string): boolean {
-  return (
-    key.includes('toolkit.fluxcd.io') ||
-    key === 'kubectl.kubernetes.io/last-applied-configuration' ||
-    key === 'deployment.kubernetes.io/revision'
-  );
+  return key.includes('toolkit.fluxcd.io') || key === 'kubectl.kubernetes.io/last-applied-configuration' || key === 'deployment.kubernetes.io/revision';
 }
 
 /** `map` without foreign keys; undefined when nothing is left, so the field is not written at all. */
@@ -48,10 +44,7 @@ export function withoutForeignKeys(map: Record<string, string> | undefined): Rec
  * list is given, otherwise those starting with one of the prefixes ("*" matches any, "" none, as
  * Flagger has it since 1.30). Foreign keys never pass.
  */
-export function includedLabels(
-  labels: Record<string, string> | undefined,
-  prefixes: readonly string[] | undefined,
-): Record<string, string> {
+export function includedLabels(labels: Record<string, string> | undefined, prefixes: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels ?? {})) {
     if (isForeignKey(key)) continue;
@@ -61,10 +54,7 @@ export function includedLabels(
 }
 
 /** includedLabels(), or undefined when nothing is kept, so the field is not written at all. */
-export function includedOrNone(
-  map: Record<string, string> | undefined,
-  prefixes: readonly string[] | undefined,
-): Record<string, string> | undefined {
+export function includedOrNone(map: Record<string, string> | undefined, prefixes: readonly string[] | undefined): Record<string, string> | undefined {
   const kept = includedLabels(map, prefixes);
   return Object.keys(kept).length ? kept : undefined;
 }

@@ -28,7 +28,11 @@ export class PrimaryAutoscaler extends Construct {
     super(scope, id);
     const { hpa, autoscalerRef } = props;
     if (!SUPPORTED_HPA_VERSIONS.includes(hpa.apiVersion)) {
-      fail(this, 'apiVersion', `HorizontalPodAutoscaler ${hpa.metadata.name} has apiVersion ${hpa.apiVersion}; expected one of ${SUPPORTED_HPA_VERSIONS.join(', ')}`);
+      fail(
+        this,
+        'apiVersion',
+        `HorizontalPodAutoscaler ${hpa.metadata.name} has apiVersion ${hpa.apiVersion}; expected one of ${SUPPORTED_HPA_VERSIONS.join(', ')}`,
+      );
     }
     if (!hpa.spec?.maxReplicas) {
       fail(this, 'spec.maxReplicas', `HorizontalPodAutoscaler ${hpa.metadata.name} has no maxReplicas`);

@@ -33,7 +33,11 @@ export class PrimaryDaemonSet extends Construct {
     const { target, selector } = props;
     const strategy = (target.spec.updateStrategy as { type?: string } | undefined)?.type;
     if (strategy !== undefined && strategy !== 'RollingUpdate') {
-      fail(this, 'spec.updateStrategy.type', `DaemonSet ${props.namespace}/${target.metadata.name} must have the RollingUpdate strategy to be promoted, it has ${strategy}`);
+      fail(
+        this,
+        'spec.updateStrategy.type',
+        `DaemonSet ${props.namespace}/${target.metadata.name} must have the RollingUpdate strategy to be promoted, it has ${strategy}`,
+      );
     }
     const spec: JsonObject = {};
     for (const field of COPIED_SPEC_FIELDS) {

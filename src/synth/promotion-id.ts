@@ -16,7 +16,11 @@ export const PROMOTION_ID_ANNOTATION = 'flagger-id';
 export function promotionIdOf(status: CanaryStatus | undefined): string | undefined {
   if (!status?.lastAppliedSpec) return undefined;
   const configs = Object.entries(status.trackedConfigs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const hex = createHash('sha256').update(JSON.stringify([status.lastAppliedSpec, configs])).digest('hex').slice(0, 32).split('');
+  const hex = createHash('sha256')
+    .update(JSON.stringify([status.lastAppliedSpec, configs]))
+    .digest('hex')
+    .slice(0, 32)
+    .split('');
   hex[12] = '8';
   hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   const h = hex.join('');

@@ -15,10 +15,7 @@ export interface SelectorLabel {
 }
 
 /** The selector label of `target`, or undefined when its matchLabels has none of `candidates`. */
-export function selectorLabelOf(
-  target: DeploymentJson,
-  candidates: readonly string[] = DEFAULT_SELECTOR_LABELS,
-): SelectorLabel | undefined {
+export function selectorLabelOf(target: DeploymentJson, candidates: readonly string[] = DEFAULT_SELECTOR_LABELS): SelectorLabel | undefined {
   const matchLabels = target.spec?.selector?.matchLabels ?? {};
   for (const key of candidates) {
     const value = matchLabels[key];

@@ -52,13 +52,7 @@ export class CanaryServices extends Construct {
   }
 }
 
-function serviceProps(
-  props: CanaryServicesProps,
-  name: string,
-  pods: PodSet,
-  custom: CustomMetadata | undefined,
-  ports: ServicePort[],
-): KubeServiceProps {
+function serviceProps(props: CanaryServicesProps, name: string, pods: PodSet, custom: CustomMetadata | undefined, ports: ServicePort[]): KubeServiceProps {
   const { selector, service } = props;
   const unmanaged = service.unmanagedMetadata ?? {};
   const labels = omitKeys({ ...withoutForeignKeys(custom?.labels), [selector.key]: name }, unmanaged.labels);
@@ -92,8 +86,7 @@ function mainPortOf(service: ResolvedService): ServicePort {
  */
 export function discoveredPortsOf(podSpec: JsonObject | undefined, service: ResolvedService): ServicePort[] {
   if (!service.portDiscovery) return [];
-  const isMainPort = (p: JsonObject) =>
-    typeof service.targetPort === 'number' ? p.containerPort === service.targetPort : p.name === service.targetPort;
+  const isMainPort = (p: JsonObject) => (typeof service.targetPort === 'number' ? p.containerPort === service.targetPort : p.name === service.targetPort);
   const byName = new Map<string, ServicePort>();
   const usedNumbers = new Set([service.port]);
   for (const container of asObjects(podSpec?.containers)) {
@@ -114,7 +107,12 @@ export function discoveredPortsOf(podSpec: JsonObject | undefined, service: Reso
  * (their toJson would drop it).
  */
 class GeneratedService extends KubeService {
-  constructor(scope: Construct, id: string, props: KubeServiceProps, private readonly trafficDistribution?: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: KubeServiceProps,
+    private readonly trafficDistribution?: string,
+  ) {
     super(scope, id, props);
   }
 

@@ -8,12 +8,7 @@ import type { JsonObject } from './kube-json.js';
 
 export const CONFIG_TRACKING_ANNOTATION = 'flagger.app/config-tracking';
 
-export const TRACKED_SECRET_TYPES: readonly string[] = [
-  'Opaque',
-  'kubernetes.io/basic-auth',
-  'kubernetes.io/ssh-auth',
-  'kubernetes.io/tls',
-];
+export const TRACKED_SECRET_TYPES: readonly string[] = ['Opaque', 'kubernetes.io/basic-auth', 'kubernetes.io/ssh-auth', 'kubernetes.io/tls'];
 
 export interface ConfigTracking {
   readonly tracked: TrackedConfigs;

@@ -39,14 +39,26 @@ describe('chaos: kube-apiserver restarted mid-rollout', function () {
     operator = await startOperator({ SLUICE_NAMESPACE: ns });
     watch = new CanaryWatch(ns);
     const t = `podinfo.${ns}`;
-    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', analysis: {
-      interval: '3s', threshold: 3, stepWeight: 10, maxWeight: 30,
-      metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' }],
-    } }) });
+    await createApp({
+      namespace: ns,
+      canary: podinfoCanary(ns, {
+        provider: 'linkerd',
+        analysis: {
+          interval: '3s',
+          threshold: 3,
+          stepWeight: 10,
+          maxWeight: 30,
+          metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' }],
+        },
+      }),
+    });
     await watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized');
     await setImage(ns, NEW);
     const at = await watch.until((s) => s.phase === 'Progressing' && s.weight === 10, 120_000, 'weight 10');
-    await waitFor(async () => (await eventRecords(ns)).some((e) => e.message === `Advance ${t} canary weight 10`), 10_000, { what: 'the Event of weight 10', intervalMs: 50 });
+    await waitFor(async () => (await eventRecords(ns)).some((e) => e.message === `Advance ${t} canary weight 10`), 10_000, {
+      what: 'the Event of weight 10',
+      intervalMs: 50,
+    });
 
     const logBefore = operator.logs().length;
     const stopAt = Date.now();
@@ -55,7 +67,9 @@ describe('chaos: kube-apiserver restarted mid-rollout', function () {
     const launch: Launch = await stopComponent('kube-apiserver', 'SIGTERM', 5_000);
     const stoppedMs = Date.now() - stopAt;
     expect(await apiserverReady()).to.equal(false);
-    say(`kube-apiserver stopped (SIGTERM${stoppedMs >= 5_000 ? ', SIGKILL after 5 s of draining' : ''}; gone ${secs(stoppedMs)} after the SIGTERM) at ${at.phase}/${at.weight}, ${secs(stopAt - t0)} into the test`);
+    say(
+      `kube-apiserver stopped (SIGTERM${stoppedMs >= 5_000 ? ', SIGKILL after 5 s of draining' : ''}; gone ${secs(stoppedMs)} after the SIGTERM) at ${at.phase}/${at.weight}, ${secs(stopAt - t0)} into the test`,
+    );
     await new Promise((r) => setTimeout(r, DOWN_MS));
     const startAt = Date.now();
     await startComponent(launch);
@@ -71,7 +85,10 @@ describe('chaos: kube-apiserver restarted mid-rollout', function () {
     say(`statuses: ${watch.describe()}`);
     say(`rollout ${end.phase} ${secs(end.wall - readyAt)} after /readyz, ${secs(Date.now() - t0)} after the start`);
     expect(end.phase).to.equal('Succeeded');
-    const path = watch.lines.map((s) => `${s.phase}/${s.weight}`).filter((p, i, a) => i === 0 || p !== a[i - 1]).filter((p) => p.startsWith('Progressing'));
+    const path = watch.lines
+      .map((s) => `${s.phase}/${s.weight}`)
+      .filter((p, i, a) => i === 0 || p !== a[i - 1])
+      .filter((p) => p.startsWith('Progressing'));
     expect(path).to.deep.equal([0, 10, 20, 30].map((w) => `Progressing/${w}`));
     expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(NEW);
 
@@ -79,7 +96,11 @@ describe('chaos: kube-apiserver restarted mid-rollout', function () {
     say(`Events: ${showEvents(events)}`);
     expect(notSaidOnce(events, ns), showEvents(events)).to.deep.equal([]);
 
-    const log = operator.logs().slice(logBefore).split('\n').filter((l) => l.includes('watch failed, restarting in'));
+    const log = operator
+      .logs()
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.includes('watch failed, restarting in'));
     const informers = new Set(log.map((l) => JSON.parse(l).informer));
     const delays = log.map((l) => JSON.parse(l).delayMs as number);
     say(`informer restarts logged: ${log.length} (${informers.size} informers; backoff delays up to ${Math.max(0, ...delays)} ms)`);
@@ -97,8 +118,12 @@ describe('chaos: kube-apiserver restarted mid-rollout', function () {
     // scraping, and the traffic generator's watches.
     const healthyMs = await waitClusterHealthy(120_000);
     const routes: any = await (await fetch(`${clusterEnv()!.SLUICE_TRAFFIC_URL}/debug/routes`)).json();
-    const broken = Object.entries(routes.watches).filter(([, ok]) => !ok).map(([k]) => k);
-    say(`cluster healthy (${secs(healthyMs)} to confirm); traffic generator watches ok: ${Object.keys(routes.watches).length - broken.length}/${Object.keys(routes.watches).length}`);
+    const broken = Object.entries(routes.watches)
+      .filter(([, ok]) => !ok)
+      .map(([k]) => k);
+    say(
+      `cluster healthy (${secs(healthyMs)} to confirm); traffic generator watches ok: ${Object.keys(routes.watches).length - broken.length}/${Object.keys(routes.watches).length}`,
+    );
     expect(broken, 'traffic generator watches down').to.deep.equal([]);
   });
 });

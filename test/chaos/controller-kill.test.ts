@@ -11,18 +11,26 @@
 import { expect } from 'chai';
 import { kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, setImage, canaryStatus, deploymentImage, deploymentReplicas, type OperatorProcess,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  setImage,
+  canaryStatus,
+  deploymentImage,
+  deploymentReplicas,
+  type OperatorProcess,
 } from '../e2e/support/rollout.js';
-import {
-  CanaryWatch, eventRecords, stepEvents, timesSaid, notSaidOnce, showEvents, say, secs, type EventRecord, type StatusLine,
-} from './support/canary.js';
+import { CanaryWatch, eventRecords, stepEvents, timesSaid, notSaidOnce, showEvents, say, secs, type EventRecord, type StatusLine } from './support/canary.js';
 import { HoldingWebhook } from './support/hold-webhook.js';
 import { chaosSuiteHooks } from './support/suite.js';
 
 const run = `${process.pid % 10000}`;
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
 const analysis = {
-  interval: '3s', threshold: 3, stepWeight: 10, maxWeight: 30,
+  interval: '3s',
+  threshold: 3,
+  stepWeight: 10,
+  maxWeight: 30,
   metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' }],
 };
 
@@ -89,13 +97,17 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
       if (['Initialized', 'Succeeded'].includes(atKill.phase)) {
         // Initializing can last ~0.1 s: the controller may write Initialized before the kill lands
         // (seen once in CI). Then the kill hit an idle Canary, and a restart has nothing to write.
-        say(`SIGKILL ${killed - s.wall} ms after status ${s.phase}/${s.weight} (${at}), but the controller had written ${atKill.phase} first; ` +
-          `operator up again in ${secs(restartMs)}, nothing to resume`);
+        say(
+          `SIGKILL ${killed - s.wall} ms after status ${s.phase}/${s.weight} (${at}), but the controller had written ${atKill.phase} first; ` +
+            `operator up again in ${secs(restartMs)}, nothing to resume`,
+        );
         return;
       }
       const next = await watch.until((x) => Number(x.resourceVersion) > frozen, 120_000, `the first status write after the restart at ${at}`);
-      say(`SIGKILL ${killed - s.wall} ms after status ${s.phase}/${s.weight} (${at}); operator up again in ${secs(restartMs)}; ` +
-        `next status ${next.phase}/${next.weight} ${secs(next.wall - killed)} after the kill`);
+      say(
+        `SIGKILL ${killed - s.wall} ms after status ${s.phase}/${s.weight} (${at}); operator up again in ${secs(restartMs)}; ` +
+          `next status ${next.phase}/${next.weight} ${secs(next.wall - killed)} after the kill`,
+      );
     };
 
     await Promise.all([
@@ -103,7 +115,10 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
       createApp({ namespace: refNs, canary: podinfoCanary(refNs, { provider: 'linkerd', analysis }) }),
     ]);
     await killAt('Initializing', (s) => s.phase === 'Initializing');
-    await Promise.all([watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized'), refWatch.until((s) => s.phase === 'Initialized', 120_000, 'reference Initialized')]);
+    await Promise.all([
+      watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized'),
+      refWatch.until((s) => s.phase === 'Initialized', 120_000, 'reference Initialized'),
+    ]);
 
     await Promise.all([setImage(ns, NEW), setImage(refNs, NEW)]);
     await killAt('Progressing, weight 0 (new revision)', (s) => s.phase === 'Progressing', `New revision detected! Scaling up ${t}`);
@@ -148,17 +163,22 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
 
     // A: the status write of the step to weight 10. B: the Event of the step to weight 20.
     const holdStatus = await HoldingWebhook.start({
-      name: `chaos-hold-status-${run}`, namespace: ns,
+      name: `chaos-hold-status-${run}`,
+      namespace: ns,
       rules: [{ apiGroups: ['flagger.app'], apiVersions: ['v1beta1'], resources: ['canaries/status'], operations: ['UPDATE'], scope: 'Namespaced' }],
-      matchConditions: [{
-        name: 'step-to-weight-10',
-        expression: 'has(object.status) && has(object.status.canaryWeight) && object.status.canaryWeight == 10 && '
-          + '!(has(oldObject.status) && has(oldObject.status.canaryWeight) && oldObject.status.canaryWeight == 10)',
-      }],
+      matchConditions: [
+        {
+          name: 'step-to-weight-10',
+          expression:
+            'has(object.status) && has(object.status.canaryWeight) && object.status.canaryWeight == 10 && ' +
+            '!(has(oldObject.status) && has(oldObject.status.canaryWeight) && oldObject.status.canaryWeight == 10)',
+        },
+      ],
     });
     hooks.push(holdStatus);
     const holdEvent = await HoldingWebhook.start({
-      name: `chaos-hold-event-${run}`, namespace: ns,
+      name: `chaos-hold-event-${run}`,
+      namespace: ns,
       rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['events'], operations: ['CREATE'], scope: 'Namespaced' }],
       matchConditions: [{ name: 'advance-to-20', expression: `object.message == 'Advance ${t} canary weight 20'` }],
     });
@@ -181,7 +201,9 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
     holdStatus.release(false);
     await holdStatus.remove();
     const stA = await canaryStatus(ns);
-    say(`A: status write of the step to weight 10 held; TrafficSplit already at canary weight ${canaryBackend?.weight}; SIGKILL; write refused; stored weight ${stA.canaryWeight}`);
+    say(
+      `A: status write of the step to weight 10 held; TrafficSplit already at canary weight ${canaryBackend?.weight}; SIGKILL; write refused; stored weight ${stA.canaryWeight}`,
+    );
     expect(String(canaryBackend?.weight), 'routes are applied before the status').to.match(/^10(\b|$)/);
     expect(stA.canaryWeight, 'the refused status write did not happen').to.equal(0);
     const restartA = await restart();
@@ -204,7 +226,10 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
     say(`rollout ${end.phase} ${secs(Date.now() - t0)} after the start`);
     expect(end.phase).to.equal('Succeeded');
     const path = watch.lines.map((s) => `${s.phase || '-'}/${s.weight}`).filter((p, i, a) => i === 0 || p !== a[i - 1]);
-    expect(path.filter((p) => p.startsWith('Progressing/')), 'weights').to.deep.equal(['Progressing/0', 'Progressing/10', 'Progressing/20', 'Progressing/30']);
+    expect(
+      path.filter((p) => p.startsWith('Progressing/')),
+      'weights',
+    ).to.deep.equal(['Progressing/0', 'Progressing/10', 'Progressing/20', 'Progressing/30']);
     expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(NEW);
 
     const events = await eventRecords(ns);
@@ -220,7 +245,9 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
     const operator = app.first;
     // Every write to the kinds Sluice generates for this Canary, whoever makes it.
     const writes = await HoldingWebhook.start({
-      name: `chaos-count-writes-${run}`, namespace: ns, hold: false,
+      name: `chaos-count-writes-${run}`,
+      namespace: ns,
+      hold: false,
       rules: [
         { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
         { apiGroups: [''], apiVersions: ['v1'], resources: ['services'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
@@ -254,7 +281,9 @@ describe('chaos: controller SIGKILLed during a rollout', function () {
     say(`first tick after the restart: ${settle.length} writes (${[...new Set(settle)].join('; ') || 'none'})`);
     const after = await window(POKES);
     const distinct = [...new Set(after)];
-    say(`idle, after SIGKILL, restart and a first tick: ${after.length} writes over the next ${POKES} reconciles${after.length ? ` (${distinct.join('; ')})` : ''}`);
+    say(
+      `idle, after SIGKILL, restart and a first tick: ${after.length} writes over the next ${POKES} reconciles${after.length ? ` (${distinct.join('; ')})` : ''}`,
+    );
     expect(before, 'writes by the uninterrupted operator while idle').to.deep.equal([]);
     expect(settle, 'writes by the restarted operator on its first tick').to.deep.equal([]);
     expect(after, 'writes by the restarted operator while idle (a tick that changes nothing writes nothing)').to.deep.equal([]);

@@ -85,7 +85,9 @@ class RssSampler {
       try {
         const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
         this.maxMb = Math.max(this.maxMb, kb / 1024);
-      } catch { /* the process is gone */ }
+      } catch {
+        /* the process is gone */
+      }
     }, 250);
   }
 
@@ -94,7 +96,10 @@ class RssSampler {
   }
 }
 
-interface CanaryItem { metadata: { name: string }; status?: { phase?: string; failedChecks?: number } }
+interface CanaryItem {
+  metadata: { name: string };
+  status?: { phase?: string; failedChecks?: number };
+}
 
 async function phases(ns: string): Promise<Map<string, CanaryItem['status']>> {
   const list = await kubectlJson<{ items: CanaryItem[] }>(['-n', ns, 'get', 'canaries']);
@@ -124,21 +129,24 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     const good = Array.from({ length: GOOD }, (_, i) => `good-${i}`);
     const dripping = Array.from({ length: DRIPPING }, (_, i) => `drip-${i}`);
     const huge = Array.from({ length: HUGE }, (_, i) => `huge-${i}`);
-    const canary = (name: string, extra: Record<string, unknown>) =>
-      appCanary(ns, name, { provider: 'kubernetes', analysis: { ...analysis, ...extra } });
+    const canary = (name: string, extra: Record<string, unknown>) => appCanary(ns, name, { provider: 'kubernetes', analysis: { ...analysis, ...extra } });
     // The bad ones keep failing for the whole test instead of being rolled back after two checks:
     // a drip call lasts its 30 s timeout, so with gates on the workers they would hold all 4.
     const bad = { threshold: 1000 };
     await kubectl(['create', 'namespace', ns]);
     await applyObjects([
       {
-        apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'endless', namespace: ns },
+        apiVersion: 'flagger.app/v1beta1',
+        kind: 'MetricTemplate',
+        metadata: { name: 'endless', namespace: ns },
         spec: { provider: { type: 'prometheus', address: `${base}/huge` }, query: 'sum(up)' },
       },
       ...[...good, ...dripping, ...huge].map((name) => appDeployment(ns, name, OLD)),
       ...good.map((name) => canary(name, { webhooks: [{ name: 'ok', type: 'rollout', url: `${base}/ok` }] })),
       ...dripping.map((name) => canary(name, { ...bad, webhooks: [{ name: 'drip', type: 'rollout', url: `${base}/drip`, timeout: '30s' }] })),
-      ...huge.map((name) => canary(name, { ...bad, metrics: [{ name: 'endless', templateRef: { name: 'endless' }, thresholdRange: { min: 1 }, interval: '1m' }] })),
+      ...huge.map((name) =>
+        canary(name, { ...bad, metrics: [{ name: 'endless', templateRef: { name: 'endless' }, thresholdRange: { min: 1 }, interval: '1m' }] }),
+      ),
     ]);
 
     operator = await startOperator({ SLUICE_NAMESPACE: ns, SLUICE_CONCURRENCY: '4', SLUICE_LOG_LEVEL: 'info' });
@@ -148,7 +156,13 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     for (;;) {
       const st = await phases(ns);
       if (all.every((n) => st.get(n)?.phase === 'Initialized')) break;
-      if (Date.now() - initAt > 5 * 60_000) throw new Error(`not all Initialized: ${[...st].filter(([, s]) => s?.phase !== 'Initialized').map(([n, s]) => `${n}=${s?.phase}`).join(' ')}`);
+      if (Date.now() - initAt > 5 * 60_000)
+        throw new Error(
+          `not all Initialized: ${[...st]
+            .filter(([, s]) => s?.phase !== 'Initialized')
+            .map(([n, s]) => `${n}=${s?.phase}`)
+            .join(' ')}`,
+        );
       await new Promise((r) => setTimeout(r, 1_000));
     }
     say(`${all.length} Canaries Initialized in ${secs(Date.now() - initAt)}`);
@@ -169,22 +183,29 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     // give each bad Canary the time for its first call to fail (a bounded wait, not a timing check).
     const badNames = [...dripping, ...huge];
     let final = await phases(ns);
-    for (const waitUntil = Date.now() + 120_000; Date.now() < waitUntil; ) {
+    for (const waitUntil = Date.now() + 120_000; Date.now() < waitUntil;) {
       if (badNames.every((n) => (final.get(n)?.failedChecks ?? 0) > 0)) break;
       await new Promise((r) => setTimeout(r, 1_000));
       final = await phases(ns);
       for (const name of badNames) badSeen.add(`${name}=${final.get(name)?.phase}/${final.get(name)?.failedChecks ?? 0}`);
     }
-    say(`promoted ${times.length}/${GOOD} in ${secs(ON_TIME_MS)} at most: first ${secs(times[0] ?? NaN)}, median ${secs(times[Math.floor(times.length / 2)] ?? NaN)}, last ${secs(times.at(-1) ?? NaN)}`);
+    say(
+      `promoted ${times.length}/${GOOD} in ${secs(ON_TIME_MS)} at most: first ${secs(times[0] ?? NaN)}, median ${secs(times[Math.floor(times.length / 2)] ?? NaN)}, last ${secs(times.at(-1) ?? NaN)}`,
+    );
     say(`bad Canaries now: ${[...dripping, ...huge].map((n) => `${n} ${final.get(n)?.phase} (failed checks ${final.get(n)?.failedChecks ?? 0})`).join(', ')}`);
-    say(`calls: ${noisy.calls.ok} to the good webhook, ${noisy.calls.drip} to the drip, ${noisy.calls.huge} to the endless body; operator max RSS ${rss.maxMb.toFixed(0)} MB`);
+    say(
+      `calls: ${noisy.calls.ok} to the good webhook, ${noisy.calls.drip} to the drip, ${noisy.calls.huge} to the endless body; operator max RSS ${rss.maxMb.toFixed(0)} MB`,
+    );
 
     expect(times, 'every good Canary promoted on time').to.have.length(GOOD);
     for (const name of [...dripping, ...huge]) {
       expect(final.get(name)?.phase, `${name} still analysed, never promoted`).to.equal('Progressing');
       expect(final.get(name)?.failedChecks ?? 0, `${name}'s failed checks`).to.be.greaterThan(0);
     }
-    expect([...badSeen].some((s) => /=(Promoting|Finalising|Succeeded)\//.test(s)), 'no bad Canary reached promotion').to.equal(false);
+    expect(
+      [...badSeen].some((s) => /=(Promoting|Finalising|Succeeded)\//.test(s)),
+      'no bad Canary reached promotion',
+    ).to.equal(false);
     expect(noisy.calls.drip, 'the drip was called').to.be.greaterThan(0);
     expect(noisy.calls.huge, 'the endless body was read').to.be.greaterThan(0);
     expect(rss.maxMb, 'operator RSS (MB)').to.be.below(RSS_LIMIT_MB);

@@ -64,16 +64,27 @@ describe('chaos: admission webhook server down', function () {
     operator = await startOperator({ SLUICE_NAMESPACE: ns });
     watch = new CanaryWatch(ns);
     const t = `podinfo.${ns}`;
-    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', analysis: {
-      interval: '3s', threshold: 3, stepWeight: 25, maxWeight: 50,
-      metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' }],
-    } }) });
+    await createApp({
+      namespace: ns,
+      canary: podinfoCanary(ns, {
+        provider: 'linkerd',
+        analysis: {
+          interval: '3s',
+          threshold: 3,
+          stepWeight: 25,
+          maxWeight: 50,
+          metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '10s' }],
+        },
+      }),
+    });
     await watch.until((s) => s.phase === 'Initialized', 120_000, 'Initialized');
 
     // The webhook is live: a server-side dry run comes back stamped with the new revision.
     deadUrl = (await mutatingUrl())!;
     const port = Number(new URL(deadUrl).port);
-    const [dry, dryMs] = await timed(() => kubectl(['-n', ns, 'set', 'image', 'deployment/podinfo', 'podinfod=ghcr.io/stefanprodan/podinfo:6.0.9', '--dry-run=server', '-o', 'json']));
+    const [dry, dryMs] = await timed(() =>
+      kubectl(['-n', ns, 'set', 'image', 'deployment/podinfo', 'podinfod=ghcr.io/stefanprodan/podinfo:6.0.9', '--dry-run=server', '-o', 'json']),
+    );
     const stamped = JSON.parse(dry).metadata?.annotations?.['sluice.dev/revision'];
     say(`webhook live at ${deadUrl}: a server-side dry run of set image took ${dryMs} ms and came back stamped (sluice.dev/revision=${stamped})`);
     expect(stamped, 'the webhook stamps a revision while it is up').to.be.a('string');
@@ -92,9 +103,15 @@ describe('chaos: admission webhook server down', function () {
       const dep = await kubectlJson<any>(['-n', ns, 'get', 'deployment', 'podinfo']);
       const annotation = dep.metadata?.annotations?.['sluice.dev/revision'];
       const started = await watch!.until((s) => watch!.lines.indexOf(s) >= from && s.phase === 'Progressing', 60_000, `${label}: the rollout to start`);
-      const end = await watch!.until((s) => watch!.lines.indexOf(s) > watch!.lines.indexOf(started) && ['Succeeded', 'Failed'].includes(s.phase), 180_000, `${label}: the rollout to end`);
-      say(`${label}: kubectl set image ${image} succeeded in ${ms} ms (no revision stamp: ${annotation === undefined}); ` +
-        `the controller saw it from its watch, Progressing ${secs(started.wall - setAt)} later; ${end.phase} ${secs(end.wall - setAt)} after the change`);
+      const end = await watch!.until(
+        (s) => watch!.lines.indexOf(s) > watch!.lines.indexOf(started) && ['Succeeded', 'Failed'].includes(s.phase),
+        180_000,
+        `${label}: the rollout to end`,
+      );
+      say(
+        `${label}: kubectl set image ${image} succeeded in ${ms} ms (no revision stamp: ${annotation === undefined}); ` +
+          `the controller saw it from its watch, Progressing ${secs(started.wall - setAt)} later; ${end.phase} ${secs(end.wall - setAt)} after the change`,
+      );
       expect(ms, `${label}: set image duration`).to.be.below(maxSetImageMs);
       expect(annotation, `${label}: the webhook did not run`).to.equal(undefined);
       expect(end.phase).to.equal('Succeeded');
@@ -107,8 +124,15 @@ describe('chaos: admission webhook server down', function () {
 
     // (2) a black hole on that port: accepts, never answers; the apiserver gives up after timeoutSeconds (2 s).
     let accepted = 0;
-    blackHole = createServer((s) => { accepted++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
-    await new Promise<void>((resolve, reject) => { blackHole!.once('error', reject); blackHole!.listen(port, '127.0.0.1', resolve); });
+    blackHole = createServer((s) => {
+      accepted++;
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      blackHole!.once('error', reject);
+      blackHole!.listen(port, '127.0.0.1', resolve);
+    });
     await rollout('hanging webhook', 'ghcr.io/stefanprodan/podinfo:6.0.2', 2_000 + 2_500);
     say(`the black hole accepted ${accepted} connections from the apiserver (Deployment webhook and owned-object guard calls, each given up after 2 s)`);
 

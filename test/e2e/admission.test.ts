@@ -53,8 +53,12 @@ function kubectlWithWarnings(args: string[], input?: string): Promise<{ code: nu
     const p = spawn(env.SLUICE_KUBECTL || 'kubectl', args, { env: { ...process.env, KUBECONFIG: env.KUBECONFIG } });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     p.stdin.end(input ?? '');
@@ -94,7 +98,9 @@ describe('admission webhooks against the real apiserver', function () {
     await canaries.synced;
     // Who kubectl is, as the apiserver sees it (the username stamped as opened-by). Outside a
     // cluster the operator runs with this same admin identity, so it is the operator's username too.
-    const review = JSON.parse(await kubectl(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) }));
+    const review = JSON.parse(
+      await kubectl(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) }),
+    );
     adminUser = review.status.userInfo.username;
     server = await startAdmissionServer({
       port: 0,
@@ -134,7 +140,9 @@ describe('admission webhooks against the real apiserver', function () {
     const promoted = templateRevision(stored.spec.template);
     const [canary] = await client.serverSideApply([canaryManifest('podinfo', { interval: '15s', threshold: 2, iterations: 3 }) as unknown as KubeObject]);
     await client.patchStatus(RESOURCES.canaries, 'podinfo', NS, { status: { phase: 'Initialized', lastAppliedSpec: promoted, lastPromotedSpec: promoted } });
-    const cached = await waitFor(() => (canaries.get('podinfo', NS) as any)?.status?.phase === 'Initialized', 30_000, { what: 'the informer to see the Canary status' });
+    const cached = await waitFor(() => (canaries.get('podinfo', NS) as any)?.status?.phase === 'Initialized', 30_000, {
+      what: 'the informer to see the Canary status',
+    });
     expect(cached).to.equal(true);
     expect(canary.metadata.uid).to.be.a('string');
     // Sluice scales the idle target to zero (field manager sluice: never held back).
@@ -144,10 +152,14 @@ describe('admission webhooks against the real apiserver', function () {
 
   it('kubectl set image: the stored Deployment carries the revision annotations (the apiserver called the webhook over TLS)', async () => {
     // Webhook configurations take effect asynchronously: wait until a server-side dry run is mutated.
-    await waitFor(async () => {
-      const dry = JSON.parse(await kubectl(['-n', NS, 'set', 'image', 'deployment/podinfo', `podinfod=${IMAGE_NEW}`, '--dry-run=server', '-o', 'json']));
-      return dry.metadata.annotations?.[REVISION_ANNOTATION] !== undefined;
-    }, 60_000, { what: 'the mutating webhook to be active' });
+    await waitFor(
+      async () => {
+        const dry = JSON.parse(await kubectl(['-n', NS, 'set', 'image', 'deployment/podinfo', `podinfod=${IMAGE_NEW}`, '--dry-run=server', '-o', 'json']));
+        return dry.metadata.annotations?.[REVISION_ANNOTATION] !== undefined;
+      },
+      60_000,
+      { what: 'the mutating webhook to be active' },
+    );
     const before = Date.now();
     await kubectl(['-n', NS, 'set', 'image', 'deployment/podinfo', `podinfod=${IMAGE_NEW}`]);
     const stored = await deployment();
@@ -160,7 +172,7 @@ describe('admission webhooks against the real apiserver', function () {
     expect(reviews.some((r) => r.path === '/mutate/deployments' && r.name === 'podinfo' && r.operation === 'UPDATE' && r.user === adminUser)).to.equal(true);
   });
 
-  it("reverting to the promoted template opens nothing and clears the stale stamp", async () => {
+  it('reverting to the promoted template opens nothing and clears the stale stamp', async () => {
     await kubectl(['-n', NS, 'set', 'image', 'deployment/podinfo', `podinfod=${IMAGE_PROMOTED}`]);
     const stored = await deployment();
     expect(stored.spec.template.spec.containers[0].image).to.equal(IMAGE_PROMOTED);
@@ -197,7 +209,8 @@ describe('admission webhooks against the real apiserver', function () {
 
   it('kubectl apply of an invalid Canary fails, naming every field path', async () => {
     const invalid = canaryManifest('broken', {
-      interval: 'soon', stepWeight: 150,
+      interval: 'soon',
+      stepWeight: 150,
       metrics: [{ name: 'error-rate', thresholdRange: { max: 1 } }],
     });
     const err = await kubectlFails(['apply', '-f', '-'], JSON.stringify(invalid));
@@ -215,14 +228,18 @@ describe('admission webhooks against the real apiserver', function () {
     const applied = await kubectlWithWarnings(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(legacy));
     expect(applied.code, applied.stderr).to.equal(0);
     expect(applied.stdout).to.include('canary.flagger.app/legacy created (server dry run)');
-    expect(applied.stderr).to.include('Warning: spec.targetRef.apiVersion: "v1" is not a Deployment\'s apiVersion; Flagger and Sluice ignore it and read apps/v1 Deployment podinfo-legacy: write apps/v1');
+    expect(applied.stderr).to.include(
+      'Warning: spec.targetRef.apiVersion: "v1" is not a Deployment\'s apiVersion; Flagger and Sluice ignore it and read apps/v1 Deployment podinfo-legacy: write apps/v1',
+    );
   });
 
   it('a direct edit of an object the Canary owns is denied; Sluice itself may write it', async () => {
     const canary = await client.get<any>(RESOURCES.canaries, 'podinfo', NS);
     const owner = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid: canary.metadata.uid, controller: true, blockOwnerDeletion: true };
     await client.serverSideApply([podinfo('podinfo-primary', 1, { ownerReferences: [owner] })]);
-    const err = await waitFor(() => kubectlFails(['-n', NS, 'set', 'image', 'deployment/podinfo-primary', `podinfod=${IMAGE_NEW}`]), 60_000, { what: 'the owned-object guard to deny' });
+    const err = await waitFor(() => kubectlFails(['-n', NS, 'set', 'image', 'deployment/podinfo-primary', `podinfod=${IMAGE_NEW}`]), 60_000, {
+      what: 'the owned-object guard to deny',
+    });
     expect(err.stderr).to.include('admission webhook "owned.validate.sluice.dev" denied the request');
     expect(err.stderr).to.include('is generated by Sluice for Canary podinfo');
     expect(err.stderr).to.include("change the Canary's target (spec.targetRef) or the Canary itself instead");

@@ -16,7 +16,11 @@ import { runMetricChecks, type MetricVerdict } from '../../src/analysis/run-chec
 import { clusterMetricDeps, kubeAccess } from '../../src/controller/cluster-metric-deps.js';
 import { checkMetricProviders } from '../../src/controller/metric-providers.js';
 import {
-  startExternalMetricsAdapter, frontProxyTrust, registerAdapter, unregisterAdapter, type ExternalMetricsAdapter,
+  startExternalMetricsAdapter,
+  frontProxyTrust,
+  registerAdapter,
+  unregisterAdapter,
+  type ExternalMetricsAdapter,
 } from './support/external-metrics-adapter.js';
 import { serviceAccountLogin, type ServiceAccountLogin } from './support/rbac.js';
 
@@ -29,10 +33,12 @@ const ANALYSES: ResourceType = { group: 'metrics.keptn.sh', version: 'v1beta1', 
 
 function canary(metrics: CanaryMetric[]): Canary {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: NS },
     spec: {
-      provider: 'kubernetes', metricsServer: 'http://127.0.0.1:1',
+      provider: 'kubernetes',
+      metricsServer: 'http://127.0.0.1:1',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898 },
       analysis: { interval: '10s', threshold: 2, iterations: 5, metrics },
@@ -56,8 +62,12 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
     return (await runMetricChecks(resolveCanary(canary([{ ...metric, templateRef: { name: template } }])), deps))[0];
   };
 
-  const template = (name: string, provider: Record<string, unknown>, query: string) =>
-    ({ apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name, namespace: NS }, spec: { provider, query } });
+  const template = (name: string, provider: Record<string, unknown>, query: string) => ({
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
+    metadata: { name, namespace: NS },
+    spec: { provider, query },
+  });
 
   before(async function () {
     this.timeout(45 * 60_000);
@@ -65,7 +75,11 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
     admin = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));
     await admin.serverSideApply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }]);
     // The manifests' ClusterRole, and one with no rules at all.
-    for (const [name, rules] of [[OPERATOR_SA, CLUSTER_RULES], [UNBOUND_SA, []]] as const) logins.push(await serviceAccountLogin(NS, name, rules));
+    for (const [name, rules] of [
+      [OPERATOR_SA, CLUSTER_RULES],
+      [UNBOUND_SA, []],
+    ] as const)
+      logins.push(await serviceAccountLogin(NS, name, rules));
     [operator, unbound] = logins.map((l) => new KubeClient(loadKubeConfig({ path: l.kubeconfig })));
   });
 
@@ -101,13 +115,17 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
       await adapter?.close();
     });
 
-    it('reads a quantity through the apiserver: 1500m is 1.5, the label selector reaches the adapter, the caller is the operator\'s ServiceAccount', async () => {
+    it("reads a quantity through the apiserver: 1500m is 1.5, the label selector reaches the adapter, the caller is the operator's ServiceAccount", async () => {
       const before = adapter.requests.length;
       const v = await check('queue-depth', { name: 'queue depth', thresholdRange: { max: 5 }, interval: '1m' });
       expect(v, v.message).to.include({ result: 'pass', value: 1.5 });
       const seen = adapter.requests.slice(before);
       expect(seen).to.have.length(1);
-      expect(seen[0]).to.include({ path: `/apis/external.metrics.k8s.io/v1beta1/namespaces/${NS}/queue_depth`, labelSelector: 'app=podinfo', user: `system:serviceaccount:${NS}:${OPERATOR_SA}` });
+      expect(seen[0]).to.include({
+        path: `/apis/external.metrics.k8s.io/v1beta1/namespaces/${NS}/queue_depth`,
+        labelSelector: 'app=podinfo',
+        user: `system:serviceaccount:${NS}:${OPERATOR_SA}`,
+      });
       expect(seen[0].groups).to.include('system:serviceaccounts');
     });
 
@@ -130,7 +148,7 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
       expect(adapter.requests.at(-1)?.path).to.equal('/apis/external.metrics.k8s.io/v1beta1/namespaces/kube-system/dummy-metric');
     });
 
-    it('without the ClusterRole\'s grant the apiserver refuses (403) and the adapter is never asked', async () => {
+    it("without the ClusterRole's grant the apiserver refuses (403) and the adapter is never asked", async () => {
       const before = adapter.requests.length;
       const v = await check('queue-depth', { name: 'queue depth', thresholdRange: { max: 5 }, interval: '1m' }, unbound);
       expect(v.result).to.equal('error');
@@ -147,7 +165,9 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
     before(async function () {
       this.timeout(2 * 60_000);
       const metric = (name: string, query: string): KubeObject => ({
-        apiVersion: 'metrics.keptn.sh/v1beta1', kind: 'KeptnMetric', metadata: { name, namespace: NS },
+        apiVersion: 'metrics.keptn.sh/v1beta1',
+        kind: 'KeptnMetric',
+        metadata: { name, namespace: NS },
         spec: { provider: { name: 'my-prometheus' }, query, fetchIntervalSeconds: 10, range: { interval: '5m' } },
       });
       await admin.serverSideApply([
@@ -161,7 +181,9 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
         template('keptn-slo-fail', { type: 'keptn' }, `analysis/${NS}/strict-slo`),
       ]);
       // What Keptn's metrics operator writes after fetching from the provider.
-      const fetched = (value: string) => ({ status: { value, rawValue: Buffer.from(value).toString('base64'), lastUpdated: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } });
+      const fetched = (value: string) => ({
+        status: { value, rawValue: Buffer.from(value).toString('base64'), lastUpdated: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      });
       await admin.patchStatus(KEPTN_METRICS, 'response-time', NS, fetched('0.2375'));
       await admin.patchStatus(KEPTN_METRICS, 'error-rate', NS, fetched('7.5'));
 
@@ -175,12 +197,19 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
             if (a.status?.state === 'Completed') continue;
             analyses.push({ name: a.metadata.name, spec: a.spec });
             const pass = a.spec.analysisDefinition.name === 'podinfo-slo';
-            await admin.patchStatus(ANALYSES, a.metadata.name, NS, { status: { state: 'Completed', pass, warning: false, raw: JSON.stringify({ pass, warning: false, totalScore: pass ? 1 : 0, maximumScore: 1 }) } }).catch(() => undefined);
+            await admin
+              .patchStatus(ANALYSES, a.metadata.name, NS, {
+                status: { state: 'Completed', pass, warning: false, raw: JSON.stringify({ pass, warning: false, totalScore: pass ? 1 : 0, maximumScore: 1 }) },
+              })
+              .catch(() => undefined);
           }
           await new Promise((r) => setTimeout(r, 250));
         }
       })();
-      stopKeptn = async () => { stopped = true; await loop; };
+      stopKeptn = async () => {
+        stopped = true;
+        await loop;
+      };
     });
 
     after(() => stopKeptn());
@@ -198,12 +227,16 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
       expect(v.message).to.equal(`Keptn: KeptnMetric ${NS}/not-fetched-yet has no status.value yet`);
     });
 
-    it('an Analysis is created with the query\'s timeframe and arguments, worth 1 when it passes and 0 when it fails, and deleted afterwards', async function () {
+    it("an Analysis is created with the query's timeframe and arguments, worth 1 when it passes and 0 when it fails, and deleted afterwards", async function () {
       this.timeout(60_000);
       const pass = await check('keptn-slo-pass', { name: 'slo', thresholdRange: { min: 1 }, interval: '1m' });
       expect(pass, pass.message).to.include({ result: 'pass', value: 1 });
       const created = analyses.find((a) => a.name.startsWith('podinfo-slo-'));
-      expect(created?.spec).to.deep.equal({ analysisDefinition: { name: 'podinfo-slo' }, timeframe: { recent: '2m' }, args: { service: 'podinfo', env: 'test' } });
+      expect(created?.spec).to.deep.equal({
+        analysisDefinition: { name: 'podinfo-slo' },
+        timeframe: { recent: '2m' },
+        args: { service: 'podinfo', env: 'test' },
+      });
       const fail = await check('keptn-slo-fail', { name: 'slo', thresholdRange: { min: 1 }, interval: '1m' });
       expect(fail).to.include({ result: 'fail', value: 0 });
       expect(analyses.find((a) => a.name.startsWith('strict-slo-'))?.spec.timeframe).to.deep.equal({ recent: '1m' });
@@ -211,11 +244,10 @@ describe('e2e: metric backends that read the Kubernetes API, on the real apiserv
       expect(left.items.filter((a: any) => !a.metadata.deletionTimestamp).map((a: any) => a.metadata.name)).to.deep.equal([]);
     });
 
-    it('without the ClusterRole\'s grant the apiserver refuses reading the KeptnMetric (403)', async () => {
+    it("without the ClusterRole's grant the apiserver refuses reading the KeptnMetric (403)", async () => {
       const v = await check('keptn-response-time', { name: 'response time p95', thresholdRange: { max: 0.5 }, interval: '1m' }, unbound);
       expect(v.result).to.equal('error');
       expect(v.message).to.match(new RegExp(`^Keptn: could not read KeptnMetric ${NS}/response-time: .*403`));
     });
   });
-
 });

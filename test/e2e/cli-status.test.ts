@@ -21,7 +21,10 @@ function canary(name: string, status?: Canary['status']): Canary {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       service: { port: 9898 },
       analysis: {
-        interval: '30s', threshold: 5, maxWeight: 50, stepWeight: 10,
+        interval: '30s',
+        threshold: 5,
+        maxWeight: 50,
+        stepWeight: 10,
         metrics: [
           { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
           { name: 'request-duration', thresholdRange: { max: 500 }, interval: '30s' },
@@ -36,7 +39,9 @@ function canary(name: string, status?: Canary['status']): Canary {
 function sluice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), ...args], {
-      cwd: repoRoot, env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repoRoot,
+      env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -50,7 +55,10 @@ function sluice(args: string[]): Promise<{ code: number | null; stdout: string; 
 describe('sluice status rendering', () => {
   const now = Date.parse('2026-01-01T12:00:00Z');
   it('prints the kubectl get canaries columns', () => {
-    const lines = canaryTable([canary('b', { phase: 'Progressing', canaryWeight: 20, failedChecks: 1, lastTransitionTime: '2026-01-01T11:59:00Z' }), canary('a')]);
+    const lines = canaryTable([
+      canary('b', { phase: 'Progressing', canaryWeight: 20, failedChecks: 1, lastTransitionTime: '2026-01-01T11:59:00Z' }),
+      canary('a'),
+    ]);
     expect(lines).to.deep.equal([
       'NAME   STATUS        WEIGHT   FAILEDCHECKS   LASTTRANSITIONTIME',
       'a                    0        0',
@@ -65,7 +73,9 @@ describe('sluice status rendering', () => {
     expect(thresholdText({ min: 1, max: 2.5 })).to.equal('1 .. 2.5');
     expect(age('2026-01-01T11:59:15Z', now)).to.equal('45s');
     expect(age('2026-01-01T09:00:00Z', now)).to.equal('3h');
-    expect(metricsTable([{ name: 'request-duration', result: 'fail', value: 612.3456, max: 500, checkedAt: '2026-01-01T11:59:50Z', message: 'too slow' }], now)).to.deep.equal([
+    expect(
+      metricsTable([{ name: 'request-duration', result: 'fail', value: 612.3456, max: 500, checkedAt: '2026-01-01T11:59:50Z', message: 'too slow' }], now),
+    ).to.deep.equal([
       '  METRIC             VALUE     THRESHOLD   RESULT   CHECKED   MESSAGE',
       '  request-duration   612.346   <= 500      fail     10s ago   too slow',
     ]);
@@ -84,9 +94,21 @@ describe('sluice status against the local control plane (e2e)', function () {
     const checkedAt = new Date(Date.now() - 20_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const status = {
       status: {
-        phase: 'Progressing', canaryWeight: 30, failedChecks: 2, iterations: 0,
+        phase: 'Progressing',
+        canaryWeight: 30,
+        failedChecks: 2,
+        iterations: 0,
         lastTransitionTime: '2026-01-01T12:00:00Z',
-        conditions: [{ type: 'Promoted', status: 'Unknown', reason: 'Progressing', message: 'New revision detected, progressing canary analysis.', lastUpdateTime: '2026-01-01T12:00:00Z', lastTransitionTime: '2026-01-01T12:00:00Z' }],
+        conditions: [
+          {
+            type: 'Promoted',
+            status: 'Unknown',
+            reason: 'Progressing',
+            message: 'New revision detected, progressing canary analysis.',
+            lastUpdateTime: '2026-01-01T12:00:00Z',
+            lastTransitionTime: '2026-01-01T12:00:00Z',
+          },
+        ],
         metrics: [
           { name: 'request-success-rate', result: 'pass', value: 99.87, min: 99, checkedAt },
           { name: 'request-duration', result: 'fail', value: 612, max: 500, checkedAt, message: 'request-duration 612 > 500' },
@@ -94,18 +116,40 @@ describe('sluice status against the local control plane (e2e)', function () {
       },
     };
     await kubectl(['-n', NS, 'patch', 'canary', 'podinfo', '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
-    await kubectl(['-n', NS, 'patch', 'canary', 'backend', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Succeeded', canaryWeight: 0, failedChecks: 0, lastTransitionTime: '2026-01-01T11:00:00Z' } })]);
+    await kubectl([
+      '-n',
+      NS,
+      'patch',
+      'canary',
+      'backend',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { phase: 'Succeeded', canaryWeight: 0, failedChecks: 0, lastTransitionTime: '2026-01-01T11:00:00Z' } }),
+    ]);
     const uid = (await kubectl(['-n', NS, 'get', 'canary', 'podinfo', '-o', 'jsonpath={.metadata.uid}'])).trim();
     const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const event = (name: string, type: string, message: string) => ({
-      apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: NS },
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: NS },
       involvedObject: { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', namespace: NS, uid },
-      type, reason: 'Synced', message, count: 1, firstTimestamp: ts, lastTimestamp: ts, source: { component: 'sluice' },
+      type,
+      reason: 'Synced',
+      message,
+      count: 1,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      source: { component: 'sluice' },
     });
-    await kubectl(['apply', '-f', '-'], { input: [
-      event('podinfo.e2e1', 'Normal', 'Advance podinfo.test canary weight 30'),
-      event('podinfo.e2e2', 'Warning', 'Halt podinfo.test advancement request duration 612ms > 500ms'),
-    ].map((o) => JSON.stringify(o)).join('\n') });
+    await kubectl(['apply', '-f', '-'], {
+      input: [
+        event('podinfo.e2e1', 'Normal', 'Advance podinfo.test canary weight 30'),
+        event('podinfo.e2e2', 'Warning', 'Halt podinfo.test advancement request duration 612ms > 500ms'),
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n'),
+    });
   });
 
   after(async function () {
@@ -123,8 +167,24 @@ describe('sluice status against the local control plane (e2e)', function () {
       ['podinfo', 'Progressing', '30', '2', '2026-01-01T12:00:00Z'],
     ]);
     // The same rows as kubectl's own printer columns.
-    const kubectlOut = await kubectl(['-n', NS, 'get', 'canaries', '--no-headers', '-o', 'custom-columns=N:.metadata.name,S:.status.phase,W:.status.canaryWeight']);
-    expect(kubectlOut.trim().split('\n').map((l) => l.split(/\s+/))).to.deep.equal([['backend', 'Succeeded', '0'], ['podinfo', 'Progressing', '30']]);
+    const kubectlOut = await kubectl([
+      '-n',
+      NS,
+      'get',
+      'canaries',
+      '--no-headers',
+      '-o',
+      'custom-columns=N:.metadata.name,S:.status.phase,W:.status.canaryWeight',
+    ]);
+    expect(
+      kubectlOut
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)),
+    ).to.deep.equal([
+      ['backend', 'Succeeded', '0'],
+      ['podinfo', 'Progressing', '30'],
+    ]);
   });
 
   it('shows one canary with its weight, metric values against thresholds, and last events', async () => {
@@ -149,7 +209,9 @@ describe('sluice status against the local control plane (e2e)', function () {
   it('--watch redraws with the weight bar as the status moves', async function () {
     this.timeout(90_000);
     const p = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), 'status', '-n', NS, '--watch', '--interval', '300ms'], {
-      cwd: repoRoot, env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repoRoot,
+      env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     p.stdout.on('data', (d) => (stdout += d));

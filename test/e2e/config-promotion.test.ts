@@ -9,8 +9,17 @@ import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster
 import { promotionIdOf } from '../../src/synth/promotion-id.js';
 import { CLUSTER_RULES } from '../../src/install/permissions.js';
 import {
-  startOperator, applyObjects, podinfoDeployment, podinfoCanary, waitForPhase, canaryEvents, canaryStatus,
-  deploymentImage, deleteNamespace, FAST, type OperatorProcess,
+  startOperator,
+  applyObjects,
+  podinfoDeployment,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  canaryStatus,
+  deploymentImage,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 import { canIAs, serviceAccountLogin, type ServiceAccountLogin } from './support/rbac.js';
 
@@ -38,7 +47,7 @@ describe('e2e: a ConfigMap-only promotion rolls the primary', function () {
     if (!process.env.SLUICE_KEEP_NAMESPACES) await deleteNamespace(ns);
   });
 
-  it('the primary gets a new ReplicaSet, its pods read the -primary copy, and the flagger-id is the revision\'s', async () => {
+  it("the primary gets a new ReplicaSet, its pods read the -primary copy, and the flagger-id is the revision's", async () => {
     await kubectl(['create', 'namespace', ns]);
     const target = podinfoDeployment(ns, 'ghcr.io/stefanprodan/podinfo:6.0.0', 2) as any;
     target.spec.template.spec.containers[0].envFrom = [{ configMapRef: { name: 'podinfo-config' } }];
@@ -49,14 +58,20 @@ describe('e2e: a ConfigMap-only promotion rolls the primary', function () {
     ]);
     await waitForPhase(ns, ['Initialized'], 180_000);
     const initial = await kubectlJson<any>(['-n', ns, 'get', 'deployment', 'podinfo-primary']);
-    const before = await waitFor(async () => {
-      const sets = await primaryReplicaSets(ns);
-      return sets.size === 1 ? sets : undefined;
-    }, 60_000, { what: 'the primary\'s first ReplicaSet' });
+    const before = await waitFor(
+      async () => {
+        const sets = await primaryReplicaSets(ns);
+        return sets.size === 1 ? sets : undefined;
+      },
+      60_000,
+      { what: "the primary's first ReplicaSet" },
+    );
     const [firstHash] = before.keys();
 
     await kubectl(['-n', ns, 'patch', 'configmap', 'podinfo-config', '--type=merge', '-p', '{"data":{"color":"green"}}']);
-    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, { what: 'rollout from a ConfigMap change' });
+    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, {
+      what: 'rollout from a ConfigMap change',
+    });
     const status = await waitForPhase(ns, ['Succeeded', 'Failed'], 240_000);
     expect(status.phase, (await canaryEvents(ns)).join('\n')).to.equal('Succeeded');
 
@@ -67,11 +82,15 @@ describe('e2e: a ConfigMap-only promotion rolls the primary', function () {
     // Derived from what the status records about the promoted revision, not random.
     expect(primary.spec.template.metadata.annotations['flagger-id']).to.equal(promotionIdOf(await canaryStatus(ns)));
 
-    const after = await waitFor(async () => {
-      const sets = await primaryReplicaSets(ns);
-      const live = [...sets].filter(([, replicas]) => replicas > 0);
-      return live.length === 1 && live[0][0] !== firstHash ? sets : undefined;
-    }, 120_000, { what: 'a new primary ReplicaSet serving every pod, the first scaled to zero' });
+    const after = await waitFor(
+      async () => {
+        const sets = await primaryReplicaSets(ns);
+        const live = [...sets].filter(([, replicas]) => replicas > 0);
+        return live.length === 1 && live[0][0] !== firstHash ? sets : undefined;
+      },
+      120_000,
+      { what: 'a new primary ReplicaSet serving every pod, the first scaled to zero' },
+    );
     expect(after.size).to.equal(2);
     expect(after.get(firstHash)).to.equal(0);
 
@@ -123,7 +142,9 @@ describe('e2e: a Secret-only promotion, the operator under RBAC that cannot list
     expect(copy.data).to.deep.equal({ token: b64('blue') });
 
     await kubectl(['-n', ns, 'patch', 'secret', 'podinfo-secret', '--type=merge', '-p', JSON.stringify({ data: { token: b64('green') } })]);
-    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, { what: 'rollout from a Secret change' });
+    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, {
+      what: 'rollout from a Secret change',
+    });
     const status = await waitForPhase(ns, ['Succeeded', 'Failed'], 240_000);
     expect(status.phase, (await canaryEvents(ns)).join('\n')).to.equal('Succeeded');
     expect(status.trackedConfigs['secret/podinfo-secret']).to.not.equal(initialized.trackedConfigs['secret/podinfo-secret']);

@@ -79,23 +79,37 @@ describe('e2e: the construct library installed from `npm pack` into a new cdk8s 
     project = mkdtempSync(join(tmpdir(), 'sluice-cdk8s-app-'));
     // prepare (run by npm pack) compiles lib/ first, so the tarball holds this checkout's code.
     const packed = JSON.parse(await mustRun('npm', ['pack', '--json', '--pack-destination', project], repoRoot)) as { filename: string }[];
-    writeFileSync(join(project, 'package.json'), JSON.stringify({
-      name: 'podinfo-app',
-      private: true,
-      type: 'module',
-      dependencies: {
-        sluice: `file:./${packed[0].filename}`,
-        cdk8s: repoPackage.dependencies.cdk8s,
-        'cdk8s-plus-27': repoPackage.dependencies['cdk8s-plus-27'],
-        constructs: repoPackage.dependencies.constructs,
-      },
-      devDependencies: { typescript: repoPackage.devDependencies.typescript },
-    }, null, 2));
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-      // skipLibCheck off: the declarations Sluice ships are type-checked too.
-      compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false },
-      files: ['main.ts', 'invalid.ts'],
-    }, null, 2));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'podinfo-app',
+          private: true,
+          type: 'module',
+          dependencies: {
+            sluice: `file:./${packed[0].filename}`,
+            cdk8s: repoPackage.dependencies.cdk8s,
+            'cdk8s-plus-27': repoPackage.dependencies['cdk8s-plus-27'],
+            constructs: repoPackage.dependencies.constructs,
+          },
+          devDependencies: { typescript: repoPackage.devDependencies.typescript },
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify(
+        {
+          // skipLibCheck off: the declarations Sluice ships are type-checked too.
+          compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false },
+          files: ['main.ts', 'invalid.ts'],
+        },
+        null,
+        2,
+      ),
+    );
     writeFileSync(join(project, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
     const snippets = readmeSnippets();
     app = replaceOnce(snippets.app, "namespace: 'test'", `namespace: '${ns}'`);
@@ -114,13 +128,16 @@ describe('e2e: the construct library installed from `npm pack` into a new cdk8s 
     for (const entry of ['sluice', 'sluice/preview']) {
       const loaded = await loadedModules(entry, { cwd: project });
       expect(operatorModulesIn(loaded), entry).to.deep.equal([]);
-      expect(loaded.some((m) => m.includes(`${project}/node_modules/sluice/lib/`)), entry).to.equal(true);
+      expect(
+        loaded.some((m) => m.includes(`${project}/node_modules/sluice/lib/`)),
+        entry,
+      ).to.equal(true);
       const cdk8sCopies = new Set(loaded.map((m) => /^(?:file:\/\/)?(.*\/node_modules\/cdk8s)\//.exec(m)?.[1]).filter(Boolean));
       expect([...cdk8sCopies], entry).to.deep.equal([`${project}/node_modules/cdk8s`]);
     }
   });
 
-  it('compiles the README app with the project\'s tsc, and `cdk8s synth` writes the Deployment, the Canary and the preview', async () => {
+  it("compiles the README app with the project's tsc, and `cdk8s synth` writes the Deployment, the Canary and the preview", async () => {
     await mustRun(join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.'], project);
     await mustRun(process.execPath, [cdk8sCli, 'synth', '--no-check-upgrade'], project);
     const objects = parseAllDocuments(readFileSync(join(project, 'dist', 'podinfo.k8s.yaml'), 'utf8')).map((d) => d.toJS());
@@ -130,7 +147,10 @@ describe('e2e: the construct library installed from `npm pack` into a new cdk8s 
     const preview = parseAllDocuments(readFileSync(join(project, 'dist', 'preview.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expect(preview.map((o) => `${o.kind}/${o.metadata.name}`)).to.include.members(['Deployment/podinfo-primary', 'Service/podinfo', 'TrafficSplit/podinfo']);
     const split = preview.find((o) => o.kind === 'TrafficSplit');
-    expect(split.spec.backends).to.deep.equal([{ service: 'podinfo-canary', weight: '50' }, { service: 'podinfo-primary', weight: '50' }]);
+    expect(split.spec.backends).to.deep.equal([
+      { service: 'podinfo-canary', weight: '50' },
+      { service: 'podinfo-primary', weight: '50' },
+    ]);
   });
 
   it('the output applies to the local control plane and the operator initializes the Canary from it', async () => {
@@ -145,20 +165,37 @@ describe('e2e: the construct library installed from `npm pack` into a new cdk8s 
     expect(primary.spec.template.spec.containers[0].image).to.equal('ghcr.io/stefanprodan/podinfo:6.0.0');
     expect(primary.spec.selector.matchLabels).to.deep.equal({ app: 'podinfo-primary' });
     const split = await kubectlJson(['-n', ns, 'get', 'trafficsplit', 'podinfo']);
-    expect(split.spec.backends).to.deep.equal([{ service: 'podinfo-canary', weight: '0' }, { service: 'podinfo-primary', weight: '100' }]);
+    expect(split.spec.backends).to.deep.equal([
+      { service: 'podinfo-canary', weight: '0' },
+      { service: 'podinfo-primary', weight: '100' },
+    ]);
     expect((await kubectlJson(['-n', ns, 'get', 'service', 'podinfo'])).spec.ports[0].port).to.equal(9898);
   });
 
   it('an invalid prop fails `cdk8s synth`, naming the construct and the field', async () => {
-    const { code, out } = await run(process.execPath, [cdk8sCli, 'synth', '--no-check-upgrade', '--app', 'node invalid.js', '--output', 'dist-invalid'], project);
+    const { code, out } = await run(
+      process.execPath,
+      [cdk8sCli, 'synth', '--no-check-upgrade', '--app', 'node invalid.js', '--output', 'dist-invalid'],
+      project,
+    );
     expect(code).to.not.equal(0);
     expect(out).to.include('[podinfo/canary] spec.analysis.stepWeight: must be between 1 and 100, got 150');
   });
 
   it('a misspelled field, an unsupported provider and a string for a number fail tsc in the project, each at that field', async () => {
     const cases: Record<string, { from: string; to: string; field: string; error: RegExp }> = {
-      'misspelled-field.ts': { from: 'stepWeight: 5,', to: 'stepWieght: 5,', field: 'stepWieght', error: /'stepWieght' does not exist in type 'CanarySpecAnalysis'/ },
-      'unsupported-provider.ts': { from: "provider: 'linkerd',", to: "provider: 'linkrd',", field: 'provider', error: /Type '"linkrd"' is not assignable to type '[^']*"linkerd"/ },
+      'misspelled-field.ts': {
+        from: 'stepWeight: 5,',
+        to: 'stepWieght: 5,',
+        field: 'stepWieght',
+        error: /'stepWieght' does not exist in type 'CanarySpecAnalysis'/,
+      },
+      'unsupported-provider.ts': {
+        from: "provider: 'linkerd',",
+        to: "provider: 'linkrd',",
+        field: 'provider',
+        error: /Type '"linkrd"' is not assignable to type '[^']*"linkerd"/,
+      },
       'string-for-number.ts': { from: 'maxWeight: 50,', to: "maxWeight: '50',", field: 'maxWeight', error: /Type 'string' is not assignable to type 'number'/ },
     };
     const tsc = join(project, 'node_modules', '.bin', 'tsc');

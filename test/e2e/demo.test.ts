@@ -21,8 +21,12 @@ describe('e2e: npm start without KUBECONFIG (the demo)', function () {
     delete env.CI;
     let out = '';
     const child = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), 'run', '--exit'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code, out.slice(-4000)).to.equal(0);
     expect(out).to.include('[demo] rollout Succeeded');

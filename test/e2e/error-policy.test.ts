@@ -7,7 +7,17 @@
 // spec validation refuses, created while no webhook was there to refuse it (InvalidSpec).
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
-import { applyObjects, canaryStatus, createApp, deleteNamespace, podinfoCanary, startOperator, waitForPhase, FAST, type OperatorProcess } from './support/rollout.js';
+import {
+  applyObjects,
+  canaryStatus,
+  createApp,
+  deleteNamespace,
+  podinfoCanary,
+  startOperator,
+  waitForPhase,
+  FAST,
+  type OperatorProcess,
+} from './support/rollout.js';
 
 const run = `${process.pid % 10000}`;
 /** How long the operator must stay quiet about a stalled Canary. */
@@ -15,14 +25,21 @@ const QUIET_MS = 10_000;
 
 const ns = { missing: `e2e-stall-ref-${run}`, backend: `e2e-stall-backend-${run}`, spec: `e2e-stall-spec-${run}` };
 
-const analysis = { interval: FAST.interval, threshold: 5, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }] };
+const analysis = {
+  interval: FAST.interval,
+  threshold: 5,
+  stepWeight: 10,
+  maxWeight: 50,
+  metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
+};
 
-const nginxCanary = (namespace: string) => podinfoCanary(namespace, {
-  provider: 'nginx',
-  ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' },
-  service: { port: 80, targetPort: 9898 },
-  analysis,
-});
+const nginxCanary = (namespace: string) =>
+  podinfoCanary(namespace, {
+    provider: 'nginx',
+    ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' },
+    service: { port: 80, targetPort: 9898 },
+    analysis,
+  });
 
 const ingress = (namespace: string, backend: string) => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -30,13 +47,25 @@ const ingress = (namespace: string, backend: string) => ({
   metadata: { name: 'podinfo', namespace },
   spec: {
     ingressClassName: 'nginx',
-    rules: [{ host: `app-${namespace}.example.com`, http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: backend, port: { number: 80 } } } }] } }],
+    rules: [
+      {
+        host: `app-${namespace}.example.com`,
+        http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: backend, port: { number: 80 } } } }] },
+      },
+    ],
   },
 });
 
 /** The Canary's Warning Events, as the apiserver has them. */
 async function warnings(namespace: string): Promise<any[]> {
-  const list = await kubectlJson<{ items: any[] }>(['-n', namespace, 'get', 'events', '--field-selector', 'involvedObject.kind=Canary,involvedObject.name=podinfo,type=Warning']);
+  const list = await kubectlJson<{ items: any[] }>([
+    '-n',
+    namespace,
+    'get',
+    'events',
+    '--field-selector',
+    'involvedObject.kind=Canary,involvedObject.name=podinfo,type=Warning',
+  ]);
   return list.items;
 }
 
@@ -52,10 +81,17 @@ const stalledOf = (status: any) => (status.conditions ?? []).find((c: any) => c.
 
 /** Warn and error lines of the operator's log about the Canary in `namespace`. */
 function complaints(operator: OperatorProcess, namespace: string): string[] {
-  return operator.logs().split('\n').filter((line) => {
-    if (!line.includes(`${namespace}/podinfo`)) return false;
-    try { return ['warn', 'error', 'fatal'].includes(JSON.parse(line).level); } catch { return false; }
-  });
+  return operator
+    .logs()
+    .split('\n')
+    .filter((line) => {
+      if (!line.includes(`${namespace}/podinfo`)) return false;
+      try {
+        return ['warn', 'error', 'fatal'].includes(JSON.parse(line).level);
+      } catch {
+        return false;
+      }
+    });
 }
 
 describe('e2e: the error policy (a spec that cannot be carried out stalls the Canary, once, until it is fixed)', function () {
@@ -73,7 +109,10 @@ describe('e2e: the error policy (a spec that cannot be carried out stalls the Ca
     await createApp({ namespace: ns.missing, canary: nginxCanary(ns.missing) });
     await createApp({ namespace: ns.backend, canary: nginxCanary(ns.backend), extra: [ingress(ns.backend, 'some-other-service')] });
     for (const key of Object.keys(ns) as (keyof typeof ns)[]) {
-      stalled[key] = await waitFor(async () => stalledOf(await canaryStatus(ns[key])), 180_000, { what: `the Stalled condition of ${ns[key]}/podinfo`, intervalMs: 500 });
+      stalled[key] = await waitFor(async () => stalledOf(await canaryStatus(ns[key])), 180_000, {
+        what: `the Stalled condition of ${ns[key]}/podinfo`,
+        intervalMs: 500,
+      });
     }
     // Long enough for a retry loop to show, had there been one (the backoff starts at 1 s).
     await new Promise((r) => setTimeout(r, QUIET_MS));
@@ -100,12 +139,19 @@ describe('e2e: the error policy (a spec that cannot be carried out stalls the Ca
       else expect(stalled[key].message).to.match(message);
 
       const events = await warnings(namespace);
-      expect(events.map((e) => e.message), 'Warning Events').to.deep.equal([stalled[key].message]);
+      expect(
+        events.map((e) => e.message),
+        'Warning Events',
+      ).to.deep.equal([stalled[key].message]);
       expect(events[0].count ?? 1, 'times the Event was recorded').to.equal(1);
 
       const lines = complaints(operator, namespace);
       expect(lines, lines.join('\n')).to.have.length(1);
-      expect(JSON.parse(lines[0])).to.include({ canary: `${namespace}/podinfo`, reason, msg: `canary stalled (${reason}) until its spec or what it references changes: ${stalled[key].message}` });
+      expect(JSON.parse(lines[0])).to.include({
+        canary: `${namespace}/podinfo`,
+        reason,
+        msg: `canary stalled (${reason}) until its spec or what it references changes: ${stalled[key].message}`,
+      });
       expect(operator.logs(), 'retried as a failure').to.not.include(`reconcile of ${namespace}/podinfo failed`);
       expect((await canaryStatus(namespace)).phase).to.not.equal('Initialized');
     });
@@ -118,15 +164,15 @@ describe('e2e: the error policy (a spec that cannot be carried out stalls the Ca
     const copy = await kubectlJson(['-n', ns.missing, 'get', 'ingress', 'podinfo-canary']);
     expect(copy.spec.rules[0].http.paths[0].backend.service.name).to.equal('podinfo-canary');
     expect(operator.child.exitCode, 'the operator was not restarted').to.equal(null);
-    expect(await stallWarnings(ns.missing, stalled.missing.message), 'the stall\'s Warning, still once').to.have.length(1);
+    expect(await stallWarnings(ns.missing, stalled.missing.message), "the stall's Warning, still once").to.have.length(1);
   });
 
-  it('backend: once the Ingress routes to the Canary\'s Service the Canary initializes by itself, and Stalled is gone', async () => {
+  it("backend: once the Ingress routes to the Canary's Service the Canary initializes by itself, and Stalled is gone", async () => {
     await applyObjects([ingress(ns.backend, 'podinfo')]);
     const status = await waitForPhase(ns.backend, ['Initialized'], 180_000);
     expect(stalledOf(status)).to.equal(undefined);
     expect(operator.child.exitCode).to.equal(null);
-    expect(await stallWarnings(ns.backend, stalled.backend.message), 'the stall\'s Warning, still once').to.have.length(1);
+    expect(await stallWarnings(ns.backend, stalled.backend.message), "the stall's Warning, still once").to.have.length(1);
   });
 
   it('spec: once the spec is fixed (a new generation) the Canary initializes, and Stalled is gone', async () => {
@@ -134,6 +180,6 @@ describe('e2e: the error policy (a spec that cannot be carried out stalls the Ca
     const status = await waitForPhase(ns.spec, ['Initialized'], 180_000);
     expect(stalledOf(status)).to.equal(undefined);
     expect(operator.child.exitCode).to.equal(null);
-    expect(await stallWarnings(ns.spec, stalled.spec.message), 'the stall\'s Warning, still once').to.have.length(1);
+    expect(await stallWarnings(ns.spec, stalled.spec.message), "the stall's Warning, still once").to.have.length(1);
   });
 });

@@ -9,8 +9,17 @@ import { ensureCluster } from '../support/cluster.js';
 import { startGraphite, type RunningGraphite } from '../integration/support/graphite.js';
 import { startGraphiteRelay, graphitePath, type GraphiteRelay } from './support/graphite-relay.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, setImage, deploymentImage, deploymentReplicas,
-  deleteNamespace, FAST, type OperatorProcess,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  setImage,
+  deploymentImage,
+  deploymentReplicas,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -21,7 +30,8 @@ const METRIC = 'graphite-success-rate';
 /** Flagger's documented Graphite success-rate template, with the namespace in the series path. */
 function successRateTemplate(ns: string, address: string): Record<string, unknown> {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
     metadata: { name: 'graphite-request-success-rate', namespace: ns },
     spec: {
       provider: { type: 'graphite', address },
@@ -55,17 +65,24 @@ describe('e2e: a rollout judged by a real Graphite', function () {
     relay = startGraphiteRelay(cluster.env.SLUICE_TRAFFIC_URL, graphite, Object.values(ns));
     operator = await startOperator();
     const thresholds = { promote: 5, rollback: 3 };
-    await Promise.all((Object.keys(ns) as (keyof typeof ns)[]).map((key) => createApp({
-      namespace: ns[key],
-      extra: [successRateTemplate(ns[key], graphite.url)],
-      canary: podinfoCanary(ns[key], {
-        provider: 'istio',
-        analysis: {
-          interval: FAST.interval, threshold: thresholds[key], stepWeight: 10, maxWeight: 50,
-          metrics: [{ name: METRIC, templateRef: { name: 'graphite-request-success-rate' }, thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
-        },
-      }),
-    })));
+    await Promise.all(
+      (Object.keys(ns) as (keyof typeof ns)[]).map((key) =>
+        createApp({
+          namespace: ns[key],
+          extra: [successRateTemplate(ns[key], graphite.url)],
+          canary: podinfoCanary(ns[key], {
+            provider: 'istio',
+            analysis: {
+              interval: FAST.interval,
+              threshold: thresholds[key],
+              stepWeight: 10,
+              maxWeight: 50,
+              metrics: [{ name: METRIC, templateRef: { name: 'graphite-request-success-rate' }, thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
+            },
+          }),
+        }),
+      ),
+    );
     await Promise.all(Object.values(ns).map((n) => waitForPhase(n, ['Initialized'], 180_000)));
     await setImage(ns.promote, NEW);
     await setImage(ns.rollback, NEW, { SLUICE_SIM_ERROR_RATE: '0.5' });
@@ -97,7 +114,7 @@ describe('e2e: a rollout judged by a real Graphite', function () {
     expect(relay.paths).to.include(graphitePath(ns.promote, 'podinfo', 'SUCCESS'));
   });
 
-  it('a canary answering half its requests with 500s is rolled back on Graphite\'s value', async () => {
+  it("a canary answering half its requests with 500s is rolled back on Graphite's value", async () => {
     const st = await outcome.rollback;
     const events = await canaryEvents(ns.rollback);
     expect(st.phase, events.join('\n')).to.equal('Failed');
@@ -118,9 +135,11 @@ describe('e2e: a rollout judged by a real Graphite', function () {
     expect(relay.paths).to.include(graphitePath(ns.rollback, 'podinfo', 'SERVER_ERROR'));
   });
 
-  it('the values came from Graphite: its render API holds the canary\'s series', async () => {
+  it("the values came from Graphite: its render API holds the canary's series", async () => {
     const target = `sumSeries(${graphitePath(ns.rollback, 'podinfo', 'SERVER_ERROR')})`;
-    const body = await (await fetch(`${graphite.url}/render?target=${encodeURIComponent(target)}&from=-15min&format=json`)).json() as { datapoints: [number | null, number][] }[];
+    const body = (await (await fetch(`${graphite.url}/render?target=${encodeURIComponent(target)}&from=-15min&format=json`)).json()) as {
+      datapoints: [number | null, number][];
+    }[];
     const errors = body.flatMap((s) => s.datapoints).reduce((sum, [v]) => sum + (v ?? 0), 0);
     expect(errors, 'SERVER_ERROR requests of the faulty canary in Graphite').to.be.greaterThan(0);
   });

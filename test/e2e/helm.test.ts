@@ -38,14 +38,22 @@ const WEBHOOK_KINDS = ['mutatingwebhookconfiguration', 'validatingwebhookconfigu
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
     p.on('error', reject);
     p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
@@ -60,7 +68,9 @@ function helmRun(args: string[]): Promise<Run> {
   return run(helmBin, args, {
     ...process.env,
     KUBECONFIG: clusterEnv()?.KUBECONFIG ?? '',
-    HELM_CONFIG_HOME: join(helmHome, 'config'), HELM_CACHE_HOME: join(helmHome, 'cache'), HELM_DATA_HOME: join(helmHome, 'data'),
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
   });
 }
 
@@ -70,13 +80,16 @@ async function helm(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-const docsOf = (yaml: string): Obj[] => parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean);
+const docsOf = (yaml: string): Obj[] =>
+  parseAllDocuments(yaml)
+    .map((d) => d.toJS())
+    .filter(Boolean);
 const keyOf = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const byKey = (objects: Obj[]) => Object.fromEntries(objects.map((o) => [keyOf(o), o]));
 const template = (release: string, namespace: string, extra: string[] = []) =>
   helm(['template', release, CHART, '--namespace', namespace, '--kube-version', KUBE_VERSION, ...extra]).then(docsOf);
-const envOf = (deployment: Obj): Record<string, string> => Object.fromEntries(
-  deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath}`]));
+const envOf = (deployment: Obj): Record<string, string> =>
+  Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath}`]));
 const find = (objects: Obj[], kind: string) => objects.find((o) => o.kind === kind);
 
 /** The names an installation gives objects, including the ones the operator creates from its env. */
@@ -97,7 +110,7 @@ const canI = (verb: string, resource: string, opts: { namespace?: string; subres
 /** Checks the release's webhook configurations (fail open, pointing at its Service) and deletes them. */
 async function checkAndRemoveWebhooks(): Promise<void> {
   for (const kind of WEBHOOK_KINDS) {
-    const live = await kubectlJson([ 'get', kind, `${RELEASE}-admission`]);
+    const live = await kubectlJson(['get', kind, `${RELEASE}-admission`]);
     for (const w of live.webhooks) {
       expect(w.failurePolicy).to.equal('Ignore');
       expect(w.clientConfig.service).to.include({ namespace: NS, name: RELEASE, port: 443 });
@@ -128,9 +141,12 @@ describe('Helm chart charts/sluice (e2e)', function () {
 
   it('helm lint --strict passes with default values and with every option on', async () => {
     const options = [
-      '--set', 'serviceMonitor.enabled=true,podMonitor.enabled=true,grafanaDashboard.enabled=true',
-      '--set', 'slack.url=https://hooks.slack.example/x,slack.channel=deploys,slack.user=sluice,msteams.url=https://teams.example/x',
-      '--set', 'namespace=apps,clusterName=prod,image.pullSecret=regcred,podDisruptionBudget.enabled=false,securityContext.enabled=false',
+      '--set',
+      'serviceMonitor.enabled=true,podMonitor.enabled=true,grafanaDashboard.enabled=true',
+      '--set',
+      'slack.url=https://hooks.slack.example/x,slack.channel=deploys,slack.user=sluice,msteams.url=https://teams.example/x',
+      '--set',
+      'namespace=apps,clusterName=prod,image.pullSecret=regcred,podDisruptionBudget.enabled=false,securityContext.enabled=false',
     ];
     for (const extra of [[], options]) {
       const out = await helm(['lint', '--strict', CHART, '--kube-version', KUBE_VERSION, ...extra]);
@@ -163,14 +179,17 @@ describe('Helm chart charts/sluice (e2e)', function () {
     const d = find(second, 'Deployment')!;
     expect(d.metadata).to.include({ name, namespace: 'team-a' });
     expect(envOf(d)).to.include({
-      SLUICE_SERVICE_NAME: name, SLUICE_LEADER_ELECTION_NAME: `${name}-leader-election`,
-      SLUICE_WEBHOOK_SECRET_NAME: `${name}-webhook-tls`, SLUICE_WEBHOOK_CONFIGURATION_NAME: `${name}-admission`,
+      SLUICE_SERVICE_NAME: name,
+      SLUICE_LEADER_ELECTION_NAME: `${name}-leader-election`,
+      SLUICE_WEBHOOK_SECRET_NAME: `${name}-webhook-tls`,
+      SLUICE_WEBHOOK_CONFIGURATION_NAME: `${name}-admission`,
     });
     expect(d.spec.selector.matchLabels).to.deep.equal({ 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/instance': 'canary-ops' });
     expect(find(second, 'Service')!.spec.selector).to.deep.equal(d.spec.selector.matchLabels);
     expect(d.spec.template.spec.serviceAccountName).to.equal(name);
-    expect(d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels)
-      .to.deep.equal(d.spec.selector.matchLabels);
+    expect(
+      d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels,
+    ).to.deep.equal(d.spec.selector.matchLabels);
     for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
       const config = find(second, kind)!;
       expect(config.metadata.name).to.equal(`${name}-admission`);
@@ -187,38 +206,60 @@ describe('Helm chart charts/sluice (e2e)', function () {
     expect(find(overridden, 'Deployment')!.spec.selector.matchLabels).to.deep.equal({ 'app.kubernetes.io/name': 'gate', 'app.kubernetes.io/instance': 'x' });
   });
 
-  it('Flagger\'s operator values (selectorLabels, includeLabelPrefix, ingressClass, configTracking, ...) reach the operator\'s settings', async () => {
+  it("Flagger's operator values (selectorLabels, includeLabelPrefix, ingressClass, configTracking, ...) reach the operator's settings", async () => {
     const objects = await template('sluice', 'sluice-system', [
-      '--set', 'selectorLabels=app.kubernetes.io/name\\,app,includeLabelPrefix=app.kubernetes.io,ingressAnnotationsPrefix=custom.ingress.kubernetes.io,ingressClass=contour',
-      '--set', 'configTracking.enabled=false,noCrossNamespaceRefs=true,eventWebhook=http://events.example/hook,threadiness=4',
-      '--set', 'slack.url=https://hooks.slack.example/x,slack.proxyUrl=http://proxy:3128,msteams.url=https://teams.example/x,msteams.proxyUrl=http://proxy:3129',
+      '--set',
+      'selectorLabels=app.kubernetes.io/name\\,app,includeLabelPrefix=app.kubernetes.io,ingressAnnotationsPrefix=custom.ingress.kubernetes.io,ingressClass=contour',
+      '--set',
+      'configTracking.enabled=false,noCrossNamespaceRefs=true,eventWebhook=http://events.example/hook,threadiness=4',
+      '--set',
+      'slack.url=https://hooks.slack.example/x,slack.proxyUrl=http://proxy:3128,msteams.url=https://teams.example/x,msteams.proxyUrl=http://proxy:3129',
     ]);
     const env = envOf(find(objects, 'Deployment')!) as Record<string, string>;
     const config = defaultConfig(env);
     expect(config.synth).to.deep.equal({
-      selectorLabels: ['app.kubernetes.io/name', 'app'], includeLabelPrefixes: ['app.kubernetes.io'],
-      ingressAnnotationsPrefix: 'custom.ingress.kubernetes.io', ingressClass: 'contour',
+      selectorLabels: ['app.kubernetes.io/name', 'app'],
+      includeLabelPrefixes: ['app.kubernetes.io'],
+      ingressAnnotationsPrefix: 'custom.ingress.kubernetes.io',
+      ingressClass: 'contour',
     });
     expect(config).to.include({ configTracking: false, noCrossNamespaceRefs: true, eventWebhook: 'http://events.example/hook', concurrency: 4 });
     expect(config.notifier).to.include({ slackProxy: 'http://proxy:3128', msteamsProxy: 'http://proxy:3129' });
     // With default values none of them is set: the operator's defaults are Flagger's.
     const defaults = envOf(find(await template('sluice', 'sluice-system', []), 'Deployment')!) as Record<string, string>;
-    for (const name of ['SLUICE_SELECTOR_LABELS', 'SLUICE_INCLUDE_LABEL_PREFIX', 'SLUICE_INGRESS_CLASS', 'SLUICE_CONFIG_TRACKING', 'SLUICE_NO_CROSS_NAMESPACE_REFS', 'EVENT_WEBHOOK_URL', 'SLUICE_CONCURRENCY']) {
+    for (const name of [
+      'SLUICE_SELECTOR_LABELS',
+      'SLUICE_INCLUDE_LABEL_PREFIX',
+      'SLUICE_INGRESS_CLASS',
+      'SLUICE_CONFIG_TRACKING',
+      'SLUICE_NO_CROSS_NAMESPACE_REFS',
+      'EVENT_WEBHOOK_URL',
+      'SLUICE_CONCURRENCY',
+    ]) {
       expect(defaults, name).not.to.have.property(name);
     }
   });
 
   it('options: monitors, the dashboard ConfigMap, notifications, watch namespace, PDB, security context, scheduling', async () => {
     const objects = await template('sluice', 'sluice-system', [
-      '--set', 'serviceMonitor.enabled=true,serviceMonitor.additionalLabels.release=kps,serviceMonitor.namespace=monitoring',
-      '--set', 'podMonitor.enabled=true,podMonitor.interval=30s',
-      '--set', 'grafanaDashboard.enabled=true,grafanaDashboard.namespace=grafana,grafanaDashboard.annotations.grafana_folder=Delivery',
-      '--set', 'slack.url=https://hooks.slack.example/x,slack.channel=deploys,slack.user=sluice,msteams.url=https://teams.example/x',
-      '--set', 'namespace=apps,clusterName=prod,meshProvider=linkerd,metricsServer=http://prom.monitoring:9090,logLevel=debug',
-      '--set', 'podDisruptionBudget.enabled=false,securityContext.enabled=false,image.pullSecret=regcred,image.tag=9.9.9',
-      '--set', 'nodeSelector.pool=ops,leaderElection.replicaCount=3',
-      '--set-json', 'tolerations=[{"key":"ops","operator":"Exists"}]',
-      '--set-json', 'env=[{"name":"SLACK_TOKEN","valueFrom":{"secretKeyRef":{"name":"slack","key":"token"}}}]',
+      '--set',
+      'serviceMonitor.enabled=true,serviceMonitor.additionalLabels.release=kps,serviceMonitor.namespace=monitoring',
+      '--set',
+      'podMonitor.enabled=true,podMonitor.interval=30s',
+      '--set',
+      'grafanaDashboard.enabled=true,grafanaDashboard.namespace=grafana,grafanaDashboard.annotations.grafana_folder=Delivery',
+      '--set',
+      'slack.url=https://hooks.slack.example/x,slack.channel=deploys,slack.user=sluice,msteams.url=https://teams.example/x',
+      '--set',
+      'namespace=apps,clusterName=prod,meshProvider=linkerd,metricsServer=http://prom.monitoring:9090,logLevel=debug',
+      '--set',
+      'podDisruptionBudget.enabled=false,securityContext.enabled=false,image.pullSecret=regcred,image.tag=9.9.9',
+      '--set',
+      'nodeSelector.pool=ops,leaderElection.replicaCount=3',
+      '--set-json',
+      'tolerations=[{"key":"ops","operator":"Exists"}]',
+      '--set-json',
+      'env=[{"name":"SLACK_TOKEN","valueFrom":{"secretKeyRef":{"name":"slack","key":"token"}}}]',
     ]);
     const sm = find(objects, 'ServiceMonitor')!;
     expect(sm.apiVersion).to.equal('monitoring.coreos.com/v1');
@@ -244,8 +285,15 @@ describe('Helm chart charts/sluice (e2e)', function () {
     const pod = d.spec.template.spec;
     const c = pod.containers[0];
     expect(envOf(d)).to.include({
-      SLUICE_NAMESPACE: 'apps', SLUICE_CLUSTER_NAME: 'prod', SLUICE_PROVIDER: 'linkerd', SLUICE_METRICS_SERVER: 'http://prom.monitoring:9090',
-      SLUICE_LOG_LEVEL: 'debug', SLACK_URL: 'https://hooks.slack.example/x', SLACK_CHANNEL: 'deploys', SLACK_USER: 'sluice', MSTEAMS_URL: 'https://teams.example/x',
+      SLUICE_NAMESPACE: 'apps',
+      SLUICE_CLUSTER_NAME: 'prod',
+      SLUICE_PROVIDER: 'linkerd',
+      SLUICE_METRICS_SERVER: 'http://prom.monitoring:9090',
+      SLUICE_LOG_LEVEL: 'debug',
+      SLACK_URL: 'https://hooks.slack.example/x',
+      SLACK_CHANNEL: 'deploys',
+      SLACK_USER: 'sluice',
+      MSTEAMS_URL: 'https://teams.example/x',
     });
     expect(c.env).to.deep.include({ name: 'SLACK_TOKEN', valueFrom: { secretKeyRef: { name: 'slack', key: 'token' } } });
     expect(c.image).to.equal('ghcr.io/sluice-dev/sluice:9.9.9');
@@ -258,12 +306,16 @@ describe('Helm chart charts/sluice (e2e)', function () {
     // The apiserver takes the ConfigMap and the Deployment as rendered (no monitoring.coreos.com CRDs here).
     await kubectl(['create', 'namespace', APP_NS]);
     const dryRun = [cm, d].map((o) => JSON.stringify({ ...o, metadata: { ...o.metadata, namespace: APP_NS } })).join('\n');
-    expect(await kubectl(['create', '--dry-run=server', '-f', '-'], { input: dryRun })).to.include('configmap/sluice-grafana-dashboard created (server dry run)');
+    expect(await kubectl(['create', '--dry-run=server', '-f', '-'], { input: dryRun })).to.include(
+      'configmap/sluice-grafana-dashboard created (server dry run)',
+    );
     // Several replicas without leader election would all reconcile: the chart refuses.
     const refused = await helmRun(['template', 'sluice', CHART, '--kube-version', KUBE_VERSION, '--set', 'leaderElection.enabled=false']);
     expect(refused.code).to.not.equal(0);
     expect(refused.stderr).to.include('leaderElection.replicaCount > 1 needs leaderElection.enabled');
-    const single = docsOf(await helm(['template', 'sluice', CHART, '--kube-version', KUBE_VERSION, '--set', 'leaderElection.enabled=false,leaderElection.replicaCount=1']));
+    const single = docsOf(
+      await helm(['template', 'sluice', CHART, '--kube-version', KUBE_VERSION, '--set', 'leaderElection.enabled=false,leaderElection.replicaCount=1']),
+    );
     expect(envOf(find(single, 'Deployment')!)).to.include({ SLUICE_LEADER_ELECT: 'false' });
   });
 
@@ -275,31 +327,39 @@ describe('Helm chart charts/sluice (e2e)', function () {
     expect(out).to.include(`Sluice 0.1.0 is installed as ${RELEASE} in namespace ${NS}`);
     const d = await kubectlJson(['-n', NS, 'get', 'deployment', RELEASE]);
     expect(d.spec.replicas).to.equal(2);
-    expect(envOf(d)).to.include({ SLUICE_LEADER_ELECTION_NAME: `${RELEASE}-leader-election`, SLUICE_WEBHOOK_SECRET_NAME: `${RELEASE}-webhook-tls`, SLUICE_WEBHOOK_CONFIGURATION_NAME: `${RELEASE}-admission`, SLUICE_SERVICE_NAME: RELEASE });
+    expect(envOf(d)).to.include({
+      SLUICE_LEADER_ELECTION_NAME: `${RELEASE}-leader-election`,
+      SLUICE_WEBHOOK_SECRET_NAME: `${RELEASE}-webhook-tls`,
+      SLUICE_WEBHOOK_CONFIGURATION_NAME: `${RELEASE}-admission`,
+      SLUICE_SERVICE_NAME: RELEASE,
+    });
     for (const kind of ['serviceaccount', 'service', 'poddisruptionbudget', 'role', 'rolebinding']) {
       await kubectl(['-n', NS, 'get', kind, RELEASE, '-o', 'name']);
     }
     await kubectl(['get', 'clusterrole,clusterrolebinding', RELEASE, '-o', 'name']);
-    await waitFor(async () => (await kubectlJson(['-n', NS, 'get', 'deployment', RELEASE])).status?.readyReplicas === 2,
-      90_000, { what: 'both operator replicas ready (kwok)' });
+    await waitFor(async () => (await kubectlJson(['-n', NS, 'get', 'deployment', RELEASE])).status?.readyReplicas === 2, 90_000, {
+      what: 'both operator replicas ready (kwok)',
+    });
 
-    const checks = [
-      ...clusterRulesFor(`${RELEASE}-admission`).flatMap((r) => checksOf(r)),
-      ...NAMESPACE_RULES.flatMap((r) => checksOf(r, NS)),
-    ];
+    const checks = [...clusterRulesFor(`${RELEASE}-admission`).flatMap((r) => checksOf(r)), ...NAMESPACE_RULES.flatMap((r) => checksOf(r, NS))];
     const granted = await inBatches(checks, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
     expect(granted.filter((a) => a.answer !== 'yes').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
-    const refused = await inBatches([...FORBIDDEN_ACTIONS], 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c.namespace ? { namespace: c.namespace } : {}) }));
+    const refused = await inBatches([...FORBIDDEN_ACTIONS], 8, async (c) => ({
+      ...c,
+      answer: await canI(c.verb, c.resource, c.namespace ? { namespace: c.namespace } : {}),
+    }));
     expect(refused.filter((a) => a.answer !== 'no').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
     // Only its own webhook configurations, not another installation's.
     expect(await canI('patch', 'validatingwebhookconfigurations.admissionregistration.k8s.io/sluice-admission')).to.equal('no');
     expect(await canI('update', 'leases.coordination.k8s.io', { namespace: 'default' })).to.equal('no');
   });
 
-  it('a user\'s Canary, then helm upgrade changes the Deployment (provider, replicas) and drops the PDB', async () => {
+  it("a user's Canary, then helm upgrade changes the Deployment (provider, replicas) and drops the PDB", async () => {
     await kubectl(['apply', '-f', '-'], {
       input: JSON.stringify({
-        apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'podinfo', namespace: APP_NS },
+        apiVersion: 'flagger.app/v1beta1',
+        kind: 'Canary',
+        metadata: { name: 'podinfo', namespace: APP_NS },
         spec: {
           targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
           service: { port: 9898 },
@@ -308,7 +368,15 @@ describe('Helm chart charts/sluice (e2e)', function () {
       }),
     });
     const before = await kubectlJson(['-n', NS, 'get', 'deployment', RELEASE]);
-    const out = await helm(['upgrade', RELEASE, CHART, '--namespace', NS, '--set', 'meshProvider=linkerd,leaderElection.replicaCount=1,podDisruptionBudget.enabled=false']);
+    const out = await helm([
+      'upgrade',
+      RELEASE,
+      CHART,
+      '--namespace',
+      NS,
+      '--set',
+      'meshProvider=linkerd,leaderElection.replicaCount=1,podDisruptionBudget.enabled=false',
+    ]);
     // Helm puts back the webhook configurations it finds missing: check and remove them again.
     await checkAndRemoveWebhooks();
     expect(out).to.include('STATUS: deployed').and.include('REVISION: 2');
@@ -323,10 +391,18 @@ describe('Helm chart charts/sluice (e2e)', function () {
     expect(status.info.status).to.equal('deployed');
   });
 
-  it('helm uninstall removes the release, and leaves the CRDs and the user\'s Canary', async () => {
+  it("helm uninstall removes the release, and leaves the CRDs and the user's Canary", async () => {
     const out = await helm(['uninstall', RELEASE, '--namespace', NS, '--wait']);
     expect(out).to.include(`release "${RELEASE}" uninstalled`);
-    for (const [kind, namespaced] of [['deployment', true], ['service', true], ['serviceaccount', true], ['role', true], ['rolebinding', true], ['clusterrole', false], ['clusterrolebinding', false]] as const) {
+    for (const [kind, namespaced] of [
+      ['deployment', true],
+      ['service', true],
+      ['serviceaccount', true],
+      ['role', true],
+      ['rolebinding', true],
+      ['clusterrole', false],
+      ['clusterrolebinding', false],
+    ] as const) {
       const live = await kubectl([...(namespaced ? ['-n', NS] : []), 'get', kind, RELEASE, '--ignore-not-found', '-o', 'name']);
       expect(live.trim(), `${kind} ${RELEASE}`).to.equal('');
     }

@@ -47,21 +47,28 @@ function forward(fromPort: number, toPort: number): Promise<Server> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(toPort, '127.0.0.1');
-    for (const s of [client, upstream]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => s.destroy()); }
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
     client.pipe(upstream).pipe(client);
   });
-  server.on('close', () => { for (const s of sockets) s.destroy(); });
+  server.on('close', () => {
+    for (const s of sockets) s.destroy();
+  });
   return new Promise((resolve, reject) => {
     server.once('error', (err) => reject(new Error(`cannot forward 127.0.0.1:${fromPort} (the webhook Service port; needs root): ${err.message}`)));
     server.listen(fromPort, '127.0.0.1', () => resolve(server));
   });
 }
 
-const portFree = (port: number) => new Promise<boolean>((resolve) => {
-  const s = createServer();
-  s.once('error', () => resolve(false));
-  s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-});
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
 
 describe('e2e: the operator from its image, installed by the manifests (in-cluster config, real RBAC)', function () {
   this.timeout(10 * 60_000);
@@ -79,10 +86,14 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
     for (const port of [portOf('http-metrics'), portOf('https-webhook'), 443]) {
       expect(await portFree(port), `port ${port} on 127.0.0.1 is taken: the container shares the host's network`).to.equal(true);
     }
-    await waitFor(async () => {
-      const ns = await kubectlJson(['get', 'namespace', NS]).catch(() => undefined);
-      return !ns?.metadata?.deletionTimestamp;
-    }, 180_000, { what: `namespace ${NS} of an earlier run to be gone` });
+    await waitFor(
+      async () => {
+        const ns = await kubectlJson(['get', 'namespace', NS]).catch(() => undefined);
+        return !ns?.metadata?.deletionTimestamp;
+      },
+      180_000,
+      { what: `namespace ${NS} of an earlier run to be gone` },
+    );
 
     // The image, from this checkout, under the name the manifests use.
     const built = await exec('bash', [join(repoRoot, 'build/image.sh')], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
@@ -93,18 +104,24 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
     await kubectl(['apply', '-k', join(repoRoot, 'manifests')]);
     // One replica: the container below plays its pod (kwok's pod runs nothing).
     await kubectl(['-n', NS, 'scale', 'deployment', deployment.metadata.name, '--replicas=1']);
-    const pod = await waitFor(async () => {
-      const pods = await kubectlJson<{ items: any[] }>(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice']);
-      const running = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
-      return running.length === 1 ? running[0] : undefined;
-    }, 120_000, { what: 'the operator pod (kwok) to be Running' });
+    const pod = await waitFor(
+      async () => {
+        const pods = await kubectlJson<{ items: any[] }>(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/name=sluice']);
+        const running = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp);
+        return running.length === 1 ? running[0] : undefined;
+      },
+      120_000,
+      { what: 'the operator pod (kwok) to be Running' },
+    );
     podName = pod.metadata.name;
 
     // No kube-proxy: the Service becomes an ExternalName for localhost with the same ports.
     await kubectl(['-n', NS, 'delete', 'service', service.metadata.name]);
     await kubectl(['apply', '-f', '-'], {
       input: JSON.stringify({
-        apiVersion: 'v1', kind: 'Service', metadata: service.metadata,
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: service.metadata,
         spec: { type: 'ExternalName', externalName: 'localhost', ports: service.spec.ports },
       }),
     });
@@ -113,8 +130,19 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
 
     // What the kubelet mounts: a bound token of the manifests' ServiceAccount, the CA, the namespace.
     const sa = mkdtempSync(join(tmpdir(), 'sluice-sa-'));
-    const token = await kubectl(['-n', NS, 'create', 'token', deployment.spec.template.spec.serviceAccountName,
-      '--bound-object-kind', 'Pod', '--bound-object-name', podName, '--duration', '2h']);
+    const token = await kubectl([
+      '-n',
+      NS,
+      'create',
+      'token',
+      deployment.spec.template.spec.serviceAccountName,
+      '--bound-object-kind',
+      'Pod',
+      '--bound-object-name',
+      podName,
+      '--duration',
+      '2h',
+    ]);
     writeFileSync(join(sa, 'token'), token.trim());
     writeFileSync(join(sa, 'ca.crt'), readFileSync(cluster.env.SLUICE_CA_CERT));
     writeFileSync(join(sa, 'namespace'), NS);
@@ -123,16 +151,25 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
 
     const apiserver = new URL(cluster.env.SLUICE_KUBE_APISERVER);
     await podman(['rm', '-f', CONTAINER]).catch(() => undefined);
-    await podman(podmanRunArgs(spec, container.name, {
-      podName,
-      namespace: NS,
-      serviceAccountDir: sa,
-      apiserverHost: apiserver.hostname,
-      apiserverPort: Number(apiserver.port),
-      envOverrides: { SLUICE_METRICS_SERVER: cluster.prometheusUrl },
-    }, CONTAINER));
-    await waitFor(async () => (await podmanLogs(CONTAINER)).includes('controller started'), 180_000,
-      { what: `the operator in container ${CONTAINER} to start its controller`, intervalMs: 1000 });
+    await podman(
+      podmanRunArgs(
+        spec,
+        container.name,
+        {
+          podName,
+          namespace: NS,
+          serviceAccountDir: sa,
+          apiserverHost: apiserver.hostname,
+          apiserverPort: Number(apiserver.port),
+          envOverrides: { SLUICE_METRICS_SERVER: cluster.prometheusUrl },
+        },
+        CONTAINER,
+      ),
+    );
+    await waitFor(async () => (await podmanLogs(CONTAINER)).includes('controller started'), 180_000, {
+      what: `the operator in container ${CONTAINER} to start its controller`,
+      intervalMs: 1000,
+    });
   });
 
   after(async function () {
@@ -157,11 +194,15 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
     expect((await podman(['exec', CONTAINER, 'node', '/app/bin/sluice.js', '--version'])).trim()).to.equal(version);
   });
 
-  it('uses the in-cluster configuration as the manifests\' ServiceAccount and holds the Lease as its pod', async () => {
-    const lease = await waitFor(async () => {
-      const l = await kubectlJson(['-n', NS, 'get', 'lease', 'sluice-leader-election']).catch(() => undefined);
-      return l?.spec?.holderIdentity ? l : undefined;
-    }, 60_000, { what: 'the leader Lease' });
+  it("uses the in-cluster configuration as the manifests' ServiceAccount and holds the Lease as its pod", async () => {
+    const lease = await waitFor(
+      async () => {
+        const l = await kubectlJson(['-n', NS, 'get', 'lease', 'sluice-leader-election']).catch(() => undefined);
+        return l?.spec?.holderIdentity ? l : undefined;
+      },
+      60_000,
+      { what: 'the leader Lease' },
+    );
     expect(lease.spec.holderIdentity).to.equal(podName);
     // The serving certificate Secret it made with its own RBAC, and the configurations it patched.
     const secret = await kubectlJson(['-n', NS, 'get', 'secret', 'sluice-webhook-tls']);
@@ -178,7 +219,9 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
     await kubectl(['create', 'namespace', APP_NS]).catch(() => undefined);
     const bad = podinfoCanary(APP_NS, { provider: 'linkerd', analysis: { interval: FAST.interval, threshold: 3, stepWeight: 150, maxWeight: 50 } });
     let refused: KubectlError | undefined;
-    await kubectl(['apply', '-f', '-'], { input: JSON.stringify(bad) }).catch((err: unknown) => { refused = err as KubectlError; });
+    await kubectl(['apply', '-f', '-'], { input: JSON.stringify(bad) }).catch((err: unknown) => {
+      refused = err as KubectlError;
+    });
     expect(refused, 'the Canary was accepted').to.be.instanceOf(KubectlError);
     expect(refused!.stderr).to.match(/flagger\.validate\.sluice\.dev/);
     expect(refused!.stderr).to.match(/stepWeight/);
@@ -187,7 +230,16 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
   it('promotes a podinfo Canary: revision stamped by the mutating webhook, weights stepped, primary on the new image', async () => {
     await createApp({
       namespace: APP_NS,
-      canary: podinfoCanary(APP_NS, { provider: 'linkerd', analysis: { interval: FAST.interval, threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }] } }),
+      canary: podinfoCanary(APP_NS, {
+        provider: 'linkerd',
+        analysis: {
+          interval: FAST.interval,
+          threshold: 3,
+          stepWeight: 10,
+          maxWeight: 50,
+          metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
+        },
+      }),
     });
     await waitForPhase(APP_NS, ['Initialized'], 120_000);
     await setImage(APP_NS, NEW);
@@ -200,7 +252,7 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
     expect(events.some((e) => e.startsWith('Promotion completed!'))).to.equal(true);
   });
 
-  it('serves /healthz, /readyz and /metrics on the pod spec\'s metrics port, admission latency included', async () => {
+  it("serves /healthz, /readyz and /metrics on the pod spec's metrics port, admission latency included", async () => {
     const base = `http://127.0.0.1:${portOf('http-metrics')}`;
     expect((await fetch(`${base}/healthz`)).status).to.equal(200);
     expect((await fetch(`${base}/readyz`)).status).to.equal(200);
@@ -212,7 +264,16 @@ describe('e2e: the operator from its image, installed by the manifests (in-clust
   it('rolls back a faulty revision: failed checks up to the threshold, primary stays on the old image', async () => {
     await createApp({
       namespace: FAULTY_NS,
-      canary: podinfoCanary(FAULTY_NS, { provider: 'linkerd', analysis: { interval: FAST.interval, threshold: 3, stepWeight: 10, maxWeight: 50, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }] } }),
+      canary: podinfoCanary(FAULTY_NS, {
+        provider: 'linkerd',
+        analysis: {
+          interval: FAST.interval,
+          threshold: 3,
+          stepWeight: 10,
+          maxWeight: 50,
+          metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
+        },
+      }),
     });
     await waitForPhase(FAULTY_NS, ['Initialized'], 120_000);
     await setImage(FAULTY_NS, NEW, { SLUICE_SIM_ERROR_RATE: '0.5' });

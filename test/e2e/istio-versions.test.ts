@@ -6,8 +6,16 @@
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, setImage, deploymentImage,
-  deleteNamespace, FAST, type OperatorProcess,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  setImage,
+  deploymentImage,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const NS = `e2e-istio-versions-${process.pid % 10000}`;
@@ -53,7 +61,10 @@ describe('e2e: Istio API versions (v1alpha3, v1beta1, v1) and the Istio Gateway 
         provider: 'istio',
         service: { port: 80, targetPort: 9898, delegation: true },
         analysis: {
-          interval: FAST.interval, threshold: 5, stepWeight: 25, maxWeight: 50,
+          interval: FAST.interval,
+          threshold: 5,
+          stepWeight: 25,
+          maxWeight: 50,
           metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
         },
       }),
@@ -70,7 +81,14 @@ describe('e2e: Istio API versions (v1alpha3, v1beta1, v1) and the Istio Gateway 
     for (const plural of ['virtualservices', 'destinationrules', 'gateways']) {
       const crd = await kubectlJson(['get', 'crd', `${plural}.networking.istio.io`]);
       const versions = crd.spec.versions as { name: string; served: boolean; storage: boolean; schema: unknown }[];
-      expect(versions.map((v) => [v.name, v.served, v.storage]), plural).to.deep.equal([['v1alpha3', true, true], ['v1beta1', true, false], ['v1', true, false]]);
+      expect(
+        versions.map((v) => [v.name, v.served, v.storage]),
+        plural,
+      ).to.deep.equal([
+        ['v1alpha3', true, true],
+        ['v1beta1', true, false],
+        ['v1', true, false],
+      ]);
       for (const v of versions) expect(v.schema, `${plural} ${v.name}`).to.deep.equal(versions[0].schema);
     }
   });
@@ -83,12 +101,15 @@ describe('e2e: Istio API versions (v1alpha3, v1beta1, v1) and the Istio Gateway 
     }
   });
 
-  it('initializes with the user\'s v1alpha3 root delegating to the VirtualService Sluice generates (no hosts, no gateways)', async () => {
+  it("initializes with the user's v1alpha3 root delegating to the VirtualService Sluice generates (no hosts, no gateways)", async () => {
     await waitForPhase(NS, ['Initialized'], 180_000);
     const delegate = await getAt('v1alpha3', 'virtualservices', 'podinfo');
     expect(delegate.spec).not.to.have.property('hosts');
     expect(delegate.spec).not.to.have.property('gateways');
-    expect(delegate.spec.http[0].route.map((r: any) => [r.destination.host, r.weight])).to.deep.equal([['podinfo-primary', 100], ['podinfo-canary', 0]]);
+    expect(delegate.spec.http[0].route.map((r: any) => [r.destination.host, r.weight])).to.deep.equal([
+      ['podinfo-primary', 100],
+      ['podinfo-canary', 0],
+    ]);
     expect(delegate.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
     // The user's root, read in another version, is as the user wrote it: Sluice does not touch it.
     const root = await kubectlJson(['-n', NS, 'get', 'virtualservices.v1.networking.istio.io', 'root-vs', '--show-managed-fields']);
@@ -108,7 +129,12 @@ describe('e2e: Istio API versions (v1alpha3, v1beta1, v1) and the Istio Gateway 
   });
 
   it('a VirtualService written as v1alpha3 and read as v1beta1 (the version Sluice writes) is one object', async () => {
-    const written = { apiVersion: 'networking.istio.io/v1alpha3', kind: 'VirtualService', metadata: { name: 'legacy', namespace: NS }, spec: { hosts: ['legacy'], http: [{ route: [{ destination: { host: 'legacy' } }] }] } };
+    const written = {
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'VirtualService',
+      metadata: { name: 'legacy', namespace: NS },
+      spec: { hosts: ['legacy'], http: [{ route: [{ destination: { host: 'legacy' } }] }] },
+    };
     await kubectl(['apply', '-f', '-'], { input: JSON.stringify(written) });
     const read = await getAt('v1beta1', 'virtualservices', 'legacy');
     expect(read.spec).to.deep.equal(written.spec);

@@ -5,8 +5,16 @@
 import { expect } from 'chai';
 import { ensureCluster } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, setImage, deploymentImage,
-  deleteNamespace, FAST, type OperatorProcess,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  setImage,
+  deploymentImage,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -16,7 +24,10 @@ const run = `${process.pid % 10000}`;
 const NOISY = { SLUICE_SIM_LATENCY_MS: '120', SLUICE_SIM_LATENCY_SIGMA: '0.3', SLUICE_SIM_ERRORS: 'random', SLUICE_SIM_ERROR_RATE: '0.001' };
 
 const analysis = (threshold: number) => ({
-  interval: FAST.interval, threshold, stepWeight: 50, maxWeight: 50,
+  interval: FAST.interval,
+  threshold,
+  stepWeight: 50,
+  maxWeight: 50,
   metrics: [
     { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval },
     // 45 s in steps of 3 s: 15 samples a side.
@@ -63,7 +74,10 @@ describe('e2e: the statistical judge against the primary', function () {
     expect(halt, events.join('\n')).to.match(/^Halt \S+ advancement request-duration canary \d+ms vs primary \d+ms \(\+\d+%, p=(<0\.001|0\.0[01]\d)\)$/);
     expect(events).to.include(`Rolling back ${t} failed checks threshold reached 1`);
     // No threshold ever failed.
-    expect(events.filter((e) => / (<|>) (99%|500ms)$/.test(e)), events.join('\n')).to.deep.equal([]);
+    expect(
+      events.filter((e) => / (<|>) (99%|500ms)$/.test(e)),
+      events.join('\n'),
+    ).to.deep.equal([]);
     const duration = st.metrics.find((m: any) => m.name === 'request-duration');
     expect(duration).to.include({ result: 'fail', max: 500 });
     expect(duration.value).to.be.below(500);

@@ -5,8 +5,17 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { ensureCluster, kubectl, waitFor, clusterEnv } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, canaryStatus, setImage, deploymentImage,
-  deleteNamespace, FAST, type OperatorProcess,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  canaryStatus,
+  setImage,
+  deploymentImage,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const run = `${process.pid % 10000}`;
@@ -58,13 +67,15 @@ describe('e2e: rollout life-cycle', function () {
     const copy = JSON.parse(await kubectl(['-n', ns, 'get', 'configmap', 'podinfo-config-primary', '-o', 'json']));
     expect(copy.data).to.deep.equal({ color: 'blue' });
     await kubectl(['-n', ns, 'patch', 'configmap', 'podinfo-config', '--type=merge', '-p', '{"data":{"color":"green"}}']);
-    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, { what: 'rollout from a ConfigMap change' });
+    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, {
+      what: 'rollout from a ConfigMap change',
+    });
     await waitForPhase(ns, ['Succeeded'], 240_000);
     const promoted = JSON.parse(await kubectl(['-n', ns, 'get', 'configmap', 'podinfo-config-primary', '-o', 'json']));
     expect(promoted.data).to.deep.equal({ color: 'green' });
   });
 
-  it('going back to the primary\'s image after a failed rollout starts none', async () => {
+  it("going back to the primary's image after a failed rollout starts none", async () => {
     const ns = await app('revert', { stepWeight: 10, maxWeight: 50, threshold: 1 });
     await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1', { SLUICE_SIM_ERROR_RATE: '0.5' });
     await waitForPhase(ns, ['Failed'], 240_000);
@@ -73,19 +84,25 @@ describe('e2e: rollout life-cycle', function () {
     await kubectl(['-n', ns, 'rollout', 'undo', 'deployment/podinfo', '--to-revision=1']);
     await new Promise((r) => setTimeout(r, 8_000));
     const events = (await canaryEvents(ns)).slice(before);
-    expect(events.filter((e) => e.startsWith('New revision detected')), events.join('\n')).to.deep.equal([]);
+    expect(
+      events.filter((e) => e.startsWith('New revision detected')),
+      events.join('\n'),
+    ).to.deep.equal([]);
     expect((await canaryStatus(ns)).phase).to.equal('Failed');
   });
 
   it('revertOnDeletion: deleting the Canary hands the workload back (target scaled up, apex Service kept and re-pointed)', async () => {
     const ns = `e2e-revert-delete-${run}`;
     namespaces.push(ns);
-    await createApp({ namespace: ns, canary: podinfoCanary(ns, { provider: 'linkerd', revertOnDeletion: true, analysis: { interval: FAST.interval, stepWeight: 10, maxWeight: 50, metrics } }) });
+    await createApp({
+      namespace: ns,
+      canary: podinfoCanary(ns, { provider: 'linkerd', revertOnDeletion: true, analysis: { interval: FAST.interval, stepWeight: 10, maxWeight: 50, metrics } }),
+    });
     await waitForPhase(ns, ['Initialized'], 180_000);
     const finalizers = JSON.parse(await kubectl(['-n', ns, 'get', 'canary', 'podinfo', '-o', 'jsonpath={.metadata.finalizers}']));
     expect(finalizers).to.include('finalizer.flagger.app');
     await kubectl(['-n', ns, 'delete', 'canary', 'podinfo', '--wait=true', '--timeout=90s']);
-    const events = (await kubectl(['-n', ns, 'get', 'events', '-o', 'jsonpath={.items[*].message}']));
+    const events = await kubectl(['-n', ns, 'get', 'events', '-o', 'jsonpath={.items[*].message}']);
     expect(events).to.include(`Terminating canary podinfo.${ns}`);
     expect(events).to.include(`Terminated canary podinfo.${ns}`);
     const target = JSON.parse(await kubectl(['-n', ns, 'get', 'deployment', 'podinfo', '-o', 'json']));
@@ -101,13 +118,14 @@ describe('e2e: rollout life-cycle', function () {
     // Many small steps: the abort must land while the canary is still progressing, even when the
     // CLI takes seconds to start on a busy machine (at 10..50 it promoted before the abort arrived).
     const ns = await app('control', { stepWeight: 5, maxWeight: 95 });
-    const sluice = (...args: string[]) => new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, ['bin/sluice.js', ...args, '-n', ns], { env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG } });
-      let out = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (out += d));
-      p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`sluice ${args.join(' ')}: ${out}`))));
-    });
+    const sluice = (...args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, ['bin/sluice.js', ...args, '-n', ns], { env: { ...process.env, KUBECONFIG: clusterEnv()!.KUBECONFIG } });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`sluice ${args.join(' ')}: ${out}`))));
+      });
     const generation = JSON.parse(await kubectl(['-n', ns, 'get', 'canary', 'podinfo', '-o', 'json'])).metadata.generation;
     await setImage(ns, 'ghcr.io/stefanprodan/podinfo:6.0.1');
     await waitFor(async () => ((await canaryStatus(ns)).canaryWeight ?? 0) >= 10, 120_000, { what: 'weight 10' });

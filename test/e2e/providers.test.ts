@@ -7,8 +7,19 @@
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, setImage, deploymentImage,
-  deploymentReplicas, deleteNamespace, applyObjects, FAST, type OperatorProcess, type AppOptions,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  setImage,
+  deploymentImage,
+  deploymentReplicas,
+  deleteNamespace,
+  applyObjects,
+  FAST,
+  type OperatorProcess,
+  type AppOptions,
 } from './support/rollout.js';
 
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -36,7 +47,9 @@ const ingress = (ns: string) => ({
   metadata: { name: 'podinfo', namespace: ns, labels: { app: 'podinfo' } },
   spec: {
     ingressClassName: 'nginx',
-    rules: [{ host: `app-${ns}.example.com`, http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } }],
+    rules: [
+      { host: `app-${ns}.example.com`, http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } },
+    ],
   },
 });
 
@@ -62,7 +75,12 @@ const skipperIngress = (ns: string) => ({
   kind: 'Ingress',
   metadata: { name: 'podinfo-ingress', namespace: ns, labels: { app: 'podinfo' }, annotations: { 'kubernetes.io/ingress.class': 'skipper' } },
   spec: {
-    rules: [{ host: `app-${ns}.example.com`, http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: 'podinfo-service', port: { number: 80 } } } }] } }],
+    rules: [
+      {
+        host: `app-${ns}.example.com`,
+        http: { paths: [{ pathType: 'Prefix', path: '/', backend: { service: { name: 'podinfo-service', port: { number: 80 } } } }] },
+      },
+    ],
   },
 });
 
@@ -79,13 +97,21 @@ function scenarios(): Record<string, Scenario> {
       ...(expected === 'Failed' ? { fault: FAULT } : {}),
     };
   };
-  for (const [suffix, expected, threshold] of [['', 'Succeeded', 5], ['fail', 'Failed', 3]] as const) {
-    add(`nginx${suffix}`, expected, {
-      provider: 'nginx',
-      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' },
-      service: { port: 80, targetPort: 9898 },
-      analysis: analysis(threshold),
-    }, (ns) => [ingress(ns)]);
+  for (const [suffix, expected, threshold] of [
+    ['', 'Succeeded', 5],
+    ['fail', 'Failed', 3],
+  ] as const) {
+    add(
+      `nginx${suffix}`,
+      expected,
+      {
+        provider: 'nginx',
+        ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' },
+        service: { port: 80, targetPort: 9898 },
+        analysis: analysis(threshold),
+      },
+      (ns) => [ingress(ns)],
+    );
     add(`contour${suffix}`, expected, { provider: 'contour', analysis: analysis(threshold) });
     add(`gwapi${suffix}`, expected, {
       provider: 'gatewayapi:v1',
@@ -97,18 +123,28 @@ function scenarios(): Record<string, Scenario> {
       service: { port: 80, targetPort: 9898, apex: { labels: { test: 'test-label' }, annotations: { test: 'test-annotation' } } },
       analysis: analysis(threshold),
     });
-    add(`apisix${suffix}`, expected, {
-      provider: 'apisix',
-      routeRef: { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' },
-      service: { port: 80, targetPort: 9898 },
-      analysis: analysis(threshold),
-    }, (ns) => [apisixRoute(ns)]);
-    add(`skipper${suffix}`, expected, {
-      provider: 'skipper',
-      ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo-ingress' },
-      service: { name: 'podinfo-service', port: 80, targetPort: 9898 },
-      analysis: analysis(threshold),
-    }, (ns) => [skipperIngress(ns)]);
+    add(
+      `apisix${suffix}`,
+      expected,
+      {
+        provider: 'apisix',
+        routeRef: { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' },
+        service: { port: 80, targetPort: 9898 },
+        analysis: analysis(threshold),
+      },
+      (ns) => [apisixRoute(ns)],
+    );
+    add(
+      `skipper${suffix}`,
+      expected,
+      {
+        provider: 'skipper',
+        ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo-ingress' },
+        service: { name: 'podinfo-service', port: 80, targetPort: 9898 },
+        analysis: analysis(threshold),
+      },
+      (ns) => [skipperIngress(ns)],
+    );
     add(`glooref${suffix}`, expected, {
       provider: 'gloo',
       upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'podinfo-upstream', namespace: upstreamNs },
@@ -152,11 +188,15 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     expect(await canaryEvents(ns)).to.include(`Initialization done! ${t('nginx')}`);
   });
 
-  it('an edit of the user\'s Ingress reaches podinfo-canary at once (the Ingress is watched)', async () => {
+  it("an edit of the user's Ingress reaches podinfo-canary at once (the Ingress is watched)", async () => {
     const { ns } = all.nginx;
     await kubectl(['-n', ns, 'annotate', 'ingress', 'podinfo', 'nginx.ingress.kubernetes.io/proxy-body-size=8m']);
-    await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'ingress', 'podinfo-canary'])).metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size'] === '8m',
-      20_000, { what: 'the annotation on podinfo-canary', intervalMs: 250 });
+    await waitFor(
+      async () =>
+        (await kubectlJson(['-n', ns, 'get', 'ingress', 'podinfo-canary'])).metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size'] === '8m',
+      20_000,
+      { what: 'the annotation on podinfo-canary', intervalMs: 250 },
+    );
   });
 
   it('gloo with an upstreamRef in another namespace initializes, its Upstreams copying the referenced settings, and follows an edit of it', async () => {
@@ -164,9 +204,23 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     const primary = await kubectlJson(['-n', ns, 'get', 'upstreams.gloo.solo.io', `${ns}-podinfo-primaryupstream-9898`]);
     expect(primary.spec.connectionConfig).to.deep.equal({ maxRequestsPerConnection: 100 });
     expect(primary.spec.kube).to.include({ serviceName: 'podinfo-primary', serviceNamespace: ns });
-    await kubectl(['-n', upstreamNs, 'patch', 'upstreams.gloo.solo.io', 'podinfo-upstream', '--type=merge', '-p', JSON.stringify({ spec: { connectionConfig: { maxRequestsPerConnection: 7 } } })]);
-    await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'upstreams.gloo.solo.io', `${ns}-podinfo-canaryupstream-9898`])).spec.connectionConfig?.maxRequestsPerConnection === 7,
-      20_000, { what: 'the edited setting on the canary Upstream', intervalMs: 250 });
+    await kubectl([
+      '-n',
+      upstreamNs,
+      'patch',
+      'upstreams.gloo.solo.io',
+      'podinfo-upstream',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { connectionConfig: { maxRequestsPerConnection: 7 } } }),
+    ]);
+    await waitFor(
+      async () =>
+        (await kubectlJson(['-n', ns, 'get', 'upstreams.gloo.solo.io', `${ns}-podinfo-canaryupstream-9898`])).spec.connectionConfig
+          ?.maxRequestsPerConnection === 7,
+      20_000,
+      { what: 'the edited setting on the canary Upstream', intervalMs: 250 },
+    );
   });
 
   it('traefik initializes: the TraefikService podinfo with the apex metadata, all traffic to podinfo-primary', async () => {
@@ -182,12 +236,27 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     const { ns } = all.apisix;
     const copy = await kubectlJson(['-n', ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary']);
     expect(copy.spec.http[0].priority).to.equal(10000);
-    expect(copy.spec.http[0].backends.map((b: any) => [b.serviceName, b.weight])).to.deep.equal([['podinfo-primary', 100], ['podinfo-canary', 0]]);
+    expect(copy.spec.http[0].backends.map((b: any) => [b.serviceName, b.weight])).to.deep.equal([
+      ['podinfo-primary', 100],
+      ['podinfo-canary', 0],
+    ]);
     expect(copy.metadata.labels).to.include({ team: 'web' });
     expect(copy.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo' });
-    await kubectl(['-n', ns, 'patch', 'apisixroutes.apisix.apache.org', 'podinfo', '--type=json', '-p', JSON.stringify([{ op: 'add', path: '/spec/http/0/websocket', value: true }])]);
-    await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary'])).spec.http[0].websocket === true,
-      20_000, { what: 'the edited rule on podinfo-podinfo-canary', intervalMs: 250 });
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'apisixroutes.apisix.apache.org',
+      'podinfo',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'add', path: '/spec/http/0/websocket', value: true }]),
+    ]);
+    await waitFor(
+      async () => (await kubectlJson(['-n', ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary'])).spec.http[0].websocket === true,
+      20_000,
+      { what: 'the edited rule on podinfo-podinfo-canary', intervalMs: 250 },
+    );
   });
 
   it('skipper initializes: podinfo-ingress-canary to podinfo-service-primary and -canary at 100/0, disabled by False()', async () => {
@@ -243,7 +312,10 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
         const st = await outcome[key];
         const events = await canaryEvents(ns);
         expect(st.phase, events.join('\n')).to.equal('Failed');
-        expect(events.some((e) => e.startsWith(`Halt ${t(key)} advancement success rate `) && e.endsWith('% < 99%')), events.join('\n')).to.equal(true);
+        expect(
+          events.some((e) => e.startsWith(`Halt ${t(key)} advancement success rate `) && e.endsWith('% < 99%')),
+          events.join('\n'),
+        ).to.equal(true);
         expect(events).to.include(`Rolling back ${t(key)} failed checks threshold reached 3`);
         expect(events).to.include(`Canary failed! Scaling down ${t(key)}`);
         expect(st).to.include({ canaryWeight: 0, failedChecks: 0 });
@@ -266,15 +338,24 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       }
       for (const key of ['gwapi', 'gwapifail']) {
         const route = await kubectlJson(['-n', all[key].ns, 'get', 'httproutes.gateway.networking.k8s.io', 'podinfo']);
-        expect(route.spec.rules[0].backendRefs.map((b: any) => b.weight), key).to.deep.equal([100, 0]);
+        expect(
+          route.spec.rules[0].backendRefs.map((b: any) => b.weight),
+          key,
+        ).to.deep.equal([100, 0]);
       }
       for (const key of ['traefik', 'traefikfail']) {
         const ts = await kubectlJson(['-n', all[key].ns, 'get', 'traefikservices.traefik.io', 'podinfo']);
-        expect(ts.spec.weighted.services.map((s: any) => [s.name, s.weight]), key).to.deep.equal([['podinfo-primary', 100]]);
+        expect(
+          ts.spec.weighted.services.map((s: any) => [s.name, s.weight]),
+          key,
+        ).to.deep.equal([['podinfo-primary', 100]]);
       }
       for (const key of ['apisix', 'apisixfail']) {
         const copy = await kubectlJson(['-n', all[key].ns, 'get', 'apisixroutes.apisix.apache.org', 'podinfo-podinfo-canary']);
-        expect(copy.spec.http[0].backends.map((b: any) => b.weight), key).to.deep.equal([100, 0]);
+        expect(
+          copy.spec.http[0].backends.map((b: any) => b.weight),
+          key,
+        ).to.deep.equal([100, 0]);
       }
       for (const key of ['skipper', 'skipperfail']) {
         const copy = await kubectlJson(['-n', all[key].ns, 'get', 'ingress', 'podinfo-ingress-canary']);
@@ -285,7 +366,10 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       }
       for (const key of ['glooref', 'glooreffail']) {
         const table = await kubectlJson(['-n', all[key].ns, 'get', 'routetables.gateway.solo.io', 'podinfo']);
-        expect(table.spec.routes[0].routeAction.multi.destinations.map((d: any) => d.weight ?? null), key).to.deep.equal([100, null]);
+        expect(
+          table.spec.routes[0].routeAction.multi.destinations.map((d: any) => d.weight ?? null),
+          key,
+        ).to.deep.equal([100, null]);
       }
     });
   });

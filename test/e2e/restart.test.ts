@@ -5,23 +5,40 @@ import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import { HoldingWebhook } from '../chaos/support/hold-webhook.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, setImage, deleteNamespace, FAST, type OperatorProcess,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  setImage,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const run = `${process.pid % 10000}`;
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
 
-const canary = (ns: string) => podinfoCanary(ns, {
-  provider: 'osm',
-  analysis: {
-    interval: FAST.interval, threshold: 5, stepWeight: 25, maxWeight: 50,
-    metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
-  },
-});
+const canary = (ns: string) =>
+  podinfoCanary(ns, {
+    provider: 'osm',
+    analysis: {
+      interval: FAST.interval,
+      threshold: 5,
+      stepWeight: 25,
+      maxWeight: 50,
+      metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
+    },
+  });
 
 /** The operator's JSON log lines from `offset` on (characters), parsed. */
 function logLines(op: OperatorProcess, offset = 0): { level?: string; msg?: string; [k: string]: unknown }[] {
-  return op.logs().slice(offset).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  return op
+    .logs()
+    .slice(offset)
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 }
 
 describe('e2e: operator restart and Canary deletion', function () {
@@ -44,8 +61,10 @@ describe('e2e: operator restart and Canary deletion', function () {
   });
 
   it('the outbox of Events is empty once they are recorded', async () => {
-    await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'canary', 'podinfo'])).status.pendingEvents === undefined, 20_000,
-      { what: 'status.pendingEvents emptied', intervalMs: 250 });
+    await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'canary', 'podinfo'])).status.pendingEvents === undefined, 20_000, {
+      what: 'status.pendingEvents emptied',
+      intervalMs: 250,
+    });
     expect(await canaryEvents(ns)).to.include(`Initialization done! podinfo.${ns}`);
   });
 
@@ -56,8 +75,10 @@ describe('e2e: operator restart and Canary deletion', function () {
     operators.push(restarted);
     // The restarted operator works on the Canary: a new revision is picked up.
     await setImage(ns, NEW);
-    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000,
-      { what: 'the new revision detected by the restarted operator', intervalMs: 500 });
+    await waitFor(async () => (await canaryEvents(ns)).includes(`New revision detected! Scaling up podinfo.${ns}`), 60_000, {
+      what: 'the new revision detected by the restarted operator',
+      intervalMs: 500,
+    });
     const events = await canaryEvents(ns);
     expect(events, events.join('\n')).to.not.include(`Initialization done! podinfo.${ns}`);
     expect(restarted.logs()).to.not.include('recording Events lost by a previous process');
@@ -69,11 +90,16 @@ describe('e2e: operator restart and Canary deletion', function () {
     const offset = op.logs().length;
     await kubectl(['-n', ns, 'delete', 'canary', 'podinfo']);
     // The garbage collector deletes what Sluice generated; their watch events come back to the controller.
-    await waitFor(async () => (await kubectl(['-n', ns, 'get', 'deployments,services', '-o', 'name'])).trim() === 'deployment.apps/podinfo', 60_000,
-      { what: 'the generated objects garbage-collected', intervalMs: 500 });
+    await waitFor(async () => (await kubectl(['-n', ns, 'get', 'deployments,services', '-o', 'name'])).trim() === 'deployment.apps/podinfo', 60_000, {
+      what: 'the generated objects garbage-collected',
+      intervalMs: 500,
+    });
     await new Promise((r) => setTimeout(r, 5_000));
     const bad = logLines(op, offset).filter((l) => l.level === 'error' || (l.level === 'warn' && /404|NotFound/.test(JSON.stringify(l))));
-    expect(bad.map((l) => l.msg), JSON.stringify(bad, null, 1)).to.deep.equal([]);
+    expect(
+      bad.map((l) => l.msg),
+      JSON.stringify(bad, null, 1),
+    ).to.deep.equal([]);
   });
 
   it('a Canary deleted while its status write is in flight: no error either (the write finds it gone)', async () => {
@@ -83,7 +109,8 @@ describe('e2e: operator restart and Canary deletion', function () {
     await waitForPhase(gone, ['Initialized'], 120_000);
     // Hold the status write of the next step (the new revision), delete the Canary, then let it go on.
     const hold = await HoldingWebhook.start({
-      name: `e2e-hold-status-${run}`, namespace: gone,
+      name: `e2e-hold-status-${run}`,
+      namespace: gone,
       rules: [{ apiGroups: ['flagger.app'], apiVersions: ['v1beta1'], resources: ['canaries/status'], operations: ['UPDATE'], scope: 'Namespaced' }],
       matchConditions: [{ name: 'progressing', expression: "has(object.status) && has(object.status.phase) && object.status.phase == 'Progressing'" }],
     });
@@ -97,9 +124,15 @@ describe('e2e: operator restart and Canary deletion', function () {
       hold.release(true);
       await new Promise((r) => setTimeout(r, 5_000));
       const lines = logLines(op, offset);
-      expect(lines.some((l) => /deleted meanwhile/.test(String(l.msg))), 'the held write found the Canary gone').to.equal(true);
+      expect(
+        lines.some((l) => /deleted meanwhile/.test(String(l.msg))),
+        'the held write found the Canary gone',
+      ).to.equal(true);
       const bad = lines.filter((l) => l.level === 'error' || (l.level === 'warn' && /404|NotFound/.test(JSON.stringify(l))));
-      expect(bad.map((l) => l.msg), JSON.stringify(bad, null, 1)).to.deep.equal([]);
+      expect(
+        bad.map((l) => l.msg),
+        JSON.stringify(bad, null, 1),
+      ).to.deep.equal([]);
     } finally {
       await hold.remove();
       if (!process.env.SLUICE_KEEP_NAMESPACES) await deleteNamespace(gone);

@@ -4,8 +4,18 @@
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson } from '../support/cluster.js';
 import {
-  startOperator, createApp, podinfoCanary, waitForPhase, canaryEvents, setImage, deploymentImage,
-  deploymentReplicas, deleteNamespace, FAST, type OperatorProcess, type AppOptions,
+  startOperator,
+  createApp,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  setImage,
+  deploymentImage,
+  deploymentReplicas,
+  deleteNamespace,
+  FAST,
+  type OperatorProcess,
+  type AppOptions,
 } from './support/rollout.js';
 
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -16,8 +26,13 @@ const builtinMetrics = [
   { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval },
   { name: 'request-duration', thresholdRange: { max: 500 }, interval: FAST.metricInterval },
 ];
-const steps = (stepWeight: number, maxWeight: number, threshold = 3) =>
-  ({ interval: FAST.interval, threshold, stepWeight, maxWeight, metrics: builtinMetrics });
+const steps = (stepWeight: number, maxWeight: number, threshold = 3) => ({
+  interval: FAST.interval,
+  threshold,
+  stepWeight,
+  maxWeight,
+  metrics: builtinMetrics,
+});
 
 interface Scenario {
   ns: string;
@@ -35,29 +50,62 @@ function scenarios(): Record<string, Scenario> {
   const s: Record<string, Scenario> = {};
   const add = (key: string, spec: Record<string, unknown>, extra: Partial<Scenario> & { objects?: (n: string) => Record<string, unknown>[] } = {}) => {
     const n = ns(key);
-    s[key] = { ns: n, app: { canary: podinfoCanary(n, spec), ...(extra.objects ? { extra: extra.objects(n) } : {}) }, ...(extra.fault ? { fault: extra.fault } : {}) };
+    s[key] = {
+      ns: n,
+      app: { canary: podinfoCanary(n, spec), ...(extra.objects ? { extra: extra.objects(n) } : {}) },
+      ...(extra.fault ? { fault: extra.fault } : {}),
+    };
   };
   add('osm', { provider: 'osm', progressDeadlineSeconds: 60, analysis: steps(5, 50, 5) });
   add('errors', { provider: 'linkerd', analysis: steps(10, 50) }, { fault: { SLUICE_SIM_ERROR_RATE: '0.4' } });
   add('latency', { provider: 'istio', analysis: steps(10, 50) }, { fault: { SLUICE_SIM_LATENCY_MS: '900' } });
-  add('notfound', {
-    provider: 'osm',
-    analysis: { ...steps(10, 50), metrics: [{ name: '404s percentage', threshold: 3, interval: FAST.metricInterval, query: notFoundQuery(ns('notfound'), 'podinfo', FAST.metricInterval) }] },
-  }, { fault: { SLUICE_SIM_ERROR_RATE: '0.2', SLUICE_SIM_ERROR_CODE: '404' } });
-  add('template', {
-    provider: 'osm',
-    analysis: { ...steps(10, 50), metrics: [{ name: '404s percentage', templateRef: { name: 'not-found-percentage' }, thresholdRange: { max: 3 }, interval: FAST.metricInterval }] },
-  }, {
-    fault: { SLUICE_SIM_ERROR_RATE: '0.2', SLUICE_SIM_ERROR_CODE: '404' },
-    objects: (n) => [{ apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'not-found-percentage', namespace: n }, spec: { provider: { type: 'prometheus' }, query: notFoundQuery() } }],
-  });
+  add(
+    'notfound',
+    {
+      provider: 'osm',
+      analysis: {
+        ...steps(10, 50),
+        metrics: [
+          { name: '404s percentage', threshold: 3, interval: FAST.metricInterval, query: notFoundQuery(ns('notfound'), 'podinfo', FAST.metricInterval) },
+        ],
+      },
+    },
+    { fault: { SLUICE_SIM_ERROR_RATE: '0.2', SLUICE_SIM_ERROR_CODE: '404' } },
+  );
+  add(
+    'template',
+    {
+      provider: 'osm',
+      analysis: {
+        ...steps(10, 50),
+        metrics: [{ name: '404s percentage', templateRef: { name: 'not-found-percentage' }, thresholdRange: { max: 3 }, interval: FAST.metricInterval }],
+      },
+    },
+    {
+      fault: { SLUICE_SIM_ERROR_RATE: '0.2', SLUICE_SIM_ERROR_CODE: '404' },
+      objects: (n) => [
+        {
+          apiVersion: 'flagger.app/v1beta1',
+          kind: 'MetricTemplate',
+          metadata: { name: 'not-found-percentage', namespace: n },
+          spec: { provider: { type: 'prometheus' }, query: notFoundQuery() },
+        },
+      ],
+    },
+  );
   add('ab', {
     provider: 'istio',
     analysis: { interval: FAST.interval, threshold: 3, iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }], metrics: builtinMetrics },
   });
   add('istiogw', {
     provider: 'istio',
-    service: { port: 9898, targetPort: 9898, gateways: ['public-gateway.istio-system.svc.cluster.local'], hosts: ['app.example.com'], retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error,connect-failure,refused-stream' } },
+    service: {
+      port: 9898,
+      targetPort: 9898,
+      gateways: ['public-gateway.istio-system.svc.cluster.local'],
+      hosts: ['app.example.com'],
+      retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error,connect-failure,refused-stream' },
+    },
     analysis: steps(10, 50),
   });
   add('quotes', { provider: 'linkerd', analysis: steps(10, 70) });
@@ -96,7 +144,7 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
 
   const t = (key: string) => `podinfo.${all[key].ns}`;
 
-  it('OSM seed: promotes 5..50 with the seed\'s Events in order, primary on the new image, canary at zero', async () => {
+  it("OSM seed: promotes 5..50 with the seed's Events in order, primary on the new image, canary at zero", async () => {
     const { ns } = all.osm;
     const st = await outcome.osm;
     expect(st.phase).to.equal('Succeeded');
@@ -126,7 +174,10 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     const st = await outcome.errors;
     expect(st.phase).to.equal('Failed');
     const events = await canaryEvents(ns);
-    expect(events.some((e) => new RegExp(`^Halt ${t('errors').replace('.', '\\.')} advancement success rate \\d+\\.\\d\\d% < 99%$`).test(e)), events.join('\n')).to.equal(true);
+    expect(
+      events.some((e) => new RegExp(`^Halt ${t('errors').replace('.', '\\.')} advancement success rate \\d+\\.\\d\\d% < 99%$`).test(e)),
+      events.join('\n'),
+    ).to.equal(true);
     expect(events).to.include(`Rolling back ${t('errors')} failed checks threshold reached 3`);
     expect(events).to.include(`Canary failed! Scaling down ${t('errors')}`);
     expect(st.canaryWeight).to.equal(0);
@@ -145,7 +196,10 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     const st = await outcome.latency;
     expect(st.phase).to.equal('Failed');
     const events = await canaryEvents(ns);
-    expect(events.some((e) => e.startsWith(`Halt ${t('latency')} advancement request duration `) && e.includes(' > 500ms')), events.join('\n')).to.equal(true);
+    expect(
+      events.some((e) => e.startsWith(`Halt ${t('latency')} advancement request duration `) && e.includes(' > 500ms')),
+      events.join('\n'),
+    ).to.equal(true);
     expect(events).to.include(`Rolling back ${t('latency')} failed checks threshold reached 3`);
   });
 
@@ -153,14 +207,20 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     const st = await outcome.notfound;
     expect(st.phase).to.equal('Failed');
     const events = await canaryEvents(all.notfound.ns);
-    expect(events.some((e) => /advancement 404s percentage \d+\.\d\d > 3$/.test(e)), events.join('\n')).to.equal(true);
+    expect(
+      events.some((e) => /advancement 404s percentage \d+\.\d\d > 3$/.test(e)),
+      events.join('\n'),
+    ).to.equal(true);
   });
 
   it('rolls back on the custom "404s percentage" metric (MetricTemplate)', async () => {
     const st = await outcome.template;
     expect(st.phase).to.equal('Failed');
     const events = await canaryEvents(all.template.ns);
-    expect(events.some((e) => /advancement 404s percentage \d+\.\d\d > 3$/.test(e)), events.join('\n')).to.equal(true);
+    expect(
+      events.some((e) => /advancement 404s percentage \d+\.\d\d > 3$/.test(e)),
+      events.join('\n'),
+    ).to.equal(true);
   });
 
   it('A/B: x-canary: insider goes to the canary for 10 iterations, then promotion', async () => {
@@ -204,7 +264,7 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     expect(await deploymentImage(all.bluegreen.ns, 'podinfo-primary')).to.equal(NEW);
   });
 
-  it('/metrics reports Flagger\'s canary metrics after the rollouts', async () => {
+  it("/metrics reports Flagger's canary metrics after the rollouts", async () => {
     const port = /"msg":"metrics and health on :(\d+)"/.exec(operator.logs())?.[1];
     expect(port, 'metrics port in the operator log').to.be.a('string');
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -213,8 +273,12 @@ describe('e2e: rollouts on the local control plane (seed scenarios)', function (
     expect(text).to.include(`flagger_canary_status{name="podinfo",namespace="${osm}"} 1`);
     expect(text).to.include(`flagger_canary_status{name="podinfo",namespace="${errors}"} 2`);
     expect(text).to.include(`flagger_canary_weight{workload="podinfo-primary",namespace="${osm}"} 100`);
-    expect(text).to.match(new RegExp(`flagger_canary_successes_total\\{name="podinfo",namespace="${osm}",deployment_strategy="canary",analysis_status="completed"\\} 1`));
-    expect(text).to.match(new RegExp(`flagger_canary_failures_total\\{name="podinfo",namespace="${errors}",deployment_strategy="canary",analysis_status="completed"\\} 1`));
+    expect(text).to.match(
+      new RegExp(`flagger_canary_successes_total\\{name="podinfo",namespace="${osm}",deployment_strategy="canary",analysis_status="completed"\\} 1`),
+    );
+    expect(text).to.match(
+      new RegExp(`flagger_canary_failures_total\\{name="podinfo",namespace="${errors}",deployment_strategy="canary",analysis_status="completed"\\} 1`),
+    );
     expect(text).to.match(new RegExp(`flagger_canary_metric_analysis\\{name="podinfo",namespace="${errors}",metric="request-success-rate"\\} \\d`));
     expect(text).to.include('flagger_info{version="0.1.0",mesh_provider="istio"} 1');
   });

@@ -11,26 +11,43 @@ import { repoRoot } from '../support/cluster.js';
 /** A kubeconfig for an apiserver that is never reached. */
 function unreachableKubeconfig(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sluice-startup-')), 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config',
-    'clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]',
-    'users: [{name: u, user: {token: t}}]',
-    'contexts: [{name: c, context: {cluster: c, user: u}}]',
-    'current-context: c', '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      'current-context: c',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
 function runOperator(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin/sluice.js'), 'run'], {
-      cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`sluice run did not exit:\n${output}`)); }, 60_000);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, output }); });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sluice run did not exit:\n${output}`));
+    }, 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
   });
 }
 
@@ -48,7 +65,10 @@ describe('e2e: operator start-up failures', function () {
 
   it('a metrics port already in use is an error that names the port, not a crash', async () => {
     const { code, output } = await runOperator({
-      KUBECONFIG: unreachableKubeconfig(), SLUICE_PORT: String(port), SLUICE_WEBHOOKS: 'false', SLUICE_LOG_LEVEL: 'info',
+      KUBECONFIG: unreachableKubeconfig(),
+      SLUICE_PORT: String(port),
+      SLUICE_WEBHOOKS: 'false',
+      SLUICE_LOG_LEVEL: 'info',
     });
     expect(code).to.equal(1);
     expect(output).to.not.include('Cannot read properties of null');

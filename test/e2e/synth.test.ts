@@ -31,8 +31,7 @@ function namespacesOf(files: string[]): string[] {
   return [...namespaces].sort();
 }
 
-const dryRun = (file: string) =>
-  kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=sluice', '-f', file]);
+const dryRun = (file: string) => kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=sluice', '-f', file]);
 
 describe('e2e: synthesized objects are accepted by the apiserver (server-side dry run)', function () {
   this.timeout(120_000);

@@ -7,8 +7,19 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import {
-  startOperator, podinfoDeployment, podinfoCanary, waitForPhase, canaryEvents, canaryStatus, setImage, deploymentImage,
-  deploymentReplicas, deleteNamespace, applyObjects, FAST, type OperatorProcess,
+  startOperator,
+  podinfoDeployment,
+  podinfoCanary,
+  waitForPhase,
+  canaryEvents,
+  canaryStatus,
+  setImage,
+  deploymentImage,
+  deploymentReplicas,
+  deleteNamespace,
+  applyObjects,
+  FAST,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const run = `${process.pid % 10000}`;
@@ -30,7 +41,11 @@ async function namespace(name: string): Promise<string> {
 }
 
 /** The operator's log lines about one namespace (it works on every namespace of the cluster). */
-const logOf = (op: OperatorProcess | undefined, ns: string) => (op?.logs() ?? '').split('\n').filter((l) => l.includes(ns)).join('\n');
+const logOf = (op: OperatorProcess | undefined, ns: string) =>
+  (op?.logs() ?? '')
+    .split('\n')
+    .filter((l) => l.includes(ns))
+    .join('\n');
 
 /** The controller owner reference Flagger sets on what it creates. */
 const ownedBy = (uid: string) => [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid, controller: true, blockOwnerDeletion: true }];
@@ -70,41 +85,69 @@ describe('e2e: taking over from Flagger', function () {
       primary.spec.selector = { matchLabels: { app: 'podinfo-primary' } };
       primary.spec.template.metadata = { labels: { app: 'podinfo-primary' }, annotations: { 'flagger-id': randomUUID() } };
       const service = (name: string, app: string) => ({
-        apiVersion: 'v1', kind: 'Service',
+        apiVersion: 'v1',
+        kind: 'Service',
         metadata: { name, namespace: ns, labels: { app: name }, ownerReferences: ownedBy(uid) },
         spec: { type: 'ClusterIP', selector: { app }, ports: [{ name: 'http', protocol: 'TCP', port: 9898, targetPort: 9898 }] },
       });
       await applyObjects([
         { ...config, metadata: { name: 'podinfo-config-primary', namespace: ns, ownerReferences: ownedBy(uid) } },
         primary,
-        service('podinfo-canary', 'podinfo'), service('podinfo-primary', 'podinfo-primary'), service('podinfo', 'podinfo-primary'),
+        service('podinfo-canary', 'podinfo'),
+        service('podinfo-primary', 'podinfo-primary'),
+        service('podinfo', 'podinfo-primary'),
       ]);
 
       // The status Flagger writes once a promotion finished (pkg/canary/status.go).
       const at = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      await kubectl(['-n', ns, 'patch', 'canary', 'podinfo', '--subresource=status', '--type=merge', '-p', JSON.stringify({
-        status: {
-          phase: 'Succeeded', canaryWeight: 0, failedChecks: 0, iterations: 0,
-          lastAppliedSpec: FLAGGER_HASH, lastPromotedSpec: FLAGGER_HASH,
-          trackedConfigs: { 'configmap/podinfo-config': FLAGGER_BLUE },
-          lastTransitionTime: at,
-          conditions: [{
-            type: 'Promoted', status: 'True', reason: 'Succeeded',
-            message: 'Canary analysis completed successfully, promotion finished.', lastUpdateTime: at, lastTransitionTime: at,
-          }],
-        },
-      })]);
-      await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary'])).status?.availableReplicas === 2,
-        60_000, { what: 'the primary available' });
+      await kubectl([
+        '-n',
+        ns,
+        'patch',
+        'canary',
+        'podinfo',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          status: {
+            phase: 'Succeeded',
+            canaryWeight: 0,
+            failedChecks: 0,
+            iterations: 0,
+            lastAppliedSpec: FLAGGER_HASH,
+            lastPromotedSpec: FLAGGER_HASH,
+            trackedConfigs: { 'configmap/podinfo-config': FLAGGER_BLUE },
+            lastTransitionTime: at,
+            conditions: [
+              {
+                type: 'Promoted',
+                status: 'True',
+                reason: 'Succeeded',
+                message: 'Canary analysis completed successfully, promotion finished.',
+                lastUpdateTime: at,
+                lastTransitionTime: at,
+              },
+            ],
+          },
+        }),
+      ]);
+      await waitFor(async () => (await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary'])).status?.availableReplicas === 2, 60_000, {
+        what: 'the primary available',
+      });
       primaryGeneration = (await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary'])).metadata.generation;
       operator = await startOperator();
     });
 
     it('is adopted without a rollout: Sluice\'s hashes replace Flagger\'s, no "New revision detected!", the primary untouched', async () => {
-      const st = await waitFor(async () => {
-        const s = await canaryStatus(ns);
-        return /^[0-9a-f]{16}$/.test(s.lastAppliedSpec ?? '') ? s : undefined;
-      }, 60_000, { what: 'Sluice\'s own revision in the status' });
+      const st = await waitFor(
+        async () => {
+          const s = await canaryStatus(ns);
+          return /^[0-9a-f]{16}$/.test(s.lastAppliedSpec ?? '') ? s : undefined;
+        },
+        60_000,
+        { what: "Sluice's own revision in the status" },
+      );
       expect(st.phase).to.equal('Succeeded');
       expect(st.lastPromotedSpec).to.equal(st.lastAppliedSpec);
       expect(st.trackedConfigs['configmap/podinfo-config']).to.match(/^[0-9a-f]{16}$/);
@@ -112,10 +155,15 @@ describe('e2e: taking over from Flagger', function () {
       // More reconciles come (the watch events of its own writes, the routing objects it creates).
       await new Promise((r) => setTimeout(r, 8_000));
       const events = await canaryEvents(ns);
-      expect(events.filter((e) => e.startsWith('New revision detected')), events.join('\n')).to.deep.equal([]);
+      expect(
+        events.filter((e) => e.startsWith('New revision detected')),
+        events.join('\n'),
+      ).to.deep.equal([]);
       expect(logOf(operator, ns)).to.not.include('New revision detected');
       expect((await canaryStatus(ns)).phase).to.equal('Succeeded');
-      expect((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary'])).metadata.generation, 'primary never rewritten').to.equal(primaryGeneration);
+      expect((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary'])).metadata.generation, 'primary never rewritten').to.equal(
+        primaryGeneration,
+      );
       expect(await deploymentReplicas(ns, 'podinfo')).to.equal(0);
     });
 
@@ -130,7 +178,7 @@ describe('e2e: taking over from Flagger', function () {
     });
   });
 
-  describe('Flagger\'s test/kubernetes/test-deployment.sh: the user\'s own Service podinfo-svc', function () {
+  describe("Flagger's test/kubernetes/test-deployment.sh: the user's own Service podinfo-svc", function () {
     let ns: string;
 
     before(async function () {
@@ -141,7 +189,9 @@ describe('e2e: taking over from Flagger', function () {
       // generator stands in for the load), so they are left out.
       await applyObjects([
         {
-          apiVersion: 'v1', kind: 'Service', metadata: { name: 'podinfo-svc', namespace: ns },
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'podinfo-svc', namespace: ns },
           spec: { type: 'ClusterIP', selector: { app: 'podinfo' }, ports: [{ name: 'http', port: 9898, protocol: 'TCP', targetPort: 'http' }] },
         },
         podinfoDeployment(ns, OLD, 2),
@@ -150,7 +200,9 @@ describe('e2e: taking over from Flagger', function () {
           progressDeadlineSeconds: 60,
           service: { port: 80, targetPort: 9898, name: 'podinfo-svc', portDiscovery: true },
           analysis: {
-            interval: FAST.interval, threshold: 10, iterations: 5,
+            interval: FAST.interval,
+            threshold: 10,
+            iterations: 5,
             metrics: [
               { name: 'request-success-rate', interval: FAST.metricInterval, thresholdRange: { min: 99 } },
               { name: 'request-duration', interval: FAST.metricInterval, thresholdRange: { max: 500 } },
@@ -160,7 +212,7 @@ describe('e2e: taking over from Flagger', function () {
       ]);
     });
 
-    it('initializes: the Service gets Sluice\'s port 80 `http` instead of the user\'s 9898 `http`, selecting the primary', async () => {
+    it("initializes: the Service gets Sluice's port 80 `http` instead of the user's 9898 `http`, selecting the primary", async () => {
       await waitForPhase(ns, ['Initialized'], 180_000);
       const svc = await kubectlJson(['-n', ns, 'get', 'service', 'podinfo-svc']);
       expect(svc.spec.ports).to.deep.equal([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 9898 }]);
@@ -178,11 +230,16 @@ describe('e2e: taking over from Flagger', function () {
     });
   });
 
-  describe('Flagger\'s test/istio/test-canary.sh: the user\'s own VirtualService, revertOnDeletion', function () {
+  describe("Flagger's test/istio/test-canary.sh: the user's own VirtualService, revertOnDeletion", function () {
     const userSpec = {
       gateways: ['istio-system/ingressgateway'],
       hosts: ['app.example.com', 'podinfo'],
-      http: [{ retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error,connect-failure,refused-stream' }, route: [{ destination: { host: 'podinfo' } }] }],
+      http: [
+        {
+          retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error,connect-failure,refused-stream' },
+          route: [{ destination: { host: 'podinfo' } }],
+        },
+      ],
     };
     // `kubectl apply` (the script's way) records the user's spec in kubectl's annotation, which
     // Flagger restores from; `kubectl create` records none, and the original-configuration Sluice
@@ -197,7 +254,9 @@ describe('e2e: taking over from Flagger', function () {
         ways[way] = ns;
         const userObjects = [
           {
-            apiVersion: 'v1', kind: 'Service', metadata: { name: 'podinfo', namespace: ns, labels: { app: 'podinfo' } },
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'podinfo', namespace: ns, labels: { app: 'podinfo' } },
             spec: { type: 'ClusterIP', selector: { app: 'podinfo' }, ports: [{ name: 'http', port: 9898, protocol: 'TCP', targetPort: 'http' }] },
           },
           // v1alpha3, as the script writes it; Sluice reads and writes it at v1beta1 (the same schema).
@@ -213,7 +272,9 @@ describe('e2e: taking over from Flagger', function () {
             progressDeadlineSeconds: 60,
             service: { portDiscovery: true, port: 80, portName: 'http-podinfo', targetPort: 'http' },
             analysis: {
-              interval: FAST.interval, threshold: 5, iterations: 5,
+              interval: FAST.interval,
+              threshold: 5,
+              iterations: 5,
               match: [{ headers: { cookie: { regex: '^(.*?;)?(type=insider)(;.*)?$' } } }],
               metrics,
             },
@@ -223,14 +284,17 @@ describe('e2e: taking over from Flagger', function () {
       await Promise.all(Object.values(ways).map((ns) => waitForPhase(ns, ['Initialized'], 180_000)));
     });
 
-    it('while the Canary lives, the VirtualService routes to the primary and is not the Canary\'s (no owner reference)', async () => {
+    it("while the Canary lives, the VirtualService routes to the primary and is not the Canary's (no owner reference)", async () => {
       for (const [way, ns] of Object.entries(ways)) {
         const vs = await kubectlJson(['-n', ns, 'get', 'virtualservices.networking.istio.io', 'podinfo']);
-        expect(vs.spec.http.flatMap((h: any) => h.route.map((r: any) => r.destination.host)), way).to.include('podinfo-primary');
+        expect(
+          vs.spec.http.flatMap((h: any) => h.route.map((r: any) => r.destination.host)),
+          way,
+        ).to.include('podinfo-primary');
         expect(vs.metadata.ownerReferences ?? [], way).to.deep.equal([]);
         const original = vs.metadata.annotations?.['flagger.kubernetes.io/original-configuration'];
         if (way === 'create') expect(JSON.parse(original)).to.deep.equal(userSpec);
-        else expect(original, 'kubectl\'s record holds it already').to.equal(undefined);
+        else expect(original, "kubectl's record holds it already").to.equal(undefined);
       }
     });
 

@@ -6,8 +6,18 @@
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import {
-  applyObjects, canaryEvents, canaryStatus, deleteNamespace, deploymentImage, FAST, podinfoCanary, podinfoDeployment,
-  setImage, startOperator, waitForPhase, type OperatorProcess,
+  applyObjects,
+  canaryEvents,
+  canaryStatus,
+  deleteNamespace,
+  deploymentImage,
+  FAST,
+  podinfoCanary,
+  podinfoDeployment,
+  setImage,
+  startOperator,
+  waitForPhase,
+  type OperatorProcess,
 } from './support/rollout.js';
 
 const NEW = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -41,7 +51,11 @@ function scaledObject(ns: string): Record<string, unknown> {
       minReplicaCount: 1,
       maxReplicaCount: 3,
       triggers: [
-        { type: 'prometheus', name: 'requests', metadata: { serverAddress: 'http://prometheus:9090', query: 'sum(rate(http_requests_total{app="podinfo-canary"}[10s]))', threshold: '5' } },
+        {
+          type: 'prometheus',
+          name: 'requests',
+          metadata: { serverAddress: 'http://prometheus:9090', query: 'sum(rate(http_requests_total{app="podinfo-canary"}[10s]))', threshold: '5' },
+        },
         { type: 'cpu', name: 'cpu', metricType: 'Utilization', metadata: { value: '80' } },
       ],
     },
@@ -74,24 +88,36 @@ interface Scenario {
 
 function scenarios(): Record<string, Scenario> {
   const ns = (key: string) => `e2e-${key}-${run}`;
-  const dsCanary = (n: string) => podinfoCanary(n, {
-    provider: 'kubernetes',
-    targetRef: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo' },
-    analysis: { ...analysis, threshold: 5, metrics: [daemonSetSuccessRate(n)] },
+  const dsCanary = (n: string) =>
+    podinfoCanary(n, {
+      provider: 'kubernetes',
+      targetRef: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo' },
+      analysis: { ...analysis, threshold: 5, metrics: [daemonSetSuccessRate(n)] },
+    });
+  const kedaCanary = (n: string) =>
+    podinfoCanary(n, {
+      provider: 'kubernetes',
+      autoscalerRef: {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        name: 'podinfo-so',
+        primaryScalerQueries: { requests: 'sum(rate(http_requests_total{app="podinfo-primary"}[10s]))' },
+        primaryScalerReplicas: { minReplicas: 2, maxReplicas: 5 },
+      },
+      analysis,
+    });
+  const ds = (key: string, fault?: Record<string, string>): Scenario => ({
+    ns: ns(key),
+    kind: 'DaemonSet',
+    objects: [podinfoDaemonSet(ns(key)), dsCanary(ns(key))],
+    ...(fault ? { fault } : {}),
   });
-  const kedaCanary = (n: string) => podinfoCanary(n, {
-    provider: 'kubernetes',
-    autoscalerRef: {
-      apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo-so',
-      primaryScalerQueries: { requests: 'sum(rate(http_requests_total{app="podinfo-primary"}[10s]))' },
-      primaryScalerReplicas: { minReplicas: 2, maxReplicas: 5 },
-    },
-    analysis,
+  const keda = (key: string, fault?: Record<string, string>): Scenario => ({
+    ns: ns(key),
+    kind: 'Deployment',
+    objects: [scaledObject(ns(key)), podinfoDeployment(ns(key), OLD, 1), kedaCanary(ns(key))],
+    ...(fault ? { fault } : {}),
   });
-  const ds = (key: string, fault?: Record<string, string>): Scenario =>
-    ({ ns: ns(key), kind: 'DaemonSet', objects: [podinfoDaemonSet(ns(key)), dsCanary(ns(key))], ...(fault ? { fault } : {}) });
-  const keda = (key: string, fault?: Record<string, string>): Scenario =>
-    ({ ns: ns(key), kind: 'Deployment', objects: [scaledObject(ns(key)), podinfoDeployment(ns(key), OLD, 1), kedaCanary(ns(key))], ...(fault ? { fault } : {}) });
   const kedaRevert: Scenario = { ...keda('kedarevert'), rollout: false };
   (kedaRevert.objects[2] as any).spec.revertOnDeletion = true;
   return { ds: ds('ds'), dsfail: ds('dsfail', FAULT), keda: keda('keda'), kedafail: keda('kedafail', FAULT), kedarevert: kedaRevert };
@@ -100,7 +126,16 @@ function scenarios(): Record<string, Scenario> {
 /** `kubectl set image` on the DaemonSet, with the simulated behaviour of the new version. */
 async function setDaemonSetImage(ns: string, image: string, env: Record<string, string> = {}): Promise<void> {
   const container = { name: 'podinfod', image, env: Object.entries({ SLUICE_SIM_LATENCY_MS: '10', ...env }).map(([name, value]) => ({ name, value })) };
-  await kubectl(['-n', ns, 'patch', 'daemonset', 'podinfo', '--type=strategic', '-p', JSON.stringify({ spec: { template: { spec: { containers: [container] } } } })]);
+  await kubectl([
+    '-n',
+    ns,
+    'patch',
+    'daemonset',
+    'podinfo',
+    '--type=strategic',
+    '-p',
+    JSON.stringify({ spec: { template: { spec: { containers: [container] } } } }),
+  ]);
 }
 
 const daemonSet = (ns: string, name: string) => kubectlJson(['-n', ns, 'get', 'daemonset', name]);
@@ -124,21 +159,36 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
       await kubectl(['create', 'namespace', s.ns]).catch(() => undefined);
       await applyObjects(s.objects);
     }
-    await Promise.all(Object.entries(all).map(async ([key, s]) => {
-      const status = await waitForPhase(s.ns, ['Initialized'], 180_000);
-      const target = s.kind === 'DaemonSet'
-        ? await waitFor(async () => { const d = await daemonSet(s.ns, 'podinfo'); return d.status?.desiredNumberScheduled === 0 && d; }, 60_000, { what: 'DaemonSet podinfo off every node' })
-        : await kubectlJson(['-n', s.ns, 'get', 'deployment', 'podinfo']);
-      initialized[key] = s.kind === 'DaemonSet'
-        ? { status, target }
-        : { status, target, scaler: await scaledObjectOf(s.ns, 'podinfo-so'), primaryScaler: await scaledObjectOf(s.ns, 'podinfo-so-primary') };
-    }));
+    await Promise.all(
+      Object.entries(all).map(async ([key, s]) => {
+        const status = await waitForPhase(s.ns, ['Initialized'], 180_000);
+        const target =
+          s.kind === 'DaemonSet'
+            ? await waitFor(
+                async () => {
+                  const d = await daemonSet(s.ns, 'podinfo');
+                  return d.status?.desiredNumberScheduled === 0 && d;
+                },
+                60_000,
+                { what: 'DaemonSet podinfo off every node' },
+              )
+            : await kubectlJson(['-n', s.ns, 'get', 'deployment', 'podinfo']);
+        initialized[key] =
+          s.kind === 'DaemonSet'
+            ? { status, target }
+            : { status, target, scaler: await scaledObjectOf(s.ns, 'podinfo-so'), primaryScaler: await scaledObjectOf(s.ns, 'podinfo-so-primary') };
+      }),
+    );
     for (const [key, s] of Object.entries(all)) {
       if (s.rollout === false) continue;
       if (s.kind === 'DaemonSet') await setDaemonSetImage(s.ns, NEW, s.fault);
       else await setImage(s.ns, NEW, { SLUICE_SIM_LATENCY_MS: '10', ...s.fault });
       if (s.kind === 'Deployment') {
-        duringRollout[key] = waitFor(async () => ((await canaryStatus(s.ns)).phase === 'Progressing' ? scaledObjectOf(s.ns, 'podinfo-so') : undefined), 120_000, { what: `${key} Progressing`, intervalMs: 300 });
+        duringRollout[key] = waitFor(
+          async () => ((await canaryStatus(s.ns)).phase === 'Progressing' ? scaledObjectOf(s.ns, 'podinfo-so') : undefined),
+          120_000,
+          { what: `${key} Progressing`, intervalMs: 300 },
+        );
         duringRollout[key].catch(() => undefined);
       }
       outcome[key] = waitForPhase(s.ns, ['Succeeded', 'Failed'], 300_000);
@@ -185,7 +235,14 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
       expect(log.filter((e) => expected.includes(e))).to.deep.equal(expected);
       const primary = await daemonSet(ns, 'podinfo-primary');
       expect(primary.spec.template.spec.containers[0].image).to.equal(NEW);
-      const target = await waitFor(async () => { const d = await daemonSet(ns, 'podinfo'); return d.status?.desiredNumberScheduled === 0 && d; }, 60_000, { what: 'target off every node' });
+      const target = await waitFor(
+        async () => {
+          const d = await daemonSet(ns, 'podinfo');
+          return d.status?.desiredNumberScheduled === 0 && d;
+        },
+        60_000,
+        { what: 'target off every node' },
+      );
       expect(target.spec.template.spec.nodeSelector).to.deep.equal({ 'flagger.app/scale-to-zero': 'true' });
       expect(target.spec.template.spec.containers[0].image).to.equal(NEW);
       // Scaling is not a revision: the promoted spec is the one of the new template.
@@ -204,7 +261,7 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
   });
 
   describe('KEDA ScaledObject', () => {
-    it('initializes: podinfo-so-primary aimed at the primary, with the given query and replicas; the target\'s paused', async () => {
+    it("initializes: podinfo-so-primary aimed at the primary, with the given query and replicas; the target's paused", async () => {
       const { scaler, primaryScaler, target, status } = initialized.keda;
       expect(status.conditions.find((c: any) => c.type === 'Promoted').message).to.equal('Deployment initialization completed.');
       expect(target.spec.replicas).to.equal(0);
@@ -218,12 +275,12 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
       expect(cpu).to.deep.equal(scaler.spec.triggers[1]);
     });
 
-    it('resumes the target\'s ScaledObject while the rollout runs', async () => {
+    it("resumes the target's ScaledObject while the rollout runs", async () => {
       const during = await duringRollout.keda;
       expect(during.metadata.annotations ?? {}).to.not.have.property(PAUSED);
     });
 
-    it('promotes, then pauses the target\'s ScaledObject again with the target at zero', async () => {
+    it("promotes, then pauses the target's ScaledObject again with the target at zero", async () => {
       const { ns } = all.keda;
       const st = await outcome.keda;
       expect(st.phase, await events('keda')).to.equal('Succeeded');
@@ -232,11 +289,15 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
       expect(scaler.metadata.annotations?.[PAUSED]).to.equal('0');
       expect((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo'])).spec.replicas).to.equal(0);
       // The primary has no replica count of Sluice's: its ScaledObject owns it.
-      const managed = JSON.stringify((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary', '--show-managed-fields'])).metadata.managedFields.filter((f: any) => f.manager.startsWith('sluice')));
+      const managed = JSON.stringify(
+        (await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo-primary', '--show-managed-fields'])).metadata.managedFields.filter((f: any) =>
+          f.manager.startsWith('sluice'),
+        ),
+      );
       expect(managed).to.not.include('"f:replicas"');
     });
 
-    it('rolls back on errors and pauses the target\'s ScaledObject', async () => {
+    it("rolls back on errors and pauses the target's ScaledObject", async () => {
       const { ns } = all.kedafail;
       const st = await outcome.kedafail;
       expect(st.phase, await events('kedafail')).to.equal('Failed');
@@ -254,9 +315,12 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
       expect((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo'])).spec.replicas).to.be.at.least(1);
     });
 
-    it('the apiserver refuses a ScaledObject that KEDA\'s CRD refuses (the schema is real)', async () => {
+    it("the apiserver refuses a ScaledObject that KEDA's CRD refuses (the schema is real)", async () => {
       const bad = { ...scaledObject(all.keda.ns), metadata: { name: 'no-triggers', namespace: all.keda.ns }, spec: { scaleTargetRef: { name: 'podinfo' } } };
-      const err = await applyObjects([bad]).then(() => undefined, (e: Error) => e);
+      const err = await applyObjects([bad]).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(String(err)).to.match(/triggers: Required value/);
     });
   });

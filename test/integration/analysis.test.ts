@@ -168,11 +168,14 @@ describe('metric checks against a real Prometheus', function () {
     const canary = kubernetesCanary('silent', prometheus.url, [successRate, duration]);
     const [sr, rd] = await runMetricChecks(resolveCanary(canary), deps());
     expect(sr).to.include({
-      result: 'nodata', countsAsFailedCheck: true,
+      result: 'nodata',
+      countsAsFailedCheck: true,
       message: 'no values found for kubernetes metric request-success-rate probably podinfo.silent is not receiving traffic',
     });
     expect(rd.result).to.equal('nodata');
-    expect(sr.halt).to.equal('Halt advancement no values found for kubernetes metric request-success-rate probably podinfo.silent is not receiving traffic: no values found');
+    expect(sr.halt).to.equal(
+      'Halt advancement no values found for kubernetes metric request-success-rate probably podinfo.silent is not receiving traffic: no values found',
+    );
   });
 
   it('minRequestCount: too few requests in the interval halts without counting, enough lets it judge', async () => {
@@ -189,7 +192,10 @@ describe('metric checks against a real Prometheus', function () {
   it('a wrong address gives a clear unreachable error, and the check fails closed', async () => {
     const nothing = `http://127.0.0.1:${await freePort()}`;
     const client = new PrometheusClient({ address: nothing });
-    const err = await client.probe().then(() => undefined, (e: unknown) => e);
+    const err = await client.probe().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(MetricsProviderError);
     expect((err as MetricsProviderError).failure).to.equal('unreachable');
     expect((err as Error).message).to.equal(`Prometheus at ${nothing} is unreachable: connection refused (ECONNREFUSED)`);
@@ -198,19 +204,27 @@ describe('metric checks against a real Prometheus', function () {
     expect(sr.halt).to.equal(`Prometheus query failed: Prometheus at ${nothing} is unreachable: connection refused (ECONNREFUSED)`);
   });
 
-  it('a bad query names Prometheus\'s parse error; a silent server times out', async () => {
+  it("a bad query names Prometheus's parse error; a silent server times out", async () => {
     const client = new PrometheusClient({ address: prometheus.url });
-    const bad = await client.query('sum(rate(x[1m])').then(() => undefined, (e: unknown) => e as MetricsProviderError);
+    const bad = await client.query('sum(rate(x[1m])').then(
+      () => undefined,
+      (e: unknown) => e as MetricsProviderError,
+    );
     expect(bad?.failure).to.equal('bad-query');
     expect(bad?.message).to.match(new RegExp(`^Prometheus at ${prometheus.url} rejected the query: .*parse error`));
     expect(bad?.httpStatus).to.equal(400);
 
-    const silent: Server = createServer(() => { /* never answers */ });
+    const silent: Server = createServer(() => {
+      /* never answers */
+    });
     const port = await freePort();
     await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
     try {
       const slow = new PrometheusClient({ address: `http://127.0.0.1:${port}`, timeoutMs: 300 });
-      const err = await slow.query('vector(1)').then(() => undefined, (e: unknown) => e as MetricsProviderError);
+      const err = await slow.query('vector(1)').then(
+        () => undefined,
+        (e: unknown) => e as MetricsProviderError,
+      );
       expect(err?.failure).to.equal('timeout');
       expect(err?.message).to.equal(`Prometheus at http://127.0.0.1:${port} did not answer within 300ms`);
     } finally {
@@ -222,7 +236,10 @@ describe('metric checks against a real Prometheus', function () {
   it('an answer over the cap is refused naming it, and the check fails closed', async () => {
     // A real answer of a few hundred bytes against a 64-byte cap: the cap counts what Prometheus sends.
     const client = new PrometheusClient({ address: prometheus.url, maxResponseBytes: 64 });
-    const err = await client.query('up').then(() => undefined, (e: unknown) => e as MetricsProviderError);
+    const err = await client.query('up').then(
+      () => undefined,
+      (e: unknown) => e as MetricsProviderError,
+    );
     expect(err?.failure).to.equal('too-large');
     expect(err?.message).to.equal(`Prometheus at ${prometheus.url}: response larger than 64 bytes`);
     const tiny = { ...deps(), prometheusFor: prometheusClients(5_000, 64) };
@@ -238,7 +255,7 @@ describe('metric checks against a real Prometheus', function () {
     expect(v.type === 'vector' && v.samples[0].value).to.equal(-Infinity);
   });
 
-  it('basic auth from the template\'s secret reaches a Prometheus whose web config requires it', async () => {
+  it("basic auth from the template's secret reaches a Prometheus whose web config requires it", async () => {
     const metric: CanaryMetric = { name: '404s percentage', templateRef: { name: 'not-found-percentage' }, thresholdRange: { max: 5 }, interval: '1m' };
     const canary = resolveCanary(kubernetesCanary('notfound', prometheus.url, [metric]));
     const template = notFoundTemplate(securePrometheus.url, 'prometheus-auth');
@@ -250,11 +267,14 @@ describe('metric checks against a real Prometheus', function () {
     expect(wrong.message).to.match(new RegExp(`^Prometheus at ${securePrometheus.url} answered HTTP 401: Unauthorized: check the token or username/password`));
 
     const anonymous = new PrometheusClient({ address: securePrometheus.url });
-    const err = await anonymous.probe().then(() => undefined, (e: unknown) => e as MetricsProviderError);
+    const err = await anonymous.probe().then(
+      () => undefined,
+      (e: unknown) => e as MetricsProviderError,
+    );
     expect(err?.httpStatus).to.equal(401);
   });
 
-  it('a bearer token from the template\'s secret arrives as an Authorization header', async () => {
+  it("a bearer token from the template's secret arrives as an Authorization header", async () => {
     const seen: (string | undefined)[] = [];
     // A local server in front of Prometheus: records the header and forwards only with the right token.
     const gate = createServer((req, res) => {
@@ -263,10 +283,14 @@ describe('metric checks against a real Prometheus', function () {
         res.writeHead(401, { 'Content-Type': 'text/plain' }).end('missing or wrong bearer token\n');
         return;
       }
-      const upstream = request(`${prometheus.url}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${prometheus.port}` } }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = request(
+        `${prometheus.url}${req.url}`,
+        { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${prometheus.port}` } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     const port = await freePort();
@@ -304,7 +328,9 @@ describe('metric checks against a real Prometheus', function () {
       const strict = notFoundTemplate(address);
       const [refused] = await runMetricChecks(canary, deps([strict]));
       expect(refused.result).to.equal('error');
-      expect(refused.message).to.equal(`Prometheus at ${address}: TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): self-signed certificate; set insecureSkipVerify in the MetricTemplate's provider to accept it`);
+      expect(refused.message).to.equal(
+        `Prometheus at ${address}: TLS certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): self-signed certificate; set insecureSkipVerify in the MetricTemplate's provider to accept it`,
+      );
       const lenient = { ...strict, spec: { ...strict.spec, provider: { ...strict.spec.provider, insecureSkipVerify: true } } };
       const [accepted] = await runMetricChecks(canary, deps([lenient]));
       expect(accepted).to.include({ result: 'fail', message: '404s percentage 6.20 > 5', address });
@@ -315,11 +341,12 @@ describe('metric checks against a real Prometheus', function () {
 
   describe('sluice check', () => {
     // Async on purpose: the exporter lives in this process and must keep answering scrapes.
-    const check = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('node', ['bin/sluice.js', 'check', ...args], (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    const check = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile('node', ['bin/sluice.js', 'check', ...args], (err, stdout, stderr) => {
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+        });
       });
-    });
     const metrics: CanaryMetric[] = [
       successRate,
       { name: '404s percentage', templateRef: { name: 'not-found-percentage' }, thresholdRange: { max: 5 }, interval: '1m' },
@@ -339,7 +366,9 @@ describe('metric checks against a real Prometheus', function () {
       expect(r.code, r.stderr).to.equal(1);
       expect(r.stdout).to.contain(`Canary failing/podinfo  provider kubernetes  Prometheus ${prometheus.url}`);
       expect(r.stdout).to.contain('  request-success-rate: FAIL\n    query:     sum(rate(http_request_duration_seconds_count{kubernetes_namespace="failing"');
-      expect(r.stdout).to.contain('    value:     69.17%\n    threshold: min 99%\n    verdict:   fail: success rate 69.17% < 99%\n    event:     Halt podinfo.failing advancement success rate 69.17% < 99%');
+      expect(r.stdout).to.contain(
+        '    value:     69.17%\n    threshold: min 99%\n    verdict:   fail: success rate 69.17% < 99%\n    event:     Halt podinfo.failing advancement success rate 69.17% < 99%',
+      );
       // The template has no data for namespace failing's 404s: 0 % is below 5, a pass.
       expect(r.stdout).to.contain('  404s percentage: pass');
       expect(r.stdout).to.contain('2 checks: 1 passed, 1 did not pass');

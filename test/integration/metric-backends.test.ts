@@ -15,10 +15,12 @@ import { freePort } from './support/free-port.js';
 
 function canary(namespace: string, metrics: CanaryMetric[]): Canary {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace },
     spec: {
-      provider: 'kubernetes', metricsServer: 'http://127.0.0.1:1',
+      provider: 'kubernetes',
+      metricsServer: 'http://127.0.0.1:1',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898 },
       analysis: { interval: '10s', threshold: 2, iterations: 5, metrics },
@@ -45,7 +47,8 @@ function deps(templates: MetricTemplate[], secrets: Record<string, Record<string
 /** Flagger's documented Graphite template: the success rate of the target over the interval. */
 function graphiteTemplate(address: string, secretRef?: string): MetricTemplate {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
     metadata: { name: 'graphite-request-success-rate', namespace: 'test' },
     spec: {
       provider: { type: 'graphite', address, ...(secretRef ? { secretRef: { name: secretRef } } : {}) },
@@ -64,7 +67,12 @@ function graphiteTemplate(address: string, secretRef?: string): MetricTemplate {
   };
 }
 
-const successRate = (interval = '1min'): CanaryMetric => ({ name: 'success rate', templateRef: { name: 'graphite-request-success-rate' }, thresholdRange: { min: 90 }, interval });
+const successRate = (interval = '1min'): CanaryMetric => ({
+  name: 'success rate',
+  templateRef: { name: 'graphite-request-success-rate' },
+  thresholdRange: { min: 90 },
+  interval,
+});
 
 describe('metric backends: real Graphite (carbon + graphite-web)', function () {
   this.timeout(180_000);
@@ -79,7 +87,10 @@ describe('metric backends: real Graphite (carbon + graphite-web)', function () {
     const now = Math.floor(Date.now() / 1000);
     const points = [];
     for (let t = now - 10; t <= now; t++) {
-      for (const [app, ok, bad] of [['healthy', 99, 1], ['failing', 60, 40]] as const) {
+      for (const [app, ok, bad] of [
+        ['healthy', 99, 1],
+        ['failing', 60, 40],
+      ] as const) {
         points.push({ path: `stats.timers.httpServerRequests.app.${app}.outcome.SUCCESS.count`, value: ok, at: t });
         points.push({ path: `stats.timers.httpServerRequests.app.${app}.outcome.SERVER_ERROR.count`, value: bad, at: t });
       }
@@ -94,10 +105,12 @@ describe('metric backends: real Graphite (carbon + graphite-web)', function () {
         res.writeHead(401, { 'www-authenticate': 'Basic' }).end('unauthorized');
         return;
       }
-      req.pipe(request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      }));
+      req.pipe(
+        request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        }),
+      );
     });
     const port = await freePort();
     await new Promise<void>((resolve) => authProxy.listen(port, '127.0.0.1', resolve));
@@ -114,10 +127,10 @@ describe('metric backends: real Graphite (carbon + graphite-web)', function () {
     return (await runMetricChecks(resolveCanary(c), deps([template], secrets)))[0];
   };
 
-  it('Flagger\'s documented template, interval 1min: a healthy target passes with its success rate', async () => {
+  it("Flagger's documented template, interval 1min: a healthy target passes with its success rate", async () => {
     const v = await run('healthy', graphiteTemplate(graphite.url));
     expect(v, v.message).to.include({ result: 'pass', value: 99 });
-    expect(v.query).to.include("summarize(\n  asPercent(").and.include("'1min'").and.include('&from=-1min');
+    expect(v.query).to.include('summarize(\n  asPercent(').and.include("'1min'").and.include('&from=-1min');
   });
 
   it('a failing target fails the threshold: "success rate 60.00 < 90"', async () => {
@@ -138,7 +151,7 @@ describe('metric backends: real Graphite (carbon + graphite-web)', function () {
     expect(v.message).to.include('returned 2 series').and.include('SERVER_ERROR').and.include('SUCCESS');
   });
 
-  it('a Go-style interval reaches Graphite as written, and Graphite\'s refusal is reported with its HTTP status', async () => {
+  it("a Go-style interval reaches Graphite as written, and Graphite's refusal is reported with its HTTP status", async () => {
     const v = await run('healthy', graphiteTemplate(graphite.url), successRate('1m'));
     expect(v.result).to.equal('error');
     expect(v.message).to.match(/^Graphite at http:\/\/127\.0\.0\.1:\d+ answered HTTP 400: Invalid parameters \(Invalid offset unit 'm'\)/);
@@ -165,8 +178,12 @@ describe('metric backends: real Graphite (carbon + graphite-web)', function () {
     await checkMetricProviders(resolved, deps([graphiteTemplate(graphite.url)]));
     const unreachable = `http://127.0.0.1:${await freePort()}`;
     let error: Error | undefined;
-    await checkMetricProviders(resolved, deps([graphiteTemplate(unreachable)])).catch((err: Error) => { error = err; });
-    expect(error?.message).to.match(/^graphite in MetricTemplate test\/graphite-request-success-rate not available: Graphite at .* is unreachable: connection refused/);
+    await checkMetricProviders(resolved, deps([graphiteTemplate(unreachable)])).catch((err: Error) => {
+      error = err;
+    });
+    expect(error?.message).to.match(
+      /^graphite in MetricTemplate test\/graphite-request-success-rate not available: Graphite at .* is unreachable: connection refused/,
+    );
   });
 });
 
@@ -179,19 +196,23 @@ describe('metric backends: real VictoriaMetrics as a Prometheus-compatible store
 
   before(async () => {
     vm = await startVictoriaMetrics({ username: 'reader', password: 'vm-pass' });
-    await vm.importText([
-      'podinfo_errors_percentage{namespace="test",deployment="podinfo"} 1.5',
-      'podinfo_errors_percentage{namespace="test",deployment="broken"} 12.25',
-      '',
-    ].join('\n'));
+    await vm.importText(
+      [
+        'podinfo_errors_percentage{namespace="test",deployment="podinfo"} 1.5',
+        'podinfo_errors_percentage{namespace="test",deployment="broken"} 12.25',
+        '',
+      ].join('\n'),
+    );
     // A gateway in front of a multi-tenant store routes on a header; this one records it and passes on.
     const target = new URL(vm.url);
     headerProxy = createServer((req, res) => {
       tenants.push(req.headers['x-scope-orgid'] as string | undefined);
-      req.pipe(request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      }));
+      req.pipe(
+        request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        }),
+      );
     });
     const port = await freePort();
     await new Promise<void>((resolve) => headerProxy.listen(port, '127.0.0.1', resolve));
@@ -203,7 +224,8 @@ describe('metric backends: real VictoriaMetrics as a Prometheus-compatible store
   });
 
   const template = (address: string): MetricTemplate => ({
-    apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
     metadata: { name: 'errors', namespace: 'test' },
     spec: {
       provider: { type: 'prometheus', address, secretRef: { name: 'vm-auth' }, headers: { 'X-Scope-OrgID': ['team-a'] } },
@@ -229,9 +251,10 @@ describe('metric backends: real VictoriaMetrics as a Prometheus-compatible store
     expect(failing).to.include({ result: 'fail', value: 12.25, message: 'errors 12.25 > 5' });
   });
 
-  it('wrong credentials: VictoriaMetrics\'s 401 is reported, the password is not', async () => {
-    const v = (await runMetricChecks(resolveCanary(canary('test', [metric])),
-      deps([template(vm.url)], { 'test/vm-auth': { username: 'reader', password: 'not-it' } })))[0];
+  it("wrong credentials: VictoriaMetrics's 401 is reported, the password is not", async () => {
+    const v = (
+      await runMetricChecks(resolveCanary(canary('test', [metric])), deps([template(vm.url)], { 'test/vm-auth': { username: 'reader', password: 'not-it' } }))
+    )[0];
     expect(v.result).to.equal('error');
     expect(v.message).to.include('answered HTTP 401').and.not.include('not-it');
   });

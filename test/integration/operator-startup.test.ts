@@ -16,17 +16,24 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 function kubeconfigFor(port: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-startup-'));
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, `apiVersion: v1
+  writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters: [{ name: c, cluster: { server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
 users: [{ name: u, user: { token: t } }]
 contexts: [{ name: c, context: { cluster: c, user: u } }]
 current-context: c
-`);
+`,
+  );
   return file;
 }
 
-interface Run { child: ChildProcess; output: () => string; exit: Promise<number | null> }
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
 
 function runOperator(kubeconfig: string, metricsPort: number): Run {
   let out = '';
@@ -34,8 +41,12 @@ function runOperator(kubeconfig: string, metricsPort: number): Run {
     env: { ...process.env, KUBECONFIG: kubeconfig, SLUICE_PORT: String(metricsPort), SLUICE_LOG_LEVEL: 'info', CI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exit };
 }
@@ -60,11 +71,17 @@ describe('sluice run: start-up as a kubelet sees it', function () {
   let blackHolePort: number;
 
   before(async () => {
-    blackHole = createServer((s) => { sockets.push(s); s.on('error', () => undefined); });
+    blackHole = createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => undefined);
+    });
     await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', () => r()));
     blackHolePort = (blackHole.address() as { port: number }).port;
   });
-  after(() => { for (const s of sockets) s.destroy(); blackHole.close(); });
+  after(() => {
+    for (const s of sockets) s.destroy();
+    blackHole.close();
+  });
 
   it('a start that cannot reach the apiserver logs why and exits 1', async () => {
     const closed = await freePort();
@@ -79,10 +96,14 @@ describe('sluice run: start-up as a kubelet sees it', function () {
     const metricsPort = await freePort();
     const run = runOperator(kubeconfigFor(blackHolePort), metricsPort);
     try {
-      const ready = await until(async () => {
-        const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
-        return { status: res.status, body: await res.text() };
-      }, 30_000, '/readyz to answer');
+      const ready = await until(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+          return { status: res.status, body: await res.text() };
+        },
+        30_000,
+        '/readyz to answer',
+      );
       expect(ready.status, ready.body).to.equal(503);
       expect(ready.body).to.not.match(/ReferenceError/);
       expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).to.equal(200);

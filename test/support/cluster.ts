@@ -44,7 +44,9 @@ export function ensureCluster(opts: { quiet?: boolean } = {}): Promise<Cluster> 
     const env = readEnvFile();
     return { kubeconfig: env.KUBECONFIG, prometheusUrl: env.PROMETHEUS_URL, env };
   })();
-  pending.catch(() => { pending = undefined; });
+  pending.catch(() => {
+    pending = undefined;
+  });
   return pending;
 }
 
@@ -54,14 +56,24 @@ export function clusterEnv(): Record<string, string> | undefined {
   return existsSync(f) ? readEnvFile(f) : undefined;
 }
 
-interface RunResult { code: number; stdout: string; stderr: string }
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function run(cmd: string, args: string[], o: { input?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
     const p = spawn(cmd, args, { cwd: repoRoot, env: o.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; if (o.echo) process.stderr.write(d); });
-    p.stderr.on('data', (d) => { stderr += d; if (o.echo) process.stderr.write(d); });
+    p.stdout.on('data', (d) => {
+      stdout += d;
+      if (o.echo) process.stderr.write(d);
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+      if (o.echo) process.stderr.write(d);
+    });
     p.on('error', reject);
     p.on('close', (code) => resolveRun({ code: code ?? 1, stdout, stderr }));
     p.stdin.end(o.input ?? '');
@@ -69,7 +81,12 @@ function run(cmd: string, args: string[], o: { input?: string; env?: NodeJS.Proc
 }
 
 export class KubectlError extends Error {
-  constructor(readonly args: string[], readonly code: number, readonly stdout: string, readonly stderr: string) {
+  constructor(
+    readonly args: string[],
+    readonly code: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
     super(`kubectl ${args.join(' ')} exited ${code}: ${stderr.trim() || stdout.trim()}`);
   }
 }
@@ -91,7 +108,11 @@ export async function kubectlJson<T = any>(args: string[]): Promise<T> {
 
 /** Polls `fn` until it returns a value other than undefined/null/false (or stops throwing), then
  *  returns that value. Throws after `timeoutMs` with the last error or value in the message. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, opts: { intervalMs?: number; what?: string } = {}): Promise<Exclude<T, undefined | null | false>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs: number,
+  opts: { intervalMs?: number; what?: string } = {},
+): Promise<Exclude<T, undefined | null | false>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -110,7 +131,10 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, op
   }
 }
 
-export interface PromSample { metric: Record<string, string>; value: number }
+export interface PromSample {
+  metric: Record<string, string>;
+  value: number;
+}
 
 /** Instant query against the cluster's Prometheus. A vector gives one sample per series, a scalar
  *  one sample with empty labels. Throws on a query error. */

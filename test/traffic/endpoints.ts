@@ -99,7 +99,14 @@ export class ClusterView {
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
       .map((p) => {
         const w = workloadOf(p);
-        return { pod: p.metadata.name, namespace, workload: w.name, workloadKind: w.kind, labels: p.metadata.labels ?? {}, behaviour: behaviourFromEnv(podEnv(p)) };
+        return {
+          pod: p.metadata.name,
+          namespace,
+          workload: w.name,
+          workloadKind: w.kind,
+          labels: p.metadata.labels ?? {},
+          behaviour: behaviourFromEnv(podEnv(p)),
+        };
       });
   }
 }

@@ -10,7 +10,8 @@ import { CANARY } from './observers/canary.js';
 import { Simulator } from './simulator.js';
 import { resourceKey, type KObj, type Resource, type SimRoute } from './types.js';
 
-const envNum = (k: string, d: number) => (process.env[k] !== undefined && process.env[k] !== '' && Number.isFinite(Number(process.env[k])) ? Number(process.env[k]) : d);
+const envNum = (k: string, d: number) =>
+  process.env[k] !== undefined && process.env[k] !== '' && Number.isFinite(Number(process.env[k])) ? Number(process.env[k]) : d;
 const cfg = {
   rps: envNum('SLUICE_SIM_RPS', 20),
   directRps: envNum('SLUICE_SIM_DIRECT_RPS', 5),
@@ -46,12 +47,19 @@ function watch(r: Resource): Store {
   const inf = makeInformer<any>(kc, path, listFn(r));
   const store = { ok: false, list: () => inf.list() as KObj[] };
   let lastErr = '';
-  inf.on('connect', () => { store.ok = true; });
+  inf.on('connect', () => {
+    store.ok = true;
+  });
   inf.on('error', (err: any) => {
     store.ok = false;
     const msg = String(err?.code ?? err?.statusCode ?? err?.message ?? err);
-    if (msg !== lastErr) { log(`watch ${path}: ${msg}; retrying every 3s`); lastErr = msg; }
-    setTimeout(() => { inf.start().catch(() => undefined); }, 3000);
+    if (msg !== lastErr) {
+      log(`watch ${path}: ${msg}; retrying every 3s`);
+      lastErr = msg;
+    }
+    setTimeout(() => {
+      inf.start().catch(() => undefined);
+    }, 3000);
   });
   inf.start().catch(() => undefined);
   return store;
@@ -85,7 +93,11 @@ function currentRoutes(): { routes: SimRoute[]; view: ClusterView } {
 let lastSummary = '';
 function summarize(routes: SimRoute[]): string {
   return routes
-    .map((r) => `${r.key} [${r.families.join(',') || 'app only'}] ` + r.rules.map((ru) => `${ru.matches.length ? 'match ' : ''}${ru.backends.map((b) => `${b.service}=${b.weight}`).join('/')}`).join(' | '))
+    .map(
+      (r) =>
+        `${r.key} [${r.families.join(',') || 'app only'}] ` +
+        r.rules.map((ru) => `${ru.matches.length ? 'match ' : ''}${ru.backends.map((b) => `${b.service}=${b.weight}`).join('/')}`).join(' | '),
+    )
     .sort()
     .join('\n  ');
 }
@@ -97,7 +109,10 @@ setInterval(() => {
   last = now;
   const { routes, view } = currentRoutes();
   const s = summarize(routes);
-  if (s !== lastSummary) { log(`routes (${routes.length}):\n  ${s || '(none)'}`); lastSummary = s; }
+  if (s !== lastSummary) {
+    log(`routes (${routes.length}):\n  ${s || '(none)'}`);
+    lastSummary = s;
+  }
   sim.tick(routes, view, dt);
 }, cfg.tickMs);
 setInterval(() => metrics.prune(10 * 60_000), 60_000);
@@ -114,7 +129,10 @@ const server = http.createServer(async (req, res) => {
       const { routes, view } = currentRoutes();
       const body = routes.map((r) => ({
         ...r,
-        rules: r.rules.map((ru) => ({ ...ru, backends: ru.backends.map((b) => ({ ...b, endpoints: b.service ? view.endpoints(b.namespace, b.service) : [] })) })),
+        rules: r.rules.map((ru) => ({
+          ...ru,
+          backends: ru.backends.map((b) => ({ ...b, endpoints: b.service ? view.endpoints(b.namespace, b.service) : [] })),
+        })),
       }));
       const watches = Object.fromEntries([...stores].map(([k, s]) => [k, s.ok]));
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -128,9 +146,15 @@ const server = http.createServer(async (req, res) => {
     res.end(String(e));
   }
 });
-server.listen(cfg.port, cfg.host, () => log(`sluice traffic generator on http://${cfg.host}:${cfg.port} (rps ${cfg.rps}/route, direct ${cfg.directRps}/s, match share ${cfg.matchShare})`));
+server.listen(cfg.port, cfg.host, () =>
+  log(`sluice traffic generator on http://${cfg.host}:${cfg.port} (rps ${cfg.rps}/route, direct ${cfg.directRps}/s, match share ${cfg.matchShare})`),
+);
 // Keep simulating through transient API errors rather than dying (cluster:up would then restart
 // the whole cluster).
 process.on('unhandledRejection', (e) => log('unhandled rejection:', e));
 process.on('uncaughtException', (e) => log('uncaught exception:', e));
-for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { server.close(); process.exit(0); });
+for (const sig of ['SIGTERM', 'SIGINT'] as const)
+  process.on(sig, () => {
+    server.close();
+    process.exit(0);
+  });

@@ -24,30 +24,53 @@ function compile(re: string, ignoreCase?: boolean): RegExp | null {
 
 function fieldValue(req: SimRequest, c: Cond): string | undefined {
   switch (c.field) {
-    case 'header': return req.headers[(c.name ?? '').toLowerCase()];
-    case 'cookie': return parseCookies(req.headers['cookie'])[c.name ?? ''];
-    case 'query': return req.query[c.name ?? ''];
-    case 'path': return req.path;
-    case 'method': return req.method;
-    case 'host': return req.host;
+    case 'header':
+      return req.headers[(c.name ?? '').toLowerCase()];
+    case 'cookie':
+      return parseCookies(req.headers['cookie'])[c.name ?? ''];
+    case 'query':
+      return req.query[c.name ?? ''];
+    case 'path':
+      return req.path;
+    case 'method':
+      return req.method;
+    case 'host':
+      return req.host;
   }
 }
 
 export function condHolds(req: SimRequest, c: Cond): boolean {
   let v = fieldValue(req, c);
   let want = c.value ?? '';
-  if (c.ignoreCase && v !== undefined) { v = v.toLowerCase(); want = want.toLowerCase(); }
+  if (c.ignoreCase && v !== undefined) {
+    v = v.toLowerCase();
+    want = want.toLowerCase();
+  }
   switch (c.op) {
-    case 'present': return v !== undefined;
-    case 'absent': return v === undefined;
-    case 'exact': return v === want;
-    case 'not-exact': return v !== want;
-    case 'prefix': return v !== undefined && v.startsWith(want);
-    case 'not-prefix': return v === undefined || !v.startsWith(want);
-    case 'contains': return v !== undefined && v.includes(want);
-    case 'not-contains': return v === undefined || !v.includes(want);
-    case 'regex': { const re = compile(c.value ?? '', c.ignoreCase); return v !== undefined && !!re && re.test(v); }
-    case 'not-regex': { const re = compile(c.value ?? '', c.ignoreCase); return v === undefined || !re || !re.test(v); }
+    case 'present':
+      return v !== undefined;
+    case 'absent':
+      return v === undefined;
+    case 'exact':
+      return v === want;
+    case 'not-exact':
+      return v !== want;
+    case 'prefix':
+      return v !== undefined && v.startsWith(want);
+    case 'not-prefix':
+      return v === undefined || !v.startsWith(want);
+    case 'contains':
+      return v !== undefined && v.includes(want);
+    case 'not-contains':
+      return v === undefined || !v.includes(want);
+    case 'regex': {
+      const re = compile(c.value ?? '', c.ignoreCase);
+      return v !== undefined && !!re && re.test(v);
+    }
+    case 'not-regex': {
+      const re = compile(c.value ?? '', c.ignoreCase);
+      return v === undefined || !re || !re.test(v);
+    }
   }
 }
 
@@ -76,7 +99,10 @@ export function selectRule(route: Pick<SimRoute, 'rules' | 'selection'>, req: Si
     const ms = r.matches.length === 0 ? [undefined] : r.matches.filter((m) => matchHolds(req, m));
     for (const m of ms) {
       const s = specificity(m);
-      if (best < 0 || cmp(s, bestScore) > 0) { best = i; bestScore = s; }
+      if (best < 0 || cmp(s, bestScore) > 0) {
+        best = i;
+        bestScore = s;
+      }
     }
   });
   return best;
@@ -120,24 +146,45 @@ export function satisfy(req: SimRequest, m: Match): boolean {
     if (condHolds(req, c)) continue;
     let value: string | undefined;
     switch (c.op) {
-      case 'exact': case 'prefix': case 'contains': value = c.value ?? ''; break;
-      case 'present': value = 'true'; break;
-      case 'regex': value = sampleForRegex(c.value ?? ''); break;
-      default: value = undefined; // negative conditions hold on a request that lacks the field
+      case 'exact':
+      case 'prefix':
+      case 'contains':
+        value = c.value ?? '';
+        break;
+      case 'present':
+        value = 'true';
+        break;
+      case 'regex':
+        value = sampleForRegex(c.value ?? '');
+        break;
+      default:
+        value = undefined; // negative conditions hold on a request that lacks the field
     }
     if (value === undefined) return false;
     switch (c.field) {
-      case 'header': req.headers[(c.name ?? '').toLowerCase()] = value; break;
+      case 'header':
+        req.headers[(c.name ?? '').toLowerCase()] = value;
+        break;
       case 'cookie': {
         const jar = parseCookies(req.headers['cookie']);
         jar[c.name ?? ''] = value;
-        req.headers['cookie'] = Object.entries(jar).map(([k, v]) => `${k}=${v}`).join('; ');
+        req.headers['cookie'] = Object.entries(jar)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('; ');
         break;
       }
-      case 'query': req.query[c.name ?? ''] = value; break;
-      case 'path': req.path = value.startsWith('/') ? value : `/${value}`; break;
-      case 'method': req.method = value; break;
-      case 'host': req.host = value; break;
+      case 'query':
+        req.query[c.name ?? ''] = value;
+        break;
+      case 'path':
+        req.path = value.startsWith('/') ? value : `/${value}`;
+        break;
+      case 'method':
+        req.method = value;
+        break;
+      case 'host':
+        req.host = value;
+        break;
     }
   }
   return m.conds.every((c) => condHolds(req, c));

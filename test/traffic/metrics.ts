@@ -37,43 +37,121 @@ export class Metrics {
     return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 
-  private readonly istioLabels = ['reporter', 'source_workload', 'source_workload_namespace', 'source_app', 'destination_workload', 'destination_workload_namespace', 'destination_app', 'destination_version', 'destination_service', 'destination_service_name', 'destination_service_namespace', 'destination_canonical_service', 'request_protocol', 'response_code', 'response_flags', 'connection_security_policy'];
+  private readonly istioLabels = [
+    'reporter',
+    'source_workload',
+    'source_workload_namespace',
+    'source_app',
+    'destination_workload',
+    'destination_workload_namespace',
+    'destination_app',
+    'destination_version',
+    'destination_service',
+    'destination_service_name',
+    'destination_service_namespace',
+    'destination_canonical_service',
+    'request_protocol',
+    'response_code',
+    'response_flags',
+    'connection_security_policy',
+  ];
   istioRequests = this.c('istio_requests_total', 'Simulated Istio requests (destination reporter).', this.istioLabels);
   istioDuration = this.h('istio_request_duration_milliseconds', 'Simulated Istio request duration.', this.istioLabels, ISTIO_MS);
 
   private readonly l5dLabels = ['direction', 'namespace', 'deployment', 'pod', 'authority', 'tls', 'status_code', 'classification', 'target_addr'];
   linkerdResponses = this.c('response_total', 'Simulated Linkerd proxy responses (inbound).', this.l5dLabels);
-  linkerdLatency = this.h('response_latency_ms', 'Simulated Linkerd proxy response latency (inbound).', this.l5dLabels.filter((l) => l !== 'classification'), LINKERD_MS);
+  linkerdLatency = this.h(
+    'response_latency_ms',
+    'Simulated Linkerd proxy response latency (inbound).',
+    this.l5dLabels.filter((l) => l !== 'classification'),
+    LINKERD_MS,
+  );
 
-  private readonly osmLabels = ['source_namespace', 'source_kind', 'source_name', 'source_pod', 'destination_namespace', 'destination_kind', 'destination_name', 'destination_pod', 'response_code'];
+  private readonly osmLabels = [
+    'source_namespace',
+    'source_kind',
+    'source_name',
+    'source_pod',
+    'destination_namespace',
+    'destination_kind',
+    'destination_name',
+    'destination_pod',
+    'response_code',
+  ];
   osmRequests = this.c('osm_request_total', 'Simulated OSM requests.', this.osmLabels);
-  osmDuration = this.h('osm_request_duration_ms', 'Simulated OSM request duration.', this.osmLabels.filter((l) => l !== 'response_code'), ENVOY_MS);
+  osmDuration = this.h(
+    'osm_request_duration_ms',
+    'Simulated OSM request duration.',
+    this.osmLabels.filter((l) => l !== 'response_code'),
+    ENVOY_MS,
+  );
 
   private readonly envoyLabels = ['envoy_cluster_name', 'envoy_response_code', 'service', 'mesh', 'kubernetes_namespace'];
   envoyRq = this.c('envoy_cluster_upstream_rq', 'Simulated Envoy upstream requests (Kuma data plane, Gloo gateway, Contour Envoy).', this.envoyLabels);
-  envoyRqTime = this.h('envoy_cluster_upstream_rq_time', 'Simulated Envoy upstream request time.', this.envoyLabels.filter((l) => l !== 'envoy_response_code'), ENVOY_MS);
+  envoyRqTime = this.h(
+    'envoy_cluster_upstream_rq_time',
+    'Simulated Envoy upstream request time.',
+    this.envoyLabels.filter((l) => l !== 'envoy_response_code'),
+    ENVOY_MS,
+  );
 
-  private readonly nginxLabels = ['controller_class', 'controller_namespace', 'controller_pod', 'host', 'ingress', 'method', 'namespace', 'path', 'service', 'status', 'canary'];
+  private readonly nginxLabels = [
+    'controller_class',
+    'controller_namespace',
+    'controller_pod',
+    'host',
+    'ingress',
+    'method',
+    'namespace',
+    'path',
+    'service',
+    'status',
+    'canary',
+  ];
   nginxRequests = this.c('nginx_ingress_controller_requests', 'Simulated ingress-nginx requests.', this.nginxLabels);
   nginxRequestDuration = this.h('nginx_ingress_controller_request_duration_seconds', 'Simulated ingress-nginx request duration.', this.nginxLabels, SECONDS);
-  nginxResponseDuration = this.h('nginx_ingress_controller_response_duration_seconds', 'Simulated ingress-nginx upstream response duration.', this.nginxLabels, SECONDS);
+  nginxResponseDuration = this.h(
+    'nginx_ingress_controller_response_duration_seconds',
+    'Simulated ingress-nginx upstream response duration.',
+    this.nginxLabels,
+    SECONDS,
+  );
 
   private readonly traefikLabels = ['service', 'code', 'method', 'protocol'];
   traefikRequests = this.c('traefik_service_requests_total', 'Simulated Traefik requests per service.', this.traefikLabels);
   traefikDuration = this.h('traefik_service_request_duration_seconds', 'Simulated Traefik request duration per service.', this.traefikLabels, TRAEFIK_SECONDS);
 
-  apisixStatus = this.c('apisix_http_status', 'Simulated APISIX responses per route.', ['code', 'route', 'matched_uri', 'matched_host', 'service', 'consumer', 'node']);
-  apisixLatency = this.h('apisix_http_latency', 'Simulated APISIX latency per route (request, upstream, apisix).', ['type', 'route', 'service', 'consumer', 'node'], APISIX_MS);
+  apisixStatus = this.c('apisix_http_status', 'Simulated APISIX responses per route.', [
+    'code',
+    'route',
+    'matched_uri',
+    'matched_host',
+    'service',
+    'consumer',
+    'node',
+  ]);
+  apisixLatency = this.h(
+    'apisix_http_latency',
+    'Simulated APISIX latency per route (request, upstream, apisix).',
+    ['type', 'route', 'service', 'consumer', 'node'],
+    APISIX_MS,
+  );
 
   /** Skipper's default buckets are Prometheus's defaults (SECONDS); its serve histogram carries only the route by default. */
   skipperResponse = this.h('skipper_response_duration_seconds', 'Simulated Skipper response duration per route.', ['code', 'method', 'route'], SECONDS);
   skipperServeRoute = this.h('skipper_serve_route_duration_seconds', 'Simulated Skipper serve duration per route.', ['route'], SECONDS);
 
   private readonly podinfoLabels = ['kubernetes_namespace', 'kubernetes_pod_name', 'method', 'path', 'status'];
-  podinfoDuration = this.h('http_request_duration_seconds', 'Simulated podinfo request duration (the app\'s own metric).', this.podinfoLabels, SECONDS);
-  podinfoRequests = this.c('http_requests_total', 'Simulated podinfo requests (the app\'s own metric).', this.podinfoLabels);
+  podinfoDuration = this.h('http_request_duration_seconds', "Simulated podinfo request duration (the app's own metric).", this.podinfoLabels, SECONDS);
+  podinfoRequests = this.c('http_requests_total', "Simulated podinfo requests (the app's own metric).", this.podinfoLabels);
 
-  simRequests = this.c('sluice_sim_requests_total', 'Requests the traffic generator simulated, by route and backend.', ['route', 'kind', 'backend', 'namespace', 'outcome']);
+  simRequests = this.c('sluice_sim_requests_total', 'Requests the traffic generator simulated, by route and backend.', [
+    'route',
+    'kind',
+    'backend',
+    'namespace',
+    'outcome',
+  ]);
 
   private inc(metric: Counter<string>, labels: Labels) {
     metric.inc(labels);
@@ -91,7 +169,10 @@ export class Metrics {
   /** Removes series not updated for `idleMs` (pods long gone); rate() sees a counter reset if they return. */
   prune(idleMs: number, now = Date.now()) {
     for (const [k, t] of this.touched) {
-      if (now - t.at > idleMs) { t.metric.remove(t.labels); this.touched.delete(k); }
+      if (now - t.at > idleMs) {
+        t.metric.remove(t.labels);
+        this.touched.delete(k);
+      }
     }
   }
 
@@ -101,9 +182,17 @@ export class Metrics {
     switch (f) {
       case 'nginx': {
         const l = {
-          controller_class: 'k8s.io/ingress-nginx', controller_namespace: 'ingress-nginx', controller_pod: 'ingress-nginx-controller',
-          host: s.route.host ?? '', ingress: s.route.ingress ?? s.route.name, method: s.req.method, namespace: s.route.namespace,
-          path: '/', service: s.backend.service, status: code, canary: s.backend.labels?.canary ?? '',
+          controller_class: 'k8s.io/ingress-nginx',
+          controller_namespace: 'ingress-nginx',
+          controller_pod: 'ingress-nginx-controller',
+          host: s.route.host ?? '',
+          ingress: s.route.ingress ?? s.route.name,
+          method: s.req.method,
+          namespace: s.route.namespace,
+          path: '/',
+          service: s.backend.service,
+          status: code,
+          canary: s.backend.labels?.canary ?? '',
         };
         this.inc(this.nginxRequests, l);
         this.observe(this.nginxRequestDuration, l, ms / 1000);
@@ -112,7 +201,12 @@ export class Metrics {
       }
       case 'traefik': {
         // Recorded by Traefik, also when the service has no server left (it answers 503 itself).
-        const l = { service: s.backend.labels?.traefik_service ?? `${s.backend.namespace}-${s.backend.service}-${s.port ?? ''}@kubernetescrd`, code, method: s.req.method, protocol: 'http' };
+        const l = {
+          service: s.backend.labels?.traefik_service ?? `${s.backend.namespace}-${s.backend.service}-${s.port ?? ''}@kubernetescrd`,
+          code,
+          method: s.req.method,
+          protocol: 'http',
+        };
         this.inc(this.traefikRequests, l);
         this.observe(this.traefikDuration, l, ms / 1000);
         break;
@@ -142,18 +236,34 @@ export class Metrics {
     const ms = s.latencyMs;
     const ep = s.endpoint;
     const svcHost = `${s.backend.service}.${s.backend.namespace}.svc.cluster.local`;
-    this.inc(this.simRequests, { route: s.route.key, kind: s.route.kind, backend: `${s.backend.namespace}/${s.backend.service}`, namespace: s.backend.namespace, outcome: ep ? code : `no-endpoints:${code}` });
+    this.inc(this.simRequests, {
+      route: s.route.key,
+      kind: s.route.kind,
+      backend: `${s.backend.namespace}/${s.backend.service}`,
+      namespace: s.backend.namespace,
+      outcome: ep ? code : `no-endpoints:${code}`,
+    });
     for (const f of families) {
       switch (f) {
         case 'istio': {
           if (!ep) break; // destination-side: no pod, no report
           const l = {
-            reporter: 'destination', source_workload: 'unknown', source_workload_namespace: 'unknown', source_app: 'unknown',
-            destination_workload: ep.workload, destination_workload_namespace: ep.namespace,
-            destination_app: ep.labels['app'] ?? ep.labels['app.kubernetes.io/name'] ?? 'unknown', destination_version: ep.labels['version'] ?? 'unknown',
-            destination_service: svcHost, destination_service_name: s.backend.service, destination_service_namespace: s.backend.namespace,
+            reporter: 'destination',
+            source_workload: 'unknown',
+            source_workload_namespace: 'unknown',
+            source_app: 'unknown',
+            destination_workload: ep.workload,
+            destination_workload_namespace: ep.namespace,
+            destination_app: ep.labels['app'] ?? ep.labels['app.kubernetes.io/name'] ?? 'unknown',
+            destination_version: ep.labels['version'] ?? 'unknown',
+            destination_service: svcHost,
+            destination_service_name: s.backend.service,
+            destination_service_namespace: s.backend.namespace,
             destination_canonical_service: ep.labels['service.istio.io/canonical-name'] ?? ep.labels['app'] ?? ep.workload,
-            request_protocol: 'http', response_code: code, response_flags: '-', connection_security_policy: 'none',
+            request_protocol: 'http',
+            response_code: code,
+            response_flags: '-',
+            connection_security_policy: 'none',
           };
           this.inc(this.istioRequests, l);
           this.observe(this.istioDuration, l, ms);
@@ -161,21 +271,44 @@ export class Metrics {
         }
         case 'linkerd': {
           if (!ep) break; // inbound side of the destination proxy
-          const l = { direction: 'inbound', namespace: ep.namespace, deployment: ep.workload, pod: ep.pod, authority: `${svcHost}:${s.port ?? 80}`, tls: 'true', status_code: code, target_addr: `0.0.0.0:${s.port ?? 80}` };
+          const l = {
+            direction: 'inbound',
+            namespace: ep.namespace,
+            deployment: ep.workload,
+            pod: ep.pod,
+            authority: `${svcHost}:${s.port ?? 80}`,
+            tls: 'true',
+            status_code: code,
+            target_addr: `0.0.0.0:${s.port ?? 80}`,
+          };
           this.inc(this.linkerdResponses, { ...l, classification: s.status >= 500 ? 'failure' : 'success' });
           this.observe(this.linkerdLatency, l, ms);
           break;
         }
         case 'osm': {
           if (!ep) break;
-          const l = { source_namespace: 'unknown', source_kind: 'unknown', source_name: 'unknown', source_pod: 'unknown', destination_namespace: ep.namespace, destination_kind: ep.workloadKind, destination_name: ep.workload, destination_pod: ep.pod };
+          const l = {
+            source_namespace: 'unknown',
+            source_kind: 'unknown',
+            source_name: 'unknown',
+            source_pod: 'unknown',
+            destination_namespace: ep.namespace,
+            destination_kind: ep.workloadKind,
+            destination_name: ep.workload,
+            destination_pod: ep.pod,
+          };
           this.inc(this.osmRequests, { ...l, response_code: code });
           this.observe(this.osmDuration, l, ms);
           break;
         }
         case 'kuma': {
           if (!ep) break; // recorded by the destination data plane (its inbound cluster)
-          const l = { envoy_cluster_name: `localhost_${s.port ?? 80}`, service: s.backend.labels?.service ?? `${s.backend.service}_${s.backend.namespace}_svc_${s.port ?? 80}`, mesh: s.backend.labels?.mesh ?? 'default', kubernetes_namespace: ep.namespace };
+          const l = {
+            envoy_cluster_name: `localhost_${s.port ?? 80}`,
+            service: s.backend.labels?.service ?? `${s.backend.service}_${s.backend.namespace}_svc_${s.port ?? 80}`,
+            mesh: s.backend.labels?.mesh ?? 'default',
+            kubernetes_namespace: ep.namespace,
+          };
           this.inc(this.envoyRq, { ...l, envoy_response_code: code });
           this.observe(this.envoyRqTime, l, ms);
           break;
@@ -200,7 +333,13 @@ export class Metrics {
       }
     }
     if (ep) {
-      const l = { kubernetes_namespace: ep.namespace, kubernetes_pod_name: ep.pod, method: s.req.method, path: s.req.path === '/' ? 'root' : s.req.path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, ''), status: code };
+      const l = {
+        kubernetes_namespace: ep.namespace,
+        kubernetes_pod_name: ep.pod,
+        method: s.req.method,
+        path: s.req.path === '/' ? 'root' : s.req.path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, ''),
+        status: code,
+      };
       this.inc(this.podinfoRequests, l);
       this.observe(this.podinfoDuration, l, ms / 1000);
     }

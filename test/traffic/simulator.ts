@@ -15,7 +15,13 @@ export interface SimOptions {
   random?: () => number;
 }
 
-export interface ServeResult { backend: Backend; endpoint?: Endpoint; status: number; latencyMs: number; mirrored?: boolean }
+export interface ServeResult {
+  backend: Backend;
+  endpoint?: Endpoint;
+  status: number;
+  latencyMs: number;
+  mirrored?: boolean;
+}
 
 export class Simulator {
   private rates = new Map<string, RateAccumulator>();
@@ -26,13 +32,19 @@ export class Simulator {
   private rr = new Map<string, number>();
   readonly random: () => number;
 
-  constructor(private metrics: Metrics | undefined, private opts: SimOptions) {
+  constructor(
+    private metrics: Metrics | undefined,
+    private opts: SimOptions,
+  ) {
     this.random = opts.random ?? Math.random;
   }
 
   private get<T>(m: Map<string, T>, k: string, mk: () => T): T {
     let v = m.get(k);
-    if (!v) { v = mk(); m.set(k, v); }
+    if (!v) {
+      v = mk();
+      m.set(k, v);
+    }
     return v;
   }
 

@@ -25,7 +25,10 @@ export class WeightedPicker {
     let best = -1;
     for (let i = 0; i < weights.length; i++) {
       const w = weights[i] > 0 ? weights[i] : 0;
-      if (w === 0) { this.current[i] = 0; continue; }
+      if (w === 0) {
+        this.current[i] = 0;
+        continue;
+      }
       this.current[i] += w;
       total += w;
       if (best < 0 || this.current[i] > this.current[best]) best = i;
@@ -41,7 +44,10 @@ export class FractionGate {
   next(fraction: number): boolean {
     const f = Math.min(1, Math.max(0, fraction));
     this.acc += f;
-    if (this.acc >= 1 - 1e-9) { this.acc -= 1; return true; }
+    if (this.acc >= 1 - 1e-9) {
+      this.acc -= 1;
+      return true;
+    }
     return false;
   }
 }

@@ -42,18 +42,48 @@ function render(detail) {
     chart.update(series, detail, shared);
   }
   if (detail.metrics.length === 0) replace(box, h('p', {}, 'This canary has no metric checks.'));
-  replace(document.getElementById('events'), [...detail.events].reverse().map((e) => h('tr', { class: e.type === 'Warning' ? 'warning' : undefined },
-    h('td', {}, timeEl(e.at)), h('td', {}, e.type), h('td', {}, e.reason), h('td', {}, e.message, e.count > 1 ? ` (×${e.count})` : ''))));
-  replace(document.getElementById('objects'), detail.objects.map((o) => h('tr', {},
-    h('td', {}, o.kind), h('td', {}, o.name), h('td', {}, o.weight === undefined ? '—' : `${o.weight}%`), h('td', {}, o.detail))));
-  if (detail.objects.length === 0) replace(document.getElementById('objects'), h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'None yet: the controller has not initialized this canary.')));
-  if (detail.conditions.length === 0) replace(document.getElementById('conditions'), h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No conditions yet.')));
-  if (detail.events.length === 0) replace(document.getElementById('events'), h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No Events (the apiserver keeps them for an hour by default).')));
+  replace(
+    document.getElementById('events'),
+    [...detail.events]
+      .reverse()
+      .map((e) =>
+        h(
+          'tr',
+          { class: e.type === 'Warning' ? 'warning' : undefined },
+          h('td', {}, timeEl(e.at)),
+          h('td', {}, e.type),
+          h('td', {}, e.reason),
+          h('td', {}, e.message, e.count > 1 ? ` (×${e.count})` : ''),
+        ),
+      ),
+  );
+  replace(
+    document.getElementById('objects'),
+    detail.objects.map((o) =>
+      h('tr', {}, h('td', {}, o.kind), h('td', {}, o.name), h('td', {}, o.weight === undefined ? '—' : `${o.weight}%`), h('td', {}, o.detail)),
+    ),
+  );
+  if (detail.objects.length === 0)
+    replace(
+      document.getElementById('objects'),
+      h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'None yet: the controller has not initialized this canary.')),
+    );
+  if (detail.conditions.length === 0)
+    replace(document.getElementById('conditions'), h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No conditions yet.')));
+  if (detail.events.length === 0)
+    replace(
+      document.getElementById('events'),
+      h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No Events (the apiserver keeps them for an hour by default).')),
+    );
   const objectsError = document.getElementById('objects-error');
   objectsError.hidden = !detail.objectsError;
   objectsError.textContent = detail.objectsError ?? '';
-  replace(document.getElementById('conditions'), detail.conditions.map((c) => h('tr', {},
-    h('td', {}, c.type), h('td', {}, c.status), h('td', {}, c.reason), h('td', {}, c.message), h('td', {}, timeEl(c.lastTransitionTime)))));
+  replace(
+    document.getElementById('conditions'),
+    detail.conditions.map((c) =>
+      h('tr', {}, h('td', {}, c.type), h('td', {}, c.status), h('td', {}, c.reason), h('td', {}, c.message), h('td', {}, timeEl(c.lastTransitionTime))),
+    ),
+  );
   for (const button of document.querySelectorAll('#actions button')) {
     const verb = button.dataset.verb;
     button.disabled = (verb === 'pause' && row.paused) || (verb === 'resume' && !row.paused);
@@ -68,7 +98,9 @@ async function act(verb) {
   result.textContent = `${verb}: sending…`;
   try {
     const response = await fetch('/api/canary/action', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ namespace, name, verb }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ namespace, name, verb }),
     });
     const body = await response.json().catch(() => ({ message: response.statusText }));
     result.className = response.ok ? 'result ok' : 'result error';
@@ -86,19 +118,28 @@ for (const button of document.querySelectorAll('#actions button')) {
     const verb = button.dataset.verb;
     document.getElementById('confirm-text').textContent = `${verb[0].toUpperCase()}${verb.slice(1)} canary ${title}? ${CONFIRM[verb]}`;
     dialog.returnValue = '';
-    dialog.onclose = () => { if (dialog.returnValue === 'confirm') void act(verb); else button.focus(); };
+    dialog.onclose = () => {
+      if (dialog.returnValue === 'confirm') void act(verb);
+      else button.focus();
+    };
     dialog.showModal();
     document.getElementById('confirm-ok').focus();
   });
 }
 
-subscribe(`/api/canary?${new URLSearchParams({ namespace, name })}`, {
-  detail: render,
-  gone: () => {
-    replace(document.getElementById('summary'), h('strong', {}, 'This canary no longer exists.'));
-    for (const button of document.querySelectorAll('#actions button')) button.disabled = true;
+subscribe(
+  `/api/canary?${new URLSearchParams({ namespace, name })}`,
+  {
+    detail: render,
+    gone: () => {
+      replace(document.getElementById('summary'), h('strong', {}, 'This canary no longer exists.'));
+      for (const button of document.querySelectorAll('#actions button')) button.disabled = true;
+    },
   },
-}, document.getElementById('connection'));
+  document.getElementById('connection'),
+);
 
 // The time axis ends at "now": move it on between messages too.
-setInterval(() => { if (current) render(current); }, 10_000);
+setInterval(() => {
+  if (current) render(current);
+}, 10_000);

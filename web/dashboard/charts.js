@@ -5,7 +5,15 @@
 import uPlot from '/vendor/uPlot.esm.js';
 import { h, replace, timeText } from './dom.js';
 
-const COLORS = { weight: '#1a56a0', pass: '#1e7b34', fail: '#b3261e', value: '#4a4a4a', band: 'rgba(30, 123, 52, 0.12)', normal: 'rgba(74, 74, 74, 0.45)', warning: 'rgba(179, 38, 30, 0.75)' };
+const COLORS = {
+  weight: '#1a56a0',
+  pass: '#1e7b34',
+  fail: '#b3261e',
+  value: '#4a4a4a',
+  band: 'rgba(30, 123, 52, 0.12)',
+  normal: 'rgba(74, 74, 74, 0.45)',
+  warning: 'rgba(179, 38, 30, 0.75)',
+};
 const HEIGHT = 180;
 const sec = (ms) => ms / 1000;
 
@@ -13,22 +21,24 @@ const sec = (ms) => ms / 1000;
 function eventMarkersPlugin(getEvents) {
   return {
     hooks: {
-      draw: [(u) => {
-        const { ctx, bbox } = u;
-        ctx.save();
-        for (const e of getEvents()) {
-          const x = Math.round(u.valToPos(sec(e.at), 'x', true));
-          if (x < bbox.left || x > bbox.left + bbox.width) continue;
-          ctx.strokeStyle = e.type === 'Warning' ? COLORS.warning : COLORS.normal;
-          ctx.lineWidth = e.type === 'Warning' ? 2 : 1;
-          ctx.setLineDash(e.type === 'Warning' ? [] : [4, 3]);
-          ctx.beginPath();
-          ctx.moveTo(x, bbox.top);
-          ctx.lineTo(x, bbox.top + bbox.height);
-          ctx.stroke();
-        }
-        ctx.restore();
-      }],
+      draw: [
+        (u) => {
+          const { ctx, bbox } = u;
+          ctx.save();
+          for (const e of getEvents()) {
+            const x = Math.round(u.valToPos(sec(e.at), 'x', true));
+            if (x < bbox.left || x > bbox.left + bbox.width) continue;
+            ctx.strokeStyle = e.type === 'Warning' ? COLORS.warning : COLORS.normal;
+            ctx.lineWidth = e.type === 'Warning' ? 2 : 1;
+            ctx.setLineDash(e.type === 'Warning' ? [] : [4, 3]);
+            ctx.beginPath();
+            ctx.moveTo(x, bbox.top);
+            ctx.lineTo(x, bbox.top + bbox.height);
+            ctx.stroke();
+          }
+          ctx.restore();
+        },
+      ],
     },
   };
 }
@@ -37,17 +47,19 @@ function eventMarkersPlugin(getEvents) {
 function thresholdBandPlugin(getBand) {
   return {
     hooks: {
-      drawClear: [(u) => {
-        const band = getBand();
-        if (band.min === undefined && band.max === undefined) return;
-        const { ctx, bbox } = u;
-        const top = band.max !== undefined ? u.valToPos(band.max, 'y', true) : bbox.top;
-        const bottom = band.min !== undefined ? u.valToPos(band.min, 'y', true) : bbox.top + bbox.height;
-        ctx.save();
-        ctx.fillStyle = COLORS.band;
-        ctx.fillRect(bbox.left, Math.max(bbox.top, top), bbox.width, Math.min(bbox.top + bbox.height, bottom) - Math.max(bbox.top, top));
-        ctx.restore();
-      }],
+      drawClear: [
+        (u) => {
+          const band = getBand();
+          if (band.min === undefined && band.max === undefined) return;
+          const { ctx, bbox } = u;
+          const top = band.max !== undefined ? u.valToPos(band.max, 'y', true) : bbox.top;
+          const bottom = band.min !== undefined ? u.valToPos(band.min, 'y', true) : bbox.top + bbox.height;
+          ctx.save();
+          ctx.fillStyle = COLORS.band;
+          ctx.fillRect(bbox.left, Math.max(bbox.top, top), bbox.width, Math.min(bbox.top + bbox.height, bottom) - Math.max(bbox.top, top));
+          ctx.restore();
+        },
+      ],
     },
   };
 }
@@ -58,9 +70,39 @@ function sizeTo(plot, el) {
 }
 
 function dataTable(caption, head, rows) {
-  return h('details', { class: 'data' }, h('summary', {}, `${caption}: data as a table`),
-    h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))))));
+  return h(
+    'details',
+    { class: 'data' },
+    h('summary', {}, `${caption}: data as a table`),
+    h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            head.map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((r) =>
+            h(
+              'tr',
+              {},
+              r.map((c) => h('td', {}, c)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The x range every chart of the page shares, so Events line up across them. */
@@ -78,14 +120,19 @@ export function weightChart(figure) {
   replace(figure, caption, canvasBox, table);
   let events = [];
   let range = { min: 0, max: 1 };
-  const plot = new uPlot({
-    width: Math.max(240, figure.clientWidth), height: HEIGHT,
-    scales: { x: { time: true, range: () => [range.min, range.max] }, y: { range: [0, 100] } },
-    axes: [{}, { label: 'weight %', values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
-    series: [{}, { label: 'canary weight', stroke: COLORS.weight, width: 2, fill: 'rgba(26, 86, 160, 0.10)', paths: uPlot.paths.stepped({ align: 1 }) }],
-    legend: { show: false },
-    plugins: [eventMarkersPlugin(() => events)],
-  }, [[], []], canvasBox);
+  const plot = new uPlot(
+    {
+      width: Math.max(240, figure.clientWidth),
+      height: HEIGHT,
+      scales: { x: { time: true, range: () => [range.min, range.max] }, y: { range: [0, 100] } },
+      axes: [{}, { label: 'weight %', values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+      series: [{}, { label: 'canary weight', stroke: COLORS.weight, width: 2, fill: 'rgba(26, 86, 160, 0.10)', paths: uPlot.paths.stepped({ align: 1 }) }],
+      legend: { show: false },
+      plugins: [eventMarkersPlugin(() => events)],
+    },
+    [[], []],
+    canvasBox,
+  );
   sizeTo(plot, figure);
   return {
     update(detail, shared) {
@@ -100,7 +147,14 @@ export function weightChart(figure) {
       caption.textContent = points.length
         ? `Canary weight over time: ${points.length} changes, now ${detail.row.weight}% (max ${detail.row.maxWeight}%); ${events.length} Events marked (dashed grey Normal, solid red Warning).`
         : `Canary weight: ${detail.row.weight}%, no change recorded yet.`;
-      replace(table, dataTable('Weight', ['time', 'weight'], points.map((p) => [timeText(p.at), `${p.weight}%`])));
+      replace(
+        table,
+        dataTable(
+          'Weight',
+          ['time', 'weight'],
+          points.map((p) => [timeText(p.at), `${p.weight}%`]),
+        ),
+      );
     },
   };
 }
@@ -115,22 +169,27 @@ export function metricChart(figure, name) {
   let band = {};
   let range = { min: 0, max: 1 };
   const point = (color) => ({ show: true, size: 9, stroke: color, fill: color });
-  const plot = new uPlot({
-    width: Math.max(240, figure.clientWidth), height: HEIGHT,
-    scales: {
-      x: { time: true, range: () => [range.min, range.max] },
-      y: { range: (_u, lo, hi) => padded([lo, hi, band.min, band.max]) },
+  const plot = new uPlot(
+    {
+      width: Math.max(240, figure.clientWidth),
+      height: HEIGHT,
+      scales: {
+        x: { time: true, range: () => [range.min, range.max] },
+        y: { range: (_u, lo, hi) => padded([lo, hi, band.min, band.max]) },
+      },
+      axes: [{}, { label: name }],
+      series: [
+        {},
+        { label: 'value', stroke: COLORS.value, width: 1.5, spanGaps: true, points: { show: false } },
+        { label: 'pass', stroke: COLORS.pass, width: 0, paths: () => null, points: point(COLORS.pass) },
+        { label: 'fail', stroke: COLORS.fail, width: 0, paths: () => null, points: point(COLORS.fail) },
+      ],
+      legend: { show: false },
+      plugins: [thresholdBandPlugin(() => band), eventMarkersPlugin(() => events)],
     },
-    axes: [{}, { label: name }],
-    series: [
-      {},
-      { label: 'value', stroke: COLORS.value, width: 1.5, spanGaps: true, points: { show: false } },
-      { label: 'pass', stroke: COLORS.pass, width: 0, paths: () => null, points: point(COLORS.pass) },
-      { label: 'fail', stroke: COLORS.fail, width: 0, paths: () => null, points: point(COLORS.fail) },
-    ],
-    legend: { show: false },
-    plugins: [thresholdBandPlugin(() => band), eventMarkersPlugin(() => events)],
-  }, [[], [], [], []], canvasBox);
+    [[], [], [], []],
+    canvasBox,
+  );
   sizeTo(plot, figure);
   return {
     update(series, detail, shared) {
@@ -147,9 +206,17 @@ export function metricChart(figure, name) {
       ]);
       const last = pts[pts.length - 1];
       const failed = pts.filter((p) => p.result !== 'pass').length;
-      caption.textContent = `${name}: accepted ${bandText(band)}; ${pts.length} checks, ${failed} not passed` +
+      caption.textContent =
+        `${name}: accepted ${bandText(band)}; ${pts.length} checks, ${failed} not passed` +
         (last ? `; last ${last.value ?? last.result} (${last.result}) at ${timeText(last.at)}.` : '; no check recorded yet.');
-      replace(table, dataTable(name, ['time', 'value', 'result', 'message'], pts.map((p) => [timeText(p.at), p.value === undefined ? '—' : String(p.value), p.result, p.message ?? ''])));
+      replace(
+        table,
+        dataTable(
+          name,
+          ['time', 'value', 'result', 'message'],
+          pts.map((p) => [timeText(p.at), p.value === undefined ? '—' : String(p.value), p.result, p.message ?? '']),
+        ),
+      );
     },
   };
 }

@@ -60,8 +60,14 @@ export function canaryHref(namespace, name) {
 /** Opens the Server-Sent Events stream at `url`, reporting its state in `statusEl`. */
 export function subscribe(url, handlers, statusEl) {
   const source = new EventSource(url);
-  source.addEventListener('open', () => { statusEl.textContent = 'Live'; statusEl.className = 'conn conn-live'; });
-  source.addEventListener('error', () => { statusEl.textContent = 'Reconnecting…'; statusEl.className = 'conn conn-lost'; });
+  source.addEventListener('open', () => {
+    statusEl.textContent = 'Live';
+    statusEl.className = 'conn conn-live';
+  });
+  source.addEventListener('error', () => {
+    statusEl.textContent = 'Reconnecting…';
+    statusEl.className = 'conn conn-lost';
+  });
   for (const [event, handler] of Object.entries(handlers)) source.addEventListener(event, (e) => handler(JSON.parse(e.data)));
   return source;
 }

@@ -5,8 +5,17 @@ import { MetricsProviderError } from '../prometheus.js';
 
 /** Every `spec.provider.type` Flagger's MetricTemplate accepts. */
 export const METRIC_BACKEND_TYPES = [
-  'prometheus', 'graphite', 'datadog', 'newrelic', 'dynatrace', 'splunk', 'influxdb', 'stackdriver', 'cloudwatch',
-  'keptn', 'externalmetrics',
+  'prometheus',
+  'graphite',
+  'datadog',
+  'newrelic',
+  'dynatrace',
+  'splunk',
+  'influxdb',
+  'stackdriver',
+  'cloudwatch',
+  'keptn',
+  'externalmetrics',
 ] as const;
 export type MetricBackendType = (typeof METRIC_BACKEND_TYPES)[number];
 
@@ -79,9 +88,11 @@ export function requireKeys(title: string, address: string, keys: readonly Secre
   for (const key of keys) {
     const needed = key.required === 'always' || (key.required === 'with-secret' && secret !== undefined);
     if (needed && !secret?.[key.name]) {
-      throw configError(title, address, secret === undefined
-        ? `needs a secretRef with ${key.name} (${key.what})`
-        : `its secret has no ${key.name} (${key.what})`);
+      throw configError(
+        title,
+        address,
+        secret === undefined ? `needs a secretRef with ${key.name} (${key.what})` : `its secret has no ${key.name} (${key.what})`,
+      );
     }
   }
 }

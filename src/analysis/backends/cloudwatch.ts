@@ -7,12 +7,21 @@
 // AWS_WEB_IDENTITY_TOKEN_FILE); a secretRef with aws_access_key_id and aws_secret_access_key is
 // a Sluice addition (Flagger reads no secret for CloudWatch).
 import { readFile } from 'node:fs/promises';
-import { configError, numberOf, providerHeaders, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey } from './backend.js';
+import {
+  configError,
+  numberOf,
+  providerHeaders,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, jsonOf, send, urlAt, type BackendEndpoint } from './exchange.js';
 import { signRequest, type AwsCredentials } from './sigv4.js';
 
 const SECRET_KEYS: readonly SecretKey[] = [
-  { name: 'aws_access_key_id', required: false, what: 'Sluice addition: an access key id instead of the environment\'s' },
+  { name: 'aws_access_key_id', required: false, what: "Sluice addition: an access key id instead of the environment's" },
   { name: 'aws_secret_access_key', required: false, what: 'Sluice addition: its secret access key' },
   { name: 'aws_session_token', required: false, what: 'Sluice addition: a session token for temporary keys' },
 ];
@@ -37,10 +46,24 @@ function connectCloudWatch(settings: BackendSettings): BackendClient {
   const call = async (input: Record<string, unknown>) => {
     const body = JSON.stringify(input);
     const headers = signRequest({
-      method: 'POST', url, body, region, service: 'monitoring', credentials: await credentials(), now: new Date(settings.now()),
+      method: 'POST',
+      url,
+      body,
+      region,
+      service: 'monitoring',
+      credentials: await credentials(),
+      now: new Date(settings.now()),
       headers: { ...providerHeaders(settings.headers), 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': TARGET },
     });
-    return send(at, { url, method: 'POST', headers, body, deadlineMs: settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes, insecureSkipVerify: settings.insecureSkipVerify });
+    return send(at, {
+      url,
+      method: 'POST',
+      headers,
+      body,
+      deadlineMs: settings.timeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      insecureSkipVerify: settings.insecureSkipVerify,
+    });
   };
   return {
     address: at.address,
@@ -57,10 +80,12 @@ function connectCloudWatch(settings: BackendSettings): BackendClient {
       const answer = jsonOf(at, res) as { MetricDataResults?: unknown; __type?: unknown; message?: unknown; Message?: unknown };
       if (res.status < 200 || res.status >= 300) throw awsError(at, res.status, answer);
       const results = Array.isArray(answer?.MetricDataResults) ? answer.MetricDataResults : [];
-      return seriesResult(results.map((r: { Id?: unknown; Label?: unknown; Values?: unknown }) => ({
-        labels: { ...(typeof r?.Id === 'string' ? { Id: r.Id } : {}), ...(typeof r?.Label === 'string' ? { Label: r.Label } : {}) },
-        value: Array.isArray(r?.Values) && r.Values.length ? numberOf(r.Values[0]) : undefined,
-      })));
+      return seriesResult(
+        results.map((r: { Id?: unknown; Label?: unknown; Values?: unknown }) => ({
+          labels: { ...(typeof r?.Id === 'string' ? { Id: r.Id } : {}), ...(typeof r?.Label === 'string' ? { Label: r.Label } : {}) },
+          value: Array.isArray(r?.Values) && r.Values.length ? numberOf(r.Values[0]) : undefined,
+        })),
+      );
     },
     async probe() {
       const res = await call({ MetricDataQueries: [], StartTime: 0, EndTime: 0 });
@@ -85,12 +110,20 @@ function credentialSource(at: BackendEndpoint, region: string, settings: Backend
     if (!secret.aws_access_key_id || !secret.aws_secret_access_key) {
       throw configError(at.title, at.address, 'its secret needs both aws_access_key_id and aws_secret_access_key');
     }
-    const fixed = { accessKeyId: secret.aws_access_key_id, secretAccessKey: secret.aws_secret_access_key, ...(secret.aws_session_token ? { sessionToken: secret.aws_session_token } : {}) };
+    const fixed = {
+      accessKeyId: secret.aws_access_key_id,
+      secretAccessKey: secret.aws_secret_access_key,
+      ...(secret.aws_session_token ? { sessionToken: secret.aws_session_token } : {}),
+    };
     return async () => fixed;
   }
   const env = settings.env;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    const fixed = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+    const fixed = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
     return async () => fixed;
   }
   if (env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE) {
@@ -102,13 +135,20 @@ function credentialSource(at: BackendEndpoint, region: string, settings: Backend
     };
   }
   return async () => {
-    throw configError(at.title, at.address,
-      'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA), in the operator\'s environment');
+    throw configError(
+      at.title,
+      at.address,
+      "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA), in the operator's environment",
+    );
   };
 }
 
 /** IRSA: STS AssumeRoleWithWebIdentity with the projected token (an unsigned call). */
-async function assumeRoleWithWebIdentity(at: BackendEndpoint, region: string, settings: BackendSettings): Promise<{ credentials: AwsCredentials; until: number }> {
+async function assumeRoleWithWebIdentity(
+  at: BackendEndpoint,
+  region: string,
+  settings: BackendSettings,
+): Promise<{ credentials: AwsCredentials; until: number }> {
   const env = settings.env;
   const stsAddress = env.AWS_ENDPOINT_URL_STS || `https://sts.${region}.amazonaws.com`;
   const stsAt = endpointOf('AWS STS', stsAddress);
@@ -119,8 +159,11 @@ async function assumeRoleWithWebIdentity(at: BackendEndpoint, region: string, se
     throw configError(at.title, at.address, `cannot read AWS_WEB_IDENTITY_TOKEN_FILE: ${(err as Error).message}`);
   }
   const url = urlAt(baseUrlOf(stsAt, stsAddress), '/', {
-    Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: env.AWS_ROLE_ARN!,
-    RoleSessionName: env.AWS_ROLE_SESSION_NAME || `sluice-${Math.trunc(settings.now() / 1000)}`, WebIdentityToken: token,
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: env.AWS_ROLE_ARN!,
+    RoleSessionName: env.AWS_ROLE_SESSION_NAME || `sluice-${Math.trunc(settings.now() / 1000)}`,
+    WebIdentityToken: token,
   });
   const res = await exchange(stsAt, { url, headers: { accept: 'application/xml' }, deadlineMs: settings.timeoutMs, maxResponseBytes: 64 * 1024 });
   const xml = res.body.toString('utf8');

@@ -1,7 +1,16 @@
 // Datadog: the timeseries query API (GET <address>/api/v1/query?query=&from=&to=) with the API
 // and application keys in headers. The range is the last ten metric intervals, as Flagger asks
 // it, and a series is worth its oldest point: the newest bucket is usually still filling.
-import { numberOf, providerHeaders, requireKeys, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey } from './backend.js';
+import {
+  numberOf,
+  providerHeaders,
+  requireKeys,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, jsonOf, urlAt } from './exchange.js';
 
 export const DATADOG_DEFAULT_ADDRESS = 'https://api.datadoghq.com';
@@ -42,10 +51,12 @@ function connectDatadog(settings: BackendSettings): BackendClient {
       const body = jsonOf(at, res) as { series?: unknown; status?: unknown; error?: unknown };
       if (body?.status === 'error') throw failure(at, ` rejected the query: ${String(body.error ?? '')}`, 'bad-query', res.status);
       if (!Array.isArray(body?.series)) throw failure(at, ' answered without a series list', 'unexpected', res.status);
-      return seriesResult(body.series.map((s: { scope?: unknown; expression?: unknown; pointlist?: unknown }) => ({
-        labels: { ...(typeof s?.expression === 'string' ? { expression: s.expression } : {}), ...(typeof s?.scope === 'string' ? { scope: s.scope } : {}) },
-        value: oldestValue(s?.pointlist),
-      })));
+      return seriesResult(
+        body.series.map((s: { scope?: unknown; expression?: unknown; pointlist?: unknown }) => ({
+          labels: { ...(typeof s?.expression === 'string' ? { expression: s.expression } : {}), ...(typeof s?.scope === 'string' ? { scope: s.scope } : {}) },
+          value: oldestValue(s?.pointlist),
+        })),
+      );
     },
     async probe() {
       await exchange(at, { url: urlAt(base, '/api/v1/validate'), ...bounds });

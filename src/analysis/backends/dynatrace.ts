@@ -1,7 +1,17 @@
 // Dynatrace: the metrics API v2 (GET <address>/api/v2/metrics/query?metricSelector=&resolution=Inf
 // &from=&to=) with `Authorization: Api-Token <token>`. The range is the last ten metric intervals
 // in epoch milliseconds, as Flagger asks it; resolution=Inf folds it into one value per series.
-import { numberOf, providerHeaders, requireKeys, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey, configError } from './backend.js';
+import {
+  numberOf,
+  providerHeaders,
+  requireKeys,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+  configError,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, jsonOf, urlAt } from './exchange.js';
 
 const SECRET_KEYS: readonly SecretKey[] = [
@@ -28,7 +38,10 @@ function connectDynatrace(settings: BackendSettings): BackendClient {
     async query(query) {
       const now = Math.trunc(settings.now() / 1000) * 1000;
       const url = urlAt(base, '/api/v2/metrics/query', {
-        metricSelector: query.trim(), resolution: 'Inf', from: String(now - 10 * settings.intervalMs), to: String(now),
+        metricSelector: query.trim(),
+        resolution: 'Inf',
+        from: String(now - 10 * settings.intervalMs),
+        to: String(now),
       });
       const res = await exchange(at, { url, ...bounds });
       const body = jsonOf(at, res) as { result?: unknown };
@@ -38,7 +51,8 @@ function connectDynatrace(settings: BackendSettings): BackendClient {
         (Array.isArray(r?.data) ? r.data : []).map((d: { dimensionMap?: unknown; dimensions?: unknown; values?: unknown }) => ({
           labels: labelsOf(r?.metricId, d?.dimensionMap),
           value: Array.isArray(d?.values) ? firstValue(d.values) : undefined,
-        })));
+        })),
+      );
       return seriesResult(series);
     },
     async probe() {

@@ -78,8 +78,11 @@ export function exchangeFailure(at: BackendEndpoint, thrown: unknown, deadlineMs
       return failure(at, `: ${thrown.message}`, 'invalid-address');
     default:
       if (code && TLS_TRUST_CODES.has(code)) {
-        return failure(at,
-          `: TLS certificate not trusted (${code}): ${thrown.message}; set insecureSkipVerify in the MetricTemplate's provider to accept it`, 'tls');
+        return failure(
+          at,
+          `: TLS certificate not trusted (${code}): ${thrown.message}; set insecureSkipVerify in the MetricTemplate's provider to accept it`,
+          'tls',
+        );
       }
       if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO')) {
         return failure(at, `: TLS failed: ${thrown.message}`, 'tls');

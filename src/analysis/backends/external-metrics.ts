@@ -27,7 +27,8 @@ export function parseExternalMetricQuery(query: string): ExternalMetricQuery {
   const trimmed = query.trim();
   const [pathPart, search = ''] = trimmed.split('?', 2);
   const parts = pathPart.replace(/^\//, '').split('/');
-  if (parts.length > 2) throw new Error(`invalid external metrics query ${JSON.stringify(trimmed)}: expected [<namespace>/]<metric>[?labelSelector=<selector>]`);
+  if (parts.length > 2)
+    throw new Error(`invalid external metrics query ${JSON.stringify(trimmed)}: expected [<namespace>/]<metric>[?labelSelector=<selector>]`);
   const [namespace, metric] = parts.length === 2 ? [parts[0] || 'default', parts[1]] : ['default', parts[0]];
   if (!metric) throw new Error(`invalid external metrics query ${JSON.stringify(trimmed)}: the metric name is empty`);
   const labelSelector = new URLSearchParams(search).get('labelSelector') || undefined;
@@ -35,16 +36,29 @@ export function parseExternalMetricQuery(query: string): ExternalMetricQuery {
 }
 
 function connectExternalMetrics(settings: BackendSettings): BackendClient {
-  const where = settings.address ? endpointOf('Kubernetes external metrics', settings.address) : { title: 'Kubernetes external metrics', address: 'the Kubernetes API' };
+  const where = settings.address
+    ? endpointOf('Kubernetes external metrics', settings.address)
+    : { title: 'Kubernetes external metrics', address: 'the Kubernetes API' };
   let list: (q: ExternalMetricQuery) => Promise<unknown>;
   if (settings.address) {
     const base = baseUrlOf(where, settings.address);
     const headers: Record<string, string> = { accept: 'application/json', ...providerHeaders(settings.headers) };
     if (settings.secret?.token) headers.authorization = `Bearer ${settings.secret.token}`;
-    list = async (q) => jsonOf(where, await exchange(where, {
-      url: urlAt(base, `${API}/namespaces/${encodeURIComponent(q.namespace)}/${encodeURIComponent(q.metric)}`, q.labelSelector ? { labelSelector: q.labelSelector } : {}),
-      headers, deadlineMs: settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes, insecureSkipVerify: settings.insecureSkipVerify,
-    }));
+    list = async (q) =>
+      jsonOf(
+        where,
+        await exchange(where, {
+          url: urlAt(
+            base,
+            `${API}/namespaces/${encodeURIComponent(q.namespace)}/${encodeURIComponent(q.metric)}`,
+            q.labelSelector ? { labelSelector: q.labelSelector } : {},
+          ),
+          headers,
+          deadlineMs: settings.timeoutMs,
+          maxResponseBytes: settings.maxResponseBytes,
+          insecureSkipVerify: settings.insecureSkipVerify,
+        }),
+      );
   } else {
     const kube = settings.kube;
     if (!kube) throw configError(where.title, '', 'needs the Kubernetes API (run against a cluster) or spec.provider.address');
@@ -66,12 +80,14 @@ function connectExternalMetrics(settings: BackendSettings): BackendClient {
       } catch (err) {
         throw new MetricsProviderError(`${where.title}: ${(err as Error).message}`, 'bad-query', where.address);
       }
-      const body = await list(parsed) as { items?: unknown };
+      const body = (await list(parsed)) as { items?: unknown };
       if (!Array.isArray(body?.items)) throw failure(where, ' answered without an items list', 'unexpected');
-      return seriesResult(body.items.map((item: { metricName?: unknown; metricLabels?: unknown; value?: unknown }) => ({
-        labels: { ...(item?.metricLabels && typeof item.metricLabels === 'object' ? item.metricLabels as Record<string, string> : {}) },
-        value: typeof item?.value === 'string' ? parseQuantity(item.value) : undefined,
-      })));
+      return seriesResult(
+        body.items.map((item: { metricName?: unknown; metricLabels?: unknown; value?: unknown }) => ({
+          labels: { ...(item?.metricLabels && typeof item.metricLabels === 'object' ? (item.metricLabels as Record<string, string>) : {}) },
+          value: typeof item?.value === 'string' ? parseQuantity(item.value) : undefined,
+        })),
+      );
     },
     async probe() {
       await list({ namespace: 'kube-system', metric: 'dummy-metric' });
@@ -80,8 +96,22 @@ function connectExternalMetrics(settings: BackendSettings): BackendClient {
 }
 
 const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** A Kubernetes quantity ("1500m", "2k", "1Gi", "1.5e3") as a number; undefined when malformed. */

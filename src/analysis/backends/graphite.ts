@@ -1,7 +1,17 @@
 // Graphite: the render API (GET <address>/render?<query>&format=json). The query is the render
 // parameters themselves (`target=...&from=-{{ interval }}`), so the interval reaches Graphite only
 // through the template. Each series is worth its last non-null datapoint.
-import { configError, numberOf, providerHeaders, requireKeys, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey } from './backend.js';
+import {
+  configError,
+  numberOf,
+  providerHeaders,
+  requireKeys,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, jsonOf, urlAt } from './exchange.js';
 
 const SECRET_KEYS: readonly SecretKey[] = [
@@ -33,20 +43,27 @@ function connectGraphite(settings: BackendSettings): BackendClient {
     const url = urlAt(base, '/render');
     url.search = params.toString();
     const res = await exchange(at, {
-      url, headers, deadlineMs: settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes,
+      url,
+      headers,
+      deadlineMs: settings.timeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
       insecureSkipVerify: settings.insecureSkipVerify,
     });
     const body = jsonOf(at, res);
     if (!Array.isArray(body)) throw failure(at, ' did not answer with a list of series', 'unexpected', res.status);
-    return seriesResult(body.map((series: { target?: unknown; datapoints?: unknown }) => ({
-      labels: typeof series?.target === 'string' ? { target: series.target } : {} as Record<string, string>,
-      value: lastValue(series?.datapoints),
-    })));
+    return seriesResult(
+      body.map((series: { target?: unknown; datapoints?: unknown }) => ({
+        labels: typeof series?.target === 'string' ? { target: series.target } : ({} as Record<string, string>),
+        value: lastValue(series?.datapoints),
+      })),
+    );
   };
   return {
     address: at.address,
     query: render,
-    probe: async () => { await render('target=test'); },
+    probe: async () => {
+      await render('target=test');
+    },
   };
 }
 

@@ -2,7 +2,17 @@
 // `Authorization: Token <token>`), answered as annotated CSV. The query sets its own range
 // (|> range(start: -{{ interval }})). Each table of the answer is a series, worth its first
 // record's _value. Flagger reads an answer without records as 0; Sluice reads it as no values.
-import { configError, providerHeaders, requireKeys, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey, type SeriesValue } from './backend.js';
+import {
+  configError,
+  providerHeaders,
+  requireKeys,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+  type SeriesValue,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, urlAt, type BackendEndpoint } from './exchange.js';
 
 const SECRET_KEYS: readonly SecretKey[] = [
@@ -35,16 +45,22 @@ function connectInflux(settings: BackendSettings): BackendClient {
   };
   const run = async (flux: string) => {
     const res = await exchange(at, {
-      url: urlAt(base, '/api/v2/query', org ? { org } : {}), method: 'POST', headers,
+      url: urlAt(base, '/api/v2/query', org ? { org } : {}),
+      method: 'POST',
+      headers,
       body: JSON.stringify({ query: flux, type: 'flux', dialect: DIALECT }),
-      deadlineMs: settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes, insecureSkipVerify: settings.insecureSkipVerify,
+      deadlineMs: settings.timeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      insecureSkipVerify: settings.insecureSkipVerify,
     });
     return seriesOfCsv(at, res.body.toString('utf8'));
   };
   return {
     address: at.address,
     query: async (flux) => seriesResult(await run(flux)),
-    probe: async () => { await run('from(bucket: "default") |> range(start: -2h)'); },
+    probe: async () => {
+      await run('from(bucket: "default") |> range(start: -2h)');
+    },
   };
 }
 
@@ -55,16 +71,31 @@ export function seriesOfCsv(at: BackendEndpoint, text: string): SeriesValue[] {
   let defaults: string[] = [];
   let header: string[] | undefined;
   for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
-    if (line.trim() === '') { header = undefined; datatypes = []; defaults = []; continue; }
+    if (line.trim() === '') {
+      header = undefined;
+      datatypes = [];
+      defaults = [];
+      continue;
+    }
     const row = csvRow(line);
-    if (row[0] === '#datatype') { datatypes = row; header = undefined; continue; }
-    if (row[0] === '#default') { defaults = row; continue; }
+    if (row[0] === '#datatype') {
+      datatypes = row;
+      header = undefined;
+      continue;
+    }
+    if (row[0] === '#default') {
+      defaults = row;
+      continue;
+    }
     if (row[0]?.startsWith('#')) continue;
-    if (!header) { header = row; continue; }
+    if (!header) {
+      header = row;
+      continue;
+    }
     const cell = (name: string) => {
       const i = header!.indexOf(name);
       if (i < 0) return { value: undefined, type: undefined };
-      const raw = row[i] === '' || row[i] === undefined ? defaults[i] ?? '' : row[i];
+      const raw = row[i] === '' || row[i] === undefined ? (defaults[i] ?? '') : row[i];
       return { value: raw, type: datatypes[i] };
     };
     const error = cell('error');
@@ -97,9 +128,16 @@ function csvRow(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(cell); cell = ''; } else cell += c;
+    else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
   }
   cells.push(cell);
   return cells;

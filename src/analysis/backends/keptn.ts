@@ -63,26 +63,29 @@ function connectKeptn(settings: BackendSettings): BackendClient {
 }
 
 const fail = (message: string) => new MetricsProviderError(`Keptn: ${message}`, 'unexpected', 'the Kubernetes API');
-const path = (q: KeptnQuery, name?: string) => `/apis/${GROUP_VERSION}/namespaces/${encodeURIComponent(q.namespace)}/${q.kind}${name ? `/${encodeURIComponent(name)}` : ''}`;
+const path = (q: KeptnQuery, name?: string) =>
+  `/apis/${GROUP_VERSION}/namespaces/${encodeURIComponent(q.namespace)}/${q.kind}${name ? `/${encodeURIComponent(name)}` : ''}`;
 
 async function metricValue(kube: KubeAccess, q: KeptnQuery): Promise<number> {
   let metric: { status?: { value?: unknown } };
   try {
-    metric = await kube.get(path(q, q.name)) as typeof metric;
+    metric = (await kube.get(path(q, q.name))) as typeof metric;
   } catch (err) {
     throw fail(`could not read KeptnMetric ${q.namespace}/${q.name}: ${(err as Error).message}`);
   }
   const value = metric?.status?.value;
   if (typeof value !== 'string' || value.trim() === '') throw fail(`KeptnMetric ${q.namespace}/${q.name} has no status.value yet`);
   const n = Number(value);
-  if (Number.isNaN(n) && value.trim() !== 'NaN') throw fail(`KeptnMetric ${q.namespace}/${q.name} has a status.value that is not a number: ${JSON.stringify(value.slice(0, 40))}`);
+  if (Number.isNaN(n) && value.trim() !== 'NaN')
+    throw fail(`KeptnMetric ${q.namespace}/${q.name} has a status.value that is not a number: ${JSON.stringify(value.slice(0, 40))}`);
   return n;
 }
 
 async function analysisVerdict(kube: KubeAccess, q: KeptnQuery, settings: BackendSettings): Promise<number> {
   const name = `${q.name}-${randomBytes(3).toString('hex')}`;
   const analysis = {
-    apiVersion: GROUP_VERSION, kind: 'Analysis',
+    apiVersion: GROUP_VERSION,
+    kind: 'Analysis',
     metadata: { name, namespace: q.namespace },
     spec: { analysisDefinition: { name: q.name }, timeframe: { recent: q.timeframe }, args: q.args },
   };
@@ -95,11 +98,16 @@ async function analysisVerdict(kube: KubeAccess, q: KeptnQuery, settings: Backen
     const deadline = settings.now() + Math.max(ANALYSIS_TIMEOUT_MS, settings.timeoutMs);
     while (settings.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const got = await kube.get(path(q, name)).catch((err: Error) => { throw fail(`could not read Analysis ${q.namespace}/${name}: ${err.message}`); }) as
-        { status?: { state?: unknown; pass?: unknown } };
+      const got = (await kube.get(path(q, name)).catch((err: Error) => {
+        throw fail(`could not read Analysis ${q.namespace}/${name}: ${err.message}`);
+      })) as { status?: { state?: unknown; pass?: unknown } };
       if (got?.status?.state === 'Completed' && typeof got.status.pass === 'boolean') return got.status.pass ? 1 : 0;
     }
-    throw new MetricsProviderError(`Keptn: Analysis ${q.namespace}/${name} did not complete within ${Math.max(ANALYSIS_TIMEOUT_MS, settings.timeoutMs)}ms`, 'timeout', 'the Kubernetes API');
+    throw new MetricsProviderError(
+      `Keptn: Analysis ${q.namespace}/${name} did not complete within ${Math.max(ANALYSIS_TIMEOUT_MS, settings.timeoutMs)}ms`,
+      'timeout',
+      'the Kubernetes API',
+    );
   } finally {
     await kube.delete(path(q, name)).catch(() => undefined);
   }

@@ -18,7 +18,7 @@ export const prometheus: MetricBackend = {
 };
 
 function connectPrometheus(settings: BackendSettings): BackendClient {
-  if (!settings.address) throw configError('Prometheus', '', 'no address: set spec.provider.address or the Canary\'s metricsServer');
+  if (!settings.address) throw configError('Prometheus', '', "no address: set spec.provider.address or the Canary's metricsServer");
   const secret = settings.secret;
   let auth: { bearerToken?: string; username?: string; password?: string } = {};
   if (secret) {
@@ -27,9 +27,11 @@ function connectPrometheus(settings: BackendSettings): BackendClient {
     else throw configError('Prometheus', settings.address, 'its secret has neither a token nor a username and password');
   }
   return new PrometheusClient({
-    address: settings.address, ...auth,
+    address: settings.address,
+    ...auth,
     ...(settings.headers ? { headers: settings.headers } : {}),
     ...(settings.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-    timeoutMs: settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes,
+    timeoutMs: settings.timeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
   });
 }

@@ -29,7 +29,10 @@ const uriEncode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) =
 
 /** The headers to send: the given ones, host, x-amz-date, the session token and Authorization. */
 export function signRequest(input: SignInput): Record<string, string> {
-  const amzDate = input.now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = input.now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.headers)) headers[k.toLowerCase()] = v;
@@ -42,8 +45,13 @@ export function signRequest(input: SignInput): Record<string, string> {
   const query = [...input.url.searchParams]
     .map(([k, v]) => [uriEncode(k), uriEncode(v)])
     .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`).join('&');
-  const path = input.url.pathname.split('/').map((seg) => uriEncode(decodeURIComponent(seg))).join('/') || '/';
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const path =
+    input.url.pathname
+      .split('/')
+      .map((seg) => uriEncode(decodeURIComponent(seg)))
+      .join('/') || '/';
   const canonicalRequest = [input.method, path, query, canonicalHeaders, signedHeaders, sha256(input.body)].join('\n');
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');

@@ -4,12 +4,20 @@
 // computation over the WebSocket interface; the messages, the range (the last ten metric
 // intervals) and the rules are the same: null values dropped, none is "no values", values from
 // more than one time series are refused, else the last value counts.
-import { configError, numberOf, providerHeaders, requireKeys, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey } from './backend.js';
+import {
+  configError,
+  numberOf,
+  providerHeaders,
+  requireKeys,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, urlAt, type BackendEndpoint } from './exchange.js';
 
-const SECRET_KEYS: readonly SecretKey[] = [
-  { name: 'sf_token_key', required: 'always', what: 'an access token with API scope, sent as X-SF-Token' },
-];
+const SECRET_KEYS: readonly SecretKey[] = [{ name: 'sf_token_key', required: 'always', what: 'an access token with API scope, sent as X-SF-Token' }];
 
 export const splunk: MetricBackend = {
   title: 'Splunk Observability',
@@ -45,10 +53,14 @@ function connectSplunk(settings: BackendSettings): BackendClient {
     async query(program) {
       const stop = settings.now();
       const url = urlAt(streamBase, '/v2/signalflow/execute', {
-        start: String(stop - 10 * settings.intervalMs), stop: String(stop), immediate: 'true',
+        start: String(stop - 10 * settings.intervalMs),
+        stop: String(stop),
+        immediate: 'true',
       });
       const res = await exchange(at, {
-        url, method: 'POST', body: program,
+        url,
+        method: 'POST',
+        body: program,
         headers: { ...providerHeaders(settings.headers), 'content-type': 'text/plain', accept: 'text/event-stream', 'X-SF-Token': token },
         ...bounds,
       });
@@ -57,7 +69,8 @@ function connectSplunk(settings: BackendSettings): BackendClient {
     async probe() {
       await exchange(apiAt, {
         url: urlAt(apiBase, '/v2/metric', { limit: '1' }),
-        headers: { ...providerHeaders(settings.headers), accept: 'application/json', 'X-SF-Token': token }, ...bounds,
+        headers: { ...providerHeaders(settings.headers), accept: 'application/json', 'X-SF-Token': token },
+        ...bounds,
       });
     },
   };

@@ -5,7 +5,17 @@
 // Google's client libraries do. The query sets its own window (| within, | every). A series is
 // worth its first point's first value, as Flagger reads it.
 import { createSign } from 'node:crypto';
-import { configError, numberOf, providerHeaders, requireKeys, seriesResult, type BackendClient, type BackendSettings, type MetricBackend, type SecretKey } from './backend.js';
+import {
+  configError,
+  numberOf,
+  providerHeaders,
+  requireKeys,
+  seriesResult,
+  type BackendClient,
+  type BackendSettings,
+  type MetricBackend,
+  type SecretKey,
+} from './backend.js';
 import { baseUrlOf, endpointOf, exchange, failure, jsonOf, send, urlAt, type BackendEndpoint } from './exchange.js';
 
 export const STACKDRIVER_DEFAULT_ADDRESS = 'https://monitoring.googleapis.com';
@@ -44,7 +54,8 @@ function connectStackdriver(settings: BackendSettings): BackendClient {
   const run = async (query: string) => {
     const token = await tokens();
     return send(at, {
-      url: urlAt(base, `/v3/projects/${encodeURIComponent(project)}/timeSeries:query`), method: 'POST',
+      url: urlAt(base, `/v3/projects/${encodeURIComponent(project)}/timeSeries:query`),
+      method: 'POST',
       headers: { ...providerHeaders(settings.headers), 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query }),
       ...bounds,
@@ -57,13 +68,20 @@ function connectStackdriver(settings: BackendSettings): BackendClient {
       const body = jsonOf(at, res) as { timeSeriesData?: unknown; error?: { status?: unknown; message?: unknown } };
       if (res.status < 200 || res.status >= 300) {
         const kind = res.status === 400 ? 'bad-query' : 'http';
-        throw failure(at, ` answered HTTP ${res.status}: ${String(body?.error?.status ?? '')} ${String(body?.error?.message ?? '')}`.trimEnd(), kind, res.status);
+        throw failure(
+          at,
+          ` answered HTTP ${res.status}: ${String(body?.error?.status ?? '')} ${String(body?.error?.message ?? '')}`.trimEnd(),
+          kind,
+          res.status,
+        );
       }
       const data = Array.isArray(body?.timeSeriesData) ? body.timeSeriesData : [];
-      return seriesResult(data.map((series: { labelValues?: unknown; pointData?: unknown }, i: number) => ({
-        labels: { series: String(i), ...labelValuesOf(series?.labelValues) },
-        value: firstPointValue(series?.pointData),
-      })));
+      return seriesResult(
+        data.map((series: { labelValues?: unknown; pointData?: unknown }, i: number) => ({
+          labels: { series: String(i), ...labelValuesOf(series?.labelValues) },
+          value: firstPointValue(series?.pointData),
+        })),
+      );
     },
     async probe() {
       const res = await run('');
@@ -79,10 +97,10 @@ function keyOf(at: BackendEndpoint, json: string): ServiceAccountKey {
   try {
     key = JSON.parse(json) as Partial<ServiceAccountKey>;
   } catch {
-    throw configError(at.title, at.address, 'the secret\'s serviceAccountKey is not JSON');
+    throw configError(at.title, at.address, "the secret's serviceAccountKey is not JSON");
   }
   if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
-    throw configError(at.title, at.address, 'the secret\'s serviceAccountKey has no client_email and private_key');
+    throw configError(at.title, at.address, "the secret's serviceAccountKey has no client_email and private_key");
   }
   return key as ServiceAccountKey;
 }
@@ -104,21 +122,29 @@ const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64u
 async function tokenFromKey(at: BackendEndpoint, key: ServiceAccountKey, settings: BackendSettings): Promise<{ token: string; expiresIn: number }> {
   const tokenUri = key.token_uri ?? 'https://oauth2.googleapis.com/token';
   const iat = Math.trunc(settings.now() / 1000);
-  const unsigned = `${base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))}.${base64url(JSON.stringify({
-    iss: key.client_email, scope: SCOPE, aud: tokenUri, iat, exp: iat + 3600,
-  }))}`;
+  const unsigned = `${base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))}.${base64url(
+    JSON.stringify({
+      iss: key.client_email,
+      scope: SCOPE,
+      aud: tokenUri,
+      iat,
+      exp: iat + 3600,
+    }),
+  )}`;
   let signature: string;
   try {
     signature = createSign('RSA-SHA256').update(unsigned).sign(key.private_key, 'base64url');
   } catch {
-    throw configError(at.title, at.address, 'the private_key of the secret\'s serviceAccountKey cannot sign');
+    throw configError(at.title, at.address, "the private_key of the secret's serviceAccountKey cannot sign");
   }
   const tokenAt = endpointOf(`${at.title} token endpoint`, tokenUri);
   const res = await exchange(tokenAt, {
-    url: tokenUri, method: 'POST',
+    url: tokenUri,
+    method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `${unsigned}.${signature}` }).toString(),
-    deadlineMs: settings.timeoutMs, maxResponseBytes: 64 * 1024,
+    deadlineMs: settings.timeoutMs,
+    maxResponseBytes: 64 * 1024,
   });
   return tokenOf(tokenAt, jsonOf(tokenAt, res));
 }

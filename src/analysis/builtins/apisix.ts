@@ -5,10 +5,8 @@ const canaryRoute = 'route=~"{{ namespace }}_{{ route }}-{{ target }}-canary_.+"
 
 export const apisix: BuiltinFamily = {
   requestSuccessRate:
-    `sum(rate(apisix_http_status{${canaryRoute},code!~"5.."}[{{ interval }}])) / ` +
-    `sum(rate(apisix_http_status{${canaryRoute}}[{{ interval }}])) * 100`,
-  requestDuration:
-    `histogram_quantile(0.99, sum(rate(apisix_http_latency_bucket{type=~"request",${canaryRoute}}[{{ interval }}])) by (le))`,
+    `sum(rate(apisix_http_status{${canaryRoute},code!~"5.."}[{{ interval }}])) / ` + `sum(rate(apisix_http_status{${canaryRoute}}[{{ interval }}])) * 100`,
+  requestDuration: `histogram_quantile(0.99, sum(rate(apisix_http_latency_bucket{type=~"request",${canaryRoute}}[{{ interval }}])) by (le))`,
   requestCount: `sum(increase(apisix_http_status{${canaryRoute}}[{{ interval }}]))`,
   durationUnit: 'ms',
 };

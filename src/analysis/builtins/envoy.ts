@@ -7,8 +7,7 @@ function envoyFamily(clusterSelector: string): BuiltinFamily {
     requestSuccessRate:
       `sum(rate(envoy_cluster_upstream_rq{${clusterSelector},envoy_response_code!~"5.*"}[{{ interval }}])) / ` +
       `sum(rate(envoy_cluster_upstream_rq{${clusterSelector}}[{{ interval }}])) * 100`,
-    requestDuration:
-      `histogram_quantile(0.99, sum(rate(envoy_cluster_upstream_rq_time_bucket{${clusterSelector}}[{{ interval }}])) by (le))`,
+    requestDuration: `histogram_quantile(0.99, sum(rate(envoy_cluster_upstream_rq_time_bucket{${clusterSelector}}[{{ interval }}])) by (le))`,
     requestCount: `sum(increase(envoy_cluster_upstream_rq{${clusterSelector}}[{{ interval }}]))`,
     durationUnit: 'ms',
   };

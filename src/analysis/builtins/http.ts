@@ -9,8 +9,7 @@ export const http: BuiltinFamily = {
   requestSuccessRate:
     `sum(rate(http_request_duration_seconds_count{${pods},status!~"5.*"}[{{ interval }}])) / ` +
     `sum(rate(http_request_duration_seconds_count{${pods}}[{{ interval }}])) * 100`,
-  requestDuration:
-    `histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{${pods}}[{{ interval }}])) by (le))`,
+  requestDuration: `histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{${pods}}[{{ interval }}])) by (le))`,
   requestCount: `sum(increase(http_request_duration_seconds_count{${pods}}[{{ interval }}]))`,
   durationUnit: 's',
 };

@@ -3,8 +3,7 @@
 import type { QueryModel } from '../template.js';
 import type { BuiltinFamily } from './family.js';
 
-const routePattern =
-  '{{- $route := printf "kube(ew)?_%s__%s_canary__.*__%s_canary(_[0-9]+)?" namespace ingress service }}';
+const routePattern = '{{- $route := printf "kube(ew)?_%s__%s_canary__.*__%s_canary(_[0-9]+)?" namespace ingress service }}';
 
 function skipperNames(model: QueryModel): QueryModel {
   const word = (s: string) => s.replace(/\W/g, '_');
@@ -27,9 +26,7 @@ export const skipper: BuiltinFamily = {
     routePattern +
     'sum(rate(skipper_serve_route_duration_seconds_sum{route=~"{{ $route }}"}[{{ interval }}])) / ' +
     'sum(rate(skipper_serve_route_duration_seconds_count{route=~"{{ $route }}"}[{{ interval }}])) * 1000',
-  requestCount:
-    routePattern +
-    'sum(increase(skipper_response_duration_seconds_bucket{route=~"{{ $route }}",le="+Inf"}[{{ interval }}]))',
+  requestCount: routePattern + 'sum(increase(skipper_response_duration_seconds_bucket{route=~"{{ $route }}",le="+Inf"}[{{ interval }}]))',
   durationUnit: 'ms',
   adaptModel: skipperNames,
 };

@@ -7,8 +7,7 @@ export const traefik: BuiltinFamily = {
   requestSuccessRate:
     `sum(rate(traefik_service_request_duration_seconds_bucket{${canaryService},code!~"5..",le="+Inf"}[{{ interval }}])) / ` +
     `sum(rate(traefik_service_request_duration_seconds_bucket{${canaryService},le="+Inf"}[{{ interval }}])) * 100`,
-  requestDuration:
-    `histogram_quantile(0.99, sum(rate(traefik_service_request_duration_seconds_bucket{${canaryService}}[{{ interval }}])) by (le)) * 1000`,
+  requestDuration: `histogram_quantile(0.99, sum(rate(traefik_service_request_duration_seconds_bucket{${canaryService}}[{{ interval }}])) by (le)) * 1000`,
   requestCount: `sum(increase(traefik_service_request_duration_seconds_bucket{${canaryService},le="+Inf"}[{{ interval }}]))`,
   durationUnit: 'ms',
 };

@@ -46,7 +46,8 @@ export function judgeSamples(
   const counts = { canarySamples: canary.length, primarySamples: primary.length };
   if (canary.length < settings.minSamples || primary.length < settings.minSamples) {
     return {
-      classification: 'nodata', ...counts,
+      classification: 'nodata',
+      ...counts,
       reason: `too few samples to compare: canary ${canary.length}, primary ${primary.length}, fewer than minSamples ${settings.minSamples}`,
     };
   }
@@ -55,7 +56,12 @@ export function judgeSamples(
   const primaryMedian = median(primary);
   const relativeShift = primaryMedian !== 0 ? test.shift / Math.abs(primaryMedian) : undefined;
   const measured = {
-    canaryMedian, primaryMedian, shift: test.shift, pValue: test.pValue, method: test.method, ...counts,
+    canaryMedian,
+    primaryMedian,
+    shift: test.shift,
+    pValue: test.pValue,
+    method: test.method,
+    ...counts,
     ...(relativeShift !== undefined ? { relativeShift } : {}),
   };
   const comparison = `canary ${show(canaryMedian)} vs primary ${show(primaryMedian)} (${effectText(test.shift, relativeShift, show)}, p=${pText(test.pValue)})`;
@@ -66,9 +72,7 @@ export function judgeSamples(
     return { classification: 'pass', ...measured, reason: `${comparison}: no significant difference at ${settings.confidence}% confidence` };
   }
   if (!bad) return { classification: 'pass', ...measured, reason: `${comparison}: ${up ? 'higher' : 'lower'}, which is not a regression` };
-  const tolerated = 'ratio' in settings.tolerance
-    ? settings.tolerance.ratio * Math.abs(primaryMedian)
-    : settings.tolerance.absolute;
+  const tolerated = 'ratio' in settings.tolerance ? settings.tolerance.ratio * Math.abs(primaryMedian) : settings.tolerance.absolute;
   if (Math.abs(test.shift) <= tolerated) {
     return { classification: 'pass', ...measured, reason: `${comparison}: within the tolerated ${toleranceText(settings, show)}` };
   }
@@ -83,9 +87,7 @@ function effectText(shift: number, relative: number | undefined, show: (v: numbe
 }
 
 function toleranceText(settings: JudgeSettings, show: (v: number) => string): string {
-  return 'ratio' in settings.tolerance
-    ? `${Math.round(settings.tolerance.ratio * 1000) / 10}%`
-    : show(settings.tolerance.absolute);
+  return 'ratio' in settings.tolerance ? `${Math.round(settings.tolerance.ratio * 1000) / 10}%` : show(settings.tolerance.absolute);
 }
 
 /** Three decimals, and "<0.001" below them. */

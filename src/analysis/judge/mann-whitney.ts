@@ -23,11 +23,7 @@ export interface MannWhitneyResult {
 }
 
 /** Compares `first` with `second`; both need at least one value. `method` forces one way of computing p. */
-export function mannWhitney(
-  first: readonly number[],
-  second: readonly number[],
-  method?: MannWhitneyResult['method'],
-): MannWhitneyResult {
+export function mannWhitney(first: readonly number[], second: readonly number[], method?: MannWhitneyResult['method']): MannWhitneyResult {
   const n1 = first.length;
   const n2 = second.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitney needs at least one value in each sample');

@@ -5,9 +5,7 @@
 import type { MetricsQuerier, QueryRange, QueryResult } from '../prometheus.js';
 import { samplesPerInterval } from '../../api/judge-spec.js';
 
-export type Samples =
-  | { readonly kind: 'samples'; readonly values: readonly number[] }
-  | { readonly kind: 'error'; readonly message: string };
+export type Samples = { readonly kind: 'samples'; readonly values: readonly number[] } | { readonly kind: 'error'; readonly message: string };
 
 /**
  * The steps that cover exactly the `intervalMs` before `endMs`: the first sample's window starts
@@ -30,12 +28,7 @@ export function samplesOf(result: QueryResult, toJudged: (value: number) => numb
   return { kind: 'samples', values: result.series[0].values.filter((v) => Number.isFinite(v)).map(toJudged) };
 }
 
-export async function fetchSamples(
-  querier: MetricsQuerier,
-  promql: string,
-  range: QueryRange,
-  toJudged: (value: number) => number,
-): Promise<Samples> {
+export async function fetchSamples(querier: MetricsQuerier, promql: string, range: QueryRange, toJudged: (value: number) => number): Promise<Samples> {
   if (!querier.queryRange) return { kind: 'error', message: 'sluiceJudge needs a Prometheus metric (range queries)' };
   try {
     return samplesOf(await querier.queryRange(promql, range), toJudged);

@@ -13,9 +13,12 @@ export type Comparison = Judgement | { readonly classification: 'error'; readonl
 /** How the judge prints one value of a metric: "181ms", "99.20%", "6.20". */
 export function showerOf(kind: MetricKind): (value: number) => string {
   switch (kind) {
-    case 'request-duration': return (v) => `${Math.round(v)}ms`;
-    case 'request-success-rate': return (v) => `${v.toFixed(2)}%`;
-    case 'custom': return (v) => v.toFixed(2);
+    case 'request-duration':
+      return (v) => `${Math.round(v)}ms`;
+    case 'request-success-rate':
+      return (v) => `${v.toFixed(2)}%`;
+    case 'custom':
+      return (v) => v.toFixed(2);
   }
 }
 
@@ -45,9 +48,23 @@ export function withComparison(threshold: Verdict, comparison: Comparison, canar
       return { ...threshold, judge };
     case 'high':
     case 'low':
-      return { ...threshold, judge, result: 'fail', countsAsFailedCheck: true, message: capMessage(what), halt: capMessage(`Halt ${canary} advancement ${what}`) };
+      return {
+        ...threshold,
+        judge,
+        result: 'fail',
+        countsAsFailedCheck: true,
+        message: capMessage(what),
+        halt: capMessage(`Halt ${canary} advancement ${what}`),
+      };
     case 'nodata':
-      return { ...threshold, judge, result: 'nodata', countsAsFailedCheck: false, message: capMessage(what), halt: capMessage(`Halt ${canary} advancement ${what}`) };
+      return {
+        ...threshold,
+        judge,
+        result: 'nodata',
+        countsAsFailedCheck: false,
+        message: capMessage(what),
+        halt: capMessage(`Halt ${canary} advancement ${what}`),
+      };
     case 'error': {
       const message = capMessage(`comparing ${threshold.name} with the primary failed: ${comparison.reason}`);
       return { ...threshold, judge, result: 'error', countsAsFailedCheck: true, message, halt: capMessage(`Halt ${canary} advancement ${message}`) };

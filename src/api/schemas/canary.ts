@@ -1,8 +1,5 @@
 // OpenAPI schema of flagger.app/v1beta1 Canary, the source of crds/canary.yaml.
-import {
-  obj, str, num, int, bool, list, stringMap, mapOf, freeform, intOrString, oneOfStrings,
-  type JSONSchema,
-} from '../schema.js';
+import { obj, str, num, int, bool, list, stringMap, mapOf, freeform, intOrString, oneOfStrings, type JSONSchema } from '../schema.js';
 import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
 import { REFERENCE_FIELDS, SUPPORTED_PROVIDERS } from '../providers.js';
 import { SUPPORTED_AUTOSCALER_KINDS, SUPPORTED_TARGET_KINDS } from '../workloads.js';
@@ -39,10 +36,7 @@ const service: JSONSchema = obj(
     backendTimeout: str('Backend request timeout (Gateway API only)'),
     gateways: stringList('Istio gateways (default: mesh)'),
     gatewayRefs: list(
-      obj(
-        { name: str(), namespace: str(), group: str(), kind: str(), sectionName: str(), port: int() },
-        { required: ['name'] },
-      ),
+      obj({ name: str(), namespace: str(), group: str(), kind: str(), sectionName: str(), port: int() }, { required: ['name'] }),
       'Gateway API parent references',
     ),
     hosts: stringList(),
@@ -80,15 +74,15 @@ const metric: JSONSchema = obj(
         confidence: num('Percent: a difference counts when its p-value is below 1 - confidence/100'),
         tolerance: obj(
           {
-            ratio: num('Tolerated shift as a fraction of the primary\'s median (0.1: 10 %)'),
-            absolute: num('Tolerated shift in the metric\'s unit (milliseconds for request-duration)'),
+            ratio: num("Tolerated shift as a fraction of the primary's median (0.1: 10 %)"),
+            absolute: num("Tolerated shift in the metric's unit (milliseconds for request-duration)"),
           },
           { description: 'The shift tolerated in the bad direction: ratio or absolute' },
         ),
         step: str('Sample step of the range queries, a duration'),
         minSamples: int('Fewer samples than this on either side gives "no data"'),
       },
-      { description: 'Sluice: compare the canary\'s samples with the primary\'s (Mann-Whitney U test)' },
+      { description: "Sluice: compare the canary's samples with the primary's (Mann-Whitney U test)" },
     ),
   },
   { required: ['name'] },
@@ -236,13 +230,13 @@ const status: JSONSchema = obj({
             canaryMedian: num(),
             primaryMedian: num(),
             shift: num('Hodges-Lehmann shift, canary minus primary'),
-            relativeShift: num('The shift as a fraction of the primary\'s median'),
+            relativeShift: num("The shift as a fraction of the primary's median"),
             pValue: num(),
             canarySamples: int(),
             primarySamples: int(),
             message: str(),
           },
-          { description: 'Sluice: the statistical judge\'s comparison with the primary' },
+          { description: "Sluice: the statistical judge's comparison with the primary" },
         ),
       },
       { required: ['name', 'result'] },

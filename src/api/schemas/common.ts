@@ -20,7 +20,6 @@ export const objectRef = (kinds: string[] | null, description: string, namespace
 export const localRef = (description: string, namespaced = false): JSONSchema =>
   obj({ name: str(), ...(namespaced ? { namespace: str() } : {}) }, { required: ['name'], description });
 
-export const customMetadata = (description: string): JSONSchema =>
-  obj({ labels: stringMap(), annotations: stringMap() }, { description });
+export const customMetadata = (description: string): JSONSchema => obj({ labels: stringMap(), annotations: stringMap() }, { description });
 
 export const stringList = (description?: string): JSONSchema => list(str(), description);

@@ -14,11 +14,7 @@ export function analysisNotStarted(status: CanaryStatus): boolean {
 }
 
 /** True when the next step waits for its condition only, not for the interval. */
-export function pacedByEvidence(
-  phase: CanaryPhase,
-  status: CanaryStatus,
-  r: Pick<ResolvedCanary, 'threshold' | 'stepWeightPromotion'>,
-): boolean {
+export function pacedByEvidence(phase: CanaryPhase, status: CanaryStatus, r: Pick<ResolvedCanary, 'threshold' | 'stepWeightPromotion'>): boolean {
   switch (phase) {
     case 'Progressing':
       // Only until the first checks ran: a closed gate or a failed check there keeps the interval.

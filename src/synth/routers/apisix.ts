@@ -26,16 +26,22 @@ export const apisixRouter: Router = {
     const rule = rules.find((r) => (Array.isArray(r?.backends) ? r.backends : []).some((b: JsonObject) => b?.serviceName === apex));
     if (!rule) fail(scope, 'spec.routeRef', `ApisixRoute ${route.metadata.name} has no backend for Service ${apex}`);
     if (rule.backends.length !== 1) {
-      fail(scope, 'spec.routeRef', `ApisixRoute ${route.metadata.name}: its rule ${rule.name} must have one backend (Service ${apex}), it has ${rule.backends.length}`);
+      fail(
+        scope,
+        'spec.routeRef',
+        `ApisixRoute ${route.metadata.name}: its rule ${rule.name} must have one backend (Service ${apex}), it has ${rule.backends.length}`,
+      );
     }
     const [backend] = rule.backends as JsonObject[];
     const canaryBackend: JsonObject = { serviceName: canary, weight: ctx.weights.canary };
     for (const field of ['servicePort', 'resolveGranularity', 'subset']) if (backend[field] !== undefined) canaryBackend[field] = backend[field];
-    spec.http = [{
-      ...rule,
-      priority: APISIX_CANARY_PRIORITY,
-      backends: [{ ...backend, serviceName: primary, weight: ctx.weights.primary }, canaryBackend],
-    }];
+    spec.http = [
+      {
+        ...rule,
+        priority: APISIX_CANARY_PRIORITY,
+        backends: [{ ...backend, serviceName: primary, weight: ctx.weights.primary }, canaryBackend],
+      },
+    ];
     const name = `${route.metadata.name}-${apex}-canary`;
     return [
       new ApiObject(scope, `ApisixRoute-${name}`, {

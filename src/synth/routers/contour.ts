@@ -49,7 +49,12 @@ function policiesOf(ctx: RouteContext): Partial<HttpProxySpecRoutes> {
   return {
     ...(timeout ? { timeoutPolicy: { response: timeout, idle: '5m' } } : {}),
     ...(retries
-      ? { retryPolicy: { ...(retries.attempts !== undefined ? { count: retries.attempts } : {}), ...(retries.perTryTimeout ? { perTryTimeout: retries.perTryTimeout } : {}) } }
+      ? {
+          retryPolicy: {
+            ...(retries.attempts !== undefined ? { count: retries.attempts } : {}),
+            ...(retries.perTryTimeout ? { perTryTimeout: retries.perTryTimeout } : {}),
+          },
+        }
       : {}),
   };
 }

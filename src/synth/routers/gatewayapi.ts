@@ -45,10 +45,17 @@ function httpRouteSpec(scope: Construct, ctx: RouteContext): HttpRouteSpec {
   const serviceMatches = (service.match ?? []).map((m, i) => routeMatch(scope, m, `spec.service.match[${i}]`)).filter(notEmpty);
   const matches = serviceMatches.length ? serviceMatches : [DEFAULT_MATCH];
   const filters = filtersOf(ctx);
-  const timeouts = service.timeout || service.backendTimeout
-    ? { timeouts: { ...(service.timeout ? { request: service.timeout } : {}), ...(service.backendTimeout ? { backendRequest: service.backendTimeout } : {}) } }
-    : {};
-  const rule = (ruleMatches: HttpRouteSpecRulesMatches[], backendRefs: HttpRouteSpecRulesBackendRefs[], extraFilters: HttpRouteSpecRulesFilters[] = []): HttpRouteSpecRules => {
+  const timeouts =
+    service.timeout || service.backendTimeout
+      ? {
+          timeouts: { ...(service.timeout ? { request: service.timeout } : {}), ...(service.backendTimeout ? { backendRequest: service.backendTimeout } : {}) },
+        }
+      : {};
+  const rule = (
+    ruleMatches: HttpRouteSpecRulesMatches[],
+    backendRefs: HttpRouteSpecRulesBackendRefs[],
+    extraFilters: HttpRouteSpecRulesFilters[] = [],
+  ): HttpRouteSpecRules => {
     const all = [...filters, ...extraFilters];
     return { matches: ruleMatches, ...(all.length ? { filters: all } : {}), backendRefs, ...timeouts };
   };
@@ -136,7 +143,11 @@ function filtersOf(ctx: RouteContext): HttpRouteSpecRulesFilters[] {
   const out: HttpRouteSpecRulesFilters[] = [];
   const modifier = (ops: JsonObject) => {
     const pairs = (map: unknown) =>
-      isJsonObject(map) ? Object.keys(map).sort().map((name) => ({ name, value: String(map[name]) })) : [];
+      isJsonObject(map)
+        ? Object.keys(map)
+            .sort()
+            .map((name) => ({ name, value: String(map[name]) }))
+        : [];
     const set = pairs(ops.set);
     const add = pairs(ops.add);
     const remove = Array.isArray(ops.remove) ? ops.remove.map(String) : [];

@@ -85,7 +85,11 @@ function upstreamConfigOf(scope: Construct, ctx: RouteContext): JsonObject | und
   const refNamespace = ref.namespace ?? ctx.namespace;
   if (!given) fail(scope, 'spec.upstreamRef', `Upstream ${refNamespace}/${ref.name} was not given; it is needed to copy its settings`);
   if (given.metadata.name !== ref.name || (given.metadata.namespace ?? ctx.namespace) !== refNamespace) {
-    fail(scope, 'spec.upstreamRef', `names Upstream ${refNamespace}/${ref.name} but ${given.metadata.namespace ?? ctx.namespace}/${given.metadata.name} was given`);
+    fail(
+      scope,
+      'spec.upstreamRef',
+      `names Upstream ${refNamespace}/${ref.name} but ${given.metadata.namespace ?? ctx.namespace}/${given.metadata.name} was given`,
+    );
   }
   return isJsonObject(given.spec) ? given.spec : {};
 }
@@ -122,7 +126,12 @@ function matchersOf(scope: Construct, match: readonly HTTPMatchRequest[]): Route
  * (x-kubernetes-preserve-unknown-fields) but the generated class only knows `kube`.
  */
 class ConfiguredUpstream extends Upstream {
-  constructor(scope: Construct, id: string, props: UpstreamProps, private readonly settings: JsonObject) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: UpstreamProps,
+    private readonly settings: JsonObject,
+  ) {
     super(scope, id, props);
   }
 

@@ -5,9 +5,7 @@
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { HTTPMatchRequest, StringMatch } from '../../api/types.js';
-import {
-  DestinationRule,
-} from '../../imports/istio-destinationrule-networking.istio.io.js';
+import { DestinationRule } from '../../imports/istio-destinationrule-networking.istio.io.js';
 import {
   VirtualService,
   type VirtualServiceSpecHttp,
@@ -19,7 +17,15 @@ import { fail } from '../errors.js';
 import { mergeMatches } from './http-match.js';
 import { apexMetadata, ownedMetadata } from './route-metadata.js';
 import {
-  COOKIE_HEADER, cookieRegex, expiredCookie, PRIMARY_STICKY_ROUTE_NAME, SET_COOKIE_HEADER, setCookie, STICKY_ROUTE_NAME, stickyStateOf, type StickyState,
+  COOKIE_HEADER,
+  cookieRegex,
+  expiredCookie,
+  PRIMARY_STICKY_ROUTE_NAME,
+  SET_COOKIE_HEADER,
+  setCookie,
+  STICKY_ROUTE_NAME,
+  stickyStateOf,
+  type StickyState,
 } from './session-affinity.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -48,7 +54,11 @@ export const istioRouter: Router = {
 function virtualServiceSpec(scope: Construct, ctx: RouteContext) {
   const { service } = ctx.resolved;
   if (service.delegation && (service.hosts?.length || service.gateways?.length)) {
-    fail(scope, service.hosts?.length ? 'spec.service.hosts' : 'spec.service.gateways', 'must be empty when spec.service.delegation is true: a delegate VirtualService takes its hosts and gateways from its parent');
+    fail(
+      scope,
+      service.hosts?.length ? 'spec.service.hosts' : 'spec.service.gateways',
+      'must be empty when spec.service.delegation is true: a delegate VirtualService takes its hosts and gateways from its parent',
+    );
   }
   // A delegate is reached through its parent: it must name neither hosts nor gateways.
   const addressing = service.delegation
@@ -93,7 +103,9 @@ function stickyRoutes(scope: Construct, ctx: RouteContext, weighted: VirtualServ
   const { names } = ctx;
   const serviceMatch = ctx.resolved.service.match ?? [];
   const cookieMatch = (cookie: string) =>
-    mergeMatches([{ headers: { [COOKIE_HEADER]: { regex: cookieRegex(cookie) } } }], serviceMatch).map((m, i) => istioMatch(scope, m, `spec.service.match[${i}]`));
+    mergeMatches([{ headers: { [COOKIE_HEADER]: { regex: cookieRegex(cookie) } } }], serviceMatch).map((m, i) =>
+      istioMatch(scope, m, `spec.service.match[${i}]`),
+    );
   if (sticky.canaryCookie) {
     const handsOut = (host: string, cookie: string | undefined): VirtualServiceSpecHttpRoute => {
       const route = destination(ctx, host, host === names.canary ? ctx.weights.canary : ctx.weights.primary);
@@ -129,7 +141,12 @@ function routeOptions(ctx: RouteContext): VirtualServiceSpecHttp {
   const { service } = ctx.resolved;
   return {
     ...(service.rewrite && (service.rewrite.uri || service.rewrite.authority)
-      ? { rewrite: { ...(service.rewrite.uri ? { uri: service.rewrite.uri } : {}), ...(service.rewrite.authority ? { authority: service.rewrite.authority } : {}) } }
+      ? {
+          rewrite: {
+            ...(service.rewrite.uri ? { uri: service.rewrite.uri } : {}),
+            ...(service.rewrite.authority ? { authority: service.rewrite.authority } : {}),
+          },
+        }
       : {}),
     ...(service.timeout ? { timeout: service.timeout } : {}),
     ...(service.retries ? { retries: { ...service.retries } } : {}),
@@ -172,7 +189,11 @@ function istioMatch(scope: Construct, m: HTTPMatchRequest, path: string): Virtua
   const string = (s: StringMatch | undefined, field: string) => {
     if (!s) return undefined;
     if (s.suffix !== undefined) fail(scope, `${path}.${field}.suffix`, 'Istio has no suffix match; use regex');
-    return { ...(s.exact !== undefined ? { exact: s.exact } : {}), ...(s.prefix !== undefined ? { prefix: s.prefix } : {}), ...(s.regex !== undefined ? { regex: s.regex } : {}) };
+    return {
+      ...(s.exact !== undefined ? { exact: s.exact } : {}),
+      ...(s.prefix !== undefined ? { prefix: s.prefix } : {}),
+      ...(s.regex !== undefined ? { regex: s.regex } : {}),
+    };
   };
   const stringMap = (map: Record<string, StringMatch> | undefined, field: string) =>
     map ? Object.fromEntries(Object.entries(map).map(([k, v]) => [k, string(v, `${field}.${k}`)!])) : undefined;

@@ -30,7 +30,12 @@ export const skipperRouter: Router = {
     const annotations = withFluxOptOut(ingress.metadata.annotations);
     // Flagger writes the weights as Go marshals a map: keys in sorted order.
     annotations[SKIPPER_BACKEND_WEIGHTS] = JSON.stringify(
-      Object.fromEntries([[primary, ctx.weights.primary], [canary, ctx.weights.canary]].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      Object.fromEntries(
+        [
+          [primary, ctx.weights.primary],
+          [canary, ctx.weights.canary],
+        ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
     );
     annotations[SKIPPER_PREDICATE] = firstPredicate(annotations[SKIPPER_PREDICATE], ctx.weights.canary > 0 ? PREFER : DISABLE);
     return [
@@ -80,6 +85,9 @@ function splitApexBackends(spec: JsonObject, apex: string, primary: string, cana
 
 /** `predicate` first, then the user's predicates without Flagger's own two. */
 function firstPredicate(raw: string | undefined, predicate: string): string {
-  const kept = (raw ?? '').split('&&').map((p) => p.trim()).filter((p) => p !== '' && p !== PREFER && p !== DISABLE);
+  const kept = (raw ?? '')
+    .split('&&')
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && p !== PREFER && p !== DISABLE);
   return [predicate, ...kept].join(' && ');
 }

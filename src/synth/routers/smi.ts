@@ -6,12 +6,7 @@
 // beside Flagger's (and a takeover of Flagger's objects) sees the same value, not 100 against "100".
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import {
-  TrafficSplit,
-  TrafficSplitSpecBackendsWeight,
-  TrafficSplitV1Alpha2,
-  TrafficSplitV1Alpha3,
-} from '../../imports/smi-trafficsplit-split.smi-spec.io.js';
+import { TrafficSplit, TrafficSplitSpecBackendsWeight, TrafficSplitV1Alpha2, TrafficSplitV1Alpha3 } from '../../imports/smi-trafficsplit-split.smi-spec.io.js';
 import { ownedMetadata } from './route-metadata.js';
 import type { RouteContext, Router } from './router.js';
 

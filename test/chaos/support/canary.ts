@@ -40,7 +40,10 @@ export class CanaryWatch {
   private readonly t0 = Date.now();
   private waiters: { pred: (s: StatusLine) => boolean; resolve: (s: StatusLine) => void }[] = [];
 
-  constructor(readonly namespace: string, readonly name = 'podinfo') {
+  constructor(
+    readonly namespace: string,
+    readonly name = 'podinfo',
+  ) {
     this.start();
   }
 
@@ -48,7 +51,8 @@ export class CanaryWatch {
     const env = clusterEnv()!;
     const query = `watch=true${this.resumeFrom ? `&resourceVersion=${this.resumeFrom}` : ''}`;
     const child = spawn(env.SLUICE_KUBECTL || 'kubectl', ['get', '--raw', `/apis/flagger.app/v1beta1/namespaces/${this.namespace}/canaries?${query}`], {
-      env: { ...process.env, KUBECONFIG: env.KUBECONFIG }, stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, KUBECONFIG: env.KUBECONFIG },
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     this.child = child;
     let buf = '';
@@ -61,7 +65,12 @@ export class CanaryWatch {
         if (line) this.onEvent(JSON.parse(line) as WatchEvent);
       }
     });
-    child.on('exit', () => { if (!this.closed) setTimeout(() => { if (!this.closed) this.start(); }, 500); });
+    child.on('exit', () => {
+      if (!this.closed)
+        setTimeout(() => {
+          if (!this.closed) this.start();
+        }, 500);
+    });
   }
 
   private onEvent(event: WatchEvent): void {
@@ -78,7 +87,15 @@ export class CanaryWatch {
     const prev = this.lines[this.lines.length - 1];
     if (prev?.resourceVersion === resourceVersion) return; // the current object again after a fresh watch
     const st = o.status ?? {};
-    this.push({ at: Date.now() - this.t0, wall: Date.now(), resourceVersion, phase: st.phase ?? '', weight: Number(st.canaryWeight ?? 0), failedChecks: Number(st.failedChecks ?? 0), lastAnalysisTime: st.lastAnalysisTime ?? '' });
+    this.push({
+      at: Date.now() - this.t0,
+      wall: Date.now(),
+      resourceVersion,
+      phase: st.phase ?? '',
+      weight: Number(st.canaryWeight ?? 0),
+      failedChecks: Number(st.failedChecks ?? 0),
+      lastAnalysisTime: st.lastAnalysisTime ?? '',
+    });
   }
 
   private push(s: StatusLine): void {
@@ -100,7 +117,13 @@ export class CanaryWatch {
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; statuses seen: ${this.describe()}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: (s) => { clearTimeout(timer); resolve(s); } });
+      this.waiters.push({
+        pred,
+        resolve: (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
+      });
     });
   }
 
@@ -141,7 +164,12 @@ export async function eventRecords(ns: string, name = 'podinfo'): Promise<EventR
   return list.items
     .sort((a, b) => (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') || rv(a) - rv(b))
     .map((e) => ({
-      message: e.message, type: e.type, count: e.count ?? 1, firstTimestamp: e.firstTimestamp, lastTimestamp: e.lastTimestamp, name: e.metadata.name,
+      message: e.message,
+      type: e.type,
+      count: e.count ?? 1,
+      firstTimestamp: e.firstTimestamp,
+      lastTimestamp: e.lastTimestamp,
+      name: e.metadata.name,
     }));
 }
 
@@ -162,9 +190,13 @@ export function stepEvents(events: EventRecord[]): EventRecord[] {
 export function notSaidOnce(events: EventRecord[], ns: string, weights = [10, 20, 30]): string[] {
   const t = `podinfo.${ns}`;
   const once = [
-    `Initialization done! ${t}`, `New revision detected! Scaling up ${t}`, `Starting canary analysis for ${t}`,
+    `Initialization done! ${t}`,
+    `New revision detected! Scaling up ${t}`,
+    `Starting canary analysis for ${t}`,
     ...weights.map((w) => `Advance ${t} canary weight ${w}`),
-    `Copying ${t} template spec to podinfo-primary.${ns}`, 'Routing all traffic to primary', `Promotion completed! Scaling down ${t}`,
+    `Copying ${t} template spec to podinfo-primary.${ns}`,
+    'Routing all traffic to primary',
+    `Promotion completed! Scaling down ${t}`,
   ];
   return once.filter((m) => timesSaid(events, m) !== 1).map((m) => `"${m}" said ${timesSaid(events, m)} times`);
 }
@@ -191,7 +223,10 @@ export function say(line: string): void {
 export async function startReplica(extraEnv: Record<string, string>): Promise<OperatorProcess> {
   const op = spawnOperator({ SLUICE_LEADER_ELECT: 'true', ...extraEnv }, 'chaos-replica');
   const logs = op.logs;
-  await waitFor(() => logs().includes('metrics and health on') && (extraEnv.SLUICE_WEBHOOKS === 'false' || logs().includes('admission webhooks registered')),
-    60_000, { what: `operator replica start (log ${op.logFile})` });
+  await waitFor(
+    () => logs().includes('metrics and health on') && (extraEnv.SLUICE_WEBHOOKS === 'false' || logs().includes('admission webhooks registered')),
+    60_000,
+    { what: `operator replica start (log ${op.logFile})` },
+  );
   return op;
 }

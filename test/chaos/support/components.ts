@@ -46,7 +46,11 @@ export function componentPid(name: Component): number | undefined {
 }
 
 function captureLaunch(name: Component, pid: number): Launch {
-  const split = (file: string) => readFileSync(file).toString('utf8').split('\0').filter((s) => s.length > 0);
+  const split = (file: string) =>
+    readFileSync(file)
+      .toString('utf8')
+      .split('\0')
+      .filter((s) => s.length > 0);
   const env: Record<string, string> = {};
   for (const kv of split(`/proc/${pid}/environ`)) {
     const i = kv.indexOf('=');
@@ -84,7 +88,11 @@ export async function stopComponent(name: Component, signal: 'SIGTERM' | 'SIGKIL
   while (st !== undefined && startTime(pid) === st) {
     if (!killed && Date.now() > deadline) {
       killed = true;
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone meanwhile */
+      }
     }
     await sleep(50);
   }
@@ -98,7 +106,10 @@ export async function startComponent(launch: Launch): Promise<number> {
   try {
     writeFileSync(log, `\n==== restarted by test/chaos at ${new Date().toISOString()} ====\n`);
     const child = spawn(launch.argv[0], launch.argv.slice(1), {
-      cwd: launch.cwd, env: launch.env, detached: true, stdio: ['ignore', log, log],
+      cwd: launch.cwd,
+      env: launch.env,
+      detached: true,
+      stdio: ['ignore', log, log],
     });
     child.unref();
     const pid = child.pid;
@@ -171,7 +182,8 @@ export async function clusterHealth(): Promise<Health> {
 export async function waitClusterHealthy(timeoutMs = 120_000): Promise<number> {
   const t0 = Date.now();
   let last: Health = { healthy: false, problems: ['not checked'] };
-  await waitFor(async () => (last = await clusterHealth()).healthy, timeoutMs, { what: 'a healthy cluster', intervalMs: 500 })
-    .catch(() => { throw new Error(`cluster not healthy after ${timeoutMs} ms: ${last.problems.join('; ')}`); });
+  await waitFor(async () => (last = await clusterHealth()).healthy, timeoutMs, { what: 'a healthy cluster', intervalMs: 500 }).catch(() => {
+    throw new Error(`cluster not healthy after ${timeoutMs} ms: ${last.problems.join('; ')}`);
+  });
   return Date.now() - t0;
 }

@@ -42,13 +42,18 @@ export class HoldingWebhook {
   /** Every request seen, in order. */
   readonly seen: HeldRequest[] = [];
 
-  private constructor(private readonly server: Server, readonly options: HoldOptions) {}
+  private constructor(
+    private readonly server: Server,
+    readonly options: HoldOptions,
+  ) {}
 
   static async start(options: HoldOptions): Promise<HoldingWebhook> {
     const cert = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], validityDays: 1 });
     const server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
       let body = '';
-      req.on('data', (d) => { body += d; });
+      req.on('data', (d) => {
+        body += d;
+      });
       req.on('end', () => {
         const review = JSON.parse(body);
         const r = review.request;
@@ -57,17 +62,31 @@ export class HoldingWebhook {
           if (answered || res.writableEnded || res.destroyed) return;
           answered = true;
           res.setHeader('Content-Type', 'application/json');
-          res.end(JSON.stringify({
-            apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-            response: { uid: r.uid, allowed, ...(allowed ? {} : { status: { code: 503, message } }) },
-          }));
+          res.end(
+            JSON.stringify({
+              apiVersion: 'admission.k8s.io/v1',
+              kind: 'AdmissionReview',
+              response: { uid: r.uid, allowed, ...(allowed ? {} : { status: { code: 503, message } }) },
+            }),
+          );
         };
         const request: HeldRequest = {
-          at: Date.now(), user: r.userInfo?.username, kind: r.kind?.kind,
-          operation: r.operation, resource: r.resource?.resource, subResource: r.subResource, name: r.name, object: r.object, oldObject: r.oldObject,
+          at: Date.now(),
+          user: r.userInfo?.username,
+          kind: r.kind?.kind,
+          operation: r.operation,
+          resource: r.resource?.resource,
+          subResource: r.subResource,
+          name: r.name,
+          object: r.object,
+          oldObject: r.oldObject,
         };
         hook.seen.push(request);
-        if (hook.held || options.hold === false) { hook.passed++; respond(true, ''); return; }
+        if (hook.held || options.hold === false) {
+          hook.passed++;
+          respond(true, '');
+          return;
+        }
         hook.held = { request, answer: respond };
         for (const w of hook.heldWaiters) w(request);
         hook.heldWaiters = [];
@@ -80,17 +99,19 @@ export class HoldingWebhook {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
       metadata: { name: options.name, labels: { 'app.kubernetes.io/part-of': 'sluice-chaos-tests' } },
-      webhooks: [{
-        name: 'hold.chaos.sluice.dev',
-        clientConfig: { url: `https://127.0.0.1:${port}/hold`, caBundle: Buffer.from(cert.caCert).toString('base64') },
-        admissionReviewVersions: ['v1'],
-        sideEffects: 'None',
-        failurePolicy: 'Ignore',
-        timeoutSeconds: 20,
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': options.namespace } },
-        rules: options.rules,
-        ...(options.matchConditions ? { matchConditions: options.matchConditions } : {}),
-      }],
+      webhooks: [
+        {
+          name: 'hold.chaos.sluice.dev',
+          clientConfig: { url: `https://127.0.0.1:${port}/hold`, caBundle: Buffer.from(cert.caCert).toString('base64') },
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          failurePolicy: 'Ignore',
+          timeoutSeconds: 20,
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': options.namespace } },
+          rules: options.rules,
+          ...(options.matchConditions ? { matchConditions: options.matchConditions } : {}),
+        },
+      ],
     };
     await kubectl(['apply', '-f', '-'], { input: JSON.stringify(config) });
     return hook;
@@ -101,7 +122,10 @@ export class HoldingWebhook {
     if (this.held) return Promise.resolve(this.held.request);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no request reached webhook ${this.options.name} in ${timeoutMs} ms`)), timeoutMs);
-      this.heldWaiters.push((r) => { clearTimeout(timer); resolve(r); });
+      this.heldWaiters.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
     });
   }
 
@@ -120,7 +144,11 @@ export class HoldingWebhook {
     if (this.removed) return;
     this.removed = true;
     await kubectl(['delete', 'validatingwebhookconfiguration', this.options.name, '--ignore-not-found']).catch(() => undefined);
-    try { this.release(false); } catch { /* already answered */ }
+    try {
+      this.release(false);
+    } catch {
+      /* already answered */
+    }
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -25,7 +25,9 @@ export function chaosSuiteHooks(suite: ChaosSuite): void {
     this.timeout(60 * 60_000);
     await ensureCluster({ quiet: true });
   });
-  afterEach(function () { sayDuration(this.currentTest); });
+  afterEach(function () {
+    sayDuration(this.currentTest);
+  });
   after(async function () {
     this.timeout(suite.cleanupMs);
     await cleanup({

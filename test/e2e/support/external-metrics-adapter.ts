@@ -53,7 +53,10 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
   });
 }
 
-export async function startExternalMetricsAdapter(service: { namespace: string; name: string }, frontProxy: { ca: string; allowedNames: readonly string[] }): Promise<ExternalMetricsAdapter> {
+export async function startExternalMetricsAdapter(
+  service: { namespace: string; name: string },
+  frontProxy: { ca: string; allowedNames: readonly string[] },
+): Promise<ExternalMetricsAdapter> {
   const { key, cert } = selfSignedCertificate({ dns: [`${service.name}.${service.namespace}.svc`, 'localhost'] });
   const metrics = new Map<string, readonly ExternalMetricSeries[]>();
   const requests: AdapterRequest[] = [];
@@ -75,12 +78,18 @@ export async function startExternalMetricsAdapter(service: { namespace: string; 
     if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `${req.method} is not served`);
     if (url.pathname === '/apis') {
       const version = { groupVersion: GROUP_VERSION, version: 'v1beta1' };
-      return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'external.metrics.k8s.io', versions: [version], preferredVersion: version }] });
+      return send(res, 200, {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [{ name: 'external.metrics.k8s.io', versions: [version], preferredVersion: version }],
+      });
     }
     if (url.pathname === API) {
       const names = [...new Set([...metrics.keys()].map((k) => k.split('/')[1]))];
       return send(res, 200, {
-        kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GROUP_VERSION,
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: GROUP_VERSION,
         resources: names.map((name) => ({ name, singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] })),
       });
     }
@@ -91,7 +100,9 @@ export async function startExternalMetricsAdapter(service: { namespace: string; 
     // One X-Remote-Group header per group: headersDistinct keeps them apart.
     const user = req.headersDistinct['x-remote-user']?.[0];
     requests.push({
-      path: url.pathname, ...(labelSelector ? { labelSelector } : {}), ...(user ? { user } : {}),
+      path: url.pathname,
+      ...(labelSelector ? { labelSelector } : {}),
+      ...(user ? { user } : {}),
       groups: req.headersDistinct['x-remote-group'] ?? [],
     });
     let items: ExternalMetricSeries[];
@@ -103,7 +114,9 @@ export async function startExternalMetricsAdapter(service: { namespace: string; 
     // An unknown metric is an empty list, as adapters built on custom-metrics-apiserver answer.
     const timestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     send(res, 200, {
-      kind: 'ExternalMetricValueList', apiVersion: GROUP_VERSION, metadata: {},
+      kind: 'ExternalMetricValueList',
+      apiVersion: GROUP_VERSION,
+      metadata: {},
       items: items.map((s) => ({ metricName: metric, metricLabels: s.labels, timestamp, value: s.value })),
     });
   };
@@ -115,12 +128,17 @@ export async function startExternalMetricsAdapter(service: { namespace: string; 
     server.listen(port, '127.0.0.1', resolve);
   });
   return {
-    port, certificate: cert, requests,
-    set: (namespace, metric, series) => { metrics.set(`${namespace}/${metric}`, series); },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    port,
+    certificate: cert,
+    requests,
+    set: (namespace, metric, series) => {
+      metrics.set(`${namespace}/${metric}`, series);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -136,16 +154,28 @@ export async function frontProxyTrust(admin: KubeClient): Promise<{ ca: string; 
  * Registers the adapter: an ExternalName Service for localhost and the APIService, then waits until
  * the apiserver reports it Available (its discovery check reached the adapter over TLS).
  */
-export async function registerAdapter(admin: KubeClient, service: { namespace: string; name: string }, adapter: ExternalMetricsAdapter, timeoutMs = 60_000): Promise<void> {
+export async function registerAdapter(
+  admin: KubeClient,
+  service: { namespace: string; name: string },
+  adapter: ExternalMetricsAdapter,
+  timeoutMs = 60_000,
+): Promise<void> {
   await admin.serverSideApply([
     {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: service.namespace },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service.name, namespace: service.namespace },
       spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port: adapter.port, protocol: 'TCP' }] },
     },
     {
-      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: API_SERVICE_NAME },
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: API_SERVICE_NAME },
       spec: {
-        group: 'external.metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100,
+        group: 'external.metrics.k8s.io',
+        version: 'v1beta1',
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
         service: { namespace: service.namespace, name: service.name, port: adapter.port },
         caBundle: Buffer.from(adapter.certificate).toString('base64'),
       },

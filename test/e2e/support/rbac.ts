@@ -10,7 +10,12 @@ import { parse, stringify } from 'yaml';
 import { clusterEnv, kubectl, stateDir } from '../../support/cluster.js';
 import type { PermissionRule } from '../../../src/install/permissions.js';
 
-export interface CanICheck { verb: string; resource: string; subresource?: string; namespace?: string }
+export interface CanICheck {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+}
 
 /** The groups the apiserver gives a ServiceAccount's token (impersonation adds the same). */
 function groupsOf(user: string): string[] {
@@ -26,35 +31,50 @@ export async function canIAs(user: string, verb: string, resource: string, opts:
   const [type, name] = resource.split('/', 2);
   const dot = type.indexOf('.');
   const review = {
-    apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
     spec: {
-      user, groups: groupsOf(user),
+      user,
+      groups: groupsOf(user),
       resourceAttributes: {
-        verb, resource: dot < 0 ? type : type.slice(0, dot), group: dot < 0 ? '' : type.slice(dot + 1),
-        ...(name ? { name } : {}), ...(opts.subresource ? { subresource: opts.subresource } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}),
+        verb,
+        resource: dot < 0 ? type : type.slice(0, dot),
+        group: dot < 0 ? '' : type.slice(dot + 1),
+        ...(name ? { name } : {}),
+        ...(opts.subresource ? { subresource: opts.subresource } : {}),
+        ...(opts.namespace ? { namespace: opts.namespace } : {}),
       },
     },
   };
   // --raw: a plain POST, without kubectl's discovery and schema validation round trips.
-  const answer = JSON.parse(await kubectl(['create', '--raw', '/apis/authorization.k8s.io/v1/subjectaccessreviews', '-f', '-'], { input: JSON.stringify(review) }));
+  const answer = JSON.parse(
+    await kubectl(['create', '--raw', '/apis/authorization.k8s.io/v1/subjectaccessreviews', '-f', '-'], { input: JSON.stringify(review) }),
+  );
   return answer.status?.allowed === true ? 'yes' : 'no';
 }
 
 /** Every (verb, resource) a rule grants, as can-i arguments. */
 export function checksOf(rule: PermissionRule, namespace?: string): CanICheck[] {
-  return rule.resources.flatMap((res) => rule.verbs.flatMap((verb) => rule.apiGroups.flatMap((group) => {
-    const [plural, subresource] = res.split('/');
-    const type = group ? `${plural}.${group}` : plural;
-    return (rule.resourceNames ?? [undefined]).map((name) => ({
-      verb, resource: name ? `${type}/${name}` : type, ...(subresource ? { subresource } : {}), ...(namespace ? { namespace } : {}),
-    }));
-  })));
+  return rule.resources.flatMap((res) =>
+    rule.verbs.flatMap((verb) =>
+      rule.apiGroups.flatMap((group) => {
+        const [plural, subresource] = res.split('/');
+        const type = group ? `${plural}.${group}` : plural;
+        return (rule.resourceNames ?? [undefined]).map((name) => ({
+          verb,
+          resource: name ? `${type}/${name}` : type,
+          ...(subresource ? { subresource } : {}),
+          ...(namespace ? { namespace } : {}),
+        }));
+      }),
+    ),
+  );
 }
 
 /** Runs fn over items, `size` at a time (can-i is one apiserver round trip each). */
 export async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...await Promise.all(items.slice(i, i + size).map(fn)));
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
   return out;
 }
 
@@ -77,13 +97,19 @@ export async function serviceAccountLogin(namespace: string, name: string, rules
   await kubectl(['-n', namespace, 'create', 'serviceaccount', name]);
   await kubectl(['apply', '-f', '-'], {
     input: JSON.stringify({
-      apiVersion: 'v1', kind: 'List', items: [
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
         {
-          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role },
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: role },
           rules: rules.map(({ why: _why, ...rule }) => rule),
         },
         {
-          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: role },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
           subjects: [{ kind: 'ServiceAccount', name, namespace }],
         },
@@ -93,13 +119,18 @@ export async function serviceAccountLogin(namespace: string, name: string, rules
   const token = (await kubectl(['-n', namespace, 'create', 'token', name, '--duration=1h'])).trim();
   const admin = parse(readFileSync(clusterEnv()!.KUBECONFIG, 'utf8'));
   const kubeconfig = join(stateDir, `kubeconfig-${role}`);
-  writeFileSync(kubeconfig, stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: admin.clusters,
-    users: [{ name: role, user: { token } }],
-    contexts: [{ name: role, context: { cluster: admin.clusters[0].name, user: role } }],
-    'current-context': role,
-  }), { mode: 0o600 });
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: admin.clusters,
+      users: [{ name: role, user: { token } }],
+      contexts: [{ name: role, context: { cluster: admin.clusters[0].name, user: role } }],
+      'current-context': role,
+    }),
+    { mode: 0o600 },
+  );
   return {
     kubeconfig,
     user: `system:serviceaccount:${namespace}:${name}`,

@@ -42,11 +42,12 @@ export function spawnOperator(extraEnv: Record<string, string> = {}, logName = '
     child,
     logFile,
     logs: () => readFileSync(logFile, 'utf8'),
-    kill: (signal) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    }),
+    kill: (signal) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
   };
 }
 
@@ -75,7 +76,13 @@ export interface AppOptions {
   extra?: Record<string, unknown>[];
 }
 
-export function podinfoDeployment(ns: string, image: string, replicas: number, env: Record<string, string> = {}, envFromConfigMap?: string): Record<string, unknown> {
+export function podinfoDeployment(
+  ns: string,
+  image: string,
+  replicas: number,
+  env: Record<string, string> = {},
+  envFromConfigMap?: string,
+): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -86,13 +93,15 @@ export function podinfoDeployment(ns: string, image: string, replicas: number, e
       template: {
         metadata: { labels: { app: 'podinfo' } },
         spec: {
-          containers: [{
-            name: 'podinfod',
-            image,
-            ports: [{ name: 'http', containerPort: 9898 }],
-            env: Object.entries({ SLUICE_SIM_LATENCY_MS: '10', ...env }).map(([name, value]) => ({ name, value })),
-            ...(envFromConfigMap ? { envFrom: [{ configMapRef: { name: envFromConfigMap } }] } : {}),
-          }],
+          containers: [
+            {
+              name: 'podinfod',
+              image,
+              ports: [{ name: 'http', containerPort: 9898 }],
+              env: Object.entries({ SLUICE_SIM_LATENCY_MS: '10', ...env }).map(([name, value]) => ({ name, value })),
+              ...(envFromConfigMap ? { envFrom: [{ configMapRef: { name: envFromConfigMap } }] } : {}),
+            },
+          ],
         },
       },
     },
@@ -149,10 +158,14 @@ export async function canaryStatus(ns: string): Promise<any> {
 }
 
 export async function waitForPhase(ns: string, phases: string[], timeoutMs: number): Promise<any> {
-  return waitFor(async () => {
-    const st = await canaryStatus(ns);
-    return phases.includes(st.phase) ? st : undefined;
-  }, timeoutMs, { what: `canary ${ns}/podinfo in ${phases.join('/')}`, intervalMs: 500 });
+  return waitFor(
+    async () => {
+      const st = await canaryStatus(ns);
+      return phases.includes(st.phase) ? st : undefined;
+    },
+    timeoutMs,
+    { what: `canary ${ns}/podinfo in ${phases.join('/')}`, intervalMs: 500 },
+  );
 }
 
 /** Messages of the Canary's Events, oldest first (by first timestamp, then creation). */
@@ -161,9 +174,7 @@ export async function canaryEvents(ns: string): Promise<string[]> {
   // Timestamps have whole seconds; within a second, creation order is the order of the etcd
   // revisions (resourceVersion), which holds for Events written once.
   const rv = (e: any) => Number(e.metadata.resourceVersion ?? 0);
-  return list.items
-    .sort((a, b) => (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') || rv(a) - rv(b))
-    .map((e) => e.message as string);
+  return list.items.sort((a, b) => (a.firstTimestamp ?? '').localeCompare(b.firstTimestamp ?? '') || rv(a) - rv(b)).map((e) => e.message as string);
 }
 
 /** Like `kubectl set image`, plus the simulated behaviour of the new version, in one revision. */
@@ -173,7 +184,16 @@ export async function setImage(ns: string, image: string, env?: Record<string, s
     return;
   }
   const container = { name: 'podinfod', image, env: Object.entries(env).map(([name, value]) => ({ name, value })) };
-  await kubectl(['-n', ns, 'patch', 'deployment', 'podinfo', '--type=strategic', '-p', JSON.stringify({ spec: { template: { spec: { containers: [container] } } } })]);
+  await kubectl([
+    '-n',
+    ns,
+    'patch',
+    'deployment',
+    'podinfo',
+    '--type=strategic',
+    '-p',
+    JSON.stringify({ spec: { template: { spec: { containers: [container] } } } }),
+  ]);
 }
 
 export async function deploymentImage(ns: string, name: string): Promise<string> {

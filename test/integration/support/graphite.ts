@@ -31,22 +31,46 @@ export async function startGraphite(): Promise<RunningGraphite> {
   const storage = join(dir, 'storage');
   for (const sub of ['whisper', 'log', 'lists']) mkdirSync(join(storage, sub), { recursive: true });
   const [linePort, picklePort, queryPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  writeFileSync(join(dir, 'carbon.conf'), [
-    '[cache]',
-    `STORAGE_DIR = ${storage}/`, `LOCAL_DATA_DIR = ${storage}/whisper/`, `WHITELISTS_DIR = ${storage}/lists/`,
-    `CONF_DIR = ${dir}/`, `LOG_DIR = ${storage}/log/`, `PID_DIR = ${storage}/`,
-    'ENABLE_LOGROTATION = False', 'USER =', 'MAX_CACHE_SIZE = inf', 'MAX_UPDATES_PER_SECOND = inf', 'MAX_CREATES_PER_MINUTE = inf',
-    'LINE_RECEIVER_INTERFACE = 127.0.0.1', `LINE_RECEIVER_PORT = ${linePort}`, 'ENABLE_UDP_LISTENER = False',
-    'PICKLE_RECEIVER_INTERFACE = 127.0.0.1', `PICKLE_RECEIVER_PORT = ${picklePort}`,
-    'CACHE_QUERY_INTERFACE = 127.0.0.1', `CACHE_QUERY_PORT = ${queryPort}`, 'LOG_LISTENER_CONNECTIONS = False', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'carbon.conf'),
+    [
+      '[cache]',
+      `STORAGE_DIR = ${storage}/`,
+      `LOCAL_DATA_DIR = ${storage}/whisper/`,
+      `WHITELISTS_DIR = ${storage}/lists/`,
+      `CONF_DIR = ${dir}/`,
+      `LOG_DIR = ${storage}/log/`,
+      `PID_DIR = ${storage}/`,
+      'ENABLE_LOGROTATION = False',
+      'USER =',
+      'MAX_CACHE_SIZE = inf',
+      'MAX_UPDATES_PER_SECOND = inf',
+      'MAX_CREATES_PER_MINUTE = inf',
+      'LINE_RECEIVER_INTERFACE = 127.0.0.1',
+      `LINE_RECEIVER_PORT = ${linePort}`,
+      'ENABLE_UDP_LISTENER = False',
+      'PICKLE_RECEIVER_INTERFACE = 127.0.0.1',
+      `PICKLE_RECEIVER_PORT = ${picklePort}`,
+      'CACHE_QUERY_INTERFACE = 127.0.0.1',
+      `CACHE_QUERY_PORT = ${queryPort}`,
+      'LOG_LISTENER_CONNECTIONS = False',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'storage-schemas.conf'), '[all]\npattern = .*\nretentions = 1s:1h\n');
-  writeFileSync(join(dir, 'sluice_graphite_settings.py'), [
-    "SECRET_KEY = 'sluice-tests'",
-    `STORAGE_DIR = '${storage}'`, `WHISPER_DIR = '${storage}/whisper'`, `LOG_DIR = '${storage}/log'`, `INDEX_FILE = '${storage}/index'`,
-    `CARBONLINK_HOSTS = ['127.0.0.1:${queryPort}']`,
-    `DATABASES = {'default': {'NAME': '${storage}/graphite.db', 'ENGINE': 'django.db.backends.sqlite3'}}`, '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'sluice_graphite_settings.py'),
+    [
+      "SECRET_KEY = 'sluice-tests'",
+      `STORAGE_DIR = '${storage}'`,
+      `WHISPER_DIR = '${storage}/whisper'`,
+      `LOG_DIR = '${storage}/log'`,
+      `INDEX_FILE = '${storage}/index'`,
+      `CARBONLINK_HOSTS = ['127.0.0.1:${queryPort}']`,
+      `DATABASES = {'default': {'NAME': '${storage}/graphite.db', 'ENGINE': 'django.db.backends.sqlite3'}}`,
+      '',
+    ].join('\n'),
+  );
   const env = { ...process.env, PYTHONPATH: dir, GRAPHITE_SETTINGS_MODULE: 'sluice_graphite_settings' };
   const migrate = spawnSync('/usr/bin/python3', [manage, 'migrate', '--run-syncdb'], { env, encoding: 'utf8', timeout: 120_000 });
   if (migrate.status !== 0) throw new Error(`graphite-manage migrate failed:\n${migrate.stderr}`);
@@ -55,7 +79,9 @@ export async function startGraphite(): Promise<RunningGraphite> {
   let log = '';
   const start = (args: string[]) => {
     const child = spawn('/usr/bin/python3', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (chunk: Buffer) => { log = (log + chunk.toString()).slice(-4000); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
     running.add(child);
     children.push(child);
     return child;
@@ -65,32 +91,47 @@ export async function startGraphite(): Promise<RunningGraphite> {
   const url = `http://127.0.0.1:${webPort}`;
 
   const stop = async () => {
-    await Promise.all(children.map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      running.delete(child);
-    }));
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(timer);
+        }
+        running.delete(child);
+      }),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
-  const send = (points: readonly { path: string; value: number; at?: number }[]) => new Promise<void>((resolve, reject) => {
-    const now = Math.floor(Date.now() / 1000);
-    const socket = connect(linePort, '127.0.0.1', () => {
-      socket.end(points.map((p) => `${p.path} ${p.value} ${p.at ?? now}\n`).join(''), () => resolve());
+  const send = (points: readonly { path: string; value: number; at?: number }[]) =>
+    new Promise<void>((resolve, reject) => {
+      const now = Math.floor(Date.now() / 1000);
+      const socket = connect(linePort, '127.0.0.1', () => {
+        socket.end(points.map((p) => `${p.path} ${p.value} ${p.at ?? now}\n`).join(''), () => resolve());
+      });
+      socket.once('error', reject);
     });
-    socket.once('error', reject);
-  });
 
   try {
-    await waitUntil(async () => (await fetch(`${url}/render?target=test&format=json`)).ok, children, () => log);
-    await waitUntil(() => new Promise<boolean>((resolve) => {
-      const s = connect(linePort, '127.0.0.1', () => { s.end(); resolve(true); });
-      s.once('error', () => resolve(false));
-    }), children, () => log);
+    await waitUntil(
+      async () => (await fetch(`${url}/render?target=test&format=json`)).ok,
+      children,
+      () => log,
+    );
+    await waitUntil(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const s = connect(linePort, '127.0.0.1', () => {
+            s.end();
+            resolve(true);
+          });
+          s.once('error', () => resolve(false));
+        }),
+      children,
+      () => log,
+    );
   } catch (err) {
     await stop();
     throw err;

@@ -52,8 +52,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   ];
   let authHeader: string | undefined;
   if (options.basicAuthUsers) {
-    const users = Object.entries(options.basicAuthUsers)
-      .map(([user, password]) => `  ${user}: ${JSON.stringify(bcrypt(user, password))}`);
+    const users = Object.entries(options.basicAuthUsers).map(([user, password]) => `  ${user}: ${JSON.stringify(bcrypt(user, password))}`);
     writeFileSync(join(dir, 'web.yml'), ['basic_auth_users:', ...users, ''].join('\n'));
     args.push(`--web.config.file=${join(dir, 'web.yml')}`);
     const [user, password] = Object.entries(options.basicAuthUsers)[0];
@@ -63,7 +62,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
 

@@ -12,10 +12,12 @@ export function selfSignedCertificate(names: { ips?: readonly string[]; dns?: re
   const subject = [{ name: 'commonName', value: names.dns?.[0] ?? names.ips?.[0] ?? 'localhost' }];
   cert.setSubject(subject);
   cert.setIssuer(subject);
-  cert.setExtensions([{
-    name: 'subjectAltName',
-    altNames: [...(names.ips ?? []).map((ip) => ({ type: 7, ip })), ...(names.dns ?? []).map((value) => ({ type: 2, value }))],
-  }]);
+  cert.setExtensions([
+    {
+      name: 'subjectAltName',
+      altNames: [...(names.ips ?? []).map((ip) => ({ type: 7, ip })), ...(names.dns ?? []).map((value) => ({ type: 2, value }))],
+    },
+  ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
 }

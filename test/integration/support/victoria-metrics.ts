@@ -24,14 +24,22 @@ export async function startVictoriaMetrics(auth?: { username: string; password: 
   const binary = ensureInstalled('victoria-metrics', 'victoria-metrics');
   const dir = mkdtempSync(join(tmpdir(), 'sluice-vm-'));
   const port = await freePort();
-  const args = [`-storageDataPath=${dir}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=1d', '-loggerLevel=ERROR',
+  const args = [
+    `-storageDataPath=${dir}`,
+    `-httpListenAddr=127.0.0.1:${port}`,
+    '-retentionPeriod=1d',
+    '-loggerLevel=ERROR',
     // Freshly imported samples are searchable at once (no 30 s cache of recent results).
-    '-search.disableCache', '-search.latencyOffset=0s'];
+    '-search.disableCache',
+    '-search.latencyOffset=0s',
+  ];
   if (auth) args.push(`-httpAuth.username=${auth.username}`, `-httpAuth.password=${auth.password}`);
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const url = `http://127.0.0.1:${port}`;
   const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
   const stop = async () => {
@@ -47,9 +55,21 @@ export async function startVictoriaMetrics(auth?: { username: string; password: 
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) { await stop(); throw new Error(`victoria-metrics exited with ${child.exitCode}:\n${stderr}`); }
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline) { await stop(); throw new Error(`victoria-metrics not ready after 30s:\n${stderr}`); }
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`victoria-metrics exited with ${child.exitCode}:\n${stderr}`);
+    }
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`victoria-metrics not ready after 30s:\n${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

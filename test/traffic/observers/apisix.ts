@@ -9,7 +9,12 @@ import { arr, ns, num } from './util.js';
 
 const AR = { group: 'apisix.apache.org', version: 'v2', plural: 'apisixroutes', kind: 'ApisixRoute', namespaced: true };
 
-interface Candidate { route: KObj; rule: any; priority: number; signature: string }
+interface Candidate {
+  route: KObj;
+  rule: any;
+  priority: number;
+  signature: string;
+}
 
 const sorted = (v: unknown) => arr(v).map(String).sort().join(',');
 
@@ -32,14 +37,26 @@ export const apisix: RouteObserver = {
     for (const { route, rule } of best.values()) {
       const namespace = ns(route);
       const apisixRoute = `${namespace}_${route.metadata.name}_${rule.name}`;
-      const backends: Backend[] = arr(rule.backends).filter((b) => b?.serviceName).map((b) => ({
-        service: String(b.serviceName), namespace, port: num(b.servicePort), weight: num(b.weight) ?? 100,
-        labels: { apisix_route: apisixRoute },
-      }));
+      const backends: Backend[] = arr(rule.backends)
+        .filter((b) => b?.serviceName)
+        .map((b) => ({
+          service: String(b.serviceName),
+          namespace,
+          port: num(b.servicePort),
+          weight: num(b.weight) ?? 100,
+          labels: { apisix_route: apisixRoute },
+        }));
       if (backends.length === 0) continue;
       out.push({
-        key: `ApisixRoute/${namespace}/${route.metadata.name}/${rule.name}`, kind: 'ApisixRoute', namespace, name: route.metadata.name,
-        families: ['apisix'], selection: 'first', rules: [{ matches: [], backends }], rps, host: arr(rule.match?.hosts)[0],
+        key: `ApisixRoute/${namespace}/${route.metadata.name}/${rule.name}`,
+        kind: 'ApisixRoute',
+        namespace,
+        name: route.metadata.name,
+        families: ['apisix'],
+        selection: 'first',
+        rules: [{ matches: [], backends }],
+        rps,
+        host: arr(rule.match?.hosts)[0],
       });
     }
     return out;

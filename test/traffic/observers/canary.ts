@@ -21,7 +21,10 @@ export function apexName(c: KObj): string {
   return String(c.spec?.service?.name ?? c.spec?.targetRef?.name ?? c.metadata.name);
 }
 
-export interface CanaryTrafficOptions { directRps: number; defaultProvider: string }
+export interface CanaryTrafficOptions {
+  directRps: number;
+  defaultProvider: string;
+}
 
 export function canaryRoutes(canaries: KObj[], rps: number, opts: CanaryTrafficOptions): SimRoute[] {
   const out: SimRoute[] = [];
@@ -31,18 +34,35 @@ export function canaryRoutes(canaries: KObj[], rps: number, opts: CanaryTrafficO
     const namespace = ns(c);
     const port = num(c.spec?.service?.port);
     const families = meshFamilies(provider);
-    const kumaLabels = (svc: string) => (provider === 'kuma' ? { service: `${svc}_${namespace}_svc_${port ?? 80}`, mesh: String(c.metadata.annotations?.['kuma.io/mesh'] ?? 'default') } : undefined);
+    const kumaLabels = (svc: string) =>
+      provider === 'kuma'
+        ? { service: `${svc}_${namespace}_svc_${port ?? 80}`, mesh: String(c.metadata.annotations?.['kuma.io/mesh'] ?? 'default') }
+        : undefined;
     if (opts.directRps > 0) {
       const svc = `${apex}-canary`;
       out.push({
-        key: `direct/${namespace}/${svc}`, kind: 'Direct', namespace, name: svc, families, selection: 'first', rps: opts.directRps,
-        rules: [{ matches: [], backends: [{ service: svc, namespace, port, weight: 1, labels: kumaLabels(svc) }] }], host: `${svc}.${namespace}`,
+        key: `direct/${namespace}/${svc}`,
+        kind: 'Direct',
+        namespace,
+        name: svc,
+        families,
+        selection: 'first',
+        rps: opts.directRps,
+        rules: [{ matches: [], backends: [{ service: svc, namespace, port, weight: 1, labels: kumaLabels(svc) }] }],
+        host: `${svc}.${namespace}`,
       });
     }
     if (provider === 'kubernetes') {
       out.push({
-        key: `apex/${namespace}/${apex}`, kind: 'Service', namespace, name: apex, families, selection: 'first', rps,
-        rules: [{ matches: [], backends: [{ service: apex, namespace, port, weight: 1 }] }], host: `${apex}.${namespace}`,
+        key: `apex/${namespace}/${apex}`,
+        kind: 'Service',
+        namespace,
+        name: apex,
+        families,
+        selection: 'first',
+        rps,
+        rules: [{ matches: [], backends: [{ service: apex, namespace, port, weight: 1 }] }],
+        host: `${apex}.${namespace}`,
       });
     }
   }

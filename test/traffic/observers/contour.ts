@@ -10,7 +10,9 @@ const HP = { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', k
 export function contourConditions(conditions: unknown): Match {
   const conds: Cond[] = [];
   for (const c of arr(conditions)) {
-    if (c?.prefix !== undefined) { if (c.prefix !== '/') conds.push({ field: 'path', op: 'prefix', value: String(c.prefix) }); }
+    if (c?.prefix !== undefined) {
+      if (c.prefix !== '/') conds.push({ field: 'path', op: 'prefix', value: String(c.prefix) });
+    }
     if (c?.exact !== undefined) conds.push({ field: 'path', op: 'exact', value: String(c.exact) });
     if (c?.regex !== undefined) conds.push({ field: 'path', op: 'regex', value: String(c.regex) });
     const h = c?.header;
@@ -53,15 +55,22 @@ export const contour: RouteObserver = {
           const port = num(s?.port);
           return { service: String(s?.name ?? ''), namespace: ns(hp), port, weight: w, labels: { envoy_cluster_name: `${ns(hp)}_${s?.name}_${port ?? ''}` } };
         };
-        const backends = served.map((s) => mk(s, anyWeight ? num(s?.weight) ?? 0 : 1));
+        const backends = served.map((s) => mk(s, anyWeight ? (num(s?.weight) ?? 0) : 1));
         if (backends.length === 0) continue;
         const m = svcs.find((s) => s?.mirror);
         rules.push({ matches: [contourConditions(r?.conditions)], backends, mirror: m ? { backend: mk(m, 100), percent: 100 } : undefined });
       }
       if (rules.length === 0) continue;
       out.push({
-        key: `HTTPProxy/${ns(hp)}/${hp.metadata.name}`, kind: 'HTTPProxy', namespace: ns(hp), name: hp.metadata.name,
-        families: ['contour'], selection: 'specific', rules, rps, host: hp.spec?.virtualhost?.fqdn,
+        key: `HTTPProxy/${ns(hp)}/${hp.metadata.name}`,
+        kind: 'HTTPProxy',
+        namespace: ns(hp),
+        name: hp.metadata.name,
+        families: ['contour'],
+        selection: 'specific',
+        rules,
+        rps,
+        host: hp.spec?.virtualhost?.fqdn,
       });
     }
     return out;

@@ -17,7 +17,12 @@ export function gatewayMatch(m: any): Match {
   else if (pv !== '/') conds.push({ field: 'path', op: 'prefix', value: pv });
   else conds.push({ field: 'path', op: 'prefix', value: '/' });
   for (const h of arr(m?.headers)) {
-    conds.push({ field: 'header', name: String(h?.name ?? '').toLowerCase(), op: h?.type === 'RegularExpression' ? 'regex' : 'exact', value: String(h?.value ?? '') });
+    conds.push({
+      field: 'header',
+      name: String(h?.name ?? '').toLowerCase(),
+      op: h?.type === 'RegularExpression' ? 'regex' : 'exact',
+      value: String(h?.value ?? ''),
+    });
   }
   for (const q of arr(m?.queryParams)) {
     conds.push({ field: 'query', name: String(q?.name ?? ''), op: q?.type === 'RegularExpression' ? 'regex' : 'exact', value: String(q?.value ?? '') });
@@ -58,8 +63,15 @@ export const gatewayapi: RouteObserver = {
       }
       if (rules.length === 0) continue;
       out.push({
-        key: `HTTPRoute/${ns(hr)}/${hr.metadata.name}`, kind: 'HTTPRoute', namespace: ns(hr), name: hr.metadata.name,
-        families: [], selection: 'specific', rules, rps, host: arr<string>(hr.spec?.hostnames)[0],
+        key: `HTTPRoute/${ns(hr)}/${hr.metadata.name}`,
+        kind: 'HTTPRoute',
+        namespace: ns(hr),
+        name: hr.metadata.name,
+        families: [],
+        selection: 'specific',
+        rules,
+        rps,
+        host: arr<string>(hr.spec?.hostnames)[0],
       });
     }
     return out;

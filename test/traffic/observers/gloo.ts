@@ -64,8 +64,14 @@ export const gloo: RouteObserver = {
       }
       if (rules.length === 0) continue;
       out.push({
-        key: `RouteTable/${ns(rt)}/${rt.metadata.name}`, kind: 'RouteTable', namespace: ns(rt), name: rt.metadata.name,
-        families: ['gloo'], selection: 'first', rules, rps,
+        key: `RouteTable/${ns(rt)}/${rt.metadata.name}`,
+        kind: 'RouteTable',
+        namespace: ns(rt),
+        name: rt.metadata.name,
+        families: ['gloo'],
+        selection: 'first',
+        rules,
+        rps,
       });
     }
     return out;

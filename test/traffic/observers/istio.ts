@@ -64,8 +64,15 @@ export const istio: RouteObserver = {
       const rules = httpRules(vs, all);
       if (rules.length === 0) continue;
       out.push({
-        key: `VirtualService/${ns(vs)}/${vs.metadata.name}`, kind: 'VirtualService', namespace: ns(vs), name: vs.metadata.name,
-        families: ['istio'], selection: 'first', rules, rps, host: hosts[0],
+        key: `VirtualService/${ns(vs)}/${vs.metadata.name}`,
+        kind: 'VirtualService',
+        namespace: ns(vs),
+        name: vs.metadata.name,
+        families: ['istio'],
+        selection: 'first',
+        rules,
+        rps,
+        host: hosts[0],
       });
     }
     return out;

@@ -57,8 +57,15 @@ export const kuma: RouteObserver = {
       const dest = arr(tr.spec?.destinations)[0]?.match?.['kuma.io/service'];
       const apex = dest ? parseKumaTag(dest) : undefined;
       out.push({
-        key: `TrafficRoute/${tr.metadata.name}`, kind: 'TrafficRoute', namespace: apex?.namespace ?? '', name: tr.metadata.name,
-        families: ['kuma'], selection: 'first', rules, rps, host: dest,
+        key: `TrafficRoute/${tr.metadata.name}`,
+        kind: 'TrafficRoute',
+        namespace: apex?.namespace ?? '',
+        name: tr.metadata.name,
+        families: ['kuma'],
+        selection: 'first',
+        rules,
+        rps,
+        host: dest,
       });
     }
     return out;

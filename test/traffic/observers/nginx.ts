@@ -21,7 +21,12 @@ function isNginx(o: KObj): boolean {
   return cls === undefined || String(cls).includes('nginx');
 }
 
-interface PathEntry { host: string; path: string; service: string; port?: number }
+interface PathEntry {
+  host: string;
+  path: string;
+  service: string;
+  port?: number;
+}
 function paths(o: KObj): PathEntry[] {
   const out: PathEntry[] = [];
   for (const r of arr(o.spec?.rules)) {
@@ -40,7 +45,13 @@ const upstream = (namespace: string, e: PathEntry) => `${namespace}-${e.service}
 export function nginxRules(main: PathEntry, canary: { obj: KObj; entry: PathEntry } | undefined, namespace: string): Rule[] {
   const mainB: Backend = { service: main.service, namespace, port: main.port, weight: 0, labels: { canary: '', service: main.service } };
   if (!canary) return [{ matches: [], backends: [{ ...mainB, weight: 100 }] }];
-  const canB: Backend = { service: canary.entry.service, namespace, port: canary.entry.port, weight: 0, labels: { canary: upstream(namespace, canary.entry), service: canary.entry.service } };
+  const canB: Backend = {
+    service: canary.entry.service,
+    namespace,
+    port: canary.entry.port,
+    weight: 0,
+    labels: { canary: upstream(namespace, canary.entry), service: canary.entry.service },
+  };
   const toCanary = [{ ...canB, weight: 100 }];
   const toMain = [{ ...mainB, weight: 100 }];
   const rules: Rule[] = [];
@@ -63,7 +74,13 @@ export function nginxRules(main: PathEntry, canary: { obj: KObj; entry: PathEntr
   }
   const total = num(annotation(canary.obj, 'canary-weight-total')) ?? 100;
   const w = Math.min(total, Math.max(0, num(annotation(canary.obj, 'canary-weight')) ?? 0));
-  rules.push({ matches: [], backends: [{ ...mainB, weight: total - w }, { ...canB, weight: w }] });
+  rules.push({
+    matches: [],
+    backends: [
+      { ...mainB, weight: total - w },
+      { ...canB, weight: w },
+    ],
+  });
   return rules;
 }
 
@@ -78,11 +95,22 @@ export const nginx: RouteObserver = {
         let canary: { obj: KObj; entry: PathEntry } | undefined;
         for (const c of all.filter((o) => isCanaryIngress(o) && ns(o) === ns(main))) {
           const ce = paths(c).find((p) => p.host === e.host && p.path === e.path);
-          if (ce) { canary = { obj: c, entry: ce }; break; }
+          if (ce) {
+            canary = { obj: c, entry: ce };
+            break;
+          }
         }
         out.push({
-          key: `Ingress/${ns(main)}/${main.metadata.name}/${e.host}${e.path}`, kind: 'Ingress', namespace: ns(main), name: main.metadata.name,
-          families: ['nginx'], selection: 'first', rules: nginxRules(e, canary, ns(main)), rps, host: e.host || undefined, ingress: main.metadata.name,
+          key: `Ingress/${ns(main)}/${main.metadata.name}/${e.host}${e.path}`,
+          kind: 'Ingress',
+          namespace: ns(main),
+          name: main.metadata.name,
+          families: ['nginx'],
+          selection: 'first',
+          rules: nginxRules(e, canary, ns(main)),
+          rps,
+          host: e.host || undefined,
+          ingress: main.metadata.name,
         });
       }
     }

@@ -23,9 +23,14 @@ function isSkipper(o: KObj): boolean {
 
 /** The route's precedence from its predicates: undefined when `False()` disables it. */
 function precedence(o: KObj): number | undefined {
-  const predicates = String(o.metadata.annotations?.['zalando.org/skipper-predicate'] ?? '').split('&&').map((p) => p.trim());
+  const predicates = String(o.metadata.annotations?.['zalando.org/skipper-predicate'] ?? '')
+    .split('&&')
+    .map((p) => p.trim());
   if (predicates.includes('False()')) return undefined;
-  const weights = predicates.map((p) => /^Weight\(\s*([0-9.]+)\s*\)$/.exec(p)?.[1]).filter((w): w is string => w !== undefined).map(Number);
+  const weights = predicates
+    .map((p) => /^Weight\(\s*([0-9.]+)\s*\)$/.exec(p)?.[1])
+    .filter((w): w is string => w !== undefined)
+    .map(Number);
   return weights.length ? Math.max(...weights) : 0;
 }
 
@@ -38,7 +43,13 @@ function backendWeights(o: KObj): Record<string, number> {
   }
 }
 
-interface Candidate { ingress: KObj; host: string; path: string; backends: Backend[]; precedence: number }
+interface Candidate {
+  ingress: KObj;
+  host: string;
+  path: string;
+  backends: Backend[];
+  precedence: number;
+}
 
 /** The routes of one Ingress, one per host and path, its backends weighted by the annotation. */
 function candidatesOf(ingress: KObj, precedence: number): Map<string, Candidate> {
@@ -54,7 +65,10 @@ function candidatesOf(ingress: KObj, precedence: number): Map<string, Candidate>
       const c = byHostPath.get(key) ?? { ingress, host, path, backends: [], precedence };
       const service = String(svc.name);
       c.backends.push({
-        service, namespace: ns(ingress), port: num(svc.port?.number), weight: num(weights[service]) ?? 0,
+        service,
+        namespace: ns(ingress),
+        port: num(svc.port?.number),
+        weight: num(weights[service]) ?? 0,
         labels: { skipper_route: skipperRouteId(ns(ingress), ingress.metadata.name, host, path, service) },
       });
       byHostPath.set(key, c);
@@ -68,7 +82,8 @@ export const skipper: RouteObserver = {
   resources: [ING],
   routes({ objects, rps }) {
     const best = new Map<string, Candidate>();
-    const ingresses = (objects.get(resourceKey(ING)) ?? []).filter(isSkipper)
+    const ingresses = (objects.get(resourceKey(ING)) ?? [])
+      .filter(isSkipper)
       .sort((a, b) => `${ns(a)}/${a.metadata.name}`.localeCompare(`${ns(b)}/${b.metadata.name}`));
     for (const ingress of ingresses) {
       const rank = precedence(ingress);
@@ -79,10 +94,15 @@ export const skipper: RouteObserver = {
       }
     }
     return [...best.values()].map(({ ingress, host, path, backends }): SimRoute => ({
-      key: `SkipperRoute/${host}${path}`, kind: 'Ingress', namespace: ns(ingress), name: ingress.metadata.name,
-      families: ['skipper'], selection: 'first',
+      key: `SkipperRoute/${host}${path}`,
+      kind: 'Ingress',
+      namespace: ns(ingress),
+      name: ingress.metadata.name,
+      families: ['skipper'],
+      selection: 'first',
       rules: [{ matches: [], backends: backends.every((b) => b.weight <= 0) ? backends.map((b) => ({ ...b, weight: 1 })) : backends }],
-      rps, host: host || undefined,
+      rps,
+      host: host || undefined,
     }));
   },
 };

@@ -28,8 +28,15 @@ export const smi: RouteObserver = {
       const backends = arr(ts.spec?.backends).map((b) => ({ service: String(b?.service ?? ''), namespace: ns(ts), weight: parseQuantity(b?.weight) }));
       if (backends.length === 0) continue;
       out.push({
-        key: `TrafficSplit/${ns(ts)}/${ts.metadata.name}`, kind: 'TrafficSplit', namespace: ns(ts), name: ts.metadata.name,
-        families: smiFamilies(ts, canaries), selection: 'first', rules: [{ matches: [], backends }], rps, host: ts.spec?.service,
+        key: `TrafficSplit/${ns(ts)}/${ts.metadata.name}`,
+        kind: 'TrafficSplit',
+        namespace: ns(ts),
+        name: ts.metadata.name,
+        families: smiFamilies(ts, canaries),
+        selection: 'first',
+        rules: [{ matches: [], backends }],
+        rps,
+        host: ts.spec?.service,
       });
     }
     return out;

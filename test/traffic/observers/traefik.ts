@@ -21,14 +21,23 @@ export const traefik: RouteObserver = {
           const namespace = String(s.namespace ?? ns(ts));
           const port = num(s.port);
           return {
-            service: String(s.name), namespace, port, weight: num(s.weight) ?? 1,
+            service: String(s.name),
+            namespace,
+            port,
+            weight: num(s.weight) ?? 1,
             labels: { traefik_service: `${namespace}-${s.name}-${s.port ?? ''}@kubernetescrd` },
           };
         });
       if (backends.length === 0) continue;
       out.push({
-        key: `TraefikService/${ns(ts)}/${ts.metadata.name}`, kind: 'TraefikService', namespace: ns(ts), name: ts.metadata.name,
-        families: ['traefik'], selection: 'first', rules: [{ matches: [], backends }], rps,
+        key: `TraefikService/${ns(ts)}/${ts.metadata.name}`,
+        kind: 'TraefikService',
+        namespace: ns(ts),
+        name: ts.metadata.name,
+        families: ['traefik'],
+        selection: 'first',
+        rules: [{ matches: [], backends }],
+        rps,
       });
     }
     return out;

@@ -11,7 +11,8 @@ export function serviceFromHost(host: string, defaultNs: string): { name: string
 
 export const ns = (o: KObj): string => o.metadata.namespace ?? 'default';
 export const arr = <T = any>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+export const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
 
 /** The Canary that controls an object (ownerReference kind Canary), if any is known. */
 export function owningCanary(o: KObj, canaries: KObj[]): KObj | undefined {

@@ -69,7 +69,10 @@ describe('self-made certificate renewal in the admission server', function () {
 
   it('renews a short-lived leaf from the same CA without a restart; a client trusting only the CA sees it', async () => {
     const server = await startAdmissionServer({
-      operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), log,
+      operatorUsername: OPERATOR,
+      port: 0,
+      canaries: canaryLookupFromList([]),
+      log,
       selfMade: { leafValidityMs: 3000, checkIntervalMs: 200, keyBits: 1024 },
     });
     try {
@@ -101,7 +104,9 @@ function memorySecrets(): SecretClient & { objects: Map<string, any>; patches: n
   const store = {
     objects,
     patches: 0,
-    async getIfExists(_t: unknown, name: string, ns?: string) { return structuredClone(objects.get(key(name, ns))); },
+    async getIfExists(_t: unknown, name: string, ns?: string) {
+      return structuredClone(objects.get(key(name, ns)));
+    },
     async get(_t: unknown, name: string, ns?: string) {
       const o = objects.get(key(name, ns));
       if (!o) throw new KubeError(404, 'NotFound', 'not found', 'GET');
@@ -135,7 +140,10 @@ describe('shared Secret renewal', function () {
 
   it('two replicas starting at once share one CA and certificate', async () => {
     const secrets = memorySecrets();
-    const [a, b] = await Promise.all([sharedServingCertificate(secrets, service, undefined, short), sharedServingCertificate(secrets, service, undefined, short)]);
+    const [a, b] = await Promise.all([
+      sharedServingCertificate(secrets, service, undefined, short),
+      sharedServingCertificate(secrets, service, undefined, short),
+    ]);
     expect(a).to.deep.equal(b);
     expect(a.caKey).to.be.a('string');
   });
@@ -164,9 +172,20 @@ describe('shared Secret renewal', function () {
     delete secrets.objects.get('sluice-system/sluice-webhook-tls').data['ca.key'];
     const events: string[] = [];
     const stop = keepSharedCertificateFresh({
-      client: secrets, service, current: first, certificate: short, intervalMs: 200, log,
-      server: { setCertificate: () => { events.push('served'); } },
-      onCaChange: async (ca) => { events.push(ca === first.ca ? 'same CA' : 'new CA'); },
+      client: secrets,
+      service,
+      current: first,
+      certificate: short,
+      intervalMs: 200,
+      log,
+      server: {
+        setCertificate: () => {
+          events.push('served');
+        },
+      },
+      onCaChange: async (ca) => {
+        events.push(ca === first.ca ? 'same CA' : 'new CA');
+      },
     });
     try {
       await until('a renewal', async () => (events.length >= 2 ? true : undefined));
@@ -187,7 +206,13 @@ describe('mounted certificate files', function () {
     const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
     writeFileSync(files.certFile, first.cert);
     writeFileSync(files.keyFile, first.key);
-    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), tls: { cert: first.cert, key: first.key, ca: first.caCert }, log });
+    const server = await startAdmissionServer({
+      operatorUsername: OPERATOR,
+      port: 0,
+      canaries: canaryLookupFromList([]),
+      tls: { cert: first.cert, key: first.key, ca: first.caCert },
+      log,
+    });
     const stop = watchCertificateFiles(files, (tls) => server.setCertificate(tls), { intervalMs: 100, log });
     try {
       const before = await servedCertificate(server.port, first.caCert);

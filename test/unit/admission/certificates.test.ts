@@ -5,7 +5,11 @@ import { createServingCertificate, serviceDnsNames } from '../../../src/admissio
 describe('createServingCertificate', function () {
   this.timeout(20_000);
   const now = new Date('2026-11-21T23:00:00Z');
-  const made = createServingCertificate({ dnsNames: ['localhost', ...serviceDnsNames({ namespace: 'sluice-system', name: 'sluice' })], ipAddresses: ['127.0.0.1'], now });
+  const made = createServingCertificate({
+    dnsNames: ['localhost', ...serviceDnsNames({ namespace: 'sluice-system', name: 'sluice' })],
+    ipAddresses: ['127.0.0.1'],
+    now,
+  });
   const ca = new X509Certificate(made.caCert);
   const cert = new X509Certificate(made.cert);
 

@@ -21,7 +21,8 @@ const OPERATOR = 'sluice-admin';
 function e2eCanary(namespace: string): Canary {
   const promoted = templateRevision((recorded('deployment-image-change').request.oldObject as any).spec.template);
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace },
     spec: { provider: 'kubernetes', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 } },
     status: { phase: 'Initialized', lastAppliedSpec: promoted, lastPromotedSpec: promoted },
@@ -76,14 +77,22 @@ describe('handlers on reviews recorded from the real apiserver', () => {
   it('canary-invalid-create: denied with 3 problems; canary-valid-create: allowed', () => {
     const denied = validateFlaggerObject(recorded('canary-invalid-create')).review.response;
     expect(denied.allowed).to.equal(false);
-    expect(denied.status?.message).to.match(/is invalid \(3 problems\): spec\.analysis\.interval: .*; spec\.analysis\.stepWeight: .*; spec\.analysis\.metrics\[0\]: /);
+    expect(denied.status?.message).to.match(
+      /is invalid \(3 problems\): spec\.analysis\.interval: .*; spec\.analysis\.stepWeight: .*; spec\.analysis\.metrics\[0\]: /,
+    );
     expect(validateFlaggerObject(recorded('canary-valid-create')).review.response.allowed).to.equal(true);
   });
 
   it('the synthesized fixtures have the shape of the recorded ones', () => {
     const real = recorded('deployment-image-change').request;
     const made = reviewFixture('deployment-image-change.json').request;
-    expect(Object.keys(made).sort()).to.include.members(Object.keys(real).filter((k) => k !== 'userInfo').sort());
-    expect(Object.keys((made.object as any).spec.template.spec.containers[0])).to.include.members(Object.keys((real.object as any).spec.template.spec.containers[0]).filter((k) => k !== 'resources'));
+    expect(Object.keys(made).sort()).to.include.members(
+      Object.keys(real)
+        .filter((k) => k !== 'userInfo')
+        .sort(),
+    );
+    expect(Object.keys((made.object as any).spec.template.spec.containers[0])).to.include.members(
+      Object.keys((real.object as any).spec.template.spec.containers[0]).filter((k) => k !== 'resources'),
+    );
   });
 });

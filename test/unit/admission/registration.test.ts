@@ -32,15 +32,29 @@ describe('webhookConfigurations', () => {
     expect(deployments.sideEffects).to.equal('None');
     expect(deployments.reinvocationPolicy).to.equal('IfNeeded');
     expect(deployments.admissionReviewVersions).to.deep.equal(['v1']);
-    expect(deployments.rules).to.deep.equal([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['UPDATE'], scope: 'Namespaced' }]);
-    expect(deployments.namespaceSelector.matchExpressions[0]).to.deep.equal({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: EXCLUDED_NAMESPACES });
+    expect(deployments.rules).to.deep.equal([
+      { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['UPDATE'], scope: 'Namespaced' },
+    ]);
+    expect(deployments.namespaceSelector.matchExpressions[0]).to.deep.equal({
+      key: 'kubernetes.io/metadata.name',
+      operator: 'NotIn',
+      values: EXCLUDED_NAMESPACES,
+    });
     expect(EXCLUDED_NAMESPACES).to.include('kube-system');
     expect(deployments.objectSelector.matchExpressions[0]).to.deep.equal({ key: 'sluice.dev/admission', operator: 'NotIn', values: ['disabled'] });
     expect(deployments.matchConditions[0].expression).to.include('object.spec.template != oldObject.spec.template');
   });
 
   it('validating flagger webhook: canaries, metrictemplates, alertproviders on CREATE and UPDATE', () => {
-    expect(flagger.rules).to.deep.equal([{ apiGroups: ['flagger.app'], apiVersions: ['v1beta1'], resources: ['canaries', 'metrictemplates', 'alertproviders'], operations: ['CREATE', 'UPDATE'], scope: '*' }]);
+    expect(flagger.rules).to.deep.equal([
+      {
+        apiGroups: ['flagger.app'],
+        apiVersions: ['v1beta1'],
+        resources: ['canaries', 'metrictemplates', 'alertproviders'],
+        operations: ['CREATE', 'UPDATE'],
+        scope: '*',
+      },
+    ]);
     expect(flagger.failurePolicy).to.equal('Ignore');
     const strict = webhookConfigurations({ url: 'https://127.0.0.1:1' }, CA, { validationFailurePolicy: 'Fail' });
     expect((strict.validating.webhooks as any[])[0].failurePolicy).to.equal('Fail');
@@ -48,7 +62,14 @@ describe('webhookConfigurations', () => {
 
   it('owned-object guard: UPDATE of generated kinds, only when a Canary owns the object; optional', () => {
     expect(owned.rules.every((r: any) => r.operations.length === 1 && r.operations[0] === 'UPDATE')).to.equal(true);
-    expect(owned.rules.flatMap((r: any) => r.resources)).to.include.members(['deployments', 'services', 'configmaps', 'secrets', 'horizontalpodautoscalers', 'virtualservices']);
+    expect(owned.rules.flatMap((r: any) => r.resources)).to.include.members([
+      'deployments',
+      'services',
+      'configmaps',
+      'secrets',
+      'horizontalpodautoscalers',
+      'virtualservices',
+    ]);
     expect(owned.matchConditions[0].expression).to.include("r.kind == 'Canary'");
     const off = webhookConfigurations({ url: 'https://127.0.0.1:1' }, CA, { ownedObjectGuard: false });
     expect((off.validating.webhooks as any[]).map((w) => w.name)).to.deep.equal(['flagger.validate.sluice.dev']);

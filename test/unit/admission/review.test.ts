@@ -48,7 +48,11 @@ describe('admission responses', () => {
   });
 
   it('deny carries the status code, reason and message', () => {
-    expect(deny(request, 422, 'Invalid', 'spec.x: bad').review.response).to.deep.equal({ uid: 'u-1', allowed: false, status: { code: 422, reason: 'Invalid', message: 'spec.x: bad' } });
+    expect(deny(request, 422, 'Invalid', 'spec.x: bad').review.response).to.deep.equal({
+      uid: 'u-1',
+      allowed: false,
+      status: { code: 422, reason: 'Invalid', message: 'spec.x: bad' },
+    });
   });
 
   it('allowWithPatch base64-encodes a JSON Patch and round-trips through patchOf', () => {

@@ -22,7 +22,12 @@ function asWritten(): Obj {
 
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)]),
+    );
   return value;
 }
 
@@ -59,14 +64,24 @@ describe('templateRevision', () => {
     const written: Obj = {
       spec: {
         serviceAccountName: 'podinfo',
-        containers: [{
-          name: 'app', image: 'app:1.0',
-          startupProbe: { httpGet: { path: '/healthz', port: 8080 } },
-          lifecycle: { preStop: { httpGet: { path: '/stop', port: 8080 } } },
-          env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } }],
-        }],
+        containers: [
+          {
+            name: 'app',
+            image: 'app:1.0',
+            startupProbe: { httpGet: { path: '/healthz', port: 8080 } },
+            lifecycle: { preStop: { httpGet: { path: '/stop', port: 8080 } } },
+            env: [
+              { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+            ],
+          },
+        ],
         initContainers: [{ name: 'init', image: 'busybox' }],
-        volumes: [{ name: 'config', configMap: { name: 'podinfo' } }, { name: 'tmp', hostPath: { path: '/tmp' } }, { name: 'scratch', emptyDir: {} }],
+        volumes: [
+          { name: 'config', configMap: { name: 'podinfo' } },
+          { name: 'tmp', hostPath: { path: '/tmp' } },
+          { name: 'scratch', emptyDir: {} },
+        ],
       },
     };
     const defaulted = structuredClone(written);
@@ -79,7 +94,11 @@ describe('templateRevision', () => {
     c.env[0].valueFrom.fieldRef.apiVersion = 'v1';
     c.env[1].valueFrom.resourceFieldRef.divisor = '0';
     c.imagePullPolicy = 'IfNotPresent';
-    Object.assign(defaulted.spec.initContainers[0], { imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+    Object.assign(defaulted.spec.initContainers[0], {
+      imagePullPolicy: 'Always',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+    });
     defaulted.spec.volumes[0].configMap.defaultMode = 420;
     defaulted.spec.volumes[1].hostPath.type = '';
     defaulted.spec.volumes[2] = { name: 'scratch' };
@@ -134,9 +153,13 @@ describe('templateRevision', () => {
   });
 
   it('hashes class instances and Dates like the JSON the API would send', () => {
-    class Meta { labels = { app: 'podinfo' }; creationTimestamp = null; }
-    expect(templateRevision({ metadata: new Meta(), spec: { containers: [{ name: 'a', image: 'a:1' }] } }))
-      .to.equal(templateRevision({ metadata: { labels: { app: 'podinfo' } }, spec: { containers: [{ name: 'a', image: 'a:1' }] } }));
+    class Meta {
+      labels = { app: 'podinfo' };
+      creationTimestamp = null;
+    }
+    expect(templateRevision({ metadata: new Meta(), spec: { containers: [{ name: 'a', image: 'a:1' }] } })).to.equal(
+      templateRevision({ metadata: { labels: { app: 'podinfo' } }, spec: { containers: [{ name: 'a', image: 'a:1' }] } }),
+    );
   });
 
   it('accepts absent or odd input without throwing', () => {

@@ -30,15 +30,26 @@ describe('admission HTTPS server: bounds', function () {
     httpsRequest(`https://127.0.0.1:${server.port}${path}`, { ca: server.caBundle, body, headers });
 
   before(async () => {
-    server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, log, canaries: canaryLookupFromList([podinfoCanary('Succeeded')]), bodyLimitBytes: 256 * 1024 });
+    server = await startAdmissionServer({
+      operatorUsername: OPERATOR,
+      port: 0,
+      log,
+      canaries: canaryLookupFromList([podinfoCanary('Succeeded')]),
+      bodyLimitBytes: 256 * 1024,
+    });
   });
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   it('labels latency by route: 300 requests on path variants make no new series', async () => {
-    const labelSets = async () => (await admissionDuration.get()).values
-      .filter((v) => v.metricName === 'sluice_admission_duration_seconds_count').map((v) => JSON.stringify(v.labels));
+    const labelSets = async () =>
+      (await admissionDuration.get()).values.filter((v) => v.metricName === 'sluice_admission_duration_seconds_count').map((v) => JSON.stringify(v.labels));
     const variant = (i: number) => {
-      const path = WEBHOOK_PATHS.mutateDeployments.split('').map((c, k) => ((i >> (k % 12)) & 1 ? c.toUpperCase() : c)).join('');
+      const path = WEBHOOK_PATHS.mutateDeployments
+        .split('')
+        .map((c, k) => ((i >> (k % 12)) & 1 ? c.toUpperCase() : c))
+        .join('');
       return i % 2 ? `${path}/` : path;
     };
     for (let i = 0; i < 300; i++) await post(variant(i), '{not json');
@@ -85,7 +96,11 @@ describe('admission HTTPS server: bounds', function () {
     for (const encoding of ['gzip', 'br2']) {
       const reply = await post(WEBHOOK_PATHS.mutateDeployments, '{}', { 'content-encoding': encoding });
       expect(reply.status).to.equal(415);
-      expect(reply.json()).to.include({ code: 415, reason: 'UnsupportedMediaType', message: `Content-Encoding ${encoding} is not accepted: send the body uncompressed` });
+      expect(reply.json()).to.include({
+        code: 415,
+        reason: 'UnsupportedMediaType',
+        message: `Content-Encoding ${encoding} is not accepted: send the body uncompressed`,
+      });
     }
   });
 });

@@ -21,14 +21,17 @@ describe('admission HTTPS server', function () {
   const post = (path: string, body: string | Buffer, headers?: Record<string, string>) => httpsRequest(url(path), { ca: server.caBundle, body, headers });
 
   before(async () => {
-    server = await startAdmissionServer({ operatorUsername: OPERATOR,
+    server = await startAdmissionServer({
+      operatorUsername: OPERATOR,
       port: 0,
       log,
       canaries: canaryLookupFromList([podinfoCanary('Succeeded')]),
       onReview: (path, review) => recorded.push(`${path} ${review.request.uid}`),
     });
   });
-  after(async () => { await server.close(); });
+  after(async () => {
+    await server.close();
+  });
 
   it('serves /healthz and /readyz over TLS verified against its own CA (IP SAN 127.0.0.1)', async () => {
     expect((await httpsRequest(url('/healthz'), { ca: server.caBundle })).status).to.equal(200);
@@ -39,7 +42,11 @@ describe('admission HTTPS server', function () {
   it('refuses a client that does not trust the CA', async () => {
     const other = createServingCertificate({ dnsNames: ['x'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
     let error: Error | undefined;
-    try { await httpsRequest(url('/healthz'), { ca: other.caCert }); } catch (err) { error = err as Error; }
+    try {
+      await httpsRequest(url('/healthz'), { ca: other.caCert });
+    } catch (err) {
+      error = err as Error;
+    }
     expect(error?.message).to.match(/self.signed|unable to verify|certificate/i);
   });
 
@@ -85,7 +92,10 @@ describe('admission HTTPS server', function () {
   });
 
   it('JSON that is not an AdmissionReview: 400 with the reason', async () => {
-    const reply = await post('/validate/flagger', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } }));
+    const reply = await post(
+      '/validate/flagger',
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } }),
+    );
     expect(reply.status).to.equal(400);
     expect(reply.json().message).to.equal('malformed AdmissionReview: request.uid is missing');
     const scalar = await post('/validate/flagger', '"hello"');
@@ -98,7 +108,9 @@ describe('admission HTTPS server', function () {
     expect(plain.status).to.equal(415);
     expect(plain.json()).to.include({ code: 415, reason: 'UnsupportedMediaType', message: 'Content-Type must be application/json, got "text/plain"' });
     expect((await post('/mutate/deployments', review, { 'content-type': '' })).json().message).to.equal('Content-Type must be application/json, got none');
-    expect((await post('/mutate/deployments', review, { 'content-type': 'application/json; charset=utf-16' })).json().message).to.equal('charset must be utf-8, got "utf-16"');
+    expect((await post('/mutate/deployments', review, { 'content-type': 'application/json; charset=utf-16' })).json().message).to.equal(
+      'charset must be utf-8, got "utf-16"',
+    );
     expect((await post('/mutate/deployments', review, { 'content-type': 'application/json; charset=UTF-8' })).status).to.equal(200);
   });
 
@@ -131,7 +143,11 @@ describe('admission HTTPS server, failure modes and options', function () {
   this.timeout(20_000);
 
   it('a throwing handler answers 500 and the server stays up', async () => {
-    const broken: CanaryLookup = { findByTarget: () => { throw new Error('cache exploded'); } };
+    const broken: CanaryLookup = {
+      findByTarget: () => {
+        throw new Error('cache exploded');
+      },
+    };
     const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: broken, log });
     try {
       const url = `https://127.0.0.1:${server.port}`;
@@ -146,7 +162,14 @@ describe('admission HTTPS server, failure modes and options', function () {
 
   it('uses a given certificate and CA; the owned-object guard can be turned off', async () => {
     const made = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
-    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), tls: { cert: made.cert, key: made.key, ca: made.caCert }, ownedObjectGuard: false, log });
+    const server = await startAdmissionServer({
+      operatorUsername: OPERATOR,
+      port: 0,
+      canaries: canaryLookupFromList([]),
+      tls: { cert: made.cert, key: made.key, ca: made.caCert },
+      ownedObjectGuard: false,
+      log,
+    });
     try {
       expect(server.caBundle).to.equal(made.caCert);
       const reply = await httpsRequest(`https://127.0.0.1:${server.port}/validate/owned`, { ca: made.caCert, body: fixtureText('owned-primary-edit.json') });
@@ -159,14 +182,24 @@ describe('admission HTTPS server, failure modes and options', function () {
   it('setCertificate serves a rotated certificate to new connections', async () => {
     const first = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
     const second = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
-    const server = await startAdmissionServer({ operatorUsername: OPERATOR, port: 0, canaries: canaryLookupFromList([]), tls: { cert: first.cert, key: first.key, ca: first.caCert }, log });
+    const server = await startAdmissionServer({
+      operatorUsername: OPERATOR,
+      port: 0,
+      canaries: canaryLookupFromList([]),
+      tls: { cert: first.cert, key: first.key, ca: first.caCert },
+      log,
+    });
     try {
       const url = `https://127.0.0.1:${server.port}/healthz`;
       expect((await httpsRequest(url, { ca: first.caCert, agent: new Agent({ keepAlive: false }) })).status).to.equal(200);
       server.setCertificate({ cert: second.cert, key: second.key });
       expect((await httpsRequest(url, { ca: second.caCert, agent: new Agent({ keepAlive: false }) })).status).to.equal(200);
       let error: Error | undefined;
-      try { await httpsRequest(url, { ca: first.caCert, agent: new Agent({ keepAlive: false }) }); } catch (err) { error = err as Error; }
+      try {
+        await httpsRequest(url, { ca: first.caCert, agent: new Agent({ keepAlive: false }) });
+      } catch (err) {
+        error = err as Error;
+      }
       expect(error?.message).to.match(/certificate|self.signed|verify/i);
     } finally {
       await server.close();
@@ -178,7 +211,11 @@ describe('admission HTTPS server, failure modes and options', function () {
     await server.close();
     await server.close();
     let error: NodeJS.ErrnoException | undefined;
-    try { await httpsRequest(`https://127.0.0.1:${server.port}/healthz`, { ca: server.caBundle }); } catch (err) { error = err as NodeJS.ErrnoException; }
+    try {
+      await httpsRequest(`https://127.0.0.1:${server.port}/healthz`, { ca: server.caBundle });
+    } catch (err) {
+      error = err as NodeJS.ErrnoException;
+    }
     expect(error?.code).to.equal('ECONNREFUSED');
   });
 });

@@ -62,14 +62,24 @@ describe('validateFlaggerObject', () => {
   it('validates MetricTemplates and AlertProviders', () => {
     const review = reviewFixture('canary-valid-create.json');
     review.request.kind = { group: 'flagger.app', version: 'v1beta1', kind: 'MetricTemplate' };
-    review.request.object = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'errors', namespace: 'test' }, spec: { provider: { type: 'datadogg' }, query: ' ' } };
+    review.request.object = {
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'errors', namespace: 'test' },
+      spec: { provider: { type: 'datadogg' }, query: ' ' },
+    };
     const mt = validateFlaggerObject(review).review.response;
     expect(mt.allowed).to.equal(false);
     expect(mt.status?.message).to.include('spec.provider.type: unknown provider type "datadogg"');
     expect(mt.status?.message).to.include('spec.query: must not be empty');
 
     review.request.kind = { group: 'flagger.app', version: 'v1beta1', kind: 'AlertProvider' };
-    review.request.object = { apiVersion: 'flagger.app/v1beta1', kind: 'AlertProvider', metadata: { name: 'slack', namespace: 'test' }, spec: { type: 'slack', address: 'not a url' } };
+    review.request.object = {
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'AlertProvider',
+      metadata: { name: 'slack', namespace: 'test' },
+      spec: { type: 'slack', address: 'not a url' },
+    };
     const ap = validateFlaggerObject(review).review.response;
     expect(ap.allowed).to.equal(false);
     expect(ap.status?.message).to.match(/spec\.address: must be an http\(s\) URL/);
@@ -80,7 +90,9 @@ describe('validateFlaggerObject', () => {
     delete (review.request.object as any).spec.provider;
     delete (review.request.object as any).spec.analysis.iterations;
     (review.request.object as any).spec.analysis.stepWeight = 10;
-    expect(validateFlaggerObject(review, { defaultProvider: 'nginx' }).review.response.status?.message).to.include('spec.ingressRef: is required when provider is nginx');
+    expect(validateFlaggerObject(review, { defaultProvider: 'nginx' }).review.response.status?.message).to.include(
+      'spec.ingressRef: is required when provider is nginx',
+    );
     expect(validateFlaggerObject(review, { defaultProvider: 'istio' }).review.response.allowed).to.equal(true);
   });
 

@@ -5,8 +5,14 @@ import { builtinFamily, builtinQuery, renderBuiltinQuery } from '../../../src/an
 import type { QueryModel } from '../../../src/analysis/template.js';
 
 const podinfo: QueryModel = {
-  name: 'podinfo', namespace: 'test', target: 'podinfo', service: 'podinfo',
-  ingress: 'podinfo', route: 'podinfo', interval: '1m', variables: {},
+  name: 'podinfo',
+  namespace: 'test',
+  target: 'podinfo',
+  service: 'podinfo',
+  ingress: 'podinfo',
+  route: 'podinfo',
+  interval: '1m',
+  variables: {},
 };
 
 const expected: Record<string, { sr: string; rd: string }> = {
@@ -100,17 +106,21 @@ describe('builtin queries for podinfo in namespace test', () => {
 
   it('skipper replaces non-word characters of the names with "_", as Skipper names its routes', () => {
     const model = { ...podinfo, namespace: 'team-a', ingress: 'web.public', service: 'pod-info' };
-    expect(renderBuiltinQuery('skipper', 'request-success-rate', model))
-      .to.contain('route=~"kube(ew)?_team_a__web_public_canary__.*__pod_info_canary(_[0-9]+)?"');
+    expect(renderBuiltinQuery('skipper', 'request-success-rate', model)).to.contain(
+      'route=~"kube(ew)?_team_a__web_public_canary__.*__pod_info_canary(_[0-9]+)?"',
+    );
   });
 
   it('the request count (minRequestCount) counts what the success rate divides by', () => {
     expect(renderBuiltinQuery('istio', 'request-count', podinfo)).to.equal(
-      'sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="test",destination_workload=~"podinfo"}[1m]))');
+      'sum(increase(istio_requests_total{reporter="destination",destination_workload_namespace="test",destination_workload=~"podinfo"}[1m]))',
+    );
     expect(renderBuiltinQuery('kubernetes', 'request-count', podinfo)).to.equal(
-      'sum(increase(http_request_duration_seconds_count{kubernetes_namespace="test",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m]))');
+      'sum(increase(http_request_duration_seconds_count{kubernetes_namespace="test",kubernetes_pod_name=~"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[1m]))',
+    );
     expect(renderBuiltinQuery('traefik', 'request-count', podinfo)).to.equal(
-      'sum(increase(traefik_service_request_duration_seconds_bucket{service=~"test-podinfo-canary-[0-9a-zA-Z-]+@kubernetescrd",le="+Inf"}[1m]))');
+      'sum(increase(traefik_service_request_duration_seconds_bucket{service=~"test-podinfo-canary-[0-9a-zA-Z-]+@kubernetescrd",le="+Inf"}[1m]))',
+    );
   });
 
   it('only the plain HTTP family reports durations in seconds (Flagger multiplies those by 1000 in code)', () => {

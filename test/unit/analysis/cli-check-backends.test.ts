@@ -19,7 +19,9 @@ describe('sluice check with other metric backends', () => {
     try {
       const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const dir = mkdtempSync(join(tmpdir(), 'sluice-check-dd-'));
-      writeFileSync(join(dir, 'canary.yaml'), `
+      writeFileSync(
+        join(dir, 'canary.yaml'),
+        `
 apiVersion: flagger.app/v1beta1
 kind: Canary
 metadata: { name: podinfo, namespace: test }
@@ -42,9 +44,13 @@ metadata: { name: dd-errors, namespace: test }
 spec:
   provider: { type: datadog, address: ${address}, secretRef: { name: datadog } }
   query: sum:errors{app:{{ target }}}.as_count()
-`);
+`,
+      );
       const secretFile = join(mkdtempSync(join(tmpdir(), 'sluice-secrets-')), 'datadog.yaml');
-      writeFileSync(secretFile, `apiVersion: v1\nkind: Secret\nmetadata: { name: datadog, namespace: test }\nstringData: { datadog_api_key: from-file, datadog_application_key: app }\n`);
+      writeFileSync(
+        secretFile,
+        `apiVersion: v1\nkind: Secret\nmetadata: { name: datadog, namespace: test }\nstringData: { datadog_api_key: from-file, datadog_application_key: app }\n`,
+      );
 
       const without = await runCheck(join(dir, 'canary.yaml'));
       expect(without.exitCode).to.equal(1);

@@ -31,14 +31,24 @@ const deps = (options: { timeoutMs?: number; maxResponseBytes?: number } = {}): 
   getSecret: () => Promise.reject(new Error('no secrets here')),
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as MetricsProviderError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as MetricsProviderError,
+  );
 
 describe('Prometheus client: bounds', () => {
   const servers: HostileServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.close())); });
-  const started = async (s: Promise<HostileServer>) => { const server = await s; servers.push(server); return server; };
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const started = async (s: Promise<HostileServer>) => {
+    const server = await s;
+    servers.push(server);
+    return server;
+  };
 
-  it('keeps Flagger\'s 5 s query deadline and a 1 MiB answer cap by default', () => {
+  it("keeps Flagger's 5 s query deadline and a 1 MiB answer cap by default", () => {
     expect(DEFAULT_QUERY_TIMEOUT_MS).to.equal(5_000);
     expect(DEFAULT_QUERY_RESPONSE_BYTES).to.equal(1024 * 1024);
   });
@@ -86,13 +96,28 @@ describe('Prometheus client: bounds', () => {
 });
 
 describe('Prometheus client: the range query API', () => {
-  it('asks /api/v1/query_range for start, end and step in seconds, and reads every series\' values, NaN kept', async () => {
+  it("asks /api/v1/query_range for start, end and step in seconds, and reads every series' values, NaN kept", async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => {
       seen.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'x', pod: 'a' }, values: [[1, '180'], [2, 'NaN'], [3, '+Inf']] }] },
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'success',
+          data: {
+            resultType: 'matrix',
+            result: [
+              {
+                metric: { __name__: 'x', pod: 'a' },
+                values: [
+                  [1, '180'],
+                  [2, 'NaN'],
+                  [3, '+Inf'],
+                ],
+              },
+            ],
+          },
+        }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -123,10 +148,16 @@ describe('Prometheus client: the instant query API', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prom/`;
     const ok = (resultType: string, result: unknown) => ({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType, result } }) });
     answers['vector(1)'] = ok('vector', [{ metric: {}, value: [1700000000, '1'] }]);
-    answers.two = ok('vector', [{ metric: { pod: 'a' }, value: [1, '0.5'] }, { metric: { pod: 'b' }, value: [1, '+Inf'] }]);
+    answers.two = ok('vector', [
+      { metric: { pod: 'a' }, value: [1, '0.5'] },
+      { metric: { pod: 'b' }, value: [1, '+Inf'] },
+    ]);
     answers.inf = ok('scalar', [1, '-Inf']);
     answers.nan = ok('vector', [{ metric: {}, value: [1, 'NaN'] }]);
-    answers.range = ok('matrix', [{ metric: {}, values: [[1, '1']] }, { metric: {}, values: [[1, '2']] }]);
+    answers.range = ok('matrix', [
+      { metric: {}, values: [[1, '1']] },
+      { metric: {}, values: [[1, '2']] },
+    ]);
     answers.text = ok('string', [1, 'hello']);
     answers['sum(x'] = { status: 400, body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error: unclosed left parenthesis' }) };
     answers.slow = { status: 503, body: JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation' }) };
@@ -148,12 +179,23 @@ describe('Prometheus client: the instant query API', () => {
   it('reads vectors, scalars, infinities, NaN, range vectors and strings', async () => {
     const client = new PrometheusClient({ address: url });
     expect(await client.query('vector(1)')).to.deep.equal({ type: 'vector', samples: [{ labels: {}, value: 1 }] });
-    expect(await client.query('two')).to.deep.equal({ type: 'vector', samples: [{ labels: { pod: 'a' }, value: 0.5 }, { labels: { pod: 'b' }, value: Infinity }] });
+    expect(await client.query('two')).to.deep.equal({
+      type: 'vector',
+      samples: [
+        { labels: { pod: 'a' }, value: 0.5 },
+        { labels: { pod: 'b' }, value: Infinity },
+      ],
+    });
     expect(await client.query('inf')).to.deep.equal({ type: 'scalar', value: -Infinity });
     const nan = await client.query('nan');
     expect(nan.type === 'vector' && Number.isNaN(nan.samples[0].value)).to.equal(true);
     expect(await client.query('range')).to.deep.equal({
-      type: 'matrix', seriesCount: 2, series: [{ labels: {}, values: [1] }, { labels: {}, values: [2] }],
+      type: 'matrix',
+      seriesCount: 2,
+      series: [
+        { labels: {}, values: [1] },
+        { labels: {}, values: [2] },
+      ],
     });
     expect(await client.query('text')).to.deep.equal({ type: 'string', value: 'hello' });
     await client.probe();
@@ -164,12 +206,24 @@ describe('Prometheus client: the instant query API', () => {
     const at = `Prometheus at ${url.replace(/\/$/, '')}`;
     const bad = await failure(client.query('sum(x'));
     expect(bad).to.deep.include({ failure: 'bad-query', httpStatus: 400, message: `${at} rejected the query: parse error: unclosed left parenthesis` });
-    expect(await failure(client.query('slow'))).to.deep.include({ failure: 'timeout', message: `${at} timed out evaluating the query: query timed out in expression evaluation` });
-    expect(await failure(client.query('denied'))).to.deep.include({
-      failure: 'http', httpStatus: 401, message: `${at} answered HTTP 401: Unauthorized: check the token or username/password of the provider secretRef`,
+    expect(await failure(client.query('slow'))).to.deep.include({
+      failure: 'timeout',
+      message: `${at} timed out evaluating the query: query timed out in expression evaluation`,
     });
-    expect(await failure(client.query('missing'))).to.deep.include({ failure: 'http', httpStatus: 404, message: `${at} answered HTTP 404: 404 page not found` });
-    expect(await failure(client.query('html'))).to.deep.include({ failure: 'not-prometheus', message: `${at} did not answer like a Prometheus API (got "<html>not prometheus</html>")` });
+    expect(await failure(client.query('denied'))).to.deep.include({
+      failure: 'http',
+      httpStatus: 401,
+      message: `${at} answered HTTP 401: Unauthorized: check the token or username/password of the provider secretRef`,
+    });
+    expect(await failure(client.query('missing'))).to.deep.include({
+      failure: 'http',
+      httpStatus: 404,
+      message: `${at} answered HTTP 404: 404 page not found`,
+    });
+    expect(await failure(client.query('html'))).to.deep.include({
+      failure: 'not-prometheus',
+      message: `${at} did not answer like a Prometheus API (got "<html>not prometheus</html>")`,
+    });
   });
 
   it('an address that is not http(s) is refused when the client is made', () => {

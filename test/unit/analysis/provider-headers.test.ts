@@ -16,7 +16,8 @@ describe('analysis: MetricTemplate provider headers', () => {
   before(async () => {
     server = createServer((req, res) => {
       seen.push(req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' })
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1'] }] } }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -25,8 +26,11 @@ describe('analysis: MetricTemplate provider headers', () => {
   after(() => new Promise((r) => server.close(r)));
 
   it('headerFields: a string as it is, a list joined by ", ", an empty list not sent', () => {
-    expect(headerFields({ 'X-Scope-OrgID': ['a', 'b'], 'X-One': ['x'], 'X-Plain': 'p', 'X-None': [] }))
-      .to.deep.equal({ 'X-Scope-OrgID': 'a, b', 'X-One': 'x', 'X-Plain': 'p' });
+    expect(headerFields({ 'X-Scope-OrgID': ['a', 'b'], 'X-One': ['x'], 'X-Plain': 'p', 'X-None': [] })).to.deep.equal({
+      'X-Scope-OrgID': 'a, b',
+      'X-One': 'x',
+      'X-Plain': 'p',
+    });
     expect(headerFields(undefined)).to.deep.equal({});
   });
 
@@ -45,7 +49,13 @@ describe('analysis: MetricTemplate provider headers', () => {
         provider: 'istio',
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
         service: { port: 9898 },
-        analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10, metrics: [{ name: 'latency', templateRef: { name: 'latency' }, thresholdRange: { min: 1 } }] },
+        analysis: {
+          interval: '1m',
+          threshold: 5,
+          maxWeight: 50,
+          stepWeight: 10,
+          metrics: [{ name: 'latency', templateRef: { name: 'latency' }, thresholdRange: { min: 1 } }],
+        },
       },
     };
     seen.length = 0;

@@ -7,7 +7,11 @@ import type { Canary, MetricTemplate } from '../../../src/api/types.js';
 import { runMetricChecks, refNamesOf, type MetricCheckDeps, type PrometheusAuth } from '../../../src/analysis/run-checks.js';
 import { MetricsProviderError, type QueryResult } from '../../../src/analysis/prometheus.js';
 
-interface Call { address: string; auth: PrometheusAuth; query: string }
+interface Call {
+  address: string;
+  auth: PrometheusAuth;
+  query: string;
+}
 
 /** A fake Prometheus answering by the first matching substring of the query. */
 function fakeDeps(answers: [string, QueryResult | Error][], extra: Partial<MetricCheckDeps> = {}) {
@@ -22,8 +26,12 @@ function fakeDeps(answers: [string, QueryResult | Error][], extra: Partial<Metri
         return hit[1];
       },
     }),
-    getTemplate: async (ref) => { throw new Error(`MetricTemplate ${ref.namespace}/${ref.name} not found`); },
-    getSecret: async (ns, name) => { throw new Error(`secret ${ns}/${name} not found`); },
+    getTemplate: async (ref) => {
+      throw new Error(`MetricTemplate ${ref.namespace}/${ref.name} not found`);
+    },
+    getSecret: async (ns, name) => {
+      throw new Error(`secret ${ns}/${name} not found`);
+    },
     ...extra,
   };
   return { deps, calls };
@@ -39,7 +47,8 @@ const notFoundTemplate: MetricTemplate = {
   metadata: { name: 'not-found-percentage', namespace: 'test' },
   spec: {
     provider: { type: 'prometheus', address: 'http://flagger-prometheus.gloo-system:9090' },
-    query: '100 - sum(rate(http_request_duration_seconds_count{kubernetes_namespace="{{ namespace }}",kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",status!="404"}[{{ interval }}])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace="{{ namespace }}",kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[{{ interval }}])) * 100',
+    query:
+      '100 - sum(rate(http_request_duration_seconds_count{kubernetes_namespace="{{ namespace }}",kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)",status!="404"}[{{ interval }}])) / sum(rate(http_request_duration_seconds_count{kubernetes_namespace="{{ namespace }}",kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"}[{{ interval }}])) * 100',
   },
 };
 
@@ -54,7 +63,9 @@ describe('runMetricChecks', () => {
     ]);
     const verdicts = await runMetricChecks(resolved, deps);
     expect(verdicts.map((v) => [v.name, v.result])).to.deep.equal([
-      ['request-success-rate', 'pass'], ['request-duration', 'pass'], ['404s percentage', 'fail'],
+      ['request-success-rate', 'pass'],
+      ['request-duration', 'pass'],
+      ['404s percentage', 'fail'],
     ]);
     expect(verdicts[2].message).to.equal('404s percentage 6.20 > 3');
     expect(verdicts[2].halt).to.equal('Halt podinfo.test advancement 404s percentage 6.20 > 3');
@@ -64,14 +75,20 @@ describe('runMetricChecks', () => {
     expect(calls.every((c) => c.address === 'http://prometheus:9090')).to.equal(true);
   });
 
-  it('a templateRef renders the template with the metric\'s interval and queries the template\'s address', async () => {
+  it("a templateRef renders the template with the metric's interval and queries the template's address", async () => {
     const resolved = resolveCanary(seed('gloo-canary-podinfo-custom-metric.yaml'));
-    const { deps, calls } = fakeDeps([['status!="404"', one(6.2)], ['envoy_cluster_upstream_rq', one(100)]], {
-      getTemplate: async (ref) => {
-        expect(ref).to.deep.equal({ name: 'not-found-percentage', namespace: 'test' });
-        return notFoundTemplate;
+    const { deps, calls } = fakeDeps(
+      [
+        ['status!="404"', one(6.2)],
+        ['envoy_cluster_upstream_rq', one(100)],
+      ],
+      {
+        getTemplate: async (ref) => {
+          expect(ref).to.deep.equal({ name: 'not-found-percentage', namespace: 'test' });
+          return notFoundTemplate;
+        },
       },
-    });
+    );
     const verdicts = await runMetricChecks(resolved, deps);
     const custom = verdicts[2];
     expect(custom).to.include({ result: 'fail', value: 6.2, max: 5, message: '404s percentage 6.20 > 5' });
@@ -98,7 +115,7 @@ describe('runMetricChecks', () => {
     expect(calls.some((c) => c.query.includes('404'))).to.equal(false);
   });
 
-  it('secretRef: token becomes a Bearer token, username/password basic auth, from the template\'s namespace', async () => {
+  it("secretRef: token becomes a Bearer token, username/password basic auth, from the template's namespace", async () => {
     const resolved = resolveCanary(seed('gloo-canary-podinfo-custom-metric.yaml'));
     const withSecret = (name: string) => ({
       ...notFoundTemplate,
@@ -125,17 +142,30 @@ describe('runMetricChecks', () => {
 
   it('no values gives the no-traffic reason; several series an error', async () => {
     const resolved = resolveCanary(seed('istio-canary-podinfo.yaml'));
-    const two: QueryResult = { type: 'vector', samples: [{ labels: { pod: 'a' }, value: 1 }, { labels: { pod: 'b' }, value: 2 }] };
+    const two: QueryResult = {
+      type: 'vector',
+      samples: [
+        { labels: { pod: 'a' }, value: 1 },
+        { labels: { pod: 'b' }, value: 2 },
+      ],
+    };
     const { deps } = fakeDeps([['histogram_quantile', two]]);
     const [sr, rd] = await runMetricChecks(resolved, deps);
-    expect(sr).to.include({ result: 'nodata', message: 'no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic' });
+    expect(sr).to.include({
+      result: 'nodata',
+      message: 'no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic',
+    });
     expect(rd.result).to.equal('error');
     expect(rd.message).to.match(/2 series/);
   });
 
-  it('an unreachable Prometheus is an error verdict with the client\'s message', async () => {
+  it("an unreachable Prometheus is an error verdict with the client's message", async () => {
     const resolved = resolveCanary(seed('istio-canary-podinfo.yaml'));
-    const down = new MetricsProviderError('Prometheus at http://prometheus:9090 is unreachable: connection refused (ECONNREFUSED)', 'unreachable', 'http://prometheus:9090');
+    const down = new MetricsProviderError(
+      'Prometheus at http://prometheus:9090 is unreachable: connection refused (ECONNREFUSED)',
+      'unreachable',
+      'http://prometheus:9090',
+    );
     const [sr] = await runMetricChecks(resolved, fakeDeps([['istio', down]]).deps);
     expect(sr).to.include({ result: 'error', countsAsFailedCheck: true });
     expect(sr.halt).to.equal('Prometheus query failed: Prometheus at http://prometheus:9090 is unreachable: connection refused (ECONNREFUSED)');
@@ -144,7 +174,10 @@ describe('runMetricChecks', () => {
   it('kubernetes request-duration comes in seconds and is judged in milliseconds', async () => {
     const canary = seed('istio-canary-podinfo.yaml');
     const resolved = resolveCanary({ ...canary, spec: { ...canary.spec, provider: 'kubernetes' } });
-    const { deps } = fakeDeps([['http_request_duration_seconds_bucket', one(1.2)], ['http_request_duration_seconds_count', one(100)]]);
+    const { deps } = fakeDeps([
+      ['http_request_duration_seconds_bucket', one(1.2)],
+      ['http_request_duration_seconds_count', one(100)],
+    ]);
     const [, rd] = await runMetricChecks(resolved, deps);
     expect(rd).to.include({ result: 'fail', value: 1200, message: 'request duration 1.2s > 500ms' });
   });
@@ -153,12 +186,30 @@ describe('runMetricChecks', () => {
     const canary = seed('istio-canary-podinfo.yaml');
     canary.spec.analysis!.metrics![0].minRequestCount = 50;
     const resolved = resolveCanary(canary);
-    const few = await runMetricChecks(resolved, fakeDeps([['increase(istio_requests_total', one(12)], ['istio_requests_total', one(40)]]).deps);
+    const few = await runMetricChecks(
+      resolved,
+      fakeDeps([
+        ['increase(istio_requests_total', one(12)],
+        ['istio_requests_total', one(40)],
+      ]).deps,
+    );
     expect(few[0]).to.include({ result: 'nodata', countsAsFailedCheck: false, requestCount: 12 });
     expect(few[0].message).to.match(/only 12 requests reached podinfo\.test in the last 1m, fewer than minRequestCount 50/);
-    const enough = await runMetricChecks(resolved, fakeDeps([['increase(istio_requests_total', one(50)], ['istio_requests_total', one(40)]]).deps);
+    const enough = await runMetricChecks(
+      resolved,
+      fakeDeps([
+        ['increase(istio_requests_total', one(50)],
+        ['istio_requests_total', one(40)],
+      ]).deps,
+    );
     expect(enough[0]).to.include({ result: 'fail', requestCount: 50, message: 'success rate 40.00% < 99%' });
-    const none = await runMetricChecks(resolved, fakeDeps([['increase(', { type: 'vector', samples: [] }], ['istio_requests_total', one(100)]]).deps);
+    const none = await runMetricChecks(
+      resolved,
+      fakeDeps([
+        ['increase(', { type: 'vector', samples: [] }],
+        ['istio_requests_total', one(100)],
+      ]).deps,
+    );
     expect(none[0]).to.include({ result: 'nodata', requestCount: 0 });
   });
 

@@ -10,7 +10,14 @@ import { METRIC_BACKENDS } from '../../../src/analysis/backends/table.js';
 import type { BackendSettings, MetricBackendType } from '../../../src/analysis/backends/backend.js';
 import { readingOf } from '../../../src/analysis/reading.js';
 
-interface Seen { method: string; path: string; params: URLSearchParams; headers: IncomingMessage['headers']; body: string; rawPath: string }
+interface Seen {
+  method: string;
+  path: string;
+  params: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+  rawPath: string;
+}
 type Answer = { status?: number; type?: string; body: string | object };
 
 /** A server that records every request and answers with `answer(request)`. */
@@ -18,7 +25,9 @@ async function fakeServer(answer: (seen: Seen) => Answer): Promise<{ url: string
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const s = { method: req.method ?? '', path: url.pathname, params: url.searchParams, headers: req.headers, body, rawPath: req.url ?? '' };
@@ -34,15 +43,37 @@ async function fakeServer(answer: (seen: Seen) => Answer): Promise<{ url: string
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
 const settingsOf = (over: Partial<BackendSettings>): BackendSettings => ({
-  intervalMs: 60_000, timeoutMs: 2000, maxResponseBytes: 1024 * 1024, now: () => NOW, env: {}, ...over,
+  intervalMs: 60_000,
+  timeoutMs: 2000,
+  maxResponseBytes: 1024 * 1024,
+  now: () => NOW,
+  env: {},
+  ...over,
 });
-const read = async (type: MetricBackendType, settings: BackendSettings, query: string) =>
-  readingOf(await METRIC_BACKENDS[type].connect(settings).query(query));
-const errorOf = async (work: Promise<unknown>) => work.then(() => { throw new Error('expected a failure'); }, (err: Error) => err.message);
+const read = async (type: MetricBackendType, settings: BackendSettings, query: string) => readingOf(await METRIC_BACKENDS[type].connect(settings).query(query));
+const errorOf = async (work: Promise<unknown>) =>
+  work.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: Error) => err.message,
+  );
 
 describe('metric backends: SaaS APIs against local servers of their documented endpoints', () => {
   it('Datadog: GET /api/v1/query with both keys in headers, from = now - 10 x interval; the oldest point', async () => {
-    let answer: object = { status: 'ok', series: [{ scope: 'app:podinfo', pointlist: [[NOW - 600_000, null], [NOW - 540_000, 1.25], [NOW - 60_000, 9]] }] };
+    let answer: object = {
+      status: 'ok',
+      series: [
+        {
+          scope: 'app:podinfo',
+          pointlist: [
+            [NOW - 600_000, null],
+            [NOW - 540_000, 1.25],
+            [NOW - 60_000, 9],
+          ],
+        },
+      ],
+    };
     const dd = await fakeServer(() => ({ body: answer }));
     try {
       const settings = settingsOf({ address: dd.url, secret: { datadog_api_key: 'api-k', datadog_application_key: 'app-k' } });
@@ -57,23 +88,38 @@ describe('metric backends: SaaS APIs against local servers of their documented e
 
       answer = { status: 'ok', series: [] };
       expect(await read('datadog', settings, 'q')).to.deep.equal({ kind: 'no-values' });
-      answer = { status: 'ok', series: [{ scope: 'a', pointlist: [[1, 2]] }, { scope: 'b', pointlist: [[1, 3]] }] };
+      answer = {
+        status: 'ok',
+        series: [
+          { scope: 'a', pointlist: [[1, 2]] },
+          { scope: 'b', pointlist: [[1, 3]] },
+        ],
+      };
       expect((await read('datadog', settings, 'q')).kind).to.equal('ambiguous');
 
       await METRIC_BACKENDS.datadog.connect(settings).probe();
       expect(dd.seen.at(-1)?.path).to.equal('/api/v1/validate');
-      expect(await errorOf(Promise.resolve().then(() => METRIC_BACKENDS.datadog.connect(settingsOf({ address: dd.url, secret: { datadog_api_key: 'k' } })))))
-        .to.include('its secret has no datadog_application_key');
-    } finally { dd.close(); }
+      expect(
+        await errorOf(Promise.resolve().then(() => METRIC_BACKENDS.datadog.connect(settingsOf({ address: dd.url, secret: { datadog_api_key: 'k' } })))),
+      ).to.include('its secret has no datadog_application_key');
+    } finally {
+      dd.close();
+    }
   });
 
   it('Datadog: a 403 names the backend and status, never the keys', async () => {
     const dd = await fakeServer(() => ({ status: 403, body: { errors: ['Forbidden'] } }));
     try {
-      const message = await errorOf(METRIC_BACKENDS.datadog.connect(settingsOf({ address: dd.url, secret: { datadog_api_key: 'SECRET-API', datadog_application_key: 'SECRET-APP' } })).query('q'));
+      const message = await errorOf(
+        METRIC_BACKENDS.datadog
+          .connect(settingsOf({ address: dd.url, secret: { datadog_api_key: 'SECRET-API', datadog_application_key: 'SECRET-APP' } }))
+          .query('q'),
+      );
       expect(message).to.match(/^Datadog at http:\/\/127\.0\.0\.1:\d+ answered HTTP 403: \{"errors":\["Forbidden"\]\}/);
       expect(message).to.not.include('SECRET');
-    } finally { dd.close(); }
+    } finally {
+      dd.close();
+    }
   });
 
   it('New Relic: GET /v1/accounts/<id>/query, X-Query-Key, "SINCE <interval> seconds ago" appended', async () => {
@@ -81,7 +127,10 @@ describe('metric backends: SaaS APIs against local servers of their documented e
     const nr = await fakeServer(() => ({ body: answer }));
     try {
       const settings = settingsOf({ address: nr.url, intervalMs: 120_000, secret: { newrelic_account_id: '12345', newrelic_query_key: 'qk' } });
-      expect(await read('newrelic', settings, "SELECT percentage(count(*), WHERE error IS true) FROM Transaction\n")).to.deep.equal({ kind: 'value', value: 2.5 });
+      expect(await read('newrelic', settings, 'SELECT percentage(count(*), WHERE error IS true) FROM Transaction\n')).to.deep.equal({
+        kind: 'value',
+        value: 2.5,
+      });
       const [q] = nr.seen;
       expect(q.path).to.equal('/v1/accounts/12345/query');
       expect(q.params.get('nrql')).to.equal('SELECT percentage(count(*), WHERE error IS true) FROM Transaction SINCE 120 seconds ago');
@@ -92,11 +141,17 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       expect(await read('newrelic', settings, 'q')).to.deep.equal({ kind: 'value', value: 7 });
       answer = { results: [{ result: 1 }, { result: 2 }] };
       expect((await read('newrelic', settings, 'q')).kind).to.equal('ambiguous');
-    } finally { nr.close(); }
+    } finally {
+      nr.close();
+    }
   });
 
   it('Dynatrace: GET /api/v2/metrics/query, Api-Token, resolution=Inf, from/to in epoch ms over 10 intervals', async () => {
-    let answer: object = { result: [{ metricId: 'builtin:service.response.time', data: [{ dimensionMap: { 'dt.entity.service': 'SERVICE-1' }, timestamps: [NOW], values: [812.5] }] }] };
+    let answer: object = {
+      result: [
+        { metricId: 'builtin:service.response.time', data: [{ dimensionMap: { 'dt.entity.service': 'SERVICE-1' }, timestamps: [NOW], values: [812.5] }] },
+      ],
+    };
     const dt = await fakeServer(() => ({ body: answer }));
     try {
       const settings = settingsOf({ address: dt.url, secret: { dynatrace_token: 'dt0c01.abc' } });
@@ -104,26 +159,52 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       const [q] = dt.seen;
       expect(q.path).to.equal('/api/v2/metrics/query');
       expect(Object.fromEntries(q.params)).to.deep.equal({
-        metricSelector: 'builtin:service.response.time:percentile(95)', resolution: 'Inf', from: String(NOW - 600_000), to: String(NOW),
+        metricSelector: 'builtin:service.response.time:percentile(95)',
+        resolution: 'Inf',
+        from: String(NOW - 600_000),
+        to: String(NOW),
       });
       expect(q.headers.authorization).to.equal('Api-Token dt0c01.abc');
       answer = { result: [{ metricId: 'm', data: [{ dimensionMap: {}, values: [null] }] }] };
       expect(await read('dynatrace', settings, 'm')).to.deep.equal({ kind: 'no-values' });
-      answer = { result: [{ metricId: 'm', data: [{ dimensionMap: { a: '1' }, values: [1] }, { dimensionMap: { a: '2' }, values: [2] }] }] };
+      answer = {
+        result: [
+          {
+            metricId: 'm',
+            data: [
+              { dimensionMap: { a: '1' }, values: [1] },
+              { dimensionMap: { a: '2' }, values: [2] },
+            ],
+          },
+        ],
+      };
       expect((await read('dynatrace', settings, 'm')).kind).to.equal('ambiguous');
       await METRIC_BACKENDS.dynatrace.connect(settings).probe();
       expect(dt.seen.at(-1)?.rawPath).to.equal('/api/v2/metrics?pageSize=1');
-    } finally { dt.close(); }
+    } finally {
+      dt.close();
+    }
   });
 
   it('Splunk: POST /v2/signalflow/execute (program body, X-SF-Token, start/stop over 10 intervals), server-sent events', async () => {
-    const events = (payloads: object[]) => [
-      'event: control-message', 'data: {"event":"STREAM_START"}', '',
-      'event: metadata', 'data: {"tsId":"AAA","properties":{"sf_metric":"traces.count"}}', '',
-      ...payloads.flatMap((p) => ['event: data', `data: ${JSON.stringify(p, null, 1).split('\n').join('\ndata: ')}`, '']),
-      'event: control-message', 'data: {"event":"END_OF_CHANNEL"}', '', '',
-    ].join('\n');
-    let answer = events([{ data: [{ tsId: 'AAA', value: 97.5 }], logicalTimestampMs: NOW - 60_000 }, { data: [{ tsId: 'AAA', value: 98.25 }], logicalTimestampMs: NOW }]);
+    const events = (payloads: object[]) =>
+      [
+        'event: control-message',
+        'data: {"event":"STREAM_START"}',
+        '',
+        'event: metadata',
+        'data: {"tsId":"AAA","properties":{"sf_metric":"traces.count"}}',
+        '',
+        ...payloads.flatMap((p) => ['event: data', `data: ${JSON.stringify(p, null, 1).split('\n').join('\ndata: ')}`, '']),
+        'event: control-message',
+        'data: {"event":"END_OF_CHANNEL"}',
+        '',
+        '',
+      ].join('\n');
+    let answer = events([
+      { data: [{ tsId: 'AAA', value: 97.5 }], logicalTimestampMs: NOW - 60_000 },
+      { data: [{ tsId: 'AAA', value: 98.25 }], logicalTimestampMs: NOW },
+    ]);
     let status = 200;
     const sf = await fakeServer(() => ({ status, type: 'text/event-stream', body: answer }));
     try {
@@ -136,15 +217,27 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       expect(q.headers['x-sf-token']).to.equal('sf-token');
       answer = events([{ data: [{ tsId: 'AAA', value: null }], logicalTimestampMs: NOW }]);
       expect(await read('splunk', settings, program)).to.deep.equal({ kind: 'no-values' });
-      answer = events([{ data: [{ tsId: 'AAA', value: 1 }, { tsId: 'BBB', value: 2 }], logicalTimestampMs: NOW }]);
+      answer = events([
+        {
+          data: [
+            { tsId: 'AAA', value: 1 },
+            { tsId: 'BBB', value: 2 },
+          ],
+          logicalTimestampMs: NOW,
+        },
+      ]);
       expect((await read('splunk', settings, program)).kind).to.equal('ambiguous');
       answer = ['event: error', 'data: {"error":400,"errorType":"ANALYTICS_PROGRAM_ERROR","message":"unexpected token"}', '', ''].join('\n');
-      expect(await errorOf(METRIC_BACKENDS.splunk.connect(settings).query('bad('))).to.include('rejected the program: 400 ANALYTICS_PROGRAM_ERROR unexpected token');
+      expect(await errorOf(METRIC_BACKENDS.splunk.connect(settings).query('bad('))).to.include(
+        'rejected the program: 400 ANALYTICS_PROGRAM_ERROR unexpected token',
+      );
       status = 401;
       answer = '{"message":"unauthorized"}';
       const message = await errorOf(METRIC_BACKENDS.splunk.connect(settings).query(program));
       expect(message).to.include('Splunk Observability at').and.include('answered HTTP 401').and.not.include('sf-token');
-    } finally { sf.close(); }
+    } finally {
+      sf.close();
+    }
   });
 
   it('Splunk: api.<realm> in the template becomes stream.<realm> for SignalFlow, and back for the probe', async () => {
@@ -154,12 +247,16 @@ describe('metric backends: SaaS APIs against local servers of their documented e
   });
 
   it('InfluxDB 2: POST /api/v2/query?org= with a Flux body and "Token" auth; annotated CSV read per table', async () => {
-    const csv = (rows: string[]) => [
-      '#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,double,string',
-      '#group,false,false,true,true,false,true',
-      '#default,_result,,,,,',
-      ',result,table,_start,_stop,_value,_field',
-      ...rows, '', ''].join('\r\n');
+    const csv = (rows: string[]) =>
+      [
+        '#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,double,string',
+        '#group,false,false,true,true,false,true',
+        '#default,_result,,,,,',
+        ',result,table,_start,_stop,_value,_field',
+        ...rows,
+        '',
+        '',
+      ].join('\r\n');
     let answer = csv([',,0,2026-11-28T11:59:00Z,2026-11-28T12:00:00Z,4.75,errors']);
     const influx = await fakeServer(() => ({ type: 'text/csv', body: answer }));
     try {
@@ -178,14 +275,19 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       expect((await read('influxdb', settings, flux)).kind).to.equal('ambiguous');
       answer = '#datatype,string,string\n#group,true,true\n#default,,\n,error,reference\n,"bucket ""x"" not found",\n\n';
       expect(await errorOf(METRIC_BACKENDS.influxdb.connect(settings).query(flux))).to.include('failed the query: bucket "x" not found');
-      expect(await errorOf(Promise.resolve().then(() => METRIC_BACKENDS.influxdb.connect(settingsOf({ address: influx.url, secret: { token: 't' } })))))
-        .to.include('its secret has no org');
-    } finally { influx.close(); }
+      expect(
+        await errorOf(Promise.resolve().then(() => METRIC_BACKENDS.influxdb.connect(settingsOf({ address: influx.url, secret: { token: 't' } })))),
+      ).to.include('its secret has no org');
+    } finally {
+      influx.close();
+    }
   });
 
   it('Google Cloud Monitoring: the serviceAccountKey signs a JWT grant; timeSeries:query with the Bearer token', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    let answer: object = { timeSeriesData: [{ labelValues: [{ stringValue: 'podinfo' }], pointData: [{ values: [{ doubleValue: 123.5 }], timeInterval: {} }] }] };
+    let answer: object = {
+      timeSeriesData: [{ labelValues: [{ stringValue: 'podinfo' }], pointData: [{ values: [{ doubleValue: 123.5 }], timeInterval: {} }] }],
+    };
     const google = await fakeServer((s) => {
       if (s.path === '/token') {
         // The grant as RFC 7523 defines it, verified with the key pair's public half.
@@ -204,7 +306,11 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       return { body: answer };
     });
     try {
-      const key = JSON.stringify({ client_email: 'sluice@proj.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), token_uri: `${google.url}/token` });
+      const key = JSON.stringify({
+        client_email: 'sluice@proj.iam.gserviceaccount.com',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        token_uri: `${google.url}/token`,
+      });
       const settings = settingsOf({ address: google.url, secret: { project: 'proj', serviceAccountKey: key } });
       const mql = "fetch k8s_container | metric 'istio.io/service/server/response_latencies' | within 1m";
       expect(await read('stackdriver', settings, mql)).to.deep.equal({ kind: 'value', value: 123.5 });
@@ -215,10 +321,12 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       answer = { timeSeriesData: [{ pointData: [{ values: [{ doubleValue: 1 }] }] }, { pointData: [{ values: [{ int64Value: '2' }] }] }] };
       expect((await read('stackdriver', settings, mql)).kind).to.equal('ambiguous');
       await METRIC_BACKENDS.stackdriver.connect(settings).probe(); // 400 INVALID_ARGUMENT for the empty query: available
-    } finally { google.close(); }
+    } finally {
+      google.close();
+    }
   });
 
-  it('Google Cloud Monitoring: without a key, the metadata server\'s token (Workload Identity); a 403 fails the probe', async () => {
+  it("Google Cloud Monitoring: without a key, the metadata server's token (Workload Identity); a 403 fails the probe", async () => {
     const google = await fakeServer((s) => {
       if (s.path.startsWith('/computeMetadata/')) {
         if (s.headers['metadata-flavor'] !== 'Google') return { status: 403, body: 'missing Metadata-Flavor' };
@@ -231,7 +339,9 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       const message = await errorOf(METRIC_BACKENDS.stackdriver.connect(settings).probe());
       expect(message).to.include('answered HTTP 403 PERMISSION_DENIED');
       expect(google.seen.find((s) => s.path.startsWith('/v3/'))?.headers.authorization).to.equal('Bearer wi-token');
-    } finally { google.close(); }
+    } finally {
+      google.close();
+    }
   });
 
   it('CloudWatch: GetMetricData over AWS JSON 1.0, SigV4-signed (checked by an independent verifier), 10 intervals, 20 datapoints', async () => {
@@ -241,13 +351,17 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       const problem = sigV4Problem(s, secretKey, 'eu-west-1', 'monitoring');
       if (problem) return { status: 403, body: { __type: 'com.amazon.coral.service#SignatureDoesNotMatch', message: problem } };
       if (s.headers['x-amz-target'] !== 'GraniteServiceVersion20100801.GetMetricData') return { status: 400, body: { __type: '#UnknownOperationException' } };
-      if (JSON.parse(s.body).MetricDataQueries.length === 0) return { status: 400, body: { __type: 'com.amazonaws.cloudwatch#InvalidParameterValueException', message: 'no queries' } };
+      if (JSON.parse(s.body).MetricDataQueries.length === 0)
+        return { status: 400, body: { __type: 'com.amazonaws.cloudwatch#InvalidParameterValueException', message: 'no queries' } };
       return { body: answer };
     });
     try {
       const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: secretKey, AWS_SESSION_TOKEN: 'session/token+1' };
       const settings = settingsOf({ address: aws.url, region: 'eu-west-1', env });
-      const query = JSON.stringify([{ Id: 'e1', Expression: 'm1 / m2', Label: 'ErrorRate' }, { Id: 'm1', MetricStat: { Metric: { Namespace: 'App', MetricName: 'Errors' }, Period: 60, Stat: 'Sum' }, ReturnData: false }]);
+      const query = JSON.stringify([
+        { Id: 'e1', Expression: 'm1 / m2', Label: 'ErrorRate' },
+        { Id: 'm1', MetricStat: { Metric: { Namespace: 'App', MetricName: 'Errors' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+      ]);
       expect(await read('cloudwatch', settings, query)).to.deep.equal({ kind: 'value', value: 0.04 });
       const [q] = aws.seen;
       const sent = JSON.parse(q.body);
@@ -256,13 +370,20 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       expect(q.headers['x-amz-security-token']).to.equal('session/token+1');
       answer = { MetricDataResults: [{ Id: 'e1', Values: [] }] };
       expect(await read('cloudwatch', settings, query)).to.deep.equal({ kind: 'no-values' });
-      answer = { MetricDataResults: [{ Id: 'a', Values: [1] }, { Id: 'b', Values: [2] }] };
+      answer = {
+        MetricDataResults: [
+          { Id: 'a', Values: [1] },
+          { Id: 'b', Values: [2] },
+        ],
+      };
       expect((await read('cloudwatch', settings, query)).kind).to.equal('ambiguous');
       await METRIC_BACKENDS.cloudwatch.connect(settings).probe(); // 400 for no queries: available
       const wrong = settingsOf({ address: aws.url, region: 'eu-west-1', env: { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-key' } });
       const message = await errorOf(METRIC_BACKENDS.cloudwatch.connect(wrong).query(query));
       expect(message).to.include('answered HTTP 403: SignatureDoesNotMatch').and.not.include('not-the-key');
-    } finally { aws.close(); }
+    } finally {
+      aws.close();
+    }
   });
 });
 
@@ -272,7 +393,9 @@ describe('metric backends: SaaS APIs against local servers of their documented e
  * values, and the signature recomputed with the secret key. Undefined when it matches.
  */
 function sigV4Problem(s: Seen, secretKey: string, region: string, service: string): string | undefined {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(String(s.headers.authorization ?? ''));
+  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+    String(s.headers.authorization ?? ''),
+  );
   if (!auth) return 'malformed Authorization';
   const [, , day, r, svc, signedList, signature] = auth;
   if (r !== region || svc !== service) return 'wrong scope';

@@ -3,8 +3,14 @@ import { expect } from 'chai';
 import { renderQuery, TemplateError, type QueryModel } from '../../../src/analysis/template.js';
 
 const model: QueryModel = {
-  name: 'podinfo', namespace: 'test', target: 'podinfo-target', service: 'podinfo-svc',
-  ingress: 'podinfo-ing', route: 'podinfo-route', interval: '1m', variables: { direction: 'inbound', code: '404' },
+  name: 'podinfo',
+  namespace: 'test',
+  target: 'podinfo-target',
+  service: 'podinfo-svc',
+  ingress: 'podinfo-ing',
+  route: 'podinfo-route',
+  interval: '1m',
+  variables: { direction: 'inbound', code: '404' },
 };
 
 describe('query templates', () => {
@@ -14,8 +20,7 @@ describe('query templates', () => {
   });
 
   it('renders templateVariables as variables.X', () => {
-    expect(renderQuery('direction="{{ variables.direction }}",code!="{{variables.code}}"', model))
-      .to.equal('direction="inbound",code!="404"');
+    expect(renderQuery('direction="{{ variables.direction }}",code!="{{variables.code}}"', model)).to.equal('direction="inbound",code!="404"');
   });
 
   it('keeps the text around actions byte for byte, newlines included', () => {
@@ -28,8 +33,10 @@ describe('query templates', () => {
   });
 
   it('a variable missing from templateVariables is an error naming it and the ones that are set', () => {
-    expect(() => renderQuery('{{ variables.region }}', model))
-      .to.throw(TemplateError, /template variable "region" is not set in templateVariables \(set: direction, code\)/);
+    expect(() => renderQuery('{{ variables.region }}', model)).to.throw(
+      TemplateError,
+      /template variable "region" is not set in templateVariables \(set: direction, code\)/,
+    );
     expect(() => renderQuery('{{ variables.region }}', { ...model, variables: {} })).to.throw(/none set/);
   });
 
@@ -38,13 +45,16 @@ describe('query templates', () => {
     expect(renderQuery('a {{ namespace }} b', model)).to.equal('a test b');
   });
 
-  it('supports Skipper\'s {{- $route := printf ... }} form', () => {
+  it("supports Skipper's {{- $route := printf ... }} form", () => {
     const t = '{{- $route := printf "kube_%s__%s_canary__%s" namespace ingress service }}\nroute=~"{{ $route }}"';
     expect(renderQuery(t, model)).to.equal('\nroute=~"kube_test__podinfo-ing_canary__podinfo-svc"');
   });
 
   it('rejects template logic it does not implement, quoting the action', () => {
-    expect(() => renderQuery('{{ if eq namespace "test" }}x{{ end }}', model)).to.throw(TemplateError, /unsupported template action \{\{ if eq namespace "test" \}\}/);
+    expect(() => renderQuery('{{ if eq namespace "test" }}x{{ end }}', model)).to.throw(
+      TemplateError,
+      /unsupported template action \{\{ if eq namespace "test" \}\}/,
+    );
     expect(() => renderQuery('{{ namespace | upper }}', model)).to.throw(TemplateError, /unsupported/);
     expect(() => renderQuery('{{ $undefined }}', model)).to.throw(TemplateError, /undefined template variable \$undefined/);
     expect(() => renderQuery('sum(x{{ namespace ', model)).to.throw(TemplateError, /unclosed action/);

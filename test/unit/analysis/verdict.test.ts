@@ -4,8 +4,13 @@ import { judge, checkStatusOf, type VerdictSubject } from '../../../src/analysis
 import { readingOf } from '../../../src/analysis/reading.js';
 
 const subject = (over: Partial<VerdictSubject>): VerdictSubject => ({
-  canaryName: 'podinfo', namespace: 'test', targetName: 'podinfo', provider: 'istio',
-  metricName: 'request-success-rate', kind: 'request-success-rate', ...over,
+  canaryName: 'podinfo',
+  namespace: 'test',
+  targetName: 'podinfo',
+  provider: 'istio',
+  metricName: 'request-success-rate',
+  kind: 'request-success-rate',
+  ...over,
 });
 const successRate = subject({ min: 99 });
 const duration = subject({ metricName: 'request-duration', kind: 'request-duration', max: 500 });
@@ -20,7 +25,7 @@ describe('verdicts', () => {
     expect(v.halt).to.equal(undefined);
   });
 
-  it('success rate 69.17% fails a min of 99 with Flagger\'s sentence', () => {
+  it("success rate 69.17% fails a min of 99 with Flagger's sentence", () => {
     const v = judge(successRate, value(69.1666));
     expect(v).to.include({ result: 'fail', min: 99, countsAsFailedCheck: true });
     expect(v.message).to.equal('success rate 69.17% < 99%');
@@ -63,7 +68,9 @@ describe('verdicts', () => {
     const v = judge(successRate, { kind: 'no-values' });
     expect(v).to.include({ result: 'nodata', countsAsFailedCheck: true });
     expect(v.message).to.equal('no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic');
-    expect(v.halt).to.equal('Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic: no values found');
+    expect(v.halt).to.equal(
+      'Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic: no values found',
+    );
     expect(judge(notFound, { kind: 'no-values' }).halt).to.equal('Halt advancement no values found for custom metric: 404s percentage: no values found');
   });
 
@@ -74,7 +81,7 @@ describe('verdicts', () => {
     expect(v.halt).to.match(/^Halt podinfo\.test advancement only 3 requests/);
   });
 
-  it('errors count as failed checks, with Flagger\'s event wording', () => {
+  it("errors count as failed checks, with Flagger's event wording", () => {
     const q = judge(successRate, { kind: 'error', stage: 'query', message: 'Prometheus at http://x is unreachable' });
     expect(q).to.include({ result: 'error', countsAsFailedCheck: true, message: 'Prometheus at http://x is unreachable' });
     expect(q.halt).to.equal('Prometheus query failed: Prometheus at http://x is unreachable');
@@ -87,8 +94,12 @@ describe('status of a verdict', () => {
   it('keeps value, bounds and message for status.metrics (an infinite value is left out: JSON has none)', () => {
     const at = new Date('2026-01-02T03:04:05Z');
     expect(checkStatusOf(judge(successRate, value(69.17)), at)).to.deep.equal({
-      name: 'request-success-rate', result: 'fail', value: 69.17, min: 99,
-      message: 'success rate 69.17% < 99%', checkedAt: '2026-01-02T03:04:05.000Z',
+      name: 'request-success-rate',
+      result: 'fail',
+      value: 69.17,
+      min: 99,
+      message: 'success rate 69.17% < 99%',
+      checkedAt: '2026-01-02T03:04:05.000Z',
     });
     expect(checkStatusOf(judge(duration, value(Infinity)), at)).to.not.have.property('value');
   });
@@ -104,7 +115,13 @@ describe('readings', () => {
   });
 
   it('several series are an explicit error naming them, not a silent pick', () => {
-    const r = readingOf({ type: 'vector', samples: [{ labels: { pod: 'a' }, value: 1 }, { labels: { pod: 'b' }, value: 2 }] });
+    const r = readingOf({
+      type: 'vector',
+      samples: [
+        { labels: { pod: 'a' }, value: 1 },
+        { labels: { pod: 'b' }, value: 2 },
+      ],
+    });
     expect(r.kind).to.equal('ambiguous');
     expect(r.kind === 'ambiguous' && r.detail).to.match(/2 series \(\{pod="a"\} \{pod="b"\}\), expected one/);
     const v = judge(successRate, r);

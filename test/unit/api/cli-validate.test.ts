@@ -19,11 +19,19 @@ describe('sluice validate', function () {
   it('exits 1 and names the field of each problem', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, [
-      'apiVersion: flagger.app/v1beta1', 'kind: Canary', 'metadata: {name: podinfo}',
-      'spec:', '  provider: nginx', '  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}',
-      '  service: {port: 9898}', '  analysis: {interval: 10x, stepWeight: 120}',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'apiVersion: flagger.app/v1beta1',
+        'kind: Canary',
+        'metadata: {name: podinfo}',
+        'spec:',
+        '  provider: nginx',
+        '  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}',
+        '  service: {port: 9898}',
+        '  analysis: {interval: 10x, stepWeight: 120}',
+      ].join('\n'),
+    );
     const r = sluice('validate', file);
     expect(r.status).to.equal(1);
     expect(r.stdout).to.include('spec.ingressRef: is required when provider is nginx');

@@ -15,8 +15,15 @@ describe('CRDs', () => {
     const versions = (flaggerCrds()['canary.yaml'].spec as any).versions;
     const cols = versions[0].additionalPrinterColumns as { name: string; priority?: number }[];
     expect(cols.filter((c) => !c.priority).map((c) => c.name)).to.deep.equal(['Status', 'Weight', 'LastTransitionTime']);
-    expect(cols.filter((c) => c.priority === 1).map((c) => c.name)).to.have.members(
-      ['Suspended', 'FailedChecks', 'Interval', 'Mirror', 'StepWeight', 'StepWeights', 'MaxWeight']);
+    expect(cols.filter((c) => c.priority === 1).map((c) => c.name)).to.have.members([
+      'Suspended',
+      'FailedChecks',
+      'Interval',
+      'Mirror',
+      'StepWeight',
+      'StepWeights',
+      'MaxWeight',
+    ]);
     expect(versions[0].subresources).to.deep.equal({ status: {} });
   });
 

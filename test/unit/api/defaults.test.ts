@@ -11,11 +11,17 @@ const minimal = (): Canary => ({
 });
 
 describe('defaults', () => {
-  it('fills Flagger\'s defaults into a minimal Canary', () => {
+  it("fills Flagger's defaults into a minimal Canary", () => {
     const r = resolveCanary(minimal());
     expect(r).to.include({
-      provider: 'istio', metricsServer: 'http://prometheus:9090', intervalMs: 60_000, threshold: 1, maxWeight: 100,
-      progressDeadlineSeconds: 600, primaryReadyThreshold: 100, canaryReadyThreshold: 100,
+      provider: 'istio',
+      metricsServer: 'http://prometheus:9090',
+      intervalMs: 60_000,
+      threshold: 1,
+      maxWeight: 100,
+      progressDeadlineSeconds: 600,
+      primaryReadyThreshold: 100,
+      canaryReadyThreshold: 100,
     });
     expect(r.service).to.include({ name: 'app', portName: 'http', targetPort: 80 });
     expect(DEFAULTS.webhookTimeoutMs).to.equal(10_000);
@@ -39,7 +45,7 @@ describe('defaults', () => {
   });
 
   it('maxWeight: last stepWeights entry (capped at 100), else maxWeight, else 100', () => {
-    expect(maxWeightOf({ stepWeights: [1, 5, 30] , maxWeight: 80 })).to.equal(30);
+    expect(maxWeightOf({ stepWeights: [1, 5, 30], maxWeight: 80 })).to.equal(30);
     expect(maxWeightOf({ stepWeights: [50, 120] })).to.equal(100);
     expect(maxWeightOf({ maxWeight: 60 })).to.equal(60);
     expect(maxWeightOf(undefined)).to.equal(100);

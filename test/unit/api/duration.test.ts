@@ -3,8 +3,15 @@ import { parseDuration, formatDuration, isDuration } from '../../../src/api/dura
 
 describe('Go durations', () => {
   const cases: [string, number][] = [
-    ['30s', 30_000], ['1m', 60_000], ['1h30m', 5_400_000], ['500ms', 500], ['1.5h', 5_400_000],
-    ['2m30s', 150_000], ['0', 0], ['100us', 0.1], ['.5s', 500],
+    ['30s', 30_000],
+    ['1m', 60_000],
+    ['1h30m', 5_400_000],
+    ['500ms', 500],
+    ['1.5h', 5_400_000],
+    ['2m30s', 150_000],
+    ['0', 0],
+    ['100us', 0.1],
+    ['.5s', 500],
   ];
   for (const [text, ms] of cases) it(`parses ${text}`, () => expect(parseDuration(text)).to.equal(ms));
 

@@ -8,7 +8,7 @@ import { METRIC_BACKEND_TYPES } from '../../../src/analysis/backends/backend.js'
 
 const DIR = 'test/fixtures/flagger-metric-templates';
 
-describe('Flagger\'s documented MetricTemplates', () => {
+describe("Flagger's documented MetricTemplates", () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
   for (const file of files) {
     it(`${file}: every template validates`, () => {

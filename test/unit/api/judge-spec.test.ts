@@ -10,7 +10,8 @@ type Doc = Record<string, any>;
 
 function canaryWith(metric: Doc): Doc {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: 'test' },
     spec: {
       provider: 'linkerd',
@@ -69,9 +70,14 @@ describe('sluiceJudge validation', () => {
 describe('sluiceJudge defaults', () => {
   const resolved = (metric: Doc) => resolveCanary(canaryWith(metric) as Canary).metrics[0].judge;
 
-  it('takes Kayenta\'s 98% confidence, a 10s step, 10 samples, no tolerance, and the bad direction of a builtin', () => {
+  it("takes Kayenta's 98% confidence, a 10s step, 10 samples, no tolerance, and the bad direction of a builtin", () => {
     expect(resolved({ name: 'request-duration', interval: '2m', sluiceJudge: {} })).to.deep.equal({
-      direction: 'increase', confidence: 98, tolerance: { absolute: 0 }, minSamples: 10, step: '10s', stepMs: 10_000,
+      direction: 'increase',
+      confidence: 98,
+      tolerance: { absolute: 0 },
+      minSamples: 10,
+      step: '10s',
+      stepMs: 10_000,
     });
     expect(resolved({ name: 'request-success-rate', interval: '2m', sluiceJudge: {} })?.direction).to.equal('decrease');
     expect(resolved({ name: 'latency', templateRef: { name: 't' }, interval: '2m', sluiceJudge: {} })?.direction).to.equal('either');

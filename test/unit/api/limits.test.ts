@@ -38,30 +38,76 @@ describe('validation limits', () => {
   });
 
   it('accepts exactly the limits', () => {
-    expect(problems(canary((a) => {
-      a.metrics = Array.from({ length: 20 }, (_, i) => metric(i));
-      a.webhooks = Array.from({ length: 20 }, (_, i) => ({ ...webhook(i), timeout: '5m', retries: 10 }));
-      a.threshold = 1000;
-    }))).to.deep.equal([]);
+    expect(
+      problems(
+        canary((a) => {
+          a.metrics = Array.from({ length: 20 }, (_, i) => metric(i));
+          a.webhooks = Array.from({ length: 20 }, (_, i) => ({ ...webhook(i), timeout: '5m', retries: 10 }));
+          a.threshold = 1000;
+        }),
+      ),
+    ).to.deep.equal([]);
   });
 
   const cases: [string, (a: Doc) => void, Problem][] = [
-    ['21 metrics', (a) => { a.metrics = Array.from({ length: 21 }, (_, i) => metric(i)); },
-      { path: 'spec.analysis.metrics', message: 'must have at most 20 items, got 21' }],
-    ['21 webhooks', (a) => { a.webhooks = Array.from({ length: 21 }, (_, i) => webhook(i)); },
-      { path: 'spec.analysis.webhooks', message: 'must have at most 20 items, got 21' }],
-    ['21 alerts', (a) => { a.alerts = Array.from({ length: 21 }, (_, i) => ({ name: `a${i}`, providerRef: { name: 'p' } })); },
-      { path: 'spec.analysis.alerts', message: 'must have at most 20 items, got 21' }],
-    ['a webhook timeout of 720h', (a) => { a.webhooks[0].timeout = '720h'; },
-      { path: 'spec.analysis.webhooks[0].timeout', message: 'must be at most 5m0s, got "720h"' }],
-    ['1e8 retries', (a) => { a.webhooks[0].retries = 1e8; },
-      { path: 'spec.analysis.webhooks[0].retries', message: 'must be at most 10, got 100000000' }],
-    ['threshold 1001', (a) => { a.threshold = 1001; },
-      { path: 'spec.analysis.threshold', message: 'must be at most 1000, got 1001' }],
-    ['iterations 1001', (a) => { delete a.stepWeight; a.iterations = 1001; },
-      { path: 'spec.analysis.iterations', message: 'must be at most 1000, got 1001' }],
-    ['101 stepWeights', (a) => { delete a.stepWeight; a.stepWeights = Array.from({ length: 101 }, (_, i) => i + 1); },
-      { path: 'spec.analysis.stepWeights', message: 'must have at most 100 items, got 101' }],
+    [
+      '21 metrics',
+      (a) => {
+        a.metrics = Array.from({ length: 21 }, (_, i) => metric(i));
+      },
+      { path: 'spec.analysis.metrics', message: 'must have at most 20 items, got 21' },
+    ],
+    [
+      '21 webhooks',
+      (a) => {
+        a.webhooks = Array.from({ length: 21 }, (_, i) => webhook(i));
+      },
+      { path: 'spec.analysis.webhooks', message: 'must have at most 20 items, got 21' },
+    ],
+    [
+      '21 alerts',
+      (a) => {
+        a.alerts = Array.from({ length: 21 }, (_, i) => ({ name: `a${i}`, providerRef: { name: 'p' } }));
+      },
+      { path: 'spec.analysis.alerts', message: 'must have at most 20 items, got 21' },
+    ],
+    [
+      'a webhook timeout of 720h',
+      (a) => {
+        a.webhooks[0].timeout = '720h';
+      },
+      { path: 'spec.analysis.webhooks[0].timeout', message: 'must be at most 5m0s, got "720h"' },
+    ],
+    [
+      '1e8 retries',
+      (a) => {
+        a.webhooks[0].retries = 1e8;
+      },
+      { path: 'spec.analysis.webhooks[0].retries', message: 'must be at most 10, got 100000000' },
+    ],
+    [
+      'threshold 1001',
+      (a) => {
+        a.threshold = 1001;
+      },
+      { path: 'spec.analysis.threshold', message: 'must be at most 1000, got 1001' },
+    ],
+    [
+      'iterations 1001',
+      (a) => {
+        delete a.stepWeight;
+        a.iterations = 1001;
+      },
+      { path: 'spec.analysis.iterations', message: 'must be at most 1000, got 1001' },
+    ],
+    [
+      '101 stepWeights',
+      (a) => {
+        delete a.stepWeight;
+        a.stepWeights = Array.from({ length: 101 }, (_, i) => i + 1);
+      },
+      { path: 'spec.analysis.stepWeights', message: 'must have at most 100 items, got 101' },
+    ],
   ];
   for (const [what, edit, expected] of cases) {
     it(`refuses ${what}, naming the field`, () => {
@@ -72,10 +118,12 @@ describe('validation limits', () => {
   // Speed belongs to benchmarks, not tests: this holds the answer (one problem per list, not one
   // per item), which is what kept the work bounded.
   it('15,000 metrics and 3,000 webhooks are one problem each', () => {
-    const found = problems(canary((a) => {
-      a.metrics = Array.from({ length: 15_000 }, (_, i) => metric(i));
-      a.webhooks = Array.from({ length: 3_000 }, (_, i) => webhook(i));
-    }));
+    const found = problems(
+      canary((a) => {
+        a.metrics = Array.from({ length: 15_000 }, (_, i) => metric(i));
+        a.webhooks = Array.from({ length: 3_000 }, (_, i) => webhook(i));
+      }),
+    );
     expect(found).to.deep.equal([
       { path: 'spec.analysis.metrics', message: 'must have at most 20 items, got 15000' },
       { path: 'spec.analysis.webhooks', message: 'must have at most 20 items, got 3000' },

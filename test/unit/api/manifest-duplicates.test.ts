@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { readManifestFile } from '../../../src/io/manifests.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-manifests-'));
-const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
 
 describe('manifests: duplicate keys', () => {
   it('refuses a repeated key, naming it, its line and column', () => {

@@ -29,8 +29,12 @@ describe('api: MetricTemplate provider headers', () => {
 
   it('refuses anything else, naming the header', () => {
     expect(problemsOf({ 'X-Scope-OrgID': 7 })).to.deep.equal(['spec.provider.headers.X-Scope-OrgID: must be a string or a list of strings, got a number']);
-    expect(problemsOf({ 'X-Scope-OrgID': ['a', 1] })).to.deep.equal(['spec.provider.headers.X-Scope-OrgID: must be a string or a list of strings, got a list with other values']);
-    expect(problemsOf({ 'X-Scope-OrgID': { a: 'b' } })).to.deep.equal(['spec.provider.headers.X-Scope-OrgID: must be a string or a list of strings, got an object']);
+    expect(problemsOf({ 'X-Scope-OrgID': ['a', 1] })).to.deep.equal([
+      'spec.provider.headers.X-Scope-OrgID: must be a string or a list of strings, got a list with other values',
+    ]);
+    expect(problemsOf({ 'X-Scope-OrgID': { a: 'b' } })).to.deep.equal([
+      'spec.provider.headers.X-Scope-OrgID: must be a string or a list of strings, got an object',
+    ]);
   });
 
   it('refuses a header name or value that cannot go on the wire', () => {

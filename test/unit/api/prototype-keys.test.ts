@@ -28,6 +28,9 @@ describe('validation: keys named like object methods', () => {
 
   it('checks the value of a map key named like a method', () => {
     const doc = JSON.parse(canaryJson('', ', "templateVariables": {"constructor": 5}'));
-    expect(validateDocument(doc)).to.deep.include({ path: 'spec.analysis.metrics[0].templateVariables.constructor', message: 'must be a string, got integer 5' });
+    expect(validateDocument(doc)).to.deep.include({
+      path: 'spec.analysis.metrics[0].templateVariables.constructor',
+      message: 'must be a string, got integer 5',
+    });
   });
 });

@@ -31,7 +31,10 @@ describe('api: the provider table', () => {
       for (const { group, plural } of entry.routing) {
         const rule = CLUSTER_RULES.find((r) => r.apiGroups.includes(group) && r.resources.includes(plural));
         expect(rule?.verbs, `${plural}.${group}`).to.include.members(['get', 'list', 'watch', 'create', 'patch']);
-        expect(guardRules.some((r) => r.apiGroups.includes(group) && r.resources.includes(plural)), `guard ${plural}.${group}`).to.equal(true);
+        expect(
+          guardRules.some((r) => r.apiGroups.includes(group) && r.resources.includes(plural)),
+          `guard ${plural}.${group}`,
+        ).to.equal(true);
       }
     });
 
@@ -63,10 +66,13 @@ describe('api: the provider table', () => {
     }
   });
 
-  it('appmesh, in any of Flagger\'s spellings, is refused saying why (App Mesh ended), not with the enum\'s list', () => {
+  it("appmesh, in any of Flagger's spellings, is refused saying why (App Mesh ended), not with the enum's list", () => {
     for (const provider of ['appmesh', 'appmesh:v1beta2']) {
       const problems = validateCanary(canary(provider)).filter((p) => p.path === 'spec.provider');
-      expect(problems.map((p) => p.message), provider).to.deep.equal([
+      expect(
+        problems.map((p) => p.message),
+        provider,
+      ).to.deep.equal([
         `unsupported value "${provider}": AWS ended App Mesh in September 2026, so Sluice does not serve it: move the Canary to another provider (gatewayapi:v1 or istio, for example)`,
       ]);
     }
@@ -74,7 +80,9 @@ describe('api: the provider table', () => {
   });
 
   it('the operator refuses appmesh as its default provider (-mesh-provider) at start-up', () => {
-    expect(() => defaultConfig({ SLUICE_PROVIDER: 'appmesh' })).to.throw('SLUICE_PROVIDER (-mesh-provider) "appmesh" is refused: AWS ended App Mesh in September 2026');
+    expect(() => defaultConfig({ SLUICE_PROVIDER: 'appmesh' })).to.throw(
+      'SLUICE_PROVIDER (-mesh-provider) "appmesh" is refused: AWS ended App Mesh in September 2026',
+    );
     expect(defaultConfig({ SLUICE_PROVIDER: 'skipper' }).provider).to.equal('skipper');
   });
 });

@@ -13,7 +13,7 @@ const canaryOf = (file: string): Canary => {
 };
 
 describe('seed manifests', () => {
-  it('contains the five seeds\' Canaries', () => {
+  it("contains the five seeds' Canaries", () => {
     const prefixes = new Set(docs.filter((d) => d.object.kind === 'Canary').map((d) => d.file.split('/').pop()!.split('-')[0]));
     expect([...prefixes].sort()).to.deep.equal(['gloo', 'istio', 'kuma', 'linkerd', 'osm']);
   });
@@ -27,9 +27,18 @@ describe('seed manifests', () => {
   it('OSM: explicit values kept, defaults filled in', () => {
     const r = resolveCanary(canaryOf('osm-canary-podinfo.yaml'));
     expect(r).to.include({
-      provider: 'osm', namespace: 'test', targetName: 'podinfo', intervalMs: 30_000, threshold: 5,
-      maxWeight: 50, stepWeight: 5, progressDeadlineSeconds: 60, iterations: 0,
-      primaryReadyThreshold: 100, canaryReadyThreshold: 100, skipAnalysis: false,
+      provider: 'osm',
+      namespace: 'test',
+      targetName: 'podinfo',
+      intervalMs: 30_000,
+      threshold: 5,
+      maxWeight: 50,
+      stepWeight: 5,
+      progressDeadlineSeconds: 60,
+      iterations: 0,
+      primaryReadyThreshold: 100,
+      canaryReadyThreshold: 100,
+      skipAnalysis: false,
     });
     expect(r.strategy).to.deep.equal({ kind: 'canary', mirror: false });
     expect(r.service).to.include({ name: 'podinfo', port: 9898, portName: 'http', targetPort: 9898 });

@@ -14,7 +14,9 @@ import { stringify } from 'yaml';
 
 const canary = (edit: (spec: any) => void = () => undefined) => {
   const doc: any = {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'podinfo', namespace: 'test' },
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'podinfo', namespace: 'test' },
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898 },
@@ -27,7 +29,7 @@ const canary = (edit: (spec: any) => void = () => undefined) => {
 
 const CASES = [
   {
-    what: 'targetRef.apiVersion v1 with kind Deployment (Flagger\'s FAQ writes it so; Flagger ignores the apiVersion)',
+    what: "targetRef.apiVersion v1 with kind Deployment (Flagger's FAQ writes it so; Flagger ignores the apiVersion)",
     doc: canary((s) => (s.targetRef.apiVersion = 'v1')),
     says: 'spec.targetRef.apiVersion: "v1" is not a Deployment\'s apiVersion; Flagger and Sluice ignore it and read apps/v1 Deployment podinfo: write apps/v1',
   },
@@ -68,8 +70,13 @@ describe('suspicious values: accepted, with a warning', () => {
   });
 
   it('the deprecated canaryAnalysis is read too, and its path named', () => {
-    const doc = canary((s) => { s.canaryAnalysis = { ...s.analysis, mirrorWeight: 5 }; delete s.analysis; });
-    expect(suspiciousValues(doc).map(formatProblem)).to.deep.equal(['spec.canaryAnalysis.mirrorWeight: is ignored without spec.canaryAnalysis.mirror: true (no traffic is mirrored)']);
+    const doc = canary((s) => {
+      s.canaryAnalysis = { ...s.analysis, mirrorWeight: 5 };
+      delete s.analysis;
+    });
+    expect(suspiciousValues(doc).map(formatProblem)).to.deep.equal([
+      'spec.canaryAnalysis.mirrorWeight: is ignored without spec.canaryAnalysis.mirror: true (no traffic is mirrored)',
+    ]);
   });
 
   it('never throws on a document of the wrong shape, and warns about no other kind', () => {
@@ -82,10 +89,17 @@ describe('suspicious values: accepted, with a warning', () => {
   it('the validating webhook allows such a Canary and sends the warning back (kubectl prints it)', () => {
     const doc = canary((s) => (s.targetRef.apiVersion = 'v1'));
     const verdict = validateFlaggerObject({
-      apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
       request: {
-        uid: 'u-1', kind: { group: 'flagger.app', version: 'v1beta1', kind: 'Canary' }, resource: { group: 'flagger.app', version: 'v1beta1', resource: 'canaries' },
-        name: 'podinfo', namespace: 'test', operation: 'CREATE', userInfo: { username: 'dev' }, object: doc,
+        uid: 'u-1',
+        kind: { group: 'flagger.app', version: 'v1beta1', kind: 'Canary' },
+        resource: { group: 'flagger.app', version: 'v1beta1', resource: 'canaries' },
+        name: 'podinfo',
+        namespace: 'test',
+        operation: 'CREATE',
+        userInfo: { username: 'dev' },
+        object: doc,
       },
     });
     expect(verdict.review.response).to.deep.equal({ uid: 'u-1', allowed: true, warnings: [CASES[0].says] });

@@ -11,10 +11,11 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const version = (JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { version: string }).version;
 
 describe('command line surface', () => {
-  it('completion lists every verb and each verb\'s flags, for bash and zsh', () => {
+  it("completion lists every verb and each verb's flags, for bash and zsh", () => {
     const program = buildProgram('sluice');
     const words = completionWords(program);
-    for (const verb of ['run', 'validate', 'check', 'synth', 'status', 'loadtester', 'webhook', 'promote', 'completion']) expect(words.has(verb), verb).to.equal(true);
+    for (const verb of ['run', 'validate', 'check', 'synth', 'status', 'loadtester', 'webhook', 'promote', 'completion'])
+      expect(words.has(verb), verb).to.equal(true);
     expect(words.get('status')).to.include('--watch');
     const bash = completionScript(program, 'bash');
     expect(bash).to.match(/complete -F _sluice_complete sluice/);

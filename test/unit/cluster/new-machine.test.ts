@@ -19,7 +19,9 @@ function runScript(script: string, args: string[], home: string, extra: NodeJS.P
 describe('install steps on a new machine (HOME without .cache)', function () {
   this.timeout(300_000);
   let parent: string;
-  beforeEach(() => { parent = mkdtempSync(join(tmpdir(), 'sluice-new-machine-')); });
+  beforeEach(() => {
+    parent = mkdtempSync(join(tmpdir(), 'sluice-new-machine-'));
+  });
   afterEach(() => rmSync(parent, { recursive: true, force: true }));
 
   it('test/cluster/build.sh --prerequisites creates the cache folder it writes into and succeeds', () => {

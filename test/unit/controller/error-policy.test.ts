@@ -20,15 +20,23 @@ const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 /** A queue that only records what the handler asks of it. */
 class RecordingQueue {
   delays: number[] = [];
-  addAfter(_key: string, ms: number): void { this.delays.push(ms); }
+  addAfter(_key: string, ms: number): void {
+    this.delays.push(ms);
+  }
 }
 
 describe('error policy: the reconcile handler', () => {
   it('retries a reconcile that keeps throwing with doubling delays up to the 5 min cap, and starts over after a success', async () => {
     let fail = true;
     const queue = new RecordingQueue();
-    const handler = new ReconcileHandler(async () => { if (fail) throw new Error('apiserver says no'); return DONE; }, queue,
-      { log: silent, backoff: new Backoff({ random: () => 0 }) });
+    const handler = new ReconcileHandler(
+      async () => {
+        if (fail) throw new Error('apiserver says no');
+        return DONE;
+      },
+      queue,
+      { log: silent, backoff: new Backoff({ random: () => 0 }) },
+    );
     for (let i = 0; i < 11; i++) await handler.handle('test/podinfo');
     expect(queue.delays).to.deep.equal([1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 300000, 300000]);
     fail = false;
@@ -41,8 +49,16 @@ describe('error policy: the reconcile handler', () => {
 
   it('keeps one backoff per key', async () => {
     const queue = new RecordingQueue();
-    const handler = new ReconcileHandler(async () => { throw new Error('no'); }, queue, { log: silent, backoff: new Backoff({ random: () => 0 }) });
-    await handler.handle('a'); await handler.handle('a'); await handler.handle('b');
+    const handler = new ReconcileHandler(
+      async () => {
+        throw new Error('no');
+      },
+      queue,
+      { log: silent, backoff: new Backoff({ random: () => 0 }) },
+    );
+    await handler.handle('a');
+    await handler.handle('a');
+    await handler.handle('b');
     expect(queue.delays).to.deep.equal([1000, 2000, 1000]);
   });
 
@@ -67,11 +83,20 @@ describe('error policy: the reconcile handler', () => {
     const queue = new RecordingQueue();
     const reported: string[] = [];
     let reportFails = false;
-    const handler = new ReconcileHandler(async () => { throw new TerminalError('InvalidSpec', 'spec.x: bad'); }, queue, {
-      log: silent,
-      backoff: new Backoff({ random: () => 0 }),
-      onTerminal: async (_key, err) => { if (reportFails) throw new Error('events forbidden'); reported.push(`${err.reason}: ${err.message}`); },
-    });
+    const handler = new ReconcileHandler(
+      async () => {
+        throw new TerminalError('InvalidSpec', 'spec.x: bad');
+      },
+      queue,
+      {
+        log: silent,
+        backoff: new Backoff({ random: () => 0 }),
+        onTerminal: async (_key, err) => {
+          if (reportFails) throw new Error('events forbidden');
+          reported.push(`${err.reason}: ${err.message}`);
+        },
+      },
+    );
     await handler.handle('k');
     expect(reported).to.deep.equal(['InvalidSpec: spec.x: bad']);
     expect(queue.delays).to.deep.equal([]);
@@ -82,8 +107,21 @@ describe('error policy: the reconcile handler', () => {
 
   it('logs a failure as { err } with its stack, not as a string', async () => {
     const lines: Record<string, unknown>[] = [];
-    const log = pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
-    const handler = new ReconcileHandler(async () => { throw new Error('boom'); }, new RecordingQueue(), { log });
+    const log = pino(
+      { level: 'info' },
+      {
+        write: (l: string) => {
+          lines.push(JSON.parse(l));
+        },
+      },
+    );
+    const handler = new ReconcileHandler(
+      async () => {
+        throw new Error('boom');
+      },
+      new RecordingQueue(),
+      { log },
+    );
     await handler.handle('k');
     const err = lines[0]?.err as { message?: string; stack?: string } | undefined;
     expect(err?.message).to.equal('boom');
@@ -93,9 +131,13 @@ describe('error policy: the reconcile handler', () => {
 
 function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: number } = {}) {
   const caches = new Map<string, FakeCache<KubeObject>>();
-  const cache = (plural: string) => { if (!caches.has(plural)) caches.set(plural, new FakeCache()); return caches.get(plural)!; };
+  const cache = (plural: string) => {
+    if (!caches.has(plural)) caches.set(plural, new FakeCache());
+    return caches.get(plural)!;
+  };
   const canary = {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: 'test', uid: 'u1', generation: 1, resourceVersion: '1' },
     spec: {
       provider: 'kubernetes',
@@ -105,9 +147,14 @@ function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: numb
     },
   } as unknown as Canary & KubeObject;
   cache('deployments').put({
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: 'podinfo', namespace: 'test', generation: 1, resourceVersion: '1' },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'podinfo' } }, template: { metadata: { labels: { app: 'podinfo' } }, spec: { containers: [{ name: 'podinfo', image: 'podinfo:1' }] } } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'podinfo' } },
+      template: { metadata: { labels: { app: 'podinfo' } }, spec: { containers: [{ name: 'podinfo', image: 'podinfo:1' }] } },
+    },
     status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
   });
   const events: { type: string; message: string }[] = [];
@@ -118,7 +165,10 @@ function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: numb
   const canaries = () => cache('canaries') as unknown as FakeCache<Canary & KubeObject>;
   const writeStatus = statusWrites(canaries, () => String(++rv));
   const client = {
-    createEvent: async (_i: unknown, type: string, _r: string, message: string) => { events.push({ type, message }); return {}; },
+    createEvent: async (_i: unknown, type: string, _r: string, message: string) => {
+      events.push({ type, message });
+      return {};
+    },
     patchStatus: async (t: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
       // Someone wrote the Canary since the cache saw it (our own status write, not yet delivered).
       if (conflicts-- > 0) throw new KubeError(409, 'Conflict', 'the object has been modified', `PATCH canaries/${name}/status`);
@@ -142,9 +192,17 @@ function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: numb
     informer: <T extends KubeObject>(type: ResourceType) => cache(type.plural) as unknown as WatchedCache<T>,
   });
   return {
-    controller, events, canaries, synthCalls: () => synthCalls,
-    fixSynthesis: () => { synthFails = false; },
-    start: async () => { canaries().put(canary); await controller.start(); },
+    controller,
+    events,
+    canaries,
+    synthCalls: () => synthCalls,
+    fixSynthesis: () => {
+      synthFails = false;
+    },
+    start: async () => {
+      canaries().put(canary);
+      await controller.start();
+    },
     /** Someone edits the spec: the generation moves on. */
     editSpec: () => {
       const c = canaries().get('podinfo', 'test')!;
@@ -162,9 +220,13 @@ describe('error policy: a terminal SynthError in the controller', () => {
     const world = stalledWorld();
     await world.start();
     await tick(100);
-    expect(world.events.filter((e) => e.type === 'Warning').map((e) => e.message))
-      .to.deep.equal(['[canary/router] spec.analysis.match[0].headers.x.suffix: Istio has no suffix match; use regex']);
-    const stalled = world.canaries().get('podinfo', 'test')!.status?.conditions?.find((c) => c.type === 'Stalled');
+    expect(world.events.filter((e) => e.type === 'Warning').map((e) => e.message)).to.deep.equal([
+      '[canary/router] spec.analysis.match[0].headers.x.suffix: Istio has no suffix match; use regex',
+    ]);
+    const stalled = world
+      .canaries()
+      .get('podinfo', 'test')!
+      .status?.conditions?.find((c) => c.type === 'Stalled');
     expect(stalled).to.include({ status: 'True', reason: 'InvalidSpec' });
     expect(stalled?.message).to.contain('Istio has no suffix match');
     expect(world.synthCalls()).to.equal(1);
@@ -186,7 +248,12 @@ describe('error policy: a terminal SynthError in the controller', () => {
     world.editSpec();
     await tick(50);
     expect(world.synthCalls()).to.be.at.least(3);
-    expect(world.canaries().get('podinfo', 'test')!.status?.conditions?.find((c) => c.type === 'Stalled')).to.equal(undefined);
+    expect(
+      world
+        .canaries()
+        .get('podinfo', 'test')!
+        .status?.conditions?.find((c) => c.type === 'Stalled'),
+    ).to.equal(undefined);
     await world.controller.stop();
   });
 });
@@ -194,14 +261,27 @@ describe('error policy: a terminal SynthError in the controller', () => {
 describe('error policy: a conflict while recording a stall', () => {
   it('is requeued after 200 ms like any status write conflict: no error logged, one Event, the condition written', async () => {
     const lines: { level: number; msg: string }[] = [];
-    const log = pino({ level: 'debug' }, { write: (l: string) => { lines.push(JSON.parse(l)); } });
+    const log = pino(
+      { level: 'debug' },
+      {
+        write: (l: string) => {
+          lines.push(JSON.parse(l));
+        },
+      },
+    );
     const world = stalledWorld({ log, conflicts: 1 });
     await world.start();
     await tick(400);
-    const stalled = world.canaries().get('podinfo', 'test')!.status?.conditions?.find((c) => c.type === 'Stalled');
+    const stalled = world
+      .canaries()
+      .get('podinfo', 'test')!
+      .status?.conditions?.find((c) => c.type === 'Stalled');
     expect(stalled).to.include({ status: 'True', reason: 'InvalidSpec' });
     expect(world.events.filter((e) => e.type === 'Warning')).to.have.length(1);
-    expect(lines.filter((l) => l.level >= 50).map((l) => l.msg), 'error lines').to.deep.equal([]);
+    expect(
+      lines.filter((l) => l.level >= 50).map((l) => l.msg),
+      'error lines',
+    ).to.deep.equal([]);
     await world.controller.stop();
   });
 });
@@ -211,9 +291,13 @@ describe('error policy: what validation and the writers refuse or cap', () => {
     const { validateCanary } = await import('../../../src/api/validate.js');
     const { formatProblem } = await import('../../../src/api/problem.js');
     const canary = {
-      apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'podinfo', namespace: 'test' },
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'Canary',
+      metadata: { name: 'podinfo', namespace: 'test' },
       spec: {
-        provider: 'istio', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 },
+        provider: 'istio',
+        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+        service: { port: 9898 },
         analysis: { interval: '10s', threshold: 2, iterations: 2, match: [{ headers: { 'x-user': { suffix: '@example.com' } } }] },
       },
     };
@@ -226,11 +310,14 @@ describe('error policy: what validation and the writers refuse or cap', () => {
     const { statusPatch } = await import('../../../src/controller/status-patch.js');
     const { MAX_MESSAGE_CHARS } = await import('../../../src/api/message.js');
     const huge = 'x'.repeat(2_000_000);
-    const patch = statusPatch({}, {
-      conditions: [{ type: 'Promoted', status: 'False', reason: 'Failed', message: huge }],
-      metrics: [{ name: 'm', result: 'error', message: huge, checkedAt: '2026-01-01T00:00:00Z' }],
-      pendingEvents: { at: '2026-01-01T00:00:00Z', events: [{ type: 'Warning', message: huge }] },
-    }) as { conditions: { message: string }[]; metrics: { message: string }[]; pendingEvents: { events: { message: string }[] } };
+    const patch = statusPatch(
+      {},
+      {
+        conditions: [{ type: 'Promoted', status: 'False', reason: 'Failed', message: huge }],
+        metrics: [{ name: 'm', result: 'error', message: huge, checkedAt: '2026-01-01T00:00:00Z' }],
+        pendingEvents: { at: '2026-01-01T00:00:00Z', events: [{ type: 'Warning', message: huge }] },
+      },
+    ) as { conditions: { message: string }[]; metrics: { message: string }[]; pendingEvents: { events: { message: string }[] } };
     expect(patch.conditions[0].message.length).to.be.at.most(MAX_MESSAGE_CHARS);
     expect(patch.metrics[0].message.length).to.be.at.most(MAX_MESSAGE_CHARS);
     expect(patch.pendingEvents.events[0].message.length).to.be.at.most(MAX_MESSAGE_CHARS);
@@ -242,7 +329,11 @@ describe('error policy: what validation and the writers refuse or cap', () => {
     const c = world.canaries().get('podinfo', 'test')!;
     expect(world.controller.findByTarget('test', 'podinfo')?.metadata.name).to.equal('podinfo');
     world.canaries().items.clear();
-    world.canaries().items.set('test/ds', { ...c, metadata: { ...c.metadata, name: 'ds' }, spec: { ...c.spec, targetRef: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo' } } });
+    world.canaries().items.set('test/ds', {
+      ...c,
+      metadata: { ...c.metadata, name: 'ds' },
+      spec: { ...c.spec, targetRef: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo' } },
+    });
     expect(world.controller.findByTarget('test', 'podinfo')).to.equal(undefined);
     await world.controller.stop();
   });

@@ -14,14 +14,20 @@ import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary, CanaryStatus } from '../../../src/api/types.js';
 import type { Decision } from '../../../src/rollout/decision.js';
 
-interface Received { path: string; contentType?: string; body: any }
+interface Received {
+  path: string;
+  contentType?: string;
+  body: any;
+}
 
 /** A local receiver; `hold` keeps every answer back until released. */
 async function receiver(options: { hold?: Promise<void> } = {}): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
   const received: Received[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
-    req.on('data', (d) => { text += d; });
+    req.on('data', (d) => {
+      text += d;
+    });
     req.on('end', async () => {
       received.push({ path: req.url ?? '', contentType: req.headers['content-type'], body: JSON.parse(text) });
       await options.hold;
@@ -33,7 +39,11 @@ async function receiver(options: { hold?: Promise<void> } = {}): Promise<{ url: 
   return {
     url: `http://127.0.0.1:${port}/flagger-events`,
     received,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -61,10 +71,17 @@ function depsFor(canary: Canary, eventWebhook: string | undefined, lanes?: Canar
     recorded,
     client: {
       patchStatus: async (_t: unknown, _n: string, _ns: string, body: { status: CanaryStatus }) => {
-        stored = { ...stored, metadata: { ...stored.metadata, resourceVersion: String(Number(stored.metadata.resourceVersion) + 1) }, status: { ...stored.status, ...body.status } };
+        stored = {
+          ...stored,
+          metadata: { ...stored.metadata, resourceVersion: String(Number(stored.metadata.resourceVersion) + 1) },
+          status: { ...stored.status, ...body.status },
+        };
         return structuredClone(stored);
       },
-      createEvent: async (_i: unknown, _type: string, _r: string, message: string) => { recorded.push(message); return {}; },
+      createEvent: async (_i: unknown, _type: string, _r: string, message: string) => {
+        recorded.push(message);
+        return {};
+      },
       serverSideApply: async () => [],
       mergePatch: async () => ({}),
       getIfExists: async () => undefined,
@@ -83,7 +100,10 @@ function depsFor(canary: Canary, eventWebhook: string | undefined, lanes?: Canar
 
 const initialized: Decision = {
   status: { phase: 'Initialized', canaryWeight: 0 },
-  events: [{ type: 'Normal', message: 'Initialization done! podinfo.test' }, { type: 'Warning', message: 'podinfo-primary.test not ready: waiting for rollout to finish' }],
+  events: [
+    { type: 'Normal', message: 'Initialization done! podinfo.test' },
+    { type: 'Warning', message: 'podinfo-primary.test not ready: waiting for rollout to finish' },
+  ],
   alerts: [],
   requeueAfterMs: 1000,
 };
@@ -96,8 +116,8 @@ async function until(check: () => boolean, what: string, withinMs = 5_000): Prom
   throw new Error(`timed out waiting until ${what}`);
 }
 
-describe('controller: the operator\'s event webhook (-event-webhook)', () => {
-  it('posts every Event with Flagger\'s payload: name, namespace, the phase written with it, checksum, eventMessage, eventType, timestamp in ms', async () => {
+describe("controller: the operator's event webhook (-event-webhook)", () => {
+  it("posts every Event with Flagger's payload: name, namespace, the phase written with it, checksum, eventMessage, eventType, timestamp in ms", async () => {
     const server = await receiver();
     try {
       const canary = canaryWith();
@@ -107,16 +127,23 @@ describe('controller: the operator\'s event webhook (-event-webhook)', () => {
       expect(server.received.map((r) => r.path)).to.deep.equal(['/flagger-events', '/flagger-events']);
       expect(server.received[0].contentType).to.equal('application/json');
       expect(server.received[0].body).to.deep.equal({
-        name: 'podinfo', namespace: 'test', phase: 'Initialized', checksum,
+        name: 'podinfo',
+        namespace: 'test',
+        phase: 'Initialized',
+        checksum,
         metadata: { eventMessage: 'Initialization done! podinfo.test', eventType: 'Normal', timestamp: String(NOW) },
       });
-      expect(server.received[1].body.metadata).to.deep.equal({ eventMessage: 'podinfo-primary.test not ready: waiting for rollout to finish', eventType: 'Warning', timestamp: String(NOW) });
+      expect(server.received[1].body.metadata).to.deep.equal({
+        eventMessage: 'podinfo-primary.test not ready: waiting for rollout to finish',
+        eventType: 'Warning',
+        timestamp: String(NOW),
+      });
     } finally {
       await server.close();
     }
   });
 
-  it('is not called for a Canary that has an event webhook of its own (Flagger\'s override); that one gets the Events', async () => {
+  it("is not called for a Canary that has an event webhook of its own (Flagger's override); that one gets the Events", async () => {
     const global = await receiver();
     const own = await receiver();
     try {
@@ -133,9 +160,11 @@ describe('controller: the operator\'s event webhook (-event-webhook)', () => {
     }
   });
 
-  it('is sent from the Canary\'s lane: the reconcile is done before the receiver answers', async () => {
+  it("is sent from the Canary's lane: the reconcile is done before the receiver answers", async () => {
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     const server = await receiver({ hold: held });
     const lanes = new CanaryLanes(() => undefined);
     try {

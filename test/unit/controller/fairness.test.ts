@@ -18,15 +18,23 @@ const open: GateResult = { open: true, events: [] };
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
 function deployment(name: string): KubeObject {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name, namespace: 'test', generation: 1, resourceVersion: '1' },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+    },
     status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
   } as KubeObject;
 }
@@ -34,7 +42,10 @@ function deployment(name: string): KubeObject {
 /** Canaries whose primaries are ready: each needs only its metric-providers gate to be Initialized. */
 function world(names: string[], checkMetricProviders: (name: string) => Promise<void>) {
   const caches = new Map<string, FakeCache<KubeObject>>();
-  const cache = (plural: string) => { if (!caches.has(plural)) caches.set(plural, new FakeCache()); return caches.get(plural)!; };
+  const cache = (plural: string) => {
+    if (!caches.has(plural)) caches.set(plural, new FakeCache());
+    return caches.get(plural)!;
+  };
   const canaries = () => cache('canaries') as unknown as FakeCache<Canary & KubeObject>;
   let rv = 1;
   for (const name of names) {
@@ -61,13 +72,20 @@ function world(names: string[], checkMetricProviders: (name: string) => Promise<
   });
   const phaseOf = (name: string) => canaries().get(name, 'test')?.status?.phase ?? '';
   return {
-    controller, phaseOf,
+    controller,
+    phaseOf,
     start: async () => {
       for (const name of names) {
         canaries().put({
-          apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+          apiVersion: 'flagger.app/v1beta1',
+          kind: 'Canary',
           metadata: { name, namespace: 'test', uid: name, generation: 1, resourceVersion: String(++rv), finalizers: [] },
-          spec: { provider: 'kubernetes', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, service: { port: 9898 }, analysis: { interval: '10s', threshold: 2, iterations: 2 } },
+          spec: {
+            provider: 'kubernetes',
+            targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+            service: { port: 9898 },
+            analysis: { interval: '10s', threshold: 2, iterations: 2 },
+          },
         } as unknown as Canary & KubeObject);
       }
       await controller.start();
@@ -101,13 +119,20 @@ describe('fairness: a Canary whose endpoint hangs', () => {
 });
 
 describe('fairness: the lanes', () => {
-  it('run one Canary\'s tasks in order, one at a time, while another Canary\'s run beside them', async () => {
+  it("run one Canary's tasks in order, one at a time, while another Canary's run beside them", async () => {
     const lanes = new CanaryLanes(() => {});
     const done: string[] = [];
     const first = deferred();
-    lanes.run('x', async () => { await first.promise; done.push('x1'); });
-    lanes.run('x', async () => { done.push('x2'); });
-    lanes.run('y', async () => { done.push('y1'); });
+    lanes.run('x', async () => {
+      await first.promise;
+      done.push('x1');
+    });
+    lanes.run('x', async () => {
+      done.push('x2');
+    });
+    lanes.run('y', async () => {
+      done.push('y1');
+    });
     await tick();
     expect(done).to.deep.equal(['y1']);
     first.resolve();
@@ -120,8 +145,12 @@ describe('fairness: the lanes', () => {
     const failures: string[] = [];
     const lanes = new CanaryLanes((key, err) => failures.push(`${key}: ${(err as Error).message}`));
     const done: string[] = [];
-    lanes.run('x', async () => { throw new Error('refused'); });
-    lanes.run('x', async () => { done.push('x2'); });
+    lanes.run('x', async () => {
+      throw new Error('refused');
+    });
+    lanes.run('x', async () => {
+      done.push('x2');
+    });
     await tick();
     expect(failures).to.deep.equal(['x: refused']);
     expect(done).to.deep.equal(['x2']);
@@ -131,7 +160,10 @@ describe('fairness: the lanes', () => {
     const lanes = new CanaryLanes(() => {});
     const never = deferred();
     let finished = false;
-    lanes.run('quick', async () => { await tick(20); finished = true; });
+    lanes.run('quick', async () => {
+      await tick(20);
+      finished = true;
+    });
     lanes.run('stuck', () => never.promise);
     await lanes.drain(200);
     expect(finished).to.equal(true);
@@ -147,7 +179,7 @@ describe('fairness: gate sessions', () => {
     return { sessions, woken };
   };
 
-  it('keep a gate\'s result for the version it was run for, and wake the Canary when it ends', async () => {
+  it("keep a gate's result for the version it was run for, and wake the Canary when it ends", async () => {
     const { sessions, woken } = setup();
     expect(sessions.state('k', 'v1')).to.deep.equal({ kind: 'ready', results: {} });
     sessions.start('k', 'pre-rollout', async () => open);
@@ -188,7 +220,9 @@ describe('fairness: gate sessions', () => {
   it('rethrow what a gate threw, once', async () => {
     const { sessions } = setup();
     sessions.state('k', 'v1');
-    sessions.start('k', 'analysis', async () => { throw new Error('prometheus: 503'); });
+    sessions.start('k', 'analysis', async () => {
+      throw new Error('prometheus: 503');
+    });
     await tick();
     expect(() => sessions.state('k', 'v1')).to.throw('prometheus: 503');
     expect(sessions.state('k', 'v1')).to.deep.equal({ kind: 'ready', results: {} });

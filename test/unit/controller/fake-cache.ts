@@ -7,13 +7,27 @@ export class FakeCache<T extends KubeObject> implements WatchedCache<T> {
   readonly items = new Map<string, T>();
   private readonly handlers = { add: [] as ((o: T) => void)[], update: [] as ((o: T) => void)[], delete: [] as ((o: T) => void)[] };
   readonly synced = Promise.resolve();
-  get(name: string, namespace?: string) { return this.items.get(`${namespace}/${name}`); }
-  list(namespace?: string) { return [...this.items.values()].filter((o) => !namespace || o.metadata.namespace === namespace); }
-  onAdd(h: (o: T) => void) { this.handlers.add.push(h); }
-  onUpdate(h: (o: T) => void) { this.handlers.update.push(h); }
-  onDelete(h: (o: T) => void) { this.handlers.delete.push(h); }
-  isSynced() { return true; }
-  restarts() { return 0; }
+  get(name: string, namespace?: string) {
+    return this.items.get(`${namespace}/${name}`);
+  }
+  list(namespace?: string) {
+    return [...this.items.values()].filter((o) => !namespace || o.metadata.namespace === namespace);
+  }
+  onAdd(h: (o: T) => void) {
+    this.handlers.add.push(h);
+  }
+  onUpdate(h: (o: T) => void) {
+    this.handlers.update.push(h);
+  }
+  onDelete(h: (o: T) => void) {
+    this.handlers.delete.push(h);
+  }
+  isSynced() {
+    return true;
+  }
+  restarts() {
+    return 0;
+  }
   async stop() {}
   put(o: T): void {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
@@ -31,7 +45,10 @@ export function statusWrites(canaries: () => FakeCache<Canary & KubeObject>, nex
   return async (_type: unknown, name: string, ns: string, body: { status: Record<string, unknown> }) => {
     const current = canaries().get(name, ns)!;
     const status: Record<string, unknown> = { ...current.status };
-    for (const [k, v] of Object.entries(body.status)) { if (v === null) delete status[k]; else status[k] = v; }
+    for (const [k, v] of Object.entries(body.status)) {
+      if (v === null) delete status[k];
+      else status[k] = v;
+    }
     const next = { ...current, metadata: { ...current.metadata, resourceVersion: nextResourceVersion() }, status } as Canary & KubeObject;
     canaries().put(next);
     return structuredClone(next);

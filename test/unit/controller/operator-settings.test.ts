@@ -17,7 +17,8 @@ const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 function deployment(name: string, labels: Record<string, string> = { app: 'podinfo' }): KubeObject {
   const selector = name.endsWith('-primary') ? { app: 'podinfo-primary' } : labels;
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name, namespace: 'test', generation: 1, resourceVersion: '1', labels: { ...selector, 'app.kubernetes.io/part-of': 'shop', team: 'payments' } },
     spec: {
       replicas: 1,
@@ -31,11 +32,17 @@ function deployment(name: string, labels: Record<string, string> = { app: 'podin
   } as KubeObject;
 }
 
-const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'podinfo-env', namespace: 'test', resourceVersion: '1' }, data: { LEVEL: 'info' } } as KubeObject;
+const configMap: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'podinfo-env', namespace: 'test', resourceVersion: '1' },
+  data: { LEVEL: 'info' },
+} as KubeObject;
 
 function canary(analysis: Record<string, unknown> = {}): Canary & KubeObject {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: 'test', uid: 'u1', generation: 1, resourceVersion: '2', finalizers: [] },
     spec: {
       provider: 'kubernetes',
@@ -49,7 +56,10 @@ function canary(analysis: Record<string, unknown> = {}): Canary & KubeObject {
 /** A controller over in-memory watches of one Canary, its target, primary and a ConfigMap it uses. */
 function world(options: Partial<ControllerOptions>, c = canary(), targetLabels?: Record<string, string>) {
   const caches = new Map<string, FakeCache<KubeObject>>();
-  const cache = (plural: string) => { if (!caches.has(plural)) caches.set(plural, new FakeCache()); return caches.get(plural)!; };
+  const cache = (plural: string) => {
+    if (!caches.has(plural)) caches.set(plural, new FakeCache());
+    return caches.get(plural)!;
+  };
   const canaries = () => cache('canaries') as unknown as FakeCache<Canary & KubeObject>;
   cache('deployments').put(deployment('podinfo', targetLabels));
   cache('deployments').put(deployment('podinfo-primary'));
@@ -58,7 +68,10 @@ function world(options: Partial<ControllerOptions>, c = canary(), targetLabels?:
   const synthesized: SynthesisInputs[] = [];
   let rv = 10;
   const client = {
-    createEvent: async (_i: unknown, type: string, _r: string, message: string) => { events.push({ type, message }); return {}; },
+    createEvent: async (_i: unknown, type: string, _r: string, message: string) => {
+      events.push({ type, message });
+      return {};
+    },
     patchStatus: statusWrites(canaries, () => String(++rv)),
     mergePatch: async () => ({}),
     serverSideApply: async () => [],
@@ -67,19 +80,33 @@ function world(options: Partial<ControllerOptions>, c = canary(), targetLabels?:
   } as unknown as KubeClient;
   const controller = new CanaryController({
     client,
-    synthesize: (inputs) => { synthesized.push(inputs); return []; },
-    gates: { callHook: async () => ({ ok: true, status: 200, body: '' }), runMetrics: async () => [], checkMetricProviders: async () => undefined, now: Date.now },
+    synthesize: (inputs) => {
+      synthesized.push(inputs);
+      return [];
+    },
+    gates: {
+      callHook: async () => ({ ok: true, status: 200, body: '' }),
+      runMetrics: async () => [],
+      checkMetricProviders: async () => undefined,
+      now: Date.now,
+    },
     operator: { provider: 'kubernetes' },
     log: silent,
     informer: <T extends KubeObject>(type: ResourceType) => cache(type.plural) as unknown as WatchedCache<T>,
     ...options,
   });
   return {
-    controller, events, synthesized,
+    controller,
+    events,
+    synthesized,
     status: () => canaries().get('podinfo', 'test')?.status,
     /** Someone edits the ConfigMap the target uses. */
-    editConfig: () => cache('configmaps').put({ ...configMap, metadata: { ...configMap.metadata, resourceVersion: '3' }, data: { LEVEL: 'debug' } } as KubeObject),
-    start: async () => { canaries().put(c); await controller.start(); },
+    editConfig: () =>
+      cache('configmaps').put({ ...configMap, metadata: { ...configMap.metadata, resourceVersion: '3' }, data: { LEVEL: 'debug' } } as KubeObject),
+    start: async () => {
+      canaries().put(c);
+      await controller.start();
+    },
   };
 }
 
@@ -106,7 +133,7 @@ describe('controller: -enable-config-tracking', () => {
     }
   });
 
-  it('off: no config is offered (no -primary copy, the primary keeps the target\'s own) and none is tracked, so its change starts nothing', async () => {
+  it("off: no config is offered (no -primary copy, the primary keeps the target's own) and none is tracked, so its change starts nothing", async () => {
     const w = world({ configTracking: false });
     await w.start();
     try {
@@ -130,7 +157,7 @@ describe('controller: -no-cross-namespace-refs', () => {
     metrics: [{ name: 'errors', templateRef: { name: 'error-rate', namespace: 'istio-system' }, thresholdRange: { max: 1 } }],
   });
 
-  it('on: a Canary naming a MetricTemplate of another namespace is stalled as an invalid spec, with Flagger\'s reason, and nothing is synthesized', async () => {
+  it("on: a Canary naming a MetricTemplate of another namespace is stalled as an invalid spec, with Flagger's reason, and nothing is synthesized", async () => {
     const w = world({ noCrossNamespaceRefs: true }, crossNamespace);
     await w.start();
     try {
@@ -156,7 +183,7 @@ describe('controller: -no-cross-namespace-refs', () => {
     }
   });
 
-  it('a reference to the Canary\'s own namespace, or without one, passes', async () => {
+  it("a reference to the Canary's own namespace, or without one, passes", async () => {
     const own = canary({
       metrics: [
         { name: 'a', templateRef: { name: 't', namespace: 'test' }, thresholdRange: { max: 1 } },
@@ -184,20 +211,20 @@ describe('operator: the synthesis settings reach every reconcile (run.ts synthes
   const weights = { primary: 100, canary: 0, mirror: false };
   const find = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as any;
 
-  it('-include-label-prefix: the primary Deployment keeps the target\'s labels under the prefixes only', () => {
+  it("-include-label-prefix: the primary Deployment keeps the target's labels under the prefixes only", () => {
     const objects = synthesizerFor({ includeLabelPrefixes: ['app.kubernetes.io'] })(inputsOf('kubernetes'), weights, true);
     expect(find(objects, 'Deployment', 'podinfo-primary').metadata.labels).to.deep.equal({ app: 'podinfo-primary', 'app.kubernetes.io/part-of': 'shop' });
     const byDefault = synthesizerFor()(inputsOf('kubernetes'), weights, true);
     expect(find(byDefault, 'Deployment', 'podinfo-primary').metadata.labels).to.deep.equal({ app: 'podinfo-primary' });
   });
 
-  it('-selector-labels: the first of them in the target\'s matchLabels selects the pods', () => {
+  it("-selector-labels: the first of them in the target's matchLabels selects the pods", () => {
     const objects = synthesizerFor({ selectorLabels: ['release', 'app'] })(inputsOf('kubernetes'), weights, true);
     expect(find(objects, 'Deployment', 'podinfo-primary').spec.selector).to.deep.equal({ matchLabels: { release: 'podinfo-7-primary' } });
     expect(find(objects, 'Service', 'podinfo-canary').spec.selector).to.deep.equal({ release: 'podinfo-7' });
   });
 
-  it('-ingress-class: Contour\'s HTTPProxy carries spec.ingressClassName', () => {
+  it("-ingress-class: Contour's HTTPProxy carries spec.ingressClassName", () => {
     const objects = synthesizerFor({ ingressClass: 'contour' })(inputsOf('contour'), weights, false);
     expect(find(objects, 'HTTPProxy', 'podinfo').spec.ingressClassName).to.equal('contour');
   });

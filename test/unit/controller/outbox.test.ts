@@ -65,7 +65,10 @@ class FakeCluster {
       synthesize: () => [],
       live: () => undefined,
       gates: {
-        callHook: async (call) => { this.hookCalls.push((call.body as { metadata?: { eventMessage?: string } }).metadata?.eventMessage ?? ''); return { ok: true, status: 200, body: '' }; },
+        callHook: async (call) => {
+          this.hookCalls.push((call.body as { metadata?: { eventMessage?: string } }).metadata?.eventMessage ?? '');
+          return { ok: true, status: 200, body: '' };
+        },
         runMetrics: async () => [],
         now: () => now,
       },
@@ -151,9 +154,13 @@ describe('controller: the Events outbox in the status', () => {
 
   it('a status write to a Canary deleted meanwhile says so (CanaryGoneError), which the controller does not count as a failure', async () => {
     const cluster = new FakeCluster({ phase: 'Initializing' });
-    cluster.client.patchStatus = async () => { throw new KubeError(404, 'NotFound', 'canaries.flagger.app "podinfo" not found', 'PATCH'); };
+    cluster.client.patchStatus = async () => {
+      throw new KubeError(404, 'NotFound', 'canaries.flagger.app "podinfo" not found', 'PATCH');
+    };
     let err: unknown;
-    await execute(decision({ phase: 'Initialized' }, ['Initialization done! podinfo.test']), cluster.inputs(), cluster.deps()).catch((e: unknown) => { err = e; });
+    await execute(decision({ phase: 'Initialized' }, ['Initialization done! podinfo.test']), cluster.inputs(), cluster.deps()).catch((e: unknown) => {
+      err = e;
+    });
     expect(err).to.be.instanceOf(CanaryGoneError);
     expect((err as Error).message).to.equal('canary test/podinfo was deleted meanwhile');
     expect(cluster.recorded, 'no Event about a Canary that is gone').to.deep.equal([]);

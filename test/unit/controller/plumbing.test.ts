@@ -8,9 +8,20 @@ const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 describe('work queue', () => {
   it('never runs one key twice at once, and reruns a key added while it ran', async () => {
-    let running = 0, maxRunning = 0, runs = 0;
-    const q = new WorkQueue(async () => { running++; runs++; maxRunning = Math.max(maxRunning, running); await tick(20); running--; }, 4);
-    q.add('a'); await tick(2); q.add('a'); q.add('a');
+    let running = 0,
+      maxRunning = 0,
+      runs = 0;
+    const q = new WorkQueue(async () => {
+      running++;
+      runs++;
+      maxRunning = Math.max(maxRunning, running);
+      await tick(20);
+      running--;
+    }, 4);
+    q.add('a');
+    await tick(2);
+    q.add('a');
+    q.add('a');
     await tick(80);
     expect(maxRunning).to.equal(1);
     expect(runs).to.equal(2);
@@ -18,8 +29,14 @@ describe('work queue', () => {
   });
 
   it('runs different keys concurrently up to the limit', async () => {
-    let running = 0, maxRunning = 0;
-    const q = new WorkQueue(async () => { running++; maxRunning = Math.max(maxRunning, running); await tick(20); running--; }, 2);
+    let running = 0,
+      maxRunning = 0;
+    const q = new WorkQueue(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await tick(20);
+      running--;
+    }, 2);
     for (const k of ['a', 'b', 'c', 'd']) q.add(k);
     await tick(100);
     expect(maxRunning).to.equal(2);
@@ -29,8 +46,12 @@ describe('work queue', () => {
   it('a delayed add keeps the earliest due time', async () => {
     const seen: number[] = [];
     const start = Date.now();
-    const q = new WorkQueue(async () => { seen.push(Date.now() - start); }, 1);
-    q.addAfter('a', 200); q.addAfter('a', 20); q.addAfter('a', 300);
+    const q = new WorkQueue(async () => {
+      seen.push(Date.now() - start);
+    }, 1);
+    q.addAfter('a', 200);
+    q.addAfter('a', 20);
+    q.addAfter('a', 300);
     await tick(120);
     expect(seen).to.have.length(1);
     expect(seen[0]).to.be.below(150);
@@ -39,8 +60,12 @@ describe('work queue', () => {
 
   it('shutdown waits for in-flight work and drops the rest', async () => {
     let done = 0;
-    const q = new WorkQueue(async () => { await tick(30); done++; }, 1);
-    q.add('a'); q.add('b');
+    const q = new WorkQueue(async () => {
+      await tick(30);
+      done++;
+    }, 1);
+    q.add('a');
+    q.add('b');
     await tick(5);
     await q.shutdown();
     expect(done).to.equal(1);
@@ -52,8 +77,10 @@ describe('status patch', () => {
     expect(statusPatch({ phase: 'Progressing', canaryWeight: 5 }, { canaryWeight: 5, phase: 'Progressing' })).to.equal(undefined);
   });
   it('sends changed keys and nulls removed ones', () => {
-    expect(statusPatch({ phase: 'Progressing', canaryWeight: 5, mirrored: true }, { phase: 'Progressing', canaryWeight: 10 }))
-      .to.deep.equal({ canaryWeight: 10, mirrored: null });
+    expect(statusPatch({ phase: 'Progressing', canaryWeight: 5, mirrored: true }, { phase: 'Progressing', canaryWeight: 10 })).to.deep.equal({
+      canaryWeight: 10,
+      mirrored: null,
+    });
   });
 });
 

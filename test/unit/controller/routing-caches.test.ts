@@ -8,13 +8,25 @@ import { objectsToApply } from '../../../src/controller/executor.js';
 
 const GV = 'networking.istio.io/v1beta1';
 const vs = (name: string, rv: string, weight: number): KubeObject => ({
-  apiVersion: GV, kind: 'VirtualService',
+  apiVersion: GV,
+  kind: 'VirtualService',
   metadata: {
-    name, namespace: 'test', resourceVersion: rv,
+    name,
+    namespace: 'test',
+    resourceVersion: rv,
     ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name, uid: 'u1', controller: true }],
     managedFields: [{ manager: 'sluice', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
   },
-  spec: { http: [{ route: [{ destination: { host: `${name}-primary` }, weight: 100 - weight }, { destination: { host: `${name}-canary` }, weight }] }] },
+  spec: {
+    http: [
+      {
+        route: [
+          { destination: { host: `${name}-primary` }, weight: 100 - weight },
+          { destination: { host: `${name}-canary` }, weight },
+        ],
+      },
+    ],
+  },
 });
 const desired = (name: string, weight: number): KubeObject => {
   const o = vs(name, '', weight);
@@ -32,13 +44,24 @@ describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on fi
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       seen.push(`${url.pathname}${url.searchParams.get('watch') === 'true' ? ' watch' : ''}`);
-      const json = (body: unknown) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+      const json = (body: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
       if (url.pathname === `/apis/${GV}`) return json({ groupVersion: GV, resources: [{ name: 'virtualservices', kind: 'VirtualService', namespaced: true }] });
-      if (url.pathname === '/apis/split.smi-spec.io/v1alpha2') { res.writeHead(404).end(); return; }
-      if (url.pathname === '/apis/gateway.networking.k8s.io/v1') return json({ groupVersion: 'gateway.networking.k8s.io/v1', resources: [{ name: 'httproutes', kind: 'HTTPRoute', namespaced: true }] });
-      if (url.pathname === '/apis/gateway.networking.k8s.io/v1/httproutes') { res.writeHead(403).end(); return; }
+      if (url.pathname === '/apis/split.smi-spec.io/v1alpha2') {
+        res.writeHead(404).end();
+        return;
+      }
+      if (url.pathname === '/apis/gateway.networking.k8s.io/v1')
+        return json({ groupVersion: 'gateway.networking.k8s.io/v1', resources: [{ name: 'httproutes', kind: 'HTTPRoute', namespaced: true }] });
+      if (url.pathname === '/apis/gateway.networking.k8s.io/v1/httproutes') {
+        res.writeHead(403).end();
+        return;
+      }
       if (url.pathname === `/apis/${GV}/virtualservices`) {
-        if (url.searchParams.get('watch') !== 'true') return json({ kind: 'VirtualServiceList', apiVersion: GV, metadata: { resourceVersion: '10' }, items: [vs('podinfo', '9', 0)] });
+        if (url.searchParams.get('watch') !== 'true')
+          return json({ kind: 'VirtualServiceList', apiVersion: GV, metadata: { resourceVersion: '10' }, items: [vs('podinfo', '9', 0)] });
         res.writeHead(200, { 'content-type': 'application/json' });
         setTimeout(() => res.write(`${JSON.stringify({ type: 'MODIFIED', object: vs('podinfo', '11', 20) })}\n`), 100);
         open.push(res);
@@ -49,7 +72,9 @@ describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on fi
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const kc = kubeConfigFor(server);
     const changed: string[] = [];
-    const caches = new RoutingCaches(new KubeClient(kc), { log: pino({ level: 'silent' }), now: () => now }, (o) => changed.push(`${o.metadata.name}@${o.metadata.resourceVersion}`));
+    const caches = new RoutingCaches(new KubeClient(kc), { log: pino({ level: 'silent' }), now: () => now }, (o) =>
+      changed.push(`${o.metadata.name}@${o.metadata.resourceVersion}`),
+    );
     try {
       expect(caches.lookup(desired('podinfo', 0)), 'before any cache exists').to.equal(undefined);
       await caches.whenSynced([desired('podinfo', 0)]);
@@ -68,7 +93,10 @@ describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on fi
       await new Promise((r) => setTimeout(r, 50));
       expect(caches.lookup(split)).to.equal(undefined);
       await new Promise((r) => setTimeout(r, 50));
-      expect(seen.filter((s) => s.startsWith('/apis/split.smi-spec.io')), 'no second discovery within the retry delay').to.have.length(1);
+      expect(
+        seen.filter((s) => s.startsWith('/apis/split.smi-spec.io')),
+        'no second discovery within the retry delay',
+      ).to.have.length(1);
       now += DISCOVERY_RETRY_MS + 1;
       expect(caches.lookup(split)).to.equal(undefined);
       await until(() => seen.filter((s) => s.startsWith('/apis/split.smi-spec.io')).length === 2);
@@ -77,7 +105,9 @@ describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on fi
       const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'podinfo', namespace: 'test' } };
       const firstWait = caches.whenSynced([route]);
       let waited = false;
-      void firstWait.then(() => { waited = true; });
+      void firstWait.then(() => {
+        waited = true;
+      });
       await new Promise((r) => setTimeout(r, 300));
       expect(waited, 'still waiting for the first list').to.equal(false);
       now += FIRST_SYNC_WAIT_MS + 1;
@@ -95,14 +125,29 @@ describe('routing caches (watched VirtualServices, HTTPRoutes, ... started on fi
 });
 
 describe('objectsToApply (what a sync writes)', () => {
-  const memoDeps = (live: (o: KubeObject) => KubeObject | null | undefined, now = 0) => ({ live, memo: new Map<string, { hash: string; at: number }>(), reapplyEveryMs: 300_000, now: () => now });
+  const memoDeps = (live: (o: KubeObject) => KubeObject | null | undefined, now = 0) => ({
+    live,
+    memo: new Map<string, { hash: string; at: number }>(),
+    reapplyEveryMs: 300_000,
+    now: () => now,
+  });
 
   it('skips an object whose stored version already holds every desired field', () => {
-    expect(objectsToApply([desired('podinfo', 20)], memoDeps(() => vs('podinfo', '5', 20)))).to.have.length(0);
+    expect(
+      objectsToApply(
+        [desired('podinfo', 20)],
+        memoDeps(() => vs('podinfo', '5', 20)),
+      ),
+    ).to.have.length(0);
   });
 
   it('applies an object whose stored version differs (a weight step, or an edit by someone else)', () => {
-    expect(objectsToApply([desired('podinfo', 30)], memoDeps(() => vs('podinfo', '5', 20)))).to.have.length(1);
+    expect(
+      objectsToApply(
+        [desired('podinfo', 30)],
+        memoDeps(() => vs('podinfo', '5', 20)),
+      ),
+    ).to.have.length(1);
   });
 
   it('applies an object a synced cache does not have, even when the memo says it was applied', () => {

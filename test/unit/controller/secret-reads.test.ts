@@ -26,12 +26,18 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 8_
 
 /** A target that names three Secrets (one of which does not exist) in every place config tracking covers. */
 const podSpec = {
-  containers: [{
-    name: 'podinfod', image: 'podinfo:6.0.0',
-    envFrom: [{ secretRef: { name: 'app-env' } }],
-    env: [{ name: 'KEY', valueFrom: { secretKeyRef: { name: 'app-key', key: 'k' } } }],
-  }],
-  volumes: [{ name: 'tls', secret: { secretName: 'app-tls' } }, { name: 'p', projected: { sources: [{ secret: { name: 'app-env' } }] } }],
+  containers: [
+    {
+      name: 'podinfod',
+      image: 'podinfo:6.0.0',
+      envFrom: [{ secretRef: { name: 'app-env' } }],
+      env: [{ name: 'KEY', valueFrom: { secretKeyRef: { name: 'app-key', key: 'k' } } }],
+    },
+  ],
+  volumes: [
+    { name: 'tls', secret: { secretName: 'app-tls' } },
+    { name: 'p', projected: { sources: [{ secret: { name: 'app-env' } }] } },
+  ],
 };
 
 const ready = (replicas: number) => ({ observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
@@ -43,7 +49,10 @@ const ready = (replicas: number) => ({ observedGeneration: 1, replicas, updatedR
 function secretWorld() {
   const caches = new Map<string, FakeCache<KubeObject>>();
   const watched: string[] = [];
-  const cache = (plural: string) => { if (!caches.has(plural)) caches.set(plural, new FakeCache()); return caches.get(plural)!; };
+  const cache = (plural: string) => {
+    if (!caches.has(plural)) caches.set(plural, new FakeCache());
+    return caches.get(plural)!;
+  };
   const deployments = () => cache('deployments');
   const canaries = () => cache('canaries') as unknown as FakeCache<Canary & KubeObject>;
   const secrets = new Map<string, KubeObject>();
@@ -62,9 +71,18 @@ function secretWorld() {
       if (type.plural === 'secrets') return structuredClone(secrets.get(`${ns}/${name}`));
       return undefined;
     },
-    get: async (type: ResourceType, name: string, ns: string) => { calls.push(`get ${type.plural} ${ns}/${name}`); throw new Error('not here'); },
-    list: async (type: ResourceType) => { calls.push(`list ${type.plural}`); return { items: [] }; },
-    createEvent: async (_i: unknown, _type: string, _r: string, message: string) => { events.push(message); return {}; },
+    get: async (type: ResourceType, name: string, ns: string) => {
+      calls.push(`get ${type.plural} ${ns}/${name}`);
+      throw new Error('not here');
+    },
+    list: async (type: ResourceType) => {
+      calls.push(`list ${type.plural}`);
+      return { items: [] };
+    },
+    createEvent: async (_i: unknown, _type: string, _r: string, message: string) => {
+      events.push(message);
+      return {};
+    },
     patchStatus: statusWrites(canaries, () => String(++rv)),
     // Scaling the target: its pods are ready at once.
     mergePatch: async (type: ResourceType, name: string, ns: string, patch: { spec?: { replicas?: number } }) => {
@@ -89,13 +107,15 @@ function secretWorld() {
   } as unknown as KubeClient;
 
   deployments().put({
-    apiVersion: 'apps/v1', kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
     metadata: { name: 'podinfo', namespace: 'test', generation: 1, resourceVersion: '1' },
     spec: { replicas: 2, selector: { matchLabels: { app: 'podinfo' } }, template: { metadata: { labels: { app: 'podinfo' } }, spec: podSpec } },
     status: ready(2),
   });
   const canary = {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: 'test', uid: 'u1', generation: 1, resourceVersion: '1' },
     spec: {
       provider: 'kubernetes',
@@ -111,12 +131,23 @@ function secretWorld() {
     gates: { callHook: async () => ({ ok: true }), runMetrics: async () => [], checkMetricProviders: async () => {}, now: Date.now },
     operator: { provider: 'kubernetes' },
     log: silent,
-    informer: <T extends KubeObject>(type: ResourceType) => { watched.push(type.plural); return cache(type.plural) as unknown as WatchedCache<T>; },
+    informer: <T extends KubeObject>(type: ResourceType) => {
+      watched.push(type.plural);
+      return cache(type.plural) as unknown as WatchedCache<T>;
+    },
   });
   return {
-    controller, calls, events, watched, secrets, putSecret,
+    controller,
+    calls,
+    events,
+    watched,
+    secrets,
+    putSecret,
     status: () => canaries().get('podinfo', 'test')?.status ?? {},
-    start: async () => { canaries().put(canary); await controller.start(); },
+    start: async () => {
+      canaries().put(canary);
+      await controller.start();
+    },
   };
 }
 
@@ -168,8 +199,14 @@ describe('Secrets are read by name, never listed or watched (issue #17)', functi
 describe('secret reads (pure parts)', () => {
   it('names the Secrets of volumes, projected volumes, env and envFrom of containers and initContainers, once each', () => {
     const target = {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' },
-      spec: { template: { spec: { ...podSpec, initContainers: [{ name: 'init', envFrom: [{ secretRef: { name: 'init-env' } }, { configMapRef: { name: 'cm' } }] }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: {
+        template: {
+          spec: { ...podSpec, initContainers: [{ name: 'init', envFrom: [{ secretRef: { name: 'init-env' } }, { configMapRef: { name: 'cm' } }] }] },
+        },
+      },
     } as KubeObject;
     expect(secretNamesOf(target)).to.deep.equal(['app-tls', 'app-env', 'app-key', 'init-env']);
     expect(secretNamesOf(undefined)).to.deep.equal([]);
@@ -177,7 +214,12 @@ describe('secret reads (pure parts)', () => {
 
   it('reads each named Secret with one GET and drops the missing ones', async () => {
     const asked: string[] = [];
-    const client = { getIfExists: async (_t: ResourceType, name: string, ns: string) => { asked.push(`${ns}/${name}`); return name === 'a' ? { metadata: { name } } : undefined; } };
+    const client = {
+      getIfExists: async (_t: ResourceType, name: string, ns: string) => {
+        asked.push(`${ns}/${name}`);
+        return name === 'a' ? { metadata: { name } } : undefined;
+      },
+    };
     expect(await readSecrets(client as never, 'test', ['a', 'b'])).to.deep.equal([{ metadata: { name: 'a' } }]);
     expect(asked).to.deep.equal(['test/a', 'test/b']);
   });

@@ -22,7 +22,7 @@ const canary: Canary = {
 };
 
 describe('controller: session cookies reach synthesis with the step that sets them', () => {
-  it('passes the decision\'s cookies to synthesis, and writes them to the status', async () => {
+  it("passes the decision's cookies to synthesis, and writes them to the status", async () => {
     const seen: (CanaryStatus | undefined)[] = [];
     const patches: Record<string, unknown>[] = [];
     const client = {
@@ -36,7 +36,10 @@ describe('controller: session cookies reach synthesis with the step that sets th
     };
     const deps: ExecutorDeps = {
       client: client as unknown as ExecutorDeps['client'],
-      synthesize: (inputs) => { seen.push(inputs.canary.status); return []; },
+      synthesize: (inputs) => {
+        seen.push(inputs.canary.status);
+        return [];
+      },
       live: () => undefined,
       gates: { callHook: async () => ({ ok: true, status: 200, body: '' }), runMetrics: async () => [], now: () => 0 },
       log: pino({ level: 'silent' }),
@@ -44,12 +47,32 @@ describe('controller: session cookies reach synthesis with the step that sets th
       reapplyEveryMs: 300_000,
       now: () => 0,
     };
-    const next: CanaryStatus = { ...canary.status, canaryWeight: 10, sessionAffinityCookie: 'canary-cookie=NEW', previousSessionAffinityCookie: 'canary-cookie=OLD' };
-    const decision: Decision = { status: next, sync: { weights: { primary: 90, canary: 10, mirror: false }, primaryFromTarget: false }, events: [], alerts: [], requeueAfterMs: 1000 };
-    const inputs: SynthesisInputs = { canary, resolved: resolveCanary(canary), target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo', namespace: 'test' } } };
+    const next: CanaryStatus = {
+      ...canary.status,
+      canaryWeight: 10,
+      sessionAffinityCookie: 'canary-cookie=NEW',
+      previousSessionAffinityCookie: 'canary-cookie=OLD',
+    };
+    const decision: Decision = {
+      status: next,
+      sync: { weights: { primary: 90, canary: 10, mirror: false }, primaryFromTarget: false },
+      events: [],
+      alerts: [],
+      requeueAfterMs: 1000,
+    };
+    const inputs: SynthesisInputs = {
+      canary,
+      resolved: resolveCanary(canary),
+      target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo', namespace: 'test' } },
+    };
     await execute(decision, inputs, deps);
     expect(seen).to.have.length(1);
-    expect(seen[0]).to.include({ sessionAffinityCookie: 'canary-cookie=NEW', previousSessionAffinityCookie: 'canary-cookie=OLD', lastAppliedSpec: 'rev-1', canaryWeight: 0 });
+    expect(seen[0]).to.include({
+      sessionAffinityCookie: 'canary-cookie=NEW',
+      previousSessionAffinityCookie: 'canary-cookie=OLD',
+      lastAppliedSpec: 'rev-1',
+      canaryWeight: 0,
+    });
     expect(patches[0]).to.include({ sessionAffinityCookie: 'canary-cookie=NEW', canaryWeight: 10 });
   });
 });

@@ -10,15 +10,24 @@ function template(image: string, app: string, annotations: Record<string, string
   return {
     metadata: { creationTimestamp: null, labels: { app, team: 'web' }, annotations },
     spec: {
-      containers: [{
-        name: 'podinfod', image, imagePullPolicy: 'IfNotPresent',
-        ports: [{ name: 'http', containerPort: 9898, protocol: 'TCP' }],
-        envFrom: [{ configMapRef: { name: configMap } }],
-        resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
-      }],
+      containers: [
+        {
+          name: 'podinfod',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          ports: [{ name: 'http', containerPort: 9898, protocol: 'TCP' }],
+          envFrom: [{ configMapRef: { name: configMap } }],
+          resources: {},
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+        },
+      ],
       volumes: [{ name: 'certs', secret: { secretName: 'podinfo-tls', defaultMode: 420 } }],
-      restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst',
-      securityContext: {}, schedulerName: 'default-scheduler',
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      securityContext: {},
+      schedulerName: 'default-scheduler',
     },
   };
 }
@@ -30,9 +39,17 @@ const target = (image = 'ghcr.io/stefanprodan/podinfo:6.0.0', annotations: Recor
 
 /** What Flagger's createPrimaryDeployment / Promote wrote: selector label `-primary`, config refs to the copies, a random flagger-id. */
 const flaggerPrimary = (image = 'ghcr.io/stefanprodan/podinfo:6.0.0'): DeploymentLike => {
-  const t = template(image, 'podinfo-primary', { 'prometheus.io/scrape': 'true', 'flagger-id': '0d4b5e7a-3f1c-4a8e-9b2d-6c7f8e9a0b1c' }, 'podinfo-config-primary');
+  const t = template(
+    image,
+    'podinfo-primary',
+    { 'prometheus.io/scrape': 'true', 'flagger-id': '0d4b5e7a-3f1c-4a8e-9b2d-6c7f8e9a0b1c' },
+    'podinfo-config-primary',
+  );
   t.spec.volumes[0].secret.secretName = 'podinfo-tls-primary';
-  return { metadata: { name: 'podinfo-primary', namespace: 'test' }, spec: { replicas: 2, selector: { matchLabels: { app: 'podinfo-primary' } }, template: t } };
+  return {
+    metadata: { name: 'podinfo-primary', namespace: 'test' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'podinfo-primary' } }, template: t },
+  };
 };
 
 const configs: ConfigJson[] = [
@@ -55,7 +72,7 @@ describe('takeover evidence', () => {
     expect(takeoverEvidence(changed, flaggerPrimary(), configs, 'test').primaryRunsTarget).to.equal(false);
   });
 
-  it('Flux\'s own annotations on the target are not copied by Flagger, and do not count', () => {
+  it("Flux's own annotations on the target are not copied by Flagger, and do not count", () => {
     const fluxed = target(undefined, { 'prometheus.io/scrape': 'true', 'kustomize.toolkit.fluxcd.io/checksum': 'abc' });
     expect(takeoverEvidence(fluxed, flaggerPrimary(), configs, 'test').primaryRunsTarget).to.equal(true);
   });
@@ -64,7 +81,7 @@ describe('takeover evidence', () => {
     expect(takeoverEvidence(target(), undefined, configs, 'test').primaryRunsTarget).to.equal(false);
   });
 
-  it('Flagger\'s checksums of the configs the target uses, ConfigMaps and Secrets alike (data only)', () => {
+  it("Flagger's checksums of the configs the target uses, ConfigMaps and Secrets alike (data only)", () => {
     expect(takeoverEvidence(target(), flaggerPrimary(), configs, 'test').flaggerConfigChecksums).to.deep.equal({
       'configmap/podinfo-config': ['f234cb93c08ad64e'],
       'secret/podinfo-tls': ['0b66b4a1026df054'],

@@ -3,7 +3,12 @@
 // VirtualService is taken over without becoming the Canary's, its spec kept to be put back.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { takeOver, virtualServiceRestore, ORIGINAL_CONFIGURATION_ANNOTATION, KUBECTL_LAST_APPLIED_ANNOTATION } from '../../../src/controller/takeover-objects.js';
+import {
+  takeOver,
+  virtualServiceRestore,
+  ORIGINAL_CONFIGURATION_ANNOTATION,
+  KUBECTL_LAST_APPLIED_ANNOTATION,
+} from '../../../src/controller/takeover-objects.js';
 import { execute, ConflictError, type ExecutorDeps } from '../../../src/controller/executor.js';
 import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary } from '../../../src/api/types.js';
@@ -16,47 +21,74 @@ const owner = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinf
 
 /** The apex Service Sluice synthesizes for Flagger's test-deployment.sh Canary (service.name podinfo-svc, port 80). */
 const sluiceService = (): KubeObject => ({
-  apiVersion: 'v1', kind: 'Service',
+  apiVersion: 'v1',
+  kind: 'Service',
   metadata: { name: 'podinfo-svc', namespace: 'test', ownerReferences: [owner] },
   spec: { type: 'ClusterIP', selector: { app: 'podinfo-primary' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 9898 }] },
 });
 
 /** The user's own podinfo-svc, as the apiserver returns it. */
 const userService = (): KubeObject => ({
-  apiVersion: 'v1', kind: 'Service',
+  apiVersion: 'v1',
+  kind: 'Service',
   metadata: { name: 'podinfo-svc', namespace: 'test', resourceVersion: '41' },
-  spec: { type: 'ClusterIP', clusterIP: '10.96.0.12', selector: { app: 'podinfo' }, ports: [{ name: 'http', protocol: 'TCP', port: 9898, targetPort: 'http' }] },
+  spec: {
+    type: 'ClusterIP',
+    clusterIP: '10.96.0.12',
+    selector: { app: 'podinfo' },
+    ports: [{ name: 'http', protocol: 'TCP', port: 9898, targetPort: 'http' }],
+  },
 });
 
 const userVirtualServiceSpec = {
   gateways: ['istio-system/ingressgateway'],
   hosts: ['app.example.com', 'podinfo'],
-  http: [{ retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error,connect-failure,refused-stream' }, route: [{ destination: { host: 'podinfo' } }] }],
+  http: [
+    { retries: { attempts: 3, perTryTimeout: '1s', retryOn: 'gateway-error,connect-failure,refused-stream' }, route: [{ destination: { host: 'podinfo' } }] },
+  ],
 };
 
 const sluiceVirtualService = (): KubeObject => ({
-  apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService',
+  apiVersion: 'networking.istio.io/v1beta1',
+  kind: 'VirtualService',
   metadata: {
-    name: 'podinfo', namespace: 'test', ownerReferences: [owner],
+    name: 'podinfo',
+    namespace: 'test',
+    ownerReferences: [owner],
     annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
   },
-  spec: { hosts: ['podinfo'], gateways: ['mesh'], http: [{ route: [{ destination: { host: 'podinfo-primary' }, weight: 100 }, { destination: { host: 'podinfo-canary' }, weight: 0 }] }] },
+  spec: {
+    hosts: ['podinfo'],
+    gateways: ['mesh'],
+    http: [
+      {
+        route: [
+          { destination: { host: 'podinfo-primary' }, weight: 100 },
+          { destination: { host: 'podinfo-canary' }, weight: 0 },
+        ],
+      },
+    ],
+  },
 });
 
 const liveVirtualService = (annotations: Record<string, string> = {}, extra: Record<string, unknown> = {}): KubeObject => ({
-  apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService',
+  apiVersion: 'networking.istio.io/v1beta1',
+  kind: 'VirtualService',
   metadata: { name: 'podinfo', namespace: 'test', resourceVersion: '77', annotations, ...extra },
   spec: structuredClone(userVirtualServiceSpec),
 });
 
 describe('takeover of objects written before the Canary: Service ports', () => {
-  it('a user\'s Service with a port Sluice does not generate: its ports are replaced first, on condition of the version seen', () => {
+  it("a user's Service with a port Sluice does not generate: its ports are replaced first, on condition of the version seen", () => {
     const plan = takeOver(sluiceService(), userService(), UID);
     expect(plan.apply).to.deep.equal(sluiceService());
-    expect(plan.patchFirst).to.deep.equal({ metadata: { resourceVersion: '41' }, spec: { ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 9898 }] } });
+    expect(plan.patchFirst).to.deep.equal({
+      metadata: { resourceVersion: '41' },
+      spec: { ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 9898 }] },
+    });
   });
 
-  it('a Service whose ports are all Sluice\'s (as the apiserver returns them) needs no replace', () => {
+  it("a Service whose ports are all Sluice's (as the apiserver returns them) needs no replace", () => {
     const live = { ...sluiceService(), metadata: { ...sluiceService().metadata, resourceVersion: '5' } };
     (live.spec as any).ports = [{ name: 'http', port: 80, targetPort: 9898, protocol: 'TCP' }];
     expect(takeOver(sluiceService(), live, UID).patchFirst).to.equal(undefined);
@@ -64,8 +96,8 @@ describe('takeover of objects written before the Canary: Service ports', () => {
   });
 });
 
-describe('takeover of objects written before the Canary: a user\'s VirtualService', () => {
-  it('is not made the Canary\'s, and the spec found is kept in flagger.kubernetes.io/original-configuration', () => {
+describe("takeover of objects written before the Canary: a user's VirtualService", () => {
+  it("is not made the Canary's, and the spec found is kept in flagger.kubernetes.io/original-configuration", () => {
     const { apply, patchFirst } = takeOver(sluiceVirtualService(), liveVirtualService(), UID);
     expect(patchFirst).to.equal(undefined);
     expect(apply.metadata).to.not.have.property('ownerReferences');
@@ -73,14 +105,14 @@ describe('takeover of objects written before the Canary: a user\'s VirtualServic
     expect(apply.spec).to.deep.equal(sluiceVirtualService().spec);
   });
 
-  it('a recorded original configuration is carried as it is, never replaced by Sluice\'s own spec', () => {
+  it("a recorded original configuration is carried as it is, never replaced by Sluice's own spec", () => {
     const recorded = JSON.stringify({ hosts: ['first'] });
     const live = liveVirtualService({ [ORIGINAL_CONFIGURATION_ANNOTATION]: recorded });
     live.spec = sluiceVirtualService().spec;
     expect(takeOver(sluiceVirtualService(), live, UID).apply.metadata.annotations![ORIGINAL_CONFIGURATION_ANNOTATION]).to.equal(recorded);
   });
 
-  it('with kubectl\'s last-applied-configuration (which holds the user\'s spec), no second record is written, as Flagger', () => {
+  it("with kubectl's last-applied-configuration (which holds the user's spec), no second record is written, as Flagger", () => {
     const live = liveVirtualService({ [KUBECTL_LAST_APPLIED_ANNOTATION]: JSON.stringify({ spec: userVirtualServiceSpec }) });
     const { apply } = takeOver(sluiceVirtualService(), live, UID);
     expect(apply.metadata.annotations).to.not.have.property(ORIGINAL_CONFIGURATION_ANNOTATION);
@@ -93,10 +125,10 @@ describe('takeover of objects written before the Canary: a user\'s VirtualServic
   });
 });
 
-describe('giving a user\'s VirtualService back (revertOnDeletion)', () => {
+describe("giving a user's VirtualService back (revertOnDeletion)", () => {
   const taken = (annotations: Record<string, string>): KubeObject => ({
     ...liveVirtualService({ 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled', 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', ...annotations }),
-    spec: { ...sluiceVirtualService().spec as object, tcp: [{ route: [] }] },
+    spec: { ...(sluiceVirtualService().spec as object), tcp: [{ route: [] }] },
   });
 
   it('restores the original configuration, deleting what it lacks, and lets Flux manage the object again', () => {
@@ -107,9 +139,11 @@ describe('giving a user\'s VirtualService back (revertOnDeletion)', () => {
     });
   });
 
-  it('prefers kubectl\'s last-applied-configuration, as Flagger, and keeps annotations the user applied', () => {
+  it("prefers kubectl's last-applied-configuration, as Flagger, and keeps annotations the user applied", () => {
     const applied = { metadata: { annotations: { 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } }, spec: { hosts: ['applied'] } };
-    const patch = virtualServiceRestore(taken({ [KUBECTL_LAST_APPLIED_ANNOTATION]: JSON.stringify(applied), [ORIGINAL_CONFIGURATION_ANNOTATION]: '{"hosts":["other"]}' }));
+    const patch = virtualServiceRestore(
+      taken({ [KUBECTL_LAST_APPLIED_ANNOTATION]: JSON.stringify(applied), [ORIGINAL_CONFIGURATION_ANNOTATION]: '{"hosts":["other"]}' }),
+    );
     expect(patch?.spec).to.deep.equal({ gateways: null, http: null, tcp: null, hosts: ['applied'] });
     expect((patch?.metadata as any).annotations).to.deep.equal({ 'helm.toolkit.fluxcd.io/driftDetection': null });
   });
@@ -122,9 +156,14 @@ describe('giving a user\'s VirtualService back (revertOnDeletion)', () => {
 
 describe('executor: taking over before applying', () => {
   const canary = {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: 'test', uid: UID, resourceVersion: '1' },
-    spec: { provider: 'kubernetes', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { name: 'podinfo-svc', port: 80, targetPort: 9898 } },
+    spec: {
+      provider: 'kubernetes',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+      service: { name: 'podinfo-svc', port: 80, targetPort: 9898 },
+    },
     status: { phase: 'Initializing' },
   } as unknown as Canary;
 
@@ -132,8 +171,14 @@ describe('executor: taking over before applying', () => {
     return {
       client: {
         discovery: { resourceFor: async () => ({ group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true }) },
-        mergePatch: async (_t: unknown, name: string) => { calls.push(`patch ${name}`); return mergePatch(); },
-        serverSideApply: async (objects: KubeObject[]) => { calls.push(...objects.map((o) => `apply ${o.metadata.name}`)); return objects; },
+        mergePatch: async (_t: unknown, name: string) => {
+          calls.push(`patch ${name}`);
+          return mergePatch();
+        },
+        serverSideApply: async (objects: KubeObject[]) => {
+          calls.push(...objects.map((o) => `apply ${o.metadata.name}`));
+          return objects;
+        },
         patchStatus: async () => canary,
         createEvent: async () => ({}),
       } as unknown as ExecutorDeps['client'],
@@ -146,45 +191,66 @@ describe('executor: taking over before applying', () => {
       now: () => 0,
     };
   }
-  const decision = { status: { phase: 'Initializing' as const }, sync: { weights: { primary: 100, canary: 0, mirror: false }, primaryFromTarget: false }, events: [], alerts: [], requeueAfterMs: 0 };
+  const decision = {
+    status: { phase: 'Initializing' as const },
+    sync: { weights: { primary: 100, canary: 0, mirror: false }, primaryFromTarget: false },
+    events: [],
+    alerts: [],
+    requeueAfterMs: 0,
+  };
   const inputs = { canary, resolved: resolveCanary(canary), target: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo' } } };
 
-  it('replaces the user\'s ports, then applies', async () => {
+  it("replaces the user's ports, then applies", async () => {
     const calls: string[] = [];
-    await execute(decision, inputs, deps(calls, async () => ({})));
+    await execute(
+      decision,
+      inputs,
+      deps(calls, async () => ({})),
+    );
     expect(calls).to.deep.equal(['patch podinfo-svc', 'apply podinfo-svc']);
   });
 
   it('a Service changed since it was seen is a conflict: retried from the newer version, nothing applied', async () => {
     const calls: string[] = [];
-    const conflict = async () => { throw new KubeError(409, 'Conflict', 'the object has been modified', 'PATCH'); };
+    const conflict = async () => {
+      throw new KubeError(409, 'Conflict', 'the object has been modified', 'PATCH');
+    };
     let thrown: unknown;
-    await execute(decision, inputs, deps(calls, conflict)).catch((err: unknown) => { thrown = err; });
+    await execute(decision, inputs, deps(calls, conflict)).catch((err: unknown) => {
+      thrown = err;
+    });
     expect(thrown).to.be.instanceOf(ConflictError);
     expect(calls).to.deep.equal(['patch podinfo-svc']);
   });
 });
 
 describe('finalizer: restoreVirtualService', () => {
-  const resolved = (provider: string) => resolveCanary({
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'podinfo', namespace: 'test', uid: UID },
-    spec: { provider, targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 80 } },
-  } as unknown as Canary);
+  const resolved = (provider: string) =>
+    resolveCanary({
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'Canary',
+      metadata: { name: 'podinfo', namespace: 'test', uid: UID },
+      spec: { provider, targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 80 } },
+    } as unknown as Canary);
   const vsType = { group: 'networking.istio.io', version: 'v1beta1', plural: 'virtualservices', kind: 'VirtualService', namespaced: true };
-  const client = (live: KubeObject | undefined, patches: unknown[], discovery = async () => vsType) => ({
-    discovery: { resourceFor: discovery },
-    getIfExists: async () => live,
-    mergePatch: async (_t: unknown, _n: string, _ns: string, patch: unknown) => { patches.push(patch); return {}; },
-  }) as unknown as Parameters<typeof restoreVirtualService>[0];
+  const client = (live: KubeObject | undefined, patches: unknown[], discovery = async () => vsType) =>
+    ({
+      discovery: { resourceFor: discovery },
+      getIfExists: async () => live,
+      mergePatch: async (_t: unknown, _n: string, _ns: string, patch: unknown) => {
+        patches.push(patch);
+        return {};
+      },
+    }) as unknown as Parameters<typeof restoreVirtualService>[0];
 
-  it('puts the user\'s spec back on a VirtualService the Canary took over', async () => {
+  it("puts the user's spec back on a VirtualService the Canary took over", async () => {
     const patches: unknown[] = [];
     const live = liveVirtualService({ [ORIGINAL_CONFIGURATION_ANNOTATION]: JSON.stringify(userVirtualServiceSpec) });
     expect(await restoreVirtualService(client(live, patches), resolved('istio'), UID)).to.equal(true);
     expect(patches).to.deep.equal([virtualServiceRestore(live)]);
   });
 
-  it('leaves the Canary\'s own VirtualService to the garbage collector, and other providers alone', async () => {
+  it("leaves the Canary's own VirtualService to the garbage collector, and other providers alone", async () => {
     const patches: unknown[] = [];
     const owned = liveVirtualService({ [ORIGINAL_CONFIGURATION_ANNOTATION]: '{}' }, { ownerReferences: [owner] });
     expect(await restoreVirtualService(client(owned, patches), resolved('istio'), UID)).to.equal(false);
@@ -192,8 +258,10 @@ describe('finalizer: restoreVirtualService', () => {
     expect(patches).to.deep.equal([]);
   });
 
-  it('without Istio\'s CRD the deletion goes on', async () => {
-    const missing = async () => { throw new KubeError(404, 'NotFound', 'the server has no kind VirtualService', 'discover'); };
+  it("without Istio's CRD the deletion goes on", async () => {
+    const missing = async () => {
+      throw new KubeError(404, 'NotFound', 'the server has no kind VirtualService', 'discover');
+    };
     expect(await restoreVirtualService(client(undefined, [], missing), resolved('istio'), UID)).to.equal(false);
   });
 });

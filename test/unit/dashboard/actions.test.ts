@@ -5,7 +5,7 @@ import { ACTIONS, actionResult, actionToken, isAction, runAction } from '../../.
 import { KubeError, type KubeClient } from '../../../src/kube/index.js';
 
 describe('dashboard actions', () => {
-  it('offers exactly the CLI\'s rollout commands', () => {
+  it("offers exactly the CLI's rollout commands", () => {
     expect(ACTIONS).to.deep.equal(['promote', 'abort', 'retry', 'pause', 'resume']);
     expect(isAction('pause')).to.equal(true);
     expect(isAction('delete')).to.equal(false);
@@ -14,7 +14,12 @@ describe('dashboard actions', () => {
 
   it('writes the patch `sluice <verb>` writes, with a token naming the time, the user and the dashboard', async () => {
     const calls: unknown[][] = [];
-    const client = { mergePatch: async (...args: unknown[]) => { calls.push(args); return {}; } } as unknown as KubeClient;
+    const client = {
+      mergePatch: async (...args: unknown[]) => {
+        calls.push(args);
+        return {};
+      },
+    } as unknown as KubeClient;
     const now = new Date('2026-11-28T12:00:00Z');
     const result = await runAction(client, 'promote', 'test', 'podinfo', 'alice', now);
     expect(result).to.deep.equal({ status: 200, message: 'promote requested for canary test/podinfo' });
@@ -29,7 +34,8 @@ describe('dashboard actions', () => {
 
   it('says plainly when RBAC refuses, and tells a missing Canary from other failures', () => {
     const forbidden = new KubeError(403, 'Forbidden', 'PATCH ...: 403 Forbidden', 'PATCH /apis/flagger.app/v1beta1/namespaces/test/canaries/podinfo', {
-      kind: 'Status', message: 'canaries.flagger.app "podinfo" is forbidden: User "bob" cannot patch resource "canaries"',
+      kind: 'Status',
+      message: 'canaries.flagger.app "podinfo" is forbidden: User "bob" cannot patch resource "canaries"',
     });
     const refused = actionResult('abort', 'test', 'podinfo', forbidden);
     expect(refused.status).to.equal(403);

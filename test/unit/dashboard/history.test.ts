@@ -7,8 +7,11 @@ const T0 = Date.parse('2026-11-28T12:00:00Z');
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 const canary = (status: Canary['status'], name = 'podinfo'): Canary => ({
-  apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name, namespace: 'test' },
-  spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, service: { port: 9898 } }, status,
+  apiVersion: 'flagger.app/v1beta1',
+  kind: 'Canary',
+  metadata: { name, namespace: 'test' },
+  spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, service: { port: 9898 } },
+  status,
 });
 
 describe('dashboard status history', () => {
@@ -19,7 +22,10 @@ describe('dashboard status history', () => {
     h.record(canary({ canaryWeight: 10, metrics: [check] }), T0 + 1000);
     h.record(canary({ canaryWeight: 20, metrics: [{ ...check, value: 98, result: 'fail', checkedAt: iso(30) }] }), T0 + 30_000);
     const { weights, metrics } = h.of('test', 'podinfo');
-    expect(weights).to.deep.equal([{ at: T0, weight: 10 }, { at: T0 + 30_000, weight: 20 }]);
+    expect(weights).to.deep.equal([
+      { at: T0, weight: 10 },
+      { at: T0 + 30_000, weight: 20 },
+    ]);
     expect(metrics).to.deep.equal([
       { name: 'rate', at: T0, result: 'pass', value: 99.5, min: 99 },
       { name: 'rate', at: T0 + 30_000, result: 'fail', value: 98, min: 99 },

@@ -2,7 +2,14 @@
 import { expect } from 'chai';
 import type { Canary } from '../../../src/api/types.js';
 import {
-  canaryDetail, canaryRow, canaryRows, eventMarkers, generatedObjects, metricSeries, weightFromEvent, weightTimeline,
+  canaryDetail,
+  canaryRow,
+  canaryRows,
+  eventMarkers,
+  generatedObjects,
+  metricSeries,
+  weightFromEvent,
+  weightTimeline,
 } from '../../../src/dashboard/view-model.js';
 
 const T0 = Date.parse('2026-11-28T12:00:00Z');
@@ -10,12 +17,19 @@ const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 function canary(name: string, status?: Canary['status'], extra: Partial<Canary['spec']> = {}, namespace = 'test'): Canary {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name, namespace, uid: `uid-${name}` },
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       service: { port: 9898 },
-      analysis: { interval: '30s', threshold: 5, maxWeight: 50, stepWeight: 10, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' }] },
+      analysis: {
+        interval: '30s',
+        threshold: 5,
+        maxWeight: 50,
+        stepWeight: 10,
+        metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' }],
+      },
       ...extra,
     },
     ...(status ? { status } : {}),
@@ -29,7 +43,14 @@ describe('dashboard view model', () => {
     const c = canary('podinfo', { phase: 'Progressing', canaryWeight: 20, failedChecks: 1, lastTransitionTime: iso(0) });
     c.metadata.annotations = { 'sluice.dev/paused': 'true' };
     expect(canaryRow(c)).to.deep.equal({
-      namespace: 'test', name: 'podinfo', phase: 'Progressing', weight: 20, maxWeight: 50, failedChecks: 1, lastTransitionTime: iso(0), paused: true,
+      namespace: 'test',
+      name: 'podinfo',
+      phase: 'Progressing',
+      weight: 20,
+      maxWeight: 50,
+      failedChecks: 1,
+      lastTransitionTime: iso(0),
+      paused: true,
     });
     expect(canaryRow(canary('fresh'))).to.include({ phase: '', weight: 0, failedChecks: 0, paused: false });
   });
@@ -41,7 +62,7 @@ describe('dashboard view model', () => {
     expect(rows.map((r) => `${r.namespace}/${r.name}`)).to.deep.equal(['x/z', 'y/a', 'y/b']);
   });
 
-  it('reads the weight each of Flagger\'s rollout sentences implies, and none from the others', () => {
+  it("reads the weight each of Flagger's rollout sentences implies, and none from the others", () => {
     expect(weightFromEvent('Advance podinfo.test canary weight 15')).to.equal(15);
     expect(weightFromEvent('Advance podinfo.test primary weight 70')).to.equal(30);
     expect(weightFromEvent('Routing all traffic to canary')).to.equal(100);
@@ -62,9 +83,15 @@ describe('dashboard view model', () => {
       event(30, 'Advance podinfo.test canary weight 20'),
     ]);
     expect(markers.map((m) => m.at)).to.deep.equal([0, 10, 20, 30].map((s) => T0 + s * 1000));
-    const timeline = weightTimeline(markers, [{ at: T0 + 31_000, weight: 20 }, { at: T0 + 40_000, weight: 30 }]);
+    const timeline = weightTimeline(markers, [
+      { at: T0 + 31_000, weight: 20 },
+      { at: T0 + 40_000, weight: 30 },
+    ]);
     expect(timeline).to.deep.equal([
-      { at: T0, weight: 0 }, { at: T0 + 10_000, weight: 10 }, { at: T0 + 30_000, weight: 20 }, { at: T0 + 40_000, weight: 30 },
+      { at: T0, weight: 0 },
+      { at: T0 + 10_000, weight: 10 },
+      { at: T0 + 30_000, weight: 20 },
+      { at: T0 + 40_000, weight: 30 },
     ]);
   });
 
@@ -74,10 +101,13 @@ describe('dashboard view model', () => {
       { message: 'micro', eventTime: iso(5) },
       { message: 'created', metadata: { creationTimestamp: iso(1) } },
     ]);
-    expect(markers.map((m) => [m.message, m.at, m.type])).to.deep.equal([['created', T0 + 1000, 'Normal'], ['micro', T0 + 5000, 'Normal']]);
+    expect(markers.map((m) => [m.message, m.at, m.type])).to.deep.equal([
+      ['created', T0 + 1000, 'Normal'],
+      ['micro', T0 + 5000, 'Normal'],
+    ]);
   });
 
-  it('makes one series per declared metric from the recorded checks and the status\'s last verdict', () => {
+  it("makes one series per declared metric from the recorded checks and the status's last verdict", () => {
     const c = canary('podinfo', {
       metrics: [{ name: 'request-success-rate', result: 'fail', value: 97.1, min: 99, checkedAt: iso(60), message: 'too low' }],
     });
@@ -89,11 +119,15 @@ describe('dashboard view model', () => {
       { name: 'custom', at: T0, result: 'error', value: 3, message: 'query failed' },
     ]);
     expect(series).to.deep.equal([
-      { name: 'request-success-rate', min: 99, points: [
-        { at: T0, result: 'pass', value: 99.9 },
-        { at: T0 + 30_000, result: 'nodata' },
-        { at: T0 + 60_000, result: 'fail', value: 97.1, message: 'too low' },
-      ] },
+      {
+        name: 'request-success-rate',
+        min: 99,
+        points: [
+          { at: T0, result: 'pass', value: 99.9 },
+          { at: T0 + 30_000, result: 'nodata' },
+          { at: T0 + 60_000, result: 'fail', value: 97.1, message: 'too low' },
+        ],
+      },
       // An error has no value to draw, whatever the sample carried.
       { name: 'custom', points: [{ at: T0, result: 'error', message: 'query failed' }] },
     ]);
@@ -124,7 +158,9 @@ describe('dashboard view model', () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const detail = canaryDetail(
       canary('podinfo', { phase: 'Failed', conditions: [{ type: 'Promoted', status: 'False', reason: 'Failed', message: hostile }] }),
-      [event(1, hostile, 'Warning')], { weights: [], metrics: [] }, [],
+      [event(1, hostile, 'Warning')],
+      { weights: [], metrics: [] },
+      [],
     );
     expect(detail.events[0].message).to.equal(hostile);
     expect(detail.conditions).to.deep.equal([{ type: 'Promoted', status: 'False', reason: 'Failed', message: hostile, lastTransitionTime: '' }]);

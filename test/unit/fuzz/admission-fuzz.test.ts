@@ -16,18 +16,31 @@ const SEED = fuzzSeed('admission fuzz');
 const N = Number(process.env.SLUICE_FUZZ_N ?? 10_000);
 
 const dir = 'test/fixtures/admission';
-const recorded = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'malformed.json')
-  .map((f) => { try { return JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')); } catch { return undefined; } })
+const recorded = readdirSync(dir)
+  .filter((f) => f.endsWith('.json') && f !== 'malformed.json')
+  .map((f) => {
+    try {
+      return JSON.parse(readFileSync(`${dir}/${f}`, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  })
   .filter((x) => x && typeof x === 'object');
 
 const canary = {
-  apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'podinfo', namespace: 'test' },
+  apiVersion: 'flagger.app/v1beta1',
+  kind: 'Canary',
+  metadata: { name: 'podinfo', namespace: 'test' },
   spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 }, analysis: { stepWeight: 10 } },
   status: { phase: 'Succeeded', lastPromotedSpec: 'abc' },
 } as unknown as Canary;
 const OPERATOR = 'system:serviceaccount:sluice-system:sluice';
 const lookup = canaryLookupOver((ns) => (ns === 'test' ? [canary] : []));
-const handlers = [(r: any) => mutateDeployment(r, lookup, { operatorUsername: OPERATOR }), (r: any) => validateFlaggerObject(r, {}), (r: any) => guardOwnedObject(r, { operatorUsername: OPERATOR })];
+const handlers = [
+  (r: any) => mutateDeployment(r, lookup, { operatorUsername: OPERATOR }),
+  (r: any) => validateFlaggerObject(r, {}),
+  (r: any) => guardOwnedObject(r, { operatorUsername: OPERATOR }),
+];
 
 describe(`fuzz: ${N} AdmissionReview bodies (seed ${SEED})`, () => {
   it('recorded reviews exist to mutate', () => expect(recorded.length).to.be.at.least(5));
@@ -35,7 +48,9 @@ describe(`fuzz: ${N} AdmissionReview bodies (seed ${SEED})`, () => {
   it('never throws; answers are well-formed and echo the uid', function () {
     this.timeout(120_000);
     const rng = new Rng(SEED);
-    let answered = 0, refused = 0, patches = 0;
+    let answered = 0,
+      refused = 0,
+      patches = 0;
     const unapplied: string[] = [];
     for (let i = 0; i < N; i++) {
       const body = rng.next() < 0.2 ? randomValue(rng) : mutate(rng.pick(recorded), rng);
@@ -61,7 +76,9 @@ describe(`fuzz: ${N} AdmissionReview bodies (seed ${SEED})`, () => {
           try {
             jsonpatch.applyPatch(structuredClone(parsed.review.request.object), patch, true, false);
           } catch (err) {
-            unapplied.push(`body ${i}: ${(err as Error).name} ${(err as Error).message.split('\n')[0]} -- ${JSON.stringify(patch)} on metadata ${JSON.stringify((parsed.review.request.object as any)?.metadata)?.slice(0, 300)} spec.replicas ${JSON.stringify((parsed.review.request.object as any)?.spec?.replicas)}`);
+            unapplied.push(
+              `body ${i}: ${(err as Error).name} ${(err as Error).message.split('\n')[0]} -- ${JSON.stringify(patch)} on metadata ${JSON.stringify((parsed.review.request.object as any)?.metadata)?.slice(0, 300)} spec.replicas ${JSON.stringify((parsed.review.request.object as any)?.spec?.replicas)}`,
+            );
           }
         }
         answered++;

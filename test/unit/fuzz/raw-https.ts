@@ -70,7 +70,11 @@ export function rawExchange(parts: readonly (string | Buffer)[], options: RawExc
 /** Resolves when the socket can take more, or has closed. */
 function drained(socket: TLSSocket): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { socket.off('drain', done); socket.off('close', done); resolve(); };
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
     socket.on('drain', done);
     socket.on('close', done);
   });

@@ -14,7 +14,8 @@ const N = Number(process.env.SLUICE_FUZZ_N ?? 10_000);
 describe(`fuzz: ${N} flagger.app documents through validation (seed ${SEED})`, () => {
   it('never throws, and every valid Canary resolves', function () {
     this.timeout(120_000);
-    const seeds = readManifests(['test/fixtures/seeds']).map((d) => d.object)
+    const seeds = readManifests(['test/fixtures/seeds'])
+      .map((d) => d.object)
       .filter((o) => ['Canary', 'MetricTemplate', 'AlertProvider'].includes(String(o.kind)));
     const rng = new Rng(SEED);
     let valid = 0;

@@ -24,7 +24,8 @@ const N = Number(process.env.SLUICE_FUZZ_HOSTILE_N ?? 100);
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'] as const;
 const SPECIAL_NUMBERS = [1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, -0, NaN, Infinity, -Infinity, 2 ** 53 + 2, -(2 ** 31) - 1];
 
-const seeds = readManifests(['test/fixtures/seeds']).map((d) => d.object)
+const seeds = readManifests(['test/fixtures/seeds'])
+  .map((d) => d.object)
   .filter((o) => ['Canary', 'MetricTemplate', 'AlertProvider'].includes(String(o.kind)));
 
 /** Sets an own, enumerable property, as JSON.parse and YAML do: `o.__proto__ = v` would set the prototype. */
@@ -40,7 +41,11 @@ function deep(levels: number, rng: Rng): unknown {
   let v: unknown = rng.pick([1, 'x', prototypeKeys()]);
   for (let i = 0; i < levels; i++) {
     if (rng.next() < 0.5) v = [v];
-    else { const o = {}; setOwn(o, rng.pick(['a', ...PROTOTYPE_KEYS]), v); v = o; }
+    else {
+      const o = {};
+      setOwn(o, rng.pick(['a', ...PROTOTYPE_KEYS]), v);
+      v = o;
+    }
   }
   return v;
 }
@@ -55,17 +60,27 @@ function wide(keys: number, rng: Rng): Record<string, unknown> {
 /** One hostile value. */
 function hostile(rng: Rng): unknown {
   switch (rng.int(7)) {
-    case 0: return prototypeKeys();
-    case 1: return deep(10_000 + rng.int(20_000), rng);
-    case 2: return rng.pick(['x', '1s', 'http://a', '\u00e9', '\u0000']).repeat(500_000 + rng.int(1_500_000));
-    case 3: return rng.pick(SPECIAL_NUMBERS);
-    case 4: return Array.from({ length: 100_000 }, () => rng.pick([1, 'x', null, { name: 'x' }, [1]]));
-    case 5: return wide(1_000 + rng.int(9_000), rng);
-    default: return rng.pick([{}, [], '', null, true, 0]);
+    case 0:
+      return prototypeKeys();
+    case 1:
+      return deep(10_000 + rng.int(20_000), rng);
+    case 2:
+      return rng.pick(['x', '1s', 'http://a', '\u00e9', '\u0000']).repeat(500_000 + rng.int(1_500_000));
+    case 3:
+      return rng.pick(SPECIAL_NUMBERS);
+    case 4:
+      return Array.from({ length: 100_000 }, () => rng.pick([1, 'x', null, { name: 'x' }, [1]]));
+    case 5:
+      return wide(1_000 + rng.int(9_000), rng);
+    default:
+      return rng.pick([{}, [], '', null, true, 0]);
   }
 }
 
-interface Node { readonly container: Record<string, unknown> | unknown[]; readonly path: string }
+interface Node {
+  readonly container: Record<string, unknown> | unknown[];
+  readonly path: string;
+}
 
 /**
  * Every object and list of a document with its problem path ("spec.analysis.metrics[0]"), not
@@ -106,7 +121,9 @@ function namesAField(doc: unknown, path: string): boolean {
     }
     if (Array.isArray(node)) return true;
     // Keys may hold dots: take the longest own key that the path goes on from.
-    const keys = Object.keys(node).filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`)).sort((a, b) => b.length - a.length);
+    const keys = Object.keys(node)
+      .filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`))
+      .sort((a, b) => b.length - a.length);
     if (!keys.length) return !/[.[]/.test(rest);
     node = (node as Record<string, unknown>)[keys[0]];
     rest = rest.slice(keys[0].length).replace(/^\./, '');
@@ -134,7 +151,11 @@ function expectPrototypeClean(): void {
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-hostile-'));
 let files = 0;
-const file = (text: string) => { const p = join(dir, `doc${files++}.yaml`); writeFileSync(p, text); return p; };
+const file = (text: string) => {
+  const p = join(dir, `doc${files++}.yaml`);
+  writeFileSync(p, text);
+  return p;
+};
 
 describe(`fuzz: ${N} hostile flagger.app documents through validation (seed ${SEED})`, function () {
   this.timeout(120_000);
@@ -154,13 +175,19 @@ describe(`fuzz: ${N} hostile flagger.app documents through validation (seed ${SE
       }
       const what = `doc ${i} (SLUICE_FUZZ_SEED=${SEED})`;
       let problems: Problem[] | null = null;
-      expect(() => { problems = validateDocument(doc); }, what).to.not.throw();
+      expect(() => {
+        problems = validateDocument(doc);
+      }, what).to.not.throw();
       checkProblems(problems, doc, what);
       if (problems !== null && (problems as Problem[]).length === 0 && (doc as Canary).kind === 'Canary') {
         expect(() => resolveCanary(doc as Canary), what).to.not.throw();
       }
     }
-    console.log(`      values set: ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    console.log(
+      `      values set: ${Object.entries(kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
     expectPrototypeClean();
   });
 
@@ -178,8 +205,13 @@ describe(`fuzz: ${N} hostile flagger.app documents through validation (seed ${SE
           const added = (validateDocument(doc) ?? []).filter((p) => !before.has(`${p.path}: ${p.message}`));
           const at = path ? `${path}.${key}` : key;
           // Only the new field is concerned: unknown, or a map value of the wrong shape.
-          for (const p of added) expect([at, `${at}.`, `${at}[`].some((x) => p.path === at || p.path.startsWith(x)), `${seed.kind} ${at}: ${p.path}: ${p.message}`).to.equal(true);
-          if (added.length) reported++; else inMaps++;
+          for (const p of added)
+            expect(
+              [at, `${at}.`, `${at}[`].some((x) => p.path === at || p.path.startsWith(x)),
+              `${seed.kind} ${at}: ${p.path}: ${p.message}`,
+            ).to.equal(true);
+          if (added.length) reported++;
+          else inMaps++;
         }
       }
     }
@@ -198,7 +230,10 @@ describe(`fuzz: ${N} hostile flagger.app documents through validation (seed ${SE
     const problems = validateDocument(canary)!;
     const at = (path: string) => problems.filter((p) => p.path === path || p.path.startsWith(`${path}[`) || p.path.startsWith(`${path}.`));
     expect(at('spec.service.hosts')).to.have.length(MAX_PROBLEMS_PER_CONTAINER + 1);
-    expect(at('spec.service.hosts').at(-1)).to.deep.equal({ path: 'spec.service.hosts', message: `has more entries with problems than the ${MAX_PROBLEMS_PER_CONTAINER} listed` });
+    expect(at('spec.service.hosts').at(-1)).to.deep.equal({
+      path: 'spec.service.hosts',
+      message: `has more entries with problems than the ${MAX_PROBLEMS_PER_CONTAINER} listed`,
+    });
     expect(at('spec.analysis.metrics')).to.deep.equal([{ path: 'spec.analysis.metrics', message: 'must have at most 20 items, got 100000' }]);
     expect(at('spec.analysis.webhooks')).to.deep.equal([{ path: 'spec.analysis.webhooks', message: 'must have at most 20 items, got 100000' }]);
     expect(at('spec.extra')).to.deep.equal([{ path: 'spec.extra', message: 'unknown field' }]);
@@ -229,7 +264,12 @@ describe(`fuzz: ${N} hostile flagger.app documents through validation (seed ${SE
     expect(byPath['spec.progressDeadlineSeconds']).to.equal('must be greater than 0, got 0');
     expect(byPath.apiVersion).to.match(/^must be a string, got (object|array) /);
 
-    const template = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: deep(30_000, rng) }, spec: { provider: { type: 'prometheus', address: 'http://'.concat('a'.repeat(4_000_000)) }, query: 'up' } };
+    const template = {
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'MetricTemplate',
+      metadata: { name: deep(30_000, rng) },
+      spec: { provider: { type: 'prometheus', address: 'http://'.concat('a'.repeat(4_000_000)) }, query: 'up' },
+    };
     checkProblems(validateDocument(template), template, 'MetricTemplate');
   });
 });
@@ -253,7 +293,9 @@ describe(`fuzz: hostile YAML through sluice validate (seed ${SEED})`, function (
       const written = json ? JSON.stringify(doc, null, 1) : stringify(doc, { lineWidth: 0 });
       const line = written.split('\n').findIndex((l) => l.includes('REPEAT1')) + 1;
       const p = file(written.replace(/"?REPEAT[01]"?:/g, `${JSON.stringify(key)}:`));
-      expect(() => readManifestFile(p), `${json ? 'JSON' : 'YAML'} ${p}`).to.throw(`${p}: map keys must be unique: ${JSON.stringify(key)} repeats at line ${line}, column`);
+      expect(() => readManifestFile(p), `${json ? 'JSON' : 'YAML'} ${p}`).to.throw(
+        `${p}: map keys must be unique: ${JSON.stringify(key)} repeats at line ${line}, column`,
+      );
     }
   });
 
@@ -267,12 +309,20 @@ describe(`fuzz: hostile YAML through sluice validate (seed ${SEED})`, function (
 
   it('YAML .nan, .inf, -0, 1e308, a 100,000-item list and a 1 MB string: every problem reported by field, none thrown', () => {
     const text = [
-      'apiVersion: flagger.app/v1beta1', 'kind: Canary', 'metadata: {name: podinfo, namespace: test}', 'spec:',
+      'apiVersion: flagger.app/v1beta1',
+      'kind: Canary',
+      'metadata: {name: podinfo, namespace: test}',
+      'spec:',
       '  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}',
       '  progressDeadlineSeconds: .nan',
       '  service: {port: -0, targetPort: .inf}',
       `  skipAnalysis: ${'y'.repeat(1_000_000)}`,
-      '  analysis:', `    interval: ${'9'.repeat(400)}s`, '    stepWeight: 1e308', '    threshold: -.inf', '    maxWeight: 1e309', '    stepWeights:',
+      '  analysis:',
+      `    interval: ${'9'.repeat(400)}s`,
+      '    stepWeight: 1e308',
+      '    threshold: -.inf',
+      '    maxWeight: 1e309',
+      '    stepWeights:',
       ...Array(100_000).fill('      - 1'),
     ].join('\n');
     const report = validateFiles([file(text)]);
@@ -293,12 +343,20 @@ describe(`fuzz: hostile YAML through sluice validate (seed ${SEED})`, function (
   });
 
   it('nesting 10,000 deep, and an alias bomb: refused naming the file, not a crash', () => {
-    for (const [open, close] of [['[', ']'], ['{a: ', '}']]) {
+    for (const [open, close] of [
+      ['[', ']'],
+      ['{a: ', '}'],
+    ]) {
       const p = file(`apiVersion: flagger.app/v1beta1\nkind: Canary\nspec:\n  service: ${open.repeat(10_000)}1${close.repeat(10_000)}\n`);
       expect(() => validateFiles([p])).to.throw(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (document 1: )?nested too deeply to read`));
     }
     const bomb = ['kind: Canary', 'a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    for (let i = 0; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(', ')}]`,
+      );
     const p = file(bomb.join('\n'));
     expect(() => validateFiles([p])).to.throw(`${p}: document 1: Excessive alias count indicates a resource exhaustion attack`);
   });
@@ -307,10 +365,24 @@ describe(`fuzz: hostile YAML through sluice validate (seed ${SEED})`, function (
     const keys = PROTOTYPE_KEYS.map((k) => `${k}: {polluted: 1}`);
     const indent = (n: number) => keys.map((k) => `${' '.repeat(n)}${k}`);
     const text = [
-      'apiVersion: flagger.app/v1beta1', 'kind: Canary', ...indent(0), 'metadata: {name: podinfo}', 'spec:', ...indent(2),
-      '  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}', '  service:', ...indent(4), '    port: 9898',
-      '  analysis:', ...indent(4), '    interval: 1m', '    stepWeight: 10', '    metrics:', '      - name: request-success-rate',
-      ...indent(8), '        thresholdRange: {min: 99}',
+      'apiVersion: flagger.app/v1beta1',
+      'kind: Canary',
+      ...indent(0),
+      'metadata: {name: podinfo}',
+      'spec:',
+      ...indent(2),
+      '  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}',
+      '  service:',
+      ...indent(4),
+      '    port: 9898',
+      '  analysis:',
+      ...indent(4),
+      '    interval: 1m',
+      '    stepWeight: 10',
+      '    metrics:',
+      '      - name: request-success-rate',
+      ...indent(8),
+      '        thresholdRange: {min: 99}',
     ].join('\n');
     const report = validateFiles([file(text)]);
     for (const prefix of ['', 'spec.', 'spec.service.', 'spec.analysis.', 'spec.analysis.metrics[0].']) {

@@ -25,7 +25,9 @@ const INGRESS: KubeObject = {
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',
   metadata: { name: 'podinfo', namespace: 'test' },
-  spec: { rules: [{ host: 'app.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } }] },
+  spec: {
+    rules: [{ host: 'app.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } }],
+  },
 };
 
 const ROUTE: KubeObject = {
@@ -37,9 +39,15 @@ const ROUTE: KubeObject = {
 
 /** A value for each field a provider requires (providers.ts `requires`), so a Canary is refused for what is under test only. */
 const REQUIRED_VALUES: Record<string, (spec: Canary['spec']) => void> = {
-  'spec.service.gatewayRefs': (spec) => { spec.service.gatewayRefs = [{ name: 'gw', namespace: 'istio-system' }]; },
-  'spec.ingressRef': (spec) => { spec.ingressRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' }; },
-  'spec.routeRef': (spec) => { spec.routeRef = { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' }; },
+  'spec.service.gatewayRefs': (spec) => {
+    spec.service.gatewayRefs = [{ name: 'gw', namespace: 'istio-system' }];
+  },
+  'spec.ingressRef': (spec) => {
+    spec.ingressRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' };
+  },
+  'spec.routeRef': (spec) => {
+    spec.routeRef = { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' };
+  },
 };
 
 function baseCanary(provider: string): Canary {
@@ -78,21 +86,47 @@ function withMatch(canary: Canary, where: Where, match: HTTPMatchRequest[]): Can
 
 /** spec.service settings routers read beside the match: each applied to a Canary. */
 const SERVICE_EDITS: Record<string, (c: Canary) => void> = {
-  delegation: (c) => { c.spec.service.delegation = true; },
-  hosts: (c) => { c.spec.service.hosts = ['app.example.com']; },
-  gateways: (c) => { c.spec.service.gateways = ['istio-system/public']; },
-  tcp: (c) => { c.spec.service.appProtocol = 'tcp'; },
-  timeout: (c) => { c.spec.service.timeout = '30s'; },
-  retries: (c) => { c.spec.service.retries = { attempts: 3, perTryTimeout: '5s', retryOn: 'gateway-error' }; },
-  rewrite: (c) => { c.spec.service.rewrite = { uri: '/' }; },
-  headers: (c) => { c.spec.service.headers = { request: { add: { 'x-via': 'sluice' } } }; },
-  portDiscovery: (c) => { c.spec.service.portDiscovery = true; },
-  mirror: (c) => { c.spec.analysis = { ...c.spec.analysis, mirror: true, mirrorWeight: 50 }; },
-  blueGreen: (c) => { c.spec.analysis = { ...c.spec.analysis, iterations: 5 }; },
+  delegation: (c) => {
+    c.spec.service.delegation = true;
+  },
+  hosts: (c) => {
+    c.spec.service.hosts = ['app.example.com'];
+  },
+  gateways: (c) => {
+    c.spec.service.gateways = ['istio-system/public'];
+  },
+  tcp: (c) => {
+    c.spec.service.appProtocol = 'tcp';
+  },
+  timeout: (c) => {
+    c.spec.service.timeout = '30s';
+  },
+  retries: (c) => {
+    c.spec.service.retries = { attempts: 3, perTryTimeout: '5s', retryOn: 'gateway-error' };
+  },
+  rewrite: (c) => {
+    c.spec.service.rewrite = { uri: '/' };
+  },
+  headers: (c) => {
+    c.spec.service.headers = { request: { add: { 'x-via': 'sluice' } } };
+  },
+  portDiscovery: (c) => {
+    c.spec.service.portDiscovery = true;
+  },
+  mirror: (c) => {
+    c.spec.analysis = { ...c.spec.analysis, mirror: true, mirrorWeight: 50 };
+  },
+  blueGreen: (c) => {
+    c.spec.analysis = { ...c.spec.analysis, iterations: 5 };
+  },
   // With the cookies a rollout keeps in the status, so the sticky routes are built too.
   sessionAffinity: (c) => {
     c.spec.analysis = { ...c.spec.analysis, sessionAffinity: { cookieName: 'canary-cookie', primaryCookieName: 'primary-cookie' } };
-    c.status = { sessionAffinityCookie: 'canary-cookie=AbCdEfGhIj', primarySessionAffinityCookie: 'primary-cookie=KlMnOpQrSt', previousSessionAffinityCookie: 'canary-cookie=ZyXwVuTsRq' };
+    c.status = {
+      sessionAffinityCookie: 'canary-cookie=AbCdEfGhIj',
+      primarySessionAffinityCookie: 'primary-cookie=KlMnOpQrSt',
+      previousSessionAffinityCookie: 'canary-cookie=ZyXwVuTsRq',
+    };
   },
 };
 
@@ -106,9 +140,7 @@ interface Verdict {
 function judge(canary: Canary): Verdict {
   const problems = validateCanary(canary).map((p) => `${p.path}: ${p.message}`);
   const input = inputOf(canary, podinfoDeployment(), { ingress: INGRESS, route: ROUTE });
-  const halfway = routesByWeight(input.resolved.provider)
-    ? { primary: 50, canary: 50, mirror: input.resolved.strategy.mirror }
-    : { primary: 0, canary: 100 };
+  const halfway = routesByWeight(input.resolved.provider) ? { primary: 50, canary: 50, mirror: input.resolved.strategy.mirror } : { primary: 0, canary: 100 };
   try {
     for (const weights of [{ primary: 100, canary: 0 }, halfway]) synthesizeCanary({ ...input, weights });
     return { problems };
@@ -179,8 +211,9 @@ describe(`validation against synthesis: every provider (seed ${SEED})`, () => {
       const provider = rng.pick(SUPPORTED_PROVIDERS);
       const canary = baseCanary(provider);
       const randomMatches = () =>
-        Array.from({ length: 1 + rng.int(3) }, () =>
-          Object.assign({}, ...Array.from({ length: 1 + rng.int(3) }, () => condition(rng.pick(CONDITION_FIELDS), rng.pick(KINDS)))) as HTTPMatchRequest,
+        Array.from(
+          { length: 1 + rng.int(3) },
+          () => Object.assign({}, ...Array.from({ length: 1 + rng.int(3) }, () => condition(rng.pick(CONDITION_FIELDS), rng.pick(KINDS)))) as HTTPMatchRequest,
         );
       if (rng.next() < 0.6) withMatch(canary, 'service', randomMatches());
       if (rng.next() < 0.6) withMatch(canary, 'analysis', randomMatches());

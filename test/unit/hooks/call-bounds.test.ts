@@ -7,9 +7,22 @@ import { bigErrorServer, drippingServer, hugeBodyServer, type HostileServer } fr
 
 describe('rollout webhooks: bounds', () => {
   const servers: HostileServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.close())); });
-  const started = async (s: Promise<HostileServer>) => { const server = await s; servers.push(server); return server; };
-  const hook = (url: string, extra: Partial<HookCall> = {}): HookCall => ({ url, body: { name: 'c' }, timeoutMs: 2000, retries: 0, disableTLS: false, ...extra });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const started = async (s: Promise<HostileServer>) => {
+    const server = await s;
+    servers.push(server);
+    return server;
+  };
+  const hook = (url: string, extra: Partial<HookCall> = {}): HookCall => ({
+    url,
+    body: { name: 'c' },
+    timeoutMs: 2000,
+    retries: 0,
+    disableTLS: false,
+    ...extra,
+  });
 
   it('a server dripping a byte at a time fails the call at the deadline, body included', async () => {
     const drip = await started(drippingServer({ everyMs: 50, totalBytes: 100 }));

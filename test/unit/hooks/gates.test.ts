@@ -8,7 +8,10 @@ import { resolveCanary } from '../../../src/api/defaults.js';
 import { osmCanary } from '../rollout/world.js';
 import type { Canary } from '../../../src/api/types.js';
 
-interface Seen { path: string; body: any }
+interface Seen {
+  path: string;
+  body: any;
+}
 
 describe('rollout webhooks', () => {
   let server: Server;
@@ -23,16 +26,30 @@ describe('rollout webhooks', () => {
       req.on('end', () => {
         seen.push({ path: req.url ?? '', body: body ? JSON.parse(body) : undefined });
         const code = Number((req.url ?? '').match(/\/status\/(\d+)/)?.[1] ?? 200);
-        if (req.url === '/flaky' && flaky++ < 2) { res.writeHead(503); res.end('busy'); return; }
-        if (req.url === '/slow') { setTimeout(() => { res.writeHead(200); res.end(); }, 500); return; }
-        res.writeHead(code); res.end(code <= 202 ? 'ok' : `refused with ${code}`);
+        if (req.url === '/flaky' && flaky++ < 2) {
+          res.writeHead(503);
+          res.end('busy');
+          return;
+        }
+        if (req.url === '/slow') {
+          setTimeout(() => {
+            res.writeHead(200);
+            res.end();
+          }, 500);
+          return;
+        }
+        res.writeHead(code);
+        res.end(code <= 202 ? 'ok' : `refused with ${code}`);
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(() => new Promise((r) => server.close(r)));
-  beforeEach(() => { seen.length = 0; flaky = 0; });
+  beforeEach(() => {
+    seen.length = 0;
+    flaky = 0;
+  });
 
   const hook = (path: string, extra = {}) => ({ url: base + path, body: { x: 1 }, timeoutMs: 2000, retries: 0, disableTLS: false, ...extra });
 
@@ -69,7 +86,7 @@ describe('rollout webhooks', () => {
   }
   const deps: GateDeps = { callHook: (c) => callHook(c), runMetrics: async () => [], now: () => 0 };
 
-  it('sends Flagger\'s payload: name, namespace, phase, checksum, metadata', async () => {
+  it("sends Flagger's payload: name, namespace, phase, checksum, metadata", async () => {
     const c = canaryWith([{ name: 'acceptance', type: 'pre-rollout', path: '/status/200' }]);
     const r = await runGate('pre-rollout', c, resolveCanary(c), deps);
     expect(r.open).to.equal(true);
@@ -96,7 +113,9 @@ describe('rollout webhooks', () => {
     const r = resolveCanary(c);
     expect((await runGate('confirm-rollout', c, r, deps)).events[0].message).to.equal('Halt podinfo.test advancement waiting for approval approve');
     expect((await runGate('confirm-promotion', c, r, deps)).events[0].message).to.equal('Halt podinfo.test advancement waiting for promotion approval promo');
-    expect((await runGate('confirm-traffic-increase', c, r, deps)).events[0].message).to.equal('Halt podinfo.test advancement waiting for traffic increase approval more');
+    expect((await runGate('confirm-traffic-increase', c, r, deps)).events[0].message).to.equal(
+      'Halt podinfo.test advancement waiting for traffic increase approval more',
+    );
     const rb = await runGate('rollback', c, r, deps);
     expect(rb.open).to.equal(false);
     expect(seen.find((s) => s.path === '/status/200')?.body.phase).to.equal('Progressing');
@@ -108,7 +127,20 @@ describe('rollout webhooks', () => {
     let ran = 0;
     const r = await runGate('analysis', c, resolveCanary(c), {
       ...deps,
-      runMetrics: async () => { ran++; return [{ name: 'request-success-rate', result: 'fail', value: 69.17, min: 99, message: 'success rate 69.17% < 99%', halt: 'Halt podinfo.test advancement success rate 69.17% < 99%', countsAsFailedCheck: true }]; },
+      runMetrics: async () => {
+        ran++;
+        return [
+          {
+            name: 'request-success-rate',
+            result: 'fail',
+            value: 69.17,
+            min: 99,
+            message: 'success rate 69.17% < 99%',
+            halt: 'Halt podinfo.test advancement success rate 69.17% < 99%',
+            countsAsFailedCheck: true,
+          },
+        ];
+      },
     });
     expect(ran).to.equal(1);
     expect(r.open).to.equal(false);

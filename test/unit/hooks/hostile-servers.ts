@@ -14,13 +14,21 @@ async function listen(handler: (res: ServerResponse, count: (n: number) => void)
   let written = 0;
   const server: Server = createServer((req, res) => {
     req.resume();
-    req.once('end', () => handler(res, (n) => { written += n; }));
+    req.once('end', () =>
+      handler(res, (n) => {
+        written += n;
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     written: () => written,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -36,7 +44,11 @@ export function drippingServer(options: { everyMs?: number; totalBytes?: number;
     res.flushHeaders();
     let sent = 0;
     const timer = setInterval(() => {
-      if (res.destroyed || sent >= total) { clearInterval(timer); res.end(); return; }
+      if (res.destroyed || sent >= total) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
       res.write(' ');
       sent++;
       count(1);
@@ -63,7 +75,10 @@ export function hugeBodyServer(options: { totalBytes?: number; status?: number; 
         const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
         sent += piece.length;
         count(piece.length);
-        if (!res.write(piece)) { res.once('drain', pump); return; }
+        if (!res.write(piece)) {
+          res.once('drain', pump);
+          return;
+        }
       }
       if (!res.destroyed) res.end();
     };

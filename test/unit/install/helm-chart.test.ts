@@ -37,7 +37,9 @@ function has(values: unknown, path: string): boolean {
 
 describe('Helm chart charts/sluice', () => {
   it('charts/sluice is exactly what `npm run manifests` writes (run it after changing src/install)', () => {
-    const onDisk = filesUnder(chartDir).map((p) => relative(chartDir, p)).sort();
+    const onDisk = filesUnder(chartDir)
+      .map((p) => relative(chartDir, p))
+      .sort();
     expect(onDisk).to.deep.equal(Object.keys(rendered).sort());
     for (const [file, content] of Object.entries(rendered)) {
       expect(readFileSync(join(chartDir, file), 'utf8'), `charts/sluice/${file} is stale: npm run manifests`).to.equal(content);
@@ -49,7 +51,9 @@ describe('Helm chart charts/sluice', () => {
   });
 
   it('ships the three flagger.app CRDs of crds/ unchanged, and no provider CRDs', () => {
-    const crds = Object.keys(rendered).filter((f) => f.startsWith('crds/')).sort();
+    const crds = Object.keys(rendered)
+      .filter((f) => f.startsWith('crds/'))
+      .sort();
     expect(crds).to.deep.equal(['crds/alertprovider.yaml', 'crds/canary.yaml', 'crds/metrictemplate.yaml']);
     for (const f of crds) expect(rendered[f], f).to.equal(readFileSync(join(root, f), 'utf8'));
   });
@@ -105,7 +109,9 @@ describe('Helm chart charts/sluice', () => {
     try {
       for (const k of keys) delete process.env[k];
       const defaults = defaultConfig();
-      const d = parseAllDocuments(renderInstallManifests()['operator.yaml']).map((x) => x.toJS()).find((o) => o.kind === 'Deployment');
+      const d = parseAllDocuments(renderInstallManifests()['operator.yaml'])
+        .map((x) => x.toJS())
+        .find((o) => o.kind === 'Deployment');
       const env = Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => [e.name, e.value]));
       expect(env.SLUICE_LEADER_ELECTION_NAME).to.equal(defaults.leaderElectionName);
       expect(env.SLUICE_WEBHOOK_SECRET_NAME).to.equal(defaults.webhookSecretName);
@@ -113,7 +119,11 @@ describe('Helm chart charts/sluice', () => {
       process.env.SLUICE_LEADER_ELECTION_NAME = 'a-leader-election';
       process.env.SLUICE_WEBHOOK_SECRET_NAME = 'a-webhook-tls';
       process.env.SLUICE_WEBHOOK_CONFIGURATION_NAME = 'a-admission';
-      expect(defaultConfig()).to.include({ leaderElectionName: 'a-leader-election', webhookSecretName: 'a-webhook-tls', webhookConfigurationName: 'a-admission' });
+      expect(defaultConfig()).to.include({
+        leaderElectionName: 'a-leader-election',
+        webhookSecretName: 'a-webhook-tls',
+        webhookConfigurationName: 'a-admission',
+      });
     } finally {
       for (const k of keys) {
         if (saved[k] === undefined) delete process.env[k];
@@ -128,7 +138,9 @@ describe('HelmExpressions', () => {
     const h = new HelmExpressions();
     const name = h.text('include "x.fullname" .');
     const yaml = `a: ${name}\nb: ${name}-admission\nlist:\n  - ${name}\n`;
-    expect(h.toTemplate(yaml)).to.equal('a: {{ include "x.fullname" . | quote }}\nb: "{{ include "x.fullname" . }}-admission"\nlist:\n  - {{ include "x.fullname" . | quote }}\n');
+    expect(h.toTemplate(yaml)).to.equal(
+      'a: {{ include "x.fullname" . | quote }}\nb: "{{ include "x.fullname" . }}-admission"\nlist:\n  - {{ include "x.fullname" . | quote }}\n',
+    );
   });
 
   it('writes a raw expression unquoted', () => {
@@ -136,17 +148,30 @@ describe('HelmExpressions', () => {
     expect(h.toTemplate(`replicas: ${h.raw<number>('.Values.n')}`)).to.equal('replicas: {{ .Values.n }}');
   });
 
-  it('replaces a block token\'s line by its lines, at the line\'s indentation, for a key, a list item and a map entry', () => {
+  it("replaces a block token's line by its lines, at the line's indentation, for a key, a list item and a map entry", () => {
     const h = new HelmExpressions();
     const block = h.block<string>((key, indent) => [`{{- with .Values.r }}`, `${key}:`, `  {{- toYaml . | nindent ${indent + 2} }}`, '{{- end }}']);
     const items = h.block<string>(() => ['{{- with .Values.e }}', '- name: E', '{{- end }}']);
     const entries = h.block<string>(() => ['{{- with .Values.l }}', 'x: y', '{{- end }}']);
     const yaml = `spec:\n  resources: ${block}\n  env:\n    - ${items}\n  labels:\n    ${entries}: ""\n`;
-    expect(h.toTemplate(yaml)).to.equal([
-      'spec:', '  {{- with .Values.r }}', '  resources:', '    {{- toYaml . | nindent 4 }}', '  {{- end }}',
-      '  env:', '    {{- with .Values.e }}', '    - name: E', '    {{- end }}',
-      '  labels:', '    {{- with .Values.l }}', '    x: y', '    {{- end }}', '',
-    ].join('\n'));
+    expect(h.toTemplate(yaml)).to.equal(
+      [
+        'spec:',
+        '  {{- with .Values.r }}',
+        '  resources:',
+        '    {{- toYaml . | nindent 4 }}',
+        '  {{- end }}',
+        '  env:',
+        '    {{- with .Values.e }}',
+        '    - name: E',
+        '    {{- end }}',
+        '  labels:',
+        '    {{- with .Values.l }}',
+        '    x: y',
+        '    {{- end }}',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('refuses a token it cannot place', () => {

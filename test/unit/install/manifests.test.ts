@@ -12,7 +12,10 @@ import { flaggerCrds } from '../../../src/api/crds.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const rendered = renderInstallManifests();
-const docs = (file: string) => parseAllDocuments(rendered[file]).map((d) => d.toJS()).filter(Boolean);
+const docs = (file: string) =>
+  parseAllDocuments(rendered[file])
+    .map((d) => d.toJS())
+    .filter(Boolean);
 const find = (file: string, kind: string, name?: string) => docs(file).find((o: any) => o.kind === kind && (!name || o.metadata.name === name));
 
 function filesUnder(dir: string): string[] {
@@ -24,8 +27,13 @@ function filesUnder(dir: string): string[] {
 
 /** Whether some rule grants `verb` on group/resource (resourceNames-restricted rules count only with `name`). */
 function granted(rules: typeof CLUSTER_RULES, group: string, resource: string, verb: string, name?: string): boolean {
-  return rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb)
-    && (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))));
+  return rules.some(
+    (r) =>
+      r.apiGroups.includes(group) &&
+      r.resources.includes(resource) &&
+      r.verbs.includes(verb) &&
+      (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))),
+  );
 }
 
 const plural = (kind: string) => {
@@ -37,7 +45,9 @@ const plural = (kind: string) => {
 
 describe('install manifests', () => {
   it('manifests/ is exactly what `npm run manifests` writes (run it after changing src/install)', () => {
-    const onDisk = filesUnder(join(root, 'manifests')).map((p) => relative(join(root, 'manifests'), p)).sort();
+    const onDisk = filesUnder(join(root, 'manifests'))
+      .map((p) => relative(join(root, 'manifests'), p))
+      .sort();
     expect(onDisk).to.deep.equal(Object.keys(rendered).sort());
     for (const [file, content] of Object.entries(rendered)) {
       expect(readFileSync(join(root, 'manifests', file), 'utf8'), `manifests/${file} is stale: npm run manifests`).to.equal(content);
@@ -69,9 +79,21 @@ describe('install manifests', () => {
     expect(pod.serviceAccountName).to.equal('sluice');
     const c = pod.containers[0];
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
-    expect(env).to.include({ SLUICE_LEADER_ELECT: 'true', POD_NAME: 'metadata.name', SLUICE_LEADER_ELECTION_NAMESPACE: 'metadata.namespace', SLUICE_SERVICE_NAMESPACE: 'metadata.namespace', SLUICE_SERVICE_NAME: 'sluice', SLUICE_PORT: '8080', SLUICE_WEBHOOK_PORT: '9443' });
+    expect(env).to.include({
+      SLUICE_LEADER_ELECT: 'true',
+      POD_NAME: 'metadata.name',
+      SLUICE_LEADER_ELECTION_NAMESPACE: 'metadata.namespace',
+      SLUICE_SERVICE_NAMESPACE: 'metadata.namespace',
+      SLUICE_SERVICE_NAME: 'sluice',
+      SLUICE_PORT: '8080',
+      SLUICE_WEBHOOK_PORT: '9443',
+    });
     // The names of what the operator creates at run time are set explicitly, to today's defaults.
-    expect(env).to.include({ SLUICE_LEADER_ELECTION_NAME: 'sluice-leader-election', SLUICE_WEBHOOK_SECRET_NAME: 'sluice-webhook-tls', SLUICE_WEBHOOK_CONFIGURATION_NAME: 'sluice-admission' });
+    expect(env).to.include({
+      SLUICE_LEADER_ELECTION_NAME: 'sluice-leader-election',
+      SLUICE_WEBHOOK_SECRET_NAME: 'sluice-webhook-tls',
+      SLUICE_WEBHOOK_CONFIGURATION_NAME: 'sluice-admission',
+    });
     expect(d.spec.selector.matchLabels).to.deep.equal({ 'app.kubernetes.io/name': 'sluice', 'app.kubernetes.io/instance': 'sluice' });
     expect(c.ports).to.deep.equal([
       { name: 'http-metrics', containerPort: 8080, protocol: 'TCP' },
@@ -83,7 +105,10 @@ describe('install manifests', () => {
     expect(c.securityContext).to.include({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(c.volumeMounts).to.deep.equal([{ name: 'tmp', mountPath: '/tmp' }]);
     const svc = find('operator.yaml', 'Service', 'sluice') as any;
-    expect(svc.spec.ports.map((p: any) => [p.port, p.targetPort])).to.deep.equal([[443, 'https-webhook'], [8080, 'http-metrics']]);
+    expect(svc.spec.ports.map((p: any) => [p.port, p.targetPort])).to.deep.equal([
+      [443, 'https-webhook'],
+      [8080, 'http-metrics'],
+    ]);
     expect(svc.spec.selector).to.deep.equal(d.spec.selector.matchLabels);
     const pdb = find('operator.yaml', 'PodDisruptionBudget', 'sluice') as any;
     expect(pdb.spec).to.deep.equal({ minAvailable: 1, selector: { matchLabels: d.spec.selector.matchLabels } });
@@ -91,7 +116,10 @@ describe('install manifests', () => {
 
   it('points every webhook at the Service on 443, without caBundle (the operator sets it), failing open', () => {
     const configs = docs('webhooks.yaml') as any[];
-    expect(configs.map((c) => `${c.kind}/${c.metadata.name}`)).to.deep.equal(['MutatingWebhookConfiguration/sluice-admission', 'ValidatingWebhookConfiguration/sluice-admission']);
+    expect(configs.map((c) => `${c.kind}/${c.metadata.name}`)).to.deep.equal([
+      'MutatingWebhookConfiguration/sluice-admission',
+      'ValidatingWebhookConfiguration/sluice-admission',
+    ]);
     const hooks = configs.flatMap((c) => c.webhooks);
     expect(hooks).to.have.length(3);
     for (const h of hooks) {
@@ -114,12 +142,17 @@ describe('install manifests', () => {
     expect(d.spec.template.spec.automountServiceAccountToken).to.equal(false);
   });
 
-  it('grants every resource the operator calls, from the client layer\'s list', () => {
+  it("grants every resource the operator calls, from the client layer's list", () => {
     const verbsByResource: [keyof typeof RESOURCES, string[]][] = [
-      ['canaries', ['get', 'list', 'watch']], ['metricTemplates', ['get']], ['alertProviders', ['get']],
-      ['deployments', ['get', 'list', 'watch', 'create', 'patch']], ['services', ['list', 'watch', 'create', 'patch']],
-      ['configMaps', ['list', 'watch', 'create', 'patch']], ['secrets', ['get', 'create', 'patch']],
-      ['horizontalPodAutoscalers', ['list', 'watch', 'create', 'patch']], ['events', ['create', 'get', 'patch']],
+      ['canaries', ['get', 'list', 'watch']],
+      ['metricTemplates', ['get']],
+      ['alertProviders', ['get']],
+      ['deployments', ['get', 'list', 'watch', 'create', 'patch']],
+      ['services', ['list', 'watch', 'create', 'patch']],
+      ['configMaps', ['list', 'watch', 'create', 'patch']],
+      ['secrets', ['get', 'create', 'patch']],
+      ['horizontalPodAutoscalers', ['list', 'watch', 'create', 'patch']],
+      ['events', ['create', 'get', 'patch']],
     ];
     for (const [key, verbs] of verbsByResource) {
       const r = RESOURCES[key];
@@ -152,7 +185,8 @@ describe('install manifests', () => {
     for (const k of kinds) {
       const [apiVersion, kind] = k.split('|');
       const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-      for (const verb of ['get', 'create', 'patch']) expect(granted(CLUSTER_RULES, group, plural(kind), verb), `${verb} ${plural(kind)}.${group}`).to.equal(true);
+      for (const verb of ['get', 'create', 'patch'])
+        expect(granted(CLUSTER_RULES, group, plural(kind), verb), `${verb} ${plural(kind)}.${group}`).to.equal(true);
     }
   });
 
@@ -189,8 +223,20 @@ describe('install manifests', () => {
   it('the Grafana dashboard queries the flagger_* metrics the operator exports', () => {
     const dashboard = JSON.parse(rendered['grafana/sluice-canaries.json']);
     const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
-    for (const metric of ['flagger_canary_weight', 'flagger_canary_status', 'flagger_canary_total', 'flagger_canary_metric_analysis', 'flagger_canary_successes_total', 'flagger_canary_failures_total', 'flagger_canary_duration_seconds_bucket', 'flagger_info']) {
-      expect(exprs.some((e) => e.includes(metric)), metric).to.equal(true);
+    for (const metric of [
+      'flagger_canary_weight',
+      'flagger_canary_status',
+      'flagger_canary_total',
+      'flagger_canary_metric_analysis',
+      'flagger_canary_successes_total',
+      'flagger_canary_failures_total',
+      'flagger_canary_duration_seconds_bucket',
+      'flagger_info',
+    ]) {
+      expect(
+        exprs.some((e) => e.includes(metric)),
+        metric,
+      ).to.equal(true);
     }
     expect(dashboard.templating.list.map((v: any) => v.name)).to.deep.equal(['datasource', 'namespace', 'canary']);
   });

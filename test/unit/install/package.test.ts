@@ -13,18 +13,39 @@ describe('npm pack contents', function () {
   let files: string[];
   before(() => {
     // --ignore-scripts: the list is what matters here, not a fresh build (prepare builds lib/ on install).
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     files = (JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
   });
 
   it('ships the compiled CLI and operator, bin/ for both command names, the CRDs, manifests/ and the chart', () => {
-    expect(files).to.include.members(['bin/sluice.js', 'lib/cli/main.js', 'lib/operator/run.js', 'lib/version.js', 'crds/canary.yaml', 'manifests/kustomization.yaml', 'charts/sluice/Chart.yaml', 'package.json', 'README.md']);
+    expect(files).to.include.members([
+      'bin/sluice.js',
+      'lib/cli/main.js',
+      'lib/operator/run.js',
+      'lib/version.js',
+      'crds/canary.yaml',
+      'manifests/kustomization.yaml',
+      'charts/sluice/Chart.yaml',
+      'package.json',
+      'README.md',
+    ]);
     const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin).to.deep.equal({ sluice: 'bin/sluice.js', 'kubectl-sluice': 'bin/sluice.js' });
   });
 
   it('ships the construct library: its entry points with their declarations, named by exports', () => {
-    expect(files).to.include.members(['lib/index.js', 'lib/index.d.ts', 'lib/preview.js', 'lib/preview.d.ts', 'lib/library/canary.d.ts', 'lib/library/spec-types.d.ts']);
+    expect(files).to.include.members([
+      'lib/index.js',
+      'lib/index.d.ts',
+      'lib/preview.js',
+      'lib/preview.d.ts',
+      'lib/library/canary.d.ts',
+      'lib/library/spec-types.d.ts',
+    ]);
     const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { main: string; types: string; exports: Record<string, unknown> };
     expect(pkg.exports).to.deep.equal({
       '.': { types: './lib/index.d.ts', default: './lib/index.js' },
@@ -34,8 +55,14 @@ describe('npm pack contents', function () {
     expect([pkg.main, pkg.types]).to.deep.equal(['./lib/index.js', './lib/index.d.ts']);
   });
 
-  it('ships the dashboard\'s page modules (sluice dashboard serves them from web/dashboard/)', () => {
-    expect(files).to.include.members(['web/dashboard/list.html', 'web/dashboard/canary.html', 'web/dashboard/charts.js', 'web/dashboard/style.css', 'lib/dashboard/server.js']);
+  it("ships the dashboard's page modules (sluice dashboard serves them from web/dashboard/)", () => {
+    expect(files).to.include.members([
+      'web/dashboard/list.html',
+      'web/dashboard/canary.html',
+      'web/dashboard/charts.js',
+      'web/dashboard/style.css',
+      'lib/dashboard/server.js',
+    ]);
   });
 
   it('ships no TypeScript sources, tests or source maps', () => {

@@ -21,7 +21,11 @@ function importedNames(parent: string, specifier: string): string[] {
   const source = readFileSync(join(dist, parent), 'utf8');
   const statements = [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)].filter((m) => m[2] === specifier);
   expect(statements, `${parent} imports from ${specifier}`).to.have.length(1);
-  return statements[0][1].split(',').map((n) => n.trim()).filter(Boolean).sort();
+  return statements[0][1]
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .sort();
 }
 
 const slimModule = (parent: string, specifier: string) =>
@@ -60,7 +64,7 @@ describe('client-node slim imports (bin/client-node-slim.mjs)', () => {
     }
   });
 
-  it('keeps the operator from loading client-node\'s index or its generated models', function () {
+  it("keeps the operator from loading client-node's index or its generated models", function () {
     this.timeout(120_000);
     // A child process registers the slim hook as bin/sluice.js does, then a recorder after it (so
     // the recorder sees the final URLs), and imports the CLI and the operator.
@@ -69,11 +73,18 @@ describe('client-node slim imports (bin/client-node-slim.mjs)', () => {
 export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(out)}, r.url + '\\n'); return r; }`)}`;
     const setup = `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(join(repoRoot, 'bin/client-node-slim.mjs')).href)}); register(${JSON.stringify(recorder)});`;
     const main = `await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'src/cli/main.ts')).href)}); await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'src/operator/run.ts')).href)});`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(setup)}`, '--input-type=module', '-e', main], { cwd: repoRoot, encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(setup)}`, '--input-type=module', '-e', main],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
     expect(child.status, child.stderr).to.equal(0);
     const urls = readFileSync(out, 'utf8').split('\n').filter(Boolean);
     const clientNode = urls.filter((u) => u.includes('/@kubernetes/client-node/'));
-    expect(clientNode.some((u) => u.endsWith('/dist/config.js')), 'the operator loads client-node at all').to.equal(true);
+    expect(
+      clientNode.some((u) => u.endsWith('/dist/config.js')),
+      'the operator loads client-node at all',
+    ).to.equal(true);
     expect(urls.filter((u) => u.startsWith('data:text/javascript')).length, 'both slim modules used').to.be.at.least(2);
     expect(clientNode.filter((u) => u.endsWith('/dist/index.js') || u.includes('/dist/gen/models/') || u.includes('/dist/gen/apis/'))).to.deep.equal([]);
   });

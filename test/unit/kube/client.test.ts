@@ -12,11 +12,24 @@ describe('KubeClient against a scripted apiserver', function () {
     fake = await startFakeApiserver((r) => route(r));
     client = new KubeClient(fake.kubeConfig());
   });
-  after(async () => { await fake.close(); });
-  beforeEach(() => { fake.seen.length = 0; });
+  after(async () => {
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.seen.length = 0;
+  });
 
   it('get reads plain JSON from the namespaced path, keeping unknown fields', async () => {
-    route = () => ({ status: 200, body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo' }, spec: { template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80, port: 'http' }] }] } } }, futureField: { x: 1 } } });
+    route = () => ({
+      status: 200,
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'podinfo' },
+        spec: { template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80, port: 'http' }] }] } } },
+        futureField: { x: 1 },
+      },
+    });
     const d: any = await client.get(RESOURCES.deployments, 'podinfo', 'test');
     expect(fake.seen[0]).to.include({ method: 'GET', path: '/apis/apps/v1/namespaces/test/deployments/podinfo' });
     expect(d.futureField).to.deep.equal({ x: 1 });
@@ -27,7 +40,11 @@ describe('KubeClient against a scripted apiserver', function () {
   it('404 becomes a KubeError with status 404 and the Status reason; getIfExists gives undefined', async () => {
     route = () => ({ status: 404, body: status(404, 'NotFound', 'deployments.apps "nope" not found') });
     let err: unknown;
-    try { await client.get(RESOURCES.deployments, 'nope', 'test'); } catch (e) { err = e; }
+    try {
+      await client.get(RESOURCES.deployments, 'nope', 'test');
+    } catch (e) {
+      err = e;
+    }
     expect(err).to.be.instanceOf(KubeError);
     const k = err as KubeError;
     expect([k.status, k.reason, isNotFound(k)]).to.deep.equal([404, 'NotFound', true]);
@@ -49,7 +66,12 @@ describe('KubeClient against a scripted apiserver', function () {
     route = (r) => ({ status: 201, body: r.body });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'test' }, data: { a: '1' } };
     expect(await client.create(RESOURCES.configMaps, cm)).to.deep.equal(cm);
-    expect(fake.seen[0]).to.deep.include({ method: 'POST', path: '/api/v1/namespaces/test/configmaps', contentType: 'application/json', query: { fieldManager: 'sluice' } });
+    expect(fake.seen[0]).to.deep.include({
+      method: 'POST',
+      path: '/api/v1/namespaces/test/configmaps',
+      contentType: 'application/json',
+      query: { fieldManager: 'sluice' },
+    });
   });
 
   it('delete reports whether it deleted, and passes the propagation policy', async () => {
@@ -61,15 +83,29 @@ describe('KubeClient against a scripted apiserver', function () {
   });
 
   it('serverSideApply: apply-patch content type, force, field manager; plural from discovery for unknown kinds', async () => {
-    route = (r) => r.path === '/apis/networking.istio.io/v1'
-      ? { status: 200, body: { groupVersion: 'networking.istio.io/v1', resources: [{ name: 'virtualservices', kind: 'VirtualService', namespaced: true }, { name: 'virtualservices/status', kind: 'VirtualService', namespaced: true }] } }
-      : { status: 200, body: r.body };
+    route = (r) =>
+      r.path === '/apis/networking.istio.io/v1'
+        ? {
+            status: 200,
+            body: {
+              groupVersion: 'networking.istio.io/v1',
+              resources: [
+                { name: 'virtualservices', kind: 'VirtualService', namespaced: true },
+                { name: 'virtualservices/status', kind: 'VirtualService', namespaced: true },
+              ],
+            },
+          }
+        : { status: 200, body: r.body };
     const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'podinfo', namespace: 'test' }, spec: { hosts: ['podinfo'] } };
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'podinfo', namespace: 'test' }, spec: { ports: [{ port: 9898 }] } };
     const applied = await client.serverSideApply([svc, vs, vs]);
     expect(applied).to.deep.equal([svc, vs, vs]);
     const patches = fake.seen.filter((r) => r.method === 'PATCH');
-    expect(patches.map((r) => r.path)).to.deep.equal(['/api/v1/namespaces/test/services/podinfo', '/apis/networking.istio.io/v1/namespaces/test/virtualservices/podinfo', '/apis/networking.istio.io/v1/namespaces/test/virtualservices/podinfo']);
+    expect(patches.map((r) => r.path)).to.deep.equal([
+      '/api/v1/namespaces/test/services/podinfo',
+      '/apis/networking.istio.io/v1/namespaces/test/virtualservices/podinfo',
+      '/apis/networking.istio.io/v1/namespaces/test/virtualservices/podinfo',
+    ]);
     expect(patches[0]).to.deep.include({ contentType: 'application/apply-patch+yaml', query: { fieldManager: 'sluice', force: 'true' } });
     // Discovery is asked once per group version, and never for well-known kinds.
     expect(fake.seen.filter((r) => r.method === 'GET').map((r) => r.path)).to.deep.equal(['/apis/networking.istio.io/v1']);
@@ -78,9 +114,17 @@ describe('KubeClient against a scripted apiserver', function () {
   it('serverSideApply refuses a namespaced object without a namespace, and an unknown kind says so', async () => {
     route = () => ({ status: 200, body: { resources: [] } });
     let err: Error | undefined;
-    try { await client.serverSideApply([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } }]); } catch (e) { err = e as Error; }
+    try {
+      await client.serverSideApply([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } }]);
+    } catch (e) {
+      err = e as Error;
+    }
     expect(err?.message).to.equal('cannot apply Service x without metadata.namespace');
-    try { await client.serverSideApply([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x', namespace: 'y' } }]); } catch (e) { err = e as Error; }
+    try {
+      await client.serverSideApply([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x', namespace: 'y' } }]);
+    } catch (e) {
+      err = e as Error;
+    }
     expect((err as KubeError).status).to.equal(404);
     expect(err?.message).to.match(/no kind Widget in example.com\/v1/);
   });
@@ -168,7 +212,11 @@ describe('KubeClient against a scripted apiserver', function () {
   it('authenticates with the kubeconfig user (bearer token) and keeps 401s as 401', async () => {
     route = () => ({ status: 401, body: status(401, 'Unauthorized', 'Unauthorized') });
     let err: KubeError | undefined;
-    try { await client.get(RESOURCES.canaries, 'x', 'y'); } catch (e) { err = e as KubeError; }
+    try {
+      await client.get(RESOURCES.canaries, 'x', 'y');
+    } catch (e) {
+      err = e as KubeError;
+    }
     expect(fake.seen[0].authorization).to.equal('Bearer secret-token');
     expect([err?.status, err?.reason]).to.deep.equal([401, 'Unauthorized']);
   });
@@ -176,13 +224,21 @@ describe('KubeClient against a scripted apiserver', function () {
   it('a non-Status error body keeps its text; a dead server is status 0', async () => {
     route = () => ({ status: 503, body: 'upstream connect error' });
     let err: KubeError | undefined;
-    try { await client.get(RESOURCES.canaries, 'x', 'y'); } catch (e) { err = e as KubeError; }
+    try {
+      await client.get(RESOURCES.canaries, 'x', 'y');
+    } catch (e) {
+      err = e as KubeError;
+    }
     expect([err?.status, err?.reason]).to.deep.equal([503, 'ServiceUnavailable']);
     expect(err?.message).to.include('upstream connect error');
     const dead = await startFakeApiserver(() => ({ status: 200 }));
     const deadClient = new KubeClient(dead.kubeConfig());
     await dead.close();
-    try { await deadClient.get(RESOURCES.canaries, 'x', 'y'); } catch (e) { err = e as KubeError; }
+    try {
+      await deadClient.get(RESOURCES.canaries, 'x', 'y');
+    } catch (e) {
+      err = e as KubeError;
+    }
     expect(err?.status).to.equal(0);
     expect(isAlreadyExists(err)).to.equal(false);
   });

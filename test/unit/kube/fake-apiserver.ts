@@ -5,8 +5,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
-export interface SeenRequest { method: string; path: string; query: Record<string, string>; contentType?: string; authorization?: string; body?: any }
-export interface Answer { status: number; body?: unknown }
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType?: string;
+  authorization?: string;
+  body?: any;
+}
+export interface Answer {
+  status: number;
+  body?: unknown;
+}
 
 export interface FakeApiserver {
   readonly url: string;
@@ -23,8 +33,12 @@ export async function startFakeApiserver(route: (req: SeenRequest) => Answer): P
     const url = new URL(req.url ?? '/', 'http://x');
     const text = Buffer.concat(chunks).toString('utf8');
     const request: SeenRequest = {
-      method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams),
-      contentType: req.headers['content-type'], authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
+      body: text ? JSON.parse(text) : undefined,
     };
     seen.push(request);
     const answer = route(request);
@@ -46,7 +60,11 @@ export async function startFakeApiserver(route: (req: SeenRequest) => Answer): P
       });
       return kc;
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -4,7 +4,12 @@ import { pino } from 'pino';
 import { until, kubeConfigFor } from './local-server.js';
 import { KubeClient, RESOURCES, startInformer } from '../../../src/kube/index.js';
 
-const canary = (name: string, rv: string) => ({ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name, namespace: 'test', resourceVersion: rv }, spec: {} });
+const canary = (name: string, rv: string) => ({
+  apiVersion: 'flagger.app/v1beta1',
+  kind: 'Canary',
+  metadata: { name, namespace: 'test', resourceVersion: rv },
+  spec: {},
+});
 
 describe('startInformer (watch-backed cache that restarts itself)', function () {
   this.timeout(20_000);
@@ -15,7 +20,10 @@ describe('startInformer (watch-backed cache that restarts itself)', function () 
     const open: ServerResponse[] = [];
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname !== '/apis/flagger.app/v1beta1/namespaces/test/canaries') { res.writeHead(404).end(); return; }
+      if (url.pathname !== '/apis/flagger.app/v1beta1/namespaces/test/canaries') {
+        res.writeHead(404).end();
+        return;
+      }
       if (url.searchParams.get('watch') !== 'true') {
         lists++;
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -23,7 +31,10 @@ describe('startInformer (watch-backed cache that restarts itself)', function () 
         return;
       }
       watches++;
-      if (watches === 1) { res.writeHead(500).end('apiserver restarting'); return; }
+      if (watches === 1) {
+        res.writeHead(500).end('apiserver restarting');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`${JSON.stringify({ type: 'ADDED', object: canary('b', '11') })}\n`);
       res.write(`${JSON.stringify({ type: 'MODIFIED', object: canary('a', '12') })}\n`);
@@ -33,12 +44,18 @@ describe('startInformer (watch-backed cache that restarts itself)', function () 
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const kc = kubeConfigFor(server);
 
-    const cache = startInformer<any>(new KubeClient(kc), RESOURCES.canaries, { namespace: 'test', backoff: { initialMs: 50, maxMs: 200 }, log: pino({ level: 'silent' }) });
+    const cache = startInformer<any>(new KubeClient(kc), RESOURCES.canaries, {
+      namespace: 'test',
+      backoff: { initialMs: 50, maxMs: 200 },
+      log: pino({ level: 'silent' }),
+    });
     const seen: string[] = [];
     cache.onAdd((o) => seen.push(`add ${o.metadata.name}`));
     cache.onUpdate((o) => seen.push(`update ${o.metadata.name}`));
     cache.onDelete((o) => seen.push(`delete ${o.metadata.name}`));
-    cache.onAdd(() => { throw new Error('a broken handler must not stop the others'); });
+    cache.onAdd(() => {
+      throw new Error('a broken handler must not stop the others');
+    });
     try {
       await cache.synced;
       expect(cache.isSynced()).to.equal(true);

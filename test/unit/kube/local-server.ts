@@ -18,7 +18,9 @@ export function kubeConfigFor(server: Server): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'f', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }], contexts: [{ name: 'c', cluster: 'f', user: 'u' }], currentContext: 'c',
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'c', cluster: 'f', user: 'u' }],
+    currentContext: 'c',
   });
   return kc;
 }

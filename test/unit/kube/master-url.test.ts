@@ -25,14 +25,14 @@ describe('kube config: -master', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-master-')), 'kubeconfig');
   writeFileSync(path, kubeconfig);
 
-  it('replaces the current cluster\'s server and keeps its TLS settings, the user and the other clusters', () => {
+  it("replaces the current cluster's server and keeps its TLS settings, the user and the other clusters", () => {
     const kc = loadKubeConfig({ path, server: 'https://10.0.0.1:6443', env: {} });
     expect(kc.getCurrentCluster()).to.include({ name: 'a', server: 'https://10.0.0.1:6443', skipTLSVerify: true });
     expect(kc.getCurrentUser()).to.include({ name: 'admin', token: 'secret' });
     expect(kc.getCluster('b')?.server).to.equal('https://b.example:6443');
   });
 
-  it('without it, the kubeconfig\'s server', () => {
+  it("without it, the kubeconfig's server", () => {
     expect(loadKubeConfig({ path, env: {} }).getCurrentCluster()?.server).to.equal('https://a.example:6443');
   });
 });

@@ -15,8 +15,12 @@ describe('kube resources', () => {
     expect(resourcePath(RESOURCES.services, { namespace: 'test', name: 'podinfo' })).to.equal('/api/v1/namespaces/test/services/podinfo');
     expect(resourcePath(RESOURCES.deployments, { namespace: 'test' })).to.equal('/apis/apps/v1/namespaces/test/deployments');
     expect(resourcePath(RESOURCES.deployments)).to.equal('/apis/apps/v1/deployments');
-    expect(resourcePath(RESOURCES.canaries, { namespace: 'test', name: 'podinfo', subresource: 'status' })).to.equal('/apis/flagger.app/v1beta1/namespaces/test/canaries/podinfo/status');
-    expect(resourcePath(RESOURCES.mutatingWebhookConfigurations, { namespace: 'ignored', name: 'sluice-admission' })).to.equal('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/sluice-admission');
+    expect(resourcePath(RESOURCES.canaries, { namespace: 'test', name: 'podinfo', subresource: 'status' })).to.equal(
+      '/apis/flagger.app/v1beta1/namespaces/test/canaries/podinfo/status',
+    );
+    expect(resourcePath(RESOURCES.mutatingWebhookConfigurations, { namespace: 'ignored', name: 'sluice-admission' })).to.equal(
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/sluice-admission',
+    );
     expect(() => resourcePath(RESOURCES.canaries, { subresource: 'status' })).to.throw('a status subresource needs an object name');
   });
 
@@ -31,11 +35,13 @@ describe('kube resources', () => {
 
 describe('kube discovery', () => {
   it('maps kinds to plurals, leaving subresources out', () => {
-    const kinds = resourcesOfGroupVersion('apps/v1', { resources: [
-      { name: 'deployments', kind: 'Deployment', namespaced: true },
-      { name: 'deployments/scale', kind: 'Scale', namespaced: true },
-      { name: 'deployments/status', kind: 'Deployment', namespaced: true },
-    ] });
+    const kinds = resourcesOfGroupVersion('apps/v1', {
+      resources: [
+        { name: 'deployments', kind: 'Deployment', namespaced: true },
+        { name: 'deployments/scale', kind: 'Scale', namespaced: true },
+        { name: 'deployments/status', kind: 'Deployment', namespaced: true },
+      ],
+    });
     expect([...kinds.keys()]).to.deep.equal(['Deployment']);
     expect(kinds.get('Deployment')).to.deep.equal({ group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true });
   });
@@ -55,7 +61,10 @@ describe('kube errors', () => {
   });
 
   it('names network failures and timeouts with status 0', () => {
-    const refused = errorFromFailure(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' } }), 'GET /a');
+    const refused = errorFromFailure(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' } }),
+      'GET /a',
+    );
     expect([refused.status, refused.reason, refused.message]).to.deep.equal([0, 'ECONNREFUSED', 'GET /a: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1']);
     const timeout = errorFromFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'GET /b');
     expect([timeout.status, timeout.reason]).to.deep.equal([0, 'Timeout']);
@@ -78,7 +87,16 @@ describe('kube events', () => {
 
   it('builds a core/v1 Event with count 1 and whole-second times', () => {
     const e = newEvent(involved, 'Warning', 'Synced', 'Rolling back podinfo.test failed checks threshold reached 2', at);
-    expect(e).to.deep.include({ apiVersion: 'v1', kind: 'Event', type: 'Warning', reason: 'Synced', count: 1, firstTimestamp: '2026-11-21T23:00:00Z', lastTimestamp: '2026-11-21T23:00:00Z', source: { component: 'sluice' } });
+    expect(e).to.deep.include({
+      apiVersion: 'v1',
+      kind: 'Event',
+      type: 'Warning',
+      reason: 'Synced',
+      count: 1,
+      firstTimestamp: '2026-11-21T23:00:00Z',
+      lastTimestamp: '2026-11-21T23:00:00Z',
+      source: { component: 'sluice' },
+    });
     expect(e.metadata.namespace).to.equal('test');
     expect(e.involvedObject).to.deep.equal(involved);
     expect(newEvent({ apiVersion: 'v1', kind: 'Node', name: 'n1' }, 'Normal', 'r', 'm', at).metadata.namespace).to.equal('default');
@@ -94,7 +112,9 @@ describe('kube events', () => {
 describe('kube informer backoff', () => {
   it('doubles from the initial delay up to the ceiling, with at most 20 % jitter', () => {
     const none = () => 0;
-    expect([0, 1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, { initialMs: 1000, maxMs: 30_000 }, none))).to.deep.equal([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, { initialMs: 1000, maxMs: 30_000 }, none))).to.deep.equal([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000,
+    ]);
     expect(backoffDelay(0, { initialMs: 1000, maxMs: 30_000 }, () => 0.999)).to.be.within(1000, 1200);
     expect(backoffDelay(1000, { initialMs: 1000, maxMs: 30_000 }, none)).to.equal(30_000);
   });
@@ -103,16 +123,24 @@ describe('kube informer backoff', () => {
 describe('kube config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-kc-'));
   const file = join(dir, 'config');
-  writeFileSync(file, [
-    'apiVersion: v1', 'kind: Config', 'current-context: c',
-    'clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443"}}]',
-    'users: [{name: u, user: {token: t}}]',
-    'contexts: [{name: c, context: {cluster: k, user: u}}]',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: c',
+      'clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: c, context: {cluster: k, user: u}}]',
+    ].join('\n'),
+  );
 
   it('prefers an explicit path, then $KUBECONFIG, then in-cluster, then ~/.kube/config', () => {
     expect(kubeConfigOrigin({ path: '/p', env: { KUBECONFIG: '/k' } })).to.deep.equal({ kind: 'file', path: '/p' });
-    expect(kubeConfigOrigin({ env: { KUBECONFIG: '/k', KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' } })).to.deep.equal({ kind: 'file', path: '/k' });
+    expect(kubeConfigOrigin({ env: { KUBECONFIG: '/k', KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' } })).to.deep.equal({
+      kind: 'file',
+      path: '/k',
+    });
     expect(kubeConfigOrigin({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: dir } })).to.deep.equal({ kind: 'in-cluster' });
     expect(kubeConfigOrigin({ env: { HOME: dir } })).to.equal(undefined);
   });

@@ -50,25 +50,42 @@ function sluiceSynth(objects: unknown[], weight: number): unknown[] {
 }
 
 describe('CanaryPreview construct', () => {
-  for (const [provider, weight] of [['istio', 30], ['linkerd', 30], ['kubernetes', 100]] as const) {
+  for (const [provider, weight] of [
+    ['istio', 30],
+    ['linkerd', 30],
+    ['kubernetes', 100],
+  ] as const) {
     it(`renders what \`sluice synth\` prints for the same Canary (${provider}, weight ${weight})`, () => {
       const { app: a, chart, deployment } = app();
-      const canary = new Canary(chart, 'canary', { metadata: { name: 'podinfo' }, spec: { provider, targetRef: deployment, analysis: provider === 'kubernetes' ? { iterations: 3 } : analysis } });
+      const canary = new Canary(chart, 'canary', {
+        metadata: { name: 'podinfo' },
+        spec: { provider, targetRef: deployment, analysis: provider === 'kubernetes' ? { iterations: 3 } : analysis },
+      });
       const preview = new CanaryPreview(new Chart(a, 'preview'), 'step', { canary, weight });
       expect(synthErrors(a)).to.deep.equal([]);
       const rendered = preview.objects.map((o) => o.toJson());
       expect(rendered).to.deep.equal(sluiceSynth([ApiObject.of(deployment).toJson(), canary.toJson()], weight));
-      expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`)).to.include.members(['Deployment/podinfo-primary', 'Service/podinfo', 'Service/podinfo-canary', 'Service/podinfo-primary']);
+      expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`)).to.include.members([
+        'Deployment/podinfo-primary',
+        'Service/podinfo',
+        'Service/podinfo-canary',
+        'Service/podinfo-primary',
+      ]);
       if (provider === 'linkerd') {
         const split = rendered.find((o) => o.kind === 'TrafficSplit');
-        expect(split.spec.backends).to.deep.equal([{ service: 'podinfo-canary', weight: '30' }, { service: 'podinfo-primary', weight: '70' }]);
+        expect(split.spec.backends).to.deep.equal([
+          { service: 'podinfo-canary', weight: '30' },
+          { service: 'podinfo-primary', weight: '70' },
+        ]);
       }
     });
   }
 
   it('takes the target from its own prop when the Canary names the Deployment by a plain reference', () => {
     const { app: a, chart, deployment } = app();
-    const canary = new Canary(chart, 'canary', { spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 }, analysis } });
+    const canary = new Canary(chart, 'canary', {
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 }, analysis },
+    });
     expect(synthErrors(a)).to.deep.equal([]);
     const without = new CanaryPreview(chart, 'no-target', { canary });
     expect(without.objects).to.deep.equal([]);
@@ -98,6 +115,8 @@ describe('CanaryPreview construct', () => {
     new CanaryPreview(chart, 'early', { canary, weight: 10 });
     expect(synthErrors(a)).to.deep.equal([]);
     deployment.addContainer({ name: 'sidecar', image: 'envoy:1', portNumber: 15000 });
-    expect(synthErrors(a)).to.deep.equal(['[podinfo/early] canary: podinfo/canary or its target changed after this preview rendered it: declare the CanaryPreview after both']);
+    expect(synthErrors(a)).to.deep.equal([
+      '[podinfo/early] canary: podinfo/canary or its target changed after this preview rendered it: declare the CanaryPreview after both',
+    ]);
   });
 });

@@ -92,7 +92,10 @@ describe('Canary construct', () => {
   });
 
   it('infers the port named or numbered by service.targetPort, and keeps a port given', () => {
-    const ports = [{ name: 'metrics', number: 9797 }, { name: 'http', number: 9898 }];
+    const ports = [
+      { name: 'metrics', number: 9797 },
+      { name: 'http', number: 9898 },
+    ];
     const named = chartWith((c) => ({ targetRef: podinfo(c, ports), service: { targetPort: 'http' }, analysis }));
     expect(named.canary.toJson().spec.service).to.deep.equal({ port: 9898, targetPort: 'http' });
     const first = chartWith((c) => ({ targetRef: podinfo(c, ports), analysis }));
@@ -132,7 +135,9 @@ describe('Canary construct', () => {
         targetRef: new StatefulSet(c, 'db', { containers: [{ image: 'db:1', portNumber: 5432 }] }),
         analysis,
       }));
-      expect(synthErrors(app)).to.deep.equal(['[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet"']);
+      expect(synthErrors(app)).to.deep.equal([
+        '[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet"',
+      ]);
     });
 
     it('refuses a Deployment in another namespace, and one without a selector label to tell primary from canary pods', () => {
@@ -142,8 +147,12 @@ describe('Canary construct', () => {
       new Canary(new Chart(app, 'rollouts', { namespace: 'rollouts' }), 'canary', { spec: { targetRef: unlabelled, analysis } });
       const errors = synthErrors(app);
       expect(errors).to.have.length(2);
-      expect(errors[0]).to.match(/^\[rollouts\/canary\] spec\.targetRef: Deployment apps-plain-\w+ is in namespace apps and the Canary in rollouts: a Canary targets a Deployment of its own namespace$/);
-      expect(errors[1]).to.match(/^\[rollouts\/canary\] spec\.targetRef: Deployment apps-plain-\w+ selects its pods by none of the labels app, name, app\.kubernetes\.io\/name;/);
+      expect(errors[0]).to.match(
+        /^\[rollouts\/canary\] spec\.targetRef: Deployment apps-plain-\w+ is in namespace apps and the Canary in rollouts: a Canary targets a Deployment of its own namespace$/,
+      );
+      expect(errors[1]).to.match(
+        /^\[rollouts\/canary\] spec\.targetRef: Deployment apps-plain-\w+ selects its pods by none of the labels app, name, app\.kubernetes\.io\/name;/,
+      );
     });
 
     it('asks for spec.service.port when there is no port to infer', () => {

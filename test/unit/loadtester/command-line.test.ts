@@ -12,8 +12,10 @@ const hey = (cmd: string) => {
 
 describe('load tester command lines', () => {
   it('splits words with quotes and escapes, and spots shell syntax', () => {
-    expect(splitWords(`hey -H 'X-Canary: insider' -H "X-Other: a\\"b" http://x/`)).to.deep.equal(
-      { ok: true, words: ['hey', '-H', 'X-Canary: insider', '-H', 'X-Other: a"b', 'http://x/'] });
+    expect(splitWords(`hey -H 'X-Canary: insider' -H "X-Other: a\\"b" http://x/`)).to.deep.equal({
+      ok: true,
+      words: ['hey', '-H', 'X-Canary: insider', '-H', 'X-Other: a"b', 'http://x/'],
+    });
     expect(splitWords('hey  http://x/?a=1&b=2')).to.deep.include({ ok: false });
     expect(splitWords("hey 'http://x/?a=1&b=2'")).to.deep.equal({ ok: true, words: ['hey', 'http://x/?a=1&b=2'] });
     expect(splitWords("curl -sd 'test' http://podinfo-canary:9898/token | grep token")).to.deep.equal({ ok: false, reason: 'shell syntax |' });
@@ -26,12 +28,28 @@ describe('load tester command lines', () => {
   it("reads the seeds' hey commands", () => {
     expect(hey('hey -z 2m -q 10 -c 2 http://podinfo-canary.test:9898/')).to.deep.equal({
       ok: true,
-      options: { url: 'http://podinfo-canary.test:9898/', durationMs: 120_000, requests: 200, concurrency: 2, ratePerWorker: 10, method: 'GET', headers: {}, timeoutMs: 20_000, keepAlive: true },
+      options: {
+        url: 'http://podinfo-canary.test:9898/',
+        durationMs: 120_000,
+        requests: 200,
+        concurrency: 2,
+        ratePerWorker: 10,
+        method: 'GET',
+        headers: {},
+        timeoutMs: 20_000,
+        keepAlive: true,
+      },
     });
     const ab = hey("hey -z 1m -q 5 -c 5 -H 'X-Canary: insider' -host app.example.com http://gateway-proxy.gloo-system");
     expect(ab).to.deep.include({ ok: true });
     if (ab.ok) {
-      expect(ab.options).to.deep.include({ url: 'http://gateway-proxy.gloo-system/', host: 'app.example.com', concurrency: 5, ratePerWorker: 5, durationMs: 60_000 });
+      expect(ab.options).to.deep.include({
+        url: 'http://gateway-proxy.gloo-system/',
+        host: 'app.example.com',
+        concurrency: 5,
+        ratePerWorker: 5,
+        durationMs: 60_000,
+      });
       expect(ab.options.headers).to.deep.equal({ 'X-Canary': 'insider' });
     }
   });
@@ -72,7 +90,12 @@ describe('load tester command lines', () => {
 
     expect(planTask({ type: 'bash', cmd: curl }, on)).to.deep.equal({ kind: 'shell', command: curl, shell: 'bash', synchronous: true });
     expect(planTask({ cmd: 'sleep 1' }, on)).to.deep.equal({ kind: 'shell', command: 'sleep 1', shell: 'sh', synchronous: false });
-    expect(planTask({ type: 'helmv3', cmd: 'test podinfo' }, on)).to.deep.equal({ kind: 'shell', command: 'helmv3 test podinfo', shell: 'sh', synchronous: true });
+    expect(planTask({ type: 'helmv3', cmd: 'test podinfo' }, on)).to.deep.equal({
+      kind: 'shell',
+      command: 'helmv3 test podinfo',
+      shell: 'sh',
+      synchronous: true,
+    });
 
     expect(planTask({ type: 'cmd' }, on)).to.deep.equal({ kind: 'refused', status: 400, message: 'cmd not found in metadata' });
     expect(planTask({ type: 'tester', cmd: 'x' }, on)).to.deep.equal({ kind: 'refused', status: 400, message: 'unknown task type tester' });

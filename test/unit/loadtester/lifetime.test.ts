@@ -27,7 +27,15 @@ async function slowTarget(delayMs = 60_000) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  return { state, url, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    state,
+    url,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 const hook = (cmd: string, name = 'podinfo') => JSON.stringify({ name, namespace: 'test', phase: 'Progressing', metadata: { cmd } });
@@ -45,8 +53,14 @@ describe('load tester: task lifetime and limits', function () {
   this.timeout(20_000);
   let target: Awaited<ReturnType<typeof slowTarget>>;
   let tester: RunningLoadTester | undefined;
-  beforeEach(async () => { target = await slowTarget(); });
-  afterEach(async () => { await tester?.close(); tester = undefined; await target.close(); });
+  beforeEach(async () => {
+    target = await slowTarget();
+  });
+  afterEach(async () => {
+    await tester?.close();
+    tester = undefined;
+    await target.close();
+  });
 
   it('a task ends at its -z although its requests never answer, and the same command runs again', async () => {
     tester = await startLoadTester({ port: 0, host: '127.0.0.1', log: quiet, processMetrics: false });
@@ -74,7 +88,8 @@ describe('load tester: task lifetime and limits', function () {
     expect((await post(`${tester.url}/`, hook(`hey -z 10s -c 1 ${target.url}`, 'b'))).status).to.equal(202);
     const refused = await post(`${tester.url}/`, hook(`hey -z 10s -c 1 ${target.url}`, 'c'));
     expect(refused).to.deep.equal({
-      status: 503, retryAfter: String(BUSY_RETRY_AFTER_SECONDS),
+      status: 503,
+      retryAfter: String(BUSY_RETRY_AFTER_SECONDS),
       text: 'load tester busy: 2 tasks running, the most it runs at once (2); retry later',
     });
     // A running command is still answered as running, not as busy.
@@ -121,12 +136,19 @@ describe('sluice loadtester process', function () {
 
   it('exits within a few seconds of SIGTERM while a task runs', async () => {
     const target = await slowTarget();
-    const child = spawn(process.execPath, ['bin/sluice.js', 'loadtester', '--port', '0', '--host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/sluice.js', 'loadtester', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     try {
       let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
       // The log line is "load tester listening on <host>:<port> (...)".
       await waitUntil(() => /listening on 127\.0\.0\.1:\d+/.test(out), 90_000);
       const port = /listening on 127\.0\.0\.1:(\d+)/.exec(out)![1];

@@ -28,20 +28,39 @@ async function startTarget() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { state, url, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    state,
+    url,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 const post = async (url: string, body: unknown) => {
-  const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: res.status, text: await res.text() };
 };
 
 describe('built-in hey', function () {
   this.timeout(15_000);
   let target: Awaited<ReturnType<typeof startTarget>>;
-  before(async () => { target = await startTarget(); });
+  before(async () => {
+    target = await startTarget();
+  });
   after(() => target.close());
-  beforeEach(() => { target.state.count = 0; target.state.methods = []; target.state.hosts.clear(); target.state.bodies = []; });
+  beforeEach(() => {
+    target.state.count = 0;
+    target.state.methods = [];
+    target.state.hosts.clear();
+    target.state.bodies = [];
+  });
 
   const options = (args: string) => {
     const p = parseHeyArgs(args.split(' '));
@@ -91,9 +110,18 @@ describe('load tester API', function () {
     target = await startTarget();
     tester = await startLoadTester({ port: 0, host: '127.0.0.1', namespaceRegexp: '^(test|prod)$', log: quiet, processMetrics: false });
   });
-  after(async () => { await tester.close(); await target.close(); });
+  after(async () => {
+    await tester.close();
+    await target.close();
+  });
 
-  const hook = (metadata?: Record<string, unknown>, namespace = 'test') => ({ name: 'podinfo', namespace, phase: 'Progressing', checksum: 'abc', ...(metadata ? { metadata } : {}) });
+  const hook = (metadata?: Record<string, unknown>, namespace = 'test') => ({
+    name: 'podinfo',
+    namespace,
+    phase: 'Progressing',
+    checksum: 'abc',
+    ...(metadata ? { metadata } : {}),
+  });
 
   it('serves /healthz, /gate/approve and /gate/halt', async () => {
     expect((await fetch(`${tester.url}/healthz`)).status).to.equal(200);
@@ -166,13 +194,18 @@ describe('load tester API', function () {
 describe('load tester with --allow-shell', function () {
   this.timeout(15_000);
   let tester: RunningLoadTester;
-  before(async () => { tester = await startLoadTester({ port: 0, host: '127.0.0.1', allowShell: true, log: quiet, processMetrics: false, timeoutMs: 3000 }); });
+  before(async () => {
+    tester = await startLoadTester({ port: 0, host: '127.0.0.1', allowShell: true, log: quiet, processMetrics: false, timeoutMs: 3000 });
+  });
   after(() => tester.close());
   const hook = (metadata: Record<string, unknown>) => ({ name: 'podinfo', namespace: 'test', metadata });
 
   it('runs bash synchronously: 200, or 500 with the output; returnCmdOutput echoes it', async () => {
     expect(await post(`${tester.url}/`, hook({ type: 'bash', cmd: 'echo token-123 | grep token' }))).to.deep.equal({ status: 200, text: 'OK' });
-    expect(await post(`${tester.url}/`, hook({ type: 'bash', cmd: 'echo token-123 | grep token', returnCmdOutput: 'true' }))).to.deep.equal({ status: 200, text: 'token-123\n' });
+    expect(await post(`${tester.url}/`, hook({ type: 'bash', cmd: 'echo token-123 | grep token', returnCmdOutput: 'true' }))).to.deep.equal({
+      status: 200,
+      text: 'token-123\n',
+    });
     const r = await post(`${tester.url}/`, hook({ type: 'bash', cmd: 'echo nope >&2; exit 3' }));
     expect(r.status).to.equal(500);
     expect(r.text).to.include('nope');

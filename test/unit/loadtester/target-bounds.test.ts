@@ -13,8 +13,14 @@ const options = (args: string) => {
 
 describe('built-in hey: bounds', () => {
   const servers: HostileServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.close())); });
-  const started = async (s: Promise<HostileServer>) => { const server = await s; servers.push(server); return server; };
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const started = async (s: Promise<HostileServer>) => {
+    const server = await s;
+    servers.push(server);
+    return server;
+  };
 
   it('caps each answer at 10 MiB by default', () => {
     expect(DEFAULT_TARGET_RESPONSE_BYTES).to.equal(10 * 1024 * 1024);

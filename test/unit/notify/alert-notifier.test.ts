@@ -14,10 +14,17 @@ const quiet = pino({ level: 'silent' });
 describe('severity filter', () => {
   it('info gets everything; otherwise an exact match, and warn also gets error', () => {
     const table: [Parameters<typeof subscribes>[0], 'info' | 'warn' | 'error', boolean][] = [
-      ['info', 'info', true], ['info', 'warn', true], ['info', 'error', true],
-      ['warn', 'info', false], ['warn', 'warn', true], ['warn', 'error', true],
-      ['error', 'info', false], ['error', 'warn', false], ['error', 'error', true],
-      [undefined, 'error', true], ['', 'info', true],
+      ['info', 'info', true],
+      ['info', 'warn', true],
+      ['info', 'error', true],
+      ['warn', 'info', false],
+      ['warn', 'warn', true],
+      ['warn', 'error', true],
+      ['error', 'info', false],
+      ['error', 'warn', false],
+      ['error', 'error', true],
+      [undefined, 'error', true],
+      ['', 'info', true],
     ];
     for (const [subscription, severity, expected] of table) {
       expect(subscribes(subscription, severity), `${subscription} <- ${severity}`).to.equal(expected);
@@ -27,9 +34,14 @@ describe('severity filter', () => {
 
 describe('AlertNotifier', () => {
   let receiver: Receiver;
-  before(async () => { receiver = await startReceiver(); });
+  before(async () => {
+    receiver = await startReceiver();
+  });
   after(() => receiver.close());
-  beforeEach(() => { receiver.received.length = 0; receiver.status = 200; });
+  beforeEach(() => {
+    receiver.received.length = 0;
+    receiver.status = 200;
+  });
 
   const objects = (): FakeObjects => ({
     providers: [
@@ -69,7 +81,11 @@ describe('AlertNotifier', () => {
     expect(slack.headers['content-type']).to.equal('application/json');
     expect(slack.body.channel).to.equal('deploys');
     expect(slack.body.username).to.equal('flagger');
-    expect(slack.body.attachments[0]).to.include({ color: 'danger', author_name: 'podinfo.test', text: 'Rolling back podinfo.test failed checks threshold reached 5' });
+    expect(slack.body.attachments[0]).to.include({
+      color: 'danger',
+      author_name: 'podinfo.test',
+      text: 'Rolling back podinfo.test failed checks threshold reached 5',
+    });
     expect(slack.body.attachments[0].fields).to.deep.equal([{ title: 'Cluster', value: 'kind-1', short: false }]);
     const teams = receiver.received.find((r) => r.path === '/teams-warn')!;
     expect(teams.body).to.include({ '@type': 'MessageCard', themeColor: 'FF0000', summary: 'podinfo.test' });
@@ -78,25 +94,38 @@ describe('AlertNotifier', () => {
   });
 
   it('delivers the new-revision details to discord (<url>/slack) and rocket', async () => {
-    await notifier().send(canary([
-      { name: 'd', severity: 'info', providerRef: { name: 'discord' } },
-      { name: 'r', providerRef: { name: 'rocket' } },
-    ]), 'info', NEW_REVISION_MESSAGE);
+    await notifier().send(
+      canary([
+        { name: 'd', severity: 'info', providerRef: { name: 'discord' } },
+        { name: 'r', providerRef: { name: 'rocket' } },
+      ]),
+      'info',
+      NEW_REVISION_MESSAGE,
+    );
     const byPath = Object.fromEntries(receiver.received.map((r) => [r.path, r.body]));
     expect(Object.keys(byPath).sort()).to.deep.equal(['/discord/slack', '/rocket']);
     expect(byPath['/discord/slack'].attachments[0].color).to.equal('good');
     expect(byPath['/rocket'].username).to.equal('sluice');
     expect(byPath['/rocket'].attachments[0].color).to.equal('#0076D7');
-    expect(byPath['/rocket'].attachments[0].fields.map((f: any) => f.title)).to.deep.equal(
-      ['Cluster', 'Target', 'Failed checks threshold', 'Progress deadline', 'Traffic routing']);
+    expect(byPath['/rocket'].attachments[0].fields.map((f: any) => f.title)).to.deep.equal([
+      'Cluster',
+      'Target',
+      'Failed checks threshold',
+      'Progress deadline',
+      'Traffic routing',
+    ]);
   });
 
   it('reads address and token from the secretRef; a missing secret fails that provider only', async () => {
-    const deliveries = await notifier().deliver(canary([
-      { name: 's', providerRef: { name: 'secret-slack' } },
-      { name: 'b', providerRef: { name: 'broken' } },
-      { name: 'gone', providerRef: { name: 'no-such-provider' } },
-    ]), 'info', 'Canary is waiting for approval.');
+    const deliveries = await notifier().deliver(
+      canary([
+        { name: 's', providerRef: { name: 'secret-slack' } },
+        { name: 'b', providerRef: { name: 'broken' } },
+        { name: 'gone', providerRef: { name: 'no-such-provider' } },
+      ]),
+      'info',
+      'Canary is waiting for approval.',
+    );
     expect(receiver.received.map((r) => r.path)).to.deep.equal(['/from-secret']);
     expect(receiver.received[0].headers.authorization).to.equal('Bearer xoxb-123');
     const failed = deliveries.filter((d) => !d.ok);
@@ -117,8 +146,11 @@ describe('AlertNotifier', () => {
   it('a Canary without alerts goes to the global Slack and Teams webhooks, and to nothing without them', async () => {
     await notifier().send(canary([]), 'info', 'Canary analysis completed successfully, promotion finished.');
     expect(receiver.received).to.have.length(0);
-    await notifier({ global: { slackUrl: `${receiver.url}/global-slack`, slackChannel: 'releases', msteamsUrl: `${receiver.url}/global-teams` } })
-      .send(canary([]), 'info', 'Canary analysis completed successfully, promotion finished.');
+    await notifier({ global: { slackUrl: `${receiver.url}/global-slack`, slackChannel: 'releases', msteamsUrl: `${receiver.url}/global-teams` } }).send(
+      canary([]),
+      'info',
+      'Canary analysis completed successfully, promotion finished.',
+    );
     const byPath = Object.fromEntries(receiver.received.map((r) => [r.path, r.body]));
     expect(byPath['/global-slack']).to.include({ channel: 'releases', username: 'flagger' });
     expect(byPath['/global-teams']).to.include({ '@type': 'MessageCard', themeColor: '0076D7' });
@@ -126,14 +158,17 @@ describe('AlertNotifier', () => {
 
   it('a slow receiver is given up after the timeout', async () => {
     const { createServer } = await import('node:http');
-    const slow = createServer(() => { /* never answers */ });
+    const slow = createServer(() => {
+      /* never answers */
+    });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     const port = (slow.address() as import('node:net').AddressInfo).port;
     const started = Date.now();
     const d = await notifier({ timeoutMs: 200, global: { slackUrl: `http://127.0.0.1:${port}/x` } }).deliver(canary([]), 'info', 'hi');
     expect(d[0].error).to.match(/timeout: no complete answer within 200ms/);
     expect(Date.now() - started).to.be.lessThan(2000);
-    slow.closeAllConnections(); slow.close();
+    slow.closeAllConnections();
+    slow.close();
   });
 });
 
@@ -141,8 +176,16 @@ describe('notifications through a proxy', () => {
   let proxy: Proxy;
   let plain: Receiver;
   let tls: Receiver & { ca?: string };
-  before(async () => { proxy = await startProxy(); plain = await startReceiver(); tls = await startReceiver({ tls: true }); });
-  after(async () => { await proxy.close(); await plain.close(); await tls.close(); });
+  before(async () => {
+    proxy = await startProxy();
+    plain = await startReceiver();
+    tls = await startReceiver({ tls: true });
+  });
+  after(async () => {
+    await proxy.close();
+    await plain.close();
+    await tls.close();
+  });
 
   it('forwards a plain-http webhook through the proxy with Proxy-Authorization', async () => {
     const kube = fakeKube({ providers: [provider('p', { type: 'slack', address: `${plain.url}/hook`, proxy: proxy.url })], secrets: [] });
@@ -165,11 +208,15 @@ describe('notifications through a proxy', () => {
   it('a proxy that refuses the tunnel is reported', async () => {
     const { createServer } = await import('node:http');
     const refusing = createServer();
-    refusing.on('connect', (_req, socket) => { socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'); });
+    refusing.on('connect', (_req, socket) => {
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+    });
     await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
     const port = (refusing.address() as import('node:net').AddressInfo).port;
     let error = '';
-    await postJson({ url: `${tls.url}/secure`, body: {}, headers: {} }, { proxy: `http://127.0.0.1:${port}`, ca: tls.ca! }).catch((e: Error) => { error = e.message; });
+    await postJson({ url: `${tls.url}/secure`, body: {}, headers: {} }, { proxy: `http://127.0.0.1:${port}`, ca: tls.ca! }).catch((e: Error) => {
+      error = e.message;
+    });
     expect(error).to.match(/refused CONNECT 127\.0\.0\.1:\d+: 407/);
     refusing.close();
   });

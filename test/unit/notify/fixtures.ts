@@ -36,7 +36,11 @@ export function fakeKube(objects: FakeObjects) {
       }
       if (type.plural === 'secrets') {
         const s = objects.secrets.find((x) => x.name === name && x.namespace === namespace);
-        if (s) return { metadata: { name, namespace }, data: Object.fromEntries(Object.entries(s.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) } as T;
+        if (s)
+          return {
+            metadata: { name, namespace },
+            data: Object.fromEntries(Object.entries(s.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          } as T;
       }
       throw new Error(`${type.plural} "${name}" not found in ${namespace}`);
     },

@@ -27,10 +27,26 @@ describe('notification payloads', () => {
   it('names the traffic routing of step lists, A/B testing and Blue/Green', () => {
     const routing = (edit: Parameters<typeof canary>[1]) =>
       alertOf(canary([], edit), 'info', NEW_REVISION_MESSAGE).fields.find((f) => f.name === 'Traffic routing')?.value;
-    expect(routing((c) => { c.spec.analysis = { stepWeights: [1, 10, 30] }; })).to.equal('Weight steps: 1,10,30 max: 30');
-    expect(routing((c) => { c.spec.analysis = { iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] }; })).to.equal('A/B Testing');
-    expect(routing((c) => { c.spec.analysis = { iterations: 10 }; })).to.equal('Blue/Green');
-    expect(routing((c) => { c.spec.analysis = { interval: '1m' }; })).to.equal(undefined);
+    expect(
+      routing((c) => {
+        c.spec.analysis = { stepWeights: [1, 10, 30] };
+      }),
+    ).to.equal('Weight steps: 1,10,30 max: 30');
+    expect(
+      routing((c) => {
+        c.spec.analysis = { iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] };
+      }),
+    ).to.equal('A/B Testing');
+    expect(
+      routing((c) => {
+        c.spec.analysis = { iterations: 10 };
+      }),
+    ).to.equal('Blue/Green');
+    expect(
+      routing((c) => {
+        c.spec.analysis = { interval: '1m' };
+      }),
+    ).to.equal(undefined);
   });
 
   it('slack: one attachment, good or danger, author name.namespace, markdown text, fields', () => {
@@ -41,13 +57,15 @@ describe('notification payloads', () => {
       channel: 'general',
       username: 'flagger',
       icon_emoji: ':rocket:',
-      attachments: [{
-        color: 'good',
-        author_name: 'podinfo.test',
-        text: NEW_REVISION_MESSAGE,
-        mrkdwn_in: ['text'],
-        fields: newRevision.fields.map((f) => ({ title: f.name, value: f.value, short: false })),
-      }],
+      attachments: [
+        {
+          color: 'good',
+          author_name: 'podinfo.test',
+          text: NEW_REVISION_MESSAGE,
+          mrkdwn_in: ['text'],
+          fields: newRevision.fields.map((f) => ({ title: f.name, value: f.value, short: false })),
+        },
+      ],
     });
     expect((NOTIFIER_KINDS.slack.render(rollback, destination).body as any).attachments[0].color).to.equal('danger');
     expect(NOTIFIER_KINDS.slack.render(rollback, { ...destination, token: 'xoxb-1' }).headers).to.deep.equal({ authorization: 'Bearer xoxb-1' });
@@ -72,7 +90,9 @@ describe('notification payloads', () => {
       '@context': 'http://schema.org/extensions',
       themeColor: '0076D7',
       summary: 'podinfo.test',
-      sections: [{ activityTitle: NEW_REVISION_MESSAGE, activitySubtitle: 'podinfo.test', facts: newRevision.fields.map((f) => ({ name: f.name, value: f.value })) }],
+      sections: [
+        { activityTitle: NEW_REVISION_MESSAGE, activitySubtitle: 'podinfo.test', facts: newRevision.fields.map((f) => ({ name: f.name, value: f.value })) },
+      ],
     });
     expect((NOTIFIER_KINDS.msteams.render(rollback, destination).body as any).themeColor).to.equal('FF0000');
   });
@@ -80,13 +100,17 @@ describe('notification payloads', () => {
   it('gchat: a card headed Flagger / name.namespace with one text paragraph per line', () => {
     const body = NOTIFIER_KINDS.gchat.render(rollback, destination).body as any;
     expect(body).to.deep.equal({
-      cards: [{
-        header: { title: 'Flagger', subtitle: 'podinfo.test', imageUrl: 'https://flagger.app/favicon.png' },
-        sections: [
-          { widgets: [{ textParagraph: { text: '<font color=#848484><strong>Rolling back podinfo.test failed checks threshold reached 5</strong></font>' } }] },
-          { widgets: [{ textParagraph: { text: 'Cluster<br><font color=#848484><strong>prod-eu</strong></font>' } }] },
-        ],
-      }],
+      cards: [
+        {
+          header: { title: 'Flagger', subtitle: 'podinfo.test', imageUrl: 'https://flagger.app/favicon.png' },
+          sections: [
+            {
+              widgets: [{ textParagraph: { text: '<font color=#848484><strong>Rolling back podinfo.test failed checks threshold reached 5</strong></font>' } }],
+            },
+            { widgets: [{ textParagraph: { text: 'Cluster<br><font color=#848484><strong>prod-eu</strong></font>' } }] },
+          ],
+        },
+      ],
     });
   });
 
@@ -97,14 +121,28 @@ describe('notification payloads', () => {
   });
 
   it('destinations: defaults, secret address and token, proxy, and the errors that name the provider', () => {
-    expect(destinationOf(provider('chat', { type: 'slack', address: 'https://hooks.example/a' }))).to.deep.equal(
-      { url: 'https://hooks.example/a', channel: 'general', username: 'flagger' });
-    expect(destinationOf(provider('chat', { type: 'slack', address: 'https://hooks.example/a', channel: 'ops', username: 'sluice', proxy: 'http://proxy:3128', secretRef: { name: 's' } }),
-      { address: 'https://hooks.example/from-secret', token: 't0k' })).to.deep.equal(
-      { url: 'https://hooks.example/from-secret', channel: 'ops', username: 'sluice', proxy: 'http://proxy:3128', token: 't0k' });
+    expect(destinationOf(provider('chat', { type: 'slack', address: 'https://hooks.example/a' }))).to.deep.equal({
+      url: 'https://hooks.example/a',
+      channel: 'general',
+      username: 'flagger',
+    });
+    expect(
+      destinationOf(
+        provider('chat', {
+          type: 'slack',
+          address: 'https://hooks.example/a',
+          channel: 'ops',
+          username: 'sluice',
+          proxy: 'http://proxy:3128',
+          secretRef: { name: 's' },
+        }),
+        { address: 'https://hooks.example/from-secret', token: 't0k' },
+      ),
+    ).to.deep.equal({ url: 'https://hooks.example/from-secret', channel: 'ops', username: 'sluice', proxy: 'http://proxy:3128', token: 't0k' });
     expect(destinationOf(provider('chat', { type: 'slack', secretRef: { name: 's' } }), { token: 'xoxb' }).url).to.equal(SLACK_POST_MESSAGE_URL);
-    expect(() => destinationOf(provider('chat', { type: 'msteams', secretRef: { name: 's' } }), {}))
-      .to.throw('AlertProvider test/chat: secret s has no "address" key and spec.address is empty');
+    expect(() => destinationOf(provider('chat', { type: 'msteams', secretRef: { name: 's' } }), {})).to.throw(
+      'AlertProvider test/chat: secret s has no "address" key and spec.address is empty',
+    );
     expect(() => destinationOf(provider('chat', { type: 'gchat', address: 'not a url' }))).to.throw('AlertProvider test/chat: address is not a URL');
   });
 });

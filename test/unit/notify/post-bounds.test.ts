@@ -8,12 +8,22 @@ import { MAX_MESSAGE_CHARS } from '../../../src/api/message.js';
 import { bigErrorServer, drippingServer, hugeBodyServer, type HostileServer } from '../hooks/hostile-servers.js';
 
 const message = (url: string) => ({ url, body: { text: 'hello' }, headers: {} });
-const rejection = (p: Promise<unknown>) => p.then(() => '', (e: Error) => e.message);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => '',
+    (e: Error) => e.message,
+  );
 
 describe('notifications: bounds', () => {
   const servers: HostileServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.close())); });
-  const started = async (s: Promise<HostileServer>) => { const server = await s; servers.push(server); return server; };
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const started = async (s: Promise<HostileServer>) => {
+    const server = await s;
+    servers.push(server);
+    return server;
+  };
 
   it('a fixed 5 s deadline and a 64 KiB answer cap by default', () => {
     expect(DEFAULT_NOTIFY_TIMEOUT_MS).to.equal(5_000);
@@ -43,7 +53,9 @@ describe('notifications: bounds', () => {
   it('a proxy that accepts the connection and never answers CONNECT fails at the same deadline', async () => {
     const sockets: Socket[] = [];
     const silent: Server = createServer();
-    silent.on('connect', (_req, socket: Socket) => { sockets.push(socket); });
+    silent.on('connect', (_req, socket: Socket) => {
+      sockets.push(socket);
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const proxy = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;

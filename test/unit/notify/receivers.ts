@@ -5,7 +5,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { createServingCertificate } from '../../../src/admission/certificates.js';
 
-export interface Received { method: string; path: string; headers: IncomingHttpHeaders; body: any }
+export interface Received {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: any;
+}
 
 export interface Receiver {
   readonly url: string;
@@ -16,7 +21,11 @@ export interface Receiver {
 }
 
 const listen = (server: Server) => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
-const closeServer = (server: Server) => new Promise<void>((r) => { server.closeAllConnections?.(); server.close(() => r()); });
+const closeServer = (server: Server) =>
+  new Promise<void>((r) => {
+    server.closeAllConnections?.();
+    server.close(() => r());
+  });
 
 /** An HTTP receiver; with `tls`, an HTTPS one whose certificate names 127.0.0.1 (its CA is returned). */
 export async function startReceiver(opts: { tls?: boolean } = {}): Promise<Receiver & { ca?: string }> {
@@ -45,8 +54,12 @@ export async function startReceiver(opts: { tls?: boolean } = {}): Promise<Recei
   return {
     url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     received,
-    get status() { return state.status; },
-    set status(v: number) { state.status = v; },
+    get status() {
+      return state.status;
+    },
+    set status(v: number) {
+      state.status = v;
+    },
     close: () => closeServer(server),
     ...(ca ? { ca } : {}),
   };
@@ -65,10 +78,13 @@ export async function startProxy(): Promise<Proxy> {
   const server = createServer((req, res) => {
     seen.push({ line: `${req.method} ${req.url}`, headers: req.headers });
     const target = new URL(req.url ?? '');
-    const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   server.on('connect', (req, client: Socket, head: Buffer) => {
@@ -80,7 +96,8 @@ export async function startProxy(): Promise<Proxy> {
       upstream.pipe(client);
       client.pipe(upstream);
     });
-    sockets.add(upstream); sockets.add(client);
+    sockets.add(upstream);
+    sockets.add(client);
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
@@ -88,6 +105,9 @@ export async function startProxy(): Promise<Proxy> {
   return {
     url: `http://user:s3cret@127.0.0.1:${port}`,
     seen,
-    close: async () => { for (const s of sockets) s.destroy(); await closeServer(server); },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await closeServer(server);
+    },
   };
 }

@@ -13,7 +13,12 @@ async function runWith(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ c
   const program = buildProgram('sluice').exitOverride().configureOutput(quiet);
   const run = program.commands.find((c) => c.name() === 'run') as Command;
   let opts: Record<string, unknown> = {};
-  run.exitOverride().configureOutput(quiet).action((o: Record<string, unknown>) => { opts = o; });
+  run
+    .exitOverride()
+    .configureOutput(quiet)
+    .action((o: Record<string, unknown>) => {
+      opts = o;
+    });
   await program.parseAsync(argvWithFlaggerFlags(['node', 'sluice', 'run', ...args]));
   return runConfigOf(opts, env);
 }
@@ -27,7 +32,10 @@ const EFFECTS: Record<string, { arg: string; check: (c: OperatorConfig) => void 
   namespace: { arg: 'production', check: (c) => expect(c.namespace).to.equal('production') },
   'selector-labels': { arg: 'app.kubernetes.io/name,app', check: (c) => expect(c.synth.selectorLabels).to.deep.equal(['app.kubernetes.io/name', 'app']) },
   'include-label-prefix': { arg: 'app.kubernetes.io,team', check: (c) => expect(c.synth.includeLabelPrefixes).to.deep.equal(['app.kubernetes.io', 'team']) },
-  'ingress-annotations-prefix': { arg: 'custom.ingress.kubernetes.io', check: (c) => expect(c.synth.ingressAnnotationsPrefix).to.equal('custom.ingress.kubernetes.io') },
+  'ingress-annotations-prefix': {
+    arg: 'custom.ingress.kubernetes.io',
+    check: (c) => expect(c.synth.ingressAnnotationsPrefix).to.equal('custom.ingress.kubernetes.io'),
+  },
   'ingress-class': { arg: 'contour', check: (c) => expect(c.synth.ingressClass).to.equal('contour') },
   'enable-config-tracking': { arg: 'false', check: (c) => expect(c.configTracking).to.equal(false) },
   'no-cross-namespace-refs': { arg: 'true', check: (c) => expect(c.noCrossNamespaceRefs).to.equal(true) },
@@ -46,7 +54,7 @@ const EFFECTS: Record<string, { arg: string; check: (c: OperatorConfig) => void 
   'log-level': { arg: 'warning', check: (c) => expect(c.logLevel).to.equal('warn') },
 };
 
-describe('sluice run: Flagger\'s flags', () => {
+describe("sluice run: Flagger's flags", () => {
   // The first parse loads the operator's settings module (and the kube client behind it).
   before(async function () {
     this.timeout(60_000);
@@ -74,7 +82,7 @@ describe('sluice run: Flagger\'s flags', () => {
     expect(config.synth.ingressClass).to.equal('internal');
   });
 
-  it('boolean flags stand alone or take =true/=false, as Go\'s flag package reads them', async () => {
+  it("boolean flags stand alone or take =true/=false, as Go's flag package reads them", async () => {
     expect((await runWith(['-enable-leader-election'])).config.leaderElect).to.equal(true);
     expect((await runWith(['-enable-leader-election=false'], { SLUICE_LEADER_ELECT: 'true' })).config.leaderElect).to.equal(false);
     expect((await runWith(['-no-cross-namespace-refs'])).config.noCrossNamespaceRefs).to.equal(true);
@@ -84,7 +92,7 @@ describe('sluice run: Flagger\'s flags', () => {
     expect((await runWith([])).config.configTracking).to.equal(true);
   });
 
-  it('without flags: Flagger\'s defaults where Sluice follows them (labels copied: none; selector labels app, name, app.kubernetes.io/name)', async () => {
+  it("without flags: Flagger's defaults where Sluice follows them (labels copied: none; selector labels app, name, app.kubernetes.io/name)", async () => {
     const { config } = await runWith([]);
     expect(config.synth.includeLabelPrefixes).to.deep.equal([]);
     expect(config.synth.selectorLabels).to.deep.equal(['app', 'name', 'app.kubernetes.io/name']);
@@ -93,11 +101,21 @@ describe('sluice run: Flagger\'s flags', () => {
   });
 
   it('flags without an effect in Sluice are accepted and named in a note; -kubeconfig-service-mesh is refused with the reason', async () => {
-    const { notes } = await runWith(['-control-loop-interval=30s', '-zap-encoding=console', '-kubeconfig-qps=50', '-kubeconfig-burst=100', '-zap-replace-globals']);
+    const { notes } = await runWith([
+      '-control-loop-interval=30s',
+      '-zap-encoding=console',
+      '-kubeconfig-qps=50',
+      '-kubeconfig-burst=100',
+      '-zap-replace-globals',
+    ]);
     expect(notes).to.have.length(5);
-    expect(notes.find((n) => n.startsWith('-control-loop-interval'))).to.match(/^-control-loop-interval is accepted for compatibility with Flagger and has no effect: Sluice watches/);
+    expect(notes.find((n) => n.startsWith('-control-loop-interval'))).to.match(
+      /^-control-loop-interval is accepted for compatibility with Flagger and has no effect: Sluice watches/,
+    );
     let refused: unknown;
-    await runWith(['-kubeconfig-service-mesh=/tmp/istio-host/kubeconfig']).catch((err: unknown) => { refused = err; });
+    await runWith(['-kubeconfig-service-mesh=/tmp/istio-host/kubeconfig']).catch((err: unknown) => {
+      refused = err;
+    });
     expect((refused as Error).message).to.equal('-kubeconfig-service-mesh is not supported: Sluice writes routing objects to the cluster of its Canaries only');
   });
 
@@ -117,9 +135,17 @@ describe('sluice run: Flagger\'s flags', () => {
     expect(await failure(['-selector-labels=,'])).to.equal('SLUICE_SELECTOR_LABELS (-selector-labels) needs at least one label, got ","');
   });
 
-  it('one-dash spelling is rewritten only for Flagger\'s flags after `run`, and not after --', () => {
-    expect(argvWithFlaggerFlags(['node', 'sluice', 'run', '-mesh-provider=istio', '-enable-leader-election', '-x', '--', '-namespace=a']))
-      .to.deep.equal(['node', 'sluice', 'run', '--mesh-provider=istio', '--enable-leader-election', '-x', '--', '-namespace=a']);
+  it("one-dash spelling is rewritten only for Flagger's flags after `run`, and not after --", () => {
+    expect(argvWithFlaggerFlags(['node', 'sluice', 'run', '-mesh-provider=istio', '-enable-leader-election', '-x', '--', '-namespace=a'])).to.deep.equal([
+      'node',
+      'sluice',
+      'run',
+      '--mesh-provider=istio',
+      '--enable-leader-election',
+      '-x',
+      '--',
+      '-namespace=a',
+    ]);
     expect(argvWithFlaggerFlags(['node', 'sluice', 'status', '-namespace=a'])).to.deep.equal(['node', 'sluice', 'status', '-namespace=a']);
     expect(argvWithFlaggerFlags(['node', 'sluice', 'run', '-version'])).to.deep.equal(['node', 'sluice', 'run', '--version']);
   });

@@ -11,10 +11,14 @@ function initialized(world: World): World {
   return world;
 }
 
-const confirmRollout = (muteAlert?: boolean) => osmCanary((c) =>
-  c.spec.analysis!.webhooks!.push({ name: 'gate', type: 'confirm-rollout', url: 'http://lt/gate/check', ...(muteAlert === undefined ? {} : { muteAlert }) }));
-const confirmPromotion = (muteAlert?: boolean) => osmCanary((c) =>
-  c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/', ...(muteAlert === undefined ? {} : { muteAlert }) }));
+const confirmRollout = (muteAlert?: boolean) =>
+  osmCanary((c) =>
+    c.spec.analysis!.webhooks!.push({ name: 'gate', type: 'confirm-rollout', url: 'http://lt/gate/check', ...(muteAlert === undefined ? {} : { muteAlert }) }),
+  );
+const confirmPromotion = (muteAlert?: boolean) =>
+  osmCanary((c) =>
+    c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/', ...(muteAlert === undefined ? {} : { muteAlert }) }),
+  );
 
 describe('rollout: approval alerts', () => {
   it('waiting for approval (confirm-rollout) alerts once, with Warning severity', () => {
@@ -27,7 +31,9 @@ describe('rollout: approval alerts', () => {
   });
 
   it('a confirm-rollout hook with muteAlert: true halts with its Event but sends no alert', () => {
-    const w = initialized(new World(confirmRollout(true), { 'confirm-rollout': () => fail('Halt podinfo.test advancement waiting for approval gate', 'gate') }));
+    const w = initialized(
+      new World(confirmRollout(true), { 'confirm-rollout': () => fail('Halt podinfo.test advancement waiting for approval gate', 'gate') }),
+    );
     w.setImage('podinfo:6.0.1');
     const first = w.reconcile();
     expect(w.status.phase).to.equal('Waiting');
@@ -36,11 +42,13 @@ describe('rollout: approval alerts', () => {
   });
 
   const toPromotion = (muteAlert?: boolean): Decision[] => {
-    const w = initialized(new World(confirmPromotion(muteAlert), {
-      analysis: () => pass(),
-      'pre-rollout': () => pass(),
-      'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo'),
-    }));
+    const w = initialized(
+      new World(confirmPromotion(muteAlert), {
+        analysis: () => pass(),
+        'pre-rollout': () => pass(),
+        'confirm-promotion': () => fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo'),
+      }),
+    );
     w.setImage('podinfo:6.0.1');
     const decisions = [w.reconcile()];
     for (let i = 0; i < 30 && w.status.phase !== 'WaitingPromotion'; i++) decisions.push(w.step());
@@ -49,12 +57,16 @@ describe('rollout: approval alerts', () => {
   };
 
   it('waiting for promotion approval alerts with Warning severity', () => {
-    const alerts = toPromotion().flatMap((d) => d.alerts).filter((a) => a.message.includes('promotion approval'));
+    const alerts = toPromotion()
+      .flatMap((d) => d.alerts)
+      .filter((a) => a.message.includes('promotion approval'));
     expect(alerts).to.deep.equal([{ severity: 'warn', message: 'Canary is waiting for promotion approval.' }]);
   });
 
   it('a confirm-promotion hook with muteAlert: true sends no alert', () => {
-    const alerts = toPromotion(true).flatMap((d) => d.alerts).filter((a) => a.message.includes('promotion approval'));
+    const alerts = toPromotion(true)
+      .flatMap((d) => d.alerts)
+      .filter((a) => a.message.includes('promotion approval'));
     expect(alerts).to.deep.equal([]);
   });
 });

@@ -33,7 +33,7 @@ describe('rollout engine: initialization', () => {
 });
 
 describe('rollout engine: progressive canary (OSM seed)', () => {
-  it('promotes after stepping 5..50 with the seed\'s events in order', () => {
+  it("promotes after stepping 5..50 with the seed's events in order", () => {
     const w = initialized(new World(osmCanary(), { 'pre-rollout': () => pass(['Pre-rollout check acceptance-test passed']) }));
     w.setImage('podinfo:6.0.1');
     const detect = w.reconcile(); // watch-driven: no interval needed
@@ -59,7 +59,7 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
     expect(w.routes.at(-1)).to.deep.equal({ primary: 100, canary: 0, mirror: false });
   });
 
-  it('a scale-up lost after the start\'s status write (a crash) is redone before any step', () => {
+  it("a scale-up lost after the start's status write (a crash) is redone before any step", () => {
     const w = initialized(new World(osmCanary(), { 'pre-rollout': () => pass([]) }));
     w.setImage('podinfo:6.0.1');
     w.reconcile();
@@ -86,17 +86,16 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
 
   it('rolls back on the tick after failed checks reach the threshold (checks are cumulative)', () => {
     let failures = 0;
-    const w = initialized(new World(osmCanary(), {
-      analysis: () => (++failures % 2 ? fail('Halt podinfo.test advancement success rate 69.17% < 99%') : pass()),
-    }));
+    const w = initialized(
+      new World(osmCanary(), {
+        analysis: () => (++failures % 2 ? fail('Halt podinfo.test advancement success rate 69.17% < 99%') : pass()),
+      }),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Failed']);
     expect(w.events.filter((e) => e.startsWith('Halt'))).to.have.length(5);
-    expect(w.events.slice(-2)).to.deep.equal([
-      'Rolling back podinfo.test failed checks threshold reached 5',
-      'Canary failed! Scaling down podinfo.test',
-    ]);
+    expect(w.events.slice(-2)).to.deep.equal(['Rolling back podinfo.test failed checks threshold reached 5', 'Canary failed! Scaling down podinfo.test']);
     expect(w.status.canaryWeight).to.equal(0);
     expect(w.target.spec?.replicas).to.equal(0);
     expect(w.primaryImage).to.equal('podinfo:6.0.0');
@@ -106,9 +105,14 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
   });
 
   it('a failing pre-rollout check counts as a failed check', () => {
-    const w = initialized(new World(osmCanary((c) => (c.spec.analysis!.threshold = 2)), {
-      'pre-rollout': () => fail('Halt podinfo.test advancement pre-rollout check acceptance-test failed 500'),
-    }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => (c.spec.analysis!.threshold = 2)),
+        {
+          'pre-rollout': () => fail('Halt podinfo.test advancement pre-rollout check acceptance-test failed 500'),
+        },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Failed']);
@@ -119,7 +123,9 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
     const w = initialized(new World(osmCanary()));
     w.setImage('podinfo:6.0.1');
     w.reconcile();
-    w.step(); w.step(); w.step();
+    w.step();
+    w.step();
+    w.step();
     expect(w.status.canaryWeight).to.equal(15);
     w.setImage('podinfo:6.0.2');
     w.reconcile();
@@ -137,7 +143,7 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
     expect(w.events.at(-1)).to.equal('New revision detected! Scaling up podinfo.test');
   });
 
-  it('going back to the primary\'s template starts no rollout', () => {
+  it("going back to the primary's template starts no rollout", () => {
     const w = initialized(new World(osmCanary(), { analysis: () => fail('Halt') }));
     w.setImage('podinfo:6.0.1');
     w.reconcile();
@@ -152,7 +158,12 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
   });
 
   it('the same failed revision is not retried until asked', () => {
-    const w = initialized(new World(osmCanary((c) => (c.spec.analysis!.threshold = 1)), { analysis: () => fail('Halt') }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => (c.spec.analysis!.threshold = 1)),
+        { analysis: () => fail('Halt') },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Failed']);
@@ -173,15 +184,23 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
     w.reconcile();
     w.step();
     expect(w.events.at(-1)).to.match(/^canary deployment podinfo\.test not ready: waiting for rollout to finish: 0 of 2/);
-    w.step(); w.step();
+    w.step();
+    w.step();
     expect(w.status.phase).to.equal('Failed');
-    expect(w.events).to.include('Rolling back podinfo.test progress deadline exceeded waiting for rollout to finish: 0 of 2 (readyThreshold 100%) updated replicas are available');
+    expect(w.events).to.include(
+      'Rolling back podinfo.test progress deadline exceeded waiting for rollout to finish: 0 of 2 (readyThreshold 100%) updated replicas are available',
+    );
   });
 
   it('a rollback hook that answers rolls back at once', () => {
-    const w = initialized(new World(osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'rb', type: 'rollback', url: 'http://lt/' })), {
-      rollback: (tick) => (tick >= 3 ? fail('rollback', 'rb') : pass()),
-    }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'rb', type: 'rollback', url: 'http://lt/' })),
+        {
+          rollback: (tick) => (tick >= 3 ? fail('rollback', 'rb') : pass()),
+        },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Failed']);
@@ -190,9 +209,15 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
 
   it('confirm-rollout keeps the canary Waiting until approved', () => {
     let approved = false;
-    const w = initialized(new World(osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'gate', type: 'confirm-rollout', url: 'http://lt/gate/check' })), {
-      'confirm-rollout': () => (approved ? pass(['Confirm-rollout check gate passed']) : fail('Halt podinfo.test advancement waiting for approval gate', 'gate')),
-    }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'gate', type: 'confirm-rollout', url: 'http://lt/gate/check' })),
+        {
+          'confirm-rollout': () =>
+            approved ? pass(['Confirm-rollout check gate passed']) : fail('Halt podinfo.test advancement waiting for approval gate', 'gate'),
+        },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     expect(w.status.phase).to.equal('Waiting');
@@ -207,9 +232,14 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
 
   it('confirm-promotion holds at max weight in WaitingPromotion', () => {
     let approved = false;
-    const w = initialized(new World(osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' })), {
-      'confirm-promotion': () => (approved ? pass() : fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo')),
-    }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'promo', type: 'confirm-promotion', url: 'http://lt/' })),
+        {
+          'confirm-promotion': () => (approved ? pass() : fail('Halt podinfo.test advancement waiting for promotion approval promo', 'promo')),
+        },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['WaitingPromotion']);
@@ -222,12 +252,19 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
 
   it('confirm-traffic-increase halts without counting a failed check', () => {
     let open = false;
-    const w = initialized(new World(osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'ti', type: 'confirm-traffic-increase', url: 'http://lt/' })), {
-      'confirm-traffic-increase': () => (open ? pass() : fail('Halt podinfo.test advancement waiting for traffic increase approval ti', 'ti')),
-    }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => c.spec.analysis!.webhooks!.push({ name: 'ti', type: 'confirm-traffic-increase', url: 'http://lt/' })),
+        {
+          'confirm-traffic-increase': () => (open ? pass() : fail('Halt podinfo.test advancement waiting for traffic increase approval ti', 'ti')),
+        },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
-    w.step(); w.step(); w.step();
+    w.step();
+    w.step();
+    w.step();
     expect(w.status).to.include({ canaryWeight: 0, failedChecks: 0, phase: 'Progressing' });
     open = true;
     w.step();
@@ -235,18 +272,25 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
   });
 
   it('stepWeights and stepWeightPromotion', () => {
-    const w = initialized(new World(osmCanary((c) => {
-      delete c.spec.analysis!.stepWeight;
-      c.spec.analysis!.stepWeights = [1, 10, 40, 80];
-      c.spec.analysis!.stepWeightPromotion = 30;
-    })));
+    const w = initialized(
+      new World(
+        osmCanary((c) => {
+          delete c.spec.analysis!.stepWeight;
+          c.spec.analysis!.stepWeights = [1, 10, 40, 80];
+          c.spec.analysis!.stepWeightPromotion = 30;
+        }),
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Succeeded']);
     expect(w.events.filter((e) => e.startsWith('Advance'))).to.deep.equal([
-      'Advance podinfo.test canary weight 1', 'Advance podinfo.test canary weight 10',
-      'Advance podinfo.test canary weight 40', 'Advance podinfo.test canary weight 80',
-      'Advance podinfo.test primary weight 50', 'Advance podinfo.test primary weight 80',
+      'Advance podinfo.test canary weight 1',
+      'Advance podinfo.test canary weight 10',
+      'Advance podinfo.test canary weight 40',
+      'Advance podinfo.test canary weight 80',
+      'Advance podinfo.test primary weight 50',
+      'Advance podinfo.test primary weight 80',
     ]);
   });
 
@@ -267,7 +311,8 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
     const w = initialized(new World(osmCanary()));
     w.canary.spec.suspend = true;
     w.setImage('podinfo:6.0.1');
-    w.step(); w.step();
+    w.step();
+    w.step();
     expect(w.status.phase).to.equal('Initialized');
     expect(w.events).to.deep.equal(['Initialization done! podinfo.test']);
   });
@@ -292,13 +337,18 @@ describe('rollout engine: progressive canary (OSM seed)', () => {
 
 describe('rollout engine: A/B, Blue/Green, mirroring', () => {
   it('A/B: matched traffic to the canary for N iterations, then promotion', () => {
-    const w = initialized(new World(osmCanary((c) => {
-      c.spec.provider = 'istio';
-      const a = c.spec.analysis!;
-      delete a.stepWeight; delete a.maxWeight;
-      a.iterations = 10;
-      a.match = [{ headers: { 'x-canary': { exact: 'insider' } } }];
-    })));
+    const w = initialized(
+      new World(
+        osmCanary((c) => {
+          c.spec.provider = 'istio';
+          const a = c.spec.analysis!;
+          delete a.stepWeight;
+          delete a.maxWeight;
+          a.iterations = 10;
+          a.match = [{ headers: { 'x-canary': { exact: 'insider' } } }];
+        }),
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.step();
@@ -311,12 +361,17 @@ describe('rollout engine: A/B, Blue/Green, mirroring', () => {
   });
 
   it('Blue/Green: iterations on the primary, then all traffic to the canary, then promotion', () => {
-    const w = initialized(new World(osmCanary((c) => {
-      c.spec.provider = 'istio';
-      const a = c.spec.analysis!;
-      delete a.stepWeight; delete a.maxWeight;
-      a.iterations = 3;
-    })));
+    const w = initialized(
+      new World(
+        osmCanary((c) => {
+          c.spec.provider = 'istio';
+          const a = c.spec.analysis!;
+          delete a.stepWeight;
+          delete a.maxWeight;
+          a.iterations = 3;
+        }),
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Succeeded']);
@@ -325,10 +380,15 @@ describe('rollout engine: A/B, Blue/Green, mirroring', () => {
   });
 
   it('the kubernetes provider runs Blue/Green without routing to the canary', () => {
-    const w = initialized(new World(osmCanary((c) => {
-      c.spec.provider = 'kubernetes';
-      delete c.spec.analysis!.stepWeight; delete c.spec.analysis!.maxWeight;
-    })));
+    const w = initialized(
+      new World(
+        osmCanary((c) => {
+          c.spec.provider = 'kubernetes';
+          delete c.spec.analysis!.stepWeight;
+          delete c.spec.analysis!.maxWeight;
+        }),
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Succeeded']);
@@ -337,7 +397,14 @@ describe('rollout engine: A/B, Blue/Green, mirroring', () => {
   });
 
   it('mirroring: the first step mirrors at 100/0, then weights shift', () => {
-    const w = initialized(new World(osmCanary((c) => { c.spec.provider = 'istio'; c.spec.analysis!.mirror = true; })));
+    const w = initialized(
+      new World(
+        osmCanary((c) => {
+          c.spec.provider = 'istio';
+          c.spec.analysis!.mirror = true;
+        }),
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.step();

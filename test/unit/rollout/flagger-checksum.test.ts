@@ -26,7 +26,7 @@ describe('Flagger config checksum (Go json.Marshal + sha256)', () => {
     expect(flaggerChecksum({})).to.equal('74234e98afe7498f');
   });
 
-  it('\\b and \\f also in the form Go wrote before 1.22, so an older Flagger\'s checksum is recognised', () => {
+  it("\\b and \\f also in the form Go wrote before 1.22, so an older Flagger's checksum is recognised", () => {
     expect(goJsonOfStringMap({ k: '\b\f' }, 'go1.21')).to.equal('{"k":"\\u0008\\u000c"}');
     const both = flaggerChecksums({ k: 'x\by' });
     expect(both).to.have.length(2);

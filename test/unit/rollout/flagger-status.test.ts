@@ -34,12 +34,18 @@ describe('rollout engine: status and Events as Flagger', () => {
     const w = new World(osmCanary(), { 'metric-providers': () => ({ open: true, events: [{ type: 'Warning', message: problem }] }) });
     w.reconcile();
     const d = w.reconcile();
-    expect(d.events.map((e) => [e.type, e.message])).to.deep.equal([['Warning', problem], ['Normal', 'Initialization done! podinfo.test']]);
+    expect(d.events.map((e) => [e.type, e.message])).to.deep.equal([
+      ['Warning', problem],
+      ['Normal', 'Initialization done! podinfo.test'],
+    ]);
     expect(w.status.phase).to.equal('Initialized');
   });
 
   it('without analysis (skipAnalysis) there are no providers to check', () => {
-    const w = new World(osmCanary((c) => (c.spec.skipAnalysis = true)), { 'metric-providers': () => pass([available]) });
+    const w = new World(
+      osmCanary((c) => (c.spec.skipAnalysis = true)),
+      { 'metric-providers': () => pass([available]) },
+    );
     w.reconcile();
     w.reconcile();
     expect(w.gateCalls).to.not.include('metric-providers');
@@ -66,10 +72,15 @@ describe('rollout engine: status and Events as Flagger', () => {
     expect(d.events[0].message).to.match(/^canary deployment podinfo\.test not ready: /);
   });
 
-  it('Failed resets failedChecks and iterations to 0, as Flagger\'s rollback does', () => {
-    const w = initialized(new World(osmCanary((c) => (c.spec.analysis!.threshold = 2)), {
-      analysis: () => fail('Halt podinfo.test advancement success rate 50.00% < 99%'),
-    }));
+  it("Failed resets failedChecks and iterations to 0, as Flagger's rollback does", () => {
+    const w = initialized(
+      new World(
+        osmCanary((c) => (c.spec.analysis!.threshold = 2)),
+        {
+          analysis: () => fail('Halt podinfo.test advancement success rate 50.00% < 99%'),
+        },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     w.runUntil(['Failed']);

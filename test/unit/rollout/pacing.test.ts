@@ -26,7 +26,7 @@ function until(w: World, phase: string): void {
 }
 
 describe('rollout pacing: the steps between analysis steps wait for evidence, not the interval', () => {
-  it('the first step follows the scaled-up canary\'s readiness, with no warning inside the interval', () => {
+  it("the first step follows the scaled-up canary's readiness, with no warning inside the interval", () => {
     const w = initialized(new World(osmCanary()));
     w.setImage('podinfo:6.0.1');
     const detect = w.reconcile();
@@ -43,7 +43,7 @@ describe('rollout pacing: the steps between analysis steps wait for evidence, no
     expect(w.events.slice(-2)).to.deep.equal(['Starting canary analysis for podinfo.test', 'Advance podinfo.test canary weight 5']);
   });
 
-  it('past the interval a canary that is still not ready gets Flagger\'s warning', () => {
+  it("past the interval a canary that is still not ready gets Flagger's warning", () => {
     const w = initialized(new World(osmCanary()));
     w.setImage('podinfo:6.0.1');
     w.reconcile();
@@ -80,7 +80,9 @@ describe('rollout pacing: the steps between analysis steps wait for evidence, no
   });
 
   it('a closed confirm-traffic-increase gate at the first step keeps the interval', () => {
-    const w = initialized(new World(osmCanary(), { 'confirm-traffic-increase': () => fail('Halt podinfo.test advancement waiting for traffic increase approval confirm') }));
+    const w = initialized(
+      new World(osmCanary(), { 'confirm-traffic-increase': () => fail('Halt podinfo.test advancement waiting for traffic increase approval confirm') }),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     soon(w);
@@ -90,7 +92,12 @@ describe('rollout pacing: the steps between analysis steps wait for evidence, no
   });
 
   it('the rollback follows the threshold at once', () => {
-    const w = initialized(new World(osmCanary((c) => (c.spec.analysis!.threshold = 2)), { analysis: () => fail('Halt podinfo.test advancement success rate 69.17% < 99%') }));
+    const w = initialized(
+      new World(
+        osmCanary((c) => (c.spec.analysis!.threshold = 2)),
+        { analysis: () => fail('Halt podinfo.test advancement success rate 69.17% < 99%') },
+      ),
+    );
     w.setImage('podinfo:6.0.1');
     w.reconcile();
     soon(w);
@@ -130,7 +137,7 @@ describe('rollout pacing: the steps between analysis steps wait for evidence, no
     ]);
   });
 
-  it('stepWeightPromotion\'s gradual steps keep the interval', () => {
+  it("stepWeightPromotion's gradual steps keep the interval", () => {
     const w = initialized(new World(osmCanary((c) => (c.spec.analysis!.stepWeightPromotion = 20))));
     w.setImage('podinfo:6.0.1');
     w.reconcile();
@@ -144,7 +151,7 @@ describe('rollout pacing: the steps between analysis steps wait for evidence, no
   it('pacedByEvidence: which phases wait for the interval', () => {
     const r = { threshold: 3, stepWeightPromotion: 0 };
     expect(pacedByEvidence('Progressing', { firstStepPending: true, canaryWeight: 0 }, r)).to.equal(true);
-    expect(pacedByEvidence('Progressing', { canaryWeight: 0 }, r), 'a status without the marker (Flagger\'s, or older) keeps the interval').to.equal(false);
+    expect(pacedByEvidence('Progressing', { canaryWeight: 0 }, r), "a status without the marker (Flagger's, or older) keeps the interval").to.equal(false);
     expect(pacedByEvidence('Progressing', { firstStepPending: true, canaryWeight: 10 }, r)).to.equal(false);
     expect(pacedByEvidence('Progressing', { canaryWeight: 10, failedChecks: 3 }, r)).to.equal(true);
     expect(pacedByEvidence('Progressing', { canaryWeight: 10, failedChecks: 2 }, r)).to.equal(false);

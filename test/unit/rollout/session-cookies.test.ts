@@ -34,7 +34,13 @@ describe('rollout: session affinity cookies', () => {
   });
 
   it('a rollout writes the cookie into the status with its first step, keeps it, and retires it at promotion', () => {
-    const w = new World(osmCanary((c) => { c.metadata.uid = 'uid-1'; c.spec.provider = 'istio'; c.spec.analysis!.sessionAffinity = { cookieName: 'canary-cookie' }; }));
+    const w = new World(
+      osmCanary((c) => {
+        c.metadata.uid = 'uid-1';
+        c.spec.provider = 'istio';
+        c.spec.analysis!.sessionAffinity = { cookieName: 'canary-cookie' };
+      }),
+    );
     w.reconcile();
     w.reconcile();
     expect(w.status.sessionAffinityCookie).to.equal(undefined);
@@ -52,7 +58,11 @@ describe('rollout: session affinity cookies', () => {
   });
 
   it('a provider without cookie routing keeps no cookies in the status', () => {
-    const w = new World(osmCanary((c) => { c.spec.analysis!.sessionAffinity = { cookieName: 'canary-cookie' }; }));
+    const w = new World(
+      osmCanary((c) => {
+        c.spec.analysis!.sessionAffinity = { cookieName: 'canary-cookie' };
+      }),
+    );
     w.reconcile();
     w.reconcile();
     w.setImage('podinfo:6.0.1');

@@ -14,16 +14,24 @@ const GREEN = 'b1c0d2a81c6839b3';
 const CONFIG = 'configmap/podinfo-config';
 
 const promoted = {
-  type: 'Promoted' as const, status: 'True' as const, reason: 'Succeeded',
+  type: 'Promoted' as const,
+  status: 'True' as const,
+  reason: 'Succeeded',
   message: 'Canary analysis completed successfully, promotion finished.',
-  lastUpdateTime: '2025-11-02T10:00:00Z', lastTransitionTime: '2025-11-02T10:00:00Z',
+  lastUpdateTime: '2025-11-02T10:00:00Z',
+  lastTransitionTime: '2025-11-02T10:00:00Z',
 };
 
 /** The status Flagger writes once a promotion finished (pkg/canary/status.go). */
 function flaggerStatus(phase: 'Initialized' | 'Succeeded' | 'Failed', trackedConfigs: Record<string, string> = {}): CanaryStatus {
   return {
-    phase, canaryWeight: 0, failedChecks: 0, iterations: 0,
-    lastAppliedSpec: FLAGGER_HASH, lastPromotedSpec: FLAGGER_HASH, trackedConfigs,
+    phase,
+    canaryWeight: 0,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: FLAGGER_HASH,
+    lastPromotedSpec: FLAGGER_HASH,
+    trackedConfigs,
     lastTransitionTime: '2025-11-02T10:00:00Z',
     conditions: [promoted],
   };
@@ -41,7 +49,7 @@ function leftByFlagger(status: CanaryStatus, sluiceConfigs: Record<string, strin
 }
 
 describe('takeover of a Canary Flagger left idle', () => {
-  it('Succeeded, nothing changed: Sluice\'s hashes replace Flagger\'s, no Event, no rollout, phase and condition kept', () => {
+  it("Succeeded, nothing changed: Sluice's hashes replace Flagger's, no Event, no rollout, phase and condition kept", () => {
     const w = leftByFlagger(flaggerStatus('Succeeded'));
     w.takeover = { primaryRunsTarget: true, flaggerConfigChecksums: {} };
     const d = w.reconcile();
@@ -100,7 +108,7 @@ describe('takeover of a Canary Flagger left idle', () => {
     expect(w.events).to.deep.equal(['New revision detected! Scaling up podinfo.test']);
   });
 
-  it('Failed, with the target back on the primary\'s template: kept as Failed, no rollout', () => {
+  it("Failed, with the target back on the primary's template: kept as Failed, no rollout", () => {
     const w = leftByFlagger({ ...flaggerStatus('Failed'), lastAppliedSpec: 'x7v5q2b9c' });
     w.takeover = { primaryRunsTarget: true, flaggerConfigChecksums: {} };
     const d = w.reconcile();
@@ -109,17 +117,23 @@ describe('takeover of a Canary Flagger left idle', () => {
   });
 });
 
-describe('takeover: what counts as Flagger\'s status', () => {
+describe("takeover: what counts as Flagger's status", () => {
   const obs = (status: CanaryStatus) => {
     const w = leftByFlagger(status);
     return {
-      now: w.now, canary: w.canary, resolved: {} as never, target: w.target, targetRevision: '0123456789abcdef',
-      trackedConfigs: {}, gates: {}, commands: { paused: false },
+      now: w.now,
+      canary: w.canary,
+      resolved: {} as never,
+      target: w.target,
+      targetRevision: '0123456789abcdef',
+      trackedConfigs: {},
+      gates: {},
+      commands: { paused: false },
       takeover: { primaryRunsTarget: true, flaggerConfigChecksums: {} },
     };
   };
 
-  it('Sluice\'s revisions are 16 hex digits; Flagger\'s spew hash and pod-template-hash are not', () => {
+  it("Sluice's revisions are 16 hex digits; Flagger's spew hash and pod-template-hash are not", () => {
     expect(isSluiceRevision('0123456789abcdef')).to.equal(true);
     for (const flagger of [FLAGGER_HASH, '7d4b9c8f6', '3141592653']) expect(isSluiceRevision(flagger), flagger).to.equal(false);
     expect(hasForeignRevision({ lastAppliedSpec: FLAGGER_HASH })).to.equal(true);
@@ -128,7 +142,9 @@ describe('takeover: what counts as Flagger\'s status', () => {
   });
 
   it('a status Sluice wrote is never adopted, whatever the primary runs', () => {
-    expect(adoptedStatus(obs({ ...flaggerStatus('Succeeded'), lastAppliedSpec: 'fedcba9876543210', lastPromotedSpec: 'fedcba9876543210' }))).to.equal(undefined);
+    expect(adoptedStatus(obs({ ...flaggerStatus('Succeeded'), lastAppliedSpec: 'fedcba9876543210', lastPromotedSpec: 'fedcba9876543210' }))).to.equal(
+      undefined,
+    );
   });
 
   it('only idle phases are adopted: a rollout under way is restarted by the usual rules', () => {
@@ -136,7 +152,9 @@ describe('takeover: what counts as Flagger\'s status', () => {
       expect(adoptedStatus(obs({ ...flaggerStatus('Succeeded'), phase })), phase).to.equal(undefined);
     }
     expect(adoptedStatus(obs(flaggerStatus('Initialized')))).to.deep.equal({
-      lastAppliedSpec: '0123456789abcdef', lastPromotedSpec: '0123456789abcdef', trackedConfigs: {},
+      lastAppliedSpec: '0123456789abcdef',
+      lastPromotedSpec: '0123456789abcdef',
+      trackedConfigs: {},
     });
   });
 });

@@ -38,12 +38,18 @@ export class World {
   /** The primary's autoscaler minimum, when the Canary has an autoscalerRef. */
   autoscalerMinReplicas?: number;
 
-  constructor(public canary: Canary, public gates: GateScript = {}, image = 'podinfo:6.0.0') {
+  constructor(
+    public canary: Canary,
+    public gates: GateScript = {},
+    image = 'podinfo:6.0.0',
+  ) {
     this.targetImage = image;
     this.target = readyDeployment('podinfo', image, 2);
   }
 
-  get status() { return this.canary.status ?? {}; }
+  get status() {
+    return this.canary.status ?? {};
+  }
 
   setImage(image: string) {
     this.targetImage = image;
@@ -74,7 +80,10 @@ export class World {
     const gates: Partial<Record<Gate, GateResult>> = {};
     for (;;) {
       const d = decide(this.observe(gates));
-      if (!d.needs) { this.apply(d); return d; }
+      if (!d.needs) {
+        this.apply(d);
+        return d;
+      }
       this.gateCalls.push(d.needs);
       const script = this.gates[d.needs];
       gates[d.needs] = script ? script(this.tick) : { open: true, events: [] };
@@ -123,7 +132,10 @@ export function osmCanary(edit: (c: Canary) => void = () => {}): Canary {
       progressDeadlineSeconds: 60,
       service: { port: 9898, targetPort: 9898 },
       analysis: {
-        interval: '30s', threshold: 5, maxWeight: 50, stepWeight: 5,
+        interval: '30s',
+        threshold: 5,
+        maxWeight: 50,
+        stepWeight: 5,
         metrics: [
           { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
           { name: 'request-duration', thresholdRange: { max: 500 }, interval: '30s' },

@@ -25,7 +25,9 @@ describe('synth: bad input names the field and the construct path', () => {
     const canary = podinfoCanary({ provider: 'nginx', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' } });
     expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test/Routes/nginx] spec.ingressRef: Ingress test/web was not given');
     const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'test' }, spec: { rules: [] } };
-    expect(errorOf(inputOf(canary, undefined, { ingress })).message).to.equal('[podinfo.test/Routes/nginx] spec.ingressRef: Ingress web has no backend for Service podinfo');
+    expect(errorOf(inputOf(canary, undefined, { ingress })).message).to.equal(
+      '[podinfo.test/Routes/nginx] spec.ingressRef: Ingress web has no backend for Service podinfo',
+    );
   });
 
   it('gatewayapi without gatewayRefs', () => {
@@ -59,7 +61,11 @@ describe('synth: bad input names the field and the construct path', () => {
   it('an autoscalerRef without its HorizontalPodAutoscaler, or with another one', () => {
     const canary = podinfoCanary({ autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo' } });
     expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test] spec.autoscalerRef: HorizontalPodAutoscaler test/podinfo was not given');
-    const hpa = { apiVersion: 'autoscaling/v2', metadata: { name: 'other' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'podinfo' }, maxReplicas: 2 } };
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      metadata: { name: 'other' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'podinfo' }, maxReplicas: 2 },
+    };
     expect(errorOf(inputOf(canary, undefined, { hpa })).field).to.equal('spec.autoscalerRef.name');
     const keda = podinfoCanary({ autoscalerRef: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' } });
     expect(errorOf(inputOf(keda)).message).to.equal('[podinfo.test] spec.autoscalerRef: ScaledObject test/podinfo was not given');
@@ -81,7 +87,9 @@ describe('synth: bad input names the field and the construct path', () => {
   });
 
   it('a provider without a router', () => {
-    expect(errorOf(inputOf(podinfoCanary({ provider: 'knative' }))).message).to.match(/^\[podinfo\.test\] spec\.provider: knative has no router in Sluice; use one of istio, linkerd/);
+    expect(errorOf(inputOf(podinfoCanary({ provider: 'knative' }))).message).to.match(
+      /^\[podinfo\.test\] spec\.provider: knative has no router in Sluice; use one of istio, linkerd/,
+    );
   });
 
   it('an A/B match a provider cannot express', () => {
@@ -90,13 +98,20 @@ describe('synth: bad input names the field and the construct path', () => {
       service: { port: 9898, gatewayRefs: [{ name: 'gw' }] },
       analysis: { iterations: 10, match: [{ headers: { 'x-canary': { prefix: 'in' } } }] },
     });
-    expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test/Routes/gatewayapi:v1] spec.analysis.match[0].headers.x-canary: Gateway API matches exactly or by regex only');
+    expect(errorOf(inputOf(canary)).message).to.equal(
+      '[podinfo.test/Routes/gatewayapi:v1] spec.analysis.match[0].headers.x-canary: Gateway API matches exactly or by regex only',
+    );
     const istio = podinfoCanary({ analysis: { iterations: 10, match: [{ uri: { suffix: '.png' } }] } });
     expect(errorOf(inputOf(istio)).field).to.equal('spec.analysis.match[0].uri.suffix');
   });
 
   it('a gloo upstreamRef whose Upstream was not given', () => {
-    const canary = podinfoCanary({ provider: 'gloo', upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'base', namespace: 'gloo-system' } });
-    expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test/Routes/gloo] spec.upstreamRef: Upstream gloo-system/base was not given; it is needed to copy its settings');
+    const canary = podinfoCanary({
+      provider: 'gloo',
+      upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'base', namespace: 'gloo-system' },
+    });
+    expect(errorOf(inputOf(canary)).message).to.equal(
+      '[podinfo.test/Routes/gloo] spec.upstreamRef: Upstream gloo-system/base was not given; it is needed to copy its settings',
+    );
   });
 });

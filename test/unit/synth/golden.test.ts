@@ -21,8 +21,16 @@ const abTesting = (c: Canary) => {
 };
 
 const stickyCookies = (c: Canary) => {
-  c.spec.analysis = { ...c.spec.analysis, sessionAffinity: { cookieName: 'flagger-cookie', primaryCookieName: 'flagger-primary-cookie', maxAge: 3600, path: '/' } };
-  c.status = { phase: 'Progressing', canaryWeight: 30, sessionAffinityCookie: 'flagger-cookie=AbCdEfGhIj', primarySessionAffinityCookie: 'flagger-primary-cookie=KlMnOpQrSt' };
+  c.spec.analysis = {
+    ...c.spec.analysis,
+    sessionAffinity: { cookieName: 'flagger-cookie', primaryCookieName: 'flagger-primary-cookie', maxAge: 3600, path: '/' },
+  };
+  c.status = {
+    phase: 'Progressing',
+    canaryWeight: 30,
+    sessionAffinityCookie: 'flagger-cookie=AbCdEfGhIj',
+    primarySessionAffinityCookie: 'flagger-primary-cookie=KlMnOpQrSt',
+  };
 };
 
 /** The gloo A/B seed, with an upstreamRef to show the copied Upstream settings. */
@@ -32,27 +40,79 @@ function glooAbWithUpstream(): SynthInput {
     apiVersion: 'gloo.solo.io/v1',
     kind: 'Upstream',
     metadata: { name: 'podinfo-upstream', namespace: 'gloo-system' },
-    spec: { sslConfig: { sni: 'podinfo.test' }, circuitBreakers: { maxConnections: 1024 }, kube: { serviceName: 'podinfo', serviceNamespace: 'test', servicePort: 9898 } },
+    spec: {
+      sslConfig: { sni: 'podinfo.test' },
+      circuitBreakers: { maxConnections: 1024 },
+      kube: { serviceName: 'podinfo', serviceNamespace: 'test', servicePort: 9898 },
+    },
   };
   const canary = structuredClone(seed[0].object) as unknown as Canary;
   canary.spec.upstreamRef = { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'podinfo-upstream', namespace: 'gloo-system' };
-  const docs = [...readManifests(['examples/gloo']).filter((d) => d.object.kind !== 'Canary'), { file: 'examples/gloo/canary-ab.yaml', index: 0, object: canary as any }, { file: 'examples/gloo/upstream.yaml', index: 0, object: upstream }];
+  const docs = [
+    ...readManifests(['examples/gloo']).filter((d) => d.object.kind !== 'Canary'),
+    { file: 'examples/gloo/canary-ab.yaml', index: 0, object: canary as any },
+    { file: 'examples/gloo/upstream.yaml', index: 0, object: upstream },
+  ];
   return canaryInputsOf(docs, { weights: { primary: 0, canary: 100 }, phase: 'Progressing' })[0].input;
 }
 
 const CASES: Record<string, () => SynthInput> = {
   ...Object.fromEntries(EXAMPLES.map((name) => [`example-${name}`, () => exampleInput(name)])),
-  'ab-istio': () => withCanary(exampleInput('istio'), (c) => { abTesting(c); c.spec.analysis!.match = [insider, alwaysCookie]; }, { primary: 0, canary: 100 }),
+  'ab-istio': () =>
+    withCanary(
+      exampleInput('istio'),
+      (c) => {
+        abTesting(c);
+        c.spec.analysis!.match = [insider, alwaysCookie];
+      },
+      { primary: 0, canary: 100 },
+    ),
   'ab-gloo-upstream': glooAbWithUpstream,
-  'ab-nginx': () => withCanary(exampleInput('nginx'), (c) => { abTesting(c); c.spec.analysis!.match = [insider, alwaysCookie]; }, { primary: 0, canary: 100 }),
+  'ab-nginx': () =>
+    withCanary(
+      exampleInput('nginx'),
+      (c) => {
+        abTesting(c);
+        c.spec.analysis!.match = [insider, alwaysCookie];
+      },
+      { primary: 0, canary: 100 },
+    ),
   'ab-gatewayapi': () => withCanary(exampleInput('gatewayapi'), abTesting, { primary: 0, canary: 100 }),
   'ab-contour': () => withCanary(exampleInput('contour'), abTesting, { primary: 0, canary: 100 }),
-  'mirror-istio': () => withCanary(exampleInput('istio'), (c) => { c.spec.analysis!.mirror = true; c.spec.analysis!.mirrorWeight = 50; }, { primary: 100, canary: 0, mirror: true }),
+  'mirror-istio': () =>
+    withCanary(
+      exampleInput('istio'),
+      (c) => {
+        c.spec.analysis!.mirror = true;
+        c.spec.analysis!.mirrorWeight = 50;
+      },
+      { primary: 100, canary: 0, mirror: true },
+    ),
   'mirror-gatewayapi-bluegreen': () =>
-    withCanary(exampleInput('gatewayapi'), (c) => { c.spec.analysis = { ...c.spec.analysis, iterations: 10, mirror: true, stepWeight: undefined, maxWeight: undefined }; }, { primary: 100, canary: 0, mirror: true }),
+    withCanary(
+      exampleInput('gatewayapi'),
+      (c) => {
+        c.spec.analysis = { ...c.spec.analysis, iterations: 10, mirror: true, stepWeight: undefined, maxWeight: undefined };
+      },
+      { primary: 100, canary: 0, mirror: true },
+    ),
   'bluegreen-kubernetes-canary': () => exampleInput('kubernetes', { primary: 0, canary: 100 }),
-  'bluegreen-istio-canary': () => withCanary(exampleInput('istio'), (c) => { c.spec.analysis = { ...c.spec.analysis, iterations: 10, stepWeight: undefined, maxWeight: undefined }; }, { primary: 0, canary: 100 }),
-  'stepweights-linkerd': () => withCanary(exampleInput('linkerd'), (c) => { c.spec.analysis = { ...c.spec.analysis, stepWeights: [1, 5, 10, 25, 50], stepWeight: undefined, maxWeight: undefined }; }, { primary: 75, canary: 25 }),
+  'bluegreen-istio-canary': () =>
+    withCanary(
+      exampleInput('istio'),
+      (c) => {
+        c.spec.analysis = { ...c.spec.analysis, iterations: 10, stepWeight: undefined, maxWeight: undefined };
+      },
+      { primary: 0, canary: 100 },
+    ),
+  'stepweights-linkerd': () =>
+    withCanary(
+      exampleInput('linkerd'),
+      (c) => {
+        c.spec.analysis = { ...c.spec.analysis, stepWeights: [1, 5, 10, 25, 50], stepWeight: undefined, maxWeight: undefined };
+      },
+      { primary: 75, canary: 25 },
+    ),
   'weight-50-osm': () => exampleInput('osm', { primary: 50, canary: 50 }),
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
@@ -69,7 +129,11 @@ const CASES: Record<string, () => SynthInput> = {
     return { ...input, target };
   },
   // Without primaryScalerQueries the primary's query reads the target's name as the primary's.
-  'keda-derived-query': () => withCanary(exampleInput('keda'), (c) => { delete c.spec.autoscalerRef!.primaryScalerQueries; delete c.spec.autoscalerRef!.primaryScalerReplicas; }),
+  'keda-derived-query': () =>
+    withCanary(exampleInput('keda'), (c) => {
+      delete c.spec.autoscalerRef!.primaryScalerQueries;
+      delete c.spec.autoscalerRef!.primaryScalerReplicas;
+    }),
   // The operator settings of Flagger's contour overlay: -ingress-class=contour -include-label-prefix=app.kubernetes.io.
   'settings-contour-ingress-class': () => ({ ...exampleInput('contour'), ingressClass: 'contour', includeLabelPrefixes: ['app.kubernetes.io'] }),
 };

@@ -7,7 +7,22 @@ import type { SynthInput, SynthWeights } from '../../../src/synth/canary-chart.j
 import type { DeploymentJson } from '../../../src/synth/kube-json.js';
 import { canaryInputsOf } from '../../../src/synth/manifest-inputs.js';
 
-export const EXAMPLES = ['contour', 'daemonset', 'gatewayapi', 'gloo', 'istio', 'keda', 'kubernetes', 'kuma', 'linkerd', 'nginx', 'osm', 'traefik', 'apisix', 'skipper'];
+export const EXAMPLES = [
+  'contour',
+  'daemonset',
+  'gatewayapi',
+  'gloo',
+  'istio',
+  'keda',
+  'kubernetes',
+  'kuma',
+  'linkerd',
+  'nginx',
+  'osm',
+  'traefik',
+  'apisix',
+  'skipper',
+];
 
 export const AT_ZERO: SynthWeights = { primary: 100, canary: 0 };
 

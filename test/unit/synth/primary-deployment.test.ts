@@ -37,14 +37,20 @@ function richTarget(): DeploymentJson {
           ],
         },
         podAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [
-            { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'redis' } } },
-          ],
+          requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'redis' } } }],
         },
-        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'app', operator: 'In', values: ['podinfo'] }] }] } },
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'app', operator: 'In', values: ['podinfo'] }] }] },
+        },
       },
       topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'podinfo' } }, matchLabelKeys: ['pod-template-hash'] },
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { app: 'podinfo' } },
+          matchLabelKeys: ['pod-template-hash'],
+        },
       ],
       initContainers: [
         {
@@ -57,7 +63,10 @@ function richTarget(): DeploymentJson {
         {
           name: 'podinfod',
           image: 'ghcr.io/stefanprodan/podinfo:6.0.0',
-          ports: [{ name: 'http', containerPort: 9898 }, { name: 'grpc', containerPort: 9999 }],
+          ports: [
+            { name: 'http', containerPort: 9898 },
+            { name: 'grpc', containerPort: 9999 },
+          ],
           livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 5 },
           readinessProbe: { grpc: { port: 9999 } },
           resources: { limits: { cpu: '2', memory: '512Mi' }, requests: { cpu: '100m', memory: '64Mi' } },
@@ -100,7 +109,9 @@ const trackedConfigs = [
   config('Secret', 'podinfo-tls', { type: 'kubernetes.io/tls' }),
   // Not copied: not referenced, opted out, or a Secret type other controllers own.
   config('ConfigMap', 'unrelated'),
-  config('Secret', 'untracked-secret', { metadata: { name: 'untracked-secret', namespace: 'test', annotations: { 'flagger.app/config-tracking': 'disabled' } } }),
+  config('Secret', 'untracked-secret', {
+    metadata: { name: 'untracked-secret', namespace: 'test', annotations: { 'flagger.app/config-tracking': 'disabled' } },
+  }),
 ];
 
 describe('synth: primary Deployment', () => {
@@ -131,7 +142,7 @@ describe('synth: primary Deployment', () => {
     expect(primary.spec).not.to.have.property('paused');
   });
 
-  it('with -include-label-prefix "*", keeps every label and annotation but Flux\'s, kubectl\'s and the Deployment controller\'s', () => {
+  it("with -include-label-prefix \"*\", keeps every label and annotation but Flux's, kubectl's and the Deployment controller's", () => {
     const all = synthesizeCanary({ ...inputOf(podinfoCanary(), richTarget(), { configs: trackedConfigs }), includeLabelPrefixes: ['*'] });
     const meta = (all.byRole.primaryDeployment as JsonObject).metadata;
     expect(meta.labels).to.deep.equal({ app: 'podinfo-primary', tier: 'web' });
@@ -140,7 +151,12 @@ describe('synth: primary Deployment', () => {
 
   it('with -include-label-prefix app.kubernetes.io,team., keeps the labels and annotations under those prefixes only; the pod template keeps all', () => {
     const target = richTarget();
-    target.metadata.labels = { ...target.metadata.labels, 'app.kubernetes.io/name': 'podinfo', 'app.kubernetes.io/part-of': 'shop', 'helm.sh/chart': 'podinfo-6' };
+    target.metadata.labels = {
+      ...target.metadata.labels,
+      'app.kubernetes.io/name': 'podinfo',
+      'app.kubernetes.io/part-of': 'shop',
+      'helm.sh/chart': 'podinfo-6',
+    };
     const out = synthesizeCanary({ ...inputOf(podinfoCanary(), target, { configs: trackedConfigs }), includeLabelPrefixes: ['app.kubernetes.io', 'team.'] });
     const deployment = out.byRole.primaryDeployment as JsonObject;
     expect(deployment.metadata.labels).to.deep.equal({ app: 'podinfo-primary', 'app.kubernetes.io/name': 'podinfo', 'app.kubernetes.io/part-of': 'shop' });
@@ -170,10 +186,12 @@ describe('synth: primary Deployment', () => {
     expect(podSpec).to.deep.equal(expected);
   });
 
-  it('leaves untracked references, other pods\' selectors and node affinity alone', () => {
+  it("leaves untracked references, other pods' selectors and node affinity alone", () => {
     expect(podSpec.initContainers[0].envFrom[1].secretRef.name).to.equal('untracked-secret');
     expect(podSpec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels.app).to.equal('redis');
-    expect(podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).to.deep.equal(['podinfo']);
+    expect(podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).to.deep.equal([
+      'podinfo',
+    ]);
     expect(podSpec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels.tier).to.equal('web');
   });
 
@@ -208,7 +226,12 @@ describe('synth: primary Deployment', () => {
 
   it('leaves replicas to the autoscaler when the Canary has one', () => {
     const canary = podinfoCanary({ autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo' } });
-    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'podinfo', namespace: 'test' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, maxReplicas: 4 } };
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'podinfo', namespace: 'test' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, maxReplicas: 4 },
+    };
     const o = synthesizeCanary(inputOf(canary, richTarget(), { hpa }));
     expect((o.byRole.primaryDeployment as JsonObject).spec).not.to.have.property('replicas');
   });
@@ -227,7 +250,14 @@ describe('synth: primary Deployment', () => {
     const o = synthesizeCanary(inputOf(canary, richTarget(), { configs: trackedConfigs }));
     for (const object of o.objects) {
       expect(object.metadata.ownerReferences, `${object.kind} ${object.metadata.name}`).to.deep.equal([
-        { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid: '0b1c2d3e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'flagger.app/v1beta1',
+          kind: 'Canary',
+          name: 'podinfo',
+          uid: '0b1c2d3e-0000-4000-8000-000000000001',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
     }
     expect(out.objects.every((object) => object.metadata.ownerReferences === undefined)).to.equal(true);

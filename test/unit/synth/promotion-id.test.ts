@@ -7,7 +7,11 @@ import { inputOf, podinfoCanary, podinfoDeployment } from './inputs.js';
 
 const promoted: CanaryStatus = { phase: 'Progressing', lastAppliedSpec: '5d8f9c7b4', trackedConfigs: { 'configmap/podinfo-config': 'aaa' } };
 
-function primaryTemplateOf(status: CanaryStatus | undefined, templateAnnotations?: Record<string, string>, podAnnotations?: Record<string, string>): JsonObject {
+function primaryTemplateOf(
+  status: CanaryStatus | undefined,
+  templateAnnotations?: Record<string, string>,
+  podAnnotations?: Record<string, string>,
+): JsonObject {
   const target = podinfoDeployment();
   if (templateAnnotations) target.spec.template!.metadata!.annotations = templateAnnotations;
   const canary = podinfoCanary();

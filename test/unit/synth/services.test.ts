@@ -6,7 +6,7 @@ import { inputOf, podinfoCanary, podinfoDeployment } from './inputs.js';
 const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
 
 describe('synth: Services', () => {
-  it('makes <apex>-canary, <apex>-primary and <apex> (apply order) with Flagger\'s selectors, labels and Flux annotations', () => {
+  it("makes <apex>-canary, <apex>-primary and <apex> (apply order) with Flagger's selectors, labels and Flux annotations", () => {
     const out = synthesizeCanary(inputOf(podinfoCanary({ service: { port: 80, targetPort: 'http' } })));
     const { canary, primary, apex } = out.byRole.services as Record<string, JsonObject>;
     expect(out.objects.filter((o) => o.kind === 'Service').map((s) => s.metadata.name)).to.deep.equal(['podinfo-canary', 'podinfo-primary', 'podinfo']);
@@ -23,7 +23,9 @@ describe('synth: Services', () => {
 
   it('honours service.name, portName, appProtocol, headless and trafficDistribution', () => {
     const out = synthesizeCanary(
-      inputOf(podinfoCanary({ service: { name: 'frontend', port: 9898, portName: 'grpc', appProtocol: 'grpc', headless: true, trafficDistribution: 'PreferClose' } })),
+      inputOf(
+        podinfoCanary({ service: { name: 'frontend', port: 9898, portName: 'grpc', appProtocol: 'grpc', headless: true, trafficDistribution: 'PreferClose' } }),
+      ),
     );
     const apex = out.byRole.services.apex as JsonObject;
     expect(apex.metadata.name).to.equal('frontend');
@@ -55,7 +57,7 @@ describe('synth: Services', () => {
     expect(canary.metadata.labels).to.deep.equal({ track: 'canary', app: 'podinfo-canary' });
   });
 
-  it('portDiscovery adds the other container ports, not the proxies\', named as Flagger names them', () => {
+  it("portDiscovery adds the other container ports, not the proxies', named as Flagger names them", () => {
     const target = podinfoDeployment();
     target.spec.template.spec!.containers = [
       { name: 'podinfod', ports: [{ name: 'http', containerPort: 9898 }, { name: 'metrics', containerPort: 9797 }, { containerPort: 9999 }] },
@@ -70,8 +72,21 @@ describe('synth: Services', () => {
   it('portDiscovery keeps the ports in the order the pod template declares them, not by name', () => {
     const target = podinfoDeployment();
     target.spec.template.spec!.containers = [
-      { name: 'podinfod', ports: [{ name: 'zipkin', containerPort: 9411 }, { name: 'http', containerPort: 9898 }, { name: 'admin', containerPort: 9000 }] },
-      { name: 'agent', ports: [{ name: 'otlp', containerPort: 4317 }, { name: 'grpc', containerPort: 9999 }] },
+      {
+        name: 'podinfod',
+        ports: [
+          { name: 'zipkin', containerPort: 9411 },
+          { name: 'http', containerPort: 9898 },
+          { name: 'admin', containerPort: 9000 },
+        ],
+      },
+      {
+        name: 'agent',
+        ports: [
+          { name: 'otlp', containerPort: 4317 },
+          { name: 'grpc', containerPort: 9999 },
+        ],
+      },
     ];
     const out = synthesizeCanary(inputOf(podinfoCanary({ service: { port: 9898, portDiscovery: true } }), target));
     for (const service of Object.values(out.byRole.services)) {
@@ -122,15 +137,29 @@ describe('synth: primary HorizontalPodAutoscaler', () => {
     ]);
   });
 
-  it('copies the HPA\'s labels and annotations under -include-label-prefix, as the primary Deployment\'s', () => {
+  it("copies the HPA's labels and annotations under -include-label-prefix, as the primary Deployment's", () => {
     const hpa = hpaOf('autoscaling/v2', { maxReplicas: 4 });
-    hpa.metadata = { ...hpa.metadata, labels: { app: 'podinfo', 'app.kubernetes.io/name': 'podinfo' }, annotations: { 'app.kubernetes.io/owner': 'x', note: 'y' } } as typeof hpa.metadata;
+    hpa.metadata = {
+      ...hpa.metadata,
+      labels: { app: 'podinfo', 'app.kubernetes.io/name': 'podinfo' },
+      annotations: { 'app.kubernetes.io/owner': 'x', note: 'y' },
+    } as typeof hpa.metadata;
     const out = synthesizeCanary({ ...inputOf(canary, podinfoDeployment(), { hpa }), includeLabelPrefixes: ['app.kubernetes.io'] });
-    expect((out.byRole.hpa as JsonObject).metadata).to.deep.include({ labels: { 'app.kubernetes.io/name': 'podinfo' }, annotations: { 'app.kubernetes.io/owner': 'x' } });
+    expect((out.byRole.hpa as JsonObject).metadata).to.deep.include({
+      labels: { 'app.kubernetes.io/name': 'podinfo' },
+      annotations: { 'app.kubernetes.io/owner': 'x' },
+    });
   });
 
   it('applies primaryScalerReplicas', () => {
-    const c = podinfoCanary({ autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo', primaryScalerReplicas: { minReplicas: 3, maxReplicas: 9 } } });
+    const c = podinfoCanary({
+      autoscalerRef: {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        name: 'podinfo',
+        primaryScalerReplicas: { minReplicas: 3, maxReplicas: 9 },
+      },
+    });
     expect(primaryHpa(hpaOf('autoscaling/v2', { minReplicas: 1, maxReplicas: 4 }), c).spec).to.include({ minReplicas: 3, maxReplicas: 9 });
   });
 });

@@ -32,7 +32,14 @@ describe('traffic/match', () => {
 
   it('builds a request that satisfies a match (A/B testing)', () => {
     const req = plainRequest();
-    expect(satisfy(req, { conds: [{ field: 'header', name: 'x-canary', op: 'exact', value: 'insider' }, { field: 'header', name: 'cookie', op: 'regex', value: '^(.*?;)?(canary=always)(;.*)?$' }] })).to.equal(true);
+    expect(
+      satisfy(req, {
+        conds: [
+          { field: 'header', name: 'x-canary', op: 'exact', value: 'insider' },
+          { field: 'header', name: 'cookie', op: 'regex', value: '^(.*?;)?(canary=always)(;.*)?$' },
+        ],
+      }),
+    ).to.equal(true);
     expect(req.headers['x-canary']).to.equal('insider');
     expect(req.headers['cookie']).to.match(/canary=always/);
     expect(satisfy(plainRequest(), { conds: [{ field: 'header', name: 'x', op: 'not-exact', value: 'y' }] })).to.equal(true);
@@ -54,7 +61,17 @@ describe('traffic/match', () => {
   it('specific-match routes (Gateway API, Contour) prefer the rule with more header matches, whatever the order', () => {
     const rules: Rule[] = [
       { matches: [{ conds: [{ field: 'path', op: 'prefix', value: '/' }] }], backends: [b('primary')] },
-      { matches: [{ conds: [{ field: 'path', op: 'prefix', value: '/' }, { field: 'header', name: 'x-canary', op: 'exact', value: 'insider' }] }], backends: [b('canary')] },
+      {
+        matches: [
+          {
+            conds: [
+              { field: 'path', op: 'prefix', value: '/' },
+              { field: 'header', name: 'x-canary', op: 'exact', value: 'insider' },
+            ],
+          },
+        ],
+        backends: [b('canary')],
+      },
     ];
     const ab = plainRequest();
     ab.headers['x-canary'] = 'insider';

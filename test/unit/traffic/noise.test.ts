@@ -18,15 +18,27 @@ function seeded(seed: number): () => number {
 const env = { SLUICE_SIM_LATENCY_MS: '100', SLUICE_SIM_LATENCY_SIGMA: '0.3', SLUICE_SIM_ERRORS: 'random', SLUICE_SIM_ERROR_RATE: '0.1' };
 const view = new ClusterView(
   [{ metadata: { name: 'podinfo-canary', namespace: 'test' }, spec: { selector: { app: 'podinfo' }, ports: [{ port: 9898 }] } }],
-  [{
-    metadata: { name: 'podinfo-bbbb2-y0', namespace: 'test', labels: { app: 'podinfo', 'pod-template-hash': 'bbbb2' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'podinfo-bbbb2', controller: true }] },
-    spec: { containers: [{ name: 'app', env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
-  } as KObj],
+  [
+    {
+      metadata: {
+        name: 'podinfo-bbbb2-y0',
+        namespace: 'test',
+        labels: { app: 'podinfo', 'pod-template-hash': 'bbbb2' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'podinfo-bbbb2', controller: true }],
+      },
+      spec: { containers: [{ name: 'app', env: Object.entries(env).map(([name, value]) => ({ name, value })) }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    } as KObj,
+  ],
 );
 const route: SimRoute = {
-  key: 'TrafficSplit/test/podinfo', kind: 'TrafficSplit', namespace: 'test', name: 'podinfo', families: ['linkerd'], selection: 'first', rps: 1000,
+  key: 'TrafficSplit/test/podinfo',
+  kind: 'TrafficSplit',
+  namespace: 'test',
+  name: 'podinfo',
+  families: ['linkerd'],
+  selection: 'first',
+  rps: 1000,
   rules: [{ matches: [], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100 }] }],
 };
 

@@ -8,23 +8,43 @@ const svc = (name: string, selector: Record<string, string>): KObj => ({ metadat
 function pod(name: string, deploy: string, labels: Record<string, string>, env: Record<string, string> = {}, phase = 'Running'): KObj {
   const hash = name.split('-').slice(-2, -1)[0];
   return {
-    metadata: { name, namespace: 'test', labels: { ...labels, 'pod-template-hash': hash }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deploy}-${hash}`, controller: true }] },
+    metadata: {
+      name,
+      namespace: 'test',
+      labels: { ...labels, 'pod-template-hash': hash },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deploy}-${hash}`, controller: true }],
+    },
     spec: { containers: [{ name: 'app', env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })) }] },
     status: { phase, conditions: [{ type: 'Ready', status: phase === 'Running' ? 'True' : 'False' }] },
   };
 }
-const view = (canaryEnv: Record<string, string> = {}, canaryPods = 1) => new ClusterView(
-  [svc('podinfo-primary', { app: 'podinfo-primary' }), svc('podinfo-canary', { app: 'podinfo' })],
-  [
-    pod('podinfo-primary-aaaa1-x1', 'podinfo-primary', { app: 'podinfo-primary' }),
-    pod('podinfo-primary-aaaa1-x2', 'podinfo-primary', { app: 'podinfo-primary' }),
-    ...Array.from({ length: canaryPods }, (_, i) => pod(`podinfo-bbbb2-y${i}`, 'podinfo', { app: 'podinfo' }, canaryEnv)),
-    pod('podinfo-bbbb2-pending', 'podinfo', { app: 'podinfo' }, canaryEnv, 'Pending'),
-  ],
-);
+const view = (canaryEnv: Record<string, string> = {}, canaryPods = 1) =>
+  new ClusterView(
+    [svc('podinfo-primary', { app: 'podinfo-primary' }), svc('podinfo-canary', { app: 'podinfo' })],
+    [
+      pod('podinfo-primary-aaaa1-x1', 'podinfo-primary', { app: 'podinfo-primary' }),
+      pod('podinfo-primary-aaaa1-x2', 'podinfo-primary', { app: 'podinfo-primary' }),
+      ...Array.from({ length: canaryPods }, (_, i) => pod(`podinfo-bbbb2-y${i}`, 'podinfo', { app: 'podinfo' }, canaryEnv)),
+      pod('podinfo-bbbb2-pending', 'podinfo', { app: 'podinfo' }, canaryEnv, 'Pending'),
+    ],
+  );
 const split = (canary: number, extra: Partial<SimRoute> = {}): SimRoute => ({
-  key: 'TrafficSplit/test/podinfo', kind: 'TrafficSplit', namespace: 'test', name: 'podinfo', families: ['linkerd'], selection: 'first', rps: 20,
-  rules: [{ matches: [], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: canary }, { service: 'podinfo-primary', namespace: 'test', weight: 100 - canary }] }],
+  key: 'TrafficSplit/test/podinfo',
+  kind: 'TrafficSplit',
+  namespace: 'test',
+  name: 'podinfo',
+  families: ['linkerd'],
+  selection: 'first',
+  rps: 20,
+  rules: [
+    {
+      matches: [],
+      backends: [
+        { service: 'podinfo-canary', namespace: 'test', weight: canary },
+        { service: 'podinfo-primary', namespace: 'test', weight: 100 - canary },
+      ],
+    },
+  ],
   ...extra,
 });
 /** Value of the series `name` whose labels include `want` (exposition text parsed), or undefined. */
@@ -77,11 +97,18 @@ describe('traffic/simulator', () => {
   it('traefik: records traefik_service_* under the child service <ns>-<svc>-<port>@kubernetescrd, 5xx by code', async () => {
     const m = new Metrics();
     const route = split(50, {
-      key: 'TraefikService/test/podinfo', kind: 'TraefikService', families: ['traefik'],
-      rules: [{ matches: [], backends: [
-        { service: 'podinfo-canary', namespace: 'test', port: 80, weight: 50, labels: { traefik_service: 'test-podinfo-canary-80@kubernetescrd' } },
-        { service: 'podinfo-primary', namespace: 'test', port: 80, weight: 50, labels: { traefik_service: 'test-podinfo-primary-80@kubernetescrd' } },
-      ] }],
+      key: 'TraefikService/test/podinfo',
+      kind: 'TraefikService',
+      families: ['traefik'],
+      rules: [
+        {
+          matches: [],
+          backends: [
+            { service: 'podinfo-canary', namespace: 'test', port: 80, weight: 50, labels: { traefik_service: 'test-podinfo-canary-80@kubernetescrd' } },
+            { service: 'podinfo-primary', namespace: 'test', port: 80, weight: 50, labels: { traefik_service: 'test-podinfo-primary-80@kubernetescrd' } },
+          ],
+        },
+      ],
     });
     sim(m).tick([route], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 10);
     const text = await m.registry.metrics();
@@ -95,8 +122,15 @@ describe('traffic/simulator', () => {
   it('apisix: records apisix_http_status by code and apisix_http_latency (type request) under the route name', async () => {
     const m = new Metrics();
     const route = split(100, {
-      key: 'ApisixRoute/test/podinfo-podinfo-canary/main', kind: 'ApisixRoute', families: ['apisix'],
-      rules: [{ matches: [], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100, labels: { apisix_route: 'test_podinfo-podinfo-canary_main' } }] }],
+      key: 'ApisixRoute/test/podinfo-podinfo-canary/main',
+      kind: 'ApisixRoute',
+      families: ['apisix'],
+      rules: [
+        {
+          matches: [],
+          backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100, labels: { apisix_route: 'test_podinfo-podinfo-canary_main' } }],
+        },
+      ],
     });
     sim(m).tick([route], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 10);
     const text = await m.registry.metrics();
@@ -110,7 +144,9 @@ describe('traffic/simulator', () => {
     const m = new Metrics();
     const id = 'kube_test__podinfo_canary__app_example_com_____podinfo_canary';
     const route = split(100, {
-      key: 'SkipperRoute/app.example.com/', kind: 'Ingress', families: ['skipper'],
+      key: 'SkipperRoute/app.example.com/',
+      kind: 'Ingress',
+      families: ['skipper'],
       rules: [{ matches: [], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100, labels: { skipper_route: id } }] }],
     });
     sim(m).tick([route], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 10);
@@ -122,9 +158,14 @@ describe('traffic/simulator', () => {
 
   it('A/B: the matchShare of requests carries the header and reaches the canary', () => {
     const route: SimRoute = {
-      ...split(0), key: 'VirtualService/test/podinfo', families: ['istio'],
+      ...split(0),
+      key: 'VirtualService/test/podinfo',
+      families: ['istio'],
       rules: [
-        { matches: [{ conds: [{ field: 'header', name: 'x-canary', op: 'exact', value: 'insider' }] }], backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100 }] },
+        {
+          matches: [{ conds: [{ field: 'header', name: 'x-canary', op: 'exact', value: 'insider' }] }],
+          backends: [{ service: 'podinfo-canary', namespace: 'test', weight: 100 }],
+        },
         { matches: [], backends: [{ service: 'podinfo-primary', namespace: 'test', weight: 100 }] },
       ],
     };
@@ -137,12 +178,36 @@ describe('traffic/simulator', () => {
     const s = sim(m);
     s.tick([split(50, { families: ['linkerd', 'osm', 'istio'] })], view({ SLUICE_SIM_ERROR_RATE: '0.5' }), 1);
     const text = await m.registry.metrics();
-    expect(series(text, 'response_total', { direction: 'inbound', namespace: 'test', deployment: 'podinfo', pod: 'podinfo-bbbb2-y0', status_code: '500', classification: 'failure' })).to.equal(5);
+    expect(
+      series(text, 'response_total', {
+        direction: 'inbound',
+        namespace: 'test',
+        deployment: 'podinfo',
+        pod: 'podinfo-bbbb2-y0',
+        status_code: '500',
+        classification: 'failure',
+      }),
+    ).to.equal(5);
     expect(series(text, 'response_total', { direction: 'inbound', deployment: 'podinfo', status_code: '200', classification: 'success' })).to.equal(5);
-    expect(series(text, 'response_latency_ms_bucket', { direction: 'inbound', deployment: 'podinfo-primary', pod: 'podinfo-primary-aaaa1-x1', le: '5' })).to.equal(5);
-    expect(series(text, 'istio_requests_total', { reporter: 'destination', destination_workload: 'podinfo', destination_workload_namespace: 'test', response_code: '200' })).to.equal(5);
-    expect(series(text, 'istio_request_duration_milliseconds_bucket', { reporter: 'destination', destination_workload: 'podinfo-primary', le: '5' })).to.equal(10);
-    expect(series(text, 'osm_request_total', { destination_namespace: 'test', destination_kind: 'Deployment', destination_name: 'podinfo', response_code: '500' })).to.equal(5);
-    expect(series(text, 'http_request_duration_seconds_count', { kubernetes_namespace: 'test', kubernetes_pod_name: 'podinfo-primary-aaaa1-x1', status: '200' })).to.equal(5);
+    expect(
+      series(text, 'response_latency_ms_bucket', { direction: 'inbound', deployment: 'podinfo-primary', pod: 'podinfo-primary-aaaa1-x1', le: '5' }),
+    ).to.equal(5);
+    expect(
+      series(text, 'istio_requests_total', {
+        reporter: 'destination',
+        destination_workload: 'podinfo',
+        destination_workload_namespace: 'test',
+        response_code: '200',
+      }),
+    ).to.equal(5);
+    expect(series(text, 'istio_request_duration_milliseconds_bucket', { reporter: 'destination', destination_workload: 'podinfo-primary', le: '5' })).to.equal(
+      10,
+    );
+    expect(
+      series(text, 'osm_request_total', { destination_namespace: 'test', destination_kind: 'Deployment', destination_name: 'podinfo', response_code: '500' }),
+    ).to.equal(5);
+    expect(
+      series(text, 'http_request_duration_seconds_count', { kubernetes_namespace: 'test', kubernetes_pod_name: 'podinfo-primary-aaaa1-x1', status: '200' }),
+    ).to.equal(5);
   });
 });

@@ -61,7 +61,12 @@ describe('statistical judge', () => {
 
   it('prints the shift as an amount when the primary median is 0', () => {
     const zeros = new Array(12).fill(0);
-    const j = judgeSamples(zeros.map((_, i) => 1 + i / 10), zeros, { ...latency, direction: 'either' }, (v) => v.toFixed(2));
+    const j = judgeSamples(
+      zeros.map((_, i) => 1 + i / 10),
+      zeros,
+      { ...latency, direction: 'either' },
+      (v) => v.toFixed(2),
+    );
     expect(j.relativeShift).to.equal(undefined);
     expect(j.reason).to.match(/\(\+1\.\d\d, p=/);
   });

@@ -7,23 +7,43 @@ import type { Canary, MetricCheckStatus } from '../../../../src/api/types.js';
 import type { MetricVerdict } from '../../../../src/analysis/run-checks.js';
 
 const canary: Canary = {
-  apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+  apiVersion: 'flagger.app/v1beta1',
+  kind: 'Canary',
   metadata: { name: 'podinfo', namespace: 'test' },
   spec: {
-    provider: 'linkerd', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, service: { port: 9898 },
-    analysis: { interval: '30s', threshold: 5, maxWeight: 50, stepWeight: 5,
-      metrics: [{ name: 'request-duration', interval: '2m', thresholdRange: { max: 500 }, sluiceJudge: {} }] },
+    provider: 'linkerd',
+    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
+    service: { port: 9898 },
+    analysis: {
+      interval: '30s',
+      threshold: 5,
+      maxWeight: 50,
+      stepWeight: 5,
+      metrics: [{ name: 'request-duration', interval: '2m', thresholdRange: { max: 500 }, sluiceJudge: {} }],
+    },
   },
 };
 const judge = {
-  classification: 'high' as const, canaryMedian: 261.5, primaryMedian: 180.5, shift: 81, relativeShift: 81 / 180.5, pValue: 0.0004,
-  canarySamples: 12, primarySamples: 12, message: 'canary 262ms vs primary 181ms (+45%, p=<0.001)',
+  classification: 'high' as const,
+  canaryMedian: 261.5,
+  primaryMedian: 180.5,
+  shift: 81,
+  relativeShift: 81 / 180.5,
+  pValue: 0.0004,
+  canarySamples: 12,
+  primarySamples: 12,
+  message: 'canary 262ms vs primary 181ms (+45%, p=<0.001)',
 };
 
 describe('judged metric output', () => {
   it('sluice check prints the comparison under the threshold', () => {
     const verdict: MetricVerdict = {
-      name: 'request-duration', result: 'fail', value: 262, max: 500, countsAsFailedCheck: true, judge,
+      name: 'request-duration',
+      result: 'fail',
+      value: 262,
+      max: 500,
+      countsAsFailedCheck: true,
+      judge,
       message: 'request-duration canary 262ms vs primary 181ms (+45%, p=<0.001)',
     };
     const lines = formatCanaryReport(resolveCanary(canary), [verdict]);

@@ -63,7 +63,12 @@ describe('Mann-Whitney U', () => {
     expect(mannWhitney(big.slice(0, 49), small).method).to.equal('exact');
   });
 
-  for (const [n1, n2] of [[4, 5], [6, 3], [1, 7], [5, 5]] as const) {
+  for (const [n1, n2] of [
+    [4, 5],
+    [6, 3],
+    [1, 7],
+    [5, 5],
+  ] as const) {
     it(`counts the exact distribution of U for ${n1} and ${n2} values as brute force does`, () => {
       const brute = new Array<number>(n1 * n2 + 1).fill(0);
       let total = 0;

@@ -11,10 +11,12 @@ const NOW = Date.parse('2026-11-28T12:00:00Z');
 
 function canaryWith(metric: CanaryMetric): Canary {
   return {
-    apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
     metadata: { name: 'podinfo', namespace: 'test' },
     spec: {
-      provider: 'linkerd', metricsServer: 'http://prometheus:9090',
+      provider: 'linkerd',
+      metricsServer: 'http://prometheus:9090',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898 },
       analysis: { interval: '30s', threshold: 5, maxWeight: 50, stepWeight: 5, metrics: [metric] },
@@ -22,7 +24,10 @@ function canaryWith(metric: CanaryMetric): Canary {
   };
 }
 
-interface RangeCall { query: string; range: QueryRange }
+interface RangeCall {
+  query: string;
+  range: QueryRange;
+}
 
 /** Instant queries answer `instant`; range queries answer the series of the workload they select. */
 function fakeDeps(instant: number, series: { canary: number[] | Error; primary: number[] }, template?: MetricTemplate) {
@@ -30,7 +35,9 @@ function fakeDeps(instant: number, series: { canary: number[] | Error; primary: 
   const matrix = (values: number[]): QueryResult => ({ type: 'matrix', seriesCount: 1, series: [{ labels: {}, values }] });
   const deps: MetricCheckDeps = {
     prometheusFor: () => ({
-      async query() { return { type: 'vector', samples: [{ labels: {}, value: instant }] }; },
+      async query() {
+        return { type: 'vector', samples: [{ labels: {}, value: instant }] };
+      },
       async queryRange(query, range) {
         ranges.push({ query, range });
         if (/podinfo-primary/.test(query)) return matrix(series.primary);
@@ -38,7 +45,10 @@ function fakeDeps(instant: number, series: { canary: number[] | Error; primary: 
         return matrix(series.canary);
       },
     }),
-    getTemplate: async () => { if (template) return template; throw new Error('no template'); },
+    getTemplate: async () => {
+      if (template) return template;
+      throw new Error('no template');
+    },
     getSecret: async () => ({}),
     now: () => NOW,
   };
@@ -46,8 +56,12 @@ function fakeDeps(instant: number, series: { canary: number[] | Error; primary: 
 }
 
 const primary = [180, 178, 185, 181, 176, 183, 179, 182, 184, 177, 181, 180];
-const duration = (judge: CanaryMetric['sluiceJudge'] = {}): CanaryMetric =>
-  ({ name: 'request-duration', interval: '2m', thresholdRange: { max: 500 }, sluiceJudge: judge });
+const duration = (judge: CanaryMetric['sluiceJudge'] = {}): CanaryMetric => ({
+  name: 'request-duration',
+  interval: '2m',
+  thresholdRange: { max: 500 },
+  sluiceJudge: judge,
+});
 
 describe('judged metric checks', () => {
   it('queries canary and primary per 10s step over the 2m interval, with {{ interval }} = the step', async () => {
@@ -63,7 +77,7 @@ describe('judged metric checks', () => {
     expect(v.judge).to.include({ classification: 'pass', canarySamples: 12, primarySamples: 12 });
   });
 
-  it('fails a regression inside the threshold, with an Event in Flagger\'s style and both medians in the status', async () => {
+  it("fails a regression inside the threshold, with an Event in Flagger's style and both medians in the status", async () => {
     const { deps } = fakeDeps(262, { canary: primary.map((x) => x + 81), primary });
     const [v] = await runMetricChecks(resolveCanary(canaryWith(duration())), deps);
     expect(v).to.include({ result: 'fail', countsAsFailedCheck: true });
@@ -97,16 +111,22 @@ describe('judged metric checks', () => {
 
   it('a judge-only template metric: the template rendered both ways; one that ignores {{ target }} is refused', async () => {
     const template = (query: string): MetricTemplate => ({
-      apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'errors', namespace: 'test' },
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'errors', namespace: 'test' },
       spec: { provider: { type: 'prometheus' }, query },
     });
     const metric: CanaryMetric = { name: 'error-rate', interval: '2m', templateRef: { name: 'errors' }, sluiceJudge: { direction: 'increase' } };
-    const good = fakeDeps(0.1, { canary: primary.map((x) => x / 100 + 1), primary: primary.map((x) => x / 100) },
-      template('sum(rate(errors{deployment="{{ target }}"}[{{ interval }}]))'));
+    const good = fakeDeps(
+      0.1,
+      { canary: primary.map((x) => x / 100 + 1), primary: primary.map((x) => x / 100) },
+      template('sum(rate(errors{deployment="{{ target }}"}[{{ interval }}]))'),
+    );
     const [v] = await runMetricChecks(resolveCanary(canaryWith(metric)), good.deps);
     expect(v.result).to.equal('fail');
     expect(good.ranges.map((r) => r.query).sort()).to.deep.equal([
-      'sum(rate(errors{deployment="podinfo"}[10s]))', 'sum(rate(errors{deployment="podinfo-primary"}[10s]))',
+      'sum(rate(errors{deployment="podinfo"}[10s]))',
+      'sum(rate(errors{deployment="podinfo-primary"}[10s]))',
     ]);
     const blind = fakeDeps(0.1, { canary: primary, primary }, template('sum(rate(errors[{{ interval }}]))'));
     const [w] = await runMetricChecks(resolveCanary(canaryWith(metric)), blind.deps);

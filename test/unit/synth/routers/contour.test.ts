@@ -13,7 +13,10 @@ const service = (name: string, weight: number) => ({
 
 describe('synth: contour router', () => {
   it('makes the HTTPProxy <apex> with one weighted route, timeout and retry policies', () => {
-    const canary = podinfoCanary({ provider: 'contour', service: { port: 80, timeout: '15s', retries: { attempts: 3, perTryTimeout: '5s' }, match: [{ uri: { prefix: '/api' } }] } });
+    const canary = podinfoCanary({
+      provider: 'contour',
+      service: { port: 80, timeout: '15s', retries: { attempts: 3, perTryTimeout: '5s' }, match: [{ uri: { prefix: '/api' } }] },
+    });
     const [proxy] = synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 85, canary: 15 } })).byRole.routes as JsonObject[];
     expect(proxy.spec).to.deep.equal({
       routes: [
@@ -43,7 +46,7 @@ describe('synth: contour router', () => {
     ]);
   });
 
-  it('with the operator\'s -ingress-class, the HTTPProxy carries spec.ingressClassName (Contour 1.18+); without one, none', () => {
+  it("with the operator's -ingress-class, the HTTPProxy carries spec.ingressClassName (Contour 1.18+); without one, none", () => {
     const canary = podinfoCanary({ provider: 'contour', service: { port: 80 } });
     const [classed] = synthesizeCanary({ ...inputOf(canary), ingressClass: 'contour-internal' }).byRole.routes as JsonObject[];
     expect(classed.spec.ingressClassName).to.equal('contour-internal');
@@ -58,7 +61,16 @@ describe('synth: contour router', () => {
         service: { port: 80, ...(provider.startsWith('gatewayapi') ? { gatewayRefs: [{ name: 'gw' }] } : {}) },
         ...(provider === 'nginx' ? { ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' } } : {}),
       });
-      const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'podinfo', namespace: 'test' }, spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } }] } };
+      const ingress = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'podinfo', namespace: 'test' },
+        spec: {
+          rules: [
+            { host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'podinfo', port: { number: 80 } } } }] } },
+          ],
+        },
+      };
       const input = { ...inputOf(canary), ingressClass: 'contour', ...(provider === 'nginx' ? { ingress } : {}) };
       const without = { ...input, ingressClass: undefined };
       expect(synthesizeCanary(input).byRole.routes, provider).to.deep.equal(synthesizeCanary(without).byRole.routes);

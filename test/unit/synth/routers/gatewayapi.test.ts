@@ -13,7 +13,11 @@ describe('synth: gatewayapi router', () => {
     expect(route).to.deep.equal({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
-      metadata: { name: 'podinfo', namespace: 'test', annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } },
+      metadata: {
+        name: 'podinfo',
+        namespace: 'test',
+        annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
+      },
       spec: {
         parentRefs: gatewayRefs,
         hostnames: ['www.example.com'],
@@ -57,7 +61,16 @@ describe('synth: gatewayapi router', () => {
     });
     const route = synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 100, canary: 0, mirror: true } })).byRole.routes[0] as JsonObject;
     expect(route.spec.rules[0].filters).to.deep.equal([
-      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'a', value: '1' }, { name: 'b', value: '2' }], remove: ['x-debug'] } },
+      {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: {
+          set: [
+            { name: 'a', value: '1' },
+            { name: 'b', value: '2' },
+          ],
+          remove: ['x-debug'],
+        },
+      },
       { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } } },
       { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'podinfo-canary', port: 9898 }, percent: 50 } },
     ]);

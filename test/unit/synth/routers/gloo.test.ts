@@ -20,7 +20,8 @@ const configUpstream: KubeObject = {
 
 describe('synth: gloo router', () => {
   it('makes primary and canary Upstreams, then the RouteTable <apex> splitting between them', () => {
-    const routes = synthesizeCanary(inputOf(podinfoCanary({ provider: 'gloo' }), undefined, { weights: { primary: 80, canary: 20 } })).byRole.routes as JsonObject[];
+    const routes = synthesizeCanary(inputOf(podinfoCanary({ provider: 'gloo' }), undefined, { weights: { primary: 80, canary: 20 } })).byRole
+      .routes as JsonObject[];
     expect(routes.map((r) => `${r.kind} ${r.metadata.name}`)).to.deep.equal([
       'Upstream test-podinfo-primaryupstream-9898',
       'Upstream test-podinfo-canaryupstream-9898',
@@ -62,7 +63,12 @@ describe('synth: gloo router', () => {
     });
     const table = synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 0, canary: 100 } })).byRole.routes[2] as JsonObject;
     expect(table.spec.routes[0].matchers).to.deep.equal([
-      { headers: [{ name: 'x-canary', value: 'insider' }, { name: 'user-agent', value: '.*Firefox.*', regex: true }] },
+      {
+        headers: [
+          { name: 'x-canary', value: 'insider' },
+          { name: 'user-agent', value: '.*Firefox.*', regex: true },
+        ],
+      },
     ]);
     // A weight of 0 is omitted, as Flagger writes it.
     expect(table.spec.routes[0].routeAction.multi.destinations.map((d: JsonObject) => d.weight)).to.deep.equal([undefined, 100]);

@@ -23,7 +23,14 @@ describe('synth: istio router', () => {
     expect(vs.spec).to.deep.equal({
       hosts: ['podinfo'],
       gateways: ['mesh'],
-      http: [{ route: [{ destination: { host: 'podinfo-primary' }, weight: 70 }, { destination: { host: 'podinfo-canary' }, weight: 30 }] }],
+      http: [
+        {
+          route: [
+            { destination: { host: 'podinfo-primary' }, weight: 70 },
+            { destination: { host: 'podinfo-canary' }, weight: 30 },
+          ],
+        },
+      ],
     });
   });
 
@@ -58,7 +65,11 @@ describe('synth: istio router', () => {
   it('A/B: the analysis headers on each service match go to a weighted route, the rest to the primary', () => {
     const canary = podinfoCanary({
       service: { port: 9898, match: [{ uri: { prefix: '/api' } }] },
-      analysis: { interval: '1m', iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }, { headers: { cookie: { regex: '^(.*?;)?(canary=always)(;.*)?$' } } }] },
+      analysis: {
+        interval: '1m',
+        iterations: 10,
+        match: [{ headers: { 'x-canary': { exact: 'insider' } } }, { headers: { cookie: { regex: '^(.*?;)?(canary=always)(;.*)?$' } } }],
+      },
     });
     const vs = vsOf(canary, undefined, { weights: { primary: 0, canary: 100 } });
     expect(vs.spec.http).to.deep.equal([
@@ -67,7 +78,10 @@ describe('synth: istio router', () => {
           { uri: { prefix: '/api' }, headers: { 'x-canary': { exact: 'insider' } } },
           { uri: { prefix: '/api' }, headers: { cookie: { regex: '^(.*?;)?(canary=always)(;.*)?$' } } },
         ],
-        route: [{ destination: { host: 'podinfo-primary' }, weight: 0 }, { destination: { host: 'podinfo-canary' }, weight: 100 }],
+        route: [
+          { destination: { host: 'podinfo-primary' }, weight: 0 },
+          { destination: { host: 'podinfo-canary' }, weight: 100 },
+        ],
       },
       { match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'podinfo-primary' }, weight: 100 }] },
     ]);
@@ -101,7 +115,9 @@ describe('synth: istio router', () => {
   it('puts the apex metadata on the VirtualService', () => {
     const vs = vsOf(podinfoCanary({ service: { port: 9898, apex: { labels: { a: 'b' }, annotations: { c: 'd' } } } }));
     expect(vs.metadata).to.deep.equal({
-      name: 'podinfo', namespace: 'test', labels: { a: 'b' },
+      name: 'podinfo',
+      namespace: 'test',
+      labels: { a: 'b' },
       annotations: { c: 'd', 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
     });
   });
@@ -113,7 +129,11 @@ describe('synth: istio router', () => {
     });
     const ab = podinfoCanary({
       service: { port: 9898 },
-      analysis: { interval: '1m', iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } }, withoutHeaders: without, sourceNamespace: 'frontend' }] },
+      analysis: {
+        interval: '1m',
+        iterations: 10,
+        match: [{ headers: { 'x-canary': { exact: 'insider' } }, withoutHeaders: without, sourceNamespace: 'frontend' }],
+      },
     });
     // Before they were in the schema, both were unknown fields (the apiserver prunes them).
     expect(validateCanary(canary)).to.deep.equal([]);

@@ -7,7 +7,8 @@ import { inputOf, podinfoCanary } from '../inputs.js';
 describe('synth: kubernetes router (Blue/Green by Service selector)', () => {
   const canary = podinfoCanary({ provider: 'kubernetes', analysis: { interval: '30s', iterations: 10 } });
   const apexSelector = (canaryWeight: number) =>
-    (synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 100 - canaryWeight, canary: canaryWeight } })).byRole.services.apex.spec as JsonObject).selector;
+    (synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 100 - canaryWeight, canary: canaryWeight } })).byRole.services.apex.spec as JsonObject)
+      .selector;
 
   it('makes no routing objects', () => {
     expect(synthesizeCanary(inputOf(canary)).byRole.routes).to.deep.equal([]);
@@ -19,6 +20,9 @@ describe('synth: kubernetes router (Blue/Green by Service selector)', () => {
   });
 
   it('cannot split traffic', () => {
-    expect(() => apexSelector(30)).to.throw(SynthError, '[podinfo.test/Routes/kubernetes] weights.canary: provider kubernetes switches whole Services (Blue/Green): the canary weight must be 0 or 100, got 30');
+    expect(() => apexSelector(30)).to.throw(
+      SynthError,
+      '[podinfo.test/Routes/kubernetes] weights.canary: provider kubernetes switches whole Services (Blue/Green): the canary weight must be 0 or 100, got 30',
+    );
   });
 });

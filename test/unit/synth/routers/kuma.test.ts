@@ -3,13 +3,17 @@ import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import { inputOf, podinfoCanary } from '../inputs.js';
 
 describe('synth: kuma router', () => {
-  it('makes a cluster-scoped TrafficRoute <apex> in the Canary\'s kuma.io/mesh, without owner reference', () => {
+  it("makes a cluster-scoped TrafficRoute <apex> in the Canary's kuma.io/mesh, without owner reference", () => {
     const canary = podinfoCanary({ provider: 'kuma' }, { uid: 'u-1', annotations: { 'kuma.io/mesh': 'payments' } });
     const [route] = synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 95, canary: 5 } })).byRole.routes;
     expect(route).to.deep.equal({
       apiVersion: 'kuma.io/v1alpha1',
       kind: 'TrafficRoute',
-      metadata: { name: 'podinfo', labels: { app: 'podinfo' }, annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } },
+      metadata: {
+        name: 'podinfo',
+        labels: { app: 'podinfo' },
+        annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
+      },
       mesh: 'payments',
       spec: {
         sources: [{ match: { 'kuma.io/service': '*' } }],

@@ -41,7 +41,7 @@ describe('synth: nginx router', () => {
     expect(copy.spec.tls).to.deep.equal(ingress.spec && (ingress.spec as JsonObject).tls);
   });
 
-  it('keeps the user\'s annotations, drops stale canary ones and Flux\'s, sets Flux\'s opt-out, canary and canary-weight', () => {
+  it("keeps the user's annotations, drops stale canary ones and Flux's, sets Flux's opt-out, canary and canary-weight", () => {
     expect(canaryIngress(undefined, 25).metadata.annotations).to.deep.equal({
       'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
       'helm.toolkit.fluxcd.io/driftDetection': 'disabled',

@@ -31,7 +31,11 @@ describe('synth: session affinity (istio)', () => {
   it('while the canary takes traffic: a sticky route for the cookie, Set-Cookie on the canary destination', () => {
     const canary = stickyCanary('istio', { cookieName: 'canary-cookie' }, { sessionAffinityCookie: CANARY_COOKIE });
     expect(routeSpecOf(canary, { primary: 90, canary: 10 }, 'VirtualService').http).to.deep.equal([
-      { name: 'sticky-route', match: [{ headers: { Cookie: { regex: '.*canary-cookie.*AbCdEfGhIj.*' } } }], route: [dest('podinfo-primary', 0), dest('podinfo-canary', 100)] },
+      {
+        name: 'sticky-route',
+        match: [{ headers: { Cookie: { regex: '.*canary-cookie.*AbCdEfGhIj.*' } } }],
+        route: [dest('podinfo-primary', 0), dest('podinfo-canary', 100)],
+      },
       {
         route: [
           dest('podinfo-primary', 90),
@@ -42,8 +46,21 @@ describe('synth: session affinity (istio)', () => {
   });
 
   it('with primaryCookieName: the primary hands out its cookie too, and a second sticky route pins its users', () => {
-    const affinity: SessionAffinity = { cookieName: 'canary-cookie', primaryCookieName: 'primary-cookie', maxAge: 600, path: '/', httpOnly: true, secure: true, sameSite: 'Strict' };
-    const canary = stickyCanary('istio', affinity, { sessionAffinityCookie: CANARY_COOKIE, primarySessionAffinityCookie: PRIMARY_COOKIE }, { match: [{ uri: { prefix: '/api' } }] });
+    const affinity: SessionAffinity = {
+      cookieName: 'canary-cookie',
+      primaryCookieName: 'primary-cookie',
+      maxAge: 600,
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+    };
+    const canary = stickyCanary(
+      'istio',
+      affinity,
+      { sessionAffinityCookie: CANARY_COOKIE, primarySessionAffinityCookie: PRIMARY_COOKIE },
+      { match: [{ uri: { prefix: '/api' } }] },
+    );
     const attributes = '; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Strict';
     expect(routeSpecOf(canary, { primary: 70, canary: 30 }, 'VirtualService').http).to.deep.equal([
       {
@@ -67,9 +84,14 @@ describe('synth: session affinity (istio)', () => {
   });
 
   it('back at the primary: the sticky route matches the previous cookie and expires it, beside the service headers', () => {
-    const canary = stickyCanary('istio', { cookieName: 'canary-cookie' }, { previousSessionAffinityCookie: CANARY_COOKIE }, {
-      headers: { response: { add: { 'x-served-by': 'podinfo' } } },
-    });
+    const canary = stickyCanary(
+      'istio',
+      { cookieName: 'canary-cookie' },
+      { previousSessionAffinityCookie: CANARY_COOKIE },
+      {
+        headers: { response: { add: { 'x-served-by': 'podinfo' } } },
+      },
+    );
     const http = routeSpecOf(canary, { primary: 100, canary: 0 }, 'VirtualService').http;
     expect(http[0]).to.deep.equal({
       name: 'sticky-route',
@@ -77,7 +99,10 @@ describe('synth: session affinity (istio)', () => {
       match: [{ headers: { Cookie: { regex: '.*canary-cookie.*AbCdEfGhIj.*' } } }],
       route: [dest('podinfo-primary', 100), dest('podinfo-canary', 0)],
     });
-    expect(http[1]).to.deep.equal({ headers: { response: { add: { 'x-served-by': 'podinfo' } } }, route: [dest('podinfo-primary', 100), dest('podinfo-canary', 0)] });
+    expect(http[1]).to.deep.equal({
+      headers: { response: { add: { 'x-served-by': 'podinfo' } } },
+      route: [dest('podinfo-primary', 100), dest('podinfo-canary', 0)],
+    });
   });
 
   it('leaves A/B testing and TCP routes alone', () => {
@@ -113,10 +138,17 @@ describe('synth: session affinity (gatewayapi)', () => {
   }
 
   it('keeps the service matches on the sticky rule, and expires the previous cookie back at the primary', () => {
-    const canary = stickyCanary('gatewayapi:v1', { cookieName: 'canary-cookie' }, { previousSessionAffinityCookie: CANARY_COOKIE }, { match: [{ uri: { prefix: '/api' } }] });
+    const canary = stickyCanary(
+      'gatewayapi:v1',
+      { cookieName: 'canary-cookie' },
+      { previousSessionAffinityCookie: CANARY_COOKIE },
+      { match: [{ uri: { prefix: '/api' } }] },
+    );
     expect(routeSpecOf(canary, { primary: 100, canary: 0 }, 'HTTPRoute').rules).to.deep.equal([
       {
-        matches: [{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ type: 'RegularExpression', name: 'Cookie', value: '.*canary-cookie.*AbCdEfGhIj.*' }] }],
+        matches: [
+          { path: { type: 'PathPrefix', value: '/api' }, headers: [{ type: 'RegularExpression', name: 'Cookie', value: '.*canary-cookie.*AbCdEfGhIj.*' }] },
+        ],
         filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: `${CANARY_COOKIE}; Max-Age=-1` }] } }],
         backendRefs: [backend('podinfo-primary', 100), backend('podinfo-canary', 0)],
       },

@@ -27,11 +27,14 @@ const userIngress = (predicate?: string): KubeObject => ({
   },
   spec: { rules: [{ host: 'app.example.com', http: { paths: [backend('podinfo-service'), backend('docs', '/docs')] } }] },
 });
-const skipperCanary = podinfoCanary({
-  provider: 'skipper',
-  ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo-ingress' },
-  service: { name: 'podinfo-service', port: 80, targetPort: 9898 },
-}, { uid: 'u-1' });
+const skipperCanary = podinfoCanary(
+  {
+    provider: 'skipper',
+    ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo-ingress' },
+    service: { name: 'podinfo-service', port: 80, targetPort: 9898 },
+  },
+  { uid: 'u-1' },
+);
 const routesAt = (primary: number, canary: number, ingress = userIngress()) =>
   synthesizeCanary(inputOf(skipperCanary, undefined, { ingress, weights: { primary, canary } })).byRole.routes;
 
@@ -49,10 +52,14 @@ describe('synth: skipper router', () => {
       'zalando.org/skipper-predicate': 'Weight(100)',
     });
     expect(ingress.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo', uid: 'u-1' });
-    expect((ingress.spec as any).rules[0].http.paths).to.deep.equal([backend('podinfo-service-primary'), backend('docs', '/docs'), backend('podinfo-service-canary')]);
+    expect((ingress.spec as any).rules[0].http.paths).to.deep.equal([
+      backend('podinfo-service-primary'),
+      backend('docs', '/docs'),
+      backend('podinfo-service-canary'),
+    ]);
   });
 
-  it('disables the canary Ingress with False() first at weight 0, keeping the user\'s own predicates', () => {
+  it("disables the canary Ingress with False() first at weight 0, keeping the user's own predicates", () => {
     const [ingress] = routesAt(100, 0, userIngress('Weight(100) && Method("GET")'));
     expect(ingress.metadata.annotations).to.include({
       'zalando.org/backend-weights': '{"podinfo-service-canary":0,"podinfo-service-primary":100}',
@@ -64,8 +71,9 @@ describe('synth: skipper router', () => {
 
   it('refuses an Ingress without a backend for the apex Service, or a missing one, naming spec.ingressRef', () => {
     const other = { ...userIngress(), spec: { rules: [{ http: { paths: [backend('web')] } }] } };
-    expect(errorOf(inputOf(skipperCanary, undefined, { ingress: other })).message)
-      .to.equal('[podinfo.test/Routes/skipper] spec.ingressRef: Ingress podinfo-ingress has no backend for Service podinfo-service');
+    expect(errorOf(inputOf(skipperCanary, undefined, { ingress: other })).message).to.equal(
+      '[podinfo.test/Routes/skipper] spec.ingressRef: Ingress podinfo-ingress has no backend for Service podinfo-service',
+    );
     expect(errorOf(inputOf(skipperCanary)).message).to.equal('[podinfo.test/Routes/skipper] spec.ingressRef: Ingress test/podinfo-ingress was not given');
   });
 });

@@ -4,7 +4,9 @@ import { inputOf, podinfoCanary } from '../inputs.js';
 
 describe('synth: smi router (linkerd, osm, smi:*)', () => {
   const split = (provider: string, hosts?: string[]) =>
-    synthesizeCanary(inputOf(podinfoCanary({ provider, service: { port: 9898, ...(hosts ? { hosts } : {}) } }), undefined, { weights: { primary: 60, canary: 40 } })).byRole.routes;
+    synthesizeCanary(
+      inputOf(podinfoCanary({ provider, service: { port: 9898, ...(hosts ? { hosts } : {}) } }), undefined, { weights: { primary: 60, canary: 40 } }),
+    ).byRole.routes;
 
   // v1alpha1 weights are quantities, written as Flagger writes them (Go's Quantity is a JSON string);
   // v1alpha2 and v1alpha3 weights are integers.
@@ -20,7 +22,11 @@ describe('synth: smi router (linkerd, osm, smi:*)', () => {
         {
           apiVersion,
           kind: 'TrafficSplit',
-          metadata: { name: 'podinfo', namespace: 'test', annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' } },
+          metadata: {
+            name: 'podinfo',
+            namespace: 'test',
+            annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' },
+          },
           spec: {
             service: 'podinfo',
             backends: [

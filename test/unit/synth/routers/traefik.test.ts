@@ -32,7 +32,7 @@ describe('synth: traefik router', () => {
     expect((route.spec as any).weighted.services).to.deep.equal([{ name: 'podinfo-primary', namespace: 'test', port: 9898, weight: 100 }]);
   });
 
-  it('leaves a weight of 0 out (Flagger\'s omitempty), so all traffic to the canary keeps the primary listed without weight', () => {
+  it("leaves a weight of 0 out (Flagger's omitempty), so all traffic to the canary keeps the primary listed without weight", () => {
     const [route] = routeAt(0, 100);
     expect((route.spec as any).weighted.services).to.deep.equal([
       { name: 'podinfo-primary', namespace: 'test', port: 9898 },
