@@ -7,23 +7,7 @@ export interface CanarySpec {
    * Traffic management provider.
    * @default - the operator's default provider (istio unless the operator sets another)
    */
-  readonly provider?:
-    | 'istio'
-    | 'linkerd'
-    | 'smi:v1alpha1'
-    | 'smi:v1alpha2'
-    | 'smi:v1alpha3'
-    | 'osm'
-    | 'kuma'
-    | 'gloo'
-    | 'gatewayapi:v1'
-    | 'gatewayapi:v1beta1'
-    | 'nginx'
-    | 'contour'
-    | 'kubernetes'
-    | 'traefik'
-    | 'apisix'
-    | 'skipper';
+  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik' | 'apisix' | 'skipper';
   /**
    * Prometheus URL.
    * @default - the operator's metrics server (http://prometheus:9090 unless the operator sets another)
@@ -302,7 +286,7 @@ export interface CanarySpecService {
    * Gateway API mirror filters.
    * @default - none
    */
-  readonly mirror?: { readonly [key: string]: unknown }[];
+  readonly mirror?: ({ readonly [key: string]: unknown })[];
   /**
    * Istio CORS policy.
    * @default - not set
