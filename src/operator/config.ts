@@ -26,6 +26,8 @@ export interface OperatorConfig {
   webhookService?: { namespace: string; name: string; port: number };
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** The CA of the mounted certificate (cert-manager's ca.crt): the webhooks' caBundle. */
+  tlsCaFile?: string;
   /** Secret in the Service's namespace that holds the certificate every replica serves (in a cluster). */
   webhookSecretName: string;
   /** Name of both webhook configurations; each installation (Helm release) has its own. */
@@ -99,6 +101,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorCon
       : {}),
     ...(env.SLUICE_TLS_CERT_FILE ? { tlsCertFile: env.SLUICE_TLS_CERT_FILE } : {}),
     ...(env.SLUICE_TLS_KEY_FILE ? { tlsKeyFile: env.SLUICE_TLS_KEY_FILE } : {}),
+    ...(env.SLUICE_TLS_CA_FILE ? { tlsCaFile: env.SLUICE_TLS_CA_FILE } : {}),
     webhookSecretName: env.SLUICE_WEBHOOK_SECRET_NAME || `${env.SLUICE_SERVICE_NAME ?? 'sluice'}-webhook-tls`,
     webhookConfigurationName: env.SLUICE_WEBHOOK_CONFIGURATION_NAME || WEBHOOK_CONFIGURATION_NAME,
     leaderElect: bool(env.SLUICE_LEADER_ELECT, false),

@@ -1,6 +1,5 @@
 // The operator process: controller (behind leader election when asked), admission webhooks,
 // and the /metrics, /healthz, /readyz endpoints; a clean shutdown on SIGTERM or SIGINT.
-import { readFileSync } from 'node:fs';
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +20,7 @@ import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '..
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
 import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
 import { keepSharedCertificateFresh, sharedServingCertificate } from '../admission/shared-certificate.js';
-import { watchCertificateFiles } from '../admission/certificate-files.js';
+import { followMountedCertificate, readCertificateFiles, watchCertificateFiles } from '../admission/certificate-files.js';
 import { selfSubjectUsername } from '../admission/self-subject.js';
 import type { OperatorConfig } from './config.js';
 import { AlertNotifier } from '../notify/index.js';
@@ -152,9 +151,12 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   let stopCertificateRenewal: (() => void) | undefined;
   if (config.webhooks) {
     // A mounted certificate wins; in a cluster, replicas share one through a Secret; outside, a fresh one.
-    const mounted = config.tlsCertFile && config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined;
+    const mounted =
+      config.tlsCertFile && config.tlsKeyFile
+        ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, ...(config.tlsCaFile ? { caFile: config.tlsCaFile } : {}) }
+        : undefined;
     const shared = !mounted && config.webhookService ? await sharedServingCertificate(client, config.webhookService, config.webhookSecretName) : undefined;
-    const tls = mounted ? { cert: readFileSync(mounted.certFile, 'utf8'), key: readFileSync(mounted.keyFile, 'utf8') } : shared;
+    const tls = mounted ? readCertificateFiles(mounted) : shared;
     admission = await startAdmissionServer({
       port: config.webhookPort,
       canaries: controller,
@@ -173,7 +175,11 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     log.info({ endpoint }, 'admission webhooks registered');
     // Renew before expiry (a self-made certificate renews inside the server), or follow the mounted files.
     stopCertificateRenewal = mounted
-      ? watchCertificateFiles(mounted, (next) => started.setCertificate(next), { log })
+      ? watchCertificateFiles(
+          mounted,
+          followMountedCertificate(started, tls?.ca, (ca) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName }), log),
+          { log },
+        )
       : shared && config.webhookService
         ? keepSharedCertificateFresh({
             client,

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 import { pino } from 'pino';
 import { canaryLookupFromList } from '../../../src/admission/canary-lookup.js';
 import { needsRenewal } from '../../../src/admission/certificate-rotation.js';
-import { watchCertificateFiles } from '../../../src/admission/certificate-files.js';
+import { followMountedCertificate, readCertificateFiles, watchCertificateFiles } from '../../../src/admission/certificate-files.js';
 import { createCertificateAuthority, createServingCertificate, issueServingCertificate } from '../../../src/admission/certificates.js';
 import { keepSharedCertificateFresh, renewSharedCertificate, sharedServingCertificate, type SecretClient } from '../../../src/admission/shared-certificate.js';
 import { startAdmissionServer } from '../../../src/admission/server.js';
@@ -227,6 +227,46 @@ describe('mounted certificate files', function () {
     } finally {
       stop();
       await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("with a CA file (cert-manager's ca.crt): a renewed CA is registered before its certificate is served", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-certs-'));
+    const first = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
+    const second = createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], keyBits: 1024 });
+    // As the kubelet mounts a Secret: each file is a link through `..data`, which a rotation swaps
+    // in one rename, so the three files change together.
+    const version = (name: string, pair: typeof first) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'tls.crt'), pair.cert);
+      writeFileSync(join(dir, name, 'tls.key'), pair.key);
+      writeFileSync(join(dir, name, 'ca.crt'), pair.caCert);
+      symlinkSync(name, join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    };
+    version('..v1', first);
+    for (const f of ['tls.crt', 'tls.key', 'ca.crt']) symlinkSync(join('..data', f), join(dir, f));
+    const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') };
+    const initial = readCertificateFiles(files);
+    expect(initial.ca, 'the caBundle is the CA, not the leaf').to.equal(first.caCert);
+    const steps: string[] = [];
+    const server = { setCertificate: (tls: { cert: string }) => steps.push(`serve ${new X509Certificate(tls.cert).serialNumber}`) };
+    const registerCa = async (ca: string) => {
+      await sleep(50);
+      steps.push(`register ${new X509Certificate(ca).serialNumber}`);
+    };
+    const stop = watchCertificateFiles(files, followMountedCertificate(server, initial.ca, registerCa, log), { intervalMs: 100, log });
+    try {
+      version('..v2', second);
+      const served = `serve ${new X509Certificate(second.cert).serialNumber}`;
+      await until('the new certificate served', async () => (steps.includes(served) ? true : undefined));
+      expect(steps, 'the new CA registered first, then the certificate it signed served').to.deep.equal([
+        `register ${new X509Certificate(second.caCert).serialNumber}`,
+        served,
+      ]);
+    } finally {
+      stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
