@@ -35,7 +35,8 @@ async function serve(): Promise<void> {
       status: { phase: 'Succeeded', lastPromotedSpec: promoted, lastAppliedSpec: promoted },
     },
   ]);
-  const server = await startAdmissionServer({ port: 0, canaries });
+  // The benchmark's reviews come from a plain user: nobody is exempt as the operator.
+  const server = await startAdmissionServer({ port: 0, canaries, operatorUsername: undefined });
   process.send?.({ port: server.port, caBundle: server.caBundle });
   // The parent asks for the server's CPU time around each run: cost per review, whatever the load.
   process.on('message', (m) => {
