@@ -3,7 +3,14 @@
 // real ones, the CLI passes files or the cluster, and unit tests pass fakes.
 import type { ResolvedCanary, ResolvedMetric } from '../api/defaults.js';
 import type { Canary, MetricTemplate } from '../api/types.js';
-import { isMetricBackendType, type BackendClient, type BackendSettings, type KubeAccess, type MetricBackendType } from './backends/backend.js';
+import {
+  isMetricBackendType,
+  type BackendClient,
+  type BackendSettings,
+  type KubeAccess,
+  type ManySeriesRule,
+  type MetricBackendType,
+} from './backends/backend.js';
 import { METRIC_BACKENDS } from './backends/table.js';
 import { builtinFamily, isBuiltinMetric, renderBuiltinQuery } from './builtin-queries.js';
 import {
@@ -104,6 +111,8 @@ type Plan =
       readonly address: string;
       readonly auth: PrometheusAuth;
       readonly toJudged: (value: number) => number;
+      /** How the backend reads an answer of several series, as Flagger's provider does. */
+      readonly manySeries: ManySeriesRule;
       /** A backend other than Prometheus: connects it (and may throw, as prometheusFor may). */
       readonly connect?: () => MetricsQuerier;
       /** Prometheus: the query for another model (the judge's primary and per-step forms). */
@@ -134,7 +143,7 @@ async function checkMetric(resolved: ResolvedCanary, metric: ResolvedMetric, dep
     return withQuery(judge(subject, { kind: 'error', stage: 'query', message: errorText(err) }), plan.query);
   }
   const [reading, requestCount, comparison] = await Promise.all([
-    runQuery(querier, plan.query).then((r) => (r.kind === 'value' ? { kind: 'value' as const, value: plan.toJudged(r.value) } : r)),
+    runQuery(querier, plan.query, plan.manySeries).then((r) => (r.kind === 'value' ? { ...r, value: plan.toJudged(r.value) } : r)),
     metric.minRequestCount !== undefined ? countRequests(resolved, model, deps) : Promise.resolve(undefined),
     metric.judge ? compareWithPrimary(resolved, metric.judge, metric.intervalMs, model, plan, querier, deps) : Promise.resolve(undefined),
   ]);
@@ -173,10 +182,11 @@ export function queryModelOf(resolved: ResolvedCanary, metric: ResolvedMetric, r
 
 async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: QueryModel, deps: MetricCheckDeps): Promise<Plan> {
   const same = (v: number) => v;
+  const manySeries = METRIC_BACKENDS.prometheus.manySeries;
   if (metric.templateRef) return planTemplate(resolved, metric.templateRef, model, deps);
   if (metric.query) {
     // Flagger runs a legacy inline query as written, against the canary's Prometheus.
-    return { ok: true, kind: 'custom', query: metric.query, address: resolved.metricsServer, auth: {}, toJudged: same };
+    return { ok: true, kind: 'custom', query: metric.query, address: resolved.metricsServer, auth: {}, toJudged: same, manySeries };
   }
   if (isBuiltinMetric(metric.name)) {
     try {
@@ -190,6 +200,7 @@ async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: Q
         address: resolved.metricsServer,
         auth: {},
         toJudged: seconds ? (v) => v * 1000 : same,
+        manySeries,
         renderFor: (m) => renderBuiltinQuery(resolved.provider, name, m),
       };
     } catch (err) {
@@ -237,6 +248,7 @@ async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: Q
       address: settings.address ?? METRIC_BACKENDS[type].defaultAddress ?? '',
       auth: {},
       toJudged: (v) => v,
+      manySeries: METRIC_BACKENDS[type].manySeries,
       connect: () => connect(type, settings),
     };
   }
@@ -254,7 +266,16 @@ async function planTemplate(resolved: ResolvedCanary, ref: TemplateRef, model: Q
     }
   }
   const address = provider.address || resolved.metricsServer;
-  return { ok: true, kind: 'custom', query, address, auth, toJudged: (v) => v, renderFor: (m) => renderQuery(template.spec.query, m) };
+  return {
+    ok: true,
+    kind: 'custom',
+    query,
+    address,
+    auth,
+    toJudged: (v) => v,
+    manySeries: METRIC_BACKENDS.prometheus.manySeries,
+    renderFor: (m) => renderQuery(template.spec.query, m),
+  };
 }
 
 /** Flagger's secret keys: `token` (Bearer), else `username` and `password` (basic auth). */
@@ -345,9 +366,9 @@ async function compareWithPrimary(
   return judgeSamples(canary.values, primary.values, settings, showerOf(plan.kind));
 }
 
-async function runQuery(querier: MetricsQuerier, query: string): Promise<Reading> {
+async function runQuery(querier: MetricsQuerier, query: string, manySeries: ManySeriesRule): Promise<Reading> {
   try {
-    return readingOf(await querier.query(query));
+    return readingOf(await querier.query(query), manySeries);
   } catch (err) {
     return { kind: 'error', stage: 'query', message: errorText(err) };
   }
@@ -368,7 +389,7 @@ async function countRequests(resolved: ResolvedCanary, model: QueryModel, deps: 
   }
   let reading: Reading;
   try {
-    reading = await runQuery(deps.prometheusFor(resolved.metricsServer, {}), query);
+    reading = await runQuery(deps.prometheusFor(resolved.metricsServer, {}), query, METRIC_BACKENDS.prometheus.manySeries);
   } catch (err) {
     reading = { kind: 'error', stage: 'query', message: errorText(err) };
   }

@@ -49,15 +49,32 @@ export interface Verdict {
   readonly countsAsFailedCheck: boolean;
   /** Sluice: the statistical judge's comparison with the primary, for a metric with sluiceJudge. */
   readonly judge?: JudgeStatus;
+  /**
+   * When the query answered several series and one was used (or refused as no values): the
+   * Warning Event that says so. `message` and `halt` carry the same sentence in parentheses.
+   */
+  readonly seriesWarning?: string;
 }
 
 export function judge(subject: VerdictSubject, reading: Reading): Verdict {
-  const verdict = judgeReading(subject, reading);
+  const verdict = withSeriesNote(subject, judgeReading(subject, reading), 'series' in reading ? reading.series : undefined);
   // An error's detail is whatever a server answered: the status, the Event and the log get it capped.
   return {
     ...verdict,
     message: capMessage(verdict.message),
     ...(verdict.halt !== undefined ? { halt: capMessage(verdict.halt) } : {}),
+    ...(verdict.seriesWarning !== undefined ? { seriesWarning: capMessage(verdict.seriesWarning) } : {}),
+  };
+}
+
+/** Which of several series the value came from, in the status message, the halt and its own Event. */
+function withSeriesNote(subject: VerdictSubject, verdict: Verdict, note: string | undefined): Verdict {
+  if (note === undefined) return verdict;
+  return {
+    ...verdict,
+    message: `${verdict.message} (${note})`,
+    ...(verdict.halt !== undefined ? { halt: `${verdict.halt} (${note})` } : {}),
+    seriesWarning: `Metric ${subject.metricName} of ${subject.canaryName}.${subject.namespace}: ${note}`,
   };
 }
 

@@ -92,6 +92,7 @@ export function formatCanaryReport(resolved: ResolvedCanary, verdicts: MetricVer
     if (v.judge) lines.push(`    judge:     ${judgeLine(v.judge)}`);
     lines.push(`    verdict:   ${v.result}: ${v.message}`);
     if (v.halt) lines.push(`    event:     ${v.halt}`);
+    else if (v.seriesWarning) lines.push(`    event:     ${v.seriesWarning}`);
   }
   const passed = verdicts.filter((v) => v.result === 'pass').length;
   lines.push(`  ${verdicts.length} check${verdicts.length === 1 ? '' : 's'}: ${passed} passed, ${verdicts.length - passed} did not pass`);

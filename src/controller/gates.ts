@@ -103,10 +103,13 @@ export async function runGate(gate: Gate, canary: Canary, resolved: ResolvedCana
       const metrics = verdicts.map((v) => metricStatus(v, now));
       // Like Flagger, the first check that does not pass halts the step and is the one reported.
       const halted = verdicts.find((v) => v.result !== 'pass');
-      if (!halted) return { open: true, events: [], metrics };
+      // A check whose value came from one of several series says so once: in its own Warning,
+      // or, for the halting check, in the halt (which carries the same sentence).
+      const seriesWarnings = verdicts.filter((v) => v !== halted && v.seriesWarning).map((v) => warning(v.seriesWarning!));
+      if (!halted) return { open: true, events: seriesWarnings, metrics };
       return {
         open: false,
-        events: [warning(halted.halt ?? halted.message)],
+        events: [warning(halted.halt ?? halted.message), ...seriesWarnings],
         metrics,
         countsAsFailedCheck: verdicts.some((v) => v.result !== 'pass' && v.countsAsFailedCheck),
       };

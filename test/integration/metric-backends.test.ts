@@ -143,12 +143,15 @@ describe('metric backends: real Graphite (carbon + graphite-web)', function () {
     expect(v).to.include({ result: 'nodata', countsAsFailedCheck: true });
   });
 
-  it('several series with values are refused, naming them', async () => {
+  it("several series with values: the last one with data is used, as Flagger's Graphite provider does, and named", async () => {
     const template = graphiteTemplate(graphite.url);
     template.spec.query = 'target=stats.timers.httpServerRequests.app.{{target}}.outcome.*.count&from=-1min';
     const v = await run('failing', template);
-    expect(v.result).to.equal('error');
-    expect(v.message).to.include('returned 2 series').and.include('SERVER_ERROR').and.include('SUCCESS');
+    expect(v.message).to.include('the query returned 2 series, 2 with data; used the last with data');
+    // Graphite lists the series in its own order: the value is the one of the series named.
+    const used = /used the last with data, \{target="[^"]*outcome\.(\w+)\.count"\}/.exec(v.message)?.[1];
+    expect(v.value).to.equal(used === 'SUCCESS' ? 60 : 40);
+    expect(v.seriesWarning).to.include('Metric success rate of podinfo.test');
   });
 
   it("a Go-style interval reaches Graphite as written, and Graphite's refusal is reported with its HTTP status", async () => {

@@ -79,6 +79,8 @@ export interface MetricBackend {
   readonly window: string;
   /** What the availability check asks. */
   readonly probe: string;
+  /** What Flagger does with an answer of several series, and so what Sluice does (reading.ts). */
+  readonly manySeries: ManySeriesRule;
   /** Throws MetricsProviderError (failure 'config') when settings lack what the backend needs. */
   connect(settings: BackendSettings): BackendClient;
 }
@@ -101,6 +103,22 @@ export function configError(title: string, address: string, message: string): Me
   return new MetricsProviderError(`${title}${address ? ` at ${address}` : ''}: ${message}`, 'config', address);
 }
 
+/**
+ * How Flagger's provider reads an answer of several series (or results, tables, items):
+ *   first / last       the first / last series of the answer, in its order, even one without data
+ *   last-with-data     the last series that has a value (Graphite reads every datapoint in turn)
+ *   refuse             more than one series with data is an error (Flagger's ErrMultipleValuesReturned)
+ *   refuse-as-no-values anything but exactly one result is "no values found" (New Relic)
+ *   one-value          the backend answers one number by construction (Keptn)
+ */
+export type ManySeries = 'first' | 'last' | 'last-with-data' | 'refuse' | 'refuse-as-no-values' | 'one-value';
+
+export interface ManySeriesRule {
+  readonly rule: ManySeries;
+  /** How to write the query so that it answers one series, for the message: "aggregate it with sum()". */
+  readonly oneSeries: string;
+}
+
 /** One series as a backend answered it: its name and its one value (undefined: no data points). */
 export interface SeriesValue {
   readonly labels: Readonly<Record<string, string>>;
@@ -108,13 +126,11 @@ export interface SeriesValue {
 }
 
 /**
- * The answer as the judging code reads it: a vector of the series that carry a value. None is
- * "no values"; several are refused, as for Prometheus, rather than one picked silently.
+ * The answer as the judging code reads it: a vector of every series in the backend's order, one
+ * without data as NaN, so that the backend's ManySeriesRule picks the series Flagger picks.
  */
 export function seriesResult(series: readonly SeriesValue[]): QueryResult {
-  const samples: Sample[] = series
-    .filter((s): s is SeriesValue & { value: number } => s.value !== undefined)
-    .map((s) => ({ labels: s.labels, value: s.value }));
+  const samples: Sample[] = series.map((s) => ({ labels: s.labels, value: s.value ?? NaN }));
   return { type: 'vector', samples };
 }
 

@@ -33,6 +33,7 @@ export const cloudwatch: MetricBackend = {
   secretKeys: SECRET_KEYS,
   window: 'StartTime = now - 10 x interval, EndTime = now, MaxDatapoints 20; the first value of the first result',
   probe: 'GetMetricData with no queries answers 200 or 400 (not 403: the IAM permission cloudwatch:GetMetricData is there)',
+  manySeries: { rule: 'first', oneSeries: 'return one result (ReturnData: false on the other queries)' },
   connect: (settings) => connectCloudWatch(settings),
 };
 

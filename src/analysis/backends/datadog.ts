@@ -26,6 +26,7 @@ export const datadog: MetricBackend = {
   defaultAddress: DATADOG_DEFAULT_ADDRESS,
   window: 'from = now - 10 x interval, to = now (Unix seconds); the oldest point of the series',
   probe: 'GET /api/v1/validate accepts the keys (HTTP 200)',
+  manySeries: { rule: 'first', oneSeries: 'drop the by {...} grouping' },
   connect: (settings) => connectDatadog(settings),
 };
 

@@ -23,6 +23,7 @@ export const dynatrace: MetricBackend = {
   secretKeys: SECRET_KEYS,
   window: 'from = now - 10 x interval, to = now (epoch ms), resolution=Inf',
   probe: 'GET /api/v2/metrics?pageSize=1 accepts the token (HTTP 200)',
+  manySeries: { rule: 'last', oneSeries: 'merge the dimensions with :splitBy()' },
   connect: (settings) => connectDynatrace(settings),
 };
 
@@ -47,12 +48,12 @@ function connectDynatrace(settings: BackendSettings): BackendClient {
       const body = jsonOf(at, res) as { result?: unknown };
       if (!Array.isArray(body?.result)) throw failure(at, ' answered without a result list', 'unexpected', res.status);
       // One result per metric selector; each has one data entry per series (dimension tuple).
-      const series = body.result.flatMap((r: { metricId?: unknown; data?: unknown }) =>
-        (Array.isArray(r?.data) ? r.data : []).map((d: { dimensionMap?: unknown; dimensions?: unknown; values?: unknown }) => ({
-          labels: labelsOf(r?.metricId, d?.dimensionMap),
-          value: Array.isArray(d?.values) ? firstValue(d.values) : undefined,
-        })),
-      );
+      // Flagger reads the first selector's series only, and so does Sluice.
+      const first = body.result[0] as { metricId?: unknown; data?: unknown } | undefined;
+      const series = (Array.isArray(first?.data) ? first.data : []).map((d: { dimensionMap?: unknown; values?: unknown }) => ({
+        labels: labelsOf(first?.metricId, d?.dimensionMap),
+        value: Array.isArray(d?.values) ? firstValue(d.values) : undefined,
+      }));
       return seriesResult(series);
     },
     async probe() {

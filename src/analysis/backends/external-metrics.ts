@@ -14,6 +14,7 @@ export const externalmetrics: MetricBackend = {
   secretKeys: [{ name: 'token', required: false, what: 'a bearer token, with spec.provider.address' }],
   window: 'none: the adapter decides what its current value covers',
   probe: 'listing dummy-metric in kube-system answers without an error',
+  manySeries: { rule: 'first', oneSeries: 'narrow the labelSelector to one series' },
   connect: (settings) => connectExternalMetrics(settings),
 };
 

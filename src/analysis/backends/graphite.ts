@@ -24,6 +24,7 @@ export const graphite: MetricBackend = {
   secretKeys: SECRET_KEYS,
   window: 'none added: the query sets it (from=-{{ interval }}, or summarize(..., {{ interval }}))',
   probe: 'the render API answers target=test (no data is fine)',
+  manySeries: { rule: 'last-with-data', oneSeries: 'wrap the target in sumSeries() or averageSeries()' },
   connect: (settings) => connectGraphite(settings),
 };
 

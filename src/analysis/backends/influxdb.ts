@@ -25,6 +25,7 @@ export const influxdb: MetricBackend = {
   secretKeys: SECRET_KEYS,
   window: 'none added: the Flux query sets it (|> range(start: -{{ interval }}))',
   probe: 'the query API runs from(bucket: "default") |> range(start: -2h)',
+  manySeries: { rule: 'first', oneSeries: 'merge the tables with group() before the aggregate' },
   connect: (settings) => connectInflux(settings),
 };
 

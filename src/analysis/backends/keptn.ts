@@ -16,6 +16,7 @@ export const keptn: MetricBackend = {
   secretKeys: [],
   window: 'an Analysis gets timeframe.recent from the query (default 1m); a KeptnMetric has its own',
   probe: 'none (Flagger reports Keptn as always available)',
+  manySeries: { rule: 'one-value', oneSeries: 'query one KeptnMetric or Analysis' },
   connect: (settings) => connectKeptn(settings),
 };
 

@@ -26,6 +26,7 @@ export const newrelic: MetricBackend = {
   defaultAddress: NEWRELIC_DEFAULT_ADDRESS,
   window: '" SINCE <interval in seconds> seconds ago" appended to the NRQL',
   probe: 'the query API answers "SELECT * FROM Metric" (HTTP 200)',
+  manySeries: { rule: 'refuse-as-no-values', oneSeries: 'select one aggregate function without FACET' },
   connect: (settings) => connectNewRelic(settings),
 };
 

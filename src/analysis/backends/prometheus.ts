@@ -14,6 +14,7 @@ export const prometheus: MetricBackend = {
   secretKeys: SECRET_KEYS,
   window: 'none added: the PromQL sets it ([{{ interval }}])',
   probe: 'vector(1) returns 1',
+  manySeries: { rule: 'last', oneSeries: 'aggregate it with sum()' },
   connect: (settings) => connectPrometheus(settings),
 };
 

@@ -24,6 +24,7 @@ export const splunk: MetricBackend = {
   secretKeys: SECRET_KEYS,
   window: 'start = now - 10 x interval, stop = now (epoch ms), immediate=true; the last value',
   probe: 'GET https://api.<realm>.signalfx.com/v2/metric?limit=1 accepts the token (HTTP 200)',
+  manySeries: { rule: 'refuse', oneSeries: 'aggregate the stream, e.g. with .sum(), before publish()' },
   connect: (settings) => connectSplunk(settings),
 };
 

@@ -33,6 +33,7 @@ export const stackdriver: MetricBackend = {
   defaultAddress: STACKDRIVER_DEFAULT_ADDRESS,
   window: 'none added: the MQL query sets it (| within {{ interval }}, | every)',
   probe: 'timeSeries:query with an empty query answers 200 or 400 INVALID_ARGUMENT (not 401/403)',
+  manySeries: { rule: 'first', oneSeries: 'aggregate it with | group_by []' },
   connect: (settings) => connectStackdriver(settings),
 };
 

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRIC_BACKENDS } from '../../../src/analysis/backends/table.js';
 import type { BackendSettings, MetricBackendType } from '../../../src/analysis/backends/backend.js';
-import { readingOf } from '../../../src/analysis/reading.js';
+import { readingOf, type Reading } from '../../../src/analysis/reading.js';
 
 interface Seen {
   method: string;
@@ -50,7 +50,14 @@ const settingsOf = (over: Partial<BackendSettings>): BackendSettings => ({
   env: {},
   ...over,
 });
-const read = async (type: MetricBackendType, settings: BackendSettings, query: string) => readingOf(await METRIC_BACKENDS[type].connect(settings).query(query));
+const read = async (type: MetricBackendType, settings: BackendSettings, query: string) =>
+  readingOf(await METRIC_BACKENDS[type].connect(settings).query(query), METRIC_BACKENDS[type].manySeries);
+/** The reading of an answer of several series: the value (or no values) and the sentence naming the one used. */
+const picked = (kind: 'value' | 'no-values', value: number | undefined, sentence: RegExp) => (r: Reading) => {
+  expect(r.kind).to.equal(kind);
+  if (value !== undefined) expect(r).to.have.property('value', value);
+  expect(r).to.have.property('series').that.matches(sentence);
+};
 const errorOf = async (work: Promise<unknown>) =>
   work.then(
     () => {
@@ -95,7 +102,16 @@ describe('metric backends: SaaS APIs against local servers of their documented e
           { scope: 'b', pointlist: [[1, 3]] },
         ],
       };
-      expect((await read('datadog', settings, 'q')).kind).to.equal('ambiguous');
+      // Flagger's Datadog provider reads the first series, even one without points.
+      picked('value', 2, /^the query returned 2 series; used the first, \{scope="a"\}, as Flagger does: drop the by/)(await read('datadog', settings, 'q'));
+      answer = {
+        status: 'ok',
+        series: [
+          { scope: 'a', pointlist: [] },
+          { scope: 'b', pointlist: [[1, 3]] },
+        ],
+      };
+      picked('no-values', undefined, /used the first, \{scope="a"\}, which has no value/)(await read('datadog', settings, 'q'));
 
       await METRIC_BACKENDS.datadog.connect(settings).probe();
       expect(dd.seen.at(-1)?.path).to.equal('/api/v1/validate');
@@ -139,8 +155,13 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       expect(await read('newrelic', settings, 'q')).to.deep.equal({ kind: 'no-values' });
       answer = { results: [{ count: 7 }] };
       expect(await read('newrelic', settings, 'q')).to.deep.equal({ kind: 'value', value: 7 });
+      // Flagger's New Relic provider reads anything but exactly one result as no values.
       answer = { results: [{ result: 1 }, { result: 2 }] };
-      expect((await read('newrelic', settings, 'q')).kind).to.equal('ambiguous');
+      picked(
+        'no-values',
+        undefined,
+        /^the query returned 2 results; Flagger reads anything but one result as no values/,
+      )(await read('newrelic', settings, 'q'));
     } finally {
       nr.close();
     }
@@ -178,7 +199,15 @@ describe('metric backends: SaaS APIs against local servers of their documented e
           },
         ],
       };
-      expect((await read('dynatrace', settings, 'm')).kind).to.equal('ambiguous');
+      // Flagger's Dynatrace provider reads the last series of the first metric selector's result.
+      picked('value', 2, /^the query returned 2 series; used the last, \{metricId="m",a="2"\}, as Flagger does/)(await read('dynatrace', settings, 'm'));
+      answer = {
+        result: [
+          { metricId: 'm', data: [{ dimensionMap: { a: '1' }, values: [1] }] },
+          { metricId: 'n', data: [{ dimensionMap: { a: '2' }, values: [2] }] },
+        ],
+      };
+      expect(await read('dynatrace', settings, 'm,n')).to.deep.equal({ kind: 'value', value: 1 });
       await METRIC_BACKENDS.dynatrace.connect(settings).probe();
       expect(dt.seen.at(-1)?.rawPath).to.equal('/api/v2/metrics?pageSize=1');
     } finally {
@@ -226,7 +255,11 @@ describe('metric backends: SaaS APIs against local servers of their documented e
           logicalTimestampMs: NOW,
         },
       ]);
-      expect((await read('splunk', settings, program)).kind).to.equal('ambiguous');
+      // Flagger's Splunk provider refuses values from more than one time series.
+      const refused = await read('splunk', settings, program);
+      expect(refused.kind === 'ambiguous' && refused.detail).to.match(
+        /^the query returned 2 series with data \(\{tsId="AAA"\} \{tsId="BBB"\}\); Flagger refuses/,
+      );
       answer = ['event: error', 'data: {"error":400,"errorType":"ANALYTICS_PROGRAM_ERROR","message":"unexpected token"}', '', ''].join('\n');
       expect(await errorOf(METRIC_BACKENDS.splunk.connect(settings).query('bad('))).to.include(
         'rejected the program: 400 ANALYTICS_PROGRAM_ERROR unexpected token',
@@ -272,7 +305,12 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       answer = csv([',,0,2026-11-28T11:59:00Z,2026-11-28T12:00:00Z,NaN,errors']);
       expect(await read('influxdb', settings, flux)).to.deep.equal({ kind: 'no-values' });
       answer = csv([',,0,2026-11-28T11:59:00Z,2026-11-28T12:00:00Z,1,a', ',,1,2026-11-28T11:59:00Z,2026-11-28T12:00:00Z,2,b']);
-      expect((await read('influxdb', settings, flux)).kind).to.equal('ambiguous');
+      // Flagger's InfluxDB provider reads the first record of the answer: the first table's.
+      picked(
+        'value',
+        1,
+        /^the query returned 2 series; used the first, \{result="_result",table="0"\}, as Flagger does: merge the tables/,
+      )(await read('influxdb', settings, flux));
       answer = '#datatype,string,string\n#group,true,true\n#default,,\n,error,reference\n,"bucket ""x"" not found",\n\n';
       expect(await errorOf(METRIC_BACKENDS.influxdb.connect(settings).query(flux))).to.include('failed the query: bucket "x" not found');
       expect(
@@ -319,7 +357,8 @@ describe('metric backends: SaaS APIs against local servers of their documented e
       answer = {};
       expect(await read('stackdriver', settings, mql)).to.deep.equal({ kind: 'no-values' });
       answer = { timeSeriesData: [{ pointData: [{ values: [{ doubleValue: 1 }] }] }, { pointData: [{ values: [{ int64Value: '2' }] }] }] };
-      expect((await read('stackdriver', settings, mql)).kind).to.equal('ambiguous');
+      // Flagger's Cloud Monitoring provider reads the first time series.
+      picked('value', 1, /^the query returned 2 series; used the first, \{series="0"\}/)(await read('stackdriver', settings, mql));
       await METRIC_BACKENDS.stackdriver.connect(settings).probe(); // 400 INVALID_ARGUMENT for the empty query: available
     } finally {
       google.close();
@@ -376,7 +415,19 @@ describe('metric backends: SaaS APIs against local servers of their documented e
           { Id: 'b', Values: [2] },
         ],
       };
-      expect((await read('cloudwatch', settings, query)).kind).to.equal('ambiguous');
+      // Flagger's CloudWatch provider reads the first result, even one without values.
+      picked(
+        'value',
+        1,
+        /^the query returned 2 series; used the first, \{Id="a"\}, as Flagger does: return one result/,
+      )(await read('cloudwatch', settings, query));
+      answer = {
+        MetricDataResults: [
+          { Id: 'a', Values: [] },
+          { Id: 'b', Values: [2] },
+        ],
+      };
+      picked('no-values', undefined, /used the first, \{Id="a"\}, which has no value/)(await read('cloudwatch', settings, query));
       await METRIC_BACKENDS.cloudwatch.connect(settings).probe(); // 400 for no queries: available
       const wrong = settingsOf({ address: aws.url, region: 'eu-west-1', env: { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-key' } });
       const message = await errorOf(METRIC_BACKENDS.cloudwatch.connect(wrong).query(query));

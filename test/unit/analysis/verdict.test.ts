@@ -2,6 +2,8 @@
 import { expect } from 'chai';
 import { judge, checkStatusOf, type VerdictSubject } from '../../../src/analysis/verdict.js';
 import { readingOf } from '../../../src/analysis/reading.js';
+import type { ManySeries, ManySeriesRule } from '../../../src/analysis/backends/backend.js';
+import type { QueryResult } from '../../../src/analysis/prometheus.js';
 
 const subject = (over: Partial<VerdictSubject>): VerdictSubject => ({
   canaryName: 'podinfo',
@@ -106,35 +108,92 @@ describe('status of a verdict', () => {
 });
 
 describe('readings', () => {
+  const prom: ManySeriesRule = { rule: 'last', oneSeries: 'aggregate it with sum()' };
+  const read = (result: QueryResult, rule: ManySeriesRule = prom) => readingOf(result, rule);
+  const three = (values: number[]): QueryResult => ({ type: 'vector', samples: values.map((value, i) => ({ labels: { pod: 'abc'[i] }, value })) });
+  const rule = (r: ManySeries): ManySeriesRule => ({ rule: r, oneSeries: 'aggregate it' });
+
   it('one sample is its value; empty and NaN are no values', () => {
-    expect(readingOf({ type: 'vector', samples: [{ labels: {}, value: 42 }] })).to.deep.equal({ kind: 'value', value: 42 });
-    expect(readingOf({ type: 'vector', samples: [] })).to.deep.equal({ kind: 'no-values' });
-    expect(readingOf({ type: 'vector', samples: [{ labels: {}, value: NaN }] })).to.deep.equal({ kind: 'no-values' });
-    expect(readingOf({ type: 'scalar', value: 7 })).to.deep.equal({ kind: 'value', value: 7 });
-    expect(readingOf({ type: 'scalar', value: NaN })).to.deep.equal({ kind: 'no-values' });
+    expect(read({ type: 'vector', samples: [{ labels: {}, value: 42 }] })).to.deep.equal({ kind: 'value', value: 42 });
+    expect(read({ type: 'vector', samples: [] })).to.deep.equal({ kind: 'no-values' });
+    expect(read({ type: 'vector', samples: [{ labels: {}, value: NaN }] })).to.deep.equal({ kind: 'no-values' });
+    expect(read({ type: 'scalar', value: 7 })).to.deep.equal({ kind: 'value', value: 7 });
+    expect(read({ type: 'scalar', value: NaN })).to.deep.equal({ kind: 'no-values' });
   });
 
-  it('several series are an explicit error naming them, not a silent pick', () => {
-    const r = readingOf({
-      type: 'vector',
-      samples: [
-        { labels: { pod: 'a' }, value: 1 },
-        { labels: { pod: 'b' }, value: 2 },
-      ],
+  it('several series, rule "last" (Prometheus): the last is used and the reading says which, of how many', () => {
+    expect(read(three([1, 2, 3]))).to.deep.equal({
+      kind: 'value',
+      value: 3,
+      series: 'the query returned 3 series; used the last, {pod="c"}, as Flagger does: aggregate it with sum() to judge them all',
     });
-    expect(r.kind).to.equal('ambiguous');
-    expect(r.kind === 'ambiguous' && r.detail).to.match(/2 series \(\{pod="a"\} \{pod="b"\}\), expected one/);
-    const v = judge(successRate, r);
-    expect(v).to.include({ result: 'error', countsAsFailedCheck: true });
+    // Flagger reads a NaN last series as no values, whatever the others hold.
+    expect(read(three([1, 2, NaN]))).to.deep.include({ kind: 'no-values' });
+    expect(read(three([1, 2, NaN])))
+      .to.have.property('series')
+      .that.includes('{pod="c"}, which has no value');
   });
 
-  it('a range vector or string is refused', () => {
-    expect(readingOf({ type: 'matrix', seriesCount: 1 }).kind).to.equal('ambiguous');
-    expect(readingOf({ type: 'string', value: 'x' }).kind).to.equal('ambiguous');
+  it('rule "first": the first series, even one without a value', () => {
+    expect(read(three([1, 2, 3]), rule('first'))).to.include({ kind: 'value', value: 1 });
+    expect(read(three([NaN, 2, 3]), rule('first'))).to.include({ kind: 'no-values' });
+  });
+
+  it('rule "last-with-data" (Graphite): the last series that has a value', () => {
+    const r = read(three([1, 2, NaN]), rule('last-with-data'));
+    expect(r).to.include({ kind: 'value', value: 2 });
+    expect(r).to.have.property('series').that.includes('3 series, 2 with data; used the last with data, {pod="b"}');
+    expect(read(three([NaN, NaN, NaN]), rule('last-with-data'))).to.deep.equal({ kind: 'no-values' });
+  });
+
+  it('rule "refuse" (Splunk): more than one series with data is an error naming them; one with data is its value', () => {
+    const r = read(three([1, NaN, 3]), rule('refuse'));
+    expect(r.kind).to.equal('ambiguous');
+    expect(r.kind === 'ambiguous' && r.detail).to.match(/2 series with data \(\{pod="a"\} \{pod="c"\}\); Flagger refuses more than one value/);
+    expect(judge(successRate, r)).to.include({ result: 'error', countsAsFailedCheck: true });
+    expect(read(three([NaN, 5, NaN]), rule('refuse'))).to.deep.equal({ kind: 'value', value: 5 });
+  });
+
+  it('rule "refuse-as-no-values" (New Relic): several results are "no values", saying why', () => {
+    const r = read(three([1, 2, 3]), rule('refuse-as-no-values'));
+    expect(r.kind).to.equal('no-values');
+    expect(r).to.have.property('series').that.includes('the query returned 3 results; Flagger reads anything but one result as no values');
+  });
+
+  it('a range vector is refused as Flagger refuses it; a string is refused', () => {
+    const r = read({ type: 'matrix', seriesCount: 2 });
+    expect(r.kind === 'ambiguous' && r.detail)
+      .to.include('range vector (2 series)')
+      .and.include('Flagger refuses it as well');
+    expect(read({ type: 'string', value: 'x' }).kind).to.equal('ambiguous');
   });
 
   it('an infinite value is a value (it fails a max)', () => {
-    const v = judge(duration, readingOf({ type: 'vector', samples: [{ labels: {}, value: Infinity }] }));
+    const v = judge(duration, read({ type: 'vector', samples: [{ labels: {}, value: Infinity }] }));
     expect(v.result).to.equal('fail');
+  });
+});
+
+describe('verdicts of a value picked from several series', () => {
+  const note = 'the query returned 3 series; used the last, {pod="c"}, as Flagger does: aggregate it with sum() to judge them all';
+
+  it('a pass keeps the note in its message and carries one Warning sentence naming the metric', () => {
+    const v = judge(successRate, { kind: 'value', value: 100, series: note });
+    expect(v.result).to.equal('pass');
+    expect(v.message).to.equal(`success rate 100.00% >= 99% (${note})`);
+    expect(v.halt).to.equal(undefined);
+    expect(v.seriesWarning).to.equal(`Metric request-success-rate of podinfo.test: ${note}`);
+  });
+
+  it("a failure's halt names the series too; no-values keeps Flagger's words and adds the note", () => {
+    const fail = judge(successRate, { kind: 'value', value: 50, series: note });
+    expect(fail.halt).to.equal(`Halt podinfo.test advancement success rate 50.00% < 99% (${note})`);
+    const none = judge(notFound, { kind: 'no-values', series: note });
+    expect(none.result).to.equal('nodata');
+    expect(none.message).to.match(/^no values found for custom metric 404s percentage .*\(the query returned 3 series/);
+  });
+
+  it('a single series carries no note', () => {
+    expect(judge(successRate, value(100))).to.not.have.property('seriesWarning');
   });
 });
