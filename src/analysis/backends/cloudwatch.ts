@@ -2,11 +2,10 @@
 // monitoring.<region>.amazonaws.com, X-Amz-Target GraniteServiceVersion20100801.GetMetricData),
 // signed with SigV4. The query is the MetricDataQueries list as JSON; the range is the last ten
 // metric intervals with at most 20 datapoints, as Flagger asks it, and a result is worth its
-// first value (CloudWatch returns the newest first). Credentials come from the operator's
-// environment as AWS SDKs read them (AWS_ACCESS_KEY_ID..., or IRSA's AWS_ROLE_ARN and
-// AWS_WEB_IDENTITY_TOKEN_FILE); a secretRef with aws_access_key_id and aws_secret_access_key is
-// a Sluice addition (Flagger reads no secret for CloudWatch).
-import { readFile } from 'node:fs/promises';
+// first value (CloudWatch returns the newest first). Credentials come from the AWS SDKs' default
+// chain (aws-credentials.ts: environment, web identity, shared files, container endpoint, EC2
+// instance metadata); a secretRef with aws_access_key_id and aws_secret_access_key is a Sluice
+// addition (Flagger reads no secret for CloudWatch).
 import {
   configError,
   numberOf,
@@ -17,8 +16,9 @@ import {
   type MetricBackend,
   type SecretKey,
 } from './backend.js';
-import { baseUrlOf, endpointOf, exchange, failure, jsonOf, send, urlAt, type BackendEndpoint } from './exchange.js';
-import { signRequest, type AwsCredentials } from './sigv4.js';
+import { baseUrlOf, endpointOf, failure, jsonOf, send, urlAt, type BackendEndpoint } from './exchange.js';
+import { signRequest } from './sigv4.js';
+import { awsCredentialChain } from './aws-credentials.js';
 
 const SECRET_KEYS: readonly SecretKey[] = [
   { name: 'aws_access_key_id', required: false, what: "Sluice addition: an access key id instead of the environment's" },
@@ -43,7 +43,7 @@ function connectCloudWatch(settings: BackendSettings): BackendClient {
   const address = settings.address ?? `https://monitoring.${region}.amazonaws.com`;
   const at = endpointOf('CloudWatch', address);
   const url = urlAt(baseUrlOf(at, address), '/');
-  const credentials = credentialSource(at, region, settings);
+  const credentials = awsCredentialChain(at, region, settings);
   const call = async (input: Record<string, unknown>) => {
     const body = JSON.stringify(input);
     const headers = signRequest({
@@ -102,79 +102,4 @@ function awsError(at: BackendEndpoint, status: number, answer: unknown): Error {
   const kind = status === 400 ? 'bad-query' : 'http';
   const hint = status === 403 ? ': the credentials need cloudwatch:GetMetricData' : '';
   return failure(at, ` answered HTTP ${status}: ${name}: ${String(message ?? Message ?? '')}${hint}`, kind, status);
-}
-
-/** Credentials, looked up at the first query and, for temporary ones, again before they expire. */
-function credentialSource(at: BackendEndpoint, region: string, settings: BackendSettings): () => Promise<AwsCredentials> {
-  const secret = settings.secret;
-  if (secret?.aws_access_key_id || secret?.aws_secret_access_key) {
-    if (!secret.aws_access_key_id || !secret.aws_secret_access_key) {
-      throw configError(at.title, at.address, 'its secret needs both aws_access_key_id and aws_secret_access_key');
-    }
-    const fixed = {
-      accessKeyId: secret.aws_access_key_id,
-      secretAccessKey: secret.aws_secret_access_key,
-      ...(secret.aws_session_token ? { sessionToken: secret.aws_session_token } : {}),
-    };
-    return async () => fixed;
-  }
-  const env = settings.env;
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    const fixed = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    };
-    return async () => fixed;
-  }
-  if (env.AWS_ROLE_ARN && env.AWS_WEB_IDENTITY_TOKEN_FILE) {
-    let cached: { credentials: AwsCredentials; until: number } | undefined;
-    return async () => {
-      if (cached && settings.now() < cached.until) return cached.credentials;
-      cached = await assumeRoleWithWebIdentity(at, region, settings);
-      return cached.credentials;
-    };
-  }
-  return async () => {
-    throw configError(
-      at.title,
-      at.address,
-      "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA), in the operator's environment",
-    );
-  };
-}
-
-/** IRSA: STS AssumeRoleWithWebIdentity with the projected token (an unsigned call). */
-async function assumeRoleWithWebIdentity(
-  at: BackendEndpoint,
-  region: string,
-  settings: BackendSettings,
-): Promise<{ credentials: AwsCredentials; until: number }> {
-  const env = settings.env;
-  const stsAddress = env.AWS_ENDPOINT_URL_STS || `https://sts.${region}.amazonaws.com`;
-  const stsAt = endpointOf('AWS STS', stsAddress);
-  let token: string;
-  try {
-    token = (await readFile(env.AWS_WEB_IDENTITY_TOKEN_FILE!, 'utf8')).trim();
-  } catch (err) {
-    throw configError(at.title, at.address, `cannot read AWS_WEB_IDENTITY_TOKEN_FILE: ${(err as Error).message}`);
-  }
-  const url = urlAt(baseUrlOf(stsAt, stsAddress), '/', {
-    Action: 'AssumeRoleWithWebIdentity',
-    Version: '2011-06-15',
-    RoleArn: env.AWS_ROLE_ARN!,
-    RoleSessionName: env.AWS_ROLE_SESSION_NAME || `sluice-${Math.trunc(settings.now() / 1000)}`,
-    WebIdentityToken: token,
-  });
-  const res = await exchange(stsAt, { url, headers: { accept: 'application/xml' }, deadlineMs: settings.timeoutMs, maxResponseBytes: 64 * 1024 });
-  const xml = res.body.toString('utf8');
-  const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-  const accessKeyId = field('AccessKeyId');
-  const secretAccessKey = field('SecretAccessKey');
-  if (!accessKeyId || !secretAccessKey) throw failure(stsAt, ' answered without credentials', 'unexpected', res.status);
-  const expires = Date.parse(field('Expiration') ?? '');
-  return {
-    credentials: { accessKeyId, secretAccessKey, ...(field('SessionToken') ? { sessionToken: field('SessionToken')! } : {}) },
-    until: Number.isNaN(expires) ? settings.now() + 5 * 60_000 : expires - 60_000,
-  };
 }
