@@ -10,6 +10,7 @@ import { crossNamespaceProblems } from '../api/cross-namespace.js';
 import { formatProblem } from '../api/problem.js';
 import { decide, IDLE_RESYNC_MS } from '../rollout/decide.js';
 import type { Decision } from '../rollout/decision.js';
+import { trimCoreObject } from './core-cache-trim.js';
 import { RESOURCES, isConflict, isNotFound, startInformer, type KubeClient, type KubeObject, type ResourceType, type WatchedCache } from '../kube/index.js';
 import { WorkQueue } from './work-queue.js';
 import { RoutingCaches } from './routing-caches.js';
@@ -145,7 +146,7 @@ export class CanaryController {
   async start(): Promise<void> {
     const { client, namespace } = this.opts;
     const options = { ...(namespace ? { namespace } : {}), log: this.opts.log };
-    const watch = this.opts.informer ?? (<T extends KubeObject>(type: ResourceType) => startInformer<T>(client, type, options));
+    const watch = this.opts.informer ?? (<T extends KubeObject>(type: ResourceType) => startInformer<T>(client, type, { ...options, transform: trimCoreObject }));
     this.canaries = watch(RESOURCES.canaries);
     this.deployments = watch(RESOURCES.deployments);
     this.daemonSets = watch(RESOURCES.daemonSets);

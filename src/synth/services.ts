@@ -1,8 +1,9 @@
 // The three ClusterIP Services of a Canary: `<apex>` (what clients call), `<apex>-primary` and
-// `<apex>-canary` (what routers split traffic between). Typed with cdk8s-plus-27's k8s classes.
-import type { OwnerReference } from 'cdk8s';
+// `<apex>-canary` (what routers split traffic between). Plain ApiObjects: cdk8s-plus-27's k8s
+// classes would load its whole generated Kubernetes API (about 18 MB of the operator's RSS) for
+// one kind; the JSON keeps the key order their toJson wrote.
+import { ApiObject, type OwnerReference } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IntOrString, KubeService, type KubeServiceProps, type ServicePort } from 'cdk8s-plus-27/lib/imports/k8s.js';
 import type { ResolvedService } from '../api/defaults.js';
 import type { CustomMetadata } from '../api/types.js';
 import { isJsonObject, type JsonObject } from './kube-json.js';
@@ -17,6 +18,26 @@ export const FLUX_SERVICE_ANNOTATIONS = FLUX_OPT_OUT_ANNOTATIONS;
 const PROXY_CONTAINERS = new Set(['istio-proxy', 'envoy', 'linkerd-proxy']);
 
 export type PodSet = 'primary' | 'canary';
+
+/** A Service port as the API writes it (targetPort a number or a port name). */
+export interface ServicePort {
+  readonly appProtocol?: string;
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'TCP';
+  readonly targetPort: number | string;
+}
+
+interface ServiceProps {
+  readonly metadata: {
+    readonly annotations: Record<string, string>;
+    readonly labels: Record<string, string>;
+    readonly name: string;
+    readonly namespace: string;
+    readonly ownerReferences?: OwnerReference[];
+  };
+  readonly spec: { readonly clusterIP?: 'None'; readonly ports: ServicePort[]; readonly selector: Record<string, string>; readonly type: 'ClusterIP' };
+}
 
 export interface CanaryServicesProps {
   readonly service: ResolvedService;
@@ -35,9 +56,9 @@ export interface CanaryServicesProps {
 }
 
 export class CanaryServices extends Construct {
-  readonly apex: KubeService;
-  readonly primary: KubeService;
-  readonly canary: KubeService;
+  readonly apex: ApiObject;
+  readonly primary: ApiObject;
+  readonly canary: ApiObject;
 
   constructor(scope: Construct, id: string, props: CanaryServicesProps) {
     super(scope, id);
@@ -52,7 +73,7 @@ export class CanaryServices extends Construct {
   }
 }
 
-function serviceProps(props: CanaryServicesProps, name: string, pods: PodSet, custom: CustomMetadata | undefined, ports: ServicePort[]): KubeServiceProps {
+function serviceProps(props: CanaryServicesProps, name: string, pods: PodSet, custom: CustomMetadata | undefined, ports: ServicePort[]): ServiceProps {
   const { selector, service } = props;
   const unmanaged = service.unmanagedMetadata ?? {};
   const labels = omitKeys({ ...withoutForeignKeys(custom?.labels), [selector.key]: name }, unmanaged.labels);
@@ -60,10 +81,10 @@ function serviceProps(props: CanaryServicesProps, name: string, pods: PodSet, cu
   return {
     metadata: { name, namespace: props.namespace, labels, annotations, ownerReferences: props.ownerReferences },
     spec: {
-      type: 'ClusterIP',
-      ...(service.headless ? { clusterIp: 'None' } : {}),
-      selector: { [selector.key]: pods === 'primary' ? selector.primaryValue : selector.value },
+      ...(service.headless ? { clusterIP: 'None' as const } : {}),
       ports,
+      selector: { [selector.key]: pods === 'primary' ? selector.primaryValue : selector.value },
+      type: 'ClusterIP',
     },
   };
 }
@@ -71,11 +92,11 @@ function serviceProps(props: CanaryServicesProps, name: string, pods: PodSet, cu
 function mainPortOf(service: ResolvedService): ServicePort {
   const { targetPort } = service;
   return {
-    name: service.portName,
-    protocol: 'TCP',
-    port: service.port,
-    targetPort: typeof targetPort === 'number' ? IntOrString.fromNumber(targetPort) : IntOrString.fromString(targetPort),
     ...(service.appProtocol ? { appProtocol: service.appProtocol } : {}),
+    name: service.portName,
+    port: service.port,
+    protocol: 'TCP',
+    targetPort,
   };
 }
 
@@ -96,31 +117,40 @@ export function discoveredPortsOf(podSpec: JsonObject | undefined, service: Reso
       // The apiserver rejects two ports with one name or one number; the first declaration wins.
       if (isMainPort(p) || name === service.portName || byName.has(name) || usedNumbers.has(p.containerPort)) return;
       usedNumbers.add(p.containerPort);
-      byName.set(name, { name, protocol: 'TCP', port: p.containerPort, targetPort: IntOrString.fromNumber(p.containerPort) });
+      byName.set(name, { name, port: p.containerPort, protocol: 'TCP', targetPort: p.containerPort });
     });
   }
   return [...byName.values()];
 }
 
-/**
- * A KubeService that also writes `spec.trafficDistribution`, which the k8s 1.27 classes predate
- * (their toJson would drop it).
- */
-class GeneratedService extends KubeService {
+/** A v1 Service, with `spec.trafficDistribution` last when the Canary sets it. */
+class GeneratedService extends ApiObject {
   constructor(
     scope: Construct,
     id: string,
-    props: KubeServiceProps,
+    props: ServiceProps,
     private readonly trafficDistribution?: string,
   ) {
-    super(scope, id, props);
+    super(scope, id, { apiVersion: 'v1', kind: 'Service', ...props });
   }
 
   override toJson(): any {
     const json = super.toJson();
-    if (!this.trafficDistribution) return json;
-    return { ...json, spec: { ...json.spec, trafficDistribution: this.trafficDistribution } };
+    // cdk8s writes metadata in its own order; the API's (and the k8s classes') is alphabetical.
+    const { annotations, labels, name, namespace, ownerReferences } = json.metadata;
+    const metadata = definedOnly({ annotations, labels, name, namespace, ownerReferences: ownerReferences?.map(ownerReferenceJson) });
+    const spec = this.trafficDistribution ? { ...json.spec, trafficDistribution: this.trafficDistribution } : json.spec;
+    return { apiVersion: json.apiVersion, kind: json.kind, metadata, spec };
   }
+}
+
+function ownerReferenceJson(r: OwnerReference): OwnerReference {
+  const { apiVersion, blockOwnerDeletion, controller, kind, name, uid } = r;
+  return definedOnly({ apiVersion, blockOwnerDeletion, controller, kind, name, uid }) as OwnerReference;
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function omitKeys(map: Record<string, string>, keys: readonly string[] | undefined): Record<string, string> {
