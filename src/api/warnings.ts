@@ -4,7 +4,7 @@
 // never makes a document invalid. Fields accepted but not acted on are canaryWarnings()'s.
 import { type Problem, problem, quote } from './problem.js';
 import { canaryWarnings } from './validate.js';
-import type { Canary } from './types.js';
+import { GROUP_VERSION, type Canary } from './types.js';
 
 type Warn = (canary: Canary, analysisPath: string) => Problem[];
 
@@ -57,8 +57,23 @@ export function suspiciousValues(doc: unknown): Problem[] {
   });
 }
 
-/** Every warning about a flagger.app document: fields not acted on, and suspicious values. */
+/**
+ * A MetricTemplate or AlertProvider of another flagger.app version (Flagger's CloudWatch docs write
+ * flagger.app/v1alpha1). Sluice reads its fields all the same, but the CRDs, Flagger's as Sluice's,
+ * serve v1beta1 only, so `kubectl apply` would refuse it: said before it is.
+ */
+function unservedVersion(doc: unknown): Problem[] {
+  const apiVersion = (doc as { apiVersion?: unknown }).apiVersion;
+  if (apiVersion === GROUP_VERSION) return [];
+  return [
+    problem('apiVersion', `${quote(apiVersion)} is not served (the CRD serves ${GROUP_VERSION} only), so the apiserver refuses it: write ${GROUP_VERSION}`),
+  ];
+}
+
+/** Every warning about a flagger.app document: fields not acted on, suspicious values, an unserved version. */
 export function documentWarnings(doc: unknown, defaultProvider?: string): Problem[] {
-  if ((doc as { kind?: unknown } | undefined)?.kind !== 'Canary') return [];
+  const kind = (doc as { kind?: unknown } | undefined)?.kind;
+  if (kind === 'MetricTemplate' || kind === 'AlertProvider') return unservedVersion(doc);
+  if (kind !== 'Canary') return [];
   return [...canaryWarnings(doc, defaultProvider), ...suspiciousValues(doc)];
 }

@@ -8,6 +8,11 @@
 // with a merge patch (lists are replaced whole), conditional on the version it saw; the apply
 // that follows then meets only its own ports.
 //
+// A Service the Canary does not own (the user's, written before it): as Flagger's router, Sluice
+// writes its ports and selector only. It does not become the Canary's (no owner reference), so
+// deleting the Canary, with or without revertOnDeletion, leaves the user's Service to the user,
+// and its labels and annotations stay the user's.
+//
 // A VirtualService that a user wrote: as Flagger, Sluice takes its spec over but does not make
 // it the Canary's (no owner reference), so deleting the Canary does not delete the user's
 // routing; it keeps the spec it found in `flagger.kubernetes.io/original-configuration` unless
@@ -32,7 +37,7 @@ export interface ObjectTakeover {
  */
 export function takeOver(desired: KubeObject, live: KubeObject | null | undefined, canaryUid: string | undefined): ObjectTakeover {
   if (!live) return { apply: desired };
-  if (isService(desired)) return { apply: desired, ...portsTakeover(desired, live) };
+  if (isService(desired)) return { apply: isForeign(live, canaryUid) ? foreignService(desired) : desired, ...portsTakeover(desired, live) };
   if (isVirtualService(desired) && !ownedBy(live, canaryUid)) return { apply: foreignVirtualService(desired, live) };
   return { apply: desired };
 }
@@ -41,6 +46,9 @@ export function takeOver(desired: KubeObject, live: KubeObject | null | undefine
 export function ownedBy(object: KubeObject, canaryUid: string | undefined): boolean {
   return canaryUid !== undefined && ((object.metadata.ownerReferences as { uid?: string }[] | undefined) ?? []).some((r) => r.uid === canaryUid);
 }
+
+/** Written by someone else: not the Canary's (an unknown uid tells nothing, and changes nothing). */
+const isForeign = (live: KubeObject, canaryUid: string | undefined) => canaryUid !== undefined && !ownedBy(live, canaryUid);
 
 export function isVirtualService(o: KubeObject): boolean {
   return o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/');
@@ -60,6 +68,12 @@ function portsTakeover(desired: KubeObject, live: KubeObject): Pick<ObjectTakeov
   const wanted = new Set(portsOf(desired).map(portKey));
   if (portsOf(live).every((p) => wanted.has(portKey(p)))) return {};
   return { patchFirst: { metadata: { resourceVersion: live.metadata.resourceVersion }, spec: { ports: portsOf(desired) } } };
+}
+
+/** The user's Service as Sluice writes it: its spec (ports, selector), nothing of its metadata. */
+function foreignService(desired: KubeObject): KubeObject {
+  const { name, namespace } = desired.metadata;
+  return { ...desired, metadata: { name, namespace } };
 }
 
 /** The user's VirtualService as Sluice writes it: not owned by the Canary, its original spec kept. */

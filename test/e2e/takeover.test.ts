@@ -217,6 +217,9 @@ describe('e2e: taking over from Flagger', function () {
       const svc = await kubectlJson(['-n', ns, 'get', 'service', 'podinfo-svc']);
       expect(svc.spec.ports).to.deep.equal([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 9898 }]);
       expect(svc.spec.selector).to.deep.equal({ app: 'podinfo-primary' });
+      // As Flagger's router: the user's Service is not made the Canary's, and keeps its own metadata.
+      expect(svc.metadata.ownerReferences ?? []).to.deep.equal([]);
+      expect(svc.metadata.labels ?? {}).to.deep.equal({});
       expect(logOf(operator, ns)).to.not.include('Duplicate value');
     });
 
@@ -227,6 +230,15 @@ describe('e2e: taking over from Flagger', function () {
       expect(st.phase, events.join('\n')).to.equal('Succeeded');
       expect(events).to.include(`Advance podinfo.${ns} canary iteration 5/5`);
       expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(NEW);
+    });
+
+    it("`kubectl delete canary` (no revertOnDeletion) leaves the user's Service; the Canary's own go with it", async () => {
+      await kubectl(['-n', ns, 'delete', 'canary', 'podinfo', '--wait=true', '--timeout=120s']);
+      await waitFor(async () => !(await kubectl(['-n', ns, 'get', 'service', 'podinfo-svc-canary', '--ignore-not-found', '-o', 'name'])).trim(), 60_000, {
+        what: 'the garbage collector to delete podinfo-svc-canary',
+      });
+      const svc = await kubectlJson(['-n', ns, 'get', 'service', 'podinfo-svc']);
+      expect(svc.metadata.ownerReferences ?? []).to.deep.equal([]);
     });
   });
 

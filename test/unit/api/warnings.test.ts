@@ -86,6 +86,27 @@ describe('suspicious values: accepted, with a warning', () => {
     expect(documentWarnings({ ...canary((s) => (s.targetRef.apiVersion = 'v1')), kind: 'MetricTemplate' })).to.deep.equal([]);
   });
 
+  it("a MetricTemplate of flagger.app/v1alpha1 (Flagger's CloudWatch docs): valid, with a warning that the CRD does not serve that version", () => {
+    const template = {
+      apiVersion: 'flagger.app/v1alpha1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'cloudwatch-error-rate' },
+      spec: { provider: { type: 'cloudwatch', region: 'ap-northeast-1' }, query: '[]' },
+    };
+    expect(validateDocument(template)).to.deep.equal([]);
+    expect(documentWarnings(template).map(formatProblem)).to.deep.equal([
+      'apiVersion: "flagger.app/v1alpha1" is not served (the CRD serves flagger.app/v1beta1 only), so the apiserver refuses it: write flagger.app/v1beta1',
+    ]);
+    expect(documentWarnings({ ...template, apiVersion: 'flagger.app/v1beta1' })).to.deep.equal([]);
+    const provider = {
+      apiVersion: 'flagger.app/v1alpha1',
+      kind: 'AlertProvider',
+      metadata: { name: 'on-call' },
+      spec: { type: 'slack', address: 'https://hooks.slack.com/x' },
+    };
+    expect(documentWarnings(provider).map((p) => p.path)).to.deep.equal(['apiVersion']);
+  });
+
   it('the validating webhook allows such a Canary and sends the warning back (kubectl prints it)', () => {
     const doc = canary((s) => (s.targetRef.apiVersion = 'v1'));
     const verdict = validateFlaggerObject({

@@ -81,11 +81,27 @@ const liveVirtualService = (annotations: Record<string, string> = {}, extra: Rec
 describe('takeover of objects written before the Canary: Service ports', () => {
   it("a user's Service with a port Sluice does not generate: its ports are replaced first, on condition of the version seen", () => {
     const plan = takeOver(sluiceService(), userService(), UID);
-    expect(plan.apply).to.deep.equal(sluiceService());
+    expect(plan.apply.spec).to.deep.equal(sluiceService().spec);
     expect(plan.patchFirst).to.deep.equal({
       metadata: { resourceVersion: '41' },
       spec: { ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 9898 }] },
     });
+  });
+
+  it("a user's Service does not become the Canary's: no owner reference, none of Sluice's labels or annotations (Flagger's reconcileService)", () => {
+    const labelled = sluiceService();
+    labelled.metadata.labels = { app: 'podinfo-svc', team: 'apex' };
+    labelled.metadata.annotations = { 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
+    const { apply } = takeOver(labelled, userService(), UID);
+    expect(apply.metadata).to.deep.equal({ name: 'podinfo-svc', namespace: 'test' });
+    expect(apply.spec).to.deep.equal(sluiceService().spec);
+  });
+
+  it('a Service the Canary owns (Sluice or Flagger created it) keeps its owner reference and metadata', () => {
+    const live = { ...userService(), metadata: { ...userService().metadata, ownerReferences: [owner] } };
+    expect(takeOver(sluiceService(), live, UID).apply).to.deep.equal(sluiceService());
+    // Without the Canary's uid nothing tells a user's Service from Sluice's: applied as synthesized.
+    expect(takeOver(sluiceService(), userService(), undefined).apply).to.deep.equal(sluiceService());
   });
 
   it("a Service whose ports are all Sluice's (as the apiserver returns them) needs no replace", () => {
