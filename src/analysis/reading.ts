@@ -46,6 +46,13 @@ function readingOfSeries(samples: readonly Sample[], { rule, oneSeries }: ManySe
     case 'last-with-data':
       if (withData.length === 0) return { kind: 'no-values' };
       return picked(withData[withData.length - 1], `the query returned ${count} series, ${withData.length} with data; used the last with data`, oneSeries);
+    case 'first-with-data':
+      if (withData.length === 0) return { kind: 'no-values' };
+      return picked(
+        withData[0],
+        `the query returned ${count} series, ${withData.length} with data; used the first with data (Flagger's pick among several is random)`,
+        oneSeries,
+      );
     case 'refuse-as-no-values':
       return {
         kind: 'no-values',

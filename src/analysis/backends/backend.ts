@@ -16,6 +16,7 @@ export const METRIC_BACKEND_TYPES = [
   'cloudwatch',
   'keptn',
   'externalmetrics',
+  'skywalking',
 ] as const;
 export type MetricBackendType = (typeof METRIC_BACKEND_TYPES)[number];
 
@@ -107,11 +108,13 @@ export function configError(title: string, address: string, message: string): Me
  * How Flagger's provider reads an answer of several series (or results, tables, items):
  *   first / last       the first / last series of the answer, in its order, even one without data
  *   last-with-data     the last series that has a value (Graphite reads every datapoint in turn)
+ *   first-with-data    the first series that has a value (SkyWalking: Flagger walks a Go map, whose
+ *                      order is random, so Sluice takes the answer's order)
  *   refuse             more than one series with data is an error (Flagger's ErrMultipleValuesReturned)
  *   refuse-as-no-values anything but exactly one result is "no values found" (New Relic)
  *   one-value          the backend answers one number by construction (Keptn)
  */
-export type ManySeries = 'first' | 'last' | 'last-with-data' | 'refuse' | 'refuse-as-no-values' | 'one-value';
+export type ManySeries = 'first' | 'last' | 'last-with-data' | 'first-with-data' | 'refuse' | 'refuse-as-no-values' | 'one-value';
 
 export interface ManySeriesRule {
   readonly rule: ManySeries;

@@ -10,6 +10,7 @@ import { influxdb } from './influxdb.js';
 import { keptn } from './keptn.js';
 import { newrelic } from './newrelic.js';
 import { prometheus } from './prometheus.js';
+import { skywalking } from './skywalking.js';
 import { splunk } from './splunk.js';
 import { stackdriver } from './stackdriver.js';
 
@@ -25,4 +26,5 @@ export const METRIC_BACKENDS: Readonly<Record<MetricBackendType, MetricBackend>>
   cloudwatch,
   keptn,
   externalmetrics,
+  skywalking,
 };

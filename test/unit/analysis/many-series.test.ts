@@ -88,6 +88,7 @@ describe('several series: the series Flagger uses, named', () => {
     const rules = Object.fromEntries(METRIC_BACKEND_TYPES.map((t) => [t, METRIC_BACKENDS[t].manySeries.rule]));
     expect(rules).to.deep.equal({
       prometheus: 'last',
+      skywalking: 'first-with-data',
       graphite: 'last-with-data',
       datadog: 'first',
       newrelic: 'refuse-as-no-values',

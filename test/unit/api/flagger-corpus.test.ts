@@ -28,8 +28,6 @@ const EXPECTED_REFUSALS: Record<string, { why: string; validate?: string; crd?: 
   // App Mesh is refused for good (AWS ended it; providers.ts says why).
   'artifacts-examples-appmesh-canary.yaml#0': { why: 'App Mesh is retired', validate: 'spec.provider', crd: 'spec.provider' },
   'artifacts-examples-appmesh-abtest.yaml#0': { why: 'App Mesh is retired', validate: 'spec.provider', crd: 'spec.provider' },
-  // Apache SkyWalking is a metric backend Sluice does not have; the CRD leaves provider.type open.
-  'docs-usage-metrics.yaml#10': { why: 'the skywalking metric backend is not served', validate: 'spec.provider.type' },
   // The docs' CloudWatch example says flagger.app/v1alpha1, a version neither Flagger's CRD nor
   // Sluice's serves, so the apiserver refuses it; `sluice validate` checks it and warns.
   'docs-usage-metrics.yaml#4': { why: 'flagger.app/v1alpha1 is not served', crd: 'apiVersion' },
