@@ -145,6 +145,65 @@ function resolveWebhook(w: CanaryWebhook): ResolvedWebhook {
   };
 }
 
+function resolveService(service: CanaryService, targetName: string): ResolvedService {
+  return {
+    ...service,
+    name: service.name ?? targetName,
+    portName: service.portName ?? DEFAULTS.portName,
+    targetPort: service.targetPort ?? service.port,
+  };
+}
+
+/** How the analysis advances: its pace, weights, iterations and the readiness it waits for. */
+type Steps = Pick<
+  ResolvedCanary,
+  | 'intervalMs'
+  | 'threshold'
+  | 'maxWeight'
+  | 'stepWeight'
+  | 'stepWeights'
+  | 'stepWeightPromotion'
+  | 'iterations'
+  | 'mirrorWeight'
+  | 'primaryReadyThreshold'
+  | 'canaryReadyThreshold'
+>;
+
+/** The analysis' iterations; a provider that cannot route by weight runs blue/green's default count. */
+function iterationsOf(analysis: CanaryAnalysis | undefined, provider: string): number {
+  const iterations = analysis?.iterations ?? 0;
+  return !routesByWeight(provider) && iterations === 0 ? KUBERNETES_BLUE_GREEN_ITERATIONS : iterations;
+}
+
+function resolveSteps(analysis: CanaryAnalysis | undefined, provider: string): Steps {
+  return {
+    intervalMs: analysis?.interval ? parseDuration(analysis.interval) : DEFAULTS.intervalMs,
+    threshold: analysis?.threshold ?? DEFAULTS.threshold,
+    maxWeight: maxWeightOf(analysis),
+    stepWeight: analysis?.stepWeight ?? 0,
+    stepWeights: analysis?.stepWeights ?? [],
+    stepWeightPromotion: analysis?.stepWeightPromotion ?? 0,
+    iterations: iterationsOf(analysis, provider),
+    ...(analysis?.mirrorWeight !== undefined ? { mirrorWeight: analysis.mirrorWeight } : {}),
+    primaryReadyThreshold: analysis?.primaryReadyThreshold ?? DEFAULTS.readyThreshold,
+    canaryReadyThreshold: analysis?.canaryReadyThreshold ?? DEFAULTS.readyThreshold,
+  };
+}
+
+/** What each step checks and whom it tells: match rules, metrics, webhooks, alerts, session affinity. */
+type Checks = Pick<ResolvedCanary, 'match' | 'metrics' | 'webhooks' | 'alerts' | 'sessionAffinity'>;
+
+function resolveChecks(analysis: CanaryAnalysis | undefined, strategy: Strategy, namespace: string): Checks {
+  const affinity = analysis?.sessionAffinity;
+  return {
+    match: strategy.kind === 'ab-testing' ? (analysis?.match ?? []) : [],
+    metrics: (analysis?.metrics ?? []).map((m) => resolveMetric(m, namespace)),
+    webhooks: (analysis?.webhooks ?? []).map(resolveWebhook),
+    alerts: analysis?.alerts ?? [],
+    ...(affinity ? { sessionAffinity: { ...affinity, maxAge: affinity.maxAge ?? DEFAULTS.sessionAffinityMaxAge } } : {}),
+  };
+}
+
 /**
  * Fills in every default. Call it on a validated Canary: a malformed duration throws.
  */
@@ -154,41 +213,20 @@ export function resolveCanary(canary: Canary, operator: OperatorDefaults = {}): 
   const provider = spec.provider ?? operator.provider ?? DEFAULTS.provider;
   const analysis = analysisOf(canary);
   const strategy = strategyOf(provider, analysis);
-  let iterations = analysis?.iterations ?? 0;
-  if (!routesByWeight(provider) && iterations === 0) iterations = KUBERNETES_BLUE_GREEN_ITERATIONS;
-  const affinity = analysis?.sessionAffinity;
   return {
     name: metadata.name ?? '',
     namespace,
     provider,
     metricsServer: spec.metricsServer ?? operator.metricsServer ?? DEFAULTS.metricsServer,
     targetName: spec.targetRef.name,
-    service: {
-      ...spec.service,
-      name: spec.service.name ?? spec.targetRef.name,
-      portName: spec.service.portName ?? DEFAULTS.portName,
-      targetPort: spec.service.targetPort ?? spec.service.port,
-    },
+    service: resolveService(spec.service, spec.targetRef.name),
     strategy,
-    intervalMs: analysis?.interval ? parseDuration(analysis.interval) : DEFAULTS.intervalMs,
-    threshold: analysis?.threshold ?? DEFAULTS.threshold,
-    maxWeight: maxWeightOf(analysis),
-    stepWeight: analysis?.stepWeight ?? 0,
-    stepWeights: analysis?.stepWeights ?? [],
-    stepWeightPromotion: analysis?.stepWeightPromotion ?? 0,
-    iterations,
-    ...(analysis?.mirrorWeight !== undefined ? { mirrorWeight: analysis.mirrorWeight } : {}),
-    primaryReadyThreshold: analysis?.primaryReadyThreshold ?? DEFAULTS.readyThreshold,
-    canaryReadyThreshold: analysis?.canaryReadyThreshold ?? DEFAULTS.readyThreshold,
+    ...resolveSteps(analysis, provider),
     progressDeadlineSeconds: spec.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds,
     // Flagger skips the analysis when there is none to run.
     skipAnalysis: spec.skipAnalysis === true || analysis === undefined,
     suspend: spec.suspend === true,
     revertOnDeletion: spec.revertOnDeletion === true,
-    match: strategy.kind === 'ab-testing' ? (analysis?.match ?? []) : [],
-    metrics: (analysis?.metrics ?? []).map((m) => resolveMetric(m, namespace)),
-    webhooks: (analysis?.webhooks ?? []).map(resolveWebhook),
-    alerts: analysis?.alerts ?? [],
-    ...(affinity ? { sessionAffinity: { ...affinity, maxAge: affinity.maxAge ?? DEFAULTS.sessionAffinityMaxAge } } : {}),
+    ...resolveChecks(analysis, strategy, namespace),
   };
 }

@@ -60,6 +60,15 @@ function check(value: unknown, schema: JSONSchema, path: string, out: Problem[])
     out.push(problem(path, `must be ${article(schema.type!)}, got ${typeName(value)} ${quote(value)}`));
     return;
   }
+  checkAllowed(value, schema, path, out);
+  if (Array.isArray(value)) checkList(value, schema, path, out);
+  if (schema.type === 'object' && typeof value === 'object' && !Array.isArray(value)) {
+    checkObject(value as Record<string, unknown>, schema, path, out);
+  }
+}
+
+/** A value of the right type that the schema still refuses: not one of its enum, or out of bounds. */
+function checkAllowed(value: unknown, schema: JSONSchema, path: string, out: Problem[]): void {
   if (schema.enum && !schema.enum.includes(value as string | number)) {
     const allowed = schema.enum
       .filter((v) => v !== '')
@@ -75,22 +84,23 @@ function check(value: unknown, schema: JSONSchema, path: string, out: Problem[])
       out.push(problem(path, `must be at most ${schema.maximum}, got ${value}`));
     }
   }
-  if (Array.isArray(value) && schema.maxItems !== undefined && value.length > schema.maxItems) {
+}
+
+function checkList(value: unknown[], schema: JSONSchema, path: string, out: Problem[]): void {
+  if (schema.maxItems !== undefined && value.length > schema.maxItems) {
     // One problem for the list; its items are not worth checking one by one.
     out.push(problem(path, `must have at most ${schema.maxItems} items, got ${value.length}`));
-  } else if (Array.isArray(value) && schema.items) {
-    const items = new EntryProblems(path, out);
-    for (let i = 0; i < value.length && !items.done; i++) {
-      const item = value[i];
-      // null is "unset" for a field, but a list item that is null is just wrong.
-      items.check((into) => {
-        if (item === null || item === undefined) into.push(problem(childPath(path, i), 'must not be null'));
-        else check(item, schema.items!, childPath(path, i), into);
-      });
-    }
+    return;
   }
-  if (schema.type === 'object' && typeof value === 'object' && !Array.isArray(value)) {
-    checkObject(value as Record<string, unknown>, schema, path, out);
+  if (!schema.items) return;
+  const items = new EntryProblems(path, out);
+  for (let i = 0; i < value.length && !items.done; i++) {
+    const item = value[i];
+    // null is "unset" for a field, but a list item that is null is just wrong.
+    items.check((into) => {
+      if (item === null || item === undefined) into.push(problem(childPath(path, i), 'must not be null'));
+      else check(item, schema.items!, childPath(path, i), into);
+    });
   }
 }
 

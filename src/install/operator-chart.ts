@@ -35,6 +35,34 @@ export function operatorEnv(s: InstallSettings): EnvVarJson[] {
   ];
 }
 
+/** The operator's container; its env, resources and security context are set on the JSON (see below). */
+function operatorContainer(s: InstallSettings): k8s.Container {
+  return {
+    name: 'sluice',
+    image: s.image,
+    imagePullPolicy: s.imagePullPolicy,
+    args: ['run'],
+    ports: [
+      { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+      { name: 'https-webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
+    ],
+    livenessProbe: {
+      httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http-metrics') },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    readinessProbe: {
+      httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http-metrics') },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
+}
+
 export class OperatorChart extends Chart {
   constructor(scope: Construct, id: string, s: InstallSettings) {
     super(scope, id, { namespace: s.namespace });
@@ -56,32 +84,7 @@ export class OperatorChart extends Chart {
           spec: {
             serviceAccountName: s.name,
             terminationGracePeriodSeconds: 30,
-            containers: [
-              {
-                name: 'sluice',
-                image: s.image,
-                imagePullPolicy: s.imagePullPolicy,
-                args: ['run'],
-                ports: [
-                  { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-                  { name: 'https-webhook', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
-                ],
-                livenessProbe: {
-                  httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http-metrics') },
-                  initialDelaySeconds: 5,
-                  periodSeconds: 10,
-                  timeoutSeconds: 2,
-                  failureThreshold: 3,
-                },
-                readinessProbe: {
-                  httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http-metrics') },
-                  periodSeconds: 5,
-                  timeoutSeconds: 2,
-                  failureThreshold: 3,
-                },
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
+            containers: [operatorContainer(s)],
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
           },
         },

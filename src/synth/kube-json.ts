@@ -1,6 +1,7 @@
 // Plain JSON Kubernetes objects as Sluice reads them (from files or from the apiserver) and as
 // synthesis returns them. Only the fields synthesis reads are named; every other field is kept as
 // it came (`[field: string]: unknown`), because a copy must not lose what it does not know.
+import type { OwnerReference } from 'cdk8s';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -13,6 +14,8 @@ export interface KubeMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   uid?: string;
+  /** Synthesis sets the Canary's on what it generates (ownership.ts). */
+  ownerReferences?: OwnerReference[];
   [field: string]: unknown;
 }
 

@@ -106,6 +106,34 @@ async function phases(ns: string): Promise<Map<string, CanaryItem['status']>> {
   return new Map(list.items.map((c) => [c.metadata.name, c.status ?? {}]));
 }
 
+type Phases = Awaited<ReturnType<typeof phases>>;
+const failedChecksOf = (st: Phases, name: string): number => st.get(name)?.failedChecks ?? 0;
+/** "<name>=<phase>/<failed checks>": what a bad Canary was seen at. */
+const seenAs = (st: Phases, name: string): string => `${name}=${st.get(name)?.phase}/${failedChecksOf(st, name)}`;
+
+/** Waits (5 minutes at most) until every Canary in `names` is Initialized, then says how long it took. */
+async function waitInitialized(ns: string, names: string[]): Promise<void> {
+  const initAt = Date.now();
+  for (;;) {
+    const st = await phases(ns);
+    if (names.every((n) => st.get(n)?.phase === 'Initialized')) break;
+    if (Date.now() - initAt > 5 * 60_000)
+      throw new Error(
+        `not all Initialized: ${[...st]
+          .filter(([, s]) => s?.phase !== 'Initialized')
+          .map(([n, s]) => `${n}=${s?.phase}`)
+          .join(' ')}`,
+      );
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  say(`${names.length} Canaries Initialized in ${secs(Date.now() - initAt)}`);
+}
+
+/** The first, median and last of the promotion times (ms, sorted). */
+function promotionFigures(times: number[]): string {
+  return `first ${secs(times[0] ?? NaN)}, median ${secs(times[Math.floor(times.length / 2)] ?? NaN)}, last ${secs(times.at(-1) ?? NaN)}`;
+}
+
 describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics body)', function () {
   this.timeout(25 * 60_000);
   const ns = `chaos-noisy-${run}`;
@@ -152,20 +180,7 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     operator = await startOperator({ SLUICE_NAMESPACE: ns, SLUICE_CONCURRENCY: '4', SLUICE_LOG_LEVEL: 'info' });
     rss = new RssSampler(operator.child.pid!);
     const all = [...good, ...dripping, ...huge];
-    const initAt = Date.now();
-    for (;;) {
-      const st = await phases(ns);
-      if (all.every((n) => st.get(n)?.phase === 'Initialized')) break;
-      if (Date.now() - initAt > 5 * 60_000)
-        throw new Error(
-          `not all Initialized: ${[...st]
-            .filter(([, s]) => s?.phase !== 'Initialized')
-            .map(([n, s]) => `${n}=${s?.phase}`)
-            .join(' ')}`,
-        );
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-    say(`${all.length} Canaries Initialized in ${secs(Date.now() - initAt)}`);
+    await waitInitialized(ns, all);
 
     const t0 = Date.now();
     // The targets only, in one command (the primaries are Sluice's: the guard refuses edits to them).
@@ -175,7 +190,7 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     while (promotedAt.size < GOOD && Date.now() - t0 < ON_TIME_MS) {
       const st = await phases(ns);
       for (const name of good) if (st.get(name)?.phase === 'Succeeded' && !promotedAt.has(name)) promotedAt.set(name, Date.now() - t0);
-      for (const name of [...dripping, ...huge]) badSeen.add(`${name}=${st.get(name)?.phase}/${st.get(name)?.failedChecks ?? 0}`);
+      for (const name of [...dripping, ...huge]) badSeen.add(seenAs(st, name));
       await new Promise((r) => setTimeout(r, 1_000));
     }
     const times = [...promotedAt.values()].sort((a, b) => a - b);
@@ -184,15 +199,13 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     const badNames = [...dripping, ...huge];
     let final = await phases(ns);
     for (const waitUntil = Date.now() + 120_000; Date.now() < waitUntil;) {
-      if (badNames.every((n) => (final.get(n)?.failedChecks ?? 0) > 0)) break;
+      if (badNames.every((n) => failedChecksOf(final, n) > 0)) break;
       await new Promise((r) => setTimeout(r, 1_000));
       final = await phases(ns);
-      for (const name of badNames) badSeen.add(`${name}=${final.get(name)?.phase}/${final.get(name)?.failedChecks ?? 0}`);
+      for (const name of badNames) badSeen.add(seenAs(final, name));
     }
-    say(
-      `promoted ${times.length}/${GOOD} in ${secs(ON_TIME_MS)} at most: first ${secs(times[0] ?? NaN)}, median ${secs(times[Math.floor(times.length / 2)] ?? NaN)}, last ${secs(times.at(-1) ?? NaN)}`,
-    );
-    say(`bad Canaries now: ${[...dripping, ...huge].map((n) => `${n} ${final.get(n)?.phase} (failed checks ${final.get(n)?.failedChecks ?? 0})`).join(', ')}`);
+    say(`promoted ${times.length}/${GOOD} in ${secs(ON_TIME_MS)} at most: ${promotionFigures(times)}`);
+    say(`bad Canaries now: ${badNames.map((n) => `${n} ${final.get(n)?.phase} (failed checks ${failedChecksOf(final, n)})`).join(', ')}`);
     say(
       `calls: ${noisy.calls.ok} to the good webhook, ${noisy.calls.drip} to the drip, ${noisy.calls.huge} to the endless body; operator max RSS ${rss.maxMb.toFixed(0)} MB`,
     );
@@ -200,7 +213,7 @@ describe('chaos: noisy neighbours (a drip-feeding webhook and an endless metrics
     expect(times, 'every good Canary promoted on time').to.have.length(GOOD);
     for (const name of [...dripping, ...huge]) {
       expect(final.get(name)?.phase, `${name} still analysed, never promoted`).to.equal('Progressing');
-      expect(final.get(name)?.failedChecks ?? 0, `${name}'s failed checks`).to.be.greaterThan(0);
+      expect(failedChecksOf(final, name), `${name}'s failed checks`).to.be.greaterThan(0);
     }
     expect(
       [...badSeen].some((s) => /=(Promoting|Finalising|Succeeded)\//.test(s)),

@@ -36,7 +36,12 @@ const APP_NS = `e2e-helm-app-${suffix}`;
 const SA = `system:serviceaccount:${NS}:${RELEASE}`;
 const WEBHOOK_KINDS = ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration'];
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
+};
 
 interface Run {
   code: number;

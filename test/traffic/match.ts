@@ -39,38 +39,42 @@ function fieldValue(req: SimRequest, c: Cond): string | undefined {
   }
 }
 
+type Op = Cond['op'];
+type PositiveOp = 'present' | 'exact' | 'prefix' | 'contains' | 'regex';
+
+/** Each negative condition holds exactly when its positive one does not (a missing field included). */
+const NEGATION_OF: Partial<Record<Op, PositiveOp>> = {
+  absent: 'present',
+  'not-exact': 'exact',
+  'not-prefix': 'prefix',
+  'not-contains': 'contains',
+  'not-regex': 'regex',
+};
+
 export function condHolds(req: SimRequest, c: Cond): boolean {
+  const negated = NEGATION_OF[c.op];
+  return negated ? !positiveHolds(req, c, negated) : positiveHolds(req, c, c.op as PositiveOp);
+}
+
+function positiveHolds(req: SimRequest, c: Cond, op: PositiveOp): boolean {
   let v = fieldValue(req, c);
   let want = c.value ?? '';
   if (c.ignoreCase && v !== undefined) {
     v = v.toLowerCase();
     want = want.toLowerCase();
   }
-  switch (c.op) {
+  if (v === undefined) return false;
+  switch (op) {
     case 'present':
-      return v !== undefined;
-    case 'absent':
-      return v === undefined;
+      return true;
     case 'exact':
       return v === want;
-    case 'not-exact':
-      return v !== want;
     case 'prefix':
-      return v !== undefined && v.startsWith(want);
-    case 'not-prefix':
-      return v === undefined || !v.startsWith(want);
+      return v.startsWith(want);
     case 'contains':
-      return v !== undefined && v.includes(want);
-    case 'not-contains':
-      return v === undefined || !v.includes(want);
-    case 'regex': {
-      const re = compile(c.value ?? '', c.ignoreCase);
-      return v !== undefined && !!re && re.test(v);
-    }
-    case 'not-regex': {
-      const re = compile(c.value ?? '', c.ignoreCase);
-      return v === undefined || !re || !re.test(v);
-    }
+      return v.includes(want);
+    case 'regex':
+      return compile(c.value ?? '', c.ignoreCase)?.test(v) ?? false;
   }
 }
 
@@ -144,50 +148,56 @@ export function sampleForRegex(re: string): string | undefined {
 export function satisfy(req: SimRequest, m: Match): boolean {
   for (const c of m.conds) {
     if (condHolds(req, c)) continue;
-    let value: string | undefined;
-    switch (c.op) {
-      case 'exact':
-      case 'prefix':
-      case 'contains':
-        value = c.value ?? '';
-        break;
-      case 'present':
-        value = 'true';
-        break;
-      case 'regex':
-        value = sampleForRegex(c.value ?? '');
-        break;
-      default:
-        value = undefined; // negative conditions hold on a request that lacks the field
-    }
+    const value = valueSatisfying(c);
     if (value === undefined) return false;
-    switch (c.field) {
-      case 'header':
-        req.headers[(c.name ?? '').toLowerCase()] = value;
-        break;
-      case 'cookie': {
-        const jar = parseCookies(req.headers['cookie']);
-        jar[c.name ?? ''] = value;
-        req.headers['cookie'] = Object.entries(jar)
-          .map(([k, v]) => `${k}=${v}`)
-          .join('; ');
-        break;
-      }
-      case 'query':
-        req.query[c.name ?? ''] = value;
-        break;
-      case 'path':
-        req.path = value.startsWith('/') ? value : `/${value}`;
-        break;
-      case 'method':
-        req.method = value;
-        break;
-      case 'host':
-        req.host = value;
-        break;
-    }
+    setField(req, c, value);
   }
   return m.conds.every((c) => condHolds(req, c));
+}
+
+/** A value for the condition's field that makes it hold; undefined for a negative condition (it holds
+ *  on a request that lacks the field) or a regex no simple sample satisfies. */
+function valueSatisfying(c: Cond): string | undefined {
+  switch (c.op) {
+    case 'exact':
+    case 'prefix':
+    case 'contains':
+      return c.value ?? '';
+    case 'present':
+      return 'true';
+    case 'regex':
+      return sampleForRegex(c.value ?? '');
+    default:
+      return undefined;
+  }
+}
+
+function setField(req: SimRequest, c: Cond, value: string): void {
+  switch (c.field) {
+    case 'header':
+      req.headers[(c.name ?? '').toLowerCase()] = value;
+      break;
+    case 'cookie': {
+      const jar = parseCookies(req.headers['cookie']);
+      jar[c.name ?? ''] = value;
+      req.headers['cookie'] = Object.entries(jar)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ');
+      break;
+    }
+    case 'query':
+      req.query[c.name ?? ''] = value;
+      break;
+    case 'path':
+      req.path = value.startsWith('/') ? value : `/${value}`;
+      break;
+    case 'method':
+      req.method = value;
+      break;
+    case 'host':
+      req.host = value;
+      break;
+  }
 }
 
 export function plainRequest(host = 'localhost'): SimRequest {

@@ -233,9 +233,7 @@ export class Metrics {
   /** Records one request under `families` (the route's) plus the app's own metrics at the pod. */
   record(s: Served, families: Family[]) {
     const code = String(s.status);
-    const ms = s.latencyMs;
     const ep = s.endpoint;
-    const svcHost = `${s.backend.service}.${s.backend.namespace}.svc.cluster.local`;
     this.inc(this.simRequests, {
       route: s.route.key,
       kind: s.route.kind,
@@ -243,105 +241,128 @@ export class Metrics {
       namespace: s.backend.namespace,
       outcome: ep ? code : `no-endpoints:${code}`,
     });
-    for (const f of families) {
-      switch (f) {
-        case 'istio': {
-          if (!ep) break; // destination-side: no pod, no report
-          const l = {
-            reporter: 'destination',
-            source_workload: 'unknown',
-            source_workload_namespace: 'unknown',
-            source_app: 'unknown',
-            destination_workload: ep.workload,
-            destination_workload_namespace: ep.namespace,
-            destination_app: ep.labels['app'] ?? ep.labels['app.kubernetes.io/name'] ?? 'unknown',
-            destination_version: ep.labels['version'] ?? 'unknown',
-            destination_service: svcHost,
-            destination_service_name: s.backend.service,
-            destination_service_namespace: s.backend.namespace,
-            destination_canonical_service: ep.labels['service.istio.io/canonical-name'] ?? ep.labels['app'] ?? ep.workload,
-            request_protocol: 'http',
-            response_code: code,
-            response_flags: '-',
-            connection_security_policy: 'none',
-          };
-          this.inc(this.istioRequests, l);
-          this.observe(this.istioDuration, l, ms);
-          break;
-        }
-        case 'linkerd': {
-          if (!ep) break; // inbound side of the destination proxy
-          const l = {
-            direction: 'inbound',
-            namespace: ep.namespace,
-            deployment: ep.workload,
-            pod: ep.pod,
-            authority: `${svcHost}:${s.port ?? 80}`,
-            tls: 'true',
-            status_code: code,
-            target_addr: `0.0.0.0:${s.port ?? 80}`,
-          };
-          this.inc(this.linkerdResponses, { ...l, classification: s.status >= 500 ? 'failure' : 'success' });
-          this.observe(this.linkerdLatency, l, ms);
-          break;
-        }
-        case 'osm': {
-          if (!ep) break;
-          const l = {
-            source_namespace: 'unknown',
-            source_kind: 'unknown',
-            source_name: 'unknown',
-            source_pod: 'unknown',
-            destination_namespace: ep.namespace,
-            destination_kind: ep.workloadKind,
-            destination_name: ep.workload,
-            destination_pod: ep.pod,
-          };
-          this.inc(this.osmRequests, { ...l, response_code: code });
-          this.observe(this.osmDuration, l, ms);
-          break;
-        }
-        case 'kuma': {
-          if (!ep) break; // recorded by the destination data plane (its inbound cluster)
-          const l = {
-            envoy_cluster_name: `localhost_${s.port ?? 80}`,
-            service: s.backend.labels?.service ?? `${s.backend.service}_${s.backend.namespace}_svc_${s.port ?? 80}`,
-            mesh: s.backend.labels?.mesh ?? 'default',
-            kubernetes_namespace: ep.namespace,
-          };
-          this.inc(this.envoyRq, { ...l, envoy_response_code: code });
-          this.observe(this.envoyRqTime, l, ms);
-          break;
-        }
-        case 'gloo':
-        case 'contour': {
-          // Recorded by the gateway's Envoy, also when the cluster has no healthy host (503).
-          const name = s.backend.labels?.envoy_cluster_name ?? `${s.backend.namespace}_${s.backend.service}_${s.port ?? ''}`;
-          const l = { envoy_cluster_name: name, service: '', mesh: '', kubernetes_namespace: f === 'gloo' ? 'gloo-system' : 'projectcontour' };
-          this.inc(this.envoyRq, { ...l, envoy_response_code: code });
-          this.observe(this.envoyRqTime, l, ms);
-          break;
-        }
-        case 'nginx':
-        case 'traefik':
-        case 'apisix':
-        case 'skipper':
-          this.recordAtIngress(f, s, code, ms);
-          break;
-        case 'podinfo':
-          break;
-      }
-    }
-    if (ep) {
-      const l = {
-        kubernetes_namespace: ep.namespace,
-        kubernetes_pod_name: ep.pod,
-        method: s.req.method,
-        path: s.req.path === '/' ? 'root' : s.req.path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, ''),
-        status: code,
-      };
-      this.inc(this.podinfoRequests, l);
-      this.observe(this.podinfoDuration, l, ms / 1000);
+    for (const f of families) this.recordFamily(f, s, code);
+    if (ep) this.recordAtPod(s, ep, code);
+  }
+
+  /** The meshes record at the destination's proxy: a request with no pod behind it is not reported. */
+  private recordFamily(f: Family, s: Served, code: string) {
+    const ep = s.endpoint;
+    switch (f) {
+      case 'istio':
+        if (ep) this.recordIstio(s, ep, code);
+        break;
+      case 'linkerd':
+        if (ep) this.recordLinkerd(s, ep, code);
+        break;
+      case 'osm':
+        if (ep) this.recordOsm(s, ep, code);
+        break;
+      case 'kuma':
+        if (ep) this.recordKuma(s, ep, code);
+        break;
+      case 'gloo':
+      case 'contour':
+        this.recordAtGatewayEnvoy(f, s, code);
+        break;
+      case 'nginx':
+      case 'traefik':
+      case 'apisix':
+      case 'skipper':
+        this.recordAtIngress(f, s, code, s.latencyMs);
+        break;
+      case 'podinfo':
+        break;
     }
   }
+
+  private recordIstio(s: Served, ep: Endpoint, code: string) {
+    const l = {
+      reporter: 'destination',
+      source_workload: 'unknown',
+      source_workload_namespace: 'unknown',
+      source_app: 'unknown',
+      destination_workload: ep.workload,
+      destination_workload_namespace: ep.namespace,
+      destination_app: ep.labels['app'] ?? ep.labels['app.kubernetes.io/name'] ?? 'unknown',
+      destination_version: ep.labels['version'] ?? 'unknown',
+      destination_service: serviceHostOf(s.backend),
+      destination_service_name: s.backend.service,
+      destination_service_namespace: s.backend.namespace,
+      destination_canonical_service: ep.labels['service.istio.io/canonical-name'] ?? ep.labels['app'] ?? ep.workload,
+      request_protocol: 'http',
+      response_code: code,
+      response_flags: '-',
+      connection_security_policy: 'none',
+    };
+    this.inc(this.istioRequests, l);
+    this.observe(this.istioDuration, l, s.latencyMs);
+  }
+
+  /** Recorded on the inbound side of the destination proxy. */
+  private recordLinkerd(s: Served, ep: Endpoint, code: string) {
+    const l = {
+      direction: 'inbound',
+      namespace: ep.namespace,
+      deployment: ep.workload,
+      pod: ep.pod,
+      authority: `${serviceHostOf(s.backend)}:${s.port ?? 80}`,
+      tls: 'true',
+      status_code: code,
+      target_addr: `0.0.0.0:${s.port ?? 80}`,
+    };
+    this.inc(this.linkerdResponses, { ...l, classification: s.status >= 500 ? 'failure' : 'success' });
+    this.observe(this.linkerdLatency, l, s.latencyMs);
+  }
+
+  private recordOsm(s: Served, ep: Endpoint, code: string) {
+    const l = {
+      source_namespace: 'unknown',
+      source_kind: 'unknown',
+      source_name: 'unknown',
+      source_pod: 'unknown',
+      destination_namespace: ep.namespace,
+      destination_kind: ep.workloadKind,
+      destination_name: ep.workload,
+      destination_pod: ep.pod,
+    };
+    this.inc(this.osmRequests, { ...l, response_code: code });
+    this.observe(this.osmDuration, l, s.latencyMs);
+  }
+
+  /** Recorded by the destination data plane (its inbound cluster). */
+  private recordKuma(s: Served, ep: Endpoint, code: string) {
+    const l = {
+      envoy_cluster_name: `localhost_${s.port ?? 80}`,
+      service: s.backend.labels?.service ?? `${s.backend.service}_${s.backend.namespace}_svc_${s.port ?? 80}`,
+      mesh: s.backend.labels?.mesh ?? 'default',
+      kubernetes_namespace: ep.namespace,
+    };
+    this.inc(this.envoyRq, { ...l, envoy_response_code: code });
+    this.observe(this.envoyRqTime, l, s.latencyMs);
+  }
+
+  /** Recorded by the gateway's Envoy, also when the cluster has no healthy host (503). */
+  private recordAtGatewayEnvoy(f: 'gloo' | 'contour', s: Served, code: string) {
+    const name = s.backend.labels?.envoy_cluster_name ?? `${s.backend.namespace}_${s.backend.service}_${s.port ?? ''}`;
+    const l = { envoy_cluster_name: name, service: '', mesh: '', kubernetes_namespace: f === 'gloo' ? 'gloo-system' : 'projectcontour' };
+    this.inc(this.envoyRq, { ...l, envoy_response_code: code });
+    this.observe(this.envoyRqTime, l, s.latencyMs);
+  }
+
+  /** podinfo's own metrics, recorded by the pod that served the request. */
+  private recordAtPod(s: Served, ep: Endpoint, code: string) {
+    const l = {
+      kubernetes_namespace: ep.namespace,
+      kubernetes_pod_name: ep.pod,
+      method: s.req.method,
+      path: s.req.path === '/' ? 'root' : s.req.path.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_|_$/g, ''),
+      status: code,
+    };
+    this.inc(this.podinfoRequests, l);
+    this.observe(this.podinfoDuration, l, s.latencyMs / 1000);
+  }
 }
+
+/** The cluster-local host name of a backend's Service. */
+const serviceHostOf = (backend: Backend) => `${backend.service}.${backend.namespace}.svc.cluster.local`;

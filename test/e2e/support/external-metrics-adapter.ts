@@ -53,6 +53,31 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
   });
 }
 
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function status(res: ServerResponse, code: number, reason: string, message: string): void {
+  send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+/** Discovery: the one API group the adapter serves. */
+function groupList() {
+  const version = { groupVersion: GROUP_VERSION, version: 'v1beta1' };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'external.metrics.k8s.io', versions: [version], preferredVersion: version }] };
+}
+
+/** Discovery: one resource per metric name set in any namespace (`keys` are "<namespace>/<metric>"). */
+function resourceList(keys: string[]) {
+  const names = [...new Set(keys.map((k) => k.split('/')[1]))];
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: GROUP_VERSION,
+    resources: names.map((name) => ({ name, singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] })),
+  };
+}
+
 export async function startExternalMetricsAdapter(
   service: { namespace: string; name: string },
   frontProxy: { ca: string; allowedNames: readonly string[] },
@@ -60,12 +85,6 @@ export async function startExternalMetricsAdapter(
   const { key, cert } = selfSignedCertificate({ dns: [`${service.name}.${service.namespace}.svc`, 'localhost'] });
   const metrics = new Map<string, readonly ExternalMetricSeries[]>();
   const requests: AdapterRequest[] = [];
-
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
-  const status = (res: ServerResponse, code: number, reason: string, message: string) =>
-    send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket as TLSSocket;
@@ -76,23 +95,8 @@ export async function startExternalMetricsAdapter(
     }
     const url = new URL(req.url ?? '/', 'https://adapter');
     if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `${req.method} is not served`);
-    if (url.pathname === '/apis') {
-      const version = { groupVersion: GROUP_VERSION, version: 'v1beta1' };
-      return send(res, 200, {
-        kind: 'APIGroupList',
-        apiVersion: 'v1',
-        groups: [{ name: 'external.metrics.k8s.io', versions: [version], preferredVersion: version }],
-      });
-    }
-    if (url.pathname === API) {
-      const names = [...new Set([...metrics.keys()].map((k) => k.split('/')[1]))];
-      return send(res, 200, {
-        kind: 'APIResourceList',
-        apiVersion: 'v1',
-        groupVersion: GROUP_VERSION,
-        resources: names.map((name) => ({ name, singularName: '', namespaced: true, kind: 'ExternalMetricValueList', verbs: ['get'] })),
-      });
-    }
+    if (url.pathname === '/apis') return send(res, 200, groupList());
+    if (url.pathname === API) return send(res, 200, resourceList([...metrics.keys()]));
     const m = new RegExp(`^${API}/namespaces/([^/]+)/([^/]+)$`).exec(url.pathname);
     if (!m) return status(res, 404, 'NotFound', `${url.pathname} is not served`);
     const [namespace, metric] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];

@@ -69,23 +69,49 @@ function cpuOf(q: string): string {
 export function podmanRunArgs(spec: PodSpec, containerName: string, id: PodIdentity, name: string): string[] {
   const c = spec.containers.find((x) => x.name === containerName);
   if (!c) throw new Error(`no container ${containerName} in the pod spec`);
+  const args = ['run', '--detach', '--name', name, ...PODMAN_RUN_FLAGS, '--network', 'host'];
+  args.push(...securityArgs(spec, c), ...limitArgs(c), ...volumeArgs(spec, c));
+  args.push('--volume', `${id.serviceAccountDir}:${SERVICE_ACCOUNT_DIR}:ro`);
+  for (const [k, v] of Object.entries(envOf(c, id))) args.push('--env', `${k}=${v}`);
+  if (c.command) args.push('--entrypoint', JSON.stringify(c.command));
+  args.push(c.image, ...(c.args ?? []));
+  return args;
+}
+
+/** The user and group (the container's, else the pod's), a read-only root, no privilege escalation, dropped capabilities. */
+function securityArgs(spec: PodSpec, c: Container): string[] {
   const sc = c.securityContext ?? {};
   const user = sc.runAsUser ?? spec.securityContext?.runAsUser;
   const group = sc.runAsGroup ?? spec.securityContext?.runAsGroup;
-  const args = ['run', '--detach', '--name', name, ...PODMAN_RUN_FLAGS, '--network', 'host'];
+  const args: string[] = [];
   if (user !== undefined) args.push('--user', group !== undefined ? `${user}:${group}` : String(user));
   if (sc.readOnlyRootFilesystem) args.push('--read-only');
   if (sc.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
   for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
+  return args;
+}
+
+function limitArgs(c: Container): string[] {
+  const args: string[] = [];
   if (c.resources?.limits?.memory) args.push('--memory', memoryOf(c.resources.limits.memory));
   if (c.resources?.limits?.cpu) args.push('--cpus', cpuOf(c.resources.limits.cpu));
+  return args;
+}
+
+/** Each mounted volume as a tmpfs of its size limit: only emptyDir volumes are carried over. */
+function volumeArgs(spec: PodSpec, c: Container): string[] {
+  const args: string[] = [];
   for (const mount of c.volumeMounts ?? []) {
     const volume = spec.volumes?.find((v) => v.name === mount.name);
     if (!volume?.emptyDir) throw new Error(`volume ${mount.name}: only emptyDir is carried over`);
     const size = volume.emptyDir.sizeLimit ? `,size=${memoryOf(volume.emptyDir.sizeLimit)}` : '';
     args.push('--tmpfs', `${mount.mountPath}:rw,mode=1777${size}`);
   }
-  args.push('--volume', `${id.serviceAccountDir}:${SERVICE_ACCOUNT_DIR}:ro`);
+  return args;
+}
+
+/** The apiserver's address as in-cluster, the container's env (fieldRefs to the pod's name and namespace), then the overrides. */
+function envOf(c: Container, id: PodIdentity): Record<string, string> {
   const fieldValue = (path: string) => {
     if (path === 'metadata.name') return id.podName;
     if (path === 'metadata.namespace') return id.namespace;
@@ -98,11 +124,7 @@ export function podmanRunArgs(spec: PodSpec, containerName: string, id: PodIdent
   for (const e of c.env ?? []) {
     env[e.name] = e.value ?? (e.valueFrom?.fieldRef ? fieldValue(e.valueFrom.fieldRef.fieldPath) : '');
   }
-  Object.assign(env, id.envOverrides ?? {});
-  for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
-  if (c.command) args.push('--entrypoint', JSON.stringify(c.command));
-  args.push(c.image, ...(c.args ?? []));
-  return args;
+  return Object.assign(env, id.envOverrides ?? {});
 }
 
 export async function podman(args: string[], timeoutMs = 120_000): Promise<string> {

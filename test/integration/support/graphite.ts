@@ -11,11 +11,18 @@ import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { ensureInstalled } from './install.js';
 
+/** One point of a series; `at` is in seconds since the epoch, now when left out. */
+export interface Point {
+  path: string;
+  value: number;
+  at?: number;
+}
+
 export interface RunningGraphite {
   /** graphite-web, e.g. http://127.0.0.1:40123 */
   readonly url: string;
   /** Sends "path value timestamp" lines to carbon's line receiver. */
-  send(points: readonly { path: string; value: number; at?: number }[]): Promise<void>;
+  send(points: readonly Point[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +38,86 @@ export async function startGraphite(): Promise<RunningGraphite> {
   const storage = join(dir, 'storage');
   for (const sub of ['whisper', 'log', 'lists']) mkdirSync(join(storage, sub), { recursive: true });
   const [linePort, picklePort, queryPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  writeSettings(dir, storage, { linePort, picklePort, queryPort });
+  const env = { ...process.env, PYTHONPATH: dir, GRAPHITE_SETTINGS_MODULE: 'sluice_graphite_settings' };
+  const migrate = spawnSync('/usr/bin/python3', [manage, 'migrate', '--run-syncdb'], { env, encoding: 'utf8', timeout: 120_000 });
+  if (migrate.status !== 0) throw new Error(`graphite-manage migrate failed:\n${migrate.stderr}`);
+
+  const children: ChildProcess[] = [];
+  let log = '';
+  const start = (args: string[]) => {
+    const child = spawn('/usr/bin/python3', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+    running.add(child);
+    children.push(child);
+    return child;
+  };
+  start([carbonCache, `--config=${join(dir, 'carbon.conf')}`, '--nodaemon', 'start']);
+  start([manage, 'runserver', `127.0.0.1:${webPort}`, '--noreload']);
+  const url = `http://127.0.0.1:${webPort}`;
+
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const send = (points: readonly Point[]) => sendPoints(linePort, points);
+
+  try {
+    await waitUntil(
+      async () => (await fetch(`${url}/render?target=test&format=json`)).ok,
+      children,
+      () => log,
+    );
+    await waitUntil(
+      () => acceptsConnections(linePort),
+      children,
+      () => log,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, send, stop };
+}
+
+/** SIGTERM, then SIGKILL after 5 s: the child is gone when this resolves. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+  running.delete(child);
+}
+
+/** Sends "path value timestamp" lines over carbon's plaintext protocol. */
+function sendPoints(linePort: number, points: readonly Point[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const now = Math.floor(Date.now() / 1000);
+    const socket = connect(linePort, '127.0.0.1', () => {
+      socket.end(points.map((p) => `${p.path} ${p.value} ${p.at ?? now}\n`).join(''), () => resolve());
+    });
+    socket.once('error', reject);
+  });
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.end();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** carbon's configuration (its ports, storage under `storage`, one-second retention) and graphite-web's settings module. */
+function writeSettings(dir: string, storage: string, ports: { linePort: number; picklePort: number; queryPort: number }): void {
+  const { linePort, picklePort, queryPort } = ports;
   writeFileSync(
     join(dir, 'carbon.conf'),
     [
@@ -71,72 +158,6 @@ export async function startGraphite(): Promise<RunningGraphite> {
       '',
     ].join('\n'),
   );
-  const env = { ...process.env, PYTHONPATH: dir, GRAPHITE_SETTINGS_MODULE: 'sluice_graphite_settings' };
-  const migrate = spawnSync('/usr/bin/python3', [manage, 'migrate', '--run-syncdb'], { env, encoding: 'utf8', timeout: 120_000 });
-  if (migrate.status !== 0) throw new Error(`graphite-manage migrate failed:\n${migrate.stderr}`);
-
-  const children: ChildProcess[] = [];
-  let log = '';
-  const start = (args: string[]) => {
-    const child = spawn('/usr/bin/python3', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log = (log + chunk.toString()).slice(-4000);
-    });
-    running.add(child);
-    children.push(child);
-    return child;
-  };
-  start([carbonCache, `--config=${join(dir, 'carbon.conf')}`, '--nodaemon', 'start']);
-  start([manage, 'runserver', `127.0.0.1:${webPort}`, '--noreload']);
-  const url = `http://127.0.0.1:${webPort}`;
-
-  const stop = async () => {
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await exited;
-          clearTimeout(timer);
-        }
-        running.delete(child);
-      }),
-    );
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const send = (points: readonly { path: string; value: number; at?: number }[]) =>
-    new Promise<void>((resolve, reject) => {
-      const now = Math.floor(Date.now() / 1000);
-      const socket = connect(linePort, '127.0.0.1', () => {
-        socket.end(points.map((p) => `${p.path} ${p.value} ${p.at ?? now}\n`).join(''), () => resolve());
-      });
-      socket.once('error', reject);
-    });
-
-  try {
-    await waitUntil(
-      async () => (await fetch(`${url}/render?target=test&format=json`)).ok,
-      children,
-      () => log,
-    );
-    await waitUntil(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const s = connect(linePort, '127.0.0.1', () => {
-            s.end();
-            resolve(true);
-          });
-          s.once('error', () => resolve(false));
-        }),
-      children,
-      () => log,
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { url, send, stop };
 }
 
 async function waitUntil(ready: () => Promise<boolean>, children: ChildProcess[], log: () => string): Promise<void> {

@@ -9,35 +9,53 @@ const HP = { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', k
 
 export function contourConditions(conditions: unknown): Match {
   const conds: Cond[] = [];
-  for (const c of arr(conditions)) {
-    if (c?.prefix !== undefined) {
-      if (c.prefix !== '/') conds.push({ field: 'path', op: 'prefix', value: String(c.prefix) });
-    }
-    if (c?.exact !== undefined) conds.push({ field: 'path', op: 'exact', value: String(c.exact) });
-    if (c?.regex !== undefined) conds.push({ field: 'path', op: 'regex', value: String(c.regex) });
-    const h = c?.header;
-    if (h?.name) {
-      const name = String(h.name).toLowerCase();
-      const ignoreCase = !!h.ignoreCase;
-      if (h.present) conds.push({ field: 'header', name, op: 'present' });
-      if (h.notpresent) conds.push({ field: 'header', name, op: 'absent' });
-      if (h.exact !== undefined) conds.push({ field: 'header', name, op: 'exact', value: String(h.exact), ignoreCase });
-      if (h.notexact !== undefined) conds.push({ field: 'header', name, op: 'not-exact', value: String(h.notexact), ignoreCase });
-      if (h.contains !== undefined) conds.push({ field: 'header', name, op: 'contains', value: String(h.contains), ignoreCase });
-      if (h.notcontains !== undefined) conds.push({ field: 'header', name, op: 'not-contains', value: String(h.notcontains), ignoreCase });
-      if (h.regex !== undefined) conds.push({ field: 'header', name, op: 'regex', value: String(h.regex), ignoreCase });
-    }
-    const q = c?.queryParameter;
-    if (q?.name) {
-      const name = String(q.name);
-      if (q.present) conds.push({ field: 'query', name, op: 'present' });
-      if (q.exact !== undefined) conds.push({ field: 'query', name, op: 'exact', value: String(q.exact) });
-      if (q.prefix !== undefined) conds.push({ field: 'query', name, op: 'prefix', value: String(q.prefix) });
-      if (q.contains !== undefined) conds.push({ field: 'query', name, op: 'contains', value: String(q.contains) });
-      if (q.regex !== undefined) conds.push({ field: 'query', name, op: 'regex', value: String(q.regex) });
-    }
-  }
+  for (const c of arr(conditions)) conds.push(...pathConditions(c), ...headerConditions(c?.header), ...queryConditions(c?.queryParameter));
   return { conds };
+}
+
+/** A prefix of "/" matches every path: it is no condition. */
+function pathConditions(c: any): Cond[] {
+  const conds: Cond[] = [];
+  if (c?.prefix !== undefined && c.prefix !== '/') conds.push({ field: 'path', op: 'prefix', value: String(c.prefix) });
+  if (c?.exact !== undefined) conds.push({ field: 'path', op: 'exact', value: String(c.exact) });
+  if (c?.regex !== undefined) conds.push({ field: 'path', op: 'regex', value: String(c.regex) });
+  return conds;
+}
+
+/** Contour's header condition fields that compare a value, with the comparison each makes. */
+const HEADER_VALUE_OPS: [field: string, op: Cond['op']][] = [
+  ['exact', 'exact'],
+  ['notexact', 'not-exact'],
+  ['contains', 'contains'],
+  ['notcontains', 'not-contains'],
+  ['regex', 'regex'],
+];
+
+function headerConditions(h: any): Cond[] {
+  if (!h?.name) return [];
+  const name = String(h.name).toLowerCase();
+  const ignoreCase = !!h.ignoreCase;
+  const conds: Cond[] = [];
+  if (h.present) conds.push({ field: 'header', name, op: 'present' });
+  if (h.notpresent) conds.push({ field: 'header', name, op: 'absent' });
+  for (const [field, op] of HEADER_VALUE_OPS) {
+    if (h[field] !== undefined) conds.push({ field: 'header', name, op, value: String(h[field]), ignoreCase });
+  }
+  return conds;
+}
+
+/** Contour's query parameter condition fields that compare a value (each names its comparison). */
+const QUERY_VALUE_OPS: Cond['op'][] = ['exact', 'prefix', 'contains', 'regex'];
+
+function queryConditions(q: any): Cond[] {
+  if (!q?.name) return [];
+  const name = String(q.name);
+  const conds: Cond[] = [];
+  if (q.present) conds.push({ field: 'query', name, op: 'present' });
+  for (const op of QUERY_VALUE_OPS) {
+    if (q[op] !== undefined) conds.push({ field: 'query', name, op, value: String(q[op]) });
+  }
+  return conds;
 }
 
 export const contour: RouteObserver = {

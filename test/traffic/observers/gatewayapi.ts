@@ -9,26 +9,24 @@ import { arr, ns, num } from './util.js';
 const HR = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', namespaced: true };
 
 export function gatewayMatch(m: any): Match {
-  const conds: Cond[] = [];
-  const path = m?.path ?? { type: 'PathPrefix', value: '/' };
-  const pv = String(path.value ?? '/');
-  if (path.type === 'Exact') conds.push({ field: 'path', op: 'exact', value: pv });
-  else if (path.type === 'RegularExpression') conds.push({ field: 'path', op: 'regex', value: pv });
-  else if (pv !== '/') conds.push({ field: 'path', op: 'prefix', value: pv });
-  else conds.push({ field: 'path', op: 'prefix', value: '/' });
-  for (const h of arr(m?.headers)) {
-    conds.push({
-      field: 'header',
-      name: String(h?.name ?? '').toLowerCase(),
-      op: h?.type === 'RegularExpression' ? 'regex' : 'exact',
-      value: String(h?.value ?? ''),
-    });
-  }
-  for (const q of arr(m?.queryParams)) {
-    conds.push({ field: 'query', name: String(q?.name ?? ''), op: q?.type === 'RegularExpression' ? 'regex' : 'exact', value: String(q?.value ?? '') });
-  }
+  const conds: Cond[] = [pathCondition(m?.path ?? { type: 'PathPrefix', value: '/' })];
+  for (const h of arr(m?.headers)) conds.push({ ...valueCondition(h), field: 'header', name: String(h?.name ?? '').toLowerCase() });
+  for (const q of arr(m?.queryParams)) conds.push({ ...valueCondition(q), field: 'query', name: String(q?.name ?? '') });
   if (m?.method) conds.push({ field: 'method', op: 'exact', value: String(m.method) });
   return { conds };
+}
+
+/** PathPrefix (the default) "/" matches every path, but is kept as the route's condition. */
+function pathCondition(path: any): Cond {
+  const value = String(path.value ?? '/');
+  if (path.type === 'Exact') return { field: 'path', op: 'exact', value };
+  if (path.type === 'RegularExpression') return { field: 'path', op: 'regex', value };
+  return { field: 'path', op: 'prefix', value };
+}
+
+/** A header or query parameter match: Exact (the default) or RegularExpression. */
+function valueCondition(x: any): Pick<Cond, 'op' | 'value'> {
+  return { op: x?.type === 'RegularExpression' ? 'regex' : 'exact', value: String(x?.value ?? '') };
 }
 
 const isService = (r: any) => (r?.kind ?? 'Service') === 'Service' && (r?.group ?? '') === '';

@@ -10,24 +10,37 @@ const US = { group: 'gloo.solo.io', version: 'v1', plural: 'upstreams', kind: 'U
 
 export function glooMatcher(m: any): Match {
   const conds: Cond[] = [];
-  const ci = m?.caseSensitive === false;
-  if (m?.exact !== undefined) conds.push({ field: 'path', op: 'exact', value: String(m.exact), ignoreCase: ci });
-  else if (m?.regex !== undefined) conds.push({ field: 'path', op: 'regex', value: String(m.regex), ignoreCase: ci });
-  else if (m?.prefix !== undefined) conds.push({ field: 'path', op: 'prefix', value: String(m.prefix), ignoreCase: ci });
-  for (const h of arr(m?.headers)) {
-    const name = String(h?.name ?? '').toLowerCase();
-    const inv = !!h?.invertMatch;
-    if (h?.value === undefined || h?.value === '') conds.push({ field: 'header', name, op: inv ? 'absent' : 'present' });
-    else conds.push({ field: 'header', name, op: h?.regex ? (inv ? 'not-regex' : 'regex') : inv ? 'not-exact' : 'exact', value: String(h.value) });
-  }
-  for (const q of arr(m?.queryParameters)) {
-    const name = String(q?.name ?? '');
-    if (q?.value === undefined || q?.value === '') conds.push({ field: 'query', name, op: 'present' });
-    else conds.push({ field: 'query', name, op: q?.regex ? 'regex' : 'exact', value: String(q.value) });
-  }
+  const path = pathCondition(m);
+  if (path) conds.push(path);
+  for (const h of arr(m?.headers)) conds.push(headerCondition(h));
+  for (const q of arr(m?.queryParameters)) conds.push(queryCondition(q));
   const methods = arr<string>(m?.methods);
   if (methods.length === 1) conds.push({ field: 'method', op: 'exact', value: methods[0] });
   return { conds };
+}
+
+/** The matcher's one path specifier: exact, else regex, else prefix; none matches every path. */
+function pathCondition(m: any): Cond | undefined {
+  const ignoreCase = m?.caseSensitive === false;
+  if (m?.exact !== undefined) return { field: 'path', op: 'exact', value: String(m.exact), ignoreCase };
+  if (m?.regex !== undefined) return { field: 'path', op: 'regex', value: String(m.regex), ignoreCase };
+  if (m?.prefix !== undefined) return { field: 'path', op: 'prefix', value: String(m.prefix), ignoreCase };
+  return undefined;
+}
+
+/** A header matcher without a value asks for the header's presence; invertMatch negates it. */
+function headerCondition(h: any): Cond {
+  const name = String(h?.name ?? '').toLowerCase();
+  const inverted = !!h?.invertMatch;
+  if (h?.value === undefined || h?.value === '') return { field: 'header', name, op: inverted ? 'absent' : 'present' };
+  const op = h?.regex ? (inverted ? 'not-regex' : 'regex') : inverted ? 'not-exact' : 'exact';
+  return { field: 'header', name, op, value: String(h.value) };
+}
+
+function queryCondition(q: any): Cond {
+  const name = String(q?.name ?? '');
+  if (q?.value === undefined || q?.value === '') return { field: 'query', name, op: 'present' };
+  return { field: 'query', name, op: q?.regex ? 'regex' : 'exact', value: String(q.value) };
 }
 
 function upstreamBackend(ref: any, rtNs: string, weight: number, upstreams: KObj[]): Backend {

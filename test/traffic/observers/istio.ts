@@ -1,6 +1,6 @@
 // Istio: VirtualService http routes -> weighted destinations, header/uri/query matches, mirroring,
 // delegation. Requests are recorded as the destination sidecar reports them (istio_* reporter="destination").
-import type { Backend, Cond, KObj, Match, Rule, RouteObserver, SimRoute } from '../types.js';
+import type { Backend, Cond, KObj, Match, Mirror, Rule, RouteObserver, SimRoute } from '../types.js';
 import { resourceKey } from '../types.js';
 import { arr, ns, num, serviceFromHost } from './util.js';
 
@@ -31,6 +31,13 @@ function destination(d: any, defNs: string, weight: number): Backend {
   return { service: svc.name, namespace: svc.namespace, port: num(d?.port?.number), weight };
 }
 
+/** An http route's mirror, at mirrorPercentage (or the older mirrorPercent, mirror_percent), else 100%. */
+function mirrorOf(h: any, defNs: string): Mirror | undefined {
+  if (!h?.mirror?.host) return undefined;
+  const percent = num(h?.mirrorPercentage?.value) ?? num(h?.mirrorPercent) ?? num(h?.mirror_percent) ?? 100;
+  return { backend: destination(h.mirror, defNs, 100), percent };
+}
+
 function httpRules(vs: KObj, all: KObj[], depth = 0): Rule[] {
   const rules: Rule[] = [];
   for (const h of arr(vs.spec?.http)) {
@@ -42,10 +49,8 @@ function httpRules(vs: KObj, all: KObj[], depth = 0): Rule[] {
     const routes = arr(h?.route);
     const backends = routes.map((r) => destination(r?.destination, ns(vs), num(r?.weight) ?? (routes.length === 1 ? 100 : 0)));
     const rule: Rule = { matches: arr(h?.match).map(istioMatch), backends };
-    if (h?.mirror?.host) {
-      const pct = num(h?.mirrorPercentage?.value) ?? num(h?.mirrorPercent) ?? num(h?.mirror_percent) ?? 100;
-      rule.mirror = { backend: destination(h.mirror, ns(vs), 100), percent: pct };
-    }
+    const mirror = mirrorOf(h, ns(vs));
+    if (mirror) rule.mirror = mirror;
     if (backends.length > 0) rules.push(rule);
   }
   return rules;

@@ -28,16 +28,24 @@ interface PathEntry {
   port?: number;
 }
 function paths(o: KObj): PathEntry[] {
+  const entries = arr(o.spec?.rules).flatMap(ruleEntries);
+  return entries.length > 0 ? entries : defaultBackendEntries(o);
+}
+
+/** The paths of one Ingress rule that name a Service backend. */
+function ruleEntries(r: any): PathEntry[] {
   const out: PathEntry[] = [];
-  for (const r of arr(o.spec?.rules)) {
-    for (const p of arr(r?.http?.paths)) {
-      const svc = p?.backend?.service;
-      if (svc?.name) out.push({ host: String(r?.host ?? ''), path: String(p?.path ?? '/'), service: String(svc.name), port: num(svc.port?.number) });
-    }
+  for (const p of arr(r?.http?.paths)) {
+    const svc = p?.backend?.service;
+    if (svc?.name) out.push({ host: String(r?.host ?? ''), path: String(p?.path ?? '/'), service: String(svc.name), port: num(svc.port?.number) });
   }
-  const d = o.spec?.defaultBackend?.service;
-  if (out.length === 0 && d?.name) out.push({ host: '', path: '/', service: String(d.name), port: num(d.port?.number) });
   return out;
+}
+
+/** An Ingress without rule paths serves every host and path from its default backend, when it has one. */
+function defaultBackendEntries(o: KObj): PathEntry[] {
+  const d = o.spec?.defaultBackend?.service;
+  return d?.name ? [{ host: '', path: '/', service: String(d.name), port: num(d.port?.number) }] : [];
 }
 
 const upstream = (namespace: string, e: PathEntry) => `${namespace}-${e.service}-${e.port ?? 80}`;

@@ -51,7 +51,7 @@ describe('sluice check (no Prometheus reachable)', () => {
 
   it('a name that is not a file needs a cluster, and says so', () => {
     const home = mkdtempSync(join(tmpdir(), 'sluice-home-'));
-    const env = { ...process.env, HOME: home };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     delete env.KUBECONFIG;
     delete env.KUBERNETES_SERVICE_HOST;
     const r = sluice(['podinfo', '-n', 'test'], env);

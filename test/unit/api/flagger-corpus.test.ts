@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import AjvModule from 'ajv';
+import { Ajv } from 'ajv';
 import { readManifests, type ManifestDoc } from '../../../src/io/manifests.js';
 import { validateDocument } from '../../../src/api/validate.js';
 import { formatProblem } from '../../../src/api/problem.js';
@@ -61,7 +61,6 @@ function asJsonSchema(node: any): any {
   return out;
 }
 
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const crdValidators = new Map([...crdSchemas()].map(([key, schema]) => [key, ajv.compile(asJsonSchema(schema))]));
 

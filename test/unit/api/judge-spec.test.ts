@@ -1,6 +1,6 @@
 // A metric's sluiceJudge: refused with the field named when it cannot judge, defaults filled in.
 import { expect } from 'chai';
-import { validateDocument } from '../../../src/api/validate.js';
+import { validateCanary } from '../../../src/api/validate.js';
 import { formatProblem } from '../../../src/api/problem.js';
 import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary } from '../../../src/api/types.js';
@@ -22,7 +22,7 @@ function canaryWith(metric: Doc): Doc {
   };
 }
 
-const problems = (metric: Doc) => validateDocument(canaryWith(metric)).map(formatProblem);
+const problems = (metric: Doc) => validateCanary(canaryWith(metric)).map(formatProblem);
 const path = 'spec.analysis.metrics[0]';
 
 describe('sluiceJudge validation', () => {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { validateDocument } from '../../../src/api/validate.js';
+import { validateMetricTemplate } from '../../../src/api/validate.js';
 import { formatProblem } from '../../../src/api/problem.js';
 
 function template(headers: unknown): Record<string, unknown> {
@@ -15,7 +15,7 @@ function template(headers: unknown): Record<string, unknown> {
   };
 }
 
-const problemsOf = (headers: unknown) => validateDocument(template(headers)).map(formatProblem);
+const problemsOf = (headers: unknown) => validateMetricTemplate(template(headers)).map(formatProblem);
 
 describe('api: MetricTemplate provider headers', () => {
   it("accepts Flagger's list form, one or several values", () => {

@@ -13,6 +13,7 @@ import type { KubeObject, ResourceType, WatchedCache } from '../../../src/kube/i
 import { FakeCache, statusWrites } from './fake-cache.js';
 import type { KubeClient } from '../../../src/kube/index.js';
 import { KubeError } from '../../../src/kube/errors.js';
+import type { Logger } from '../../../src/log.js';
 
 const silent = pino({ level: 'silent' });
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
@@ -129,7 +130,7 @@ describe('error policy: the reconcile handler', () => {
   });
 });
 
-function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: number } = {}) {
+function stalledWorld(options: { log?: Logger; conflicts?: number } = {}) {
   const caches = new Map<string, FakeCache<KubeObject>>();
   const cache = (plural: string) => {
     if (!caches.has(plural)) caches.set(plural, new FakeCache());
@@ -186,7 +187,7 @@ function stalledWorld(options: { log?: ReturnType<typeof pino>; conflicts?: numb
       if (synthFails) throw new SynthError('canary/router', 'spec.analysis.match[0].headers.x.suffix', 'Istio has no suffix match; use regex');
       return [];
     },
-    gates: { callHook: async () => ({ ok: true }), runMetrics: async () => [], checkMetricProviders: async () => {}, now: Date.now },
+    gates: { callHook: async () => ({ ok: true, status: 200, body: '' }), runMetrics: async () => [], checkMetricProviders: async () => {}, now: Date.now },
     operator: { provider: 'kubernetes' } as never,
     log: options.log ?? silent,
     informer: <T extends KubeObject>(type: ResourceType) => cache(type.plural) as unknown as WatchedCache<T>,

@@ -63,7 +63,12 @@ function world(names: string[], checkMetricProviders: (name: string) => Promise<
   const controller = new CanaryController({
     client,
     synthesize: () => [],
-    gates: { callHook: async () => ({ ok: true }), runMetrics: async () => [], checkMetricProviders: (r) => checkMetricProviders(r.name), now: Date.now },
+    gates: {
+      callHook: async () => ({ ok: true, status: 200, body: '' }),
+      runMetrics: async () => [],
+      checkMetricProviders: (r) => checkMetricProviders(r.name),
+      now: Date.now,
+    },
     operator: { provider: 'kubernetes' } as never,
     log: silent,
     // One worker: with gates on the workers, the first Canary's hung gate would hold it.

@@ -51,6 +51,13 @@ const template = (name: string, address: string, secret?: string): MetricTemplat
     spec: { provider: { type: 'prometheus', address, ...(secret ? { secretRef: { name: secret } } : {}) }, query: 'sum(up)' },
   }) as MetricTemplate;
 
+/** The error a promise rejects with; undefined when it resolves. */
+const rejectionOf = (promise: Promise<unknown>): Promise<Error | undefined> =>
+  promise.then(
+    () => undefined,
+    (e: Error) => e,
+  );
+
 describe('controller: metric providers at initialization', () => {
   it("asks the Canary's Prometheus vector(1) once for the builtin metrics", async () => {
     const { deps, asked } = fakeDeps(['http://prometheus.test:9090']);
@@ -78,17 +85,13 @@ describe('controller: metric providers at initialization', () => {
 
   it('says which provider cannot be used', async () => {
     const down = fakeDeps([]);
-    let err: Error | undefined;
-    await checkMetricProviders(resolveCanary(canary([{ name: 'request-success-rate', thresholdRange: { min: 99 } }])), down.deps).catch((e: Error) => {
-      err = e;
-    });
-    expect(err?.message).to.equal('prometheus not available: Prometheus at http://prometheus.test:9090: connect ECONNREFUSED');
+    const unavailable = await rejectionOf(
+      checkMetricProviders(resolveCanary(canary([{ name: 'request-success-rate', thresholdRange: { min: 99 } }])), down.deps),
+    );
+    expect(unavailable?.message).to.equal('prometheus not available: Prometheus at http://prometheus.test:9090: connect ECONNREFUSED');
     const missing = fakeDeps(['http://prometheus.test:9090']);
-    err = undefined;
-    await checkMetricProviders(resolveCanary(canary([{ name: 'errors', templateRef: { name: 'nope' } }])), missing.deps).catch((e: Error) => {
-      err = e;
-    });
-    expect(err?.message).to.equal('MetricTemplate test/nope: metrictemplates.flagger.app "nope" not found');
+    const notFound = await rejectionOf(checkMetricProviders(resolveCanary(canary([{ name: 'errors', templateRef: { name: 'nope' } }])), missing.deps));
+    expect(notFound?.message).to.equal('MetricTemplate test/nope: metrictemplates.flagger.app "nope" not found');
   });
 
   it('the gate reports "all the metrics providers are available!", or the problem as a Warning, and is always open', async () => {

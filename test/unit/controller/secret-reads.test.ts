@@ -128,7 +128,7 @@ function secretWorld() {
   const controller = new CanaryController({
     client,
     synthesize,
-    gates: { callHook: async () => ({ ok: true }), runMetrics: async () => [], checkMetricProviders: async () => {}, now: Date.now },
+    gates: { callHook: async () => ({ ok: true, status: 200, body: '' }), runMetrics: async () => [], checkMetricProviders: async () => {}, now: Date.now },
     operator: { provider: 'kubernetes' },
     log: silent,
     informer: <T extends KubeObject>(type: ResourceType) => {

@@ -105,8 +105,8 @@ describe('takeover of objects written before the Canary: Service ports', () => {
   });
 
   it("a Service whose ports are all Sluice's (as the apiserver returns them) needs no replace", () => {
-    const live = { ...sluiceService(), metadata: { ...sluiceService().metadata, resourceVersion: '5' } };
-    (live.spec as any).ports = [{ name: 'http', port: 80, targetPort: 9898, protocol: 'TCP' }];
+    const live: KubeObject = { ...sluiceService(), metadata: { ...sluiceService().metadata, resourceVersion: '5' } };
+    (live.spec as { ports: unknown[] }).ports = [{ name: 'http', port: 80, targetPort: 9898, protocol: 'TCP' }];
     expect(takeOver(sluiceService(), live, UID).patchFirst).to.equal(undefined);
     expect(takeOver(sluiceService(), null, UID)).to.deep.equal({ apply: sluiceService() });
   });

@@ -14,7 +14,7 @@ import { SMALL_BODY_BYTES } from '../../../src/admission/body-budget.js';
 import { MAX_REVIEW_DEPTH } from '../../../src/admission/review.js';
 import { startAdmissionServer, WEBHOOK_PATHS, type AdmissionServer } from '../../../src/admission/server.js';
 import { podinfoCanary } from '../admission/fixtures.js';
-import { httpsRequest } from '../admission/https-client.js';
+import { httpsRequest, type HttpsReply } from '../admission/https-client.js';
 import { fuzzSeed } from './seed.js';
 import { Rng, mutate } from './mutate.js';
 import { chunked, rawExchange, requestHead, type RawOutcome } from './raw-https.js';
@@ -424,7 +424,7 @@ describe('admission server over HTTPS: slow clients and floods', function () {
       expect(server.bodyBytes().held, 'reserved by the held bodies').to.equal(holders.length * big.length);
       // Node's client writes its whole body before it reads: the early refusal still reaches it.
       const byNode = await httpsRequest(`https://127.0.0.1:${server.port}${WEBHOOK_PATHS.mutateDeployments}`, { ca: server.caBundle, agent, body: big }).catch(
-        (err: Error) => ({ status: 0, body: err.message, headers: {}, json: () => undefined }),
+        (err: Error): HttpsReply => ({ status: 0, body: err.message, headers: {}, json: () => undefined }),
       );
       const flood = await Promise.all(Array.from({ length: 16 }, () => rawExchange([head, big], { port: server.port, ca: server.caBundle })));
       const small = await Promise.all(Array.from({ length: 4 }, () => normalReview(server)));

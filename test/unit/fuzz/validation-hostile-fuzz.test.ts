@@ -179,8 +179,10 @@ describe(`fuzz: ${N} hostile flagger.app documents through validation (seed ${SE
         problems = validateDocument(doc);
       }, what).to.not.throw();
       checkProblems(problems, doc, what);
-      if (problems !== null && (problems as Problem[]).length === 0 && (doc as Canary).kind === 'Canary') {
-        expect(() => resolveCanary(doc as Canary), what).to.not.throw();
+      if (problems !== null && (problems as Problem[]).length === 0 && doc.kind === 'Canary') {
+        // Validation found nothing wrong with it, so it is a Canary.
+        const canary = doc as unknown as Canary;
+        expect(() => resolveCanary(canary), what).to.not.throw();
       }
     }
     console.log(
