@@ -161,7 +161,7 @@ describe('dashboard view model', () => {
       'not judged: too few samples to compare: canary 3, primary 30.',
     );
     expect(
-      metricSeries(canary('plain', { metrics: [{ name: 'request-success-rate', result: 'pass', value: 99.9, checkedAt: iso(0) }] }))[0],
+      metricSeries(canary('plain', { metrics: [{ name: 'request-success-rate', result: 'pass', value: 99.9, checkedAt: iso(0) }] }), [])[0],
     ).to.not.have.property('judge');
   });
 
