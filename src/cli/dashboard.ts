@@ -10,6 +10,7 @@ interface DashboardFlags {
   namespace?: string;
   allNamespaces?: boolean;
   kubeconfig?: string;
+  meshProvider: string;
 }
 
 export function dashboardCommand(): Command {
@@ -20,6 +21,11 @@ export function dashboardCommand(): Command {
     .option('-n, --namespace <ns>', "watch one namespace (default: the kubeconfig context's)")
     .option('-A, --all-namespaces', 'watch every namespace')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)')
+    .addOption(
+      new Option('--mesh-provider <name>', "provider of Canaries without spec.provider, as the operator's -mesh-provider: names their routing objects")
+        .env('SLUICE_PROVIDER')
+        .default('istio'),
+    )
     .action(async (flags: DashboardFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${flags.port}`);
@@ -28,7 +34,14 @@ export function dashboardCommand(): Command {
       const kc = loadKubeConfig(flags.kubeconfig ? { path: flags.kubeconfig } : {});
       const namespace = flags.allNamespaces ? undefined : (flags.namespace ?? (kc.getContextObject(kc.getCurrentContext())?.namespace || 'default'));
       const { startDashboard } = await import('../dashboard/server.js');
-      const dashboard = await startDashboard({ client: new KubeClient(kc), namespace, port, host: flags.address, user: userInfo().username });
+      const dashboard = await startDashboard({
+        client: new KubeClient(kc),
+        namespace,
+        port,
+        host: flags.address,
+        user: userInfo().username,
+        defaultProvider: flags.meshProvider,
+      });
       console.log(`sluice dashboard: ${dashboard.url} (${namespace ? `namespace ${namespace}` : 'all namespaces'}; Ctrl-C to stop)`);
       const stop = () => void dashboard.stop().finally(() => process.exit(0));
       process.once('SIGINT', stop);

@@ -10,6 +10,7 @@ import { statusCommand } from './status.js';
 import { dashboardCommand } from './dashboard.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './completion.js';
 import { VERSION } from '../version.js';
+import { SLUICE_RUN_FLAGS, envWithRunFlags } from '../operator/run-flags.js';
 import { addFlaggerFlags, argvWithFlaggerFlags, envWithFlags, flagNotes, givenFlaggerFlags } from '../operator/flagger-flags.js';
 
 /** `sluice`, or `kubectl sluice` when run as the kubectl plugin (krew naming: kubectl-sluice). */
@@ -67,6 +68,7 @@ export function buildProgram(name = programName()): Command {
     )
     .option('--demo', 'run the local demo even when KUBECONFIG is set')
     .option('--exit', 'with the demo: exit once the rollout has finished');
+  for (const f of SLUICE_RUN_FLAGS) run.option(`--${f.name} ${f.arg}`, `${f.meaning} (${f.env})`);
   addFlaggerFlags(run).action(async (opts: { demo?: boolean; exit?: boolean } & Record<string, unknown>) => {
     const { config, notes } = await runConfigOf(opts);
     if (opts.demo || (!config.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST)) {
@@ -99,7 +101,7 @@ export async function runConfigOf(opts: Record<string, unknown>, env: NodeJS.Pro
   const { defaultConfig } = await import('../operator/config.js');
   const given = givenFlaggerFlags(opts);
   const notes = flagNotes(given);
-  return { config: defaultConfig(envWithFlags(given, env)), notes };
+  return { config: defaultConfig(envWithFlags(given, envWithRunFlags(opts, env))), notes };
 }
 
 /**

@@ -7,7 +7,8 @@ import { RESOURCES, startInformer, type KubeClient, type KubeObject, type Watche
 import type { Logger } from '../log.js';
 import { StatusHistory } from './history.js';
 import type { EventStream } from './sse.js';
-import { canaryDetail, canaryRows } from './view-model.js';
+import { readRoutingInputs, readRoutingObjects, routingStubsOf } from './routing-objects.js';
+import { canaryDetail, canaryRows, routingObjectViews, type GeneratedObject } from './view-model.js';
 
 type CanaryEvent = ListedEvent & KubeObject & { involvedObject?: { kind?: string; name?: string; namespace?: string } };
 
@@ -15,10 +16,11 @@ interface OwnedEntry {
   weight?: number;
   phase?: string;
   objects: KubeObject[];
+  routing: GeneratedObject[];
   error?: string;
 }
 
-/** The kinds of object Sluice generates that the Canary page lists (routing objects are not yet). */
+/** The kinds of object Sluice generates that the Canary page finds by their owner reference. */
 const OWNED_KINDS = [RESOURCES.deployments, RESOURCES.services, RESOURCES.horizontalPodAutoscalers];
 
 const keyOf = (ns: string, name: string) => `${ns}/${name}`;
@@ -31,11 +33,15 @@ export class CanaryFeed {
   private readonly detailStreams = new Map<string, Set<EventStream>>();
   private readonly owned = new Map<string, OwnedEntry>();
 
-  /** Starts both watches in `namespace` (every namespace when undefined). */
+  /**
+   * Starts both watches in `namespace` (every namespace when undefined). `defaultProvider` is the
+   * provider of Canaries without spec.provider, as the operator's -mesh-provider.
+   */
   constructor(
     private readonly client: KubeClient,
     readonly namespace: string | undefined,
     log: Logger,
+    private readonly defaultProvider?: string,
   ) {
     this.canaries = startInformer(client, RESOURCES.canaries, { namespace, log });
     this.events = startInformer(client, RESOURCES.events, { namespace, log });
@@ -66,16 +72,20 @@ export class CanaryFeed {
   }
 
   /** Sends `stream` the list rows now and after every change, filtered to `namespace` when given. */
-  subscribeList(stream: EventStream, namespace?: string): void {
+  subscribeList(stream: EventStream, namespace?: string, readOnly = false): void {
     const entry = { stream, namespace };
     this.listStreams.add(entry);
     stream.onClose(() => this.listStreams.delete(entry));
-    stream.push('scope', () => ({ namespace: this.namespace ?? null }));
+    stream.push('scope', () => ({ namespace: this.namespace ?? null, readOnly }));
     stream.push('rows', () => this.rows(namespace));
   }
 
-  /** Sends `stream` the Canary page's view model now and after every change of the Canary or its Events. */
-  subscribeDetail(stream: EventStream, namespace: string, name: string): void {
+  /**
+   * Sends `stream` whether actions are possible, then the Canary page's view model now and after
+   * every change of the Canary or its Events.
+   */
+  subscribeDetail(stream: EventStream, namespace: string, name: string, readOnly = false): void {
+    stream.push('scope', () => ({ namespace: this.namespace ?? null, readOnly }));
     const key = keyOf(namespace, name);
     let set = this.detailStreams.get(key);
     if (!set) this.detailStreams.set(key, (set = new Set()));
@@ -112,27 +122,43 @@ export class CanaryFeed {
     const events = this.events.list(namespace).filter((e) => e.involvedObject?.kind === 'Canary' && e.involvedObject.name === name);
     void this.ownedObjects(canary).then((owned) => {
       for (const s of streams) {
-        s.push('detail', () => ({ ...canaryDetail(canary, events, this.history.of(namespace, name), owned.objects), objectsError: owned.error }));
+        s.push('detail', () => ({
+          ...canaryDetail(canary, events, this.history.of(namespace, name), owned.objects, owned.routing),
+          objectsError: owned.error,
+        }));
       }
     });
   }
 
-  /** The objects in the Canary's namespace, listed again only when its weight or phase moved. */
+  /**
+   * The objects in the Canary's namespace and its routing objects, read again only when its weight
+   * or phase moved (the controller writes the objects of a step before its status).
+   */
   private async ownedObjects(canary: Canary): Promise<OwnedEntry> {
     const ns = canary.metadata.namespace ?? '';
     const key = keyOf(ns, canary.metadata.name ?? '');
     const cached = this.owned.get(key);
     if (cached && cached.weight === canary.status?.canaryWeight && cached.phase === canary.status?.phase) return cached;
-    const entry: OwnedEntry = { weight: canary.status?.canaryWeight, phase: canary.status?.phase, objects: [] };
+    const entry: OwnedEntry = { weight: canary.status?.canaryWeight, phase: canary.status?.phase, objects: [], routing: [] };
+    const errors: string[] = [];
     try {
       for (const type of OWNED_KINDS) {
         const list = await this.client.list<KubeObject>(type, { namespace: ns });
         entry.objects.push(...list.items.map((o) => ({ ...o, kind: type.kind ?? o.kind })));
       }
     } catch (err) {
-      entry.error = `cannot list the generated objects: ${err instanceof Error ? err.message : String(err)}`;
+      errors.push(`cannot list the generated objects: ${messageOf(err)}`);
     }
+    try {
+      const stubs = routingStubsOf(canary, await readRoutingInputs(this.client, canary), { provider: this.defaultProvider });
+      entry.routing = routingObjectViews(await readRoutingObjects(this.client, stubs));
+    } catch (err) {
+      errors.push(`cannot read the routing objects: ${messageOf(err)}`);
+    }
+    if (errors.length) entry.error = errors.join('; ');
     this.owned.set(key, entry);
     return entry;
   }
 }
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

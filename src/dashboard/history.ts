@@ -2,7 +2,7 @@
 // metric check (by its checkedAt), bounded per Canary. The status keeps only the last verdict of
 // each metric, so the values of earlier checks exist nowhere else once the page is served; the
 // weights before the dashboard started come from the Canary's Events instead (view-model.ts).
-import type { Canary, MetricCheckStatus } from '../api/types.js';
+import type { Canary, JudgeStatus, MetricCheckStatus } from '../api/types.js';
 
 export interface WeightSample {
   readonly at: number;
@@ -17,6 +17,8 @@ export interface MetricSample {
   readonly min?: number;
   readonly max?: number;
   readonly message?: string;
+  /** The statistical judge's comparison with the primary, for a metric with sluiceJudge. */
+  readonly judge?: JudgeStatus;
 }
 
 /** Per Canary at most this many samples of each kind: hours of a 1-minute analysis interval. */
@@ -58,6 +60,7 @@ export class StatusHistory {
         ...(m.min !== undefined ? { min: m.min } : {}),
         ...(m.max !== undefined ? { max: m.max } : {}),
         ...(m.message ? { message: m.message } : {}),
+        ...(m.judge ? { judge: m.judge } : {}),
       });
       if (track.metrics.length > this.limit) {
         const dropped = track.metrics.shift()!;

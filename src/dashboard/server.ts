@@ -1,11 +1,12 @@
-// `sluice dashboard`'s web server: the static page modules, Server-Sent Events from the watches
+// The dashboard's web server: the static page modules, Server-Sent Events from the watches
 // (feed.ts: one watch per kind, shared by every open page, never a poll), and the action endpoint.
-// It runs with the user's kubeconfig, so what it shows and what its buttons may do is what that
-// user's RBAC allows.
+// `sluice dashboard` runs it with the user's kubeconfig, so what it shows and what its buttons may
+// do is what that user's RBAC allows. The operator runs it read-only (SLUICE_DASHBOARD_PORT) with
+// its own ServiceAccount: the page has no buttons and the action endpoint refuses every request,
+// since anyone who reaches the port would act with the operator's rights.
 //
-// It listens on loopback only and refuses requests whose Host is not a loopback name (a DNS
-// rebinding page cannot reach it) and actions that are not JSON from its own origin (another site
-// cannot make the browser post one).
+// It refuses requests whose Host is not a loopback name (a DNS rebinding page cannot reach it)
+// and actions that are not JSON from its own origin (another site cannot make the browser post one).
 import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,10 +24,14 @@ export interface DashboardOptions {
   /** Watch this namespace only; undefined watches every namespace (-A). */
   readonly namespace?: string;
   readonly port: number;
-  /** Loopback address to listen on; default 127.0.0.1. */
+  /** Address to listen on; default 127.0.0.1. */
   readonly host?: string;
   /** Who the action tokens name. */
   readonly user: string;
+  /** No actions: the page shows no buttons and POST /api/canary/action answers 405. */
+  readonly readOnly?: boolean;
+  /** Provider of Canaries without spec.provider (the operator's -mesh-provider), to name their routing objects. */
+  readonly defaultProvider?: string;
 }
 
 export interface Dashboard {
@@ -48,7 +53,7 @@ const SECURITY_HEADERS = {
 };
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const feed = new CanaryFeed(options.client, options.namespace, logger('dashboard'));
+  const feed = new CanaryFeed(options.client, options.namespace, logger('dashboard'), options.defaultProvider);
   await feed.synced;
   const server: Server = createServer(dashboardApp(feed, options));
   await new Promise<void>((resolve, reject) => {
@@ -88,9 +93,10 @@ function dashboardApp(feed: CanaryFeed, options: DashboardOptions): express.Expr
   app.get('/vendor/uPlot.esm.js', (_req, res) => res.sendFile(join(UPLOT_DIST, 'uPlot.esm.js')));
   app.get('/vendor/uPlot.min.css', (_req, res) => res.sendFile(join(UPLOT_DIST, 'uPlot.min.css')));
 
+  const readOnly = options.readOnly === true;
   app.get('/api/canaries', (req, res) => {
     const ns = typeof req.query.namespace === 'string' && req.query.namespace !== '' ? req.query.namespace : undefined;
-    feed.subscribeList(openEventStream(req, res), ns);
+    feed.subscribeList(openEventStream(req, res), ns, readOnly);
   });
   app.get('/api/canary', (req: Request, res: Response) => {
     const ns = String(req.query.namespace ?? '');
@@ -99,8 +105,15 @@ function dashboardApp(feed: CanaryFeed, options: DashboardOptions): express.Expr
       res.status(400).json({ message: 'namespace and name are required' });
       return;
     }
-    feed.subscribeDetail(openEventStream(req, res), ns, name);
+    feed.subscribeDetail(openEventStream(req, res), ns, name, readOnly);
   });
+
+  if (readOnly) {
+    app.post('/api/canary/action', (_req, res) => {
+      res.status(405).set('Allow', 'GET').json({ message: 'this dashboard is read-only: act with `sluice dashboard` or the sluice CLI, as yourself' });
+    });
+    return app;
+  }
 
   app.post('/api/canary/action', express.json({ limit: '4kb', strict: true }), async (req, res) => {
     // A cross-site form cannot send JSON without a CORS preflight, which is never answered; an

@@ -1,10 +1,11 @@
 // What the dashboard's pages show, computed from Canary and Event objects without I/O: a row of
 // the list page, and the Canary page's weight timeline, metric series, Event markers, conditions
 // and generated objects. The browser only draws these; it never reads a Kubernetes object.
-import type { Canary, CanaryCondition, MetricCheckStatus } from '../api/types.js';
+import type { Canary, CanaryCondition, JudgeStatus, MetricCheckStatus } from '../api/types.js';
 import { analysisOf, maxWeightOf } from '../api/defaults.js';
 import type { ListedEvent } from '../cli/status.js';
 import type { MetricSample, WeightSample } from './history.js';
+import { routeSplits, splitText } from './route-weights.js';
 
 export interface CanaryRow {
   readonly namespace: string;
@@ -116,7 +117,9 @@ export interface MetricSeries {
   readonly min?: number;
   readonly max?: number;
   /** Checks in time order; value absent for nodata and error. */
-  readonly points: readonly { at: number; value?: number; result: MetricCheckStatus['result']; message?: string }[];
+  readonly points: readonly { at: number; value?: number; result: MetricCheckStatus['result']; message?: string; judge?: string }[];
+  /** The judge's comparison at the last check, in words; absent for a metric without sluiceJudge. */
+  readonly judge?: string;
 }
 
 /**
@@ -150,9 +153,39 @@ export function metricSeries(canary: Canary, samples: readonly MetricSample[]): 
         result: c.result,
         ...(c.value !== undefined && (c.result === 'pass' || c.result === 'fail') ? { value: c.value } : {}),
         ...(c.message ? { message: c.message } : {}),
+        ...(c.judge ? { judge: judgeText(c.judge) } : {}),
       })),
+      ...(last?.judge ? { judge: judgeText(last.judge) } : {}),
     };
   });
+}
+
+const JUDGED: Record<JudgeStatus['classification'], string> = {
+  pass: 'no regression against the primary',
+  high: 'canary higher than the primary',
+  low: 'canary lower than the primary',
+  nodata: 'not judged',
+  error: 'comparison failed',
+};
+
+/** A number as the judge's status holds it, shortened for reading: 3 significant digits. */
+const short = (v: number) => (Math.abs(v) >= 1000 ? String(Math.round(v)) : String(Number(v.toPrecision(3))));
+const signed = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : '±'}${short(Math.abs(v))}`;
+
+/**
+ * The judge's comparison in one sentence: its classification, then its own reason (which names
+ * canary and primary medians, the shift and the p-value), or those fields when it has none, and
+ * the sample counts.
+ */
+export function judgeText(j: JudgeStatus): string {
+  const fields: string[] = [];
+  if (j.canaryMedian !== undefined && j.primaryMedian !== undefined) fields.push(`canary median ${short(j.canaryMedian)} vs primary ${short(j.primaryMedian)}`);
+  if (j.shift !== undefined)
+    fields.push(`shift ${signed(j.shift)}${j.relativeShift !== undefined ? ` (${signed(Math.round(j.relativeShift * 1000) / 10)}%)` : ''}`);
+  if (j.pValue !== undefined) fields.push(`p-value ${j.pValue < 0.001 ? '< 0.001' : short(j.pValue)}`);
+  const why = j.message || fields.join(', ');
+  const samples = j.classification !== 'nodata' && j.canarySamples !== undefined && j.primarySamples !== undefined;
+  return `${JUDGED[j.classification] ?? j.classification}${why ? `: ${why}` : ''}${samples ? `; ${j.canarySamples} canary and ${j.primarySamples} primary samples` : ''}.`;
 }
 
 /** A status entry as a sample; none when its check time does not parse. */
@@ -167,6 +200,7 @@ export function metricSampleOf(m: MetricCheckStatus): MetricSample | undefined {
     ...(m.min !== undefined ? { min: m.min } : {}),
     ...(m.max !== undefined ? { max: m.max } : {}),
     ...(m.message ? { message: m.message } : {}),
+    ...(m.judge ? { judge: m.judge } : {}),
   };
 }
 
@@ -175,6 +209,8 @@ export interface GeneratedObject {
   readonly name: string;
   /** The share of traffic its pods get: the canary's weight or the primary's 100 - weight. */
   readonly weight?: number;
+  /** A routing object's split as stored now, e.g. "podinfo-primary 80%, podinfo-canary 20%". */
+  readonly split?: string;
   readonly detail: string;
 }
 
@@ -205,6 +241,29 @@ export function generatedObjects(canary: Canary, candidates: readonly OwnedObjec
     out.push({ kind: o.kind ?? '', name, ...(share !== undefined ? { weight: share } : {}), detail: objectDetail(o) });
   }
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+}
+
+/**
+ * The routing objects synthesis names for the Canary, each with the split it carries as stored;
+ * one not found is "not created yet" (before initialization, or a kind whose CRD is missing).
+ */
+export function routingObjectViews(found: readonly { stub: RoutingObject; live?: RoutingObject }[]): GeneratedObject[] {
+  return found.map(({ stub, live }) => {
+    const splits = live ? routeSplits(live) : undefined;
+    return {
+      kind: stub.kind ?? '',
+      name: stub.metadata.name ?? '',
+      ...(splits ? { split: splitText(splits) } : {}),
+      detail: live ? '' : 'not created yet',
+    };
+  });
+}
+
+interface RoutingObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; annotations?: Record<string, string> };
+  spec?: unknown;
 }
 
 function objectDetail(o: OwnedObject): string {
@@ -245,6 +304,7 @@ export function canaryDetail(
   events: readonly ListedEvent[],
   history: { weights: readonly WeightSample[]; metrics: readonly MetricSample[] },
   owned: readonly OwnedObject[],
+  routing: readonly GeneratedObject[] = [],
 ): CanaryDetail {
   const markers = eventMarkers(events);
   return {
@@ -253,7 +313,7 @@ export function canaryDetail(
     metrics: metricSeries(canary, history.metrics),
     events: markers,
     conditions: conditionViews(canary.status?.conditions),
-    objects: generatedObjects(canary, owned),
+    objects: [...generatedObjects(canary, owned), ...routing].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name)),
   };
 }
 

@@ -61,6 +61,12 @@ export const CHART_VALUES: readonly ChartValue[] = [
   { path: 'eventWebhook', default: '', meaning: 'URL every Event of a Canary without an event webhook is posted to (EVENT_WEBHOOK_URL)' },
   { path: 'threadiness', default: '', meaning: 'Canaries reconciled at once; empty: 16 (SLUICE_CONCURRENCY)' },
   { path: 'clusterName', default: '', meaning: 'the Cluster field of notifications (SLUICE_CLUSTER_NAME)' },
+  {
+    path: 'dashboard.port',
+    default: '',
+    meaning:
+      'serve the read-only rollout page on 127.0.0.1:<port> in the pod, for kubectl port-forward (no authentication); empty: off (SLUICE_DASHBOARD_PORT)',
+  },
   { path: 'logLevel', default: M.logLevel, meaning: 'debug, info, warning (or warn) or error (SLUICE_LOG_LEVEL)' },
   {
     path: 'leaderElection.enabled',

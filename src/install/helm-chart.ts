@@ -65,6 +65,7 @@ export function helmSettings(h: HelmExpressions): InstallSettings {
       h.block<EnvVarJson>(optionalEnv('EVENT_WEBHOOK_URL', '.Values.eventWebhook')),
       h.block<EnvVarJson>(optionalEnv('SLUICE_CONCURRENCY', '.Values.threadiness')),
       h.block<EnvVarJson>(optionalEnv('SLUICE_CLUSTER_NAME', '.Values.clusterName')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_DASHBOARD_PORT', '.Values.dashboard.port')),
       h.block<EnvVarJson>(optionalEnv('SLACK_URL', '.Values.slack.url')),
       h.block<EnvVarJson>(optionalEnv('SLACK_CHANNEL', '.Values.slack.channel')),
       h.block<EnvVarJson>(optionalEnv('SLACK_USER', '.Values.slack.user')),

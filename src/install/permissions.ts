@@ -97,6 +97,12 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
     verbs: ['create', 'patch', 'get'],
     why: "Flagger's Events on each Canary; a repeat bumps the count of the existing Event",
   },
+  {
+    apiGroups: [''],
+    resources: ['events'],
+    verbs: ['list', 'watch'],
+    why: 'the read-only rollout page (SLUICE_DASHBOARD_PORT) shows the Events of each Canary from a watch',
+  },
   ...METRIC_BACKEND_RULES,
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
   ...referencedOnlyKinds().map((k) => ({

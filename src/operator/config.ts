@@ -49,6 +49,8 @@ export interface OperatorConfig {
   configTracking: boolean;
   /** Flagger's -no-cross-namespace-refs. */
   noCrossNamespaceRefs: boolean;
+  /** The read-only rollout page (Sluice's own; off unless a port is set). */
+  dashboard?: { port: number; address: string };
 }
 
 const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -74,6 +76,13 @@ function selectorLabelsOf(text: string | undefined): readonly string[] {
   // As Flagger: without one, no primary could be told from its canary.
   if (!labels.length) throw new Error(`SLUICE_SELECTOR_LABELS (-selector-labels) needs at least one label, got ${JSON.stringify(text)}`);
   return labels;
+}
+
+function dashboardOf(port: string | undefined, address: string | undefined): { dashboard?: { port: number; address: string } } {
+  if (port === undefined || port === '') return {};
+  const n = Number(port);
+  if (!/^\d+$/.test(port.trim()) || n > 65535) throw new Error(`SLUICE_DASHBOARD_PORT (--dashboard-port) must be a port number, got ${JSON.stringify(port)}`);
+  return { dashboard: { port: n, address: address || '127.0.0.1' } };
 }
 
 function providerOf(name: string): string {
@@ -129,5 +138,6 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorCon
     },
     configTracking: bool(env.SLUICE_CONFIG_TRACKING, true),
     noCrossNamespaceRefs: bool(env.SLUICE_NO_CROSS_NAMESPACE_REFS, false),
+    ...dashboardOf(env.SLUICE_DASHBOARD_PORT, env.SLUICE_DASHBOARD_ADDRESS),
   };
 }

@@ -147,6 +147,22 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   const metricsPort = (http.address() as AddressInfo).port;
   log.info({ port: metricsPort }, `metrics and health on :${metricsPort}`);
 
+  if (config.dashboard) {
+    // Read-only, with the operator's ServiceAccount: its buttons would act with the operator's rights.
+    const { startDashboard } = await import('../dashboard/server.js');
+    const dashboard = await startDashboard({
+      client,
+      ...(config.namespace ? { namespace: config.namespace } : {}),
+      port: config.dashboard.port,
+      host: config.dashboard.address,
+      user: 'operator',
+      readOnly: true,
+      defaultProvider: config.provider,
+    });
+    undo.push(() => dashboard.stop());
+    log.info({ url: dashboard.url }, `read-only rollout page on ${dashboard.url} (no authentication: reach it by kubectl port-forward)`);
+  }
+
   let admission: AdmissionServer | undefined;
   let stopCertificateRenewal: (() => void) | undefined;
   if (config.webhooks) {

@@ -1,6 +1,7 @@
-// The Canary page: the weight timeline, one chart per metric, the Events, the generated objects
-// and the conditions, redrawn from each "detail" message of /api/canary; and the action buttons,
-// each confirmed in a dialog before it posts to /api/canary/action.
+// The Canary page: the weight timeline, one chart per metric (with the judge's comparison), the
+// Events, the generated objects with their traffic split and the conditions, redrawn from each
+// "detail" message of /api/canary; and the action buttons, each confirmed in a dialog before it
+// posts to /api/canary/action, shown only once the server says it takes actions ("scope").
 import { h, replace, timeEl, weightBar, phaseBadge, subscribe } from './dom.js';
 import { weightChart, metricChart, timeRange } from './charts.js';
 
@@ -18,6 +19,9 @@ const CONFIRM = {
   pause: 'Pause the analysis where it is (no step, no check) until resumed?',
   resume: 'Resume the paused analysis?',
 };
+
+/** A Deployment's or Service's share, or the split a routing object carries. */
+const weightText = (o) => (o.split !== undefined ? o.split || '—' : o.weight === undefined ? '—' : `${o.weight}%`);
 
 let weights;
 const metricCharts = new Map();
@@ -59,9 +63,7 @@ function render(detail) {
   );
   replace(
     document.getElementById('objects'),
-    detail.objects.map((o) =>
-      h('tr', {}, h('td', {}, o.kind), h('td', {}, o.name), h('td', {}, o.weight === undefined ? '—' : `${o.weight}%`), h('td', {}, o.detail)),
-    ),
+    detail.objects.map((o) => h('tr', {}, h('td', {}, o.kind), h('td', {}, o.name), h('td', { class: 'split' }, weightText(o)), h('td', {}, o.detail))),
   );
   if (detail.objects.length === 0)
     replace(
@@ -130,6 +132,10 @@ for (const button of document.querySelectorAll('#actions button')) {
 subscribe(
   `/api/canary?${new URLSearchParams({ namespace, name })}`,
   {
+    scope: (s) => {
+      document.getElementById('read-only').hidden = !s.readOnly;
+      document.getElementById('actions-section').hidden = s.readOnly;
+    },
     detail: render,
     gone: () => {
       replace(document.getElementById('summary'), h('strong', {}, 'This canary no longer exists.'));

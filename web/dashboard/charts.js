@@ -163,8 +163,10 @@ export function weightChart(figure) {
 export function metricChart(figure, name) {
   const canvasBox = h('div', { class: 'chart', 'aria-hidden': 'true' });
   const caption = h('figcaption');
+  // The statistical judge's comparison with the primary (metrics with sluiceJudge), in words.
+  const judge = h('p', { class: 'judge', hidden: true });
   const table = h('div');
-  replace(figure, caption, canvasBox, table);
+  replace(figure, caption, canvasBox, judge, table);
   let events = [];
   let band = {};
   let range = { min: 0, max: 1 };
@@ -209,12 +211,15 @@ export function metricChart(figure, name) {
       caption.textContent =
         `${name}: accepted ${bandText(band)}; ${pts.length} checks, ${failed} not passed` +
         (last ? `; last ${last.value ?? last.result} (${last.result}) at ${timeText(last.at)}.` : '; no check recorded yet.');
+      judge.hidden = series.judge === undefined;
+      judge.textContent = series.judge === undefined ? '' : `Judge, canary against primary at the last check: ${series.judge}`;
+      const judged = pts.some((p) => p.judge !== undefined);
       replace(
         table,
         dataTable(
           name,
-          ['time', 'value', 'result', 'message'],
-          pts.map((p) => [timeText(p.at), p.value === undefined ? '—' : String(p.value), p.result, p.message ?? '']),
+          ['time', 'value', 'result', 'message', ...(judged ? ['judge'] : [])],
+          pts.map((p) => [timeText(p.at), p.value === undefined ? '—' : String(p.value), p.result, p.message ?? '', ...(judged ? [p.judge ?? '—'] : [])]),
         ),
       );
     },

@@ -79,7 +79,7 @@ subscribe(
   '/api/canaries',
   {
     scope: (s) => {
-      document.getElementById('scope').textContent = s.namespace ? `namespace ${s.namespace}` : 'all namespaces';
+      document.getElementById('scope').textContent = `${s.namespace ? `namespace ${s.namespace}` : 'all namespaces'}${s.readOnly ? ' · read-only' : ''}`;
     },
     rows: (data) => {
       latest = data;

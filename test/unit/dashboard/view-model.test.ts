@@ -7,6 +7,7 @@ import {
   canaryRows,
   eventMarkers,
   generatedObjects,
+  judgeText,
   metricSeries,
   weightFromEvent,
   weightTimeline,
@@ -133,6 +134,37 @@ describe('dashboard view model', () => {
     ]);
   });
 
+  it("carries the judge's comparison of each check, and of the last one for the text beside the chart", () => {
+    const judge = {
+      classification: 'high' as const,
+      canaryMedian: 612,
+      primaryMedian: 180,
+      shift: 431.5,
+      relativeShift: 2.397,
+      pValue: 0.0004,
+      canarySamples: 30,
+      primarySamples: 28,
+      message: 'canary 612ms vs primary 180ms (+432ms, +240%, p<0.001)',
+    };
+    const c = canary('podinfo', {
+      metrics: [{ name: 'request-success-rate', result: 'fail', value: 99.5, min: 99, checkedAt: iso(60), judge }],
+    });
+    const [series] = metricSeries(c, [{ name: 'request-success-rate', at: T0, result: 'pass', value: 99.9, min: 99 }]);
+    const text = 'canary higher than the primary: canary 612ms vs primary 180ms (+432ms, +240%, p<0.001); 30 canary and 28 primary samples.';
+    expect(series.judge).to.equal(text);
+    expect(series.points.map((p) => p.judge)).to.deep.equal([undefined, text]);
+    // Without its own reason, the judge's numbers speak; too few samples are not counted twice.
+    expect(judgeText({ ...judge, message: undefined })).to.equal(
+      'canary higher than the primary: canary median 612 vs primary 180, shift +432 (+240%), p-value < 0.001; 30 canary and 28 primary samples.',
+    );
+    expect(judgeText({ classification: 'nodata', canarySamples: 3, primarySamples: 30, message: 'too few samples to compare: canary 3, primary 30' })).to.equal(
+      'not judged: too few samples to compare: canary 3, primary 30.',
+    );
+    expect(
+      metricSeries(canary('plain', { metrics: [{ name: 'request-success-rate', result: 'pass', value: 99.9, checkedAt: iso(0) }] }), [])[0],
+    ).to.not.have.property('judge');
+  });
+
   it('lists the objects the Canary owns and its target, with the share of traffic each carries', () => {
     const c = canary('podinfo', { canaryWeight: 30 });
     const owner = [{ uid: 'uid-podinfo' }];
@@ -151,6 +183,20 @@ describe('dashboard view model', () => {
       { kind: 'HorizontalPodAutoscaler', name: 'podinfo-primary', weight: 70, detail: '2-4 replicas' },
       { kind: 'Service', name: 'podinfo', detail: '' },
       { kind: 'Service', name: 'podinfo-canary', weight: 30, detail: '' },
+    ]);
+  });
+
+  it('lists the routing objects beside the owned ones, in kind then name order', () => {
+    const detail = canaryDetail(
+      canary('podinfo', { canaryWeight: 20 }),
+      [],
+      { weights: [], metrics: [] },
+      [{ kind: 'Service', metadata: { name: 'podinfo-canary', ownerReferences: [{ uid: 'uid-podinfo' }] } }],
+      [{ kind: 'VirtualService', name: 'podinfo', split: 'podinfo-primary 80%, podinfo-canary 20%', detail: '' }],
+    );
+    expect(detail.objects).to.deep.equal([
+      { kind: 'Service', name: 'podinfo-canary', weight: 20, detail: '' },
+      { kind: 'VirtualService', name: 'podinfo', split: 'podinfo-primary 80%, podinfo-canary 20%', detail: '' },
     ]);
   });
 

@@ -152,7 +152,8 @@ describe('install manifests', () => {
       ['configMaps', ['list', 'watch', 'create', 'patch']],
       ['secrets', ['get', 'create', 'patch']],
       ['horizontalPodAutoscalers', ['list', 'watch', 'create', 'patch']],
-      ['events', ['create', 'get', 'patch']],
+      // list and watch: the read-only rollout page (SLUICE_DASHBOARD_PORT) watches the Canaries' Events.
+      ['events', ['create', 'get', 'patch', 'list', 'watch']],
     ];
     for (const [key, verbs] of verbsByResource) {
       const r = RESOURCES[key];
