@@ -11,7 +11,7 @@ import { fail } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../kube-json.js';
 import { includedLabels } from '../ownership.js';
 import { apexMetadata, ownedMetadata } from './route-metadata.js';
-import type { RouteContext, Router } from './router.js';
+import { podSelectorOf, type RouteContext, type Router } from './router.js';
 
 /** The settings of an `upstreamRef` Upstream that Flagger carries over to the generated ones. */
 export const COPIED_UPSTREAM_FIELDS = [
@@ -28,7 +28,8 @@ export const COPIED_UPSTREAM_FIELDS = [
 export const glooRouter: Router = {
   provider: 'gloo',
   routes(scope: Construct, ctx: RouteContext): ApiObject[] {
-    const { names, namespace, weights, selector } = ctx;
+    const { names, namespace, weights } = ctx;
+    const selector = podSelectorOf(scope, ctx);
     const port = ctx.resolved.service.port;
     const upstreamName = (pods: 'primary' | 'canary') => `${namespace}-${names.apex}-${pods}upstream-${port}`;
     const config = upstreamConfigOf(scope, ctx);
