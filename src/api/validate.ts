@@ -140,13 +140,19 @@ const targetServedByProvider: Rule<CanaryView> = ({ canary, provider }) => {
   if (entry.providers && !(entry.providers as readonly string[]).includes(provider)) {
     const from = canary.spec.provider === undefined ? ` (the operator's default, as spec.provider is unset)` : '';
     out.push(
-      problem('spec.targetRef.kind', `a ${kind} target is routed by provider ${entry.providers.join(', ')} only, as in Flagger; provider is ${provider}${from}`),
+      problem(
+        'spec.targetRef.kind',
+        `a ${kind} target is routed by provider ${entry.providers.join(', ')} only, as in Flagger; provider is ${provider}${from}`,
+      ),
     );
   }
   const apex = canary.spec.service?.name;
   if (entry.copies === 'service' && apex !== undefined && apex !== target.name) {
     out.push(
-      problem('spec.service.name', `must be the target's name (${target.name}) or unset: a ${kind} target's copies are named ${target.name}-primary and ${target.name}-canary`),
+      problem(
+        'spec.service.name',
+        `must be the target's name (${target.name}) or unset: a ${kind} target's copies are named ${target.name}-primary and ${target.name}-canary`,
+      ),
     );
   }
   return out;
