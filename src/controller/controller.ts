@@ -312,7 +312,8 @@ export class CanaryController {
     const configs = (tracking ? [...this.configMaps.list(ns), ...secrets] : []) as unknown as ConfigJson[];
     const resolved = resolveCanary(canary, this.opts.operator);
     // A ScaledObject's minReplicaCount stands for an HPA's minReplicas when the target scales up.
-    const scaledMin = (referenced.scaledObject?.spec as { minReplicaCount?: number } | undefined)?.minReplicaCount;
+    const { scaledObject, ...byField } = referenced;
+    const scaledMin = (scaledObject?.spec as { minReplicaCount?: number } | undefined)?.minReplicaCount;
     const scaler = primaryHpa ?? hpa ?? (scaledMin !== undefined ? { spec: { minReplicas: scaledMin } } : undefined);
     return {
       snap: {
@@ -328,7 +329,9 @@ export class CanaryController {
         ...(target ? { target } : {}),
         ...(hpa ? { hpa } : {}),
         configs: configs as unknown as KubeObject[],
-        ...referenced,
+        // The target's ScaledObject is an autoscaler's input; the rest are the reference fields' objects.
+        ...(scaledObject ? { scaledObject } : {}),
+        referenced: byField,
       },
       readsSecrets: secretNames.length > 0,
     };

@@ -4,7 +4,7 @@
 import { App, Chart, type ApiObject, type OwnerReference } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedCanary } from '../api/defaults.js';
-import { capabilitiesOf, isSupportedProvider } from '../api/providers.js';
+import { capabilitiesOf, isSupportedProvider, type Referenced } from '../api/providers.js';
 import { CANARY_PHASES, type Canary } from '../api/types.js';
 import { ConfigCopies } from './config-copies.js';
 import { fail } from './errors.js';
@@ -49,12 +49,8 @@ export interface SynthInput extends SynthSettings {
   readonly scaledObject?: KubeObject;
   /** ConfigMaps and Secrets the target uses; the trackable ones referenced by its pod template get `-primary` copies. */
   readonly configs?: readonly ConfigJson[];
-  /** The Ingress named by spec.ingressRef (provider nginx). */
-  readonly ingress?: KubeObject;
-  /** The Gloo Upstream named by spec.upstreamRef (provider gloo). */
-  readonly upstream?: KubeObject;
-  /** The ApisixRoute named by spec.routeRef (provider apisix). */
-  readonly route?: KubeObject;
+  /** The objects the reference fields name (REFERENCE_FIELDS): spec.ingressRef's Ingress, spec.upstreamRef's Upstream, ... */
+  readonly referenced?: Referenced<KubeObject>;
   readonly weights: SynthWeights;
   /** The Canary's phase at this step; checked, not yet read by any router. */
   readonly phase?: string;
@@ -240,9 +236,7 @@ function routeContextOf(input: SynthInput, common: Common, names: ServiceNames, 
     weights: common.weights,
     ...(selector ? { selector } : {}),
     ownerReferences: common.ownerReferences,
-    ingress: input.ingress,
-    upstream: input.upstream,
-    route: input.route,
+    referenced: input.referenced ?? {},
     ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
     ingressClass: input.ingressClass,
   };

@@ -45,7 +45,7 @@ function referencedIngress(scope: Construct, ctx: RouteContext): KubeObject {
     const why = providerEntry(provider)?.requires?.find((r) => r.path === 'spec.ingressRef')?.why;
     fail(scope, 'spec.ingressRef', `is required when provider is ${provider}${why ? ` (${why})` : ''}`);
   }
-  const given = ctx.ingress;
+  const given = ctx.referenced.ingress;
   if (!given) fail(scope, 'spec.ingressRef', `Ingress ${ctx.namespace}/${ref.name} was not given`);
   if (given.metadata.name !== ref.name) fail(scope, 'spec.ingressRef.name', `names Ingress ${ref.name} but ${given.metadata.name} was given`);
   return given;

@@ -82,7 +82,7 @@ const weightOf = (weight: number) => (weight > 0 ? { weight } : {});
 function upstreamConfigOf(scope: Construct, ctx: RouteContext): JsonObject | undefined {
   const ref = ctx.canary.spec.upstreamRef;
   if (!ref) return undefined;
-  const given = ctx.upstream;
+  const given = ctx.referenced.upstream;
   const refNamespace = ref.namespace ?? ctx.namespace;
   if (!given) fail(scope, 'spec.upstreamRef', `Upstream ${refNamespace}/${ref.name} was not given; it is needed to copy its settings`);
   if (given.metadata.name !== ref.name || (given.metadata.namespace ?? ctx.namespace) !== refNamespace) {

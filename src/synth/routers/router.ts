@@ -5,6 +5,7 @@
 import type { ApiObject, OwnerReference } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedCanary } from '../../api/defaults.js';
+import type { Referenced } from '../../api/providers.js';
 import type { Canary } from '../../api/types.js';
 import { fail } from '../errors.js';
 import type { KubeObject } from '../kube-json.js';
@@ -32,12 +33,8 @@ export interface RouteContext {
   readonly selector?: SelectorLabel;
   /** Empty when the Canary has no uid. */
   readonly ownerReferences: OwnerReference[];
-  /** The Ingress named by `spec.ingressRef` (nginx). */
-  readonly ingress?: KubeObject;
-  /** The Gloo Upstream named by `spec.upstreamRef` (gloo). */
-  readonly upstream?: KubeObject;
-  /** The ApisixRoute named by `spec.routeRef` (apisix). */
-  readonly route?: KubeObject;
+  /** The objects the Canary's reference fields name (REFERENCE_FIELDS): its Ingress, Upstream, ApisixRoute. */
+  readonly referenced: Referenced<KubeObject>;
   /** NGINX annotation prefix. @default nginx.ingress.kubernetes.io */
   readonly ingressAnnotationsPrefix?: string;
   /** Flagger's -ingress-class: Contour's `spec.ingressClassName`. @default none */
