@@ -146,7 +146,8 @@ export class CanaryController {
   async start(): Promise<void> {
     const { client, namespace } = this.opts;
     const options = { ...(namespace ? { namespace } : {}), log: this.opts.log };
-    const watch = this.opts.informer ?? (<T extends KubeObject>(type: ResourceType) => startInformer<T>(client, type, { ...options, transform: trimCoreObject }));
+    const watch =
+      this.opts.informer ?? (<T extends KubeObject>(type: ResourceType) => startInformer<T>(client, type, { ...options, transform: trimCoreObject }));
     this.canaries = watch(RESOURCES.canaries);
     this.deployments = watch(RESOURCES.deployments);
     this.daemonSets = watch(RESOURCES.daemonSets);
