@@ -41,9 +41,13 @@ export interface RegistrationOptions {
 export const EXCLUDED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 /** The kinds Sluice generates for a Canary, guarded against direct edits: workloads, then each provider's. */
+const CORE_OWNED = ['services', 'configmaps', 'secrets'];
 const OWNED_KIND_RULES = [
-  ...[...Object.values(TARGET_KINDS), ...Object.values(AUTOSCALER_KINDS)].map((k) => ({ apiGroups: [k.group], resources: [k.plural] })),
-  { apiGroups: [''], resources: ['services', 'configmaps', 'secrets'] },
+  ...[...Object.values(TARGET_KINDS), ...Object.values(AUTOSCALER_KINDS)]
+    // A Service target's copies are Services, which the core rule below covers.
+    .filter((k) => !(k.group === '' && CORE_OWNED.includes(k.plural)))
+    .map((k) => ({ apiGroups: [k.group], resources: [k.plural] })),
+  { apiGroups: [''], resources: CORE_OWNED },
   ...routingKindsByGroup(true).map(({ group, resources }) => ({ apiGroups: [group], resources })),
 ];
 

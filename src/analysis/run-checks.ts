@@ -190,8 +190,8 @@ async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: Q
   }
   if (isBuiltinMetric(metric.name)) {
     try {
-      const query = renderBuiltinQuery(resolved.provider, metric.name, model);
-      const seconds = metric.name === 'request-duration' && builtinFamily(resolved.provider).durationUnit === 's';
+      const query = renderBuiltinQuery(resolved.metricsProvider, metric.name, model);
+      const seconds = metric.name === 'request-duration' && builtinFamily(resolved.metricsProvider).durationUnit === 's';
       const name = metric.name;
       return {
         ok: true,
@@ -201,7 +201,7 @@ async function planOf(resolved: ResolvedCanary, metric: ResolvedMetric, model: Q
         auth: {},
         toJudged: seconds ? (v) => v * 1000 : same,
         manySeries,
-        renderFor: (m) => renderBuiltinQuery(resolved.provider, name, m),
+        renderFor: (m) => renderBuiltinQuery(resolved.metricsProvider, name, m),
       };
     } catch (err) {
       return { ok: false, kind: metric.name, message: errorText(err) };
@@ -383,7 +383,7 @@ type RequestCount = { readonly kind: 'count'; readonly count: number } | Extract
 async function countRequests(resolved: ResolvedCanary, model: QueryModel, deps: MetricCheckDeps): Promise<RequestCount> {
   let query: string;
   try {
-    query = renderBuiltinQuery(resolved.provider, 'request-count', model);
+    query = renderBuiltinQuery(resolved.metricsProvider, 'request-count', model);
   } catch (err) {
     return { kind: 'error', stage: 'template', message: errorText(err) };
   }

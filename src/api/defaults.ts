@@ -3,6 +3,7 @@
 import { parseDuration, parseMetricInterval } from './duration.js';
 import { resolveJudge, type ResolvedJudge } from './judge-spec.js';
 import { DEFAULT_PROVIDER, routesByWeight } from './providers.js';
+import { targetIsService } from './workloads.js';
 import { strategyOf, KUBERNETES_BLUE_GREEN_ITERATIONS, type Strategy } from './strategy.js';
 import type {
   Canary,
@@ -73,6 +74,11 @@ export interface ResolvedCanary {
   name: string;
   namespace: string;
   provider: string;
+  /**
+   * Whose builtin queries the metrics use: the provider, or `<provider>:service` for a Service
+   * target, as Flagger names it (its observer factory then falls back to Istio's for most).
+   */
+  metricsProvider: string;
   metricsServer: string;
   targetName: string;
   service: ResolvedService;
@@ -217,6 +223,7 @@ export function resolveCanary(canary: Canary, operator: OperatorDefaults = {}): 
     name: metadata.name ?? '',
     namespace,
     provider,
+    metricsProvider: targetIsService(spec.targetRef) ? `${provider}:service` : provider,
     metricsServer: spec.metricsServer ?? operator.metricsServer ?? DEFAULTS.metricsServer,
     targetName: spec.targetRef.name,
     service: resolveService(spec.service, spec.targetRef.name),

@@ -47,6 +47,12 @@ export const REFERENCE_FIELDS = {
 export type ReferenceField = keyof typeof REFERENCE_FIELDS;
 export type ReferenceRole = (typeof REFERENCE_FIELDS)[ReferenceField]['role'];
 
+/**
+ * The objects the reference fields name, by role, from the Canary's manifests or the cluster to the
+ * routers: a new reference field is a new REFERENCE_FIELDS entry, and every step of the way has it.
+ */
+export type Referenced<T> = { readonly [Role in ReferenceRole]?: T };
+
 /** A field the Canary must set for this provider, and why (said in the validation message). */
 export interface RequiredField {
   /** A path under the Canary, e.g. `spec.ingressRef`; an empty list counts as missing. */

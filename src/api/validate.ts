@@ -11,7 +11,7 @@ import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, providerEntry, retiredProviderReason, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
-import { AUTOSCALER_KINDS, isSupportedTargetKind, TARGET_KINDS, targetKindOf, type AutoscalerKindName } from './workloads.js';
+import { AUTOSCALER_KINDS, isSupportedTargetKind, TARGET_KINDS, targetKindOf, type AutoscalerKindName, type WorkloadKind } from './workloads.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type CanaryMetric, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
@@ -115,12 +115,44 @@ const targetAndAutoscaler: Rule<CanaryView> = ({ canary }) => {
   const scaler = canary.spec.autoscalerRef;
   const targetKind = targetKindOf(target);
   if (scaler && isSupportedTargetKind(targetKind) && !TARGET_KINDS[targetKind].scalable) {
-    out.push(problem('spec.autoscalerRef', `cannot scale a ${targetKind}: it runs one pod per matching node; remove autoscalerRef or target a Deployment`));
+    const why = TARGET_KINDS[targetKind].copies === 'service' ? 'it has no pods of its own' : 'it runs one pod per matching node';
+    out.push(problem('spec.autoscalerRef', `cannot scale a ${targetKind}: ${why}; remove autoscalerRef or target a Deployment`));
   }
   const replicas = scaler?.primaryScalerReplicas;
   if (replicas?.minReplicas !== undefined && replicas.maxReplicas !== undefined && replicas.minReplicas > replicas.maxReplicas) {
     out.push(
       problem('spec.autoscalerRef.primaryScalerReplicas.minReplicas', `must not exceed maxReplicas (${replicas.maxReplicas}), got ${replicas.minReplicas}`),
+    );
+  }
+  return out;
+};
+
+/**
+ * A target kind that only some providers route for (a Service: kubernetes and Gateway API, as in
+ * Flagger), and a Service target's copies, which are named after it whatever spec.service.name says.
+ */
+const targetServedByProvider: Rule<CanaryView> = ({ canary, provider }) => {
+  const target = canary.spec.targetRef;
+  const kind = targetKindOf(target);
+  if (!isSupportedTargetKind(kind)) return [];
+  const entry: WorkloadKind = TARGET_KINDS[kind];
+  const out: Problem[] = [];
+  if (entry.providers && !(entry.providers as readonly string[]).includes(provider)) {
+    const from = canary.spec.provider === undefined ? ` (the operator's default, as spec.provider is unset)` : '';
+    out.push(
+      problem(
+        'spec.targetRef.kind',
+        `a ${kind} target is routed by provider ${entry.providers.join(', ')} only, as in Flagger; provider is ${provider}${from}`,
+      ),
+    );
+  }
+  const apex = canary.spec.service?.name;
+  if (entry.copies === 'service' && apex !== undefined && apex !== target.name) {
+    out.push(
+      problem(
+        'spec.service.name',
+        `must be the target's name (${target.name}) or unset: a ${kind} target's copies are named ${target.name}-primary and ${target.name}-canary`,
+      ),
     );
   }
   return out;
@@ -293,6 +325,7 @@ const CANARY_RULES: Rule<CanaryView>[] = [
   apiVersionIsFlagger,
   providerNeedsItsRefs,
   targetAndAutoscaler,
+  targetServedByProvider,
   servicePorts,
   serviceDurations,
   metricsServerIsUrl,

@@ -1,6 +1,7 @@
 // The workloads a Canary can roll out and the autoscalers it can copy, one entry each. The CRD's
 // enums, the validation rules and the operator's RBAC (src/install/permissions.ts) are derived
 // from these tables; the controller and synthesis dispatch on the same kinds.
+import type { Provider } from './providers.js';
 
 export interface WorkloadKind {
   readonly apiVersion: string;
@@ -9,15 +10,34 @@ export interface WorkloadKind {
   /** Whether an autoscaler may scale it: a DaemonSet runs one pod per node, nothing to scale. */
   readonly scalable: boolean;
   /**
-   * How the target is "scaled to zero" between rollouts: its replica count, or (Flagger's way for
-   * a DaemonSet) a node selector that matches no node.
+   * How the target is "scaled to zero" between rollouts: its replica count, (Flagger's way for a
+   * DaemonSet) a node selector that matches no node, or not at all (a Service has no pods).
    */
-  readonly scaleToZero: 'replicas' | 'node-selector';
+  readonly scaleToZero: 'replicas' | 'node-selector' | 'none';
+  /**
+   * What `<name>-primary` and `<name>-canary` are: a primary workload with the apex, primary and
+   * canary Services over its pods, or (Flagger's ServiceController) two copies of the target
+   * Service itself, with no workload, no apex and nothing scaled.
+   */
+  readonly copies: 'workload' | 'service';
+  /** The providers that can route for it, when not all of them can (validation names the rest). */
+  readonly providers?: readonly Provider[];
 }
 
 export const TARGET_KINDS = {
-  Deployment: { apiVersion: 'apps/v1', group: 'apps', plural: 'deployments', scalable: true, scaleToZero: 'replicas' },
-  DaemonSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'daemonsets', scalable: false, scaleToZero: 'node-selector' },
+  Deployment: { apiVersion: 'apps/v1', group: 'apps', plural: 'deployments', scalable: true, scaleToZero: 'replicas', copies: 'workload' },
+  DaemonSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'daemonsets', scalable: false, scaleToZero: 'node-selector', copies: 'workload' },
+  // A core/v1 Service (Flagger's e2e writes `apiVersion: core/v1`); a Knative Service is another kind.
+  // Flagger routes to its copies with the kubernetes provider (no routing at all) and Gateway API.
+  Service: {
+    apiVersion: 'v1',
+    group: '',
+    plural: 'services',
+    scalable: false,
+    scaleToZero: 'none',
+    copies: 'service',
+    providers: ['kubernetes', 'gatewayapi:v1', 'gatewayapi:v1beta1'],
+  },
 } as const satisfies Record<string, WorkloadKind>;
 
 export type TargetKind = keyof typeof TARGET_KINDS;
@@ -29,6 +49,15 @@ export function isSupportedTargetKind(kind: string | undefined): kind is TargetK
 
 /** The kind a targetRef names; Flagger's CRD defaults nothing, Sluice reads a missing kind as Deployment. */
 export const targetKindOf = (ref: { kind?: string } | undefined): string => ref?.kind ?? 'Deployment';
+
+/** The table entry of the kind a targetRef names, or undefined for a kind Sluice does not serve. */
+export function targetEntryOf(ref: { kind?: string } | undefined): WorkloadKind | undefined {
+  const kind = targetKindOf(ref);
+  return isSupportedTargetKind(kind) ? TARGET_KINDS[kind] : undefined;
+}
+
+/** Whether the target is a Service: copied as `-primary` and `-canary`, never scaled, no pods of Sluice's. */
+export const targetIsService = (ref: { kind?: string } | undefined): boolean => targetEntryOf(ref)?.copies === 'service';
 
 export interface AutoscalerKind {
   /** The version Sluice reads and writes, whatever `autoscalerRef.apiVersion` says. */

@@ -29,7 +29,7 @@ import {
 import type { ConfigJson } from '../synth/kube-json.js';
 import type { ControllerMetrics } from './metrics.js';
 import { FINALIZER, finalizeStep, hasFinalizer, releaseApexService, restoreVirtualService, wantedFinalizers } from './finalizer.js';
-import { targetKindOf } from '../api/workloads.js';
+import { targetIsService, targetKindOf } from '../api/workloads.js';
 import { isScalerPaused, scaleTarget, setScalerPaused } from './target-scale.js';
 import { workloadView } from './workload-view.js';
 import { checkMetricProviders } from './metric-providers.js';
@@ -313,7 +313,8 @@ export class CanaryController {
     const configs = (tracking ? [...this.configMaps.list(ns), ...secrets] : []) as unknown as ConfigJson[];
     const resolved = resolveCanary(canary, this.opts.operator);
     // A ScaledObject's minReplicaCount stands for an HPA's minReplicas when the target scales up.
-    const scaledMin = (referenced.scaledObject?.spec as { minReplicaCount?: number } | undefined)?.minReplicaCount;
+    const { scaledObject, ...byField } = referenced;
+    const scaledMin = (scaledObject?.spec as { minReplicaCount?: number } | undefined)?.minReplicaCount;
     const scaler = primaryHpa ?? hpa ?? (scaledMin !== undefined ? { spec: { minReplicas: scaledMin } } : undefined);
     return {
       snap: {
@@ -329,7 +330,9 @@ export class CanaryController {
         ...(target ? { target } : {}),
         ...(hpa ? { hpa } : {}),
         configs: configs as unknown as KubeObject[],
-        ...referenced,
+        // The target's ScaledObject is an autoscaler's input; the rest are the reference fields' objects.
+        ...(scaledObject ? { scaledObject } : {}),
+        referenced: byField,
       },
       readsSecrets: secretNames.length > 0,
     };
@@ -345,8 +348,9 @@ export class CanaryController {
       await setScalerPaused(this.opts.client, { ...scaledObject, apiVersion: ref.object.apiVersion, kind: ref.object.kind }, false);
   }
 
-  /** The cache of the target's kind: Deployments, or DaemonSets. */
+  /** The cache of the target's kind: Deployments, DaemonSets, or Services. */
   private workloadsOf(kind: string): WatchedCache<KubeObject> {
+    if (kind === 'Service') return this.services;
     return kind === 'DaemonSet' ? this.daemonSets : this.deployments;
   }
 
@@ -446,7 +450,8 @@ export class CanaryController {
       log.info(`waiting for ${resolved.targetName}.${ns} before releasing it: ${step.reason}`);
       return requeueAfter(FINALIZE_POLL_MS);
     }
-    await releaseApexService(this.opts.client, resolved, target, canary.metadata.uid);
+    // A Service target is its own apex, the user's: nothing of it was switched or owned.
+    if (!targetIsService(canary.spec.targetRef)) await releaseApexService(this.opts.client, resolved, target, canary.metadata.uid);
     if (await restoreVirtualService(this.opts.client, resolved, canary.metadata.uid)) log.info(`VirtualService ${resolved.service.name}.${ns} restored`);
     for (const e of step.events) {
       log.info(e.message);

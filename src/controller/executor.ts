@@ -4,6 +4,7 @@
 // in between redoes the same step from the old status and converges to the same objects.
 import type { Logger } from '../log.js';
 import type { Canary, CanaryStatus } from '../api/types.js';
+import type { Referenced } from '../api/providers.js';
 import { DEFAULTS, type ResolvedCanary, type ResolvedWebhook } from '../api/defaults.js';
 import type { Decision, RolloutEvent } from '../rollout/decision.js';
 import { RESOURCES, eventName, type KubeClient, type KubeObject, isConflict, isNotFound } from '../kube/index.js';
@@ -29,9 +30,8 @@ export interface SynthesisInputs {
   /** The KEDA ScaledObject of spec.autoscalerRef, when it names one. */
   readonly scaledObject?: KubeObject;
   readonly configs?: readonly KubeObject[];
-  readonly ingress?: KubeObject;
-  readonly upstream?: KubeObject;
-  readonly route?: KubeObject;
+  /** The objects the reference fields name (src/api/providers.ts REFERENCE_FIELDS). */
+  readonly referenced?: Referenced<KubeObject>;
 }
 
 /** Produces every generated object, in apply order, for a traffic split. */

@@ -4,7 +4,7 @@
 // not have. A new API call in the operator means a new line here, or it fails in a cluster.
 import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
 import { referencedOnlyKinds, routingKindsByGroup } from '../api/providers.js';
-import { AUTOSCALER_KINDS, TARGET_KINDS } from '../api/workloads.js';
+import { AUTOSCALER_KINDS, TARGET_KINDS, type WorkloadKind } from '../api/workloads.js';
 
 export interface PermissionRule {
   readonly apiGroups: readonly string[];
@@ -21,12 +21,19 @@ const APPLY = ['get', 'list', 'watch', 'create', 'patch', 'update'] as const;
 /** The routing objects of every provider Sluice serves (src/api/providers.ts), applied like the rest. */
 export const ROUTING_KINDS: readonly { group: string; resources: string[] }[] = routingKindsByGroup();
 
+/** How each way of scaling a target writes to it. */
+const SCALING: Record<WorkloadKind['scaleToZero'], string> = {
+  replicas: ', scales the target (merge patch of spec.replicas)',
+  'node-selector': ', scales the target (merge patch of its scale-to-zero node selector)',
+  none: ' and <name>-canary copies, never scaled',
+};
+
 /** Every target kind (src/api/workloads.ts): watched, copied to <name>-primary, scaled. */
 export const TARGET_RULES: readonly PermissionRule[] = Object.values(TARGET_KINDS).map((k) => ({
   apiGroups: [k.group],
   resources: [k.plural],
   verbs: APPLY,
-  why: `watches ${k.plural} targets, applies <name>-primary, scales the target (merge patch of ${k.scaleToZero === 'replicas' ? 'spec.replicas' : 'its scale-to-zero node selector'})`,
+  why: `watches ${k.plural} targets, applies <name>-primary${SCALING[k.scaleToZero]}`,
 }));
 
 /** Every autoscaler kind: the user's is read (a ScaledObject also paused), <name>-primary applied. */

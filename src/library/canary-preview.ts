@@ -110,8 +110,10 @@ function render(props: CanaryPreviewProps): Rendered {
       target: json<DeploymentJson>(target),
       ...(props.autoscaler ? { hpa: json<HorizontalPodAutoscalerJson>(props.autoscaler) } : {}),
       configs: (props.configs ?? []).map((c) => json<ConfigJson>(c)),
-      ...(props.ingress ? { ingress: json<KubeObject>(props.ingress) } : {}),
-      ...(props.upstream ? { upstream: json<KubeObject>(props.upstream) } : {}),
+      referenced: {
+        ...(props.ingress ? { ingress: json<KubeObject>(props.ingress) } : {}),
+        ...(props.upstream ? { upstream: json<KubeObject>(props.upstream) } : {}),
+      },
       weights: { primary: 100 - weight, canary: weight, mirror: props.mirror === true },
       ...(props.phase !== undefined ? { phase: props.phase } : {}),
     });

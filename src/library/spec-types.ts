@@ -84,7 +84,7 @@ export interface CanarySpecTargetRef {
   /**
    * Required.
    */
-  readonly kind: 'Deployment' | 'DaemonSet';
+  readonly kind: 'Deployment' | 'DaemonSet' | 'Service';
   /**
    * Required.
    */

@@ -45,9 +45,7 @@ export const synthesizerFor =
       ...(inputs.hpa ? { hpa: inputs.hpa as unknown as HorizontalPodAutoscalerJson } : {}),
       ...(inputs.scaledObject ? { scaledObject: inputs.scaledObject } : {}),
       configs: (inputs.configs ?? []) as unknown as ConfigJson[],
-      ...(inputs.ingress ? { ingress: inputs.ingress } : {}),
-      ...(inputs.upstream ? { upstream: inputs.upstream } : {}),
-      ...(inputs.route ? { route: inputs.route } : {}),
+      ...(inputs.referenced ? { referenced: inputs.referenced } : {}),
       weights,
       ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
     });

@@ -2,7 +2,7 @@
 // `kubectl rollout status` and Flagger read it, with Flagger's wording for the reason.
 
 export interface DeploymentLike {
-  /** Absent or `Deployment`; a `DaemonSet` is read by daemonSetReadiness. */
+  /** Absent or `Deployment`; a `DaemonSet` is read by daemonSetReadiness; a `Service` is always ready. */
   kind?: string;
   metadata?: { name?: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
   spec?: { replicas?: number; template?: unknown; selector?: { matchLabels?: Record<string, string> } };
@@ -31,8 +31,12 @@ export interface Readiness {
 const READY: Readiness = { ready: true, reason: '', stuck: false };
 const waiting = (reason: string, stuck = false): Readiness => ({ ready: false, reason, stuck });
 
-/** Readiness of a target or primary of either kind: a DaemonSet's pods are counted per node. */
+/**
+ * Readiness of a target or primary of any kind: a DaemonSet's pods are counted per node; a Service
+ * that exists is ready (Flagger's ServiceController has no pods to wait for).
+ */
 export function workloadReadiness(workload: DeploymentLike | undefined, readyThreshold = 100): Readiness {
+  if (workload?.kind === 'Service') return READY;
   return workload?.kind === 'DaemonSet' ? daemonSetReadiness(workload) : deploymentReadiness(workload, readyThreshold);
 }
 

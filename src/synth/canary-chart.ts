@@ -1,27 +1,28 @@
 // The canary chart: everything Sluice creates for one Canary at one step of its rollout, as a
 // cdk8s Chart. The controller calls synthesizeCanary() on every reconcile; `cdk8s synth` and
 // `sluice synth` build the very same chart from files. Pure: no I/O, no clock, no randomness.
-import { App, Chart, type ApiObject } from 'cdk8s';
+import { App, Chart, type ApiObject, type OwnerReference } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedCanary } from '../api/defaults.js';
-import { capabilitiesOf, isSupportedProvider } from '../api/providers.js';
+import { capabilitiesOf, isSupportedProvider, type Referenced } from '../api/providers.js';
 import { CANARY_PHASES, type Canary } from '../api/types.js';
 import { ConfigCopies } from './config-copies.js';
 import { fail } from './errors.js';
 import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
-import { primaryName, serviceNamesOf } from './names.js';
+import { primaryName, serviceNamesOf, type ServiceNames } from './names.js';
 import { canaryOwnerReferences } from './ownership.js';
 import { PrimaryAutoscaler } from './primary-autoscaler.js';
 import { PrimaryDaemonSet } from './primary-daemonset.js';
 import { PrimaryDeployment } from './primary-deployment.js';
 import { PrimaryScaledObject } from './primary-scaled-object.js';
 import { withoutScaleToZero } from './scale-to-zero.js';
-import { SUPPORTED_TARGET_KINDS, targetKindOf } from '../api/workloads.js';
+import { SUPPORTED_TARGET_KINDS, targetIsService, targetKindOf } from '../api/workloads.js';
 import { PROMOTION_ID_ANNOTATION, promotionIdOf } from './promotion-id.js';
 import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
-import type { RouteContext, RouteWeights } from './routers/router.js';
+import type { RouteContext, RouteWeights, Router } from './routers/router.js';
 import { DEFAULT_SYNTH_SETTINGS, type SynthSettings } from './operator-settings.js';
-import { selectorLabelOf } from './selector-label.js';
+import { selectorLabelOf, type SelectorLabel } from './selector-label.js';
+import { ServiceCopies } from './service-copies.js';
 import { CanaryServices } from './services.js';
 import { configTrackingOf } from './tracked-configs.js';
 
@@ -40,7 +41,7 @@ export interface SynthInput extends SynthSettings {
   readonly canary: Canary;
   /** resolveCanary(canary, operatorDefaults). */
   readonly resolved: ResolvedCanary;
-  /** The Deployment or DaemonSet named by spec.targetRef, plain JSON as read (every field is kept). */
+  /** The Deployment, DaemonSet or Service named by spec.targetRef, plain JSON as read (every field is kept). */
   readonly target: DeploymentJson;
   /** The HorizontalPodAutoscaler named by spec.autoscalerRef, when it names one. */
   readonly hpa?: HorizontalPodAutoscalerJson;
@@ -48,12 +49,8 @@ export interface SynthInput extends SynthSettings {
   readonly scaledObject?: KubeObject;
   /** ConfigMaps and Secrets the target uses; the trackable ones referenced by its pod template get `-primary` copies. */
   readonly configs?: readonly ConfigJson[];
-  /** The Ingress named by spec.ingressRef (provider nginx). */
-  readonly ingress?: KubeObject;
-  /** The Gloo Upstream named by spec.upstreamRef (provider gloo). */
-  readonly upstream?: KubeObject;
-  /** The ApisixRoute named by spec.routeRef (provider apisix). */
-  readonly route?: KubeObject;
+  /** The objects the reference fields name (REFERENCE_FIELDS): spec.ingressRef's Ingress, spec.upstreamRef's Upstream, ... */
+  readonly referenced?: Referenced<KubeObject>;
   readonly weights: SynthWeights;
   /** The Canary's phase at this step; checked, not yet read by any router. */
   readonly phase?: string;
@@ -69,11 +66,15 @@ export interface SynthOutput {
   readonly objects: KubeObject[];
   readonly byRole: {
     readonly configs: KubeObject[];
-    /** `<target>-primary`: a Deployment or a DaemonSet, as the target is. */
+    /**
+     * `<target>-primary`: a Deployment or a DaemonSet, as the target is; for a Service target the
+     * primary's copy of the Service (applied, like a primary workload, only to initialize or promote).
+     */
     readonly primaryDeployment: KubeObject;
     /** `<autoscaler>-primary`: a HorizontalPodAutoscaler or a ScaledObject. */
     readonly hpa?: KubeObject;
-    readonly services: { readonly canary: KubeObject; readonly primary: KubeObject; readonly apex: KubeObject };
+    /** The apex, primary and canary Services; a Service target has only its `-canary` copy here. */
+    readonly services: { readonly canary: KubeObject; readonly primary?: KubeObject; readonly apex?: KubeObject };
     readonly routes: KubeObject[];
   };
 }
@@ -84,88 +85,29 @@ export function chartIdOf(resolved: ResolvedCanary): string {
 }
 
 export class CanaryChart extends Chart {
-  private readonly roles: {
-    configs: ApiObject[];
-    primaryDeployment: ApiObject;
-    hpa?: ApiObject;
-    services: { canary: ApiObject; primary: ApiObject; apex: ApiObject };
-    routes: ApiObject[];
-  };
+  private readonly roles: Roles;
 
   constructor(scope: Construct, id: string, input: SynthInput) {
     super(scope, id);
     const { canary, resolved } = input;
-    // Flagger's scale-to-zero node selector of a DaemonSet target is never the user's.
-    const target = withoutScaleToZero(input.target);
-    const namespace = resolved.namespace;
     const weights = checkedWeights(this, input);
     const router = routerFor(resolved.provider);
     if (!router) {
       fail(this, 'spec.provider', `${resolved.provider} has no router in Sluice; use one of ${ROUTED_PROVIDERS.join(', ')}`);
     }
     checkCapabilities(this, resolved, weights);
+    // Flagger's scale-to-zero node selector of a DaemonSet target is never the user's.
+    const target = withoutScaleToZero(input.target);
     checkTarget(this, canary, target);
-    const selectorLabels = input.selectorLabels ?? DEFAULT_SYNTH_SETTINGS.selectorLabels;
-    const includeLabelPrefixes = input.includeLabelPrefixes ?? DEFAULT_SYNTH_SETTINGS.includeLabelPrefixes;
-    const selector =
-      selectorLabelOf(target, selectorLabels) ??
-      fail(
-        this,
-        'spec.selector.matchLabels',
-        `${targetKindOf(canary.spec.targetRef)} ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`,
-      );
-    const ownerReferences = canaryOwnerReferences(canary);
-    const names = serviceNamesOf(resolved);
-    const podSpec = target.spec.template?.spec;
-    const scaler = autoscalerOf(this, canary, input, namespace);
-
-    const { tracked, copies } = configTrackingOf(podSpec, input.configs, namespace);
-    const configs = new ConfigCopies(this, 'Configs', { configs: copies, namespace, ownerReferences });
-    const workload = {
-      target,
-      namespace,
-      selector,
-      tracked,
-      podAnnotations: podAnnotationsOf(canary, input.podAnnotations),
-      includeLabelPrefixes,
-      ownerReferences,
-    };
-    const primary =
-      targetKindOf(canary.spec.targetRef) === 'DaemonSet'
-        ? new PrimaryDaemonSet(this, 'Primary', workload)
-        : new PrimaryDeployment(this, 'Primary', { ...workload, autoscaled: scaler !== undefined });
-    const autoscaler = primaryScalerOf(this, canary, scaler, { namespace, includeLabelPrefixes, ownerReferences });
-    const ctx: RouteContext = {
-      canary,
-      resolved,
-      names,
-      namespace,
+    const common = {
+      namespace: resolved.namespace,
       weights,
-      selector,
-      ownerReferences,
-      ingress: input.ingress,
-      upstream: input.upstream,
-      route: input.route,
-      ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
-      ingressClass: input.ingressClass,
+      ownerReferences: canaryOwnerReferences(canary),
+      includeLabelPrefixes: input.includeLabelPrefixes ?? DEFAULT_SYNTH_SETTINGS.includeLabelPrefixes,
     };
-    const services = new CanaryServices(this, 'Services', {
-      service: resolved.service,
-      names,
-      namespace,
-      selector,
-      podSpec,
-      apexSelects: router.apexSelects?.(ctx) ?? 'primary',
-      ownerReferences,
-    });
-    const routes = router.routes(new Construct(new Construct(this, 'Routes'), router.provider), ctx);
-    this.roles = {
-      configs: configs.apiObjects,
-      primaryDeployment: primary.apiObject,
-      hpa: autoscaler?.apiObject,
-      services: { canary: services.canary, primary: services.primary, apex: services.apex },
-      routes,
-    };
+    this.roles = targetIsService(canary.spec.targetRef)
+      ? serviceTargetRoles(this, input, router, common)
+      : workloadRoles(this, { ...input, target }, router, common);
   }
 
   /** The chart's objects as plain JSON, each rendered once, grouped by role and in apply order. */
@@ -176,7 +118,11 @@ export class CanaryChart extends Chart {
       configs: configs.map(json),
       primaryDeployment: json(primaryDeployment),
       ...(hpa ? { hpa: json(hpa) } : {}),
-      services: { canary: json(services.canary), primary: json(services.primary), apex: json(services.apex) },
+      services: {
+        canary: json(services.canary),
+        ...(services.primary ? { primary: json(services.primary) } : {}),
+        ...(services.apex ? { apex: json(services.apex) } : {}),
+      },
       routes: routes.map(json),
     };
     const objects = [
@@ -184,8 +130,8 @@ export class CanaryChart extends Chart {
       byRole.primaryDeployment,
       ...(byRole.hpa ? [byRole.hpa] : []),
       byRole.services.canary,
-      byRole.services.primary,
-      byRole.services.apex,
+      ...(byRole.services.primary ? [byRole.services.primary] : []),
+      ...(byRole.services.apex ? [byRole.services.apex] : []),
       ...byRole.routes,
     ];
     return { objects, byRole };
@@ -196,6 +142,108 @@ export class CanaryChart extends Chart {
 export function synthesizeCanary(input: SynthInput): SynthOutput {
   // A fresh App per call: an App writes nothing until synth(), so this costs no I/O.
   return new CanaryChart(new App(), chartIdOf(input.resolved), input).render();
+}
+
+interface Roles {
+  configs: ApiObject[];
+  primaryDeployment: ApiObject;
+  hpa?: ApiObject;
+  services: { canary: ApiObject; primary?: ApiObject; apex?: ApiObject };
+  routes: ApiObject[];
+}
+
+/** What every target's objects share. */
+interface Common {
+  readonly namespace: string;
+  readonly weights: RouteWeights;
+  readonly ownerReferences: OwnerReference[];
+  readonly includeLabelPrefixes: readonly string[] | undefined;
+}
+
+/** A Deployment or DaemonSet target: its primary, autoscaler and config copies, the three Services, the routes. */
+function workloadRoles(chart: Construct, input: SynthInput, router: Router, common: Common): Roles {
+  const { canary, resolved, target } = input;
+  const { namespace, ownerReferences, includeLabelPrefixes } = common;
+  const selectorLabels = input.selectorLabels ?? DEFAULT_SYNTH_SETTINGS.selectorLabels;
+  const selector =
+    selectorLabelOf(target, selectorLabels) ??
+    fail(
+      chart,
+      'spec.selector.matchLabels',
+      `${targetKindOf(canary.spec.targetRef)} ${namespace}/${target.metadata.name} has none of the labels ${selectorLabels.join(', ')}; Sluice tells primary from canary pods by the first of them it finds`,
+    );
+  const names = serviceNamesOf(resolved);
+  const podSpec = target.spec.template?.spec;
+  const scaler = autoscalerOf(chart, canary, input, namespace);
+
+  const { tracked, copies } = configTrackingOf(podSpec, input.configs, namespace);
+  const configs = new ConfigCopies(chart, 'Configs', { configs: copies, namespace, ownerReferences });
+  const workload = {
+    target,
+    namespace,
+    selector,
+    tracked,
+    podAnnotations: podAnnotationsOf(canary, input.podAnnotations),
+    includeLabelPrefixes,
+    ownerReferences,
+  };
+  const primary =
+    targetKindOf(canary.spec.targetRef) === 'DaemonSet'
+      ? new PrimaryDaemonSet(chart, 'Primary', workload)
+      : new PrimaryDeployment(chart, 'Primary', { ...workload, autoscaled: scaler !== undefined });
+  const autoscaler = primaryScalerOf(chart, canary, scaler, { namespace, includeLabelPrefixes, ownerReferences });
+  const ctx = routeContextOf(input, common, names, selector);
+  const services = new CanaryServices(chart, 'Services', {
+    service: resolved.service,
+    names,
+    namespace,
+    selector,
+    podSpec,
+    apexSelects: router.apexSelects?.(ctx) ?? 'primary',
+    ownerReferences,
+  });
+  return {
+    configs: configs.apiObjects,
+    primaryDeployment: primary.apiObject,
+    hpa: autoscaler?.apiObject,
+    services: { canary: services.canary, primary: services.primary, apex: services.apex },
+    routes: routesOf(chart, router, ctx),
+  };
+}
+
+/**
+ * A Service target (Flagger's ServiceController and no-op Kubernetes router): the Service copied as
+ * `-primary` and `-canary`, then the provider's routes between them. No workload, no apex (the
+ * target is the apex), no config copies.
+ */
+function serviceTargetRoles(chart: Construct, input: SynthInput, router: Router, common: Common): Roles {
+  const copies = new ServiceCopies(chart, 'Services', {
+    target: input.target as unknown as KubeObject,
+    namespace: common.namespace,
+    includeLabelPrefixes: common.includeLabelPrefixes,
+    ownerReferences: common.ownerReferences,
+  });
+  const ctx = routeContextOf(input, common, serviceNamesOf(input.resolved), undefined);
+  return { configs: [], primaryDeployment: copies.primary, services: { canary: copies.canary }, routes: routesOf(chart, router, ctx) };
+}
+
+function routeContextOf(input: SynthInput, common: Common, names: ServiceNames, selector: SelectorLabel | undefined): RouteContext {
+  return {
+    canary: input.canary,
+    resolved: input.resolved,
+    names,
+    namespace: common.namespace,
+    weights: common.weights,
+    ...(selector ? { selector } : {}),
+    ownerReferences: common.ownerReferences,
+    referenced: input.referenced ?? {},
+    ingressAnnotationsPrefix: input.ingressAnnotationsPrefix,
+    ingressClass: input.ingressClass,
+  };
+}
+
+function routesOf(chart: Construct, router: Router, ctx: RouteContext): ApiObject[] {
+  return router.routes(new Construct(new Construct(chart, 'Routes'), router.provider), ctx);
 }
 
 /** The revision being promoted is the one the status records: its id rolls the primary's pods. */
@@ -232,7 +280,7 @@ function checkTarget(scope: Construct, canary: Canary, target: DeploymentJson): 
   const ref = canary.spec.targetRef;
   const kind = targetKindOf(ref);
   if (!(SUPPORTED_TARGET_KINDS as readonly string[]).includes(kind)) {
-    fail(scope, 'spec.targetRef.kind', `Sluice synthesizes ${SUPPORTED_TARGET_KINDS.join(' and ')} targets; got a ${kind}`);
+    fail(scope, 'spec.targetRef.kind', `Sluice synthesizes ${SUPPORTED_TARGET_KINDS.join(', ')} targets; got a ${kind}`);
   }
   if (target.kind !== undefined && target.kind !== kind) {
     fail(scope, 'spec.targetRef.kind', `names a ${kind} but a ${target.kind} was given`);
@@ -240,7 +288,7 @@ function checkTarget(scope: Construct, canary: Canary, target: DeploymentJson): 
   if (target.metadata?.name !== ref.name) {
     fail(scope, 'spec.targetRef.name', `names ${kind} ${ref.name} but ${target.metadata?.name} was given`);
   }
-  if (!target.spec?.template) fail(scope, 'spec.template', `${kind} ${ref.name} has no pod template`);
+  if (!targetIsService(ref) && !target.spec?.template) fail(scope, 'spec.template', `${kind} ${ref.name} has no pod template`);
 }
 
 type Scaler = { kind: 'HorizontalPodAutoscaler'; hpa: HorizontalPodAutoscalerJson } | { kind: 'ScaledObject'; scaledObject: KubeObject };

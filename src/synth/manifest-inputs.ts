@@ -1,11 +1,13 @@
 // Synthesis inputs from manifest files, for `cdk8s synth` and `sluice synth`: each Canary is
-// matched with the workload (Deployment or DaemonSet), autoscaler (HorizontalPodAutoscaler or
-// ScaledObject), ConfigMaps, Secrets, Ingress, Upstream and ApisixRoute it names, looked up among the
+// matched with the target (Deployment, DaemonSet or Service), autoscaler (HorizontalPodAutoscaler or
+// ScaledObject), ConfigMaps, Secrets and the objects of its reference fields (Ingress, Upstream,
+// ApisixRoute: REFERENCE_FIELDS) it names, looked up among the
 // documents of its own folder (so that examples/istio and
 // examples/osm may both hold a test/podinfo). An object without a namespace is taken to be in the
 // Canary's, as `kubectl apply -n` would place it.
 import { dirname } from 'node:path';
 import { resolveCanary } from '../api/defaults.js';
+import { REFERENCE_FIELDS, type ReferenceField, type ReferenceRole } from '../api/providers.js';
 import { formatProblem } from '../api/problem.js';
 import type { Canary } from '../api/types.js';
 import { validateCanary } from '../api/validate.js';
@@ -62,9 +64,12 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
   const scaler = spec.autoscalerRef ? need('spec.autoscalerRef', spec.autoscalerRef.kind, spec.autoscalerRef.name) : undefined;
   const hpa = scaler?.kind === 'HorizontalPodAutoscaler' ? (scaler as unknown as HorizontalPodAutoscalerJson) : undefined;
   const scaledObject = scaler?.kind === 'ScaledObject' ? scaler : undefined;
-  const ingress = spec.ingressRef ? need('spec.ingressRef', 'Ingress', spec.ingressRef.name) : undefined;
-  const upstream = spec.upstreamRef ? need('spec.upstreamRef', 'Upstream', spec.upstreamRef.name, spec.upstreamRef.namespace ?? namespace) : undefined;
-  const route = spec.routeRef ? need('spec.routeRef', 'ApisixRoute', spec.routeRef.name) : undefined;
+  // Each reference field's object, by role; an Upstream may be in another namespace.
+  const referenced: { -readonly [Role in ReferenceRole]?: KubeObject } = {};
+  for (const [field, what] of Object.entries(REFERENCE_FIELDS) as [ReferenceField, (typeof REFERENCE_FIELDS)[ReferenceField]][]) {
+    const ref = spec[field];
+    if (ref?.name) referenced[what.role] = need(`spec.${field}`, what.kind, ref.name, (what.crossNamespace ? ref.namespace : undefined) ?? namespace);
+  }
   // Synthesis copies only the ones the pod template references; offering all of them is enough.
   const configs = objects.filter(
     (o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && (o.metadata?.namespace ?? namespace) === namespace,
@@ -77,9 +82,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     ...(hpa ? { hpa } : {}),
     ...(scaledObject ? { scaledObject } : {}),
     configs,
-    ...(ingress ? { ingress } : {}),
-    ...(upstream ? { upstream } : {}),
-    ...(route ? { route } : {}),
+    ...(Object.keys(referenced).length ? { referenced } : {}),
     weights: options.weights,
     ...(options.phase ? { phase: options.phase } : {}),
   };

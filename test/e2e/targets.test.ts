@@ -1,11 +1,13 @@
 // Targets and autoscalers beyond a Deployment with an HPA, end to end: a DaemonSet target (its pods
-// scheduled onto the kwok nodes by the real DaemonSet controller) and a Deployment scaled by a KEDA
-// ScaledObject. No KEDA operator runs here: the apiserver validates the ScaledObjects against
+// scheduled onto the kwok nodes by the real DaemonSet controller), a Deployment scaled by a KEDA
+// ScaledObject, and a Service target (Flagger's ServiceController: the rollout is a change of the
+// Service's spec, here its selector moving from one Deployment's pods to another's). No KEDA operator runs here: the apiserver validates the ScaledObjects against
 // KEDA's CRD (crds/providers/keda-scaledobject.yaml), and the tests check what Sluice writes to
 // them (the primary's copy, the pause annotation), not any scaling KEDA would do.
 import { expect } from 'chai';
 import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
 import {
+  appDeployment,
   applyObjects,
   canaryEvents,
   canaryStatus,
@@ -77,9 +79,30 @@ function daemonSetSuccessRate(ns: string): Record<string, unknown> {
   };
 }
 
+/** The Service a Service target's Canary names: podinfo, serving the pods of the Deployment `app`. */
+function podinfoService(ns: string, app: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'podinfo', namespace: ns, labels: { 'app.kubernetes.io/name': 'podinfo' } },
+    spec: { selector: { app }, ports: [{ name: 'http', port: 9898, targetPort: 'http' }] },
+  };
+}
+
+/** The success rate of podinfo-v2's pods, the version a Service target's rollout moves to. */
+function v2SuccessRate(ns: string): Record<string, unknown> {
+  const pods = `kubernetes_namespace="${ns}",kubernetes_pod_name=~"podinfo-v2-[0-9a-z]+-[0-9a-z]+"`;
+  return {
+    name: 'v2-success-rate',
+    thresholdRange: { min: 99 },
+    interval: FAST.metricInterval,
+    query: `sum(rate(http_request_duration_seconds_count{${pods},status!~"5.*"}[${FAST.metricInterval}])) / sum(rate(http_request_duration_seconds_count{${pods}}[${FAST.metricInterval}])) * 100`,
+  };
+}
+
 interface Scenario {
   readonly ns: string;
-  readonly kind: 'DaemonSet' | 'Deployment';
+  readonly kind: 'DaemonSet' | 'Deployment' | 'Service';
   readonly objects: Record<string, unknown>[];
   readonly fault?: Record<string, string>;
   /** Whether a new revision is rolled out after initialization; default true. */
@@ -120,7 +143,35 @@ function scenarios(): Record<string, Scenario> {
   });
   const kedaRevert: Scenario = { ...keda('kedarevert'), rollout: false };
   (kedaRevert.objects[2] as any).spec.revertOnDeletion = true;
-  return { ds: ds('ds'), dsfail: ds('dsfail', FAULT), keda: keda('keda'), kedafail: keda('kedafail', FAULT), kedarevert: kedaRevert };
+  const svcTarget = { apiVersion: 'core/v1', kind: 'Service', name: 'podinfo' };
+  const svc = (key: string, canarySpec: Record<string, unknown>, fault?: Record<string, string>): Scenario => ({
+    ns: ns(key),
+    kind: 'Service',
+    objects: [
+      appDeployment(ns(key), 'podinfo', OLD),
+      appDeployment(ns(key), 'podinfo-v2', NEW, 1, fault),
+      podinfoService(ns(key), 'podinfo'),
+      podinfoCanary(ns(key), { targetRef: svcTarget, service: { port: 9898 }, ...canarySpec }),
+    ],
+  });
+  // Flagger's e2e of a Service target: the kubernetes provider, Blue/Green.
+  const blueGreen = { provider: 'kubernetes', analysis: { ...analysis, threshold: 5, metrics: [v2SuccessRate(ns('svc'))] } };
+  const blueGreenFail = { provider: 'kubernetes', analysis: { ...analysis, threshold: 5, metrics: [v2SuccessRate(ns('svcfail'))] } };
+  const gateway = {
+    provider: 'gatewayapi:v1',
+    service: { port: 9898, gatewayRefs: [{ name: 'gateway', namespace: ns('svcgw') }] },
+    analysis: { interval: FAST.interval, threshold: 5, maxWeight: 30, stepWeight: 15, metrics: [v2SuccessRate(ns('svcgw'))] },
+  };
+  return {
+    ds: ds('ds'),
+    dsfail: ds('dsfail', FAULT),
+    keda: keda('keda'),
+    kedafail: keda('kedafail', FAULT),
+    kedarevert: kedaRevert,
+    svc: svc('svc', blueGreen),
+    svcfail: svc('svcfail', blueGreenFail, FAULT),
+    svcgw: svc('svcgw', gateway),
+  };
 }
 
 /** `kubectl set image` on the DaemonSet, with the simulated behaviour of the new version. */
@@ -139,6 +190,10 @@ async function setDaemonSetImage(ns: string, image: string, env: Record<string, 
 }
 
 const daemonSet = (ns: string, name: string) => kubectlJson(['-n', ns, 'get', 'daemonset', name]);
+const service = (ns: string, name: string) => kubectlJson(['-n', ns, 'get', 'service', name]);
+/** The rollout of a Service target: the Service now selects podinfo-v2's pods. */
+const selectV2 = (ns: string) =>
+  kubectl(['-n', ns, 'patch', 'service', 'podinfo', '--type=merge', '-p', JSON.stringify({ spec: { selector: { app: 'podinfo-v2' } } })]);
 const scaledObjectOf = (ns: string, name: string) => kubectlJson(['-n', ns, 'get', 'scaledobjects.keda.sh', name]);
 
 describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function () {
@@ -146,7 +201,8 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
   const all = scenarios();
   let operator: OperatorProcess;
   /** What each Canary's objects looked like right after initialization. */
-  const initialized: Record<string, { status: any; target: any; scaler?: any; primaryScaler?: any }> = {};
+  const initialized: Record<string, { status: any; target: any; scaler?: any; primaryScaler?: any; copies?: { primary: any; canary: any }; deployment?: any }> =
+    {};
   /** The target's ScaledObject while a rollout was under way. */
   const duringRollout: Record<string, Promise<any>> = {};
   const outcome: Record<string, Promise<any>> = {};
@@ -173,6 +229,11 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
                 { what: 'DaemonSet podinfo off every node' },
               )
             : await kubectlJson(['-n', s.ns, 'get', 'deployment', 'podinfo']);
+        if (s.kind === 'Service') {
+          const copies = { primary: await service(s.ns, 'podinfo-primary'), canary: await service(s.ns, 'podinfo-canary') };
+          initialized[key] = { status, target: await service(s.ns, 'podinfo'), copies, deployment: target };
+          return;
+        }
         initialized[key] =
           s.kind === 'DaemonSet'
             ? { status, target }
@@ -182,6 +243,7 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
     for (const [key, s] of Object.entries(all)) {
       if (s.rollout === false) continue;
       if (s.kind === 'DaemonSet') await setDaemonSetImage(s.ns, NEW, s.fault);
+      else if (s.kind === 'Service') await selectV2(s.ns);
       else await setImage(s.ns, NEW, { SLUICE_SIM_LATENCY_MS: '10', ...s.fault });
       if (s.kind === 'Deployment') {
         duringRollout[key] = waitFor(
@@ -322,6 +384,81 @@ describe('e2e: DaemonSet targets and KEDA ScaledObject autoscalers', function ()
         (e: Error) => e,
       );
       expect(String(err)).to.match(/triggers: Required value/);
+    });
+  });
+
+  describe('Service target', () => {
+    it('initializes: podinfo-primary and podinfo-canary copied from the Service, owned by the Canary; nothing else made or scaled', async () => {
+      const { ns } = all.svc;
+      const { status, target, copies, deployment } = initialized.svc;
+      expect(status.conditions.find((c: any) => c.type === 'Promoted').message).to.equal('Service initialization completed.');
+      for (const copy of [copies!.primary, copies!.canary]) {
+        expect(copy.spec.selector).to.deep.equal({ app: 'podinfo' });
+        expect(copy.spec.ports[0]).to.deep.include({ name: 'http', port: 9898, targetPort: 'http' });
+        expect(copy.metadata.ownerReferences[0]).to.include({ kind: 'Canary', name: 'podinfo', controller: true });
+        // Its own cluster IP, allocated by the apiserver: the target's is not copied.
+        expect(copy.spec.clusterIP).to.be.a('string').and.not.equal(target.spec.clusterIP);
+      }
+      // The canary's copy keeps the target's labels; the primary's only -include-label-prefix's (none by default).
+      expect(copies!.canary.metadata.labels).to.deep.equal({ 'app.kubernetes.io/name': 'podinfo' });
+      expect(copies!.primary.metadata.labels ?? {}).to.deep.equal({});
+      // The target is the user's: not owned, not switched; no workload is copied or scaled.
+      expect(target.metadata.ownerReferences ?? []).to.deep.equal([]);
+      expect(target.spec.selector).to.deep.equal({ app: 'podinfo' });
+      expect(deployment.spec.replicas).to.equal(1);
+      const deployments = (await kubectlJson(['-n', ns, 'get', 'deployments'])).items.map((d: any) => d.metadata.name).sort();
+      expect(deployments).to.deep.equal(['podinfo', 'podinfo-v2']);
+      const services = (await kubectlJson(['-n', ns, 'get', 'services'])).items.map((d: any) => d.metadata.name).sort();
+      expect(services).to.deep.equal(['podinfo', 'podinfo-canary', 'podinfo-primary']);
+    });
+
+    it("promotes (kubernetes provider, Blue/Green): the Service's new spec copied to podinfo-primary, with Flagger's Events", async () => {
+      const { ns } = all.svc;
+      const st = await outcome.svc;
+      expect(st.phase, await events('svc')).to.equal('Succeeded');
+      const expected = [
+        `Initialization done! ${t('svc')}`,
+        `New revision detected! Scaling up ${t('svc')}`,
+        `Advance ${t('svc')} canary iteration 3/3`,
+        `Copying ${t('svc')} template spec to podinfo-primary.${ns}`,
+        `Promotion completed! Scaling down ${t('svc')}`,
+      ];
+      expect((await canaryEvents(ns)).filter((e) => expected.includes(e))).to.deep.equal(expected);
+      expect((await service(ns, 'podinfo-primary')).spec.selector).to.deep.equal({ app: 'podinfo-v2' });
+      expect((await service(ns, 'podinfo-canary')).spec.selector).to.deep.equal({ app: 'podinfo-v2' });
+      expect(st.lastPromotedSpec).to.equal(st.lastAppliedSpec);
+      // Nothing was scaled down: Flagger's "Scaling down" says what its ServiceController does not do.
+      expect((await kubectlJson(['-n', ns, 'get', 'deployment', 'podinfo'])).spec.replicas).to.equal(1);
+    });
+
+    it('rolls back on errors of the new pods: podinfo-primary keeps the old selector', async () => {
+      const { ns } = all.svcfail;
+      const st = await outcome.svcfail;
+      expect(st.phase, await events('svcfail')).to.equal('Failed');
+      expect(await canaryEvents(ns)).to.include(`Canary failed! Scaling down ${t('svcfail')}`);
+      expect((await service(ns, 'podinfo-primary')).spec.selector).to.deep.equal({ app: 'podinfo' });
+      expect((await service(ns, 'podinfo-canary')).spec.selector).to.deep.equal({ app: 'podinfo-v2' });
+      expect(st.lastPromotedSpec).to.not.equal(st.lastAppliedSpec);
+    });
+
+    it('promotes through the Gateway API: the HTTPRoute steps its weights between the copies, then routes all to podinfo-primary', async () => {
+      const { ns } = all.svcgw;
+      const st = await outcome.svcgw;
+      expect(st.phase, await events('svcgw')).to.equal('Succeeded');
+      const log = await canaryEvents(ns);
+      const expected = [
+        `Advance ${t('svcgw')} canary weight 15`,
+        `Advance ${t('svcgw')} canary weight 30`,
+        `Copying ${t('svcgw')} template spec to podinfo-primary.${ns}`,
+      ];
+      expect(log.filter((e) => expected.includes(e))).to.deep.equal(expected);
+      const route = await kubectlJson(['-n', ns, 'get', 'httproutes.gateway.networking.k8s.io', 'podinfo']);
+      const backends = route.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight]);
+      expect(backends).to.deep.equal([
+        ['podinfo-primary', 100],
+        ['podinfo-canary', 0],
+      ]);
+      expect((await service(ns, 'podinfo-primary')).spec.selector).to.deep.equal({ app: 'podinfo-v2' });
     });
   });
 });

@@ -3,6 +3,7 @@
 import type { CanaryCondition, CanaryPhase, CanaryStatus } from '../../api/types.js';
 import type { AlertSeverity, Decision, Gate, Observed, RolloutEvent } from '../decision.js';
 import { providerEntry } from '../../api/providers.js';
+import { targetEntryOf } from '../../api/workloads.js';
 import { sessionCookiesAt, withSessionCookies } from '../session-cookies.js';
 import type { Weights } from '../weights.js';
 
@@ -71,10 +72,12 @@ export class Step {
       const seed = `${this.obs.canary.metadata.uid ?? ''}/${this.obs.now}`;
       this.status = withSessionCookies(this.status, sessionCookiesAt(affinity, this.status, this.sync.weights.canary, seed));
     }
+    // A target that cannot be scaled at all (a Service) is never asked to: Flagger's ScaleToZero and ScaleFromZero do nothing for it.
+    const scales = targetEntryOf(this.obs.canary.spec.targetRef)?.scaleToZero !== 'none';
     return {
       status: this.status,
       ...(this.sync ? { sync: this.sync } : {}),
-      ...(this.scaleTarget !== undefined ? { scaleTarget: this.scaleTarget } : {}),
+      ...(this.scaleTarget !== undefined && scales ? { scaleTarget: this.scaleTarget } : {}),
       events: this.events,
       alerts: this.alerts,
       ...(this.postRollout ? { postRollout: this.postRollout } : {}),

@@ -62,7 +62,7 @@ export const apisixRouter: Router = {
 function referencedRoute(scope: Construct, ctx: RouteContext) {
   const ref = ctx.canary.spec.routeRef;
   if (!ref?.name) fail(scope, 'spec.routeRef', 'is required when provider is apisix (the ApisixRoute to copy for the canary)');
-  const given = ctx.route;
+  const given = ctx.referenced.route;
   if (!given) fail(scope, 'spec.routeRef', `ApisixRoute ${ctx.namespace}/${ref.name} was not given`);
   if (given.metadata.name !== ref.name) fail(scope, 'spec.routeRef.name', `names ApisixRoute ${ref.name} but ${given.metadata.name} was given`);
   return given;

@@ -11,7 +11,7 @@ import { fail } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../kube-json.js';
 import { includedLabels } from '../ownership.js';
 import { apexMetadata, ownedMetadata } from './route-metadata.js';
-import type { RouteContext, Router } from './router.js';
+import { podSelectorOf, type RouteContext, type Router } from './router.js';
 
 /** The settings of an `upstreamRef` Upstream that Flagger carries over to the generated ones. */
 export const COPIED_UPSTREAM_FIELDS = [
@@ -28,7 +28,8 @@ export const COPIED_UPSTREAM_FIELDS = [
 export const glooRouter: Router = {
   provider: 'gloo',
   routes(scope: Construct, ctx: RouteContext): ApiObject[] {
-    const { names, namespace, weights, selector } = ctx;
+    const { names, namespace, weights } = ctx;
+    const selector = podSelectorOf(scope, ctx);
     const port = ctx.resolved.service.port;
     const upstreamName = (pods: 'primary' | 'canary') => `${namespace}-${names.apex}-${pods}upstream-${port}`;
     const config = upstreamConfigOf(scope, ctx);
@@ -81,7 +82,7 @@ const weightOf = (weight: number) => (weight > 0 ? { weight } : {});
 function upstreamConfigOf(scope: Construct, ctx: RouteContext): JsonObject | undefined {
   const ref = ctx.canary.spec.upstreamRef;
   if (!ref) return undefined;
-  const given = ctx.upstream;
+  const given = ctx.referenced.upstream;
   const refNamespace = ref.namespace ?? ctx.namespace;
   if (!given) fail(scope, 'spec.upstreamRef', `Upstream ${refNamespace}/${ref.name} was not given; it is needed to copy its settings`);
   if (given.metadata.name !== ref.name || (given.metadata.namespace ?? ctx.namespace) !== refNamespace) {

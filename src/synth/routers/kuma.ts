@@ -4,7 +4,7 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { TrafficRoute } from '../../imports/kuma-trafficroute-kuma.io.js';
 import { apexMetadata } from './route-metadata.js';
-import type { RouteContext, Router } from './router.js';
+import { podSelectorOf, type RouteContext, type Router } from './router.js';
 
 export const KUMA_MESH_ANNOTATION = 'kuma.io/mesh';
 const KUMA_SERVICE_TAG = 'kuma.io/service';
@@ -19,7 +19,7 @@ export const kumaRouter: Router = {
     // object cannot be owned by a namespaced Canary (the garbage collector ignores such a reference).
     const { ownerReferences: _notAllowed, ...apex } = apexMetadata(ctx, names.apex, false);
     // Labelled like the apex Service (`app: <apex>`), as Flagger's TrafficRoute is.
-    const metadata = { ...apex, labels: { ...apex.labels, [ctx.selector.key]: names.apex } };
+    const metadata = { ...apex, labels: { ...apex.labels, [podSelectorOf(scope, ctx).key]: names.apex } };
     return [
       new TrafficRoute(scope, `TrafficRoute-${names.apex}`, {
         metadata,

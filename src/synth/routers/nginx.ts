@@ -1,12 +1,11 @@
-// NGINX Ingress: a copy of the user's Ingress (`spec.ingressRef`) named `<ingress>-canary`, whose
-// backends point at `<apex>-canary` and whose canary annotations tell ingress-nginx how much traffic,
-// or which header or cookie, goes to it. The copy is the user's object, so it goes through a raw
-// ApiObject like the pod template: nothing the user wrote is lost.
-import { ApiObject } from 'cdk8s';
+// NGINX Ingress: a copy of the user's Ingress (`spec.ingressRef`) named `<ingress>-canary`
+// (canary-ingress.ts), whose backends point at `<apex>-canary` and whose canary annotations tell
+// ingress-nginx how much traffic, or which header or cookie, goes to it.
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { fail } from '../errors.js';
-import { isJsonObject, type JsonObject } from '../kube-json.js';
-import { FLUX_OPT_OUT_ANNOTATIONS, isForeignKey, withoutForeignKeys } from '../ownership.js';
+import type { JsonObject } from '../kube-json.js';
+import { FLUX_OPT_OUT_ANNOTATIONS, isForeignKey } from '../ownership.js';
+import { canaryIngress } from './canary-ingress.js';
 import { headerConditionsOf } from './http-match.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -15,37 +14,14 @@ export const DEFAULT_INGRESS_ANNOTATIONS_PREFIX = 'nginx.ingress.kubernetes.io';
 export const nginxRouter: Router = {
   provider: 'nginx',
   routes(scope: Construct, ctx: RouteContext): ApiObject[] {
-    const ingress = referencedIngress(scope, ctx);
-    const name = `${ingress.metadata.name}-canary`;
-    const spec = structuredClone(isJsonObject(ingress.spec) ? ingress.spec : {});
-    if (!pointBackendsAtCanary(spec, ctx.names.apex, ctx.names.canary)) {
-      fail(scope, 'spec.ingressRef', `Ingress ${ingress.metadata.name} has no backend for Service ${ctx.names.apex}`);
-    }
     return [
-      new ApiObject(scope, `Ingress-${name}`, {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: {
-          name,
-          namespace: ctx.namespace,
-          labels: withoutForeignKeys(ingress.metadata.labels),
-          annotations: canaryAnnotations(ctx, ingress.metadata.annotations ?? {}),
-          ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
-        },
-        spec,
+      canaryIngress(scope, ctx, {
+        backends: (spec) => pointBackendsAtCanary(spec, ctx.names.apex, ctx.names.canary),
+        annotations: (theirs) => canaryAnnotations(ctx, theirs),
       }),
     ];
   },
 };
-
-function referencedIngress(scope: Construct, ctx: RouteContext) {
-  const ref = ctx.canary.spec.ingressRef;
-  if (!ref?.name) fail(scope, 'spec.ingressRef', 'is required when provider is nginx (the Ingress to clone for the canary)');
-  const given = ctx.ingress;
-  if (!given) fail(scope, 'spec.ingressRef', `Ingress ${ctx.namespace}/${ref.name} was not given`);
-  if (given.metadata.name !== ref.name) fail(scope, 'spec.ingressRef.name', `names Ingress ${ref.name} but ${given.metadata.name} was given`);
-  return given;
-}
 
 /** Switches every path backend of the apex Service to the canary Service; false when there is none. */
 function pointBackendsAtCanary(spec: JsonObject, apex: string, canary: string): boolean {

@@ -5,7 +5,9 @@
 import type { ApiObject, OwnerReference } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedCanary } from '../../api/defaults.js';
+import type { Referenced } from '../../api/providers.js';
 import type { Canary } from '../../api/types.js';
+import { fail } from '../errors.js';
 import type { KubeObject } from '../kube-json.js';
 import type { ServiceNames } from '../names.js';
 import type { SelectorLabel } from '../selector-label.js';
@@ -27,15 +29,12 @@ export interface RouteContext {
   readonly names: ServiceNames;
   readonly namespace: string;
   readonly weights: RouteWeights;
-  readonly selector: SelectorLabel;
+  /** The label that tells primary from canary pods; none for a Service target, which has no pods of Sluice's. */
+  readonly selector?: SelectorLabel;
   /** Empty when the Canary has no uid. */
   readonly ownerReferences: OwnerReference[];
-  /** The Ingress named by `spec.ingressRef` (nginx). */
-  readonly ingress?: KubeObject;
-  /** The Gloo Upstream named by `spec.upstreamRef` (gloo). */
-  readonly upstream?: KubeObject;
-  /** The ApisixRoute named by `spec.routeRef` (apisix). */
-  readonly route?: KubeObject;
+  /** The objects the Canary's reference fields name (REFERENCE_FIELDS): its Ingress, Upstream, ApisixRoute. */
+  readonly referenced: Referenced<KubeObject>;
   /** NGINX annotation prefix. @default nginx.ingress.kubernetes.io */
   readonly ingressAnnotationsPrefix?: string;
   /** Flagger's -ingress-class: Contour's `spec.ingressClassName`. @default none */
@@ -55,4 +54,12 @@ export interface Router {
    * it at the primary; the kubernetes router switches it.
    */
   apexSelects?(ctx: RouteContext): PodSet;
+}
+
+/** The pods' selector label, for a router that selects pods itself; a Service target has none. */
+export function podSelectorOf(scope: Construct, ctx: RouteContext): SelectorLabel {
+  return (
+    ctx.selector ??
+    fail(scope, 'spec.targetRef.kind', `provider ${ctx.resolved.provider} selects the target's pods, and a ${ctx.canary.spec.targetRef.kind} target has none`)
+  );
 }

@@ -4,11 +4,10 @@
 // Ingress stays as it is: `zalando.org/skipper-predicate` puts `Weight(100)` first while the canary
 // has traffic (Skipper then prefers the canary Ingress's routes) and `False()` at weight 0 (its routes
 // never match, so the user's Ingress serves everything), as Flagger writes them.
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { fail } from '../errors.js';
-import { isJsonObject, type JsonObject } from '../kube-json.js';
-import { withoutForeignKeys } from '../ownership.js';
+import type { JsonObject } from '../kube-json.js';
+import { canaryIngress } from './canary-ingress.js';
 import { withFluxOptOut } from './route-metadata.js';
 import type { RouteContext, Router } from './router.js';
 
@@ -20,48 +19,31 @@ const DISABLE = 'False()';
 export const skipperRouter: Router = {
   provider: 'skipper',
   routes(scope: Construct, ctx: RouteContext): ApiObject[] {
-    const ingress = referencedIngress(scope, ctx);
     const { apex, primary, canary } = ctx.names;
-    const name = `${ingress.metadata.name}-canary`;
-    const spec = structuredClone(isJsonObject(ingress.spec) ? ingress.spec : {});
-    if (!splitApexBackends(spec, apex, primary, canary)) {
-      fail(scope, 'spec.ingressRef', `Ingress ${ingress.metadata.name} has no backend for Service ${apex}`);
-    }
-    const annotations = withFluxOptOut(ingress.metadata.annotations);
-    // Flagger writes the weights as Go marshals a map: keys in sorted order.
-    annotations[SKIPPER_BACKEND_WEIGHTS] = JSON.stringify(
-      Object.fromEntries(
-        [
-          [primary, ctx.weights.primary],
-          [canary, ctx.weights.canary],
-        ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      ),
-    );
-    annotations[SKIPPER_PREDICATE] = firstPredicate(annotations[SKIPPER_PREDICATE], ctx.weights.canary > 0 ? PREFER : DISABLE);
     return [
-      new ApiObject(scope, `Ingress-${name}`, {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: {
-          name,
-          namespace: ctx.namespace,
-          labels: withoutForeignKeys(ingress.metadata.labels),
-          annotations,
-          ...(ctx.ownerReferences.length ? { ownerReferences: ctx.ownerReferences } : {}),
-        },
-        spec,
+      canaryIngress(scope, ctx, {
+        backends: (spec) => splitApexBackends(spec, apex, primary, canary),
+        annotations: (theirs) => skipperAnnotations(ctx, theirs),
       }),
     ];
   },
 };
 
-function referencedIngress(scope: Construct, ctx: RouteContext) {
-  const ref = ctx.canary.spec.ingressRef;
-  if (!ref?.name) fail(scope, 'spec.ingressRef', 'is required when provider is skipper (the Ingress to copy for the canary)');
-  const given = ctx.ingress;
-  if (!given) fail(scope, 'spec.ingressRef', `Ingress ${ctx.namespace}/${ref.name} was not given`);
-  if (given.metadata.name !== ref.name) fail(scope, 'spec.ingressRef.name', `names Ingress ${ref.name} but ${given.metadata.name} was given`);
-  return given;
+/** The user's annotations with Flux's opt-out, the backend weights and the predicate that ranks the copy. */
+function skipperAnnotations(ctx: RouteContext, theirs: Record<string, string>): Record<string, string> {
+  const { primary, canary } = ctx.names;
+  const annotations = withFluxOptOut(theirs);
+  // Flagger writes the weights as Go marshals a map: keys in sorted order.
+  annotations[SKIPPER_BACKEND_WEIGHTS] = JSON.stringify(
+    Object.fromEntries(
+      [
+        [primary, ctx.weights.primary],
+        [canary, ctx.weights.canary],
+      ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
+  );
+  annotations[SKIPPER_PREDICATE] = firstPredicate(annotations[SKIPPER_PREDICATE], ctx.weights.canary > 0 ? PREFER : DISABLE);
+  return annotations;
 }
 
 /** Points each path of the apex Service at the primary and appends its canary twin; false when there is none. */

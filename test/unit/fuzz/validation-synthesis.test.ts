@@ -139,7 +139,7 @@ interface Verdict {
 /** Validation's problems, and synthesis at the first step and halfway (A/B's header routes, mirroring). */
 function judge(canary: Canary): Verdict {
   const problems = validateCanary(canary).map((p) => `${p.path}: ${p.message}`);
-  const input = inputOf(canary, podinfoDeployment(), { ingress: INGRESS, route: ROUTE });
+  const input = inputOf(canary, podinfoDeployment(), { referenced: { ingress: INGRESS, route: ROUTE } });
   const halfway = routesByWeight(input.resolved.provider) ? { primary: 50, canary: 50, mirror: input.resolved.strategy.mirror } : { primary: 0, canary: 100 };
   try {
     for (const weights of [{ primary: 100, canary: 0 }, halfway]) synthesizeCanary({ ...input, weights });

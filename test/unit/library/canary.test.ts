@@ -130,13 +130,13 @@ describe('Canary construct', () => {
       }
     });
 
-    it('refuses a target that is not a Deployment or a DaemonSet by the schema rule for spec.targetRef.kind', () => {
+    it('refuses a target that is not a Deployment, a DaemonSet or a Service by the schema rule for spec.targetRef.kind', () => {
       const { app } = chartWith((c) => ({
         targetRef: new StatefulSet(c, 'db', { containers: [{ image: 'db:1', portNumber: 5432 }] }),
         analysis,
       }));
       expect(synthErrors(app)).to.deep.equal([
-        '[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet"',
+        '[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet", "Service"',
       ]);
     });
 

@@ -25,7 +25,7 @@ describe('synth: bad input names the field and the construct path', () => {
     const canary = podinfoCanary({ provider: 'nginx', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' } });
     expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test/Routes/nginx] spec.ingressRef: Ingress test/web was not given');
     const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'test' }, spec: { rules: [] } };
-    expect(errorOf(inputOf(canary, undefined, { ingress })).message).to.equal(
+    expect(errorOf(inputOf(canary, undefined, { referenced: { ingress } })).message).to.equal(
       '[podinfo.test/Routes/nginx] spec.ingressRef: Ingress web has no backend for Service podinfo',
     );
   });

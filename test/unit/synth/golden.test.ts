@@ -134,6 +134,19 @@ const CASES: Record<string, () => SynthInput> = {
       delete c.spec.autoscalerRef!.primaryScalerQueries;
       delete c.spec.autoscalerRef!.primaryScalerReplicas;
     }),
+  // A Service target mid-rollout: the HTTPRoute splits between the two copies of the Service.
+  'weight-30-service-gatewayapi': () => exampleInput('service', { primary: 70, canary: 30 }),
+  // A Service target with the kubernetes provider (Flagger's e2e): the two copies and nothing else, the
+  // primary's with -include-label-prefix's labels only.
+  'service-kubernetes': () => ({
+    ...withCanary(exampleInput('service'), (c) => {
+      c.spec.provider = 'kubernetes';
+      delete c.spec.service.gatewayRefs;
+      delete c.spec.service.hosts;
+      c.spec.analysis = { ...c.spec.analysis, iterations: 5, stepWeight: undefined, maxWeight: undefined };
+    }),
+    includeLabelPrefixes: ['app.kubernetes.io'],
+  }),
   // The operator settings of Flagger's contour overlay: -ingress-class=contour -include-label-prefix=app.kubernetes.io.
   'settings-contour-ingress-class': () => ({ ...exampleInput('contour'), ingressClass: 'contour', includeLabelPrefixes: ['app.kubernetes.io'] }),
 };

@@ -50,7 +50,7 @@ describe('synth: Services', () => {
         }),
       ),
     );
-    const { apex, primary, canary } = out.byRole.services;
+    const { apex, primary, canary } = out.byRole.services as Required<typeof out.byRole.services>;
     expect(apex.metadata.labels).to.deep.equal({ team: 'web', app: 'podinfo' });
     expect(apex.metadata.annotations).to.deep.equal({ a: '1', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' });
     expect(primary.metadata.annotations).to.have.property('external-dns/hostname', 'p.example.com');
@@ -65,7 +65,7 @@ describe('synth: Services', () => {
       { name: 'sidecar', ports: [{ containerPort: 8080 }] },
     ];
     const out = synthesizeCanary(inputOf(podinfoCanary({ service: { port: 9898, portDiscovery: true } }), target));
-    const ports = (out.byRole.services.apex.spec as JsonObject).ports.map((p: JsonObject) => `${p.name}:${p.port}->${p.targetPort}`);
+    const ports = (out.byRole.services.apex!.spec as JsonObject).ports.map((p: JsonObject) => `${p.name}:${p.port}->${p.targetPort}`);
     expect(ports).to.deep.equal(['http:9898->9898', 'metrics:9797->9797', 'tcp-podinfod-2:9999->9999', 'tcp-sidecar-0:8080->8080']);
   });
 

@@ -33,7 +33,7 @@ const apisixCanary = podinfoCanary(
   { uid: 'u-1' },
 );
 const routesAt = (primary: number, canary: number, route = userRoute([{ name: 'other', backends: [{ serviceName: 'web', servicePort: 80 }] }, mainRule])) =>
-  synthesizeCanary(inputOf(apisixCanary, undefined, { route, weights: { primary, canary } })).byRole.routes;
+  synthesizeCanary(inputOf(apisixCanary, undefined, { referenced: { route }, weights: { primary, canary } })).byRole.routes;
 
 describe('synth: apisix router', () => {
   it('copies the rule of the apex backend into <route>-<apex>-canary at priority 10000, primary and canary weighted', () => {
@@ -69,10 +69,10 @@ describe('synth: apisix router', () => {
   });
 
   it('refuses a route without a rule for the apex, or whose rule has more than one backend, naming spec.routeRef', () => {
-    const none = errorOf(inputOf(apisixCanary, undefined, { route: userRoute([{ name: 'other', backends: [{ serviceName: 'web' }] }]) }));
+    const none = errorOf(inputOf(apisixCanary, undefined, { referenced: { route: userRoute([{ name: 'other', backends: [{ serviceName: 'web' }] }]) } }));
     expect(none.message).to.equal('[podinfo.test/Routes/apisix] spec.routeRef: ApisixRoute podinfo has no backend for Service podinfo');
     const two = errorOf(
-      inputOf(apisixCanary, undefined, { route: userRoute([{ name: 'r', backends: [{ serviceName: 'podinfo' }, { serviceName: 'web' }] }]) }),
+      inputOf(apisixCanary, undefined, { referenced: { route: userRoute([{ name: 'r', backends: [{ serviceName: 'podinfo' }, { serviceName: 'web' }] }]) } }),
     );
     expect(two.field).to.equal('spec.routeRef');
     expect(errorOf(inputOf(apisixCanary)).message).to.equal('[podinfo.test/Routes/apisix] spec.routeRef: ApisixRoute test/podinfo was not given');

@@ -71,7 +71,7 @@ describe('synth: contour router', () => {
           ],
         },
       };
-      const input = { ...inputOf(canary), ingressClass: 'contour', ...(provider === 'nginx' ? { ingress } : {}) };
+      const input = { ...inputOf(canary), ingressClass: 'contour', ...(provider === 'nginx' ? { referenced: { ingress } } : {}) };
       const without = { ...input, ingressClass: undefined };
       expect(synthesizeCanary(input).byRole.routes, provider).to.deep.equal(synthesizeCanary(without).byRole.routes);
     }

@@ -46,7 +46,7 @@ describe('synth: gloo router', () => {
 
   it('copies the upstreamRef settings (TLS, circuit breakers, HTTP/2, labels) but not its kube target', () => {
     const canary = podinfoCanary({ provider: 'gloo', upstreamRef });
-    const [primary] = synthesizeCanary(inputOf(canary, undefined, { upstream: configUpstream })).byRole.routes as JsonObject[];
+    const [primary] = synthesizeCanary(inputOf(canary, undefined, { referenced: { upstream: configUpstream } })).byRole.routes as JsonObject[];
     expect(primary.metadata.labels).to.deep.equal({ team: 'web' });
     expect(primary.spec).to.deep.equal({
       sslConfig: { secretRef: { name: 'tls', namespace: 'gloo-system' } },

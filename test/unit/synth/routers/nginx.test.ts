@@ -29,7 +29,8 @@ const ingress: KubeObject = {
 };
 
 const canaryIngress = (canary = podinfoCanary({ provider: 'nginx', ingressRef, service: { port: 80, targetPort: 9898 } }), canaryWeight = 0) =>
-  synthesizeCanary(inputOf(canary, undefined, { ingress, weights: { primary: 100 - canaryWeight, canary: canaryWeight } })).byRole.routes[0] as JsonObject;
+  synthesizeCanary(inputOf(canary, undefined, { referenced: { ingress }, weights: { primary: 100 - canaryWeight, canary: canaryWeight } })).byRole
+    .routes[0] as JsonObject;
 
 describe('synth: nginx router', () => {
   it('clones the Ingress as <ingress>-canary, pointing the apex backends at <apex>-canary', () => {

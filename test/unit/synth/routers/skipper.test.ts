@@ -36,7 +36,7 @@ const skipperCanary = podinfoCanary(
   { uid: 'u-1' },
 );
 const routesAt = (primary: number, canary: number, ingress = userIngress()) =>
-  synthesizeCanary(inputOf(skipperCanary, undefined, { ingress, weights: { primary, canary } })).byRole.routes;
+  synthesizeCanary(inputOf(skipperCanary, undefined, { referenced: { ingress }, weights: { primary, canary } })).byRole.routes;
 
 describe('synth: skipper router', () => {
   it('copies the Ingress as <ingress>-canary: the apex path to the primary, its twin to the canary, weights and Weight(100) while the canary has traffic', () => {
@@ -71,7 +71,7 @@ describe('synth: skipper router', () => {
 
   it('refuses an Ingress without a backend for the apex Service, or a missing one, naming spec.ingressRef', () => {
     const other = { ...userIngress(), spec: { rules: [{ http: { paths: [backend('web')] } }] } };
-    expect(errorOf(inputOf(skipperCanary, undefined, { ingress: other })).message).to.equal(
+    expect(errorOf(inputOf(skipperCanary, undefined, { referenced: { ingress: other } })).message).to.equal(
       '[podinfo.test/Routes/skipper] spec.ingressRef: Ingress podinfo-ingress has no backend for Service podinfo-service',
     );
     expect(errorOf(inputOf(skipperCanary)).message).to.equal('[podinfo.test/Routes/skipper] spec.ingressRef: Ingress test/podinfo-ingress was not given');
