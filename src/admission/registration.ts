@@ -11,6 +11,7 @@
 import { AUTOSCALER_KINDS, TARGET_KINDS } from '../api/workloads.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { routingKindsByGroup } from '../api/providers.js';
+import { KNATIVE_SERVICE } from '../api/knative.js';
 import { KubeClient } from '../kube/client.js';
 import { RESOURCES, type KubeObject } from '../kube/resources.js';
 import { ADMISSION_OPT_OUT_LABEL } from './annotations.js';
@@ -20,6 +21,7 @@ export const WEBHOOK_CONFIGURATION_NAME = 'sluice-admission';
 
 export const WEBHOOK_NAMES = {
   mutateDeployments: 'deployments.mutate.sluice.dev',
+  mutateKnativeServices: 'knative-services.mutate.sluice.dev',
   validateFlagger: 'flagger.validate.sluice.dev',
   validateOwned: 'owned.validate.sluice.dev',
 } as const;
@@ -90,6 +92,19 @@ export function webhookConfigurations(
             expression: 'object.spec.template != oldObject.spec.template || object.spec.replicas != oldObject.spec.replicas',
           },
         ],
+      },
+      {
+        // A Knative Service target (provider knative): the same handler, on template changes only
+        // (it has no spec.replicas, and a condition that cannot be evaluated skips the webhook).
+        name: WEBHOOK_NAMES.mutateKnativeServices,
+        clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.mutateDeployments, caBundle),
+        ...common,
+        failurePolicy: 'Ignore',
+        timeoutSeconds: 2,
+        reinvocationPolicy: 'IfNeeded',
+        rules: [{ apiGroups: [KNATIVE_SERVICE.group], apiVersions: ['v1'], resources: [KNATIVE_SERVICE.plural], operations: ['UPDATE'], scope: 'Namespaced' }],
+        objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
+        matchConditions: [{ name: 'template-changed', expression: 'object.spec.template != oldObject.spec.template' }],
       },
     ],
   };

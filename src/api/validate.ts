@@ -17,6 +17,7 @@ import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } fro
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
 import { parseExternalMetricQuery } from '../analysis/backends/external-metrics.js';
 import { judgeProblems } from './judge-spec.js';
+import { knativeProblems, serviceProblems } from './knative-rules.js';
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 
@@ -292,7 +293,9 @@ const CANARY_RULES: Rule<CanaryView>[] = [
   needsName,
   apiVersionIsFlagger,
   providerNeedsItsRefs,
+  ({ canary, provider }) => serviceProblems(canary, provider),
   targetAndAutoscaler,
+  ({ canary, provider }) => knativeProblems(canary, provider),
   servicePorts,
   serviceDurations,
   metricsServerIsUrl,

@@ -50,9 +50,10 @@ export const synthesizerFor =
       ...(inputs.route ? { route: inputs.route } : {}),
       weights,
       ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
+      promote: primaryFromTarget,
     });
     if (primaryFromTarget) return out.objects as KubeObject[];
-    const skip = new Set<unknown>([out.byRole.primaryDeployment, ...out.byRole.configs]);
+    const skip = new Set<unknown>([...(out.byRole.primaryDeployment ? [out.byRole.primaryDeployment] : []), ...out.byRole.configs]);
     return out.objects.filter((o) => !skip.has(o)) as KubeObject[];
   };
 
@@ -116,7 +117,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     gates: {
       callHook,
       now: Date.now,
-      runMetrics: (resolved, canary) => runMetricChecks(resolved, metricDeps, refNamesOf(canary)),
+      runMetrics: (resolved, canary, refs) => runMetricChecks(resolved, metricDeps, { ...refNamesOf(canary), ...refs }),
     },
   });
 

@@ -19,6 +19,8 @@ import { withoutScaleToZero } from './scale-to-zero.js';
 import { SUPPORTED_TARGET_KINDS, targetKindOf } from '../api/workloads.js';
 import { PROMOTION_ID_ANNOTATION, promotionIdOf } from './promotion-id.js';
 import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
+import { knativeRoutes } from './routers/knative.js';
+import { KNATIVE_SERVICE, isKnativeTarget, type KnativeServiceLike } from '../api/knative.js';
 import type { RouteContext, RouteWeights } from './routers/router.js';
 import { DEFAULT_SYNTH_SETTINGS, type SynthSettings } from './operator-settings.js';
 import { selectorLabelOf } from './selector-label.js';
@@ -40,7 +42,10 @@ export interface SynthInput extends SynthSettings {
   readonly canary: Canary;
   /** resolveCanary(canary, operatorDefaults). */
   readonly resolved: ResolvedCanary;
-  /** The Deployment or DaemonSet named by spec.targetRef, plain JSON as read (every field is kept). */
+  /**
+   * The Deployment or DaemonSet named by spec.targetRef, plain JSON as read (every field is kept);
+   * for provider knative, the Knative Service (read as KnativeServiceLike).
+   */
   readonly target: DeploymentJson;
   /** The HorizontalPodAutoscaler named by spec.autoscalerRef, when it names one. */
   readonly hpa?: HorizontalPodAutoscalerJson;
@@ -62,6 +67,12 @@ export interface SynthInput extends SynthSettings {
    * `canary.status` (promotion-id.ts).
    */
   readonly podAnnotations?: Record<string, string>;
+  /**
+   * This step copies the target to the primary (initialization, promotion). Only a Knative target
+   * reads it: its latest revision becomes the primary revision. The controller leaves a workload's
+   * primary out of the objects it applies otherwise (src/operator/run.ts).
+   */
+  readonly promote?: boolean;
 }
 
 export interface SynthOutput {
@@ -69,11 +80,12 @@ export interface SynthOutput {
   readonly objects: KubeObject[];
   readonly byRole: {
     readonly configs: KubeObject[];
-    /** `<target>-primary`: a Deployment or a DaemonSet, as the target is. */
-    readonly primaryDeployment: KubeObject;
+    /** `<target>-primary`: a Deployment or a DaemonSet, as the target is; none for a Knative Service. */
+    readonly primaryDeployment?: KubeObject;
     /** `<autoscaler>-primary`: a HorizontalPodAutoscaler or a ScaledObject. */
     readonly hpa?: KubeObject;
-    readonly services: { readonly canary: KubeObject; readonly primary: KubeObject; readonly apex: KubeObject };
+    /** None for a Knative Service, as Flagger makes none (its Kubernetes router is a no-op for Service targets). */
+    readonly services?: { readonly canary: KubeObject; readonly primary: KubeObject; readonly apex: KubeObject };
     readonly routes: KubeObject[];
   };
 }
@@ -86,9 +98,9 @@ export function chartIdOf(resolved: ResolvedCanary): string {
 export class CanaryChart extends Chart {
   private readonly roles: {
     configs: ApiObject[];
-    primaryDeployment: ApiObject;
+    primaryDeployment?: ApiObject;
     hpa?: ApiObject;
-    services: { canary: ApiObject; primary: ApiObject; apex: ApiObject };
+    services?: { canary: ApiObject; primary: ApiObject; apex: ApiObject };
     routes: ApiObject[];
   };
 
@@ -104,6 +116,10 @@ export class CanaryChart extends Chart {
       fail(this, 'spec.provider', `${resolved.provider} has no router in Sluice; use one of ${ROUTED_PROVIDERS.join(', ')}`);
     }
     checkCapabilities(this, resolved, weights);
+    if (isKnativeTarget(canary.spec.targetRef) || resolved.provider === 'knative') {
+      this.roles = { configs: [], routes: knativeRolesOf(this, input, weights) };
+      return;
+    }
     checkTarget(this, canary, target);
     const selectorLabels = input.selectorLabels ?? DEFAULT_SYNTH_SETTINGS.selectorLabels;
     const includeLabelPrefixes = input.includeLabelPrefixes ?? DEFAULT_SYNTH_SETTINGS.includeLabelPrefixes;
@@ -174,18 +190,16 @@ export class CanaryChart extends Chart {
     const json = (o: ApiObject) => o.toJson() as KubeObject;
     const byRole = {
       configs: configs.map(json),
-      primaryDeployment: json(primaryDeployment),
+      ...(primaryDeployment ? { primaryDeployment: json(primaryDeployment) } : {}),
       ...(hpa ? { hpa: json(hpa) } : {}),
-      services: { canary: json(services.canary), primary: json(services.primary), apex: json(services.apex) },
+      ...(services ? { services: { canary: json(services.canary), primary: json(services.primary), apex: json(services.apex) } } : {}),
       routes: routes.map(json),
     };
     const objects = [
       ...byRole.configs,
-      byRole.primaryDeployment,
+      ...(byRole.primaryDeployment ? [byRole.primaryDeployment] : []),
       ...(byRole.hpa ? [byRole.hpa] : []),
-      byRole.services.canary,
-      byRole.services.primary,
-      byRole.services.apex,
+      ...(byRole.services ? [byRole.services.canary, byRole.services.primary, byRole.services.apex] : []),
       ...byRole.routes,
     ];
     return { objects, byRole };
@@ -226,6 +240,26 @@ function checkCapabilities(scope: Construct, resolved: ResolvedCanary, weights: 
   if (weights.mirror && !caps.mirroring) {
     fail(scope, 'spec.analysis.mirror', `provider ${resolved.provider} cannot mirror traffic`);
   }
+}
+
+/** A knative Canary: its target Service's traffic and primary revision, nothing else (no primary, no Services). */
+function knativeRolesOf(scope: Construct, input: SynthInput, weights: RouteWeights): ApiObject[] {
+  const { canary, resolved } = input;
+  const ref = canary.spec.targetRef;
+  if (resolved.provider !== 'knative') {
+    fail(scope, 'spec.provider', `a Knative Service target is routed by provider knative, not ${resolved.provider}`);
+  }
+  if (!isKnativeTarget(ref)) {
+    fail(scope, 'spec.targetRef', `provider knative routes between the revisions of a Knative Service (${KNATIVE_SERVICE.apiVersion} Service); got a ${targetKindOf(ref)}`);
+  }
+  const service = input.target as unknown as KnativeServiceLike;
+  if (service.kind !== undefined && (service.kind !== KNATIVE_SERVICE.kind || !isKnativeTarget(service))) {
+    fail(scope, 'spec.targetRef', `names a Knative Service but a ${service.apiVersion ?? ''} ${service.kind} was given`);
+  }
+  if (service.metadata?.name !== ref.name) fail(scope, 'spec.targetRef.name', `names Service ${ref.name} but ${service.metadata?.name} was given`);
+  if (!service.spec?.template) fail(scope, 'spec.template', `Knative Service ${ref.name} has no revision template`);
+  const routes = new Construct(new Construct(scope, 'Routes'), 'knative');
+  return knativeRoutes(routes, { service, namespace: resolved.namespace, weights, promote: input.promote === true });
 }
 
 function checkTarget(scope: Construct, canary: Canary, target: DeploymentJson): void {

@@ -12,6 +12,7 @@ import { validateCanary } from '../api/validate.js';
 import type { ManifestDoc } from '../io/manifests.js';
 import type { SynthInput, SynthWeights } from './canary-chart.js';
 import { targetKindOf } from '../api/workloads.js';
+import { isKnativeTarget } from '../api/knative.js';
 import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
 import type { SynthSettings } from './operator-settings.js';
 
@@ -58,7 +59,9 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     return found;
   };
   const { spec } = canary;
-  const target = need('spec.targetRef', targetKindOf(spec.targetRef), spec.targetRef.name) as unknown as DeploymentJson;
+  const target = (
+    isKnativeTarget(spec.targetRef) ? needKnativeService(objects, spec.targetRef.name, namespace, where, doc.file) : need('spec.targetRef', targetKindOf(spec.targetRef), spec.targetRef.name)
+  ) as unknown as DeploymentJson;
   const scaler = spec.autoscalerRef ? need('spec.autoscalerRef', spec.autoscalerRef.kind, spec.autoscalerRef.name) : undefined;
   const hpa = scaler?.kind === 'HorizontalPodAutoscaler' ? (scaler as unknown as HorizontalPodAutoscalerJson) : undefined;
   const scaledObject = scaler?.kind === 'ScaledObject' ? scaler : undefined;
@@ -83,6 +86,13 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     weights: options.weights,
     ...(options.phase ? { phase: options.phase } : {}),
   };
+}
+
+/** The Knative Service a knative Canary targets: a Service of serving.knative.dev, not a core/v1 one of the same name. */
+function needKnativeService(objects: KubeObject[], name: string, namespace: string, where: string, file: string): KubeObject {
+  const found = objects.find((o) => isKnativeTarget(o) && o.metadata?.name === name && (o.metadata.namespace ?? namespace) === namespace);
+  if (!found) throw new Error(`${where}: spec.targetRef names Knative Service ${namespace}/${name}, which is not in ${dirname(file)}`);
+  return found;
 }
 
 function withNamespace<T extends { metadata: { namespace?: string } }>(object: T, namespace: string): T {
