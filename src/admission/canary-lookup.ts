@@ -22,7 +22,9 @@ export function targetsDeployment(canary: Canary, namespace: string, deploymentN
 /** True when the Canary, in this namespace, targets this Knative Service (serving.knative.dev, not core/v1). */
 export function targetsKnativeService(canary: Canary, namespace: string, serviceName: string): boolean {
   const ref = canary.spec?.targetRef;
-  return canary.metadata?.namespace === namespace && isKnativeTarget(ref) && ref.name === serviceName && (ref.namespace === undefined || ref.namespace === namespace);
+  return (
+    canary.metadata?.namespace === namespace && isKnativeTarget(ref) && ref.name === serviceName && (ref.namespace === undefined || ref.namespace === namespace)
+  );
 }
 
 /**

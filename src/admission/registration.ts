@@ -21,7 +21,7 @@ export const WEBHOOK_CONFIGURATION_NAME = 'sluice-admission';
 
 export const WEBHOOK_NAMES = {
   mutateDeployments: 'deployments.mutate.sluice.dev',
-  mutateKnativeServices: 'knative-services.mutate.sluice.dev',
+  mutateKnativeServices: 'knativeservices.mutate.sluice.dev',
   validateFlagger: 'flagger.validate.sluice.dev',
   validateOwned: 'owned.validate.sluice.dev',
 } as const;
@@ -62,6 +62,24 @@ const common = {
   namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: EXCLUDED_NAMESPACES }] },
 };
 
+/**
+ * A Knative Service target (provider knative): the Deployment handler, on template changes only (it
+ * has no spec.replicas, and a match condition that cannot be evaluated skips the webhook).
+ */
+function knativeServiceWebhook(endpoint: WebhookEndpoint, caBundle: string): Record<string, unknown> {
+  return {
+    name: WEBHOOK_NAMES.mutateKnativeServices,
+    clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.mutateDeployments, caBundle),
+    ...common,
+    failurePolicy: 'Ignore',
+    timeoutSeconds: 2,
+    reinvocationPolicy: 'IfNeeded',
+    rules: [{ apiGroups: [KNATIVE_SERVICE.group], apiVersions: ['v1'], resources: [KNATIVE_SERVICE.plural], operations: ['UPDATE'], scope: 'Namespaced' }],
+    objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
+    matchConditions: [{ name: 'template-changed', expression: 'object.spec.template != oldObject.spec.template' }],
+  };
+}
+
 /** Both configurations as plain objects, ready for server-side apply. */
 export function webhookConfigurations(
   endpoint: WebhookEndpoint,
@@ -93,19 +111,7 @@ export function webhookConfigurations(
           },
         ],
       },
-      {
-        // A Knative Service target (provider knative): the same handler, on template changes only
-        // (it has no spec.replicas, and a condition that cannot be evaluated skips the webhook).
-        name: WEBHOOK_NAMES.mutateKnativeServices,
-        clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.mutateDeployments, caBundle),
-        ...common,
-        failurePolicy: 'Ignore',
-        timeoutSeconds: 2,
-        reinvocationPolicy: 'IfNeeded',
-        rules: [{ apiGroups: [KNATIVE_SERVICE.group], apiVersions: ['v1'], resources: [KNATIVE_SERVICE.plural], operations: ['UPDATE'], scope: 'Namespaced' }],
-        objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
-        matchConditions: [{ name: 'template-changed', expression: 'object.spec.template != oldObject.spec.template' }],
-      },
+      knativeServiceWebhook(endpoint, caBundle),
     ],
   };
   const validatingWebhooks: Record<string, unknown>[] = [

@@ -24,11 +24,21 @@ export function knativeProblems(canary: Canary, provider: string): Problem[] {
     return [problem(field, `provider knative routes between the revisions of a Knative Service: targetRef must be ${KNATIVE_TARGET}, got ${quote(got)}`)];
   }
   if (knativeTarget && provider !== 'knative') {
-    return [problem('spec.provider', `a Knative Service target (${ref.apiVersion}) is routed through its revisions: provider must be knative, got ${quote(provider)}`)];
+    return [
+      problem(
+        'spec.provider',
+        `a Knative Service target (${ref.apiVersion}) is routed through its revisions: provider must be knative, got ${quote(provider)}`,
+      ),
+    ];
   }
   // A Service that is not Knative's: a core/v1 Service target, which only the providers that support one take.
   if (!knativeTarget && targetKindOf(ref) === KNATIVE_SERVICE.kind && !isSupportedTargetKind(KNATIVE_SERVICE.kind)) {
-    return [problem('spec.targetRef.apiVersion', `a Service target must be a Knative Service (${KNATIVE_SERVICE.apiVersion}, provider knative), got ${quote(ref.apiVersion ?? '')}`)];
+    return [
+      problem(
+        'spec.targetRef.apiVersion',
+        `a Service target must be a Knative Service (${KNATIVE_SERVICE.apiVersion}, provider knative), got ${quote(ref.apiVersion ?? '')}`,
+      ),
+    ];
   }
   if (knativeTarget && canary.spec.autoscalerRef) {
     return [problem('spec.autoscalerRef', 'Knative scales the revisions of a Knative Service itself: remove autoscalerRef')];

@@ -103,7 +103,19 @@ const unlessGone = (err: unknown): undefined => {
   throw err;
 };
 
-const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+/** What decide() sees of a Deployment or DaemonSet target and its primary. */
+function workloadViewsOf(kind: string, target: KubeObject | undefined, primary: KubeObject | undefined): Pick<Snapshot, 'target' | 'primary'> {
+  const t = workloadView(kind, target);
+  const p = workloadView(kind, primary);
+  return { ...(t ? { target: t } : {}), ...(p ? { primary: p } : {}) };
+}
+
+/** What decide() sees of a Knative Service target: its latest revision, and the primary revision once named. */
+function knativeViewsOf(service: KubeObject | undefined): Pick<Snapshot, 'target' | 'primary'> {
+  if (!service) return {};
+  const primary = knativePrimaryView(service);
+  return { target: knativeTargetView(service), ...(primary ? { primary } : {}) };
+}
 
 /** What the metric queries' `{{ route }}` stands for beyond the Canary's own names: a Knative target's latest revision (Flagger's). */
 function metricRefsOf(canary: Canary, target: KubeObject | undefined): CanaryRefNames | undefined {
@@ -316,6 +328,7 @@ export class CanaryController {
     // A Knative Service comes with the references (`referenced`); its primary is one of its revisions.
     const target = knative ? referenced.knativeService : workloads.get(targetName, ns);
     const primary = knative ? undefined : workloads.get(`${targetName}-primary`, ns);
+    const views = knative ? knativeViewsOf(target) : workloadViewsOf(kind, target, primary);
     // A ScaledObject comes with the references (`referenced`); only an HPA has a cache of its own.
     const hpaName = canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? canary.spec.autoscalerRef.name : undefined;
     const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
@@ -333,9 +346,7 @@ export class CanaryController {
     return {
       snap: {
         canary,
-        ...(target ? { target: knative ? knativeTargetView(target) : workloadView(kind, target) } : {}),
-        ...(primary ? { primary: workloadView(kind, primary) } : {}),
-        ...(knative && target ? optional('primary', knativePrimaryView(target)) : {}),
+        ...views,
         ...(scaler ? { hpa: scaler as Snapshot['hpa'] } : {}),
         configs,
       },

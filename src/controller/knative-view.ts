@@ -29,7 +29,8 @@ export function knativeTargetView(service: KnativeServiceLike): WorkloadView {
   const latest = latestRevisionOf(service);
   const observed = (service.status?.observedGeneration ?? 0) >= (service.metadata?.generation ?? 0);
   const ready = observed && latest !== undefined && service.status?.latestReadyRevisionName === latest;
-  const reason = !observed || latest === undefined ? 'Knative has not created the revision of the current template yet' : `Knative Revision ${latest} is not ready`;
+  const reason =
+    !observed || latest === undefined ? 'Knative has not created the revision of the current template yet' : `Knative Revision ${latest} is not ready`;
   return revisionView(service, latest ?? '', ready, reason, service.spec?.template);
 }
 

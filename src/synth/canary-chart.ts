@@ -250,7 +250,11 @@ function knativeRolesOf(scope: Construct, input: SynthInput, weights: RouteWeigh
     fail(scope, 'spec.provider', `a Knative Service target is routed by provider knative, not ${resolved.provider}`);
   }
   if (!isKnativeTarget(ref)) {
-    fail(scope, 'spec.targetRef', `provider knative routes between the revisions of a Knative Service (${KNATIVE_SERVICE.apiVersion} Service); got a ${targetKindOf(ref)}`);
+    fail(
+      scope,
+      'spec.targetRef',
+      `provider knative routes between the revisions of a Knative Service (${KNATIVE_SERVICE.apiVersion} Service); got a ${targetKindOf(ref)}`,
+    );
   }
   const service = input.target as unknown as KnativeServiceLike;
   if (service.kind !== undefined && (service.kind !== KNATIVE_SERVICE.kind || !isKnativeTarget(service))) {

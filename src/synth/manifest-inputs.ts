@@ -59,9 +59,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     return found;
   };
   const { spec } = canary;
-  const target = (
-    isKnativeTarget(spec.targetRef) ? needKnativeService(objects, spec.targetRef.name, namespace, where, doc.file) : need('spec.targetRef', targetKindOf(spec.targetRef), spec.targetRef.name)
-  ) as unknown as DeploymentJson;
+  const target = targetOf(spec.targetRef, (kind, name) => need('spec.targetRef', kind, name), { objects, namespace, where, file: doc.file });
   const scaler = spec.autoscalerRef ? need('spec.autoscalerRef', spec.autoscalerRef.kind, spec.autoscalerRef.name) : undefined;
   const hpa = scaler?.kind === 'HorizontalPodAutoscaler' ? (scaler as unknown as HorizontalPodAutoscalerJson) : undefined;
   const scaledObject = scaler?.kind === 'ScaledObject' ? scaler : undefined;
@@ -88,11 +86,17 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
   };
 }
 
-/** The Knative Service a knative Canary targets: a Service of serving.knative.dev, not a core/v1 one of the same name. */
-function needKnativeService(objects: KubeObject[], name: string, namespace: string, where: string, file: string): KubeObject {
-  const found = objects.find((o) => isKnativeTarget(o) && o.metadata?.name === name && (o.metadata.namespace ?? namespace) === namespace);
-  if (!found) throw new Error(`${where}: spec.targetRef names Knative Service ${namespace}/${name}, which is not in ${dirname(file)}`);
-  return found;
+/** The target among the objects; a knative Canary's is a Service of serving.knative.dev, not a core/v1 one of the same name. */
+function targetOf(
+  ref: Canary['spec']['targetRef'],
+  need: (kind: string, name: string) => KubeObject,
+  at: { objects: KubeObject[]; namespace: string; where: string; file: string },
+): DeploymentJson {
+  if (!isKnativeTarget(ref)) return need(targetKindOf(ref), ref.name) as unknown as DeploymentJson;
+  const { objects, namespace, where, file } = at;
+  const found = objects.find((o) => isKnativeTarget(o) && o.metadata?.name === ref.name && (o.metadata.namespace ?? namespace) === namespace);
+  if (!found) throw new Error(`${where}: spec.targetRef names Knative Service ${namespace}/${ref.name}, which is not in ${dirname(file)}`);
+  return found as unknown as DeploymentJson;
 }
 
 function withNamespace<T extends { metadata: { namespace?: string } }>(object: T, namespace: string): T {

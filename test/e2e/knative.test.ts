@@ -146,7 +146,7 @@ describe('e2e: knative provider (Knative Service revisions, spec.traffic)', func
     ]);
     expect(svc.status.latestCreatedRevisionName).to.equal('podinfo-00002');
     const events = await canaryEvents(rollback);
-    expect(events.some((e) => e.startsWith(`Halt ${t(rollback)} advancement`))).to.equal(true, events.join("\n"));
+    expect(events.some((e) => e.startsWith(`Halt ${t(rollback)} advancement`))).to.equal(true, events.join('\n'));
     expect(events).to.include.members([`Rolling back ${t(rollback)} failed checks threshold reached 3`, `Canary failed! Scaling down ${t(rollback)}`]);
   });
 });

@@ -30,7 +30,8 @@ export class KnativeController {
     if (this.running) return;
     this.running = true;
     try {
-      for (const service of services) await this.reconcile(service, deployments).catch((e) => this.log(`knative ${service.metadata.name}:`, e?.body?.message ?? e));
+      for (const service of services)
+        await this.reconcile(service, deployments).catch((e) => this.log(`knative ${service.metadata.name}:`, e?.body?.message ?? e));
     } finally {
       this.running = false;
     }
@@ -40,7 +41,10 @@ export class KnativeController {
     const namespace = service.metadata.namespace ?? 'default';
     const step = knativeStep(service, deployments);
     for (const o of step.create) {
-      const create = o.kind === 'Deployment' ? this.apps.createNamespacedDeployment({ namespace, body: o as any }) : this.core.createNamespacedService({ namespace, body: o as any });
+      const create =
+        o.kind === 'Deployment'
+          ? this.apps.createNamespacedDeployment({ namespace, body: o as any })
+          : this.core.createNamespacedService({ namespace, body: o as any });
       await create.then(
         () => this.log(`knative: ${o.kind} ${namespace}/${o.metadata.name} created for Service ${service.metadata.name}`),
         (e) => {

@@ -5,7 +5,14 @@
 // no owner reference: the Service is the user's, as a Deployment target is.
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { KNATIVE_SERVICE, PRIMARY_REVISION_ANNOTATION, knativeTraffic, latestRevisionOf, primaryRevisionOf, type KnativeServiceLike } from '../../api/knative.js';
+import {
+  KNATIVE_SERVICE,
+  PRIMARY_REVISION_ANNOTATION,
+  knativeTraffic,
+  latestRevisionOf,
+  primaryRevisionOf,
+  type KnativeServiceLike,
+} from '../../api/knative.js';
 import { fail } from '../errors.js';
 import type { RouteWeights, Router } from './router.js';
 

@@ -22,6 +22,7 @@ export const EXAMPLES = [
   'traefik',
   'apisix',
   'skipper',
+  'knative',
 ];
 
 export const AT_ZERO: SynthWeights = { primary: 100, canary: 0 };
