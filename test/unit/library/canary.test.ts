@@ -136,7 +136,7 @@ describe('Canary construct', () => {
         analysis,
       }));
       expect(synthErrors(app)).to.deep.equal([
-        '[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet"',
+        '[podinfo/canary] spec.targetRef.kind: unsupported value "StatefulSet": must be one of "Deployment", "DaemonSet", "Service"',
       ]);
     });
 

@@ -57,7 +57,7 @@ describe('library spec types', () => {
 
   it('types enums as literal unions and required fields as required', () => {
     expect(generated.source).to.match(/readonly provider\?: 'istio' \| 'linkerd' \|/);
-    expect(generated.source).to.match(/export interface CanarySpecTargetRef \{[^}]*readonly kind: 'Deployment' \| 'DaemonSet';/);
+    expect(generated.source).to.match(/export interface CanarySpecTargetRef \{[^}]*readonly kind: 'Deployment' \| 'DaemonSet' \| 'Service';/);
     expect(generated.source).to.match(/export interface CanarySpecService \{[^}]*readonly port: number;/);
     expect(generated.source).to.include("readonly type: 'slack' | 'msteams' | 'discord' | 'rocket' | 'gchat';");
   });
