@@ -145,7 +145,12 @@ function resolveWebhook(w: CanaryWebhook): ResolvedWebhook {
   };
 }
 
-function resolveService(service: CanaryService, targetName: string): ResolvedService {
+/**
+ * spec.service with its defaults. A knative Canary may have none (Knative serves its own Service):
+ * it then resolves to the target's name with no port, which nothing of a knative Canary reads.
+ */
+function resolveService(given: CanaryService | undefined, targetName: string): ResolvedService {
+  const service = given ?? { port: 0 };
   return {
     ...service,
     name: service.name ?? targetName,
@@ -207,15 +212,6 @@ function resolveChecks(analysis: CanaryAnalysis | undefined, strategy: Strategy,
 /**
  * Fills in every default. Call it on a validated Canary: a malformed duration throws.
  */
-/**
- * spec.service with its defaults. A knative Canary may have none (Knative serves its own Service):
- * it then resolves to the target's name with no port, which nothing of a knative Canary reads.
- */
-function resolveService(service: Canary['spec']['service'] | undefined, targetName: string): ResolvedService {
-  const given = service ?? { port: 0 };
-  return { ...given, name: given.name ?? targetName, portName: given.portName ?? DEFAULTS.portName, targetPort: given.targetPort ?? given.port };
-}
-
 export function resolveCanary(canary: Canary, operator: OperatorDefaults = {}): ResolvedCanary {
   const { spec, metadata } = canary;
   const namespace = metadata.namespace ?? 'default';
