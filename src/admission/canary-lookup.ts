@@ -1,10 +1,11 @@
 // How the webhooks find the Canary of a Deployment. The controller passes its own informer
 // cache; tests pass a list. Lookups are in memory: the admission path never calls the apiserver.
 import type { Canary } from '../api/types.js';
+import { isKnativeTarget } from '../api/knative.js';
 
 export interface CanaryLookup {
-  /** The Canary whose spec.targetRef is this Deployment, if any. */
-  findByTarget(namespace: string, deploymentName: string): Canary | undefined;
+  /** The Canary whose spec.targetRef is this Deployment (this Knative Service when `knative`), if any. */
+  findByTarget(namespace: string, deploymentName: string, knative?: boolean): Canary | undefined;
 }
 
 /** True when the Canary, in this namespace, targets this Deployment. */
@@ -18,6 +19,14 @@ export function targetsDeployment(canary: Canary, namespace: string, deploymentN
   );
 }
 
+/** True when the Canary, in this namespace, targets this Knative Service (serving.knative.dev, not core/v1). */
+export function targetsKnativeService(canary: Canary, namespace: string, serviceName: string): boolean {
+  const ref = canary.spec?.targetRef;
+  return (
+    canary.metadata?.namespace === namespace && isKnativeTarget(ref) && ref.name === serviceName && (ref.namespace === undefined || ref.namespace === namespace)
+  );
+}
+
 /**
  * A lookup over whatever `canaries(namespace)` returns at call time, such as an informer's list.
  * Two Canaries on one target is a user error Flagger only logs; the first by name wins, so
@@ -25,8 +34,9 @@ export function targetsDeployment(canary: Canary, namespace: string, deploymentN
  */
 export function canaryLookupOver(canaries: (namespace: string) => readonly Canary[]): CanaryLookup {
   return {
-    findByTarget(namespace, deploymentName) {
-      const matches = canaries(namespace).filter((c) => targetsDeployment(c, namespace, deploymentName));
+    findByTarget(namespace, deploymentName, knative = false) {
+      const targets = knative ? targetsKnativeService : targetsDeployment;
+      const matches = canaries(namespace).filter((c) => targets(c, namespace, deploymentName));
       if (matches.length <= 1) return matches[0];
       return [...matches].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))[0];
     },

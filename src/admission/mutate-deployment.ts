@@ -1,4 +1,4 @@
-// The mutating webhook for Deployment updates. When a Canary's target gets a new pod template,
+// The mutating webhook for Deployment updates (and Knative Service updates, whose template is a target's too). When a Canary's target gets a new pod template,
 // stamp the revision, when and by whom on it, so the controller opens the rollout from the
 // watch event of this very write instead of finding it on its next poll. And when someone
 // other than Sluice would scale an idle canary target up from zero (an apply from Git, say),
@@ -9,6 +9,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Canary, CanaryPhase } from '../api/types.js';
 import { rfc3339 } from '../kube/events.js';
+import { KNATIVE_SERVICE } from '../api/knative.js';
 import { templateRevision } from '../rollout/revision.js';
 import { REVISION_ANNOTATION, REVISION_ANNOTATIONS, REVISION_OPENED_AT_ANNOTATION, REVISION_OPENED_BY_ANNOTATION } from './annotations.js';
 import type { CanaryLookup } from './canary-lookup.js';
@@ -94,7 +95,10 @@ export const HOLD_OBJECTIONS: readonly Objection[] = [notScalingUp, fromSluice, 
 export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup, context: MutateContext): AdmissionVerdict {
   const request = review.request;
   const now = context.now ?? new Date();
-  if (request.kind.kind !== 'Deployment' || request.kind.group !== 'apps' || request.operation !== 'UPDATE' || request.subResource) {
+  // A Knative Service's template is a target's pod template too: its change opens a rollout the same way.
+  const knative = request.kind.kind === KNATIVE_SERVICE.kind && request.kind.group === KNATIVE_SERVICE.group;
+  const deployment = request.kind.kind === 'Deployment' && request.kind.group === 'apps';
+  if ((!deployment && !knative) || request.operation !== 'UPDATE' || request.subResource) {
     return allow(request, `not a Deployment update (${request.operation} ${request.kind.kind}${request.subResource ? `/${request.subResource}` : ''})`);
   }
   const object = request.object as DeploymentLike | null | undefined;
@@ -102,8 +106,9 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
   if (!object || !oldObject) return allow(request, 'update without object and oldObject');
   const namespace = request.namespace ?? object.metadata?.namespace ?? '';
   const name = request.name ?? object.metadata?.name ?? '';
-  const canary = canaries.findByTarget(namespace, name);
-  if (!canary) return allow(request, `deployment ${namespace}/${name} is not the target of a Canary`);
+  const what = knative ? 'Knative Service' : 'deployment';
+  const canary = canaries.findByTarget(namespace, name, knative);
+  if (!canary) return allow(request, `${what} ${namespace}/${name} is not the target of a Canary`);
 
   const update: TargetUpdate = {
     request,
@@ -147,7 +152,7 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
     notes.push(`replicas ${replicasOf(oldObject)} -> ${replicasOf(object)} allowed: ${noHold}`);
   }
 
-  return allowWithPatch(request, patch, `deployment ${namespace}/${name}: ${notes.join('; ')}`, warnings);
+  return allowWithPatch(request, patch, `${what} ${namespace}/${name}: ${notes.join('; ')}`, warnings);
 }
 
 // ------------------------------------------------------------ JSON Patch operations

@@ -11,6 +11,7 @@
 import { AUTOSCALER_KINDS, TARGET_KINDS } from '../api/workloads.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { routingKindsByGroup } from '../api/providers.js';
+import { KNATIVE_SERVICE } from '../api/knative.js';
 import { KubeClient } from '../kube/client.js';
 import { RESOURCES, type KubeObject } from '../kube/resources.js';
 import { ADMISSION_OPT_OUT_LABEL } from './annotations.js';
@@ -20,6 +21,7 @@ export const WEBHOOK_CONFIGURATION_NAME = 'sluice-admission';
 
 export const WEBHOOK_NAMES = {
   mutateDeployments: 'deployments.mutate.sluice.dev',
+  mutateKnativeServices: 'knativeservices.mutate.sluice.dev',
   validateFlagger: 'flagger.validate.sluice.dev',
   validateOwned: 'owned.validate.sluice.dev',
 } as const;
@@ -64,6 +66,24 @@ const common = {
   namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: EXCLUDED_NAMESPACES }] },
 };
 
+/**
+ * A Knative Service target (provider knative): the Deployment handler, on template changes only (it
+ * has no spec.replicas, and a match condition that cannot be evaluated skips the webhook).
+ */
+function knativeServiceWebhook(endpoint: WebhookEndpoint, caBundle: string): Record<string, unknown> {
+  return {
+    name: WEBHOOK_NAMES.mutateKnativeServices,
+    clientConfig: clientConfig(endpoint, WEBHOOK_PATHS.mutateDeployments, caBundle),
+    ...common,
+    failurePolicy: 'Ignore',
+    timeoutSeconds: 2,
+    reinvocationPolicy: 'IfNeeded',
+    rules: [{ apiGroups: [KNATIVE_SERVICE.group], apiVersions: ['v1'], resources: [KNATIVE_SERVICE.plural], operations: ['UPDATE'], scope: 'Namespaced' }],
+    objectSelector: { matchExpressions: [{ key: ADMISSION_OPT_OUT_LABEL, operator: 'NotIn', values: ['disabled'] }] },
+    matchConditions: [{ name: 'template-changed', expression: 'object.spec.template != oldObject.spec.template' }],
+  };
+}
+
 /** Both configurations as plain objects, ready for server-side apply. */
 export function webhookConfigurations(
   endpoint: WebhookEndpoint,
@@ -95,6 +115,7 @@ export function webhookConfigurations(
           },
         ],
       },
+      knativeServiceWebhook(endpoint, caBundle),
     ],
   };
   const validatingWebhooks: Record<string, unknown>[] = [

@@ -4,17 +4,17 @@ import { renderQuery, type QueryModel } from './template.js';
 import type { BuiltinFamily } from './builtins/family.js';
 import { PROVIDERS, isSupportedProvider } from '../api/providers.js';
 import { istio } from './builtins/istio.js';
-import { appmesh, gloo, knative } from './builtins/envoy.js';
+import { appmesh, gloo } from './builtins/envoy.js';
 import { http } from './builtins/http.js';
 
 export type { BuiltinFamily } from './builtins/family.js';
 export type BuiltinMetricName = (typeof BUILTIN_METRICS)[number];
 
 /**
- * Flagger's providers that Sluice does not route for yet, whose queries `sluice check` still
- * renders; the served ones carry theirs in src/api/providers.ts.
+ * Flagger's providers that Sluice does not route for (App Mesh, retired), whose queries `sluice
+ * check` still renders; the served ones carry theirs in src/api/providers.ts.
  */
-const NOT_ROUTED: Record<string, BuiltinFamily> = { appmesh, knative };
+const NOT_ROUTED: Record<string, BuiltinFamily> = { appmesh };
 /** Then the prefixes Flagger matches (appmesh:v1beta2, gatewayapi:v1alpha2, ...). */
 const PREFIXES: [string, BuiltinFamily][] = [
   ['appmesh', appmesh],

@@ -151,7 +151,12 @@ function resolveWebhook(w: CanaryWebhook): ResolvedWebhook {
   };
 }
 
-function resolveService(service: CanaryService, targetName: string): ResolvedService {
+/**
+ * spec.service with its defaults. A knative Canary may have none (Knative serves its own Service):
+ * it then resolves to the target's name with no port, which nothing of a knative Canary reads.
+ */
+function resolveService(given: CanaryService | undefined, targetName: string): ResolvedService {
+  const service = given ?? { port: 0 };
   return {
     ...service,
     name: service.name ?? targetName,

@@ -3,8 +3,7 @@
 // enum, the validation rules, the operator's RBAC (src/install/permissions.ts), the owned-object
 // guard's webhook rules (src/admission/registration.ts). The routers are a Record<Provider, Router>
 // (src/synth/routers/registry.ts), so a provider without one does not compile.
-// Flagger's knative is not served yet: the CRD rejects it by name. App Mesh is refused for good
-// (retiredProviderReason says why).
+// App Mesh is refused for good (retiredProviderReason says why).
 import * as envoy from '../analysis/builtins/envoy.js';
 import type { BuiltinFamily } from '../analysis/builtins/family.js';
 import { http } from '../analysis/builtins/http.js';
@@ -15,6 +14,7 @@ import { osm } from '../analysis/builtins/osm.js';
 import { traefik } from '../analysis/builtins/traefik.js';
 import { apisix } from '../analysis/builtins/apisix.js';
 import { skipper } from '../analysis/builtins/skipper.js';
+import { KNATIVE_SERVICE } from './knative.js';
 
 export interface ProviderCapabilities {
   /** Header/cookie match routing (A/B testing). */
@@ -159,6 +159,12 @@ const TABLE = {
     references: ['ingressRef'],
     requires: [{ path: 'spec.ingressRef', why: 'the Ingress to copy for the canary' }],
     builtins: skipper,
+  },
+  // The target itself is routed (its spec.traffic and primary-revision annotation): src/api/knative.ts.
+  knative: {
+    capabilities: WEIGHTED,
+    routing: [{ group: KNATIVE_SERVICE.group, plural: KNATIVE_SERVICE.plural }],
+    builtins: envoy.knative,
   },
 } as const satisfies Record<string, ProviderEntry>;
 

@@ -11,12 +11,13 @@ import { canarySchema } from './schemas/canary.js';
 import { metricTemplateSchema } from './schemas/metric-template.js';
 import { alertProviderSchema } from './schemas/alert-provider.js';
 import { capabilitiesOf, isSupportedProvider, providerEntry, retiredProviderReason, routesByWeight, DEFAULT_PROVIDER } from './providers.js';
-import { AUTOSCALER_KINDS, isSupportedTargetKind, TARGET_KINDS, targetKindOf, type AutoscalerKindName, type WorkloadKind } from './workloads.js';
+import { AUTOSCALER_KINDS, targetEntryOf, targetKindOf, type AutoscalerKindName, type WorkloadKind } from './workloads.js';
 import { GROUP_VERSION, type Canary, type CanaryAnalysis, type CanaryMetric, type MetricTemplate, type AlertProvider } from './types.js';
 import { METRIC_BACKEND_TYPES, isMetricBackendType, type MetricBackendType } from '../analysis/backends/backend.js';
 import { parseKeptnQuery } from '../analysis/backends/keptn.js';
 import { parseExternalMetricQuery } from '../analysis/backends/external-metrics.js';
 import { judgeProblems } from './judge-spec.js';
+import { knativeProblems, serviceProblems } from './knative-rules.js';
 
 export const BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
 
@@ -114,8 +115,9 @@ const targetAndAutoscaler: Rule<CanaryView> = ({ canary }) => {
   const target = canary.spec.targetRef;
   const scaler = canary.spec.autoscalerRef;
   const targetKind = targetKindOf(target);
-  if (scaler && isSupportedTargetKind(targetKind) && !TARGET_KINDS[targetKind].scalable) {
-    const why = TARGET_KINDS[targetKind].copies === 'service' ? 'it has no pods of its own' : 'it runs one pod per matching node';
+  const entry = targetEntryOf(target);
+  if (scaler && entry && !entry.scalable) {
+    const why = entry.copies === 'service' ? 'it has no pods of its own' : 'it runs one pod per matching node';
     out.push(problem('spec.autoscalerRef', `cannot scale a ${targetKind}: ${why}; remove autoscalerRef or target a Deployment`));
   }
   const replicas = scaler?.primaryScalerReplicas;
@@ -134,8 +136,8 @@ const targetAndAutoscaler: Rule<CanaryView> = ({ canary }) => {
 const targetServedByProvider: Rule<CanaryView> = ({ canary, provider }) => {
   const target = canary.spec.targetRef;
   const kind = targetKindOf(target);
-  if (!isSupportedTargetKind(kind)) return [];
-  const entry: WorkloadKind = TARGET_KINDS[kind];
+  const entry: WorkloadKind | undefined = targetEntryOf(target);
+  if (!entry) return [];
   const out: Problem[] = [];
   if (entry.providers && !(entry.providers as readonly string[]).includes(provider)) {
     const from = canary.spec.provider === undefined ? ` (the operator's default, as spec.provider is unset)` : '';
@@ -324,8 +326,10 @@ const CANARY_RULES: Rule<CanaryView>[] = [
   needsName,
   apiVersionIsFlagger,
   providerNeedsItsRefs,
+  ({ canary, provider }) => serviceProblems(canary, provider),
   targetAndAutoscaler,
   targetServedByProvider,
+  ({ canary, provider }) => knativeProblems(canary, provider),
   servicePorts,
   serviceDurations,
   metricsServerIsUrl,

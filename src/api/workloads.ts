@@ -1,6 +1,7 @@
 // The workloads a Canary can roll out and the autoscalers it can copy, one entry each. The CRD's
 // enums, the validation rules and the operator's RBAC (src/install/permissions.ts) are derived
 // from these tables; the controller and synthesis dispatch on the same kinds.
+import { isKnativeTarget } from './knative.js';
 import type { Provider } from './providers.js';
 
 export interface WorkloadKind {
@@ -50,14 +51,19 @@ export function isSupportedTargetKind(kind: string | undefined): kind is TargetK
 /** The kind a targetRef names; Flagger's CRD defaults nothing, Sluice reads a missing kind as Deployment. */
 export const targetKindOf = (ref: { kind?: string } | undefined): string => ref?.kind ?? 'Deployment';
 
-/** The table entry of the kind a targetRef names, or undefined for a kind Sluice does not serve. */
-export function targetEntryOf(ref: { kind?: string } | undefined): WorkloadKind | undefined {
+/**
+ * The table entry of the kind a targetRef names, or undefined for a kind Sluice does not serve here:
+ * a Knative Service (serving.knative.dev) is provider knative's own target (knative.ts), not a
+ * core/v1 Service.
+ */
+export function targetEntryOf(ref: { apiVersion?: string; kind?: string } | undefined): WorkloadKind | undefined {
+  if (isKnativeTarget(ref)) return undefined;
   const kind = targetKindOf(ref);
   return isSupportedTargetKind(kind) ? TARGET_KINDS[kind] : undefined;
 }
 
 /** Whether the target is a Service: copied as `-primary` and `-canary`, never scaled, no pods of Sluice's. */
-export const targetIsService = (ref: { kind?: string } | undefined): boolean => targetEntryOf(ref)?.copies === 'service';
+export const targetIsService = (ref: { apiVersion?: string; kind?: string } | undefined): boolean => targetEntryOf(ref)?.copies === 'service';
 
 export interface AutoscalerKind {
   /** The version Sluice reads and writes, whatever `autoscalerRef.apiVersion` says. */

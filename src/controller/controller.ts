@@ -40,7 +40,10 @@ import { DONE, requeueAfter, TerminalError, type Result } from './result.js';
 import { alreadyStalled, withStalled, withoutStalled } from './stall.js';
 import { SynthError } from '../synth/errors.js';
 import { capMessage } from '../api/message.js';
-import { targetsDeployment } from '../admission/canary-lookup.js';
+import { targetsDeployment, targetsKnativeService } from '../admission/canary-lookup.js';
+import { isKnativeTarget, latestRevisionOf } from '../api/knative.js';
+import { knativePrimaryView, knativeTargetView } from './knative-view.js';
+import type { CanaryRefNames } from '../analysis/run-checks.js';
 import type { Backoff } from './backoff.js';
 import { CanaryLanes } from './canary-lanes.js';
 import { GateSessions } from './gate-sessions.js';
@@ -99,6 +102,26 @@ const unlessGone = (err: unknown): undefined => {
   if (isNotFound(err)) return undefined;
   throw err;
 };
+
+/** What decide() sees of a Deployment or DaemonSet target and its primary. */
+function workloadViewsOf(kind: string, target: KubeObject | undefined, primary: KubeObject | undefined): Pick<Snapshot, 'target' | 'primary'> {
+  const t = workloadView(kind, target);
+  const p = workloadView(kind, primary);
+  return { ...(t ? { target: t } : {}), ...(p ? { primary: p } : {}) };
+}
+
+/** What decide() sees of a Knative Service target: its latest revision, and the primary revision once named. */
+function knativeViewsOf(service: KubeObject | undefined): Pick<Snapshot, 'target' | 'primary'> {
+  if (!service) return {};
+  const primary = knativePrimaryView(service);
+  return { target: knativeTargetView(service), ...(primary ? { primary } : {}) };
+}
+
+/** What the metric queries' `{{ route }}` stands for beyond the Canary's own names: a Knative target's latest revision (Flagger's). */
+function metricRefsOf(canary: Canary, target: KubeObject | undefined): CanaryRefNames | undefined {
+  const latest = isKnativeTarget(canary.spec.targetRef) ? latestRevisionOf(target) : undefined;
+  return latest ? { route: latest } : undefined;
+}
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? 'default'}/${name ?? ''}`;
 
@@ -235,10 +258,11 @@ export class CanaryController {
     return this.canaries?.list() ?? [];
   }
 
-  /** The Canary that targets this Deployment, for the admission webhook. */
-  findByTarget(namespace: string, deploymentName: string): Canary | undefined {
+  /** The Canary that targets this Deployment (this Knative Service when `knative`), for the admission webhook. */
+  findByTarget(namespace: string, deploymentName: string, knative = false): Canary | undefined {
     // By kind too: a Canary of a DaemonSet named like this Deployment is not its Canary.
-    return this.canaries?.list(namespace).find((c) => targetsDeployment(c, namespace, deploymentName));
+    const targets = knative ? targetsKnativeService : targetsDeployment;
+    return this.canaries?.list(namespace).find((c) => targets(c, namespace, deploymentName));
   }
 
   /** True while a Canary stopped by a TerminalError has not changed its spec since. */
@@ -297,17 +321,15 @@ export class CanaryController {
     referenced: Partial<Record<ReferenceRole, KubeObject>>,
   ): Promise<{ snap: Snapshot; inputs: SynthesisInputs; readsSecrets: boolean }> {
     const ns = canary.metadata.namespace ?? 'default';
-    const targetName = canary.spec.targetRef.name;
-    const kind = targetKindOf(canary.spec.targetRef);
-    const workloads = this.workloadsOf(kind);
-    const target = workloads.get(targetName, ns);
-    const primary = workloads.get(`${targetName}-primary`, ns);
+    const knative = isKnativeTarget(canary.spec.targetRef);
+    const { target, views } = this.targetViews(canary, ns, referenced);
     // A ScaledObject comes with the references (`referenced`); only an HPA has a cache of its own.
     const hpaName = canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? canary.spec.autoscalerRef.name : undefined;
     const hpa = hpaName ? this.hpas.get(hpaName, ns) : undefined;
     const primaryHpa = hpaName ? this.hpas.get(`${hpaName}-primary`, ns) : undefined;
     // Without config tracking no config is offered: none is copied, hashed or looked at for a change.
-    const tracking = this.opts.configTracking !== false;
+    // Knative makes a revision of a template change only: a ConfigMap change is none (Flagger tracks none for it).
+    const tracking = this.opts.configTracking !== false && !knative;
     const secretNames = tracking ? secretNamesOf(target) : [];
     const secrets = await readSecrets(this.opts.client, ns, secretNames);
     const configs = (tracking ? [...this.configMaps.list(ns), ...secrets] : []) as unknown as ConfigJson[];
@@ -319,8 +341,7 @@ export class CanaryController {
     return {
       snap: {
         canary,
-        ...(target ? { target: workloadView(kind, target) } : {}),
-        ...(primary ? { primary: workloadView(kind, primary) } : {}),
+        ...views,
         ...(scaler ? { hpa: scaler as Snapshot['hpa'] } : {}),
         configs,
       },
@@ -336,6 +357,17 @@ export class CanaryController {
       },
       readsSecrets: secretNames.length > 0,
     };
+  }
+
+  /** The target and what the rollout reads of it and its primary, from the caches. */
+  private targetViews(canary: Canary, ns: string, referenced: Partial<Record<ReferenceRole, KubeObject>>) {
+    // A Knative Service comes with the references (`referenced`); its primary is one of its revisions.
+    if (isKnativeTarget(canary.spec.targetRef)) return { target: referenced.knativeService, views: knativeViewsOf(referenced.knativeService) };
+    const targetName = canary.spec.targetRef.name;
+    const kind = targetKindOf(canary.spec.targetRef);
+    const workloads = this.workloadsOf(kind);
+    const target = workloads.get(targetName, ns);
+    return { target, views: workloadViewsOf(kind, target, workloads.get(`${targetName}-primary`, ns)) };
   }
 
   /** revertOnDeletion: the target's ScaledObject, if it has one, no longer paused. */
@@ -425,6 +457,8 @@ export class CanaryController {
     const resolved = resolveCanary(canary, this.opts.operator);
     const ns = resolved.namespace;
     const kind = targetKindOf(canary.spec.targetRef);
+    // Flagger's knative Finalize does nothing: the Service and its revisions stay as they are.
+    if (isKnativeTarget(canary.spec.targetRef)) return this.releaseFinalizer(canary, resolved);
     const target = this.workloadsOf(kind).get(resolved.targetName, ns);
     const primary = this.workloadsOf(kind).get(`${resolved.targetName}-primary`, ns);
     const involved = {
@@ -457,9 +491,14 @@ export class CanaryController {
       log.info(e.message);
       await event(e.type, e.message);
     }
+    return this.releaseFinalizer(canary, resolved);
+  }
+
+  /** The finalizer removed: the Canary may go. */
+  private async releaseFinalizer(canary: Canary, resolved: ResolvedCanary): Promise<Result> {
     // A stale cache may bring a Canary released a moment ago once more: it is gone, which is the goal.
     await this.opts.client
-      .mergePatch(RESOURCES.canaries, resolved.name, ns, {
+      .mergePatch(RESOURCES.canaries, resolved.name, resolved.namespace, {
         metadata: { finalizers: (canary.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: canary.metadata.resourceVersion },
       })
       .catch(unlessGone);
@@ -511,7 +550,7 @@ export class CanaryController {
       decision = decide(observe(snap, this.now(), this.opts.operator, gateState.results, inputs.resolved));
       const gate = decision.needs;
       if (gate) {
-        this.gateSessions.start(key, gate, () => runGate(gate, canary, inputs.resolved, this.gates));
+        this.gateSessions.start(key, gate, () => runGate(gate, canary, inputs.resolved, this.gates, metricRefsOf(canary, inputs.target)));
         return DONE;
       }
       this.gateSessions.finish(key);

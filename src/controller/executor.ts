@@ -18,6 +18,7 @@ import type { CanaryLanes } from './canary-lanes.js';
 import { takeOver } from './takeover-objects.js';
 import { sessionCookiesOf, withSessionCookies } from '../rollout/session-cookies.js';
 import { targetKindOf } from '../api/workloads.js';
+import { isKnativeTarget } from '../api/knative.js';
 import { isScaledAs, isScalerPaused, scaleTarget, setScalerPaused } from './target-scale.js';
 
 /** What synthesis needs from the cluster for one Canary. */
@@ -32,6 +33,8 @@ export interface SynthesisInputs {
   readonly configs?: readonly KubeObject[];
   /** The objects the reference fields name (src/api/providers.ts REFERENCE_FIELDS). */
   readonly referenced?: Referenced<KubeObject>;
+  /** The Knative Service of a knative Canary (also its `target`). */
+  readonly knativeService?: KubeObject;
 }
 
 /** Produces every generated object, in apply order, for a traffic split. */
@@ -130,7 +133,8 @@ export async function execute(decision: Decision, inputs: SynthesisInputs, deps:
   // has no replicas, an idle one whose target has some).
   const scale = async () => {
     const replicas = decision.scaleTarget;
-    if (replicas === undefined || !inputs.target) return;
+    // Knative scales a Service's revisions itself: Flagger's scale-to-zero and scale-up are no-ops there.
+    if (replicas === undefined || !inputs.target || isKnativeTarget(canary.spec.targetRef)) return;
     // The target's ScaledObject first: paused before the target goes to zero, resumed before it scales up.
     if (inputs.scaledObject && isScalerPaused(inputs.scaledObject) !== (replicas === 0)) {
       await setScalerPaused(deps.client, inputs.scaledObject, replicas === 0);

@@ -6,11 +6,12 @@ import type { Gate, GateResult, RolloutEvent } from '../rollout/decision.js';
 import { messages, id } from '../rollout/messages.js';
 import { hookPayload } from '../hooks/payload.js';
 import type { HookCall, HookOutcome } from '../hooks/call.js';
-import type { MetricVerdict } from '../analysis/run-checks.js';
+import type { CanaryRefNames, MetricVerdict } from '../analysis/run-checks.js';
 
 export interface GateDeps {
   callHook(call: HookCall): Promise<HookOutcome>;
-  runMetrics(resolved: ResolvedCanary, canary: Canary): Promise<MetricVerdict[]>;
+  /** `refs`: names the queries' `{{ route }}` and `{{ ingress }}` stand for beyond the Canary's own (a Knative target's latest revision). */
+  runMetrics(resolved: ResolvedCanary, canary: Canary, refs?: CanaryRefNames): Promise<MetricVerdict[]>;
   /** Rejects, saying why, when a metrics provider of the Canary cannot be used (see metric-providers.ts). */
   checkMetricProviders?(resolved: ResolvedCanary, canary: Canary): Promise<void>;
   now(): number;
@@ -68,7 +69,7 @@ function metricStatus(v: MetricVerdict, now: number): MetricCheckStatus {
   };
 }
 
-export async function runGate(gate: Gate, canary: Canary, resolved: ResolvedCanary, deps: GateDeps): Promise<GateResult> {
+export async function runGate(gate: Gate, canary: Canary, resolved: ResolvedCanary, deps: GateDeps, refs?: CanaryRefNames): Promise<GateResult> {
   const t = id(resolved.targetName, resolved.namespace);
   switch (gate) {
     case 'metric-providers':
@@ -98,7 +99,7 @@ export async function runGate(gate: Gate, canary: Canary, resolved: ResolvedCana
       const hooks = await sequential(gate, canary, resolved, deps, (h, e) => warning(messages.externalCheckFailed(t, h, e)));
       if (!hooks.open) return hooks;
       if (resolved.metrics.length === 0) return hooks;
-      const verdicts = await deps.runMetrics(resolved, canary);
+      const verdicts = await deps.runMetrics(resolved, canary, refs);
       const now = deps.now();
       const metrics = verdicts.map((v) => metricStatus(v, now));
       // Like Flagger, the first check that does not pass halts the step and is the one reported.

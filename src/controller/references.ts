@@ -5,13 +5,15 @@
 import { REFERENCE_FIELDS, type ReferenceField, type ReferenceRole as ProviderReferenceRole } from '../api/providers.js';
 import type { Canary } from '../api/types.js';
 import { AUTOSCALER_KINDS } from '../api/workloads.js';
+import { isKnativeTarget, KNATIVE_SERVICE } from '../api/knative.js';
 import type { KubeObject } from '../kube/index.js';
 
 /**
  * A provider's references, and the autoscaler of `spec.autoscalerRef` when it is a custom kind (a
  * KEDA ScaledObject): a cluster may not have its CRD, so it is watched only once a Canary names one.
+ * A Knative Service target is one too, for the same reason (src/api/knative.ts).
  */
-export type ReferenceRole = ProviderReferenceRole | 'scaledObject';
+export type ReferenceRole = ProviderReferenceRole | 'scaledObject' | 'knativeService';
 
 const SCALED_OBJECT = AUTOSCALER_KINDS.ScaledObject;
 
@@ -42,6 +44,10 @@ export function referencesOf(canary: Canary): Reference[] {
   if (scaler?.kind === 'ScaledObject' && scaler.name) {
     out.push({ role: 'scaledObject', field: 'spec.autoscalerRef', object: stub(SCALED_OBJECT.apiVersion, 'ScaledObject', scaler.name, namespace) });
   }
+  const target = canary.spec?.targetRef;
+  if (isKnativeTarget(target) && target.name) {
+    out.push({ role: 'knativeService', field: 'spec.targetRef', object: stub(KNATIVE_SERVICE.apiVersion, KNATIVE_SERVICE.kind, target.name, namespace) });
+  }
   return out;
 }
 
@@ -59,6 +65,7 @@ export function refersTo(canary: Canary, object: KubeObject): boolean {
 /** Kinds whose changes may concern a Canary that references them (not only the owner). */
 export function isReferencedKind(object: KubeObject): boolean {
   if (object.kind === 'ScaledObject' && object.apiVersion.startsWith(`${SCALED_OBJECT.group}/`)) return true;
+  if (isKnativeTarget(object)) return true;
   return Object.values(REFERENCE_FIELDS).some((what) => object.kind === what.kind && object.apiVersion.startsWith(`${what.apiVersion.split('/')[0]}/`));
 }
 

@@ -19,6 +19,7 @@ export const DOCUMENTED_DEFAULTS: Readonly<Record<string, string>> = {
   'Canary.spec.autoscalerRef.primaryScalerReplicas.maxReplicas': "- the target autoscaler's",
   'Canary.spec.ingressRef': '- none (required when the provider is nginx or skipper)',
   'Canary.spec.upstreamRef.namespace': sameNamespace,
+  'Canary.spec.service': '- none (required unless the provider is knative, whose Knative Service is its own)',
   'Canary.spec.service.name': '- the name of spec.targetRef',
   'Canary.spec.service.targetPort': '- spec.service.port',
   'Canary.spec.service.gatewayRefs': '- none (required when the provider is gatewayapi)',

@@ -7,7 +7,7 @@ export interface CanarySpec {
    * Traffic management provider.
    * @default - the operator's default provider (istio unless the operator sets another)
    */
-  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik' | 'apisix' | 'skipper';
+  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik' | 'apisix' | 'skipper' | 'knative';
   /**
    * Prometheus URL.
    * @default - the operator's metrics server (http://prometheus:9090 unless the operator sets another)
@@ -44,8 +44,9 @@ export interface CanarySpec {
   readonly upstreamRef?: CanarySpecUpstreamRef;
   /**
    * Kubernetes Service spec.
+   * @default - none (required unless the provider is knative, whose Knative Service is its own)
    */
-  readonly service: CanarySpecService;
+  readonly service?: CanarySpecService;
   /**
    * Canary analysis.
    * @default - none: a new revision is promoted without analysis

@@ -48,9 +48,10 @@ export const synthesizerFor =
       ...(inputs.referenced ? { referenced: inputs.referenced } : {}),
       weights,
       ...(inputs.canary.status?.phase ? { phase: inputs.canary.status.phase } : {}),
+      promote: primaryFromTarget,
     });
     if (primaryFromTarget) return out.objects as KubeObject[];
-    const skip = new Set<unknown>([out.byRole.primaryDeployment, ...out.byRole.configs]);
+    const skip = new Set<unknown>([...(out.byRole.primaryDeployment ? [out.byRole.primaryDeployment] : []), ...out.byRole.configs]);
     return out.objects.filter((o) => !skip.has(o)) as KubeObject[];
   };
 
@@ -114,7 +115,7 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
     gates: {
       callHook,
       now: Date.now,
-      runMetrics: (resolved, canary) => runMetricChecks(resolved, metricDeps, refNamesOf(canary)),
+      runMetrics: (resolved, canary, refs) => runMetricChecks(resolved, metricDeps, { ...refNamesOf(canary), ...refs }),
     },
   });
 

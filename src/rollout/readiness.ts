@@ -2,7 +2,7 @@
 // `kubectl rollout status` and Flagger read it, with Flagger's wording for the reason.
 
 export interface DeploymentLike {
-  /** Absent or `Deployment`; a `DaemonSet` is read by daemonSetReadiness; a `Service` is always ready. */
+  /** Absent or `Deployment`; a `DaemonSet` is read by daemonSetReadiness, a Knative `Revision` by revisionReadiness; a `Service` is always ready. */
   kind?: string;
   metadata?: { name?: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
   spec?: { replicas?: number; template?: unknown; selector?: { matchLabels?: Record<string, string> } };
@@ -32,12 +32,24 @@ const READY: Readiness = { ready: true, reason: '', stuck: false };
 const waiting = (reason: string, stuck = false): Readiness => ({ ready: false, reason, stuck });
 
 /**
- * Readiness of a target or primary of any kind: a DaemonSet's pods are counted per node; a Service
- * that exists is ready (Flagger's ServiceController has no pods to wait for).
+ * Readiness of a target or primary of any kind: a DaemonSet's pods are counted per node; a Knative
+ * Revision is read as Knative reports it; a Service that exists is ready (Flagger's
+ * ServiceController has no pods to wait for).
  */
 export function workloadReadiness(workload: DeploymentLike | undefined, readyThreshold = 100): Readiness {
   if (workload?.kind === 'Service') return READY;
+  if (workload?.kind === 'Revision') return revisionReadiness(workload);
   return workload?.kind === 'DaemonSet' ? daemonSetReadiness(workload) : deploymentReadiness(workload, readyThreshold);
+}
+
+/**
+ * A Knative Revision (src/controller/knative-view.ts): its Ready condition, as Knative sets it once
+ * the revision's pods serve. Knative's own autoscaler decides how many; no threshold applies.
+ */
+export function revisionReadiness(revision: DeploymentLike): Readiness {
+  const ready = revision.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status === 'True') return READY;
+  return waiting(ready?.reason ?? `Knative Revision ${revision.metadata?.name ?? ''} is not ready`);
 }
 
 /**

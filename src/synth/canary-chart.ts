@@ -19,6 +19,8 @@ import { withoutScaleToZero } from './scale-to-zero.js';
 import { SUPPORTED_TARGET_KINDS, targetIsService, targetKindOf } from '../api/workloads.js';
 import { PROMOTION_ID_ANNOTATION, promotionIdOf } from './promotion-id.js';
 import { ROUTED_PROVIDERS, routerFor } from './routers/registry.js';
+import { knativeRoutes } from './routers/knative.js';
+import { KNATIVE_SERVICE, isKnativeTarget, type KnativeServiceLike } from '../api/knative.js';
 import type { RouteContext, RouteWeights, Router } from './routers/router.js';
 import { DEFAULT_SYNTH_SETTINGS, type SynthSettings } from './operator-settings.js';
 import { selectorLabelOf, type SelectorLabel } from './selector-label.js';
@@ -41,7 +43,10 @@ export interface SynthInput extends SynthSettings {
   readonly canary: Canary;
   /** resolveCanary(canary, operatorDefaults). */
   readonly resolved: ResolvedCanary;
-  /** The Deployment, DaemonSet or Service named by spec.targetRef, plain JSON as read (every field is kept). */
+  /**
+   * The Deployment, DaemonSet or Service named by spec.targetRef, plain JSON as read (every field is
+   * kept); for provider knative, the Knative Service (read as KnativeServiceLike).
+   */
   readonly target: DeploymentJson;
   /** The HorizontalPodAutoscaler named by spec.autoscalerRef, when it names one. */
   readonly hpa?: HorizontalPodAutoscalerJson;
@@ -59,6 +64,12 @@ export interface SynthInput extends SynthSettings {
    * `canary.status` (promotion-id.ts).
    */
   readonly podAnnotations?: Record<string, string>;
+  /**
+   * This step copies the target to the primary (initialization, promotion). Only a Knative target
+   * reads it: its latest revision becomes the primary revision. The controller leaves a workload's
+   * primary out of the objects it applies otherwise (src/operator/run.ts).
+   */
+  readonly promote?: boolean;
 }
 
 export interface SynthOutput {
@@ -68,13 +79,17 @@ export interface SynthOutput {
     readonly configs: KubeObject[];
     /**
      * `<target>-primary`: a Deployment or a DaemonSet, as the target is; for a Service target the
-     * primary's copy of the Service (applied, like a primary workload, only to initialize or promote).
+     * primary's copy of the Service (applied, like a primary workload, only to initialize or promote);
+     * none for a Knative Service.
      */
-    readonly primaryDeployment: KubeObject;
+    readonly primaryDeployment?: KubeObject;
     /** `<autoscaler>-primary`: a HorizontalPodAutoscaler or a ScaledObject. */
     readonly hpa?: KubeObject;
-    /** The apex, primary and canary Services; a Service target has only its `-canary` copy here. */
-    readonly services: { readonly canary: KubeObject; readonly primary?: KubeObject; readonly apex?: KubeObject };
+    /**
+     * The apex, primary and canary Services; a Service target has only its `-canary` copy here; none
+     * for a Knative Service, as Flagger makes none.
+     */
+    readonly services?: { readonly canary: KubeObject; readonly primary?: KubeObject; readonly apex?: KubeObject };
     readonly routes: KubeObject[];
   };
 }
@@ -96,6 +111,10 @@ export class CanaryChart extends Chart {
       fail(this, 'spec.provider', `${resolved.provider} has no router in Sluice; use one of ${ROUTED_PROVIDERS.join(', ')}`);
     }
     checkCapabilities(this, resolved, weights);
+    if (isKnativeTarget(canary.spec.targetRef) || resolved.provider === 'knative') {
+      this.roles = { configs: [], routes: knativeRolesOf(this, input, weights) };
+      return;
+    }
     // Flagger's scale-to-zero node selector of a DaemonSet target is never the user's.
     const target = withoutScaleToZero(input.target);
     checkTarget(this, canary, target);
@@ -116,22 +135,26 @@ export class CanaryChart extends Chart {
     const json = (o: ApiObject) => o.toJson() as KubeObject;
     const byRole = {
       configs: configs.map(json),
-      primaryDeployment: json(primaryDeployment),
+      ...(primaryDeployment ? { primaryDeployment: json(primaryDeployment) } : {}),
       ...(hpa ? { hpa: json(hpa) } : {}),
-      services: {
-        canary: json(services.canary),
-        ...(services.primary ? { primary: json(services.primary) } : {}),
-        ...(services.apex ? { apex: json(services.apex) } : {}),
-      },
+      ...(services
+        ? {
+            services: {
+              canary: json(services.canary),
+              ...(services.primary ? { primary: json(services.primary) } : {}),
+              ...(services.apex ? { apex: json(services.apex) } : {}),
+            },
+          }
+        : {}),
       routes: routes.map(json),
     };
     const objects = [
       ...byRole.configs,
-      byRole.primaryDeployment,
+      ...(byRole.primaryDeployment ? [byRole.primaryDeployment] : []),
       ...(byRole.hpa ? [byRole.hpa] : []),
-      byRole.services.canary,
-      ...(byRole.services.primary ? [byRole.services.primary] : []),
-      ...(byRole.services.apex ? [byRole.services.apex] : []),
+      ...(byRole.services ? [byRole.services.canary] : []),
+      ...(byRole.services?.primary ? [byRole.services.primary] : []),
+      ...(byRole.services?.apex ? [byRole.services.apex] : []),
       ...byRole.routes,
     ];
     return { objects, byRole };
@@ -146,9 +169,9 @@ export function synthesizeCanary(input: SynthInput): SynthOutput {
 
 interface Roles {
   configs: ApiObject[];
-  primaryDeployment: ApiObject;
+  primaryDeployment?: ApiObject;
   hpa?: ApiObject;
-  services: { canary: ApiObject; primary?: ApiObject; apex?: ApiObject };
+  services?: { canary: ApiObject; primary?: ApiObject; apex?: ApiObject };
   routes: ApiObject[];
 }
 
@@ -274,6 +297,30 @@ function checkCapabilities(scope: Construct, resolved: ResolvedCanary, weights: 
   if (weights.mirror && !caps.mirroring) {
     fail(scope, 'spec.analysis.mirror', `provider ${resolved.provider} cannot mirror traffic`);
   }
+}
+
+/** A knative Canary: its target Service's traffic and primary revision, nothing else (no primary, no Services). */
+function knativeRolesOf(scope: Construct, input: SynthInput, weights: RouteWeights): ApiObject[] {
+  const { canary, resolved } = input;
+  const ref = canary.spec.targetRef;
+  if (resolved.provider !== 'knative') {
+    fail(scope, 'spec.provider', `a Knative Service target is routed by provider knative, not ${resolved.provider}`);
+  }
+  if (!isKnativeTarget(ref)) {
+    fail(
+      scope,
+      'spec.targetRef',
+      `provider knative routes between the revisions of a Knative Service (${KNATIVE_SERVICE.apiVersion} Service); got a ${targetKindOf(ref)}`,
+    );
+  }
+  const service = input.target as unknown as KnativeServiceLike;
+  if (service.kind !== undefined && (service.kind !== KNATIVE_SERVICE.kind || !isKnativeTarget(service))) {
+    fail(scope, 'spec.targetRef', `names a Knative Service but a ${service.apiVersion ?? ''} ${service.kind} was given`);
+  }
+  if (service.metadata?.name !== ref.name) fail(scope, 'spec.targetRef.name', `names Service ${ref.name} but ${service.metadata?.name} was given`);
+  if (!service.spec?.template) fail(scope, 'spec.template', `Knative Service ${ref.name} has no revision template`);
+  const routes = new Construct(new Construct(scope, 'Routes'), 'knative');
+  return knativeRoutes(routes, { service, namespace: resolved.namespace, weights, promote: input.promote === true });
 }
 
 function checkTarget(scope: Construct, canary: Canary, target: DeploymentJson): void {

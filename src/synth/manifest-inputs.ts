@@ -14,6 +14,7 @@ import { validateCanary } from '../api/validate.js';
 import type { ManifestDoc } from '../io/manifests.js';
 import type { SynthInput, SynthWeights } from './canary-chart.js';
 import { targetKindOf } from '../api/workloads.js';
+import { isKnativeTarget } from '../api/knative.js';
 import type { ConfigJson, DeploymentJson, HorizontalPodAutoscalerJson, KubeObject } from './kube-json.js';
 import type { SynthSettings } from './operator-settings.js';
 
@@ -60,7 +61,7 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     return found;
   };
   const { spec } = canary;
-  const target = need('spec.targetRef', targetKindOf(spec.targetRef), spec.targetRef.name) as unknown as DeploymentJson;
+  const target = targetOf(spec.targetRef, (kind, name) => need('spec.targetRef', kind, name), { objects, namespace, where, file: doc.file });
   const scaler = spec.autoscalerRef ? need('spec.autoscalerRef', spec.autoscalerRef.kind, spec.autoscalerRef.name) : undefined;
   const hpa = scaler?.kind === 'HorizontalPodAutoscaler' ? (scaler as unknown as HorizontalPodAutoscalerJson) : undefined;
   const scaledObject = scaler?.kind === 'ScaledObject' ? scaler : undefined;
@@ -86,6 +87,19 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
     weights: options.weights,
     ...(options.phase ? { phase: options.phase } : {}),
   };
+}
+
+/** The target among the objects; a knative Canary's is a Service of serving.knative.dev, not a core/v1 one of the same name. */
+function targetOf(
+  ref: Canary['spec']['targetRef'],
+  need: (kind: string, name: string) => KubeObject,
+  at: { objects: KubeObject[]; namespace: string; where: string; file: string },
+): DeploymentJson {
+  if (!isKnativeTarget(ref)) return need(targetKindOf(ref), ref.name) as unknown as DeploymentJson;
+  const { objects, namespace, where, file } = at;
+  const found = objects.find((o) => isKnativeTarget(o) && o.metadata?.name === ref.name && (o.metadata.namespace ?? namespace) === namespace);
+  if (!found) throw new Error(`${where}: spec.targetRef names Knative Service ${namespace}/${ref.name}, which is not in ${dirname(file)}`);
+  return found as unknown as DeploymentJson;
 }
 
 function withNamespace<T extends { metadata: { namespace?: string } }>(object: T, namespace: string): T {

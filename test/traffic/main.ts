@@ -2,12 +2,14 @@
 // Services, Pods and Canaries of the cluster in KUBECONFIG, simulates requests through them and serves
 // the resulting provider metrics on /metrics for Prometheus. See README.md in this folder.
 import http from 'node:http';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, NetworkingV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, NetworkingV1Api } from '@kubernetes/client-node';
 import { ClusterView } from './endpoints.js';
 import { Metrics } from './metrics.js';
 import { canary, observers } from './observers/index.js';
 import { CANARY } from './observers/canary.js';
 import { Simulator } from './simulator.js';
+import { DEPLOYMENTS, KSERVICE } from './knative.js';
+import { KnativeController } from './knative-controller.js';
 import { resourceKey, type KObj, type Resource, type SimRoute } from './types.js';
 
 const envNum = (k: string, d: number) =>
@@ -29,6 +31,7 @@ kc.loadFromDefault();
 const core = kc.makeApiClient(CoreV1Api);
 const net = kc.makeApiClient(NetworkingV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
+const apps = kc.makeApiClient(AppsV1Api);
 
 type Store = { list(): KObj[]; ok: boolean };
 const PODS: Resource = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
@@ -38,6 +41,7 @@ function listFn(r: Resource): () => Promise<any> {
   if (r.group === '' && r.plural === 'pods') return () => core.listPodForAllNamespaces();
   if (r.group === '' && r.plural === 'services') return () => core.listServiceForAllNamespaces();
   if (r.group === 'networking.k8s.io' && r.plural === 'ingresses') return () => net.listIngressForAllNamespaces();
+  if (r.group === 'apps' && r.plural === 'deployments') return () => apps.listDeploymentForAllNamespaces();
   return () => custom.listClusterCustomObject({ group: r.group, version: r.version, plural: r.plural });
 }
 
@@ -66,7 +70,7 @@ function watch(r: Resource): Store {
 }
 
 const stores = new Map<string, Store>();
-for (const r of [PODS, SERVICES, CANARY, ...observers.flatMap((o) => o.resources)]) {
+for (const r of [PODS, SERVICES, CANARY, DEPLOYMENTS, ...observers.flatMap((o) => o.resources)]) {
   if (!stores.has(resourceKey(r))) stores.set(resourceKey(r), watch(r));
 }
 canary.options = { directRps: cfg.directRps, defaultProvider: cfg.meshProvider };
@@ -116,6 +120,13 @@ setInterval(() => {
   sim.tick(routes, view, dt);
 }, cfg.tickMs);
 setInterval(() => metrics.prune(10 * 60_000), 60_000);
+
+// No Knative runs here: this plays its controller for every Knative Service (knative.ts).
+const knativeController = new KnativeController(kc, log);
+setInterval(() => {
+  const services = stores.get(resourceKey(KSERVICE))?.list() ?? [];
+  if (services.length) void knativeController.pass(services, stores.get(resourceKey(DEPLOYMENTS))?.list() ?? []);
+}, 500);
 
 const server = http.createServer(async (req, res) => {
   try {

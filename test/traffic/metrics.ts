@@ -13,6 +13,9 @@ const TRAEFIK_SECONDS = [0.1, 0.3, 1.2, 5];
 /** APISIX's default buckets for apisix_http_latency, in milliseconds. */
 const APISIX_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000];
 
+/** Where each Envoy gateway runs (Gloo's proxy, Contour's Envoy, Kourier's gateway for Knative). */
+const GATEWAY_NAMESPACES = { gloo: 'gloo-system', contour: 'projectcontour', knative: 'kourier-system' } as const;
+
 export interface Served {
   route: SimRoute;
   backend: Backend;
@@ -87,7 +90,7 @@ export class Metrics {
   );
 
   private readonly envoyLabels = ['envoy_cluster_name', 'envoy_response_code', 'service', 'mesh', 'kubernetes_namespace'];
-  envoyRq = this.c('envoy_cluster_upstream_rq', 'Simulated Envoy upstream requests (Kuma data plane, Gloo gateway, Contour Envoy).', this.envoyLabels);
+  envoyRq = this.c('envoy_cluster_upstream_rq', 'Simulated Envoy upstream requests (Kuma data plane, Gloo gateway, Contour Envoy, Kourier).', this.envoyLabels);
   envoyRqTime = this.h(
     'envoy_cluster_upstream_rq_time',
     'Simulated Envoy upstream request time.',
@@ -263,6 +266,7 @@ export class Metrics {
         break;
       case 'gloo':
       case 'contour':
+      case 'knative':
         this.recordAtGatewayEnvoy(f, s, code);
         break;
       case 'nginx':
@@ -343,9 +347,9 @@ export class Metrics {
   }
 
   /** Recorded by the gateway's Envoy, also when the cluster has no healthy host (503). */
-  private recordAtGatewayEnvoy(f: 'gloo' | 'contour', s: Served, code: string) {
+  private recordAtGatewayEnvoy(f: keyof typeof GATEWAY_NAMESPACES, s: Served, code: string) {
     const name = s.backend.labels?.envoy_cluster_name ?? `${s.backend.namespace}_${s.backend.service}_${s.port ?? ''}`;
-    const l = { envoy_cluster_name: name, service: '', mesh: '', kubernetes_namespace: f === 'gloo' ? 'gloo-system' : 'projectcontour' };
+    const l = { envoy_cluster_name: name, service: '', mesh: '', kubernetes_namespace: GATEWAY_NAMESPACES[f] };
     this.inc(this.envoyRq, { ...l, envoy_response_code: code });
     this.observe(this.envoyRqTime, l, s.latencyMs);
   }

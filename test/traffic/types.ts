@@ -13,6 +13,7 @@ export type Family =
   | 'apisix' // apisix_http_status and apisix_http_latency{route=<ns>_<ApisixRoute>_<rule>}
   | 'skipper' // skipper_response_duration_seconds and skipper_serve_route_duration_seconds{route=kube_<ns>__<ingress>__<host>__<path>__<svc>}
   | 'traefik' // traefik_service_requests_total and traefik_service_request_duration_seconds{service=<ns>-<svc>-<port>@kubernetescrd}
+  | 'knative' // envoy_cluster_upstream_rq{envoy_cluster_name=<ns>/<revision>} at Kourier's Envoy
   | 'podinfo'; // the app's own http_request_duration_seconds / http_requests_total (always, per pod)
 
 /** One condition a request must satisfy. Header names are lower-case. Cookies are read from the

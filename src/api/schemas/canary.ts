@@ -3,6 +3,7 @@ import { obj, str, num, int, bool, list, stringMap, mapOf, freeform, intOrString
 import { stringMatch, objectRef, localRef, customMetadata, stringList } from './common.js';
 import { REFERENCE_FIELDS, SUPPORTED_PROVIDERS } from '../providers.js';
 import { SUPPORTED_AUTOSCALER_KINDS, SUPPORTED_TARGET_KINDS } from '../workloads.js';
+import { KNATIVE_SERVICE } from '../knative.js';
 import { WEBHOOK_TYPES, ALERT_SEVERITIES, CANARY_PHASES, JUDGE_DIRECTIONS } from '../types.js';
 import { CANARY_LIMITS } from '../limits.js';
 
@@ -153,7 +154,8 @@ const spec: JSONSchema = obj(
     provider: oneOfStrings([...SUPPORTED_PROVIDERS], 'Traffic management provider'),
     metricsServer: str('Prometheus URL'),
     progressDeadlineSeconds: int('Seconds to make progress before rollback (default 600)'),
-    targetRef: objectRef([...SUPPORTED_TARGET_KINDS], 'Target workload'),
+    // A Knative Service (provider knative) is a target kind of its own: src/api/knative.ts.
+    targetRef: objectRef([...new Set<string>([...SUPPORTED_TARGET_KINDS, KNATIVE_SERVICE.kind])], 'Target workload'),
     autoscalerRef: obj(
       {
         apiVersion: str(),
@@ -174,7 +176,8 @@ const spec: JSONSchema = obj(
     suspend: bool('Pause all canary runs'),
     revertOnDeletion: bool('Restore the target on deletion'),
   },
-  { required: ['targetRef', 'service'] },
+  // spec.service is required but for a knative Canary (src/api/knative-rules.ts), as Flagger's CRD leaves it optional.
+  { required: ['targetRef'] },
 );
 
 const condition: JSONSchema = obj(

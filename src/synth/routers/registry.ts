@@ -6,6 +6,7 @@ import { contourRouter } from './contour.js';
 import { gatewayApiRouter } from './gatewayapi.js';
 import { glooRouter } from './gloo.js';
 import { istioRouter } from './istio.js';
+import { knativeRouter } from './knative.js';
 import { kubernetesRouter } from './kubernetes.js';
 import { kumaRouter } from './kuma.js';
 import { nginxRouter } from './nginx.js';
@@ -30,6 +31,7 @@ const ROUTERS: Readonly<Record<Provider, Router>> = {
   traefik: traefikRouter,
   apisix: apisixRouter,
   skipper: skipperRouter,
+  knative: knativeRouter,
   kubernetes: kubernetesRouter,
 };
 

@@ -30,6 +30,8 @@ export function canaryRoutes(canaries: KObj[], rps: number, opts: CanaryTrafficO
   const out: SimRoute[] = [];
   for (const c of canaries) {
     const provider = String(c.spec?.provider ?? opts.defaultProvider);
+    // A knative Canary has no <apex>-canary Service: its load test goes through the Knative Service (observers/knative.ts).
+    if (provider === 'knative') continue;
     const apex = apexName(c);
     const namespace = ns(c);
     const port = num(c.spec?.service?.port);

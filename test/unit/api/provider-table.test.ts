@@ -76,7 +76,9 @@ describe('api: the provider table', () => {
         `unsupported value "${provider}": AWS ended App Mesh in September 2026, so Sluice does not serve it: move the Canary to another provider (gatewayapi:v1 or istio, for example)`,
       ]);
     }
-    expect(validateCanary(canary('knative')).find((p) => p.path === 'spec.provider')?.message).to.match(/^unsupported value "knative": must be one of "istio"/);
+    expect(validateCanary(canary('supergloo')).find((p) => p.path === 'spec.provider')?.message).to.match(
+      /^unsupported value "supergloo": must be one of "istio"/,
+    );
   });
 
   it('the operator refuses appmesh as its default provider (-mesh-provider) at start-up', () => {

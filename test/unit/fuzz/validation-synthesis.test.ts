@@ -50,8 +50,17 @@ const REQUIRED_VALUES: Record<string, (spec: Canary['spec']) => void> = {
   },
 };
 
+/** The Knative Service a knative Canary targets, in place of the Deployment. */
+const KNATIVE_SERVICE = {
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'podinfo', namespace: 'test' },
+  spec: { template: { spec: { containers: [{ image: 'ghcr.io/stefanprodan/podinfo:6.0.0' }] } } },
+} as unknown as ReturnType<typeof podinfoDeployment>;
+
 function baseCanary(provider: string): Canary {
   const canary = podinfoCanary({ provider });
+  if (provider === 'knative') canary.spec.targetRef = { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'podinfo' };
   for (const { path } of providerEntry(provider)?.requires ?? []) {
     const fill = REQUIRED_VALUES[path];
     if (!fill) throw new Error(`the test has no value for ${path}, which ${provider} requires`);
@@ -139,7 +148,8 @@ interface Verdict {
 /** Validation's problems, and synthesis at the first step and halfway (A/B's header routes, mirroring). */
 function judge(canary: Canary): Verdict {
   const problems = validateCanary(canary).map((p) => `${p.path}: ${p.message}`);
-  const input = inputOf(canary, podinfoDeployment(), { referenced: { ingress: INGRESS, route: ROUTE } });
+  const target = canary.spec.provider === 'knative' ? KNATIVE_SERVICE : podinfoDeployment();
+  const input = inputOf(canary, target, { referenced: { ingress: INGRESS, route: ROUTE } });
   const halfway = routesByWeight(input.resolved.provider) ? { primary: 50, canary: 50, mirror: input.resolved.strategy.mirror } : { primary: 0, canary: 100 };
   try {
     for (const weights of [{ primary: 100, canary: 0 }, halfway]) synthesizeCanary({ ...input, weights });

@@ -121,7 +121,8 @@ describe('install manifests', () => {
       'ValidatingWebhookConfiguration/sluice-admission',
     ]);
     const hooks = configs.flatMap((c) => c.webhooks);
-    expect(hooks).to.have.length(3);
+    // Deployments and Knative Services (mutating), Flagger's kinds and owned objects (validating).
+    expect(hooks).to.have.length(4);
     for (const h of hooks) {
       expect(h.failurePolicy).to.equal('Ignore');
       expect(h.clientConfig).to.not.have.property('caBundle');

@@ -87,8 +87,8 @@ describe('synth: bad input names the field and the construct path', () => {
   });
 
   it('a provider without a router', () => {
-    expect(errorOf(inputOf(podinfoCanary({ provider: 'knative' }))).message).to.match(
-      /^\[podinfo\.test\] spec\.provider: knative has no router in Sluice; use one of istio, linkerd/,
+    expect(errorOf(inputOf(podinfoCanary({ provider: 'supergloo' }))).message).to.match(
+      /^\[podinfo\.test\] spec\.provider: supergloo has no router in Sluice; use one of istio, linkerd/,
     );
   });
 

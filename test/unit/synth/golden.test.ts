@@ -56,6 +56,15 @@ function glooAbWithUpstream(): SynthInput {
   return canaryInputsOf(docs, { weights: { primary: 0, canary: 100 }, phase: 'Progressing' })[0].input;
 }
 
+/** examples/knative mid-rollout: Knative made podinfo-00002 of a new template; podinfo-00001 is the annotated primary. */
+function knativeRevised(weights: SynthInput['weights'], promote: boolean): SynthInput {
+  const input = exampleInput('knative', weights);
+  const target = structuredClone(input.target) as any;
+  target.metadata = { ...target.metadata, generation: 2, annotations: { 'flagger.app/primary-revision': 'podinfo-00001' } };
+  target.status = { observedGeneration: 2, latestCreatedRevisionName: 'podinfo-00002', latestReadyRevisionName: 'podinfo-00002' };
+  return { ...input, target, promote };
+}
+
 const CASES: Record<string, () => SynthInput> = {
   ...Object.fromEntries(EXAMPLES.map((name) => [`example-${name}`, () => exampleInput(name)])),
   'ab-istio': () =>
@@ -118,6 +127,9 @@ const CASES: Record<string, () => SynthInput> = {
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
   'weight-30-apisix': () => exampleInput('apisix', { primary: 70, canary: 30 }),
   'weight-30-skipper': () => exampleInput('skipper', { primary: 70, canary: 30 }),
+  'weight-30-knative': () => knativeRevised({ primary: 70, canary: 30 }, false),
+  // Promotion of a Knative Service: the latest revision becomes the annotated primary and takes the traffic.
+  'promote-knative': () => knativeRevised({ primary: 100, canary: 0 }, true),
   // Session affinity mid-rollout: the cookies the status holds become sticky routes and Set-Cookie headers.
   'affinity-istio': () => withCanary(exampleInput('istio'), stickyCookies, { primary: 70, canary: 30 }),
   'affinity-gatewayapi': () => withCanary(exampleInput('gatewayapi'), stickyCookies, { primary: 70, canary: 30 }),

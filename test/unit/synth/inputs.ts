@@ -23,6 +23,7 @@ export const EXAMPLES = [
   'apisix',
   'skipper',
   'service',
+  'knative',
 ];
 
 export const AT_ZERO: SynthWeights = { primary: 100, canary: 0 };

@@ -242,7 +242,7 @@ describe('synth: primary Deployment', () => {
     byName.spec.template.metadata = { labels: { name: 'podinfo', 'app.kubernetes.io/name': 'x' } };
     const o = synthesizeCanary(inputOf(podinfoCanary(), byName));
     expect((o.byRole.primaryDeployment as JsonObject).spec.selector.matchLabels).to.deep.equal({ name: 'podinfo-primary' });
-    expect((o.byRole.services.canary.spec as JsonObject).selector).to.deep.equal({ name: 'podinfo' });
+    expect((o.byRole.services!.canary.spec as JsonObject).selector).to.deep.equal({ name: 'podinfo' });
   });
 
   it('gives every object an owner reference to the Canary when the Canary has a uid', () => {

@@ -27,9 +27,9 @@ describe('synth: Services', () => {
         podinfoCanary({ service: { name: 'frontend', port: 9898, portName: 'grpc', appProtocol: 'grpc', headless: true, trafficDistribution: 'PreferClose' } }),
       ),
     );
-    const apex = out.byRole.services.apex as JsonObject;
+    const apex = out.byRole.services!.apex as JsonObject;
     expect(apex.metadata.name).to.equal('frontend');
-    expect(out.byRole.services.canary.metadata.name).to.equal('frontend-canary');
+    expect(out.byRole.services!.canary.metadata.name).to.equal('frontend-canary');
     expect(apex.spec).to.deep.include({ clusterIP: 'None', trafficDistribution: 'PreferClose' });
     expect(apex.spec.ports).to.deep.equal([{ name: 'grpc', port: 9898, protocol: 'TCP', targetPort: 9898, appProtocol: 'grpc' }]);
     // The selector stays the target's label value: Services select pods, not Services.
@@ -50,7 +50,7 @@ describe('synth: Services', () => {
         }),
       ),
     );
-    const { apex, primary, canary } = out.byRole.services as Required<typeof out.byRole.services>;
+    const { apex, primary, canary } = out.byRole.services as Required<NonNullable<typeof out.byRole.services>>;
     expect(apex.metadata.labels).to.deep.equal({ team: 'web', app: 'podinfo' });
     expect(apex.metadata.annotations).to.deep.equal({ a: '1', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' });
     expect(primary.metadata.annotations).to.have.property('external-dns/hostname', 'p.example.com');
@@ -65,7 +65,7 @@ describe('synth: Services', () => {
       { name: 'sidecar', ports: [{ containerPort: 8080 }] },
     ];
     const out = synthesizeCanary(inputOf(podinfoCanary({ service: { port: 9898, portDiscovery: true } }), target));
-    const ports = (out.byRole.services.apex!.spec as JsonObject).ports.map((p: JsonObject) => `${p.name}:${p.port}->${p.targetPort}`);
+    const ports = (out.byRole.services!.apex!.spec as JsonObject).ports.map((p: JsonObject) => `${p.name}:${p.port}->${p.targetPort}`);
     expect(ports).to.deep.equal(['http:9898->9898', 'metrics:9797->9797', 'tcp-podinfod-2:9999->9999', 'tcp-sidecar-0:8080->8080']);
   });
 
@@ -89,7 +89,7 @@ describe('synth: Services', () => {
       },
     ];
     const out = synthesizeCanary(inputOf(podinfoCanary({ service: { port: 9898, portDiscovery: true } }), target));
-    for (const service of Object.values(out.byRole.services)) {
+    for (const service of Object.values(out.byRole.services!)) {
       expect((service.spec as JsonObject).ports.map((p: JsonObject) => p.name)).to.deep.equal(['http', 'zipkin', 'admin', 'otlp', 'grpc']);
     }
   });

@@ -176,10 +176,10 @@ describe('workloads: Service targets', () => {
       const out = synthesizeCanary(input);
       expect(out.objects.map((o) => `${o.kind}/${o.metadata.name}`)).to.deep.equal(['Service/podinfo-primary', 'Service/podinfo-canary']);
       expect(out.byRole.services).to.not.have.any.keys('apex', 'primary');
-      const canaryCopy = out.byRole.services.canary;
+      const canaryCopy = out.byRole.services!.canary;
       expect(canaryCopy.metadata.labels).to.deep.equal({ 'app.kubernetes.io/name': 'podinfo' });
       expect(canaryCopy.metadata.annotations).to.deep.equal({ 'example.com/team': 'a' });
-      expect(out.byRole.primaryDeployment.metadata).to.not.have.any.keys('labels', 'annotations');
+      expect(out.byRole.primaryDeployment!.metadata).to.not.have.any.keys('labels', 'annotations');
       expect(canaryCopy.metadata).to.not.have.any.keys('uid', 'resourceVersion');
       expect(canaryCopy).to.not.have.property('status');
     });

@@ -7,7 +7,7 @@ import { inputOf, podinfoCanary } from '../inputs.js';
 describe('synth: kubernetes router (Blue/Green by Service selector)', () => {
   const canary = podinfoCanary({ provider: 'kubernetes', analysis: { interval: '30s', iterations: 10 } });
   const apexSelector = (canaryWeight: number) =>
-    (synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 100 - canaryWeight, canary: canaryWeight } })).byRole.services.apex!.spec as JsonObject)
+    (synthesizeCanary(inputOf(canary, undefined, { weights: { primary: 100 - canaryWeight, canary: canaryWeight } })).byRole.services!.apex!.spec as JsonObject)
       .selector;
 
   it('makes no routing objects', () => {
