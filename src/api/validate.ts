@@ -137,7 +137,8 @@ const targetServedByProvider: Rule<CanaryView> = ({ canary, provider }) => {
   const target = canary.spec.targetRef;
   const kind = targetKindOf(target);
   const entry: WorkloadKind | undefined = targetEntryOf(target);
-  if (!entry) return [];
+  // Provider knative names its own target (knative-rules.ts says what it must be).
+  if (!entry || provider === 'knative') return [];
   const out: Problem[] = [];
   if (entry.providers && !(entry.providers as readonly string[]).includes(provider)) {
     const from = canary.spec.provider === undefined ? ` (the operator's default, as spec.provider is unset)` : '';

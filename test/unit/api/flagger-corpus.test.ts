@@ -19,10 +19,6 @@ const DIR = 'test/fixtures/flagger-corpus';
  * accepts the document.
  */
 const EXPECTED_REFUSALS: Record<string, { why: string; validate?: string; crd?: string }> = {
-  // Knative Serving is a provider and target Sluice does not serve yet (a Knative Service is the
-  // target, with no spec.service). The CRD's provider enum refuses it by name.
-  'test-knative-test-canary.yaml#0': { why: 'knative is not served yet', validate: 'spec.provider', crd: 'spec.provider' },
-  'test-knative-test-canary.yaml#1': { why: 'knative is not served yet', validate: 'spec.provider', crd: 'spec.provider' },
   // Gloo Mesh (provider gloo-mesh, spec.routeTableRef) is another provider Sluice does not have.
   'test-gloomesh-test-canary.yaml#0': { why: 'gloo-mesh is not served', validate: 'spec.provider', crd: 'spec.provider' },
   // App Mesh is refused for good (AWS ended it; providers.ts says why).
