@@ -115,6 +115,15 @@ describe('dashboard route weights', () => {
     expect(routingStubsOf(bare, given, { provider: 'osm' }).map((s) => s.kind)).to.deep.equal(['TrafficSplit']);
   });
 
+  it('names the routing objects of Canaries built from referenced objects: the NGINX Ingress, a Knative Service target', () => {
+    const nginx = exampleInput('nginx');
+    const nginxStubs = routingStubsOf(nginx.canary, { target: nginx.target as never, hpa: nginx.hpa as never, referenced: { ...nginx.referenced } }, {});
+    expect(nginxStubs.map((s) => `${s.kind}/${s.metadata.name}`)).to.deep.equal(['Ingress/podinfo-canary']);
+    const knative = exampleInput('knative');
+    const knativeStubs = routingStubsOf(knative.canary, { referenced: { knativeService: knative.target as never } }, {});
+    expect(knativeStubs.map((s) => `${s.kind}/${s.metadata.name}`)).to.deep.equal(['Service/podinfo']);
+  });
+
   it('shows each routing object with the split it carries, and one not found as not created yet', () => {
     const [vs] = synthesizeCanary(exampleInput('istio', AT_30)).byRole.routes.filter((r) => r.kind === 'VirtualService');
     const stub = { apiVersion: vs.apiVersion, kind: vs.kind, metadata: { name: vs.metadata.name } };
