@@ -16,8 +16,11 @@ RUN npm ci --include=dev --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY bin ./bin
-# No source maps or declarations: the image runs lib/, nobody compiles against it.
-RUN npm run build -- --sourceMap false --declaration false \
+COPY build/bundle-operator.mjs ./build/
+# No source maps or declarations: the image runs lib/, nobody compiles against it. Then the
+# operator's bundle (lib/bundle, what bin/sluice.js runs: no module hook thread).
+RUN npx tsc -p tsconfig.json --sourceMap false --declaration false \
+ && node build/bundle-operator.mjs \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${BASE_IMAGE}
@@ -31,6 +34,8 @@ COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/lib ./lib
 COPY --from=build /src/bin ./bin
+# The dashboard's page (`sluice run --dashboard-port`, Helm's dashboard.port).
+COPY web ./web
 ENV NODE_ENV=production
 USER 65532:65532
 EXPOSE 8080 9443

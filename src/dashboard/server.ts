@@ -12,9 +12,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../kube/index.js';
 import { logger } from '../log.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { isAction, runAction } from './actions.js';
 import { CanaryFeed } from './feed.js';
 import { openEventStream } from './sse.js';
@@ -39,8 +39,8 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-/** web/dashboard/ of the package: two levels up from both src/dashboard/ and lib/dashboard/. */
-export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dashboard');
+/** web/dashboard/ of the package. */
+export const WEB_ROOT = join(PACKAGE_ROOT, 'web', 'dashboard');
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
 
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;

@@ -3,13 +3,12 @@
 // podinfo Canary, ship a new image with `kubectl set image`, and show the rollout to promotion.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { defaultConfig } from './config.js';
 import { startOperator } from './run.js';
 import type { Canary } from '../api/types.js';
+import { PACKAGE_ROOT as repoRoot } from '../package-root.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NAMESPACE = 'demo';
 
 /** The demo's objects: podinfo behind Linkerd-style SMI routing, short intervals so it takes a minute. */

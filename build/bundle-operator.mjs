@@ -1,0 +1,58 @@
+// Bundles the compiled CLI (lib/cli/main.js and what it imports lazily) with
+// @kubernetes/client-node into lib/bundle/, the code `bin/sluice.js` runs when it is current.
+// Why a bundle: client-node's config.js and cache.js import every generated API model for one
+// helper each (bin/client-node-slim.mjs says which); at run time a module resolve hook answers
+// those two imports, but on Node 20 hooks run in a worker thread of their own, a second V8
+// isolate that stays for the life of the process (about 14 MB RSS). Here the same replacements
+// are made once, at build time, so the operator starts without the hook.
+// Every other package stays external and loads from node_modules as before: only Sluice's own
+// modules and client-node's are bundled. Not minified, so stack traces keep their names.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SLIM_IMPORTS } from '../bin/client-node-slim.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const OUT_DIR = `${root}lib/bundle`;
+const CLIENT_NODE_DIST = /^(.*\/@kubernetes\/client-node\/dist\/)([^/]+)$/;
+const BARE = /^(?:@[^/]+\/)?[^./][^:]*$/;
+
+/** The two slim replacements, and every bare import but client-node's left to node_modules. */
+const operatorImports = {
+  name: 'sluice-operator-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const parent = CLIENT_NODE_DIST.exec(args.importer);
+      const slim = parent && SLIM_IMPORTS[parent[2]]?.[args.path];
+      if (slim) return { path: `${parent[2]} -> ${args.path}`, namespace: 'client-node-slim', pluginData: slim(parent[1]) };
+      if (args.kind !== 'entry-point' && BARE.test(args.path) && !args.path.startsWith('@kubernetes/client-node')) return { external: true };
+      return undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'client-node-slim' }, (args) => ({ contents: args.pluginData, loader: 'js', resolveDir: root }));
+  },
+};
+
+/**
+ * Bundles into `outDir` (lib/bundle by default) and returns esbuild's metafile. Refuses a bundle that
+ * took client-node's generated models in: the reason it exists.
+ */
+export async function bundleOperator(outDir = OUT_DIR) {
+  rmSync(outDir, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: { main: `${root}lib/cli/main.js` },
+    outdir: outDir,
+    bundle: true,
+    splitting: true, // the CLI's lazy imports (webhook, demo, dashboard, load tester) stay lazy
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    plugins: [operatorImports],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const models = Object.keys(result.metafile.inputs).filter((path) => path.includes('client-node/dist/gen/models/'));
+  if (models.length > 0) throw new Error(`the operator bundle took client-node's generated models in (${models[0]}, ...): see bin/client-node-slim.mjs`);
+  return result.metafile;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleOperator();
