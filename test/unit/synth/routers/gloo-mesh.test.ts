@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { synthesizeCanary, type SynthInput } from '../../../../src/synth/canary-chart.js';
+import { validateCanary } from '../../../../src/api/validate.js';
 import { SynthError } from '../../../../src/synth/errors.js';
 import type { KubeObject } from '../../../../src/synth/kube-json.js';
 import { inputOf, podinfoCanary } from '../inputs.js';
@@ -77,5 +78,20 @@ describe('synth: gloo-mesh router', () => {
     );
     expect(msg([{ delegate: { routeTables: [{ name: 'podinfo' }] } }])).to.equal(`${at} delegates to itself; Sluice would overwrite it`);
     expect(errorOf(inputOf(meshCanary())).message).to.equal('[podinfo.test/Routes/gloo-mesh] spec.routeTableRef: RouteTable test/podinfo was not given');
+  });
+
+  it('refuses A/B matches and mirroring, which Flagger does not route for Gloo Mesh, and accepts the corpus form of routeTableRef', () => {
+    const ref = { routeTableRef: { name: 'podinfo', namespace: 'test' } };
+    const ab = podinfoCanary({
+      provider: 'gloo-mesh',
+      ...ref,
+      analysis: { interval: '1m', iterations: 5, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] },
+    });
+    expect(validateCanary(ab).map((p) => `${p.path}: ${p.message}`)).to.include(
+      'spec.analysis.match: provider gloo-mesh cannot route by header or cookie (A/B testing)',
+    );
+    const mirror = podinfoCanary({ provider: 'gloo-mesh', ...ref, analysis: { interval: '1m', iterations: 5, mirror: true } });
+    expect(validateCanary(mirror).map((p) => `${p.path}: ${p.message}`)).to.include('spec.analysis.mirror: provider gloo-mesh cannot mirror traffic');
+    expect(validateCanary(podinfoCanary({ provider: 'gloo-mesh', ...ref }))).to.deep.equal([]);
   });
 });
