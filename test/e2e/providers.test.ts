@@ -5,7 +5,7 @@
 // promoted and rolled back by the operator (a real `sluice run`) on the local control plane, with
 // the metrics the traffic generator serves for the routing objects Sluice writes.
 import { expect } from 'chai';
-import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
+import { ensureCluster, kubectl, kubectlJson, promValue, waitFor } from '../support/cluster.js';
 import {
   startOperator,
   createApp,
@@ -400,6 +400,11 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       const sr = st.metrics.find((m: any) => m.name === 'istio-success-rate');
       expect(sr, JSON.stringify(st.metrics)).to.include({ result: 'pass' });
       expect(sr.value).to.be.at.least(99);
+      // The host's traffic reached the canary through podinfo's delegation to weighted-route, not only the load test's.
+      const routed = await promValue(
+        `sum(max_over_time(sluice_sim_requests_total{route="RouteTable.networking.gloo.solo.io/${ns}/podinfo",backend="${ns}/podinfo-canary"}[30m]))`,
+      );
+      expect(routed, 'requests routed to podinfo-canary by the delegate table').to.be.greaterThan(0);
       expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(NEW);
       expect(await deploymentReplicas(ns, 'podinfo')).to.equal(0);
     });
