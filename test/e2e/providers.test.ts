@@ -315,7 +315,7 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     expect(user.spec.rules[0].http.paths[0].backend.service.name).to.equal('podinfo-service');
   });
 
-  it("gloo-mesh initializes: podinfo-delegate, the table podinfo delegates to, with weighted-route at 100/0 and the delegator's labels", async () => {
+  it("gloo-mesh initializes: podinfo-delegate, the table podinfo delegates to, with weighted-route at 100/0 and the delegator's labels, and follows an edit of it", async () => {
     const { ns } = all.gloomesh;
     const table = await kubectlJson(['-n', ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo-delegate']);
     expect(table.spec.http).to.have.length(1);
@@ -328,6 +328,13 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     expect(table.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo', controller: true });
     const user = await kubectlJson(['-n', ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo']);
     expect(user.spec.http[0].delegate.routeTables[0].name, "the user's table is left as written").to.equal('podinfo-delegate');
+    // The delegating table is watched: a label added to it reaches the delegate at once.
+    await kubectl(['-n', ns, 'label', 'routetables.networking.gloo.solo.io', 'podinfo', 'team=web']);
+    await waitFor(
+      async () => (await kubectlJson(['-n', ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo-delegate'])).metadata.labels?.team === 'web',
+      20_000,
+      { what: 'the label on podinfo-delegate', intervalMs: 250 },
+    );
   });
 
   describe('rollouts', function () {
