@@ -3,6 +3,8 @@ import { synthesizeCanary, type SynthInput } from '../../../../src/synth/canary-
 import { validateCanary } from '../../../../src/api/validate.js';
 import { SynthError } from '../../../../src/synth/errors.js';
 import type { KubeObject } from '../../../../src/synth/kube-json.js';
+import { canaryInputsOf } from '../../../../src/synth/manifest-inputs.js';
+import { readManifests, type ManifestDoc } from '../../../../src/io/manifests.js';
 import { inputOf, podinfoCanary } from '../inputs.js';
 
 function errorOf(input: SynthInput): SynthError {
@@ -93,5 +95,18 @@ describe('synth: gloo-mesh router', () => {
     const mirror = podinfoCanary({ provider: 'gloo-mesh', ...ref, analysis: { interval: '1m', iterations: 5, mirror: true } });
     expect(validateCanary(mirror).map((p) => `${p.path}: ${p.message}`)).to.include('spec.analysis.mirror: provider gloo-mesh cannot mirror traffic');
     expect(validateCanary(podinfoCanary({ provider: 'gloo-mesh', ...ref }))).to.deep.equal([]);
+  });
+
+  it("reads the routeTableRef from manifests as Gloo Mesh's RouteTable, not Gloo Edge's of the same kind and name", () => {
+    const example = readManifests(['examples/gloo-mesh']);
+    const edge: ManifestDoc = {
+      file: 'examples/gloo-mesh/edge.yaml',
+      index: 0,
+      object: { apiVersion: 'gateway.solo.io/v1', kind: 'RouteTable', metadata: { name: 'podinfo', namespace: 'test' }, spec: { routes: [] } },
+    };
+    for (const docs of [example, [edge, ...example]]) {
+      const [{ input }] = canaryInputsOf(docs, { weights: { primary: 100, canary: 0 } });
+      expect(input.referenced?.routeTable?.apiVersion).to.equal('networking.gloo.solo.io/v2');
+    }
   });
 });
