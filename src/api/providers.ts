@@ -42,6 +42,11 @@ export const REFERENCE_FIELDS = {
   ingressRef: { role: 'ingress', apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', crossNamespace: false },
   upstreamRef: { role: 'upstream', apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', plural: 'upstreams', crossNamespace: true },
   routeRef: { role: 'route', apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', plural: 'apisixroutes', crossNamespace: false },
+  /**
+   * Gloo Mesh's delegating RouteTable. Flagger writes the delegate in the Canary's namespace and
+   * reads it from the delegator's, so the two must be one: validation refuses another namespace.
+   */
+  routeTableRef: { role: 'routeTable', apiVersion: 'networking.gloo.solo.io/v2', kind: 'RouteTable', plural: 'routetables', crossNamespace: false },
 } as const;
 
 export type ReferenceField = keyof typeof REFERENCE_FIELDS;
@@ -110,6 +115,14 @@ const TABLE = {
       { group: 'gloo.solo.io', plural: 'upstreams' },
     ],
     references: ['upstreamRef'],
+    builtins: envoy.gloo,
+  },
+  // Flagger's metrics observer picks Gloo Edge's queries for every provider starting with "gloo".
+  'gloo-mesh': {
+    capabilities: WEIGHTED,
+    routing: [{ group: 'networking.gloo.solo.io', plural: 'routetables' }],
+    references: ['routeTableRef'],
+    requires: [{ path: 'spec.routeTableRef', why: 'the delegating RouteTable whose delegate Sluice writes' }],
     builtins: envoy.gloo,
   },
   'gatewayapi:v1': {

@@ -207,6 +207,8 @@ export interface CanarySpec {
   ingressRef?: CrossNamespaceRef;
   routeRef?: CrossNamespaceRef;
   upstreamRef?: CrossNamespaceRef;
+  /** Gloo Mesh's delegating RouteTable (networking.gloo.solo.io/v2); apiVersion and kind may be left out. */
+  routeTableRef?: Partial<CrossNamespaceRef> & { name: string };
   service: CanaryService;
   analysis?: CanaryAnalysis;
   /** Deprecated Flagger name of `analysis`. */

@@ -102,6 +102,22 @@ const providerNeedsItsRefs: Rule<CanaryView> = ({ canary, provider }) =>
     .filter(({ path }) => isMissing(valueAt(canary, path)))
     .map(({ path, why }) => problem(path, `is required when provider is ${provider} (${why})`));
 
+/**
+ * Flagger reads the delegating RouteTable in `routeTableRef.namespace` but creates the delegate in the
+ * Canary's namespace, with a Canary ownerReference: it works only when the two are one namespace.
+ */
+const routeTableInCanaryNamespace: Rule<CanaryView> = ({ canary, provider }) => {
+  const ref = canary.spec.routeTableRef;
+  const own = canary.metadata?.namespace ?? 'default';
+  if (provider !== 'gloo-mesh' || !ref?.namespace || ref.namespace === own) return [];
+  return [
+    problem(
+      'spec.routeTableRef.namespace',
+      `must be the Canary's namespace ${quote(own)}, got ${quote(ref.namespace)}: the delegate RouteTable is written there, owned by the Canary`,
+    ),
+  ];
+};
+
 /** The value at a dotted path such as `spec.service.gatewayRefs`. */
 function valueAt(doc: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), doc);
@@ -327,6 +343,7 @@ const CANARY_RULES: Rule<CanaryView>[] = [
   needsName,
   apiVersionIsFlagger,
   providerNeedsItsRefs,
+  routeTableInCanaryNamespace,
   ({ canary, provider }) => serviceProblems(canary, provider),
   targetAndAutoscaler,
   targetServedByProvider,

@@ -29,7 +29,7 @@ const num = (v: unknown): number | undefined => {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 };
 
-/** Relative weights (SMI, Kuma, Gloo, Gateway API, Traefik, APISIX, Skipper) as percentages of their sum. */
+/** Relative weights (SMI, Kuma, Gloo, Gloo Mesh, Gateway API, Traefik, APISIX, Skipper) as percentages of their sum. */
 function shares(entries: readonly { name: string; weight: number }[]): Backend[] {
   const sum = entries.reduce((s, e) => s + Math.max(0, e.weight), 0);
   return entries.map((e) => ({ name: e.name, share: sum > 0 ? Math.round((Math.max(0, e.weight) / sum) * 1000) / 10 : 0 }));
@@ -72,6 +72,20 @@ export function routeSplits(object: RoutingObject): RouteSplit[] | undefined {
           backends: single ? [{ name: String(single), share: 100 }] : shares(multi),
         };
       });
+    case 'RouteTable.networking.gloo.solo.io':
+      // Gloo Mesh: a lone destination takes everything; among several, a missing weight is 0.
+      return list(spec.http)
+        .filter((h) => h.forwardTo)
+        .map((h) => {
+          const destinations = list(h.forwardTo.destinations);
+          return {
+            matched: list(h.matchers).length > 0,
+            backends:
+              destinations.length === 1
+                ? [{ name: String(destinations[0].ref?.name ?? ''), share: 100 }]
+                : shares(destinations.map((d) => ({ name: String(d.ref?.name ?? ''), weight: num(d.weight) ?? 0 }))),
+          };
+        });
     case 'HTTPRoute.gateway.networking.k8s.io':
       // A backendRef without a weight weighs 1, as the Gateway API says.
       return list(spec.rules).map((rule) => ({

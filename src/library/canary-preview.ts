@@ -64,6 +64,11 @@ export interface CanaryPreviewProps {
    * @default - none (required when the Canary has an upstreamRef)
    */
   readonly upstream?: IConstruct;
+  /**
+   * The Gloo Mesh RouteTable named by spec.routeTableRef, which delegates to the one Sluice writes.
+   * @default - none (required when the provider is gloo-mesh)
+   */
+  readonly routeTable?: IConstruct;
 }
 
 type Rendered = { readonly objects: KubeObject[] } | { readonly problems: Problem[] };
@@ -113,6 +118,7 @@ function render(props: CanaryPreviewProps): Rendered {
       referenced: {
         ...(props.ingress ? { ingress: json<KubeObject>(props.ingress) } : {}),
         ...(props.upstream ? { upstream: json<KubeObject>(props.upstream) } : {}),
+        ...(props.routeTable ? { routeTable: json<KubeObject>(props.routeTable) } : {}),
       },
       weights: { primary: 100 - weight, canary: weight, mirror: props.mirror === true },
       ...(props.phase !== undefined ? { phase: props.phase } : {}),

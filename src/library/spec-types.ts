@@ -7,7 +7,7 @@ export interface CanarySpec {
    * Traffic management provider.
    * @default - the operator's default provider (istio unless the operator sets another)
    */
-  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik' | 'apisix' | 'skipper' | 'knative';
+  readonly provider?: 'istio' | 'linkerd' | 'smi:v1alpha1' | 'smi:v1alpha2' | 'smi:v1alpha3' | 'osm' | 'kuma' | 'gloo' | 'gloo-mesh' | 'gatewayapi:v1' | 'gatewayapi:v1beta1' | 'nginx' | 'contour' | 'kubernetes' | 'traefik' | 'apisix' | 'skipper' | 'knative';
   /**
    * Prometheus URL.
    * @default - the operator's metrics server (http://prometheus:9090 unless the operator sets another)
@@ -42,6 +42,11 @@ export interface CanarySpec {
    * @default - not set
    */
   readonly upstreamRef?: CanarySpecUpstreamRef;
+  /**
+   * Gloo Mesh RouteTable that delegates to the one Sluice writes.
+   * @default - not set
+   */
+  readonly routeTableRef?: CanarySpecRouteTableRef;
   /**
    * Kubernetes Service spec.
    * @default - none (required unless the provider is knative, whose Knative Service is its own)
@@ -186,6 +191,28 @@ export interface CanarySpecUpstreamRef {
   readonly name: string;
   /**
    * @default - the Canary's namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Gloo Mesh RouteTable that delegates to the one Sluice writes.
+ */
+export interface CanarySpecRouteTableRef {
+  /**
+   * @default - not set
+   */
+  readonly apiVersion?: string;
+  /**
+   * @default - not set
+   */
+  readonly kind?: 'RouteTable';
+  /**
+   * Required.
+   */
+  readonly name: string;
+  /**
+   * @default - not set
    */
   readonly namespace?: string;
 }

@@ -53,10 +53,13 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
   if (problems.length) throw new Error(`${where} is invalid:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
   const resolved = resolveCanary(canary, { provider: options.provider });
   const namespace = resolved.namespace;
-  const find = (kind: string, name: string | undefined, ns = namespace) =>
-    objects.find((o) => o.kind === kind && o.metadata?.name === name && (o.metadata.namespace ?? namespace) === ns);
-  const need = (field: string, kind: string, name: string, ns = namespace) => {
-    const found = find(kind, name, ns);
+  // Two APIs may share a kind (Gloo Edge's and Gloo Mesh's RouteTable): the one of `group` is preferred.
+  const find = (kind: string, name: string | undefined, ns = namespace, group?: string) => {
+    const found = objects.filter((o) => o.kind === kind && o.metadata?.name === name && (o.metadata.namespace ?? namespace) === ns);
+    return found.find((o) => group !== undefined && o.apiVersion?.split('/')[0] === group) ?? found[0];
+  };
+  const need = (field: string, kind: string, name: string, ns = namespace, group?: string) => {
+    const found = find(kind, name, ns, group);
     if (!found) throw new Error(`${where}: ${field} names ${kind} ${ns}/${name}, which is not in ${dirname(doc.file)}`);
     return found;
   };
@@ -69,7 +72,10 @@ function inputOf(doc: ManifestDoc, objects: KubeObject[], options: ManifestInput
   const referenced: { -readonly [Role in ReferenceRole]?: KubeObject } = {};
   for (const [field, what] of Object.entries(REFERENCE_FIELDS) as [ReferenceField, (typeof REFERENCE_FIELDS)[ReferenceField]][]) {
     const ref = spec[field];
-    if (ref?.name) referenced[what.role] = need(`spec.${field}`, what.kind, ref.name, (what.crossNamespace ? ref.namespace : undefined) ?? namespace);
+    if (ref?.name) {
+      const ns = (what.crossNamespace ? ref.namespace : undefined) ?? namespace;
+      referenced[what.role] = need(`spec.${field}`, what.kind, ref.name, ns, what.apiVersion.split('/')[0]);
+    }
   }
   // Synthesis copies only the ones the pod template references; offering all of them is enough.
   const configs = objects.filter(

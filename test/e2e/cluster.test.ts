@@ -80,6 +80,7 @@ describe('local control plane (e2e)', function () {
       'trafficroutes.kuma.io',
       'routetables.gateway.solo.io',
       'upstreams.gloo.solo.io',
+      'routetables.networking.gloo.solo.io',
       'httproutes.gateway.networking.k8s.io',
       'gateways.gateway.networking.k8s.io',
       'httpproxies.projectcontour.io',

@@ -1,11 +1,11 @@
 // Ingress and gateway providers end to end (issues #14, #15): NGINX (the Ingress a Canary names is
 // read and watched), Contour, Gateway API, Gloo with an upstreamRef in another namespace, Traefik,
-// APISIX (the ApisixRoute a Canary names is read and watched) and Skipper (the Ingress is copied with
-// backend weights), each
+// APISIX (the ApisixRoute a Canary names is read and watched), Skipper (the Ingress is copied with
+// backend weights) and Gloo Mesh (the delegate of the RouteTable a Canary names), each
 // promoted and rolled back by the operator (a real `sluice run`) on the local control plane, with
 // the metrics the traffic generator serves for the routing objects Sluice writes.
 import { expect } from 'chai';
-import { ensureCluster, kubectl, kubectlJson, waitFor } from '../support/cluster.js';
+import { ensureCluster, kubectl, kubectlJson, promValue, waitFor } from '../support/cluster.js';
 import {
   startOperator,
   createApp,
@@ -84,6 +84,34 @@ const skipperIngress = (ns: string) => ({
   },
 });
 
+/** The user's RouteTable a gloo-mesh Canary names, as Flagger's Gloo Mesh e2e writes it: it delegates to podinfo-delegate. */
+const delegatingTable = (ns: string) => ({
+  apiVersion: 'networking.gloo.solo.io/v2',
+  kind: 'RouteTable',
+  metadata: { name: 'podinfo', namespace: ns, labels: { expose: 'true' } },
+  spec: {
+    hosts: [`podinfo.${ns}.svc.cluster.local`],
+    virtualGateways: [{ name: 'north-south-gw', namespace: 'istio-gateways', cluster: 'cluster1' }],
+    http: [{ delegate: { routeTables: [{ name: 'podinfo-delegate', namespace: ns }] } }],
+  },
+});
+
+/**
+ * Gloo Mesh's data plane is Istio's: a gloo-mesh Canary measures with Istio's metrics through a
+ * MetricTemplate, as the builtins of gloo-mesh are Gloo Edge's (Flagger's observer for gloo*).
+ */
+const istioSuccessRate = (ns: string) => ({
+  apiVersion: 'flagger.app/v1beta1',
+  kind: 'MetricTemplate',
+  metadata: { name: 'istio-success-rate', namespace: ns },
+  spec: {
+    provider: { type: 'prometheus' },
+    query:
+      'sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}",response_code!~"5.*"}[{{ interval }}])) / ' +
+      'sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}"}[{{ interval }}])) * 100',
+  },
+});
+
 const upstreamNs = `e2e-gloo-system-${run}`;
 
 function scenarios(): Record<string, Scenario> {
@@ -150,11 +178,25 @@ function scenarios(): Record<string, Scenario> {
       upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'podinfo-upstream', namespace: upstreamNs },
       analysis: analysis(threshold),
     });
+    add(
+      `gloomesh${suffix}`,
+      expected,
+      {
+        provider: 'gloo-mesh',
+        routeTableRef: { name: 'podinfo', namespace: `e2e-gloomesh${suffix}-${run}` },
+        service: { port: 9898, targetPort: 9898 },
+        analysis: {
+          ...analysis(threshold),
+          metrics: [{ name: 'istio-success-rate', templateRef: { name: 'istio-success-rate' }, thresholdRange: { min: 99 }, interval: FAST.metricInterval }],
+        },
+      },
+      (ns) => [delegatingTable(ns), istioSuccessRate(ns)],
+    );
   }
   return s;
 }
 
-describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo upstreamRef, traefik, apisix, skipper)', function () {
+describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo upstreamRef, traefik, apisix, skipper, gloo-mesh)', function () {
   this.timeout(15 * 60_000);
   const all = scenarios();
   let operator: OperatorProcess;
@@ -273,6 +315,28 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
     expect(user.spec.rules[0].http.paths[0].backend.service.name).to.equal('podinfo-service');
   });
 
+  it("gloo-mesh initializes: podinfo-delegate, the table podinfo delegates to, with weighted-route at 100/0 and the delegator's labels, and follows an edit of it", async () => {
+    const { ns } = all.gloomesh;
+    const table = await kubectlJson(['-n', ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo-delegate']);
+    expect(table.spec.http).to.have.length(1);
+    expect(table.spec.http[0].name).to.equal('weighted-route');
+    expect(table.spec.http[0].forwardTo.destinations).to.deep.equal([
+      { ref: { name: 'podinfo-primary', namespace: ns }, port: { number: 9898 }, weight: 100 },
+      { ref: { name: 'podinfo-canary', namespace: ns }, port: { number: 9898 } },
+    ]);
+    expect(table.metadata.labels).to.include({ expose: 'true' });
+    expect(table.metadata.ownerReferences?.[0]).to.include({ kind: 'Canary', name: 'podinfo', controller: true });
+    const user = await kubectlJson(['-n', ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo']);
+    expect(user.spec.http[0].delegate.routeTables[0].name, "the user's table is left as written").to.equal('podinfo-delegate');
+    // The delegating table is watched: a label added to it reaches the delegate at once.
+    await kubectl(['-n', ns, 'label', 'routetables.networking.gloo.solo.io', 'podinfo', 'team=web']);
+    await waitFor(
+      async () => (await kubectlJson(['-n', ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo-delegate'])).metadata.labels?.team === 'web',
+      20_000,
+      { what: 'the label on podinfo-delegate', intervalMs: 250 },
+    );
+  });
+
   describe('rollouts', function () {
     before(async function () {
       this.timeout(20 * 60_000);
@@ -324,6 +388,51 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
       });
     }
 
+    it('gloo-mesh: promotes 10..50 by the weights of podinfo-delegate, measured with the Istio metrics of its data plane', async () => {
+      const { ns } = all.gloomesh;
+      const st = await outcome.gloomesh;
+      const events = await canaryEvents(ns);
+      expect(st.phase, events.join('\n')).to.equal('Succeeded');
+      const tt = t('gloomesh');
+      const expected = [
+        `Initialization done! ${tt}`,
+        `New revision detected! Scaling up ${tt}`,
+        `Starting canary analysis for ${tt}`,
+        ...[10, 20, 30, 40, 50].map((w) => `Advance ${tt} canary weight ${w}`),
+        `Copying ${tt} template spec to podinfo-primary.${ns}`,
+        'Routing all traffic to primary',
+        `Promotion completed! Scaling down ${tt}`,
+      ];
+      expect(events.filter((e) => expected.includes(e))).to.deep.equal(expected);
+      const sr = st.metrics.find((m: any) => m.name === 'istio-success-rate');
+      expect(sr, JSON.stringify(st.metrics)).to.include({ result: 'pass' });
+      expect(sr.value).to.be.at.least(99);
+      // The host's traffic reached the canary through podinfo's delegation to weighted-route, not only the load test's.
+      const routed = await promValue(
+        `sum(max_over_time(sluice_sim_requests_total{route="RouteTable.networking.gloo.solo.io/${ns}/podinfo",backend="${ns}/podinfo-canary"}[30m]))`,
+      );
+      expect(routed, 'requests routed to podinfo-canary by the delegate table').to.be.greaterThan(0);
+      expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(NEW);
+      expect(await deploymentReplicas(ns, 'podinfo')).to.equal(0);
+    });
+
+    it('gloo-mesh: rolls back on HTTP 500s, "istio-success-rate ... < 99", traffic back to the primary', async () => {
+      const { ns } = all.gloomeshfail;
+      const st = await outcome.gloomeshfail;
+      const events = await canaryEvents(ns);
+      const tt = t('gloomeshfail');
+      expect(st.phase, events.join('\n')).to.equal('Failed');
+      expect(
+        events.some((e) => e.startsWith(`Halt ${tt} advancement istio-success-rate `) && e.endsWith(' < 99')),
+        events.join('\n'),
+      ).to.equal(true);
+      expect(events).to.include(`Rolling back ${tt} failed checks threshold reached 3`);
+      expect(events).to.include(`Canary failed! Scaling down ${tt}`);
+      expect(st).to.include({ canaryWeight: 0, failedChecks: 0 });
+      expect(await deploymentImage(ns, 'podinfo-primary')).to.equal(OLD);
+      expect(await deploymentReplicas(ns, 'podinfo')).to.equal(0);
+    });
+
     it('routing objects are back at 100/0 after the rollouts, as Flagger writes them (zero weights omitted)', async () => {
       for (const key of ['nginx', 'nginxfail']) {
         const copy = await kubectlJson(['-n', all[key].ns, 'get', 'ingress', 'podinfo-canary']);
@@ -363,6 +472,13 @@ describe('e2e: ingress and gateway providers (nginx, contour, gatewayapi, gloo u
           'zalando.org/backend-weights': '{"podinfo-service-canary":0,"podinfo-service-primary":100}',
           'zalando.org/skipper-predicate': 'False()',
         });
+      }
+      for (const key of ['gloomesh', 'gloomeshfail']) {
+        const table = await kubectlJson(['-n', all[key].ns, 'get', 'routetables.networking.gloo.solo.io', 'podinfo-delegate']);
+        expect(
+          table.spec.http[0].forwardTo.destinations.map((d: any) => d.weight ?? null),
+          key,
+        ).to.deep.equal([100, null]);
       }
       for (const key of ['glooref', 'glooreffail']) {
         const table = await kubectlJson(['-n', all[key].ns, 'get', 'routetables.gateway.solo.io', 'podinfo']);

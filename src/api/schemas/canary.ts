@@ -169,6 +169,11 @@ const spec: JSONSchema = obj(
     ingressRef: objectRef([REFERENCE_FIELDS.ingressRef.kind], 'Ingress to copy (NGINX, Skipper)'),
     routeRef: objectRef([REFERENCE_FIELDS.routeRef.kind], 'APISIX ApisixRoute'),
     upstreamRef: objectRef([REFERENCE_FIELDS.upstreamRef.kind], 'Gloo Upstream to copy', true),
+    // Flagger's Gloo Mesh manifests give only a name and a namespace.
+    routeTableRef: obj(
+      { apiVersion: str(), kind: oneOfStrings([REFERENCE_FIELDS.routeTableRef.kind]), name: str(), namespace: str() },
+      { required: ['name'], description: 'Gloo Mesh RouteTable that delegates to the one Sluice writes' },
+    ),
     service,
     analysis,
     canaryAnalysis: analysis,

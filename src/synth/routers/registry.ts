@@ -5,6 +5,7 @@ import type { Provider } from '../../api/providers.js';
 import { contourRouter } from './contour.js';
 import { gatewayApiRouter } from './gatewayapi.js';
 import { glooRouter } from './gloo.js';
+import { glooMeshRouter } from './gloo-mesh.js';
 import { istioRouter } from './istio.js';
 import { knativeRouter } from './knative.js';
 import { kubernetesRouter } from './kubernetes.js';
@@ -24,6 +25,7 @@ const ROUTERS: Readonly<Record<Provider, Router>> = {
   osm: smiRouter('osm', 'v1alpha2'),
   kuma: kumaRouter,
   gloo: glooRouter,
+  'gloo-mesh': glooMeshRouter,
   'gatewayapi:v1': gatewayApiRouter('gatewayapi:v1', 'v1'),
   'gatewayapi:v1beta1': gatewayApiRouter('gatewayapi:v1beta1', 'v1beta1'),
   nginx: nginxRouter,

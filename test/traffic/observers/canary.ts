@@ -2,15 +2,16 @@
 // directly (so the canary has traffic even at weight 0), at SLUICE_SIM_DIRECT_RPS. Canaries of the
 // `kubernetes` provider have no routing object: their apex Service gets the route rate too (Blue/Green
 // by Service selector). Direct requests reach the pods through the mesh of the Canary's provider,
-// so they are recorded by that mesh's destination-side metrics (istio, linkerd, osm, kuma) and by the
-// app; ingress-based providers (nginx, contour, gloo, gatewayapi, ...) see none of them.
+// so they are recorded by that mesh's destination-side metrics (istio, gloo-mesh's Istio, linkerd,
+// osm, kuma) and by the app; ingress-based providers (nginx, contour, gloo, gatewayapi, ...) see none of them.
 import type { Family, KObj, RouteObserver, SimRoute } from '../types.js';
 import { ns, num } from './util.js';
 
 export const CANARY = { group: 'flagger.app', version: 'v1beta1', plural: 'canaries', kind: 'Canary', namespaced: true };
 
 export function meshFamilies(provider: string): Family[] {
-  if (provider === 'istio' || provider === '') return ['istio'];
+  // Gloo Mesh programs Istio's sidecars: they report the request.
+  if (provider === 'istio' || provider === 'gloo-mesh' || provider === '') return ['istio'];
   if (provider === 'linkerd') return ['linkerd'];
   if (provider === 'osm') return ['osm'];
   if (provider === 'kuma') return ['kuma'];

@@ -19,8 +19,6 @@ const DIR = 'test/fixtures/flagger-corpus';
  * accepts the document.
  */
 const EXPECTED_REFUSALS: Record<string, { why: string; validate?: string; crd?: string }> = {
-  // Gloo Mesh (provider gloo-mesh, spec.routeTableRef) is another provider Sluice does not have.
-  'test-gloomesh-test-canary.yaml#0': { why: 'gloo-mesh is not served', validate: 'spec.provider', crd: 'spec.provider' },
   // App Mesh is refused for good (AWS ended it; providers.ts says why).
   'artifacts-examples-appmesh-canary.yaml#0': { why: 'App Mesh is retired', validate: 'spec.provider', crd: 'spec.provider' },
   'artifacts-examples-appmesh-abtest.yaml#0': { why: 'App Mesh is retired', validate: 'spec.provider', crd: 'spec.provider' },

@@ -269,6 +269,21 @@ const CASES: Case[] = [
     path: 'spec.analysis.webhooks[1].name',
     says: 'duplicate name "load-test"',
   },
+  {
+    rule: 'gloo-mesh needs routeTableRef',
+    doc: canary((c) => (c.spec.provider = 'gloo-mesh')),
+    path: 'spec.routeTableRef',
+    says: 'is required when provider is gloo-mesh (the delegating RouteTable whose delegate Sluice writes)',
+  },
+  {
+    rule: "gloo-mesh's routeTableRef is in the Canary's namespace",
+    doc: canary((c) => {
+      c.spec.provider = 'gloo-mesh';
+      c.spec.routeTableRef = { name: 'podinfo', namespace: 'gloo-mesh' };
+    }),
+    path: 'spec.routeTableRef.namespace',
+    says: `must be the Canary's namespace`,
+  },
   { rule: 'nginx needs ingressRef', doc: canary((c) => (c.spec.provider = 'nginx')), path: 'spec.ingressRef', says: 'is required when provider is nginx' },
   {
     rule: 'gatewayapi needs gatewayRefs',

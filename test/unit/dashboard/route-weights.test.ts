@@ -7,7 +7,7 @@ import { routingObjectViews } from '../../../src/dashboard/view-model.js';
 import { synthesizeCanary } from '../../../src/synth/canary-chart.js';
 import { exampleInput, withCanary } from '../synth/inputs.js';
 
-const WEIGHTED = ['contour', 'gatewayapi', 'gloo', 'istio', 'kuma', 'linkerd', 'nginx', 'osm', 'traefik', 'apisix', 'skipper'];
+const WEIGHTED = ['contour', 'gatewayapi', 'gloo', 'istio', 'kuma', 'linkerd', 'nginx', 'osm', 'traefik', 'apisix', 'skipper', 'gloo-mesh'];
 const AT_30 = { primary: 70, canary: 30 };
 
 describe('dashboard route weights', () => {

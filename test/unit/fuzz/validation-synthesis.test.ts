@@ -37,6 +37,13 @@ const ROUTE: KubeObject = {
   spec: { http: [{ name: 'main', match: { hosts: ['app.example.com'], paths: ['/*'] }, backends: [{ serviceName: 'podinfo', servicePort: 80 }] }] },
 };
 
+const ROUTE_TABLE: KubeObject = {
+  apiVersion: 'networking.gloo.solo.io/v2',
+  kind: 'RouteTable',
+  metadata: { name: 'podinfo', namespace: 'test' },
+  spec: { hosts: ['app.example.com'], http: [{ delegate: { routeTables: [{ name: 'podinfo-delegate' }] } }] },
+};
+
 /** A value for each field a provider requires (providers.ts `requires`), so a Canary is refused for what is under test only. */
 const REQUIRED_VALUES: Record<string, (spec: Canary['spec']) => void> = {
   'spec.service.gatewayRefs': (spec) => {
@@ -47,6 +54,9 @@ const REQUIRED_VALUES: Record<string, (spec: Canary['spec']) => void> = {
   },
   'spec.routeRef': (spec) => {
     spec.routeRef = { apiVersion: 'apisix.apache.org/v2', kind: 'ApisixRoute', name: 'podinfo' };
+  },
+  'spec.routeTableRef': (spec) => {
+    spec.routeTableRef = { name: 'podinfo', namespace: 'test' };
   },
 };
 
@@ -149,7 +159,7 @@ interface Verdict {
 function judge(canary: Canary): Verdict {
   const problems = validateCanary(canary).map((p) => `${p.path}: ${p.message}`);
   const target = canary.spec.provider === 'knative' ? KNATIVE_SERVICE : podinfoDeployment();
-  const input = inputOf(canary, target, { referenced: { ingress: INGRESS, route: ROUTE } });
+  const input = inputOf(canary, target, { referenced: { ingress: INGRESS, route: ROUTE, routeTable: ROUTE_TABLE } });
   const halfway = routesByWeight(input.resolved.provider) ? { primary: 50, canary: 50, mirror: input.resolved.strategy.mirror } : { primary: 0, canary: 100 };
   try {
     for (const weights of [{ primary: 100, canary: 0 }, halfway]) synthesizeCanary({ ...input, weights });

@@ -81,6 +81,30 @@ describe('CanaryPreview construct', () => {
     });
   }
 
+  it('renders the gloo-mesh delegate from the RouteTable given as routeTable, as `sluice synth` does from the same objects', () => {
+    const { app: a, chart, deployment } = app();
+    const table = new ApiObject(chart, 'routetable', {
+      apiVersion: 'networking.gloo.solo.io/v2',
+      kind: 'RouteTable',
+      metadata: { name: 'podinfo', labels: { expose: 'true' } },
+      spec: { hosts: ['podinfo.test.svc.cluster.local'], http: [{ delegate: { routeTables: [{ name: 'podinfo-delegate' }] } }] },
+    });
+    const canary = new Canary(chart, 'canary', {
+      metadata: { name: 'podinfo' },
+      spec: { provider: 'gloo-mesh', targetRef: deployment, routeTableRef: { name: 'podinfo' }, analysis },
+    });
+    const preview = new CanaryPreview(new Chart(a, 'preview'), 'step', { canary, weight: 30, routeTable: table });
+    expect(synthErrors(a)).to.deep.equal([]);
+    const rendered = preview.objects.map((o) => o.toJson());
+    expect(rendered).to.deep.equal(sluiceSynth([ApiObject.of(deployment).toJson(), table.toJson(), canary.toJson()], 30));
+    const delegate = rendered.find((o) => o.kind === 'RouteTable');
+    expect(delegate.metadata).to.include({ name: 'podinfo-delegate', namespace: 'test' });
+    expect(delegate.spec.http[0].forwardTo.destinations.map((d: any) => [d.ref.name, d.weight])).to.deep.equal([
+      ['podinfo-primary', 70],
+      ['podinfo-canary', 30],
+    ]);
+  });
+
   it('takes the target from its own prop when the Canary names the Deployment by a plain reference', () => {
     const { app: a, chart, deployment } = app();
     const canary = new Canary(chart, 'canary', {

@@ -126,6 +126,7 @@ const CASES: Record<string, () => SynthInput> = {
   'weight-50-kuma': () => exampleInput('kuma', { primary: 50, canary: 50 }),
   'weight-40-traefik': () => exampleInput('traefik', { primary: 60, canary: 40 }),
   'weight-30-apisix': () => exampleInput('apisix', { primary: 70, canary: 30 }),
+  'weight-30-gloo-mesh': () => exampleInput('gloo-mesh', { primary: 70, canary: 30 }),
   'weight-30-skipper': () => exampleInput('skipper', { primary: 70, canary: 30 }),
   'weight-30-knative': () => knativeRevised({ primary: 70, canary: 30 }, false),
   // Promotion of a Knative Service: the latest revision becomes the annotated primary and takes the traffic.

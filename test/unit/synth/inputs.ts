@@ -21,6 +21,7 @@ export const EXAMPLES = [
   'osm',
   'traefik',
   'apisix',
+  'gloo-mesh',
   'skipper',
   'service',
   'knative',

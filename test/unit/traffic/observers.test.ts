@@ -5,6 +5,7 @@ import { traefik } from '../../traffic/observers/traefik.js';
 import { apisix } from '../../traffic/observers/apisix.js';
 import { gatewayapi } from '../../traffic/observers/gatewayapi.js';
 import { gloo } from '../../traffic/observers/gloo.js';
+import { glooMesh } from '../../traffic/observers/gloo-mesh.js';
 import { istio } from '../../traffic/observers/istio.js';
 import { kuma, parseKumaTag } from '../../traffic/observers/kuma.js';
 import { nginx } from '../../traffic/observers/nginx.js';
@@ -157,6 +158,47 @@ describe('traffic/observers', () => {
     expect(weights(r.rules[1])).to.deep.equal({ 'podinfo-primary': 80, 'podinfo-canary': 20 });
     expect(r.rules[1].backends[1].labels).to.deep.equal({ envoy_cluster_name: 'test-podinfo-canaryupstream-9898_gloo' });
     expect(r.rules[0].matches[0].conds).to.deep.include({ field: 'header', name: 'x-canary', op: 'exact', value: 'insider' });
+  });
+
+  it('gloo-mesh: a root RouteTable (with hosts) delegates by name to the weighted table; a missing weight is 0; recorded as Istio', () => {
+    const delegator: KObj = {
+      metadata: { name: 'podinfo', namespace: 'test' },
+      spec: { hosts: ['podinfo.test.svc.cluster.local'], http: [{ delegate: { routeTables: [{ name: 'podinfo-delegate', namespace: 'test' }] } }] },
+    };
+    const delegate = (canaryWeight?: number): KObj => ({
+      metadata: { name: 'podinfo-delegate', namespace: 'test' },
+      spec: {
+        http: [
+          {
+            name: 'weighted-route',
+            forwardTo: {
+              destinations: [
+                { ref: { name: 'podinfo-primary', namespace: 'test' }, port: { number: 9898 }, weight: 100 - (canaryWeight ?? 0) },
+                { ref: { name: 'podinfo-canary', namespace: 'test' }, port: { number: 9898 }, ...(canaryWeight ? { weight: canaryWeight } : {}) },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const [r, ...rest] = routesOf(glooMesh, { routetables: [delegator, delegate(30)] });
+    expect(rest, 'the delegate table is no root of its own').to.deep.equal([]);
+    expect(r).to.include({ name: 'podinfo', namespace: 'test', host: 'podinfo.test.svc.cluster.local' });
+    expect(r.families).to.deep.equal(['istio']);
+    expect(weights(r.rules[0])).to.deep.equal({ 'podinfo-primary': 70, 'podinfo-canary': 30 });
+    expect(r.rules[0].backends[0].port).to.equal(9898);
+    const [initial] = routesOf(glooMesh, { routetables: [delegator, delegate()] });
+    expect(weights(initial.rules[0])).to.deep.equal({ 'podinfo-primary': 100, 'podinfo-canary': 0 });
+    expect(routesOf(glooMesh, { routetables: [delegator] }), 'no delegate yet: nothing routed').to.deep.equal([]);
+  });
+
+  it('gloo-mesh: a Canary of provider gloo-mesh has its direct canary traffic recorded by the Istio sidecars', () => {
+    const c: KObj = {
+      metadata: { name: 'podinfo', namespace: 'test' },
+      spec: { provider: 'gloo-mesh', targetRef: { name: 'podinfo' }, service: { port: 9898 } },
+    };
+    const [direct] = canaryRoutes([c], 20, { directRps: 5, defaultProvider: 'istio' });
+    expect(direct.families).to.deep.equal(['istio']);
   });
 
   it('gatewayapi: backendRefs weights (default 1), default match, mirror filter, no mesh family', () => {
