@@ -11,6 +11,32 @@ const SHELL_SYNTAX = new Set(['|', '&', ';', '<', '>', '(', ')', '$', '`']);
 
 export type Words = { ok: true; words: string[] } | { ok: false; reason: string };
 
+/** A quoted span's text and the index of its closing quote, or why the span is not accepted. */
+type Quoted = { ok: true; text: string; end: number } | { ok: false; reason: string };
+
+/** The single-quoted span opening at `start`: every character up to the next ', taken literally. */
+function singleQuoted(command: string, start: number): Quoted {
+  const end = command.indexOf("'", start + 1);
+  if (end === -1) return { ok: false, reason: 'unbalanced single quote' };
+  return { ok: true, text: command.slice(start + 1, end), end };
+}
+
+/**
+ * The double-quoted span opening at `start`: a backslash escapes " \ $ and `, and a bare $ or `
+ * is refused, since inside double quotes a shell would substitute there.
+ */
+function doubleQuoted(command: string, start: number): Quoted {
+  let text = '';
+  let j = start + 1;
+  for (; j < command.length && command[j] !== '"'; j++) {
+    if (command[j] === '$' || command[j] === '`') return { ok: false, reason: `shell syntax ${command[j]} inside double quotes` };
+    if (command[j] === '\\' && j + 1 < command.length && '"\\$`'.includes(command[j + 1])) j++;
+    text += command[j];
+  }
+  if (j >= command.length) return { ok: false, reason: 'unbalanced double quote' };
+  return { ok: true, text, end: j };
+}
+
 /** The words of a simple command, or why it is not one (shell syntax, unbalanced quotes). */
 export function splitWords(command: string): Words {
   const words: string[] = [];
@@ -18,22 +44,12 @@ export function splitWords(command: string): Words {
   let inWord = false;
   for (let i = 0; i < command.length; i++) {
     const c = command[i];
-    if (c === "'") {
-      const end = command.indexOf("'", i + 1);
-      if (end === -1) return { ok: false, reason: 'unbalanced single quote' };
-      word += command.slice(i + 1, end);
+    if (c === "'" || c === '"') {
+      const quoted = c === "'" ? singleQuoted(command, i) : doubleQuoted(command, i);
+      if (!quoted.ok) return { ok: false, reason: quoted.reason };
+      word += quoted.text;
       inWord = true;
-      i = end;
-    } else if (c === '"') {
-      let j = i + 1;
-      for (; j < command.length && command[j] !== '"'; j++) {
-        if (command[j] === '$' || command[j] === '`') return { ok: false, reason: `shell syntax ${command[j]} inside double quotes` };
-        if (command[j] === '\\' && j + 1 < command.length && '"\\$`'.includes(command[j + 1])) j++;
-        word += command[j];
-      }
-      if (j >= command.length) return { ok: false, reason: 'unbalanced double quote' };
-      inWord = true;
-      i = j;
+      i = quoted.end;
     } else if (c === '\\') {
       if (i + 1 < command.length) word += command[++i];
       inWord = true;
