@@ -91,25 +91,37 @@ export const HOLD_OBJECTIONS: readonly Objection[] = [notScalingUp, fromSluice, 
 
 // ------------------------------------------------------------ the handler
 
-/** The mutating decision for one AdmissionReview. */
-export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup, context: MutateContext): AdmissionVerdict {
-  const request = review.request;
-  const now = context.now ?? new Date();
+/** A target update and how the log names its object. */
+interface Subject {
+  readonly update: TargetUpdate;
+  readonly name: string;
+  /** `deployment <namespace>/<name>` or `Knative Service <namespace>/<name>`. */
+  readonly label: string;
+}
+
+/** What the answer carries: the patch, the notes for the log line, the warnings for the client. */
+interface Answer {
+  readonly patch: PatchOperation[];
+  readonly notes: string[];
+  readonly warnings: string[];
+}
+
+/** The update of a Canary's target that the request is, or why it is none (the request is then allowed as it is). */
+function subjectOf(request: AdmissionRequest, canaries: CanaryLookup, operatorUsername: string | undefined): Subject | string {
   // A Knative Service's template is a target's pod template too: its change opens a rollout the same way.
   const knative = request.kind.kind === KNATIVE_SERVICE.kind && request.kind.group === KNATIVE_SERVICE.group;
   const deployment = request.kind.kind === 'Deployment' && request.kind.group === 'apps';
   if ((!deployment && !knative) || request.operation !== 'UPDATE' || request.subResource) {
-    return allow(request, `not a Deployment update (${request.operation} ${request.kind.kind}${request.subResource ? `/${request.subResource}` : ''})`);
+    return `not a Deployment update (${request.operation} ${request.kind.kind}${request.subResource ? `/${request.subResource}` : ''})`;
   }
   const object = request.object as DeploymentLike | null | undefined;
   const oldObject = request.oldObject as DeploymentLike | null | undefined;
-  if (!object || !oldObject) return allow(request, 'update without object and oldObject');
+  if (!object || !oldObject) return 'update without object and oldObject';
   const namespace = request.namespace ?? object.metadata?.namespace ?? '';
   const name = request.name ?? object.metadata?.name ?? '';
-  const what = knative ? 'Knative Service' : 'deployment';
+  const label = `${knative ? 'Knative Service' : 'deployment'} ${namespace}/${name}`;
   const canary = canaries.findByTarget(namespace, name, knative);
-  if (!canary) return allow(request, `${what} ${namespace}/${name} is not the target of a Canary`);
-
+  if (!canary) return `${label} is not the target of a Canary`;
   const update: TargetUpdate = {
     request,
     canary,
@@ -117,42 +129,58 @@ export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup
     oldObject,
     revision: templateRevision(object.spec?.template),
     oldRevision: templateRevision(oldObject.spec?.template),
-    operatorUsername: context.operatorUsername,
+    operatorUsername,
   };
-  const patch: PatchOperation[] = [];
-  const notes: string[] = [];
-  const warnings: string[] = [];
+  return { update, name, label };
+}
 
+/** Stamps a new revision on the target, or says why not (and drops a stamp a revert left stale). */
+function stampRevision(update: TargetUpdate, now: Date, answer: Answer): void {
+  const { request, canary, object } = update;
   const noStamp = firstObjection(STAMP_OBJECTIONS, update);
   if (!noStamp) {
-    patch.push(
+    answer.patch.push(
       ...setAnnotations(object, {
         [REVISION_ANNOTATION]: update.revision,
         [REVISION_OPENED_AT_ANNOTATION]: rfc3339(now),
         [REVISION_OPENED_BY_ANNOTATION]: usernameOf(request),
       }),
     );
-    notes.push(`revision ${update.revision} opened by ${usernameOf(request)} for Canary ${canary.metadata.name}`);
-  } else {
-    notes.push(`no new revision: ${noStamp}`);
-    // After a revert, a stamp of the abandoned revision would claim a rollout that is not open.
-    if (!templateUnchanged(update) && revertsToPromoted(update) && hasStaleStamp(object, update.revision)) {
-      patch.push(...removeAnnotations(object, REVISION_ANNOTATIONS));
-      notes.push('stale revision annotations removed');
-    }
+    answer.notes.push(`revision ${update.revision} opened by ${usernameOf(request)} for Canary ${canary.metadata.name}`);
+    return;
   }
+  answer.notes.push(`no new revision: ${noStamp}`);
+  // After a revert, a stamp of the abandoned revision would claim a rollout that is not open.
+  if (!templateUnchanged(update) && revertsToPromoted(update) && hasStaleStamp(object, update.revision)) {
+    answer.patch.push(...removeAnnotations(object, REVISION_ANNOTATIONS));
+    answer.notes.push('stale revision annotations removed');
+  }
+}
 
+/** Keeps an idle target's replicas at 0, or notes why a change of replicas goes through. */
+function holdAtZero(update: TargetUpdate, name: string, answer: Answer): void {
+  const { canary, object, oldObject } = update;
   const noHold = firstObjection(HOLD_OBJECTIONS, update);
   if (!noHold) {
-    patch.push({ op: object.spec?.replicas === undefined ? 'add' : 'replace', path: '/spec/replicas', value: 0 });
+    answer.patch.push({ op: object.spec?.replicas === undefined ? 'add' : 'replace', path: '/spec/replicas', value: 0 });
     const message = `spec.replicas kept at 0: Sluice scales ${name} while Canary ${canary.metadata.name} is idle (${canary.status?.phase}) and scales it up when a rollout starts`;
-    warnings.push(message);
-    notes.push(message);
+    answer.warnings.push(message);
+    answer.notes.push(message);
   } else if (replicasOf(object) !== replicasOf(oldObject)) {
-    notes.push(`replicas ${replicasOf(oldObject)} -> ${replicasOf(object)} allowed: ${noHold}`);
+    answer.notes.push(`replicas ${replicasOf(oldObject)} -> ${replicasOf(object)} allowed: ${noHold}`);
   }
+}
 
-  return allowWithPatch(request, patch, `${what} ${namespace}/${name}: ${notes.join('; ')}`, warnings);
+/** The mutating decision for one AdmissionReview. */
+export function mutateDeployment(review: AdmissionReview, canaries: CanaryLookup, context: MutateContext): AdmissionVerdict {
+  const request = review.request;
+  const now = context.now ?? new Date();
+  const subject = subjectOf(request, canaries, context.operatorUsername);
+  if (typeof subject === 'string') return allow(request, subject);
+  const answer: Answer = { patch: [], notes: [], warnings: [] };
+  stampRevision(subject.update, now, answer);
+  holdAtZero(subject.update, subject.name, answer);
+  return allowWithPatch(request, answer.patch, `${subject.label}: ${answer.notes.join('; ')}`, answer.warnings);
 }
 
 // ------------------------------------------------------------ JSON Patch operations
