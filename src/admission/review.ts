@@ -128,6 +128,53 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isOptionalRecord = (v: unknown) => v === undefined || v === null || isRecord(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 
+/** One check of a review's request: says what is wrong with its part, or undefined when nothing is. */
+type RequestCheck = (r: Record<string, unknown>) => string | undefined;
+
+const uidMissing: RequestCheck = (r) => (!isString(r.uid) || r.uid === '' ? 'request.uid is missing' : undefined);
+
+const operationUnknown: RequestCheck = (r) =>
+  OPERATIONS.includes(r.operation as Operation) ? undefined : `request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(r.operation)}`;
+
+const kindMalformed: RequestCheck = (r) =>
+  !isRecord(r.kind) || !isString(r.kind.kind) || !isString(r.kind.version) || !isString(r.kind.group ?? '')
+    ? 'request.kind must be {group, version, kind}'
+    : undefined;
+
+const resourceMalformed: RequestCheck = (r) =>
+  !isRecord(r.resource) || !isString(r.resource.resource) || !isString(r.resource.version) ? 'request.resource must be {group, version, resource}' : undefined;
+
+const userInfoMalformed: RequestCheck = (r) => {
+  if (r.userInfo !== undefined && !isRecord(r.userInfo)) return 'request.userInfo must be an object';
+  if (isRecord(r.userInfo) && r.userInfo.username !== undefined && !isString(r.userInfo.username)) return 'request.userInfo.username must be a string';
+  return undefined;
+};
+
+const objectsMalformed: RequestCheck = (r) => {
+  for (const field of ['object', 'oldObject', 'options'] as const) {
+    if (!isOptionalRecord(r[field])) return `request.${field} must be an object`;
+  }
+  return undefined;
+};
+
+const namesMalformed: RequestCheck = (r) => {
+  for (const field of ['name', 'namespace', 'subResource'] as const) {
+    if (r[field] !== undefined && !isString(r[field])) return `request.${field} must be a string`;
+  }
+  return undefined;
+};
+
+/** In the order they are reported: the first that finds something wrong is the reason. */
+const REQUEST_CHECKS: readonly RequestCheck[] = [
+  uidMissing,
+  operationUnknown,
+  kindMalformed,
+  resourceMalformed,
+  userInfoMalformed,
+  objectsMalformed,
+  namesMalformed,
+];
+
 /** Checks a parsed JSON body is an admission.k8s.io/v1 AdmissionReview request; says what is wrong if not. */
 export function parseAdmissionReview(body: unknown): ParsedReview {
   const fail = (reason: string): ParsedReview => ({ ok: false, reason });
@@ -137,25 +184,14 @@ export function parseAdmissionReview(body: unknown): ParsedReview {
   if (body.kind !== 'AdmissionReview') return fail(`kind must be AdmissionReview, got ${JSON.stringify(body.kind)}`);
   const r = body.request;
   if (!isRecord(r)) return fail('request is missing');
-  if (!isString(r.uid) || r.uid === '') return fail('request.uid is missing');
-  if (!OPERATIONS.includes(r.operation as Operation))
-    return fail(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(r.operation)}`);
-  if (!isRecord(r.kind) || !isString(r.kind.kind) || !isString(r.kind.version) || !isString(r.kind.group ?? ''))
-    return fail('request.kind must be {group, version, kind}');
-  if (!isRecord(r.resource) || !isString(r.resource.resource) || !isString(r.resource.version))
-    return fail('request.resource must be {group, version, resource}');
-  if (r.userInfo !== undefined && !isRecord(r.userInfo)) return fail('request.userInfo must be an object');
-  if (isRecord(r.userInfo) && r.userInfo.username !== undefined && !isString(r.userInfo.username)) return fail('request.userInfo.username must be a string');
-  if (!isOptionalRecord(r.object)) return fail('request.object must be an object');
-  if (!isOptionalRecord(r.oldObject)) return fail('request.oldObject must be an object');
-  if (!isOptionalRecord(r.options)) return fail('request.options must be an object');
-  for (const field of ['name', 'namespace', 'subResource'] as const) {
-    if (r[field] !== undefined && !isString(r[field])) return fail(`request.${field} must be a string`);
+  for (const check of REQUEST_CHECKS) {
+    const reason = check(r);
+    if (reason) return fail(reason);
   }
   const request = {
     ...r,
-    kind: { group: '', ...r.kind },
-    resource: { group: '', ...r.resource },
+    kind: { group: '', ...(r.kind as Record<string, unknown>) },
+    resource: { group: '', ...(r.resource as Record<string, unknown>) },
     userInfo: (r.userInfo ?? {}) as UserInfo,
   } as AdmissionRequest;
   return { ok: true, review: { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', request } };
