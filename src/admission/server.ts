@@ -114,14 +114,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   const bodyBudget = new BodyBudget(options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES);
 
   const app = buildAdmissionApp({
-    handlers: {
-      [WEBHOOK_PATHS.mutateDeployments]: (review) => mutateDeployment(review, options.canaries, { operatorUsername: options.operatorUsername }),
-      [WEBHOOK_PATHS.validateFlagger]: (review) => validateFlaggerObject(review, { defaultProvider: options.defaultProvider }),
-      [WEBHOOK_PATHS.validateOwned]:
-        options.ownedObjectGuard === false
-          ? (review) => allow(review.request, 'owned-object guard is off')
-          : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
-    },
+    handlers: handlersOf(options),
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     bodyBudget,
     ready: () => !closing,
@@ -129,6 +122,57 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     log,
   });
 
+  const server = boundedServer(app, tls, options, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ host, port, selfSigned: !options.tls }, `admission webhooks listening on https://${host}:${port}`);
+
+  const setCertificate = (next: { readonly cert: string; readonly key: string }) => {
+    server.setSecureContext({ cert: next.cert, key: next.key, minVersion: 'TLSv1.2' });
+    log.info({ port }, 'serving certificate reloaded');
+  };
+  const stopRenewal = selfMade ? renewSelfMade(selfMade, tls.cert, setCertificate, options.selfMade?.checkIntervalMs, log) : undefined;
+
+  return {
+    port,
+    caBundle: tls.ca,
+    bodyBytes: () => ({ held: bodyBudget.heldBytes, peak: bodyBudget.peakBytes }),
+    setCertificate,
+    async close() {
+      if (closing) return;
+      closing = true;
+      stopRenewal?.();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+      log.info({ port }, 'admission webhooks stopped');
+    },
+  };
+}
+
+/** The review handler of each webhook path. */
+function handlersOf(options: AdmissionServerOptions): Record<string, Handler> {
+  return {
+    [WEBHOOK_PATHS.mutateDeployments]: (review) => mutateDeployment(review, options.canaries, { operatorUsername: options.operatorUsername }),
+    [WEBHOOK_PATHS.validateFlagger]: (review) => validateFlaggerObject(review, { defaultProvider: options.defaultProvider }),
+    [WEBHOOK_PATHS.validateOwned]:
+      options.ownedObjectGuard === false
+        ? (review) => allow(review.request, 'owned-object guard is off')
+        : (review) => guardOwnedObject(review, { operatorUsername: options.operatorUsername }),
+  };
+}
+
+/** The HTTPS server around the app, not yet listening, with the deadline and connection limit that bound one caller's cost. */
+function boundedServer(app: express.Express, tls: { readonly cert: string; readonly key: string }, options: AdmissionServerOptions, log: Logger): Server {
   const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
   const server: Server = createServer(
     {
@@ -149,52 +193,30 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   server.keepAliveTimeout = 30_000;
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   answerClientErrors(server, deadlineMs, log);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ host, port, selfSigned: !options.tls }, `admission webhooks listening on https://${host}:${port}`);
+  return server;
+}
 
-  const setCertificate = (next: { readonly cert: string; readonly key: string }) => {
-    server.setSecureContext({ cert: next.cert, key: next.key, minVersion: 'TLSv1.2' });
-    log.info({ port }, 'serving certificate reloaded');
-  };
-  // The self-made CA lives only in memory: renew the serving certificate from it, so caBundle holds.
-  let current = tls.cert;
-  const stopRenewal = selfMade
-    ? startRenewalLoop(
-        () => {
-          if (!needsRenewal(current, new Date())) return;
-          const next = selfMade.issue();
-          setCertificate(next);
-          current = next.cert;
-        },
-        { intervalMs: options.selfMade?.checkIntervalMs, log },
-      )
-    : undefined;
-
-  return {
-    port,
-    caBundle: tls.ca,
-    bodyBytes: () => ({ held: bodyBudget.heldBytes, peak: bodyBudget.peakBytes }),
-    setCertificate,
-    async close() {
-      if (closing) return;
-      closing = true;
-      stopRenewal?.();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
-      grace.unref();
-      await closed;
-      clearTimeout(grace);
-      log.info({ port }, 'admission webhooks stopped');
+/**
+ * The self-made CA lives only in memory: renew the serving certificate from it before it
+ * expires, so the caBundle keeps verifying it. Returns what stops the renewal.
+ */
+function renewSelfMade(
+  selfMade: ReturnType<typeof selfMadeTls>,
+  servingCert: string,
+  setCertificate: (next: { readonly cert: string; readonly key: string }) => void,
+  intervalMs: number | undefined,
+  log: Logger,
+): () => void {
+  let current = servingCert;
+  return startRenewalLoop(
+    () => {
+      if (!needsRenewal(current, new Date())) return;
+      const next = selfMade.issue();
+      setCertificate(next);
+      current = next.cert;
     },
-  };
+    { intervalMs, log },
+  );
 }
 
 function selfMadeTls(
@@ -261,38 +283,7 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
       res.locals.route = path;
       next();
     };
-    app.post(path, route, jsonOnly, reserve, parse, (req: Request, res: Response) => {
-      const started = process.hrtime.bigint();
-      const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-      const parsed = parseAdmissionReview(req.body);
-      if (!parsed.ok) {
-        log.warn({ path, reason: parsed.reason }, capMessage(`refused a malformed AdmissionReview: ${parsed.reason}`));
-        observeAdmission(path, 'bad_request', seconds());
-        res.status(400).json(statusBody(400, 'BadRequest', `malformed AdmissionReview: ${parsed.reason}`));
-        return;
-      }
-      let verdict: AdmissionVerdict;
-      try {
-        verdict = handler(parsed.review);
-      } catch (err) {
-        const message = capMessage(err instanceof Error ? err.message : String(err));
-        log.error({ path, uid: parsed.review.request.uid, err }, `admission handler failed: ${message}`);
-        observeAdmission(path, 'error', seconds());
-        res.status(500).json(statusBody(500, 'InternalError', `admission handler failed: ${message}`));
-        return;
-      }
-      // Written directly: res.json's extra machinery (ETag, charset sniffing) is measurable at 1,000 req/s.
-      const payload = JSON.stringify(verdict.review);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-      res.end(payload);
-      const outcome: AdmissionOutcome = !verdict.review.response.allowed ? 'denied' : verdict.review.response.patch ? 'patched' : 'allowed';
-      observeAdmission(path, outcome, seconds());
-      const request = parsed.review.request;
-      const fields = { path, uid: request.uid, outcome, user: request.userInfo.username, namespace: request.namespace, name: request.name };
-      if (outcome === 'allowed') log.debug(fields, capMessage(verdict.note));
-      else log.info(fields, capMessage(verdict.note));
-      options.onReview?.(path, parsed.review, verdict);
-    });
+    app.post(path, route, jsonOnly, reserve, parse, answerReview(path, handler, options));
   }
 
   app.use((req: Request, res: Response) => {
@@ -314,6 +305,43 @@ export function buildAdmissionApp(options: AdmissionAppOptions): express.Express
   });
 
   return app;
+}
+
+/** The last step of a webhook's route: the parsed body checked as a review, the handler's verdict written, counted and logged. */
+function answerReview(path: string, handler: Handler, options: AdmissionAppOptions): (req: Request, res: Response) => void {
+  const { log } = options;
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const parsed = parseAdmissionReview(req.body);
+    if (!parsed.ok) {
+      log.warn({ path, reason: parsed.reason }, capMessage(`refused a malformed AdmissionReview: ${parsed.reason}`));
+      observeAdmission(path, 'bad_request', seconds());
+      res.status(400).json(statusBody(400, 'BadRequest', `malformed AdmissionReview: ${parsed.reason}`));
+      return;
+    }
+    let verdict: AdmissionVerdict;
+    try {
+      verdict = handler(parsed.review);
+    } catch (err) {
+      const message = capMessage(err instanceof Error ? err.message : String(err));
+      log.error({ path, uid: parsed.review.request.uid, err }, `admission handler failed: ${message}`);
+      observeAdmission(path, 'error', seconds());
+      res.status(500).json(statusBody(500, 'InternalError', `admission handler failed: ${message}`));
+      return;
+    }
+    // Written directly: res.json's extra machinery (ETag, charset sniffing) is measurable at 1,000 req/s.
+    const payload = JSON.stringify(verdict.review);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+    const outcome: AdmissionOutcome = !verdict.review.response.allowed ? 'denied' : verdict.review.response.patch ? 'patched' : 'allowed';
+    observeAdmission(path, outcome, seconds());
+    const request = parsed.review.request;
+    const fields = { path, uid: request.uid, outcome, user: request.userInfo.username, namespace: request.namespace, name: request.name };
+    if (outcome === 'allowed') log.debug(fields, capMessage(verdict.note));
+    else log.info(fields, capMessage(verdict.note));
+    options.onReview?.(path, parsed.review, verdict);
+  };
 }
 
 /**
