@@ -512,12 +512,7 @@ export class CanaryController {
   private async reconcile(key: string): Promise<Result> {
     const [namespace, name] = key.split('/');
     const cached = this.canaries.get(name, namespace);
-    if (!cached || cached.metadata.deletionTimestamp) {
-      this.written.delete(key);
-      this.stalled.delete(key);
-      if (cached && hasFinalizer(cached)) return this.finalize(cached, key);
-      return DONE;
-    }
+    if (!cached || cached.metadata.deletionTimestamp) return this.reconcileDeletion(cached, key);
     const finalizers = wantedFinalizers(cached);
     if (finalizers) {
       // The update that follows brings the Canary back through the queue.
@@ -530,9 +525,7 @@ export class CanaryController {
     const canary: Canary = mine && mine.superseded.has(cached.metadata.resourceVersion ?? '') ? mine.canary : cached;
     if (canary === cached) this.written.delete(key);
 
-    const problems = validateCanary(canary, this.opts.operator.provider);
-    if (this.opts.noCrossNamespaceRefs) problems.push(...crossNamespaceProblems(canary));
-    if (problems.length) throw new TerminalError('InvalidSpec', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
+    this.assertValidSpec(canary);
 
     const referenced = await this.referencedOrStall(canary);
     const { snap, inputs, readsSecrets } = await this.snapshot(canary, referenced);
@@ -562,22 +555,45 @@ export class CanaryController {
       if (written) this.written.set(key, { superseded: new Set([...older, ...written.superseded]), canary: written.canary });
     } catch (err) {
       this.gateSessions.finish(key);
-      if (err instanceof ConflictError) {
-        this.opts.log.debug({ canary: key }, err.message);
-        return requeueAfter(CONFLICT_RETRY_MS);
-      }
-      if (err instanceof CanaryGoneError) {
-        // Its watch brings the deletion; a deleted Canary is not a failure.
-        this.opts.log.debug({ canary: key }, err.message);
-        this.written.delete(key);
-        return DONE;
-      }
-      // The user's spec asks for what synthesis cannot build: no retry will build it.
-      if (err instanceof SynthError) throw new TerminalError('InvalidSpec', err.message, { cause: err });
-      throw err;
+      return this.afterFailedStep(err, key);
     }
     this.stalled.delete(key);
     this.opts.metrics?.observe({ ...canary, status: decision.status }, decision, this.now() - started);
     return requeueAfter(Math.min(Math.max(decision.requeueAfterMs, 50), lookAgainWithin(readsSecrets, inputs.resolved.intervalMs, MAX_REQUEUE_MS)));
+  }
+
+  /** A Canary gone or being deleted: nothing of it is remembered, and its finalizer (if any) runs. */
+  private async reconcileDeletion(cached: Canary | undefined, key: string): Promise<Result> {
+    this.written.delete(key);
+    this.stalled.delete(key);
+    if (cached && hasFinalizer(cached)) return this.finalize(cached, key);
+    return DONE;
+  }
+
+  /** Throws a TerminalError naming every problem of a spec that cannot be carried out. */
+  private assertValidSpec(canary: Canary): void {
+    const problems = validateCanary(canary, this.opts.operator.provider);
+    if (this.opts.noCrossNamespaceRefs) problems.push(...crossNamespaceProblems(canary));
+    if (problems.length) throw new TerminalError('InvalidSpec', `Invalid canary spec: ${problems.map(formatProblem).join('; ')}`);
+  }
+
+  /**
+   * What a step that threw comes to: a conflict looks again shortly, a Canary deleted meanwhile is
+   * done, a spec synthesis cannot build is terminal; anything else goes to the error policy as it is.
+   */
+  private afterFailedStep(err: unknown, key: string): Result {
+    if (err instanceof ConflictError) {
+      this.opts.log.debug({ canary: key }, err.message);
+      return requeueAfter(CONFLICT_RETRY_MS);
+    }
+    if (err instanceof CanaryGoneError) {
+      // Its watch brings the deletion; a deleted Canary is not a failure.
+      this.opts.log.debug({ canary: key }, err.message);
+      this.written.delete(key);
+      return DONE;
+    }
+    // The user's spec asks for what synthesis cannot build: no retry will build it.
+    if (err instanceof SynthError) throw new TerminalError('InvalidSpec', err.message, { cause: err });
+    throw err;
   }
 }
