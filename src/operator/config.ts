@@ -91,6 +91,39 @@ function providerOf(name: string): string {
   return name;
 }
 
+type WebhookSettings = Pick<
+  OperatorConfig,
+  'webhookPort' | 'webhooks' | 'webhookService' | 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile' | 'webhookSecretName' | 'webhookConfigurationName'
+>;
+
+/** Where the admission webhooks listen, the certificate they serve and how they are registered. */
+function webhookSettingsOf(env: NodeJS.ProcessEnv, inCluster: boolean): WebhookSettings {
+  return {
+    webhookPort: num(env.SLUICE_WEBHOOK_PORT, inCluster ? 9443 : 0),
+    webhooks: bool(env.SLUICE_WEBHOOKS, true),
+    ...(inCluster
+      ? { webhookService: { namespace: env.SLUICE_SERVICE_NAMESPACE ?? 'sluice-system', name: env.SLUICE_SERVICE_NAME ?? 'sluice', port: 443 } }
+      : {}),
+    ...(env.SLUICE_TLS_CERT_FILE ? { tlsCertFile: env.SLUICE_TLS_CERT_FILE } : {}),
+    ...(env.SLUICE_TLS_KEY_FILE ? { tlsKeyFile: env.SLUICE_TLS_KEY_FILE } : {}),
+    ...(env.SLUICE_TLS_CA_FILE ? { tlsCaFile: env.SLUICE_TLS_CA_FILE } : {}),
+    webhookSecretName: env.SLUICE_WEBHOOK_SECRET_NAME || `${env.SLUICE_SERVICE_NAME ?? 'sluice'}-webhook-tls`,
+    webhookConfigurationName: env.SLUICE_WEBHOOK_CONFIGURATION_NAME || WEBHOOK_CONFIGURATION_NAME,
+  };
+}
+
+type LeaderElectionSettings = Pick<OperatorConfig, 'leaderElect' | 'leaderElectionNamespace' | 'leaderElectionName' | 'leaseDurationMs'>;
+
+/** Whether the replicas elect a leader, and on which Lease. */
+function leaderElectionOf(env: NodeJS.ProcessEnv, inCluster: boolean): LeaderElectionSettings {
+  return {
+    leaderElect: bool(env.SLUICE_LEADER_ELECT, false),
+    leaderElectionNamespace: env.SLUICE_LEADER_ELECTION_NAMESPACE ?? (inCluster ? 'sluice-system' : 'default'),
+    leaderElectionName: env.SLUICE_LEADER_ELECTION_NAME || 'sluice-leader-election',
+    leaseDurationMs: num(env.SLUICE_LEASE_DURATION_MS, 15_000),
+  };
+}
+
 /** The settings `env` gives (process.env, or it with the flags of `sluice run` over it). Throws on a value it cannot take. */
 export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST);
@@ -103,20 +136,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): OperatorCon
     clusterName: env.SLUICE_CLUSTER_NAME ?? '',
     logLevel: logLevelOf(env.SLUICE_LOG_LEVEL || 'info'),
     port: num(env.SLUICE_PORT, 8080),
-    webhookPort: num(env.SLUICE_WEBHOOK_PORT, inCluster ? 9443 : 0),
-    webhooks: bool(env.SLUICE_WEBHOOKS, true),
-    ...(inCluster
-      ? { webhookService: { namespace: env.SLUICE_SERVICE_NAMESPACE ?? 'sluice-system', name: env.SLUICE_SERVICE_NAME ?? 'sluice', port: 443 } }
-      : {}),
-    ...(env.SLUICE_TLS_CERT_FILE ? { tlsCertFile: env.SLUICE_TLS_CERT_FILE } : {}),
-    ...(env.SLUICE_TLS_KEY_FILE ? { tlsKeyFile: env.SLUICE_TLS_KEY_FILE } : {}),
-    ...(env.SLUICE_TLS_CA_FILE ? { tlsCaFile: env.SLUICE_TLS_CA_FILE } : {}),
-    webhookSecretName: env.SLUICE_WEBHOOK_SECRET_NAME || `${env.SLUICE_SERVICE_NAME ?? 'sluice'}-webhook-tls`,
-    webhookConfigurationName: env.SLUICE_WEBHOOK_CONFIGURATION_NAME || WEBHOOK_CONFIGURATION_NAME,
-    leaderElect: bool(env.SLUICE_LEADER_ELECT, false),
-    leaderElectionNamespace: env.SLUICE_LEADER_ELECTION_NAMESPACE ?? (inCluster ? 'sluice-system' : 'default'),
-    leaderElectionName: env.SLUICE_LEADER_ELECTION_NAME || 'sluice-leader-election',
-    leaseDurationMs: num(env.SLUICE_LEASE_DURATION_MS, 15_000),
+    ...webhookSettingsOf(env, inCluster),
+    ...leaderElectionOf(env, inCluster),
     identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
     // At least one worker: Flagger's -threadiness=0 would start none and reconcile nothing.
     concurrency: Math.max(1, num(env.SLUICE_CONCURRENCY, 16)),
