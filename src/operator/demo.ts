@@ -95,14 +95,57 @@ function say(line: string): void {
   process.stdout.write(bold ? `\x1b[1m[demo]\x1b[0m ${line}\n` : `[demo] ${line}\n`);
 }
 
+/** Runs test/cluster/up.sh (idempotent: a control plane already up is kept); resolves to its exit code. */
+function startControlPlane(): Promise<number> {
+  return new Promise<number>((done) => {
+    const p = spawn('bash', [join(repoRoot, 'test/cluster/up.sh')], { stdio: 'inherit' });
+    p.on('exit', (code) => done(code ?? 1));
+  });
+}
+
+/** Polls the demo Canary every second, printing its status when it changes, until it reaches one of `phases`. */
+async function waitForPhase(env: Record<string, string>, phases: string[], timeoutMs: number): Promise<string> {
+  const canary = (): Canary => JSON.parse(kubectl(env, ['get', 'canary', 'podinfo', '-n', NAMESPACE, '-o', 'json'])) as Canary;
+  const deadline = Date.now() + timeoutMs;
+  let shown = '';
+  while (Date.now() < deadline) {
+    const st = canary().status ?? {};
+    const metrics = (st.metrics ?? []).map((m) => `${m.name}=${m.value ?? '-'} (${m.result})`).join(', ');
+    const line = `phase=${st.phase ?? ''} weight=${st.canaryWeight ?? 0} failedChecks=${st.failedChecks ?? 0}${metrics ? ` ${metrics}` : ''}`;
+    if (line !== shown) say(line);
+    shown = line;
+    if (phases.includes(st.phase ?? '')) return st.phase!;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`timed out waiting for ${phases.join('/')}`);
+}
+
+/** How the rollout ended: the Canary's Events, the Canary, and the image the primary runs now. */
+function showOutcome(env: Record<string, string>, result: string): void {
+  say(`rollout ${result}. Events:`);
+  process.stdout.write(
+    kubectl(env, [
+      '-n',
+      NAMESPACE,
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.kind=Canary',
+      '--sort-by=.lastTimestamp',
+      '-o',
+      'custom-columns=TYPE:.type,MESSAGE:.message',
+    ]),
+  );
+  process.stdout.write(kubectl(env, ['-n', NAMESPACE, 'get', 'canaries', '-o', 'wide']));
+  const image = kubectl(env, ['-n', NAMESPACE, 'get', 'deployment', 'podinfo-primary', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+  say(`primary now runs ${image}`);
+}
+
 export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> {
   const stateEnv = join(repoRoot, '.sluice', 'env');
   const wasUp = existsSync(stateEnv);
   say('starting the local control plane (first run builds Kubernetes from source: ~20 minutes)');
-  const up = await new Promise<number>((done) => {
-    const p = spawn('bash', [join(repoRoot, 'test/cluster/up.sh')], { stdio: 'inherit' });
-    p.on('exit', (code) => done(code ?? 1));
-  });
+  const up = await startControlPlane();
   if (up !== 0) {
     say(`test/cluster/up.sh failed (exit ${up})`);
     return up;
@@ -136,44 +179,12 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<number> 
   say('applying podinfo and its Canary (provider linkerd, step 10%, max 50%, interval 3s)');
   kubectl(env, ['apply', '-f', '-'], demoManifests());
 
-  const canary = (): Canary => JSON.parse(kubectl(env, ['get', 'canary', 'podinfo', '-n', NAMESPACE, '-o', 'json'])) as Canary;
-  const waitFor = async (phases: string[], timeoutMs: number): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    let shown = '';
-    while (Date.now() < deadline) {
-      const st = canary().status ?? {};
-      const metrics = (st.metrics ?? []).map((m) => `${m.name}=${m.value ?? '-'} (${m.result})`).join(', ');
-      const line = `phase=${st.phase ?? ''} weight=${st.canaryWeight ?? 0} failedChecks=${st.failedChecks ?? 0}${metrics ? ` ${metrics}` : ''}`;
-      if (line !== shown) say(line);
-      shown = line;
-      if (phases.includes(st.phase ?? '')) return st.phase!;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    throw new Error(`timed out waiting for ${phases.join('/')}`);
-  };
-
   try {
-    await waitFor(['Initialized'], 120_000);
+    await waitForPhase(env, ['Initialized'], 120_000);
     say('kubectl -n demo set image deployment/podinfo podinfod=ghcr.io/stefanprodan/podinfo:6.0.1');
     kubectl(env, ['-n', NAMESPACE, 'set', 'image', 'deployment/podinfo', 'podinfod=ghcr.io/stefanprodan/podinfo:6.0.1']);
-    const result = await waitFor(['Succeeded', 'Failed'], 300_000);
-    say(`rollout ${result}. Events:`);
-    process.stdout.write(
-      kubectl(env, [
-        '-n',
-        NAMESPACE,
-        'get',
-        'events',
-        '--field-selector',
-        'involvedObject.kind=Canary',
-        '--sort-by=.lastTimestamp',
-        '-o',
-        'custom-columns=TYPE:.type,MESSAGE:.message',
-      ]),
-    );
-    process.stdout.write(kubectl(env, ['-n', NAMESPACE, 'get', 'canaries', '-o', 'wide']));
-    const image = kubectl(env, ['-n', NAMESPACE, 'get', 'deployment', 'podinfo-primary', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
-    say(`primary now runs ${image}`);
+    const result = await waitForPhase(env, ['Succeeded', 'Failed'], 300_000);
+    showOutcome(env, result);
     if (opts.exitWhenDone) {
       await cleanup();
       return result === 'Succeeded' ? 0 : 1;
