@@ -1,5 +1,6 @@
 // The operator process: controller (behind leader election when asked), admission webhooks,
 // and the /metrics, /healthz, /readyz endpoints; a clean shutdown on SIGTERM or SIGINT.
+import type { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,8 +20,14 @@ import type { SynthSettings } from '../synth/operator-settings.js';
 import type { DeploymentJson, HorizontalPodAutoscalerJson, ConfigJson } from '../synth/kube-json.js';
 import { startAdmissionServer, type AdmissionServer } from '../admission/server.js';
 import { registerWebhooks, unregisterWebhooks } from '../admission/registration.js';
-import { keepSharedCertificateFresh, sharedServingCertificate } from '../admission/shared-certificate.js';
-import { followMountedCertificate, readCertificateFiles, watchCertificateFiles } from '../admission/certificate-files.js';
+import { keepSharedCertificateFresh, sharedServingCertificate, type SharedCertificate } from '../admission/shared-certificate.js';
+import {
+  followMountedCertificate,
+  readCertificateFiles,
+  watchCertificateFiles,
+  type CertificateFiles,
+  type MountedCertificate,
+} from '../admission/certificate-files.js';
 import { selfSubjectUsername } from '../admission/self-subject.js';
 import type { OperatorConfig } from './config.js';
 import { AlertNotifier } from '../notify/index.js';
@@ -85,7 +92,10 @@ async function undoAll(undo: (() => Promise<void>)[], log: typeof rootLog, faile
   for (const step of undo.splice(0).reverse()) await step().catch((err: unknown) => log.warn({ err }, failed));
 }
 
-async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (() => Promise<void>)[]): Promise<RunningOperator> {
+/** The start-up steps' undo list: each part pushes what stops it. */
+type Undo = (() => Promise<void>)[];
+
+async function startParts(config: OperatorConfig, log: typeof rootLog, undo: Undo): Promise<RunningOperator> {
   const kc = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.masterUrl ? { server: config.masterUrl } : {}) });
   const client = new KubeClient(kc);
   const metrics = new ControllerMetrics(VERSION, config.provider);
@@ -93,9 +103,27 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   metrics.registry.registerMetric(admissionDuration);
   // Declared before the probes that read it: they answer while the rest starts.
   let leader: LeaderElector | undefined;
+  const controller = controllerFor(config, client, metrics);
+  // Health and metrics first, so probes answer while the caches fill.
+  const standby = () => leader !== undefined && !leader.isLeader();
+  const metricsPort = await serveHealthAndMetrics(config, controller, standby, metrics, log, undo);
+  if (config.dashboard) await startReadOnlyDashboard(config, config.dashboard, client, log, undo);
+  const admission = config.webhooks ? await startWebhooks(config, kc, client, controller, log, undo) : undefined;
+  const shutdown = shutdownOf(undo, log);
+  if (config.leaderElect) {
+    leader = electorFor(config, client, log);
+    reconcileWhileLeader(leader, controller, shutdown, log, undo);
+  } else {
+    undo.push(() => controller.stop());
+    await controller.start();
+  }
+  return { controller, metricsPort, ...(admission ? { admission } : {}), stop: shutdown.stop };
+}
 
+/** The Canary controller with the operator's settings, its notifier and its gates. */
+function controllerFor(config: OperatorConfig, client: KubeClient, metrics: ControllerMetrics): CanaryController {
   const metricDeps = clusterMetricDeps(client);
-  const controller = new CanaryController({
+  return new CanaryController({
     client,
     synthesize: synthesizerFor(config.synth),
     operator: { provider: config.provider, metricsServer: config.metricsServer },
@@ -118,14 +146,23 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
       runMetrics: (resolved, canary, refs) => runMetricChecks(resolved, metricDeps, { ...refNamesOf(canary), ...refs }),
     },
   });
+}
 
-  // Health and metrics first, so probes answer while the caches fill.
+/** /healthz, /readyz (ready once the caches are synced, or at once on a standby) and /metrics; resolves to the port. */
+async function serveHealthAndMetrics(
+  config: OperatorConfig,
+  controller: CanaryController,
+  standby: () => boolean,
+  metrics: ControllerMetrics,
+  log: typeof rootLog,
+  undo: Undo,
+): Promise<number> {
   const app = express();
   app.get('/healthz', (_req, res) => {
     res.type('text').send('ok');
   });
   app.get('/readyz', (_req, res) => {
-    const ready = controller.isReady() || (leader !== undefined && !leader.isLeader());
+    const ready = controller.isReady() || standby();
     res
       .status(ready ? 200 : 503)
       .type('text')
@@ -145,112 +182,156 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: (()
   undo.push(() => new Promise<void>((r) => http.close(() => r())));
   const metricsPort = (http.address() as AddressInfo).port;
   log.info({ port: metricsPort }, `metrics and health on :${metricsPort}`);
+  return metricsPort;
+}
 
-  if (config.dashboard) {
-    // Read-only, with the operator's ServiceAccount: its buttons would act with the operator's rights.
-    const { startDashboard } = await import('../dashboard/server.js');
-    const dashboard = await startDashboard({
-      client,
-      ...(config.namespace ? { namespace: config.namespace } : {}),
-      port: config.dashboard.port,
-      host: config.dashboard.address,
-      user: 'operator',
-      readOnly: true,
-      defaultProvider: config.provider,
-    });
-    undo.push(() => dashboard.stop());
-    log.info({ url: dashboard.url }, `read-only rollout page on ${dashboard.url} (no authentication: reach it by kubectl port-forward)`);
+/** Read-only, with the operator's ServiceAccount: its buttons would act with the operator's rights. */
+async function startReadOnlyDashboard(
+  config: OperatorConfig,
+  at: NonNullable<OperatorConfig['dashboard']>,
+  client: KubeClient,
+  log: typeof rootLog,
+  undo: Undo,
+): Promise<void> {
+  const { startDashboard } = await import('../dashboard/server.js');
+  const dashboard = await startDashboard({
+    client,
+    ...(config.namespace ? { namespace: config.namespace } : {}),
+    port: at.port,
+    host: at.address,
+    user: 'operator',
+    readOnly: true,
+    defaultProvider: config.provider,
+  });
+  undo.push(() => dashboard.stop());
+  log.info({ url: dashboard.url }, `read-only rollout page on ${dashboard.url} (no authentication: reach it by kubectl port-forward)`);
+}
+
+/** The certificate the webhooks serve, and where it comes from (neither: the server makes its own). */
+interface WebhookCertificate {
+  readonly mounted?: CertificateFiles;
+  readonly shared?: SharedCertificate;
+  readonly tls?: MountedCertificate | SharedCertificate;
+}
+
+/** A mounted certificate wins; in a cluster, replicas share one through a Secret; outside, a fresh one. */
+async function webhookCertificateOf(config: OperatorConfig, client: KubeClient): Promise<WebhookCertificate> {
+  if (config.tlsCertFile && config.tlsKeyFile) {
+    const mounted = { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, ...(config.tlsCaFile ? { caFile: config.tlsCaFile } : {}) };
+    return { mounted, tls: readCertificateFiles(mounted) };
   }
+  if (!config.webhookService) return {};
+  const shared = await sharedServingCertificate(client, config.webhookService, config.webhookSecretName);
+  return { shared, tls: shared };
+}
 
-  let admission: AdmissionServer | undefined;
-  let stopCertificateRenewal: (() => void) | undefined;
-  if (config.webhooks) {
-    // A mounted certificate wins; in a cluster, replicas share one through a Secret; outside, a fresh one.
-    const mounted =
-      config.tlsCertFile && config.tlsKeyFile
-        ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, ...(config.tlsCaFile ? { caFile: config.tlsCaFile } : {}) }
-        : undefined;
-    const shared = !mounted && config.webhookService ? await sharedServingCertificate(client, config.webhookService, config.webhookSecretName) : undefined;
-    const tls = mounted ? readCertificateFiles(mounted) : shared;
-    admission = await startAdmissionServer({
-      port: config.webhookPort,
-      canaries: controller,
-      // The apiserver-authenticated identity, not the field manager a client may choose, marks Sluice's own writes.
-      operatorUsername: await selfSubjectUsername(kc),
-      defaultProvider: config.provider,
-      ...(config.webhookService ? { service: config.webhookService } : {}),
-      ...(tls ? { tls } : {}),
-    });
-    const started = admission;
-    undo.push(() => started.close());
-    // Outside a cluster the apiserver calls us on loopback; inside, through our Service.
-    const endpoint = config.webhookService ? { service: config.webhookService } : { url: `https://127.0.0.1:${admission.port}` };
-    await registerWebhooks(kc, endpoint, admission.caBundle, { name: config.webhookConfigurationName });
-    if (!config.webhookService) undo.push(() => unregisterWebhooks(kc, config.webhookConfigurationName));
-    log.info({ endpoint }, 'admission webhooks registered');
-    // Renew before expiry (a self-made certificate renews inside the server), or follow the mounted files.
-    stopCertificateRenewal = mounted
-      ? watchCertificateFiles(
-          mounted,
-          followMountedCertificate(started, tls?.ca, (ca) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName }), log),
-          { log },
-        )
-      : shared && config.webhookService
-        ? keepSharedCertificateFresh({
-            client,
-            service: config.webhookService,
-            secretName: config.webhookSecretName,
-            current: shared,
-            server: started,
-            log,
-            onCaChange: (ca) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName }),
-          })
-        : undefined;
-    undo.push(async () => stopCertificateRenewal?.());
-  }
+/** The admission server, listening and registered with the apiserver, its certificate kept fresh. */
+async function startWebhooks(
+  config: OperatorConfig,
+  kc: KubeConfig,
+  client: KubeClient,
+  controller: CanaryController,
+  log: typeof rootLog,
+  undo: Undo,
+): Promise<AdmissionServer> {
+  const certificate = await webhookCertificateOf(config, client);
+  const { tls } = certificate;
+  const admission = await startAdmissionServer({
+    port: config.webhookPort,
+    canaries: controller,
+    // The apiserver-authenticated identity, not the field manager a client may choose, marks Sluice's own writes.
+    operatorUsername: await selfSubjectUsername(kc),
+    defaultProvider: config.provider,
+    ...(config.webhookService ? { service: config.webhookService } : {}),
+    ...(tls ? { tls } : {}),
+  });
+  undo.push(() => admission.close());
+  // Outside a cluster the apiserver calls us on loopback; inside, through our Service.
+  const endpoint = config.webhookService ? { service: config.webhookService } : { url: `https://127.0.0.1:${admission.port}` };
+  const register = (ca: string) => registerWebhooks(kc, endpoint, ca, { name: config.webhookConfigurationName });
+  await register(admission.caBundle);
+  if (!config.webhookService) undo.push(() => unregisterWebhooks(kc, config.webhookConfigurationName));
+  log.info({ endpoint }, 'admission webhooks registered');
+  const stopCertificateRenewal = keepCertificateFresh(config, client, certificate, admission, register, log);
+  undo.push(async () => stopCertificateRenewal?.());
+  return admission;
+}
 
+/**
+ * Renews before expiry (a self-made certificate renews inside the server), or follows the
+ * mounted files; `register` re-registers the webhooks when the CA changes. Returns what stops it.
+ */
+function keepCertificateFresh(
+  config: OperatorConfig,
+  client: KubeClient,
+  { mounted, shared, tls }: WebhookCertificate,
+  server: AdmissionServer,
+  register: (ca: string) => Promise<void>,
+  log: typeof rootLog,
+): (() => void) | undefined {
+  if (mounted) return watchCertificateFiles(mounted, followMountedCertificate(server, tls?.ca, register, log), { log });
+  if (!shared || !config.webhookService) return undefined;
+  return keepSharedCertificateFresh({
+    client,
+    service: config.webhookService,
+    secretName: config.webhookSecretName,
+    current: shared,
+    server,
+    log,
+    onCaChange: register,
+  });
+}
+
+/** stop() runs the undo steps once, newest first; `stopping` says whether it has begun. */
+interface Shutdown {
+  stop(): Promise<void>;
+  stopping(): boolean;
+}
+
+function shutdownOf(undo: Undo, log: typeof rootLog): Shutdown {
   let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down');
-    await undoAll(undo, log, 'a part did not stop cleanly');
-    log.info('stopped');
+  return {
+    stopping: () => stopping,
+    stop: async () => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down');
+      await undoAll(undo, log, 'a part did not stop cleanly');
+      log.info('stopped');
+    },
   };
+}
 
-  if (config.leaderElect) {
-    leader = new LeaderElector(
-      client,
-      {
-        namespace: config.leaderElectionNamespace,
-        name: config.leaderElectionName,
-        identity: config.identity,
-        leaseDurationMs: config.leaseDurationMs,
-        renewDeadlineMs: Math.round((config.leaseDurationMs * 2) / 3),
-        retryPeriodMs: Math.max(500, Math.round(config.leaseDurationMs / 6)),
-      },
-      log,
-    );
-    // Standbys serve admission and health; only the leader reconciles.
-    // A failure after start-up returned has no caller to report to: exit non-zero, so the
-    // kubelet restarts the pod instead of leaving a replica that never reconciles.
-    const fatal = (why: string) => (err?: unknown) => {
-      log.error({ err }, why);
-      void stop().finally(() => process.exit(1));
-    };
-    const elector = leader;
-    undo.push(async () => {
-      await controller.stop();
-      await elector.release();
-    });
-    void leader
-      .run(fatal('leadership lost: exiting so a fresh process can compete again'))
-      .then(() => (stopping ? undefined : controller.start()))
-      .catch(fatal('the controller could not start'));
-  } else {
-    undo.push(() => controller.stop());
-    await controller.start();
-  }
+/** The leader election on the configured Lease, its timings derived from the lease duration. */
+function electorFor(config: OperatorConfig, client: KubeClient, log: typeof rootLog): LeaderElector {
+  return new LeaderElector(
+    client,
+    {
+      namespace: config.leaderElectionNamespace,
+      name: config.leaderElectionName,
+      identity: config.identity,
+      leaseDurationMs: config.leaseDurationMs,
+      renewDeadlineMs: Math.round((config.leaseDurationMs * 2) / 3),
+      retryPeriodMs: Math.max(500, Math.round(config.leaseDurationMs / 6)),
+    },
+    log,
+  );
+}
 
-  return { controller, metricsPort, ...(admission ? { admission } : {}), stop };
+/** Standbys serve admission and health; only the leader reconciles: the controller starts once elected. */
+function reconcileWhileLeader(leader: LeaderElector, controller: CanaryController, shutdown: Shutdown, log: typeof rootLog, undo: Undo): void {
+  // A failure after start-up returned has no caller to report to: exit non-zero, so the
+  // kubelet restarts the pod instead of leaving a replica that never reconciles.
+  const fatal = (why: string) => (err?: unknown) => {
+    log.error({ err }, why);
+    void shutdown.stop().finally(() => process.exit(1));
+  };
+  undo.push(async () => {
+    await controller.stop();
+    await leader.release();
+  });
+  void leader
+    .run(fatal('leadership lost: exiting so a fresh process can compete again'))
+    .then(() => (shutdown.stopping() ? undefined : controller.start()))
+    .catch(fatal('the controller could not start'));
 }
