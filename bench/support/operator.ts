@@ -101,6 +101,68 @@ export function operatorCommand(): { args: string[]; label: string } {
   return { args: [...NODE_FLAGS, compiled, 'run'], label: `compiled lib (tsc), node ${NODE_FLAGS.join(' ')}` };
 }
 
+/** Until the log says "controller started" (caches synced); throws when the child exits first or after 300 s. */
+async function waitForStart(child: ChildProcess, logFile: string): Promise<void> {
+  const read = () => readFileSync(logFile, 'utf8');
+  const deadline = Date.now() + 300_000;
+  while (!read().includes('controller started')) {
+    if (child.exitCode !== null) throw new Error(`operator exited ${child.exitCode} before starting (log ${logFile}):\n${read().slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`operator did not start in 300 s (log ${logFile})`);
+    await sleep(20);
+  }
+}
+
+/** utime + stime of a process so far, in seconds. */
+function cpuSecondsOf(pid: number): number {
+  // Fields after the ")" of comm: state is field 3; utime and stime are fields 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Resident set size of a process now, bytes. */
+function rssBytesOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+async function metricsText(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** sluice_kube_requests_total of a /metrics text, by "verb resource code". */
+function kubeRequestsIn(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^sluice_kube_requests_total\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    counts.set(`${labels.verb} ${labels.resource} ${labels.code}`, Number(m[2]));
+  }
+  return counts;
+}
+
+/** The value of an unlabelled series of a /metrics text; NaN when it is not there. */
+function gaugeIn(text: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** The JSON lines of a log text, `time` as epoch milliseconds. */
+function jsonLogLines(text: string): { time: number; msg: string; [k: string]: unknown }[] {
+  const lines: { time: number; msg: string }[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const j = JSON.parse(line);
+      lines.push({ ...j, time: Date.parse(j.time), msg: String(j.msg ?? '') });
+    } catch {
+      /* a partial last line */
+    }
+  }
+  return lines;
+}
+
 export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record<string, string> = {}): Promise<BenchOperator> {
   killOnExit();
   const port = await freePort();
@@ -125,12 +187,7 @@ export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record
   closeSync(out);
   live.add(child);
   const read = () => readFileSync(logFile, 'utf8');
-  const deadline = Date.now() + 300_000;
-  while (!read().includes('controller started')) {
-    if (child.exitCode !== null) throw new Error(`operator exited ${child.exitCode} before starting (log ${logFile}):\n${read().slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`operator did not start in 300 s (log ${logFile})`);
-    await sleep(20);
-  }
+  await waitForStart(child, logFile);
   const startedAfterMs = Date.now() - spawnedAt;
   const pid = child.pid!;
   say(`operator (${command.label}): pid ${pid}, /metrics on :${port}, started in ${startedAfterMs} ms, log ${logFile}`);
@@ -143,45 +200,11 @@ export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record
     startedAfterMs,
     spawnedAt,
     label: command.label,
-    cpuSeconds() {
-      // Fields after the ")" of comm: state is field 3; utime and stime are fields 14 and 15.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-    },
-    rssBytes() {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : NaN;
-    },
-    async requests() {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const counts = new Map<string, number>();
-      for (const line of text.split('\n')) {
-        const m = /^sluice_kube_requests_total\{(.*)\} (\S+)$/.exec(line);
-        if (!m) continue;
-        const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-        counts.set(`${labels.verb} ${labels.resource} ${labels.code}`, Number(m[2]));
-      }
-      return counts;
-    },
-    async gauge(name: string) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const m = new RegExp(`^${name}(?:\\{\\})? (\\S+)$`, 'm').exec(text);
-      return m ? Number(m[1]) : NaN;
-    },
-    logLines() {
-      const lines: { time: number; msg: string }[] = [];
-      for (const line of read().split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          const j = JSON.parse(line);
-          lines.push({ ...j, time: Date.parse(j.time), msg: String(j.msg ?? '') });
-        } catch {
-          /* a partial last line */
-        }
-      }
-      return lines;
-    },
+    cpuSeconds: () => cpuSecondsOf(pid),
+    rssBytes: () => rssBytesOf(pid),
+    requests: async () => kubeRequestsIn(await metricsText(port)),
+    gauge: async (name: string) => gaugeIn(await metricsText(port), name),
+    logLines: () => jsonLogLines(read()),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
