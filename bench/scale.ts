@@ -92,236 +92,347 @@ async function countAvailable(client: KubeClient, namespaces: Set<string>, suffi
   return list.items.filter((d) => namespaces.has(d.metadata.namespace) && d.metadata.name.endsWith(suffix) && (d.status?.availableReplicas ?? 0) >= 1).length;
 }
 
+/** One round: M apps (Deployment + Canary) in namespaces of PER_NS, K of them rolled out at once. */
+interface Round {
+  readonly cluster: BenchCluster;
+  readonly client: KubeClient;
+  readonly M: number;
+  readonly K: number;
+  readonly namespaces: readonly string[];
+  readonly apps: readonly { ns: string; name: string }[];
+  readonly nsSet: Set<string>;
+  /** `M=<M>`, in every line the round prints. */
+  readonly tag: string;
+}
+
+/** What a round has started, stopped in its finally whatever step failed. */
+interface Started {
+  operator?: BenchOperator;
+  stopWatch?: () => void;
+}
+
+/** The round's Canaries as its watch sees them: each one's phase, when it was first Initialized, the last change of any. */
+interface PhaseWatch {
+  readonly initialized: Map<string, number>;
+  readonly phase: Map<string, string>;
+  lastChange: number;
+}
+
+/** One idle minute of the controller. */
+interface IdleMinute {
+  cpuPct: number;
+  rssMax: number;
+  heap: number;
+  writes: number;
+  detail: string;
+  reads: number;
+}
+
 async function round(cluster: BenchCluster, M: number): Promise<void> {
   const { client } = cluster;
   const K = Math.min(M, Number(process.env.BENCH_ROLLOUTS ?? GOAL.rollouts));
   const nsCount = Math.ceil(M / PER_NS);
   const namespaces = Array.from({ length: nsCount }, (_, j) => `bench-scale-${run}-${M}-${j}`);
   const apps = Array.from({ length: M }, (_, i) => ({ ns: namespaces[Math.floor(i / PER_NS)], name: `app-${i}` }));
-  const nsSet = new Set(namespaces);
-  const tag = `M=${M}`;
-  let operator: BenchOperator | undefined;
-  let stopWatch: (() => void) | undefined;
+  const r: Round = { cluster, client, M, K, namespaces, apps, nsSet: new Set(namespaces), tag: `M=${M}` };
+  const started: Started = {};
   try {
     await waitForNoBenchNamespaces(client, 600_000);
     await addNodes(client, 2 * M + K + 100);
-    say(`scale ${tag}: creating ${nsCount} namespaces, ${M} Deployments (replicas 1) and ${M} Canaries`);
-    await createNamespaces(client, namespaces);
-    const metrics = WITH_METRICS ? [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }] : [];
-    const spec = { provider: 'istio', analysis: { interval: '1s', threshold: 5, stepWeight: 10, maxWeight: 50, metrics } };
-    const created = Date.now();
-    await pool(apps, 16, async ({ ns, name }) => {
-      await create(client, appDeployment(ns, name, `${IMAGE}:6.0.0`));
-      await create(client, appCanary(ns, name, spec));
-    });
-    say(`scale ${tag}: created in ${seconds(Date.now() - created)}; waiting for the Deployments to be available`);
-    for (let avail = 0; ;) {
-      avail = await countAvailable(client, nsSet, '');
-      if (avail >= M) break;
-      if (Date.now() - created > 20 * 60_000) throw new Error(`only ${avail}/${M} Deployments available after 20 min`);
-      await sleep(3000);
-    }
-    const clusterReady = Date.now() - created;
-    say(`scale ${tag}: ${M} Deployments available ${seconds(clusterReady)} after the first create`);
-    row(
-      `scale ${tag}: cluster alone, create ${M} Deployments + Canaries -> all pods Ready`,
-      seconds(clusterReady),
-      `context, not Sluice: kube-controller-manager, scheduler and kwok at their default client rates; ${PER_NS} per namespace`,
-      'n=1',
-    );
-
-    // ---- 1. init
-    const initialized = new Map<string, number>();
-    const phase = new Map<string, string>();
-    let lastChange = Date.now();
-    stopWatch = (
-      await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
-        if (!nsSet.has(object.metadata.namespace)) return;
-        const key = `${object.metadata.namespace}/${object.metadata.name}`;
-        const p = object.status?.phase ?? '';
-        phase.set(key, p);
-        lastChange = at;
-        if (p === 'Initialized' && !initialized.has(key)) initialized.set(key, at);
-      })
-    ).stop;
-    const cpuBeforeStart = 0;
-    const initLoad = loadavg()[0];
-    const clusterAtStart = clusterCpuAll();
-    const apiInit0 = await apiserverTimes();
-    operator = await startBenchOperator(cluster);
-    const spawned = operator.spawnedAt;
-    const initDeadline = spawned + Math.max(10 * 60_000, M * 1200);
-    while (initialized.size < M && Date.now() < initDeadline) await sleep(500);
-    const initCpu = operator.cpuSeconds() - cpuBeforeStart;
-    const initEnd = Date.now();
-    const initTimes = [...initialized.values()].map((t) => t - spawned);
-    const allInit = initialized.size >= M;
-    const primariesUp = await countAvailable(client, nsSet, '-primary');
-    const initWrites = writesBetween(new Map(), await operator.requests());
-    const initApi = describeApiTimes(apiInit0, await apiserverTimes(), CONTROLLER_WRITES);
-    row(
-      `scale ${tag}: operator start -> all ${M} Canaries Initialized`,
-      allInit ? seconds(Math.max(...initTimes)) : `${initialized.size}/${M} in ${seconds(initEnd - spawned)}`,
-      `caches synced ${seconds(operator.startedAfterMs)} after spawn (operator: ${operator.label}); half Initialized at ${seconds(percentile(initTimes, 50))}; controller CPU ${initCpu.toFixed(1)} s; ${(initWrites.total / M).toFixed(1)} API writes per Canary (${describeCounts(initWrites.byKey)}); primaries available ${primariesUp}/${M}; concurrency ${process.env.SLUICE_CONCURRENCY ?? '16 (default)'}; mean apiserver latency: ${initApi}; cluster CPU meanwhile: ${clusterCpuNote(clusterAtStart, clusterCpuAll(), (initEnd - spawned) / 1000)}; ${loadNote(initLoad)}; goal ${GOAL.canaries} Canaries: ${M >= GOAL.canaries && allInit ? 'met' : `ran ${M}`}`,
-      `n=${initialized.size}`,
-    );
-    if (!allInit) say(`scale ${tag}: not all Canaries Initialized; idle figures below include that work`);
-
-    // ---- 2. idle
-    const quietSince = Date.now();
-    while (Date.now() - lastChange < 15_000 && Date.now() - quietSince < 180_000) await sleep(1000);
-    say(`scale ${tag}: quiet for ${seconds(Date.now() - lastChange)}; measuring ${IDLE_MINUTES} idle minute(s)`);
-    const minutes: { cpuPct: number; rssMax: number; heap: number; writes: number; detail: string; reads: number }[] = [];
-    for (let m = 0; m < IDLE_MINUTES; m++) {
-      const load0 = loadavg()[0];
-      const cpu0 = operator.cpuSeconds();
-      const req0 = await operator.requests();
-      const cl0 = clusterCpuAll();
-      const t0 = Date.now();
-      let rssMax = 0;
-      while (Date.now() - t0 < 60_000) {
-        rssMax = Math.max(rssMax, operator.rssBytes());
-        await sleep(1000);
-      }
-      const secs = (Date.now() - t0) / 1000;
-      const cpuPct = ((operator.cpuSeconds() - cpu0) / secs) * 100;
-      const w = writesBetween(req0, await operator.requests());
-      const heap = await operator.gauge('sluice_nodejs_heap_size_used_bytes');
-      minutes.push({
-        cpuPct,
-        rssMax,
-        heap,
-        writes: w.total,
-        reads: w.reads,
-        detail: `${describeCounts(w.byKey)}; cluster CPU: ${clusterCpuNote(cl0, clusterCpuAll(), secs)}; ${loadNote(load0)}`,
-      });
-      say(
-        `scale ${tag}: idle minute ${m + 1}: CPU ${cpuPct.toFixed(1)}%, RSS max ${(rssMax / 2 ** 20).toFixed(0)} MB, writes ${w.total} (${describeCounts(w.byKey)}), reads ${w.reads}`,
-      );
-    }
-    // Steady state: the second half of the idle minutes (the first ones still carry the heap the
-    // initialization grew, which V8 hands back slowly); every minute is listed in the detail.
-    const steady = minutes.slice(Math.floor(minutes.length / 2));
-    const worstOf = (list: typeof minutes, f: (x: (typeof minutes)[number]) => number) => list.reduce((a, b) => (f(b) > f(a) ? b : a));
-    const cpuW = worstOf(steady, (x) => x.cpuPct);
-    const rssW = worstOf(steady, (x) => x.rssMax);
-    const wrW = worstOf(minutes, (x) => x.writes);
-    const rssAll = worstOf(minutes, (x) => x.rssMax);
-    const cpuAll = worstOf(minutes, (x) => x.cpuPct);
-    const steadyNote = minutes.length > 1 ? `worst of idle minutes ${minutes.length - steady.length + 1}-${minutes.length} (steady state)` : 'one idle minute';
-    const per = (f: (x: (typeof minutes)[number]) => string) => (minutes.length > 1 ? ` (per minute: ${minutes.map(f).join(', ')})` : '');
-    row(
-      `scale ${tag}: controller CPU, all idle`,
-      `${cpuW.cpuPct.toFixed(1)}% of one core`,
-      `goal < ${GOAL.cpuPct}%: ${goal(cpuW.cpuPct < GOAL.cpuPct)}; ${steadyNote}; utime+stime over 60 s${per((x) => `${x.cpuPct.toFixed(1)}%`)}, worst minute overall ${cpuAll.cpuPct.toFixed(1)}%; ${cpuW.detail.split('; ').slice(1).join('; ')}`,
-      `${minutes.length} min`,
-    );
-    row(
-      `scale ${tag}: controller RSS, all idle`,
-      `${(rssW.rssMax / 2 ** 20).toFixed(0)} MB`,
-      `goal < ${GOAL.rssMb} MB: ${goal(rssW.rssMax < GOAL.rssMb * 2 ** 20)}${M === 100 ? `; issue 18's <= ${GOAL.rssMbAt100} MB at 100: ${goal(rssW.rssMax <= GOAL.rssMbAt100 * 2 ** 20)}` : ''}; ${steadyNote}; max of 1 s samples of VmRSS${per((x) => `${(x.rssMax / 2 ** 20).toFixed(0)}`)}, worst minute overall ${(rssAll.rssMax / 2 ** 20).toFixed(0)} MB; V8 heap in use ${(rssW.heap / 2 ** 20).toFixed(0)} MB at the end of that minute; operator: ${operator.label}`,
-      `${minutes.length} min`,
-    );
-    row(
-      `scale ${tag}: controller API writes per idle minute`,
-      String(wrW.writes),
-      `goal ${GOAL.writes}: ${goal(wrW.writes === 0)}; worst of all ${minutes.length} idle minutes; non-GET requests from sluice_kube_requests_total: ${wrW.detail.split('; ')[0]}; reads ${wrW.reads}${per((x) => String(x.writes))}`,
-      `${minutes.length} min`,
-    );
-
-    // ---- 3. K concurrent rollouts (BENCH_ROLLOUTS=0: none, idle figures only)
-    if (K === 0) return;
-    const rolled = apps.slice(0, K);
-    const newImage = `${IMAGE}:6.3.0`;
-    const ended = new Map<string, { at: number; phase: string }>();
-    const done = new Set(['Succeeded', 'Failed']);
-    const t0s = new Map<string, number>();
-    const rollLoad = loadavg()[0];
-    const rollCpu0 = operator.cpuSeconds();
-    const req0 = await operator.requests();
-    const apiRoll0 = await apiserverTimes();
-    const clRoll0 = clusterCpuAll();
-    const stopEnd = (
-      await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
-        const key = `${object.metadata.namespace}/${object.metadata.name}`;
-        const p = object.status?.phase ?? '';
-        if (t0s.has(key) && !ended.has(key) && done.has(p)) ended.set(key, { at, phase: p });
-      })
-    ).stop;
-    say(`scale ${tag}: ${K} rollouts at once`);
-    const firstWrite = Date.now();
-    await pool(rolled, 25, async ({ ns, name }) => {
-      t0s.set(`${ns}/${name}`, await setImage(client, ns, name, newImage));
-    });
-    const writesSpread = Date.now() - firstWrite;
-    const rollDeadline = Date.now() + 10 * 60_000;
-    while (ended.size < K && Date.now() < rollDeadline) await sleep(500);
-    stopEnd();
-    const rollEnd = Date.now();
-    const rollCpu = operator.cpuSeconds() - rollCpu0;
-    const rollWrites = writesBetween(req0, await operator.requests());
-    const rollApi = describeApiTimes(apiRoll0, await apiserverTimes(), CONTROLLER_WRITES);
-    const rollCluster = clusterCpuNote(clRoll0, clusterCpuAll(), (rollEnd - firstWrite) / 1000);
-    const perRollout = [...rollWrites.byKey]
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k}: ${(v / K).toFixed(1)}`)
-      .join(', ');
-    const durations = [...ended].filter(([, e]) => e.phase === 'Succeeded').map(([k, e]) => e.at - t0s.get(k)!);
-    const succeeded = durations.length;
-    const failed = [...ended.values()].filter((e) => e.phase === 'Failed').length;
-    // Correct end state of every rollout, read back from the API.
-    const wrong: string[] = [];
-    await pool(rolled, 16, async ({ ns, name }) => {
-      const key = `${ns}/${name}`;
-      const problems: string[] = [];
-      const c = await client.get<{ status?: { phase?: string; canaryWeight?: number } }>(RESOURCES.canaries, name, ns);
-      if (c.status?.phase !== 'Succeeded') problems.push(`phase ${c.status?.phase}`);
-      const primary = await client.get<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(RESOURCES.deployments, `${name}-primary`, ns);
-      if (primary.spec.template.spec.containers[0].image !== newImage) problems.push('primary not on the new image');
-      const target = await client.get<{ spec: { replicas?: number } }>(RESOURCES.deployments, name, ns);
-      if (target.spec.replicas !== 0) problems.push(`target replicas ${target.spec.replicas}`);
-      const vs = await client.get<{ spec: { http: { route: { destination: { host: string }; weight: number }[] }[] } }>(MORE.virtualServices, name, ns);
-      const weights = Object.fromEntries(vs.spec.http[0].route.map((r) => [r.destination.host, r.weight]));
-      if (weights[`${name}-primary`] !== 100 || weights[`${name}-canary`] !== 0) problems.push(`routes ${JSON.stringify(weights)}`);
-      if (problems.length) wrong.push(`${key}: ${problems.join(', ')}`);
-    });
-    const eventsMissing: string[] = [];
-    const rolledNs = [...new Set(rolled.map((a) => a.ns))];
-    await pool(rolledNs, 8, async (ns) => {
-      const events = await client.list<{ involvedObject: { name: string }; message: string }>(RESOURCES.events, {
-        namespace: ns,
-        fieldSelector: 'involvedObject.kind=Canary',
-      });
-      for (const { name } of rolled.filter((a) => a.ns === ns)) {
-        const t = `${name}.${ns}`;
-        const expected = [
-          `New revision detected! Scaling up ${t}`,
-          `Starting canary analysis for ${t}`,
-          ...[10, 20, 30, 40, 50].map((w) => `Advance ${t} canary weight ${w}`),
-          `Copying ${t} template spec to ${name}-primary.${ns}`,
-          'Routing all traffic to primary',
-          `Promotion completed! Scaling down ${t}`,
-        ];
-        const have = new Set(events.items.filter((e) => e.involvedObject.name === name).map((e) => e.message));
-        const missing = expected.filter((m) => !have.has(m));
-        if (missing.length) eventsMissing.push(`${ns}/${name}: ${missing.join('; ')}`);
-      }
-    });
-    const idleUntouched = [...phase].filter(([k]) => !t0s.has(k)).every(([, p]) => p === 'Initialized');
-    for (const w of [...wrong, ...eventsMissing].slice(0, 10)) say(`scale ${tag}: wrong: ${w}`);
-    const allGood = succeeded === K && wrong.length === 0 && eventsMissing.length === 0;
-    row(
-      `scale ${tag}: ${K} concurrent rollouts (1 s interval, 10 to 50)${WITH_METRICS ? ' with success-rate checks' : ''}`,
-      `${succeeded}/${K} Succeeded in ${seconds(rollEnd - firstWrite)}`,
-      `goal ${GOAL.rollouts} all Succeeded: ${K >= GOAL.rollouts ? goal(allGood) : `ran ${K}`}; ${failed} Failed, ${K - ended.size} unfinished; end state wrong for ${wrong.length}, Events missing for ${eventsMissing.length}; others left Initialized: ${idleUntouched ? 'yes' : 'NO'}; per rollout write -> Succeeded p50 ${seconds(percentile(durations, 50))}, max ${seconds(Math.max(...durations))} (ideal ${STEPS} s); writes spread over ${ms(writesSpread)}; controller CPU ${((rollCpu / ((rollEnd - firstWrite) / 1000)) * 100).toFixed(0)}% of a core meanwhile; controller API writes over the phase / K: ${(rollWrites.total / K).toFixed(1)} (${perRollout}); concurrency ${process.env.SLUICE_CONCURRENCY ?? '16 (default)'}; mean apiserver latency: ${rollApi}; cluster CPU meanwhile: ${rollCluster}; ${loadNote(rollLoad)}`,
-      `n=${K}`,
-    );
+    await createApps(r);
+    const { watch, operator } = await measureInit(r, started);
+    await measureIdle(r, operator, watch);
+    // BENCH_ROLLOUTS=0: none, idle figures only.
+    if (K > 0) await measureRollouts(r, operator, watch.phase);
   } finally {
-    stopWatch?.();
-    await operator?.stop();
-    say(`scale ${tag}: deleting ${namespaces.length} namespaces`);
+    started.stopWatch?.();
+    await started.operator?.stop();
+    say(`scale ${r.tag}: deleting ${namespaces.length} namespaces`);
     await deleteNamespaces(client, namespaces);
   }
+}
+
+/** The namespaces, Deployments and Canaries, and the time the cluster alone takes until every pod is Ready. */
+async function createApps({ client, M, namespaces, apps, nsSet, tag }: Round): Promise<void> {
+  say(`scale ${tag}: creating ${namespaces.length} namespaces, ${M} Deployments (replicas 1) and ${M} Canaries`);
+  await createNamespaces(client, namespaces);
+  const metrics = WITH_METRICS ? [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: FAST.metricInterval }] : [];
+  const spec = { provider: 'istio', analysis: { interval: '1s', threshold: 5, stepWeight: 10, maxWeight: 50, metrics } };
+  const created = Date.now();
+  await pool(apps, 16, async ({ ns, name }) => {
+    await create(client, appDeployment(ns, name, `${IMAGE}:6.0.0`));
+    await create(client, appCanary(ns, name, spec));
+  });
+  say(`scale ${tag}: created in ${seconds(Date.now() - created)}; waiting for the Deployments to be available`);
+  for (;;) {
+    const avail = await countAvailable(client, nsSet, '');
+    if (avail >= M) break;
+    if (Date.now() - created > 20 * 60_000) throw new Error(`only ${avail}/${M} Deployments available after 20 min`);
+    await sleep(3000);
+  }
+  const clusterReady = Date.now() - created;
+  say(`scale ${tag}: ${M} Deployments available ${seconds(clusterReady)} after the first create`);
+  row(
+    `scale ${tag}: cluster alone, create ${M} Deployments + Canaries -> all pods Ready`,
+    seconds(clusterReady),
+    `context, not Sluice: kube-controller-manager, scheduler and kwok at their default client rates; ${PER_NS} per namespace`,
+    'n=1',
+  );
+}
+
+/** 1. init: watches the Canaries, starts the operator, and times until every Canary is Initialized. */
+async function measureInit(r: Round, started: Started): Promise<{ watch: PhaseWatch; operator: BenchOperator }> {
+  const { cluster, client, M, nsSet, tag } = r;
+  const watch: PhaseWatch = { initialized: new Map(), phase: new Map(), lastChange: Date.now() };
+  const { initialized, phase } = watch;
+  started.stopWatch = (
+    await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
+      if (!nsSet.has(object.metadata.namespace)) return;
+      const key = `${object.metadata.namespace}/${object.metadata.name}`;
+      const p = object.status?.phase ?? '';
+      phase.set(key, p);
+      watch.lastChange = at;
+      if (p === 'Initialized' && !initialized.has(key)) initialized.set(key, at);
+    })
+  ).stop;
+  const cpuBeforeStart = 0;
+  const initLoad = loadavg()[0];
+  const clusterAtStart = clusterCpuAll();
+  const apiInit0 = await apiserverTimes();
+  const operator = await startBenchOperator(cluster);
+  started.operator = operator;
+  const spawned = operator.spawnedAt;
+  const initDeadline = spawned + Math.max(10 * 60_000, M * 1200);
+  while (initialized.size < M && Date.now() < initDeadline) await sleep(500);
+  const initCpu = operator.cpuSeconds() - cpuBeforeStart;
+  const initEnd = Date.now();
+  const initTimes = [...initialized.values()].map((t) => t - spawned);
+  const allInit = initialized.size >= M;
+  const primariesUp = await countAvailable(client, nsSet, '-primary');
+  const initWrites = writesBetween(new Map(), await operator.requests());
+  const initApi = describeApiTimes(apiInit0, await apiserverTimes(), CONTROLLER_WRITES);
+  row(
+    `scale ${tag}: operator start -> all ${M} Canaries Initialized`,
+    allInit ? seconds(Math.max(...initTimes)) : `${initialized.size}/${M} in ${seconds(initEnd - spawned)}`,
+    `caches synced ${seconds(operator.startedAfterMs)} after spawn (operator: ${operator.label}); half Initialized at ${seconds(percentile(initTimes, 50))}; controller CPU ${initCpu.toFixed(1)} s; ${(initWrites.total / M).toFixed(1)} API writes per Canary (${describeCounts(initWrites.byKey)}); primaries available ${primariesUp}/${M}; concurrency ${process.env.SLUICE_CONCURRENCY ?? '16 (default)'}; mean apiserver latency: ${initApi}; cluster CPU meanwhile: ${clusterCpuNote(clusterAtStart, clusterCpuAll(), (initEnd - spawned) / 1000)}; ${loadNote(initLoad)}; goal ${GOAL.canaries} Canaries: ${M >= GOAL.canaries && allInit ? 'met' : `ran ${M}`}`,
+    `n=${initialized.size}`,
+  );
+  if (!allInit) say(`scale ${tag}: not all Canaries Initialized; idle figures below include that work`);
+  return { watch, operator };
+}
+
+/** 2. idle: after a quiet spell, IDLE_MINUTES minutes of nothing changing. */
+async function measureIdle(r: Round, operator: BenchOperator, watch: PhaseWatch): Promise<void> {
+  const { tag } = r;
+  const quietSince = Date.now();
+  while (Date.now() - watch.lastChange < 15_000 && Date.now() - quietSince < 180_000) await sleep(1000);
+  say(`scale ${tag}: quiet for ${seconds(Date.now() - watch.lastChange)}; measuring ${IDLE_MINUTES} idle minute(s)`);
+  const minutes: IdleMinute[] = [];
+  for (let m = 0; m < IDLE_MINUTES; m++) {
+    const minute = await idleMinute(operator);
+    minutes.push(minute);
+    say(
+      `scale ${tag}: idle minute ${m + 1}: CPU ${minute.cpuPct.toFixed(1)}%, RSS max ${(minute.rssMax / 2 ** 20).toFixed(0)} MB, writes ${minute.writes} (${minute.detail.split('; ')[0]}), reads ${minute.reads}`,
+    );
+  }
+  reportIdle(r, operator, minutes);
+}
+
+/** The controller's CPU, peak RSS, heap and API requests over one minute, with the cluster's CPU meanwhile. */
+async function idleMinute(operator: BenchOperator): Promise<IdleMinute> {
+  const load0 = loadavg()[0];
+  const cpu0 = operator.cpuSeconds();
+  const req0 = await operator.requests();
+  const cl0 = clusterCpuAll();
+  const t0 = Date.now();
+  let rssMax = 0;
+  while (Date.now() - t0 < 60_000) {
+    rssMax = Math.max(rssMax, operator.rssBytes());
+    await sleep(1000);
+  }
+  const secs = (Date.now() - t0) / 1000;
+  const cpuPct = ((operator.cpuSeconds() - cpu0) / secs) * 100;
+  const w = writesBetween(req0, await operator.requests());
+  const heap = await operator.gauge('sluice_nodejs_heap_size_used_bytes');
+  return {
+    cpuPct,
+    rssMax,
+    heap,
+    writes: w.total,
+    reads: w.reads,
+    detail: `${describeCounts(w.byKey)}; cluster CPU: ${clusterCpuNote(cl0, clusterCpuAll(), secs)}; ${loadNote(load0)}`,
+  };
+}
+
+/** The idle rows: CPU and RSS of the steady state, writes of the worst minute. */
+function reportIdle({ M, tag }: Round, operator: BenchOperator, minutes: IdleMinute[]): void {
+  // Steady state: the second half of the idle minutes (the first ones still carry the heap the
+  // initialization grew, which V8 hands back slowly); every minute is listed in the detail.
+  const steady = minutes.slice(Math.floor(minutes.length / 2));
+  const worstOf = (list: IdleMinute[], f: (x: IdleMinute) => number) => list.reduce((a, b) => (f(b) > f(a) ? b : a));
+  const cpuW = worstOf(steady, (x) => x.cpuPct);
+  const rssW = worstOf(steady, (x) => x.rssMax);
+  const wrW = worstOf(minutes, (x) => x.writes);
+  const rssAll = worstOf(minutes, (x) => x.rssMax);
+  const cpuAll = worstOf(minutes, (x) => x.cpuPct);
+  const steadyNote = minutes.length > 1 ? `worst of idle minutes ${minutes.length - steady.length + 1}-${minutes.length} (steady state)` : 'one idle minute';
+  const per = (f: (x: IdleMinute) => string) => (minutes.length > 1 ? ` (per minute: ${minutes.map(f).join(', ')})` : '');
+  row(
+    `scale ${tag}: controller CPU, all idle`,
+    `${cpuW.cpuPct.toFixed(1)}% of one core`,
+    `goal < ${GOAL.cpuPct}%: ${goal(cpuW.cpuPct < GOAL.cpuPct)}; ${steadyNote}; utime+stime over 60 s${per((x) => `${x.cpuPct.toFixed(1)}%`)}, worst minute overall ${cpuAll.cpuPct.toFixed(1)}%; ${cpuW.detail.split('; ').slice(1).join('; ')}`,
+    `${minutes.length} min`,
+  );
+  row(
+    `scale ${tag}: controller RSS, all idle`,
+    `${(rssW.rssMax / 2 ** 20).toFixed(0)} MB`,
+    `goal < ${GOAL.rssMb} MB: ${goal(rssW.rssMax < GOAL.rssMb * 2 ** 20)}${M === 100 ? `; issue 18's <= ${GOAL.rssMbAt100} MB at 100: ${goal(rssW.rssMax <= GOAL.rssMbAt100 * 2 ** 20)}` : ''}; ${steadyNote}; max of 1 s samples of VmRSS${per((x) => `${(x.rssMax / 2 ** 20).toFixed(0)}`)}, worst minute overall ${(rssAll.rssMax / 2 ** 20).toFixed(0)} MB; V8 heap in use ${(rssW.heap / 2 ** 20).toFixed(0)} MB at the end of that minute; operator: ${operator.label}`,
+    `${minutes.length} min`,
+  );
+  row(
+    `scale ${tag}: controller API writes per idle minute`,
+    String(wrW.writes),
+    `goal ${GOAL.writes}: ${goal(wrW.writes === 0)}; worst of all ${minutes.length} idle minutes; non-GET requests from sluice_kube_requests_total: ${wrW.detail.split('; ')[0]}; reads ${wrW.reads}${per((x) => String(x.writes))}`,
+    `${minutes.length} min`,
+  );
+}
+
+/** The rollouts as they ran: when each was written and how it ended, and what they cost the controller and the cluster. */
+interface Rollouts {
+  readonly t0s: Map<string, number>;
+  readonly ended: Map<string, { at: number; phase: string }>;
+  readonly firstWrite: number;
+  readonly writesSpread: number;
+  readonly rollEnd: number;
+  readonly rollCpu: number;
+  readonly rollWrites: ReturnType<typeof writesBetween>;
+  readonly rollApi: string;
+  readonly rollCluster: string;
+  readonly rollLoad: number;
+}
+
+/** 3. K concurrent rollouts: each ends Succeeded with the right end state and Events, the other Canaries untouched. */
+async function measureRollouts(r: Round, operator: BenchOperator, phase: Map<string, string>): Promise<void> {
+  const rolled = r.apps.slice(0, r.K);
+  const newImage = `${IMAGE}:6.3.0`;
+  const rollouts = await rollOut(r, operator, rolled, newImage);
+  const wrong = await wrongEndStates(r.client, rolled, newImage);
+  const eventsMissing = await missingEvents(r.client, rolled);
+  const idleUntouched = [...phase].filter(([k]) => !rollouts.t0s.has(k)).every(([, p]) => p === 'Initialized');
+  for (const w of [...wrong, ...eventsMissing].slice(0, 10)) say(`scale ${r.tag}: wrong: ${w}`);
+  reportRollouts(r, rollouts, { wrong: wrong.length, eventsMissing: eventsMissing.length, idleUntouched });
+}
+
+/** Writes the new image to every rolled app at once and waits (10 min at most) until each has Succeeded or Failed. */
+async function rollOut(
+  { client, K, tag }: Round,
+  operator: BenchOperator,
+  rolled: readonly { ns: string; name: string }[],
+  newImage: string,
+): Promise<Rollouts> {
+  const ended = new Map<string, { at: number; phase: string }>();
+  const done = new Set(['Succeeded', 'Failed']);
+  const t0s = new Map<string, number>();
+  const rollLoad = loadavg()[0];
+  const rollCpu0 = operator.cpuSeconds();
+  const req0 = await operator.requests();
+  const apiRoll0 = await apiserverTimes();
+  const clRoll0 = clusterCpuAll();
+  const stopEnd = (
+    await watchFrom<CanaryObj>(client, client.kubeConfig, '/apis/flagger.app/v1beta1/canaries', ({ object, at }) => {
+      const key = `${object.metadata.namespace}/${object.metadata.name}`;
+      const p = object.status?.phase ?? '';
+      if (t0s.has(key) && !ended.has(key) && done.has(p)) ended.set(key, { at, phase: p });
+    })
+  ).stop;
+  say(`scale ${tag}: ${K} rollouts at once`);
+  const firstWrite = Date.now();
+  await pool(rolled, 25, async ({ ns, name }) => {
+    t0s.set(`${ns}/${name}`, await setImage(client, ns, name, newImage));
+  });
+  const writesSpread = Date.now() - firstWrite;
+  const rollDeadline = Date.now() + 10 * 60_000;
+  while (ended.size < K && Date.now() < rollDeadline) await sleep(500);
+  stopEnd();
+  const rollEnd = Date.now();
+  return {
+    t0s,
+    ended,
+    firstWrite,
+    writesSpread,
+    rollEnd,
+    rollCpu: operator.cpuSeconds() - rollCpu0,
+    rollWrites: writesBetween(req0, await operator.requests()),
+    rollApi: describeApiTimes(apiRoll0, await apiserverTimes(), CONTROLLER_WRITES),
+    rollCluster: clusterCpuNote(clRoll0, clusterCpuAll(), (rollEnd - firstWrite) / 1000),
+    rollLoad,
+  };
+}
+
+/** Correct end state of every rollout, read back from the API: one line per app that is wrong. */
+async function wrongEndStates(client: KubeClient, rolled: readonly { ns: string; name: string }[], newImage: string): Promise<string[]> {
+  const wrong: string[] = [];
+  await pool(rolled, 16, async ({ ns, name }) => {
+    const key = `${ns}/${name}`;
+    const problems: string[] = [];
+    const c = await client.get<{ status?: { phase?: string; canaryWeight?: number } }>(RESOURCES.canaries, name, ns);
+    if (c.status?.phase !== 'Succeeded') problems.push(`phase ${c.status?.phase}`);
+    const primary = await client.get<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(RESOURCES.deployments, `${name}-primary`, ns);
+    if (primary.spec.template.spec.containers[0].image !== newImage) problems.push('primary not on the new image');
+    const target = await client.get<{ spec: { replicas?: number } }>(RESOURCES.deployments, name, ns);
+    if (target.spec.replicas !== 0) problems.push(`target replicas ${target.spec.replicas}`);
+    const vs = await client.get<{ spec: { http: { route: { destination: { host: string }; weight: number }[] }[] } }>(MORE.virtualServices, name, ns);
+    const weights = Object.fromEntries(vs.spec.http[0].route.map((r) => [r.destination.host, r.weight]));
+    if (weights[`${name}-primary`] !== 100 || weights[`${name}-canary`] !== 0) problems.push(`routes ${JSON.stringify(weights)}`);
+    if (problems.length) wrong.push(`${key}: ${problems.join(', ')}`);
+  });
+  return wrong;
+}
+
+/** The seed's Events of a promoted rollout that a rolled app lacks: one line per app that lacks any. */
+async function missingEvents(client: KubeClient, rolled: readonly { ns: string; name: string }[]): Promise<string[]> {
+  const eventsMissing: string[] = [];
+  const rolledNs = [...new Set(rolled.map((a) => a.ns))];
+  await pool(rolledNs, 8, async (ns) => {
+    const events = await client.list<{ involvedObject: { name: string }; message: string }>(RESOURCES.events, {
+      namespace: ns,
+      fieldSelector: 'involvedObject.kind=Canary',
+    });
+    for (const { name } of rolled.filter((a) => a.ns === ns)) {
+      const t = `${name}.${ns}`;
+      const expected = [
+        `New revision detected! Scaling up ${t}`,
+        `Starting canary analysis for ${t}`,
+        ...[10, 20, 30, 40, 50].map((w) => `Advance ${t} canary weight ${w}`),
+        `Copying ${t} template spec to ${name}-primary.${ns}`,
+        'Routing all traffic to primary',
+        `Promotion completed! Scaling down ${t}`,
+      ];
+      const have = new Set(events.items.filter((e) => e.involvedObject.name === name).map((e) => e.message));
+      const missing = expected.filter((m) => !have.has(m));
+      if (missing.length) eventsMissing.push(`${ns}/${name}: ${missing.join('; ')}`);
+    }
+  });
+  return eventsMissing;
+}
+
+/** The rollouts' row: how many Succeeded and how fast, what was wrong, and the cost. */
+function reportRollouts({ K, tag }: Round, rollouts: Rollouts, checked: { wrong: number; eventsMissing: number; idleUntouched: boolean }): void {
+  const { t0s, ended, firstWrite, writesSpread, rollEnd, rollCpu, rollWrites, rollApi, rollCluster, rollLoad } = rollouts;
+  const perRollout = [...rollWrites.byKey]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}: ${(v / K).toFixed(1)}`)
+    .join(', ');
+  const durations = [...ended].filter(([, e]) => e.phase === 'Succeeded').map(([k, e]) => e.at - t0s.get(k)!);
+  const succeeded = durations.length;
+  const failed = [...ended.values()].filter((e) => e.phase === 'Failed').length;
+  const allGood = succeeded === K && checked.wrong === 0 && checked.eventsMissing === 0;
+  row(
+    `scale ${tag}: ${K} concurrent rollouts (1 s interval, 10 to 50)${WITH_METRICS ? ' with success-rate checks' : ''}`,
+    `${succeeded}/${K} Succeeded in ${seconds(rollEnd - firstWrite)}`,
+    `goal ${GOAL.rollouts} all Succeeded: ${K >= GOAL.rollouts ? goal(allGood) : `ran ${K}`}; ${failed} Failed, ${K - ended.size} unfinished; end state wrong for ${checked.wrong}, Events missing for ${checked.eventsMissing}; others left Initialized: ${checked.idleUntouched ? 'yes' : 'NO'}; per rollout write -> Succeeded p50 ${seconds(percentile(durations, 50))}, max ${seconds(Math.max(...durations))} (ideal ${STEPS} s); writes spread over ${ms(writesSpread)}; controller CPU ${((rollCpu / ((rollEnd - firstWrite) / 1000)) * 100).toFixed(0)}% of a core meanwhile; controller API writes over the phase / K: ${(rollWrites.total / K).toFixed(1)} (${perRollout}); concurrency ${process.env.SLUICE_CONCURRENCY ?? '16 (default)'}; mean apiserver latency: ${rollApi}; cluster CPU meanwhile: ${rollCluster}; ${loadNote(rollLoad)}`,
+    `n=${K}`,
+  );
 }
 
 async function main(): Promise<void> {
