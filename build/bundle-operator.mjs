@@ -9,13 +9,35 @@
 // modules and client-node's are bundled. Not minified, so stack traces keep their names.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SLIM_IMPORTS } from '../bin/client-node-slim.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
 const OUT_DIR = `${root}lib/bundle`;
 const CLIENT_NODE_DIST = /^(.*\/@kubernetes\/client-node\/dist\/)([^/]+)$/;
 const BARE = /^(?:@[^/]+\/)?[^./][^:]*$/;
+
+/**
+ * client-node imports only Agent, ProxyAgent and fetch from undici, but undici's index loads all of
+ * undici (mock agents, cache, WebSocket, EventSource...: about 6 MB more RSS). Its own modules for
+ * those three are bundled instead. test/unit/build/operator-bundle.test.ts fails when client-node
+ * imports another name or undici moves one.
+ */
+export const UNDICI_NAMES = ['Agent', 'ProxyAgent', 'fetch'];
+export function undiciSlimSource(undiciDir = dirname(require.resolve('undici/package.json'))) {
+  const file = (path) => JSON.stringify(join(undiciDir, path));
+  return (
+    `import Agent from ${file('lib/dispatcher/agent.js')};\n` +
+    `import ProxyAgent from ${file('lib/dispatcher/proxy-agent.js')};\n` +
+    `import fetchModule from ${file('lib/web/fetch/index.js')};\n` +
+    'export { Agent, ProxyAgent };\n' +
+    // undici's index wraps this fetch only to add the caller to a failure's stack trace.
+    'export const fetch = fetchModule.fetch;\n'
+  );
+}
 
 /** The two slim replacements, and every bare import but client-node's left to node_modules. */
 const operatorImports = {
@@ -25,6 +47,8 @@ const operatorImports = {
       const parent = CLIENT_NODE_DIST.exec(args.importer);
       const slim = parent && SLIM_IMPORTS[parent[2]]?.[args.path];
       if (slim) return { path: `${parent[2]} -> ${args.path}`, namespace: 'client-node-slim', pluginData: slim(parent[1]) };
+      if (args.path === 'undici' && args.importer.includes('/@kubernetes/client-node/dist/'))
+        return { path: 'undici (Agent, ProxyAgent, fetch)', namespace: 'client-node-slim', pluginData: undiciSlimSource() };
       if (args.kind !== 'entry-point' && BARE.test(args.path) && !args.path.startsWith('@kubernetes/client-node')) return { external: true };
       return undefined;
     });
@@ -47,6 +71,8 @@ export async function bundleOperator(outDir = OUT_DIR) {
     platform: 'node',
     target: 'node20',
     plugins: [operatorImports],
+    // undici's modules are CommonJS: their require() of Node built-ins needs a require in ESM.
+    banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module';\nconst require = __sluiceCreateRequire(import.meta.url);" },
     metafile: true,
     logLevel: 'warning',
   });

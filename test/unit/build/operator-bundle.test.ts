@@ -6,9 +6,12 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 // @ts-expect-error: a plain .mjs build script without declarations
-import { bundleOperator } from '../../../build/bundle-operator.mjs';
+import { bundleOperator, undiciSlimSource, UNDICI_NAMES } from '../../../build/bundle-operator.mjs';
 
 interface Metafile {
   inputs: Record<string, unknown>;
@@ -45,7 +48,37 @@ describe('the operator bundle (build/bundle-operator.mjs)', function () {
         file,
       ).to.equal(true);
     expect(clientNode.filter((i) => i.endsWith('/dist/index.js') || i.includes('/dist/gen/models/') || i.includes('/dist/gen/apis/'))).to.deep.equal([]);
-    expect(inputs.filter((i) => i.startsWith('client-node-slim:')).length, 'both slim replacements used').to.equal(2);
+    expect(inputs.filter((i) => i.startsWith('client-node-slim:')).length, "the two slim modules and undici's").to.equal(3);
+  });
+
+  it("gives client-node every name it imports from undici, and those are undici's own: Agent, ProxyAgent and a working fetch", async () => {
+    const bundled = Object.keys(meta.inputs).filter((i) => i.includes('@kubernetes/client-node/dist/'));
+    const imported = new Set<string>();
+    for (const file of bundled)
+      for (const m of readFileSync(join(repoRoot, file), 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*['"]undici['"]/g))
+        for (const name of m[1].split(',')) if (name.trim()) imported.add(name.trim().split(/\s+as\s+/)[0]);
+    expect([...imported].sort()).to.deep.equal([...(UNDICI_NAMES as string[])].sort());
+
+    const slimFile = join(outDir, 'undici-slim.mjs');
+    writeFileSync(slimFile, undiciSlimSource() as string);
+    const slim = (await import(pathToFileURL(slimFile).href)) as {
+      Agent: unknown;
+      ProxyAgent: unknown;
+      fetch: (url: string, init?: object) => Promise<Response>;
+    };
+    const undici = createRequire(import.meta.url)('undici') as { Agent: unknown; ProxyAgent: unknown };
+    expect(slim.Agent).to.equal(undici.Agent);
+    expect(slim.ProxyAgent).to.equal(undici.ProxyAgent);
+    const server = createServer((req, res) => res.end(`answered ${req.url}`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const dispatcher = new (slim.Agent as new () => object)();
+      const response = await slim.fetch(`http://127.0.0.1:${port}/watch`, { dispatcher });
+      expect(await response.text()).to.equal('answered /watch');
+    } finally {
+      server.close();
+    }
   });
 
   it('leaves to node_modules only Node built-ins and packages of its own "dependencies" (what the image keeps)', () => {
