@@ -22,10 +22,11 @@ export const SLIM_IMPORTS = {
   },
 };
 
-const DIST = /^(.*\/@kubernetes\/client-node\/dist\/)([^/?#]+)$/;
+/** A module directly in client-node's dist/: [1] the dist/ directory's URL or path, [2] the file. */
+export const CLIENT_NODE_DIST = /^(.*\/@kubernetes\/client-node\/dist\/)([^/?#]+)$/;
 
 export async function resolve(specifier, context, nextResolve) {
-  const parent = DIST.exec(context.parentURL ?? '');
+  const parent = CLIENT_NODE_DIST.exec(context.parentURL ?? '');
   const slim = parent && SLIM_IMPORTS[parent[2]]?.[specifier];
   if (slim) return { url: `data:text/javascript,${encodeURIComponent(slim(parent[1]))}`, format: 'module', shortCircuit: true };
   return nextResolve(specifier, context);

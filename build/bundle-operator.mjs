@@ -12,12 +12,11 @@ import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SLIM_IMPORTS } from '../bin/client-node-slim.mjs';
+import { CLIENT_NODE_DIST, SLIM_IMPORTS } from '../bin/client-node-slim.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const OUT_DIR = `${root}lib/bundle`;
-const CLIENT_NODE_DIST = /^(.*\/@kubernetes\/client-node\/dist\/)([^/]+)$/;
 const BARE = /^(?:@[^/]+\/)?[^./][^:]*$/;
 
 /**
