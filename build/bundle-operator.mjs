@@ -6,7 +6,8 @@
 // isolate that stays for the life of the process (about 14 MB RSS). Here the same replacements
 // are made once, at build time, so the operator starts without the hook.
 // Every other package stays external and loads from node_modules as before: only Sluice's own
-// modules and client-node's are bundled. Not minified, so stack traces keep their names.
+// modules, client-node's and the undici modules client-node uses (below) are bundled. Not
+// minified, so stack traces keep their names.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,7 +39,7 @@ export function undiciSlimSource(undiciDir = dirname(require.resolve('undici/pac
   );
 }
 
-/** The two slim replacements, and every bare import but client-node's left to node_modules. */
+/** The hook's two slim replacements, undici's, and every other bare import left to node_modules. */
 const operatorImports = {
   name: 'sluice-operator-imports',
   setup(b) {
