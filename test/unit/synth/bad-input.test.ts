@@ -1,38 +1,25 @@
 import { expect } from 'chai';
-import { synthesizeCanary, type SynthInput } from '../../../src/synth/canary-chart.js';
-import { SynthError } from '../../../src/synth/errors.js';
-import { inputOf, podinfoCanary, podinfoDeployment } from './inputs.js';
-
-/** The SynthError thrown by synthesizing `input`. */
-function errorOf(input: SynthInput): SynthError {
-  try {
-    synthesizeCanary(input);
-  } catch (err) {
-    if (err instanceof SynthError) return err;
-    throw err;
-  }
-  throw new Error('synthesis did not fail');
-}
+import { inputOf, podinfoCanary, podinfoDeployment, synthErrorOf } from './inputs.js';
 
 describe('synth: bad input names the field and the construct path', () => {
   it('nginx without ingressRef', () => {
-    const err = errorOf(inputOf(podinfoCanary({ provider: 'nginx' })));
+    const err = synthErrorOf(inputOf(podinfoCanary({ provider: 'nginx' })));
     expect(err.message).to.equal('[podinfo.test/Routes/nginx] spec.ingressRef: is required when provider is nginx (the Ingress to clone for the canary)');
     expect(err).to.include({ constructPath: 'podinfo.test/Routes/nginx', field: 'spec.ingressRef' });
   });
 
   it('nginx with an ingressRef but no Ingress given, or one without the apex backend', () => {
     const canary = podinfoCanary({ provider: 'nginx', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web' } });
-    expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test/Routes/nginx] spec.ingressRef: Ingress test/web was not given');
+    expect(synthErrorOf(inputOf(canary)).message).to.equal('[podinfo.test/Routes/nginx] spec.ingressRef: Ingress test/web was not given');
     const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'test' }, spec: { rules: [] } };
-    expect(errorOf(inputOf(canary, undefined, { referenced: { ingress } })).message).to.equal(
+    expect(synthErrorOf(inputOf(canary, undefined, { referenced: { ingress } })).message).to.equal(
       '[podinfo.test/Routes/nginx] spec.ingressRef: Ingress web has no backend for Service podinfo',
     );
   });
 
   it('gatewayapi without gatewayRefs', () => {
     for (const provider of ['gatewayapi:v1', 'gatewayapi:v1beta1']) {
-      expect(errorOf(inputOf(podinfoCanary({ provider }))).message).to.equal(
+      expect(synthErrorOf(inputOf(podinfoCanary({ provider }))).message).to.equal(
         `[podinfo.test/Routes/${provider}] spec.service.gatewayRefs: is required when provider is ${provider} (the Gateways the HTTPRoute attaches to)`,
       );
     }
@@ -41,53 +28,55 @@ describe('synth: bad input names the field and the construct path', () => {
   it('a target whose selector has none of app, name, app.kubernetes.io/name', () => {
     const target = podinfoDeployment();
     target.spec.selector = { matchLabels: { component: 'podinfo' } };
-    const err = errorOf(inputOf(podinfoCanary(), target));
+    const err = synthErrorOf(inputOf(podinfoCanary(), target));
     expect(err.message).to.equal(
       '[podinfo.test] spec.selector.matchLabels: Deployment test/podinfo has none of the labels app, name, app.kubernetes.io/name; Sluice tells primary from canary pods by the first of them it finds',
     );
   });
 
   it('weights that are not percentages adding up to 100', () => {
-    expect(errorOf(inputOf(podinfoCanary(), undefined, { weights: { primary: 50, canary: 60 } })).message).to.equal(
+    expect(synthErrorOf(inputOf(podinfoCanary(), undefined, { weights: { primary: 50, canary: 60 } })).message).to.equal(
       '[podinfo.test] weights: primary and canary must add up to 100, got 50 + 60',
     );
-    expect(errorOf(inputOf(podinfoCanary(), undefined, { weights: { primary: 99.5, canary: 0.5 } })).field).to.equal('weights.primary');
+    expect(synthErrorOf(inputOf(podinfoCanary(), undefined, { weights: { primary: 99.5, canary: 0.5 } })).field).to.equal('weights.primary');
   });
 
   it('an unknown phase', () => {
-    expect(errorOf(inputOf(podinfoCanary(), undefined, { phase: 'Rolling' })).field).to.equal('phase');
+    expect(synthErrorOf(inputOf(podinfoCanary(), undefined, { phase: 'Rolling' })).field).to.equal('phase');
   });
 
   it('an autoscalerRef without its HorizontalPodAutoscaler, or with another one', () => {
     const canary = podinfoCanary({ autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo' } });
-    expect(errorOf(inputOf(canary)).message).to.equal('[podinfo.test] spec.autoscalerRef: HorizontalPodAutoscaler test/podinfo was not given');
+    expect(synthErrorOf(inputOf(canary)).message).to.equal('[podinfo.test] spec.autoscalerRef: HorizontalPodAutoscaler test/podinfo was not given');
     const hpa = {
       apiVersion: 'autoscaling/v2',
       metadata: { name: 'other' },
       spec: { scaleTargetRef: { kind: 'Deployment', name: 'podinfo' }, maxReplicas: 2 },
     };
-    expect(errorOf(inputOf(canary, undefined, { hpa })).field).to.equal('spec.autoscalerRef.name');
+    expect(synthErrorOf(inputOf(canary, undefined, { hpa })).field).to.equal('spec.autoscalerRef.name');
     const keda = podinfoCanary({ autoscalerRef: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', name: 'podinfo' } });
-    expect(errorOf(inputOf(keda)).message).to.equal('[podinfo.test] spec.autoscalerRef: ScaledObject test/podinfo was not given');
+    expect(synthErrorOf(inputOf(keda)).message).to.equal('[podinfo.test] spec.autoscalerRef: ScaledObject test/podinfo was not given');
     const vpa = podinfoCanary({ autoscalerRef: { apiVersion: 'autoscaling.k8s.io/v1', kind: 'VerticalPodAutoscaler', name: 'podinfo' } });
-    expect(errorOf(inputOf(vpa)).field).to.equal('spec.autoscalerRef.kind');
+    expect(synthErrorOf(inputOf(vpa)).field).to.equal('spec.autoscalerRef.kind');
   });
 
   it('a target other than the one targetRef names', () => {
     const target = podinfoDeployment();
     target.metadata.name = 'frontend';
-    expect(errorOf(inputOf(podinfoCanary(), target)).message).to.equal('[podinfo.test] spec.targetRef.name: names Deployment podinfo but frontend was given');
+    expect(synthErrorOf(inputOf(podinfoCanary(), target)).message).to.equal(
+      '[podinfo.test] spec.targetRef.name: names Deployment podinfo but frontend was given',
+    );
   });
 
   it('A/B or mirroring on a provider that cannot do it', () => {
     const ab = podinfoCanary({ provider: 'osm', analysis: { iterations: 10, match: [{ headers: { x: { exact: 'y' } } }] } });
-    expect(errorOf(inputOf(ab)).message).to.equal('[podinfo.test] spec.analysis.match: provider osm cannot route by header or cookie (A/B testing)');
+    expect(synthErrorOf(inputOf(ab)).message).to.equal('[podinfo.test] spec.analysis.match: provider osm cannot route by header or cookie (A/B testing)');
     const mirror = podinfoCanary({ provider: 'kuma' });
-    expect(errorOf(inputOf(mirror, undefined, { weights: { primary: 100, canary: 0, mirror: true } })).field).to.equal('spec.analysis.mirror');
+    expect(synthErrorOf(inputOf(mirror, undefined, { weights: { primary: 100, canary: 0, mirror: true } })).field).to.equal('spec.analysis.mirror');
   });
 
   it('a provider without a router', () => {
-    expect(errorOf(inputOf(podinfoCanary({ provider: 'supergloo' }))).message).to.match(
+    expect(synthErrorOf(inputOf(podinfoCanary({ provider: 'supergloo' }))).message).to.match(
       /^\[podinfo\.test\] spec\.provider: supergloo has no router in Sluice; use one of istio, linkerd/,
     );
   });
@@ -98,11 +87,11 @@ describe('synth: bad input names the field and the construct path', () => {
       service: { port: 9898, gatewayRefs: [{ name: 'gw' }] },
       analysis: { iterations: 10, match: [{ headers: { 'x-canary': { prefix: 'in' } } }] },
     });
-    expect(errorOf(inputOf(canary)).message).to.equal(
+    expect(synthErrorOf(inputOf(canary)).message).to.equal(
       '[podinfo.test/Routes/gatewayapi:v1] spec.analysis.match[0].headers.x-canary: Gateway API matches exactly or by regex only',
     );
     const istio = podinfoCanary({ analysis: { iterations: 10, match: [{ uri: { suffix: '.png' } }] } });
-    expect(errorOf(inputOf(istio)).field).to.equal('spec.analysis.match[0].uri.suffix');
+    expect(synthErrorOf(inputOf(istio)).field).to.equal('spec.analysis.match[0].uri.suffix');
   });
 
   it('a gloo upstreamRef whose Upstream was not given', () => {
@@ -110,7 +99,7 @@ describe('synth: bad input names the field and the construct path', () => {
       provider: 'gloo',
       upstreamRef: { apiVersion: 'gloo.solo.io/v1', kind: 'Upstream', name: 'base', namespace: 'gloo-system' },
     });
-    expect(errorOf(inputOf(canary)).message).to.equal(
+    expect(synthErrorOf(inputOf(canary)).message).to.equal(
       '[podinfo.test/Routes/gloo] spec.upstreamRef: Upstream gloo-system/base was not given; it is needed to copy its settings',
     );
   });

@@ -3,7 +3,8 @@
 import { resolveCanary } from '../../../src/api/defaults.js';
 import type { Canary } from '../../../src/api/types.js';
 import { readManifests } from '../../../src/io/manifests.js';
-import type { SynthInput, SynthWeights } from '../../../src/synth/canary-chart.js';
+import { synthesizeCanary, type SynthInput, type SynthWeights } from '../../../src/synth/canary-chart.js';
+import { SynthError } from '../../../src/synth/errors.js';
 import type { DeploymentJson } from '../../../src/synth/kube-json.js';
 import { canaryInputsOf } from '../../../src/synth/manifest-inputs.js';
 
@@ -82,4 +83,18 @@ export function inputOf(canary: Canary, target: DeploymentJson = podinfoDeployme
 /** Objects of `kind` in `objects`. */
 export function ofKind<T extends Record<string, any>>(objects: T[], kind: string): T[] {
   return objects.filter((o) => o.kind === kind);
+}
+
+/** The annotations that keep Flux off every routing object Sluice owns, as Flagger writes them. */
+export const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
+
+/** The SynthError synthesis throws for `input`; fails the test when it throws nothing or another error. */
+export function synthErrorOf(input: SynthInput): SynthError {
+  try {
+    synthesizeCanary(input);
+  } catch (err) {
+    if (err instanceof SynthError) return err;
+    throw err;
+  }
+  throw new Error('synthesis did not fail');
 }

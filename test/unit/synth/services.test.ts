@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { synthesizeCanary } from '../../../src/synth/canary-chart.js';
 import type { JsonObject } from '../../../src/synth/kube-json.js';
-import { inputOf, podinfoCanary, podinfoDeployment } from './inputs.js';
-
-const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
+import { FLUX, inputOf, podinfoCanary, podinfoDeployment } from './inputs.js';
 
 describe('synth: Services', () => {
   it("makes <apex>-canary, <apex>-primary and <apex> (apply order) with Flagger's selectors, labels and Flux annotations", () => {

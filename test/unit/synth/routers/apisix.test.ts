@@ -1,21 +1,8 @@
 import { expect } from 'chai';
 import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import type { KubeObject } from '../../../../src/synth/kube-json.js';
-import { SynthError } from '../../../../src/synth/errors.js';
-import type { SynthInput } from '../../../../src/synth/canary-chart.js';
-import { inputOf, podinfoCanary } from '../inputs.js';
+import { inputOf, podinfoCanary, synthErrorOf, FLUX } from '../inputs.js';
 
-function errorOf(input: SynthInput): SynthError {
-  try {
-    synthesizeCanary(input);
-  } catch (err) {
-    if (err instanceof SynthError) return err;
-    throw err;
-  }
-  throw new Error('synthesis did not fail');
-}
-
-const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
 const userRoute = (http: unknown[]): KubeObject => ({
   apiVersion: 'apisix.apache.org/v2',
   kind: 'ApisixRoute',
@@ -69,12 +56,12 @@ describe('synth: apisix router', () => {
   });
 
   it('refuses a route without a rule for the apex, or whose rule has more than one backend, naming spec.routeRef', () => {
-    const none = errorOf(inputOf(apisixCanary, undefined, { referenced: { route: userRoute([{ name: 'other', backends: [{ serviceName: 'web' }] }]) } }));
+    const none = synthErrorOf(inputOf(apisixCanary, undefined, { referenced: { route: userRoute([{ name: 'other', backends: [{ serviceName: 'web' }] }]) } }));
     expect(none.message).to.equal('[podinfo.test/Routes/apisix] spec.routeRef: ApisixRoute podinfo has no backend for Service podinfo');
-    const two = errorOf(
+    const two = synthErrorOf(
       inputOf(apisixCanary, undefined, { referenced: { route: userRoute([{ name: 'r', backends: [{ serviceName: 'podinfo' }, { serviceName: 'web' }] }]) } }),
     );
     expect(two.field).to.equal('spec.routeRef');
-    expect(errorOf(inputOf(apisixCanary)).message).to.equal('[podinfo.test/Routes/apisix] spec.routeRef: ApisixRoute test/podinfo was not given');
+    expect(synthErrorOf(inputOf(apisixCanary)).message).to.equal('[podinfo.test/Routes/apisix] spec.routeRef: ApisixRoute test/podinfo was not given');
   });
 });

@@ -1,23 +1,11 @@
 import { expect } from 'chai';
-import { synthesizeCanary, type SynthInput } from '../../../../src/synth/canary-chart.js';
+import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import { validateCanary } from '../../../../src/api/validate.js';
-import { SynthError } from '../../../../src/synth/errors.js';
 import type { KubeObject } from '../../../../src/synth/kube-json.js';
 import { canaryInputsOf } from '../../../../src/synth/manifest-inputs.js';
 import { readManifests, type ManifestDoc } from '../../../../src/io/manifests.js';
-import { inputOf, podinfoCanary } from '../inputs.js';
+import { inputOf, podinfoCanary, synthErrorOf, FLUX } from '../inputs.js';
 
-function errorOf(input: SynthInput): SynthError {
-  try {
-    synthesizeCanary(input);
-  } catch (err) {
-    if (err instanceof SynthError) return err;
-    throw err;
-  }
-  throw new Error('synthesis did not fail');
-}
-
-const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
 const delegating = (http: unknown[], extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'networking.gloo.solo.io/v2',
   kind: 'RouteTable',
@@ -70,7 +58,7 @@ describe('synth: gloo-mesh router', () => {
 
   it('refuses, naming spec.routeTableRef, a table that delegates nowhere, by labels only, to another namespace or to itself', () => {
     const at = '[podinfo.test/Routes/gloo-mesh] spec.routeTableRef: RouteTable test/podinfo';
-    const msg = (http: unknown[]) => errorOf(inputOf(meshCanary(), undefined, { referenced: { routeTable: delegating(http) } })).message;
+    const msg = (http: unknown[]) => synthErrorOf(inputOf(meshCanary(), undefined, { referenced: { routeTable: delegating(http) } })).message;
     expect(msg([{ forwardTo: { destinations: [{ ref: { name: 'podinfo' } }] } }])).to.equal(
       `${at} has no route that delegates to another RouteTable (spec.http[].delegate.routeTables)`,
     );
@@ -79,7 +67,7 @@ describe('synth: gloo-mesh router', () => {
       `${at} delegates to RouteTable other/podinfo-delegate; Sluice writes the delegate in the Canary's namespace test`,
     );
     expect(msg([{ delegate: { routeTables: [{ name: 'podinfo' }] } }])).to.equal(`${at} delegates to itself; Sluice would overwrite it`);
-    expect(errorOf(inputOf(meshCanary())).message).to.equal('[podinfo.test/Routes/gloo-mesh] spec.routeTableRef: RouteTable test/podinfo was not given');
+    expect(synthErrorOf(inputOf(meshCanary())).message).to.equal('[podinfo.test/Routes/gloo-mesh] spec.routeTableRef: RouteTable test/podinfo was not given');
   });
 
   it('refuses A/B matches and mirroring, which Flagger does not route for Gloo Mesh, and accepts the corpus form of routeTableRef', () => {

@@ -1,20 +1,8 @@
 import { expect } from 'chai';
-import { synthesizeCanary, type SynthInput } from '../../../../src/synth/canary-chart.js';
+import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import type { KubeObject } from '../../../../src/synth/kube-json.js';
-import { SynthError } from '../../../../src/synth/errors.js';
-import { inputOf, podinfoCanary } from '../inputs.js';
+import { inputOf, podinfoCanary, synthErrorOf, FLUX } from '../inputs.js';
 
-function errorOf(input: SynthInput): SynthError {
-  try {
-    synthesizeCanary(input);
-  } catch (err) {
-    if (err instanceof SynthError) return err;
-    throw err;
-  }
-  throw new Error('synthesis did not fail');
-}
-
-const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
 const backend = (name: string, path = '/') => ({ pathType: 'Prefix', path, backend: { service: { name, port: { number: 80 } } } });
 const userIngress = (predicate?: string): KubeObject => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -71,9 +59,9 @@ describe('synth: skipper router', () => {
 
   it('refuses an Ingress without a backend for the apex Service, or a missing one, naming spec.ingressRef', () => {
     const other = { ...userIngress(), spec: { rules: [{ http: { paths: [backend('web')] } }] } };
-    expect(errorOf(inputOf(skipperCanary, undefined, { referenced: { ingress: other } })).message).to.equal(
+    expect(synthErrorOf(inputOf(skipperCanary, undefined, { referenced: { ingress: other } })).message).to.equal(
       '[podinfo.test/Routes/skipper] spec.ingressRef: Ingress podinfo-ingress has no backend for Service podinfo-service',
     );
-    expect(errorOf(inputOf(skipperCanary)).message).to.equal('[podinfo.test/Routes/skipper] spec.ingressRef: Ingress test/podinfo-ingress was not given');
+    expect(synthErrorOf(inputOf(skipperCanary)).message).to.equal('[podinfo.test/Routes/skipper] spec.ingressRef: Ingress test/podinfo-ingress was not given');
   });
 });

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { synthesizeCanary } from '../../../../src/synth/canary-chart.js';
 import { validateCanary } from '../../../../src/api/validate.js';
-import { inputOf, podinfoCanary } from '../inputs.js';
+import { inputOf, podinfoCanary, FLUX } from '../inputs.js';
 
-const FLUX = { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled', 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled' };
 const routeAt = (primary: number, canary: number, spec: Record<string, unknown> = {}) =>
   synthesizeCanary(inputOf(podinfoCanary({ provider: 'traefik', ...spec }, { uid: 'u-1' }), undefined, { weights: { primary, canary } })).byRole.routes;
 
