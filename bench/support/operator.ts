@@ -69,8 +69,14 @@ function killOnExit(): void {
  * runs them (no tsx in the process: a smaller RSS).
  */
 let compiled: string | undefined;
-/** The V8 flags the image's entrypoint gives the operator (bin/node-flags.json, as the Dockerfile). */
-const NODE_FLAGS: string[] = JSON.parse(readFileSync(join(repoRoot, 'bin/node-flags.json'), 'utf8'));
+/**
+ * The V8 flags the image's entrypoint gives the operator (bin/node-flags.json, as the Dockerfile), then
+ * BENCH_NODE_FLAGS (space-separated) for trying others: the label printed with each figure names them.
+ */
+const NODE_FLAGS: string[] = [
+  ...(JSON.parse(readFileSync(join(repoRoot, 'bin/node-flags.json'), 'utf8')) as string[]),
+  ...(process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+];
 export function operatorCommand(): { args: string[]; label: string } {
   if (process.env.BENCH_COMPILED !== '1')
     return {
