@@ -1,11 +1,12 @@
-// A watch-backed cache of one kind, over client-node's makeInformer, that keeps itself alive.
+// A watch-backed cache of one kind, over client-node's ListWatch, that keeps itself alive.
 // client-node's informer stops for good on any error other than 410 Gone (apiserver restart,
 // network blip, expired token): this wrapper restarts it with exponential backoff until stop()
 // is called. A restart watches on from the last resourceVersion seen, so nothing that happened
-// meanwhile is lost; when that version has expired (410) client-node lists afresh.
+// meanwhile is lost; when that version has expired (410) client-node lists afresh. Its watches are
+// long ones (long-watch.ts), not client-node's 30-second ones.
 // Deep import: the package's index loads every generated API model (see bin/client-node-slim.mjs).
-import { makeInformer, type Informer } from '@kubernetes/client-node/dist/informer.js';
-import type { ObjectCache } from '@kubernetes/client-node/dist/cache.js';
+import { ListWatch } from '@kubernetes/client-node/dist/cache.js';
+import { DEFAULT_WATCH_TIMING, LongWatch, type WatchTiming } from './long-watch.js';
 import { logger, type Logger } from '../log.js';
 import type { KubeClient } from './client.js';
 import { describeObject, resourcePath, type KubeObject, type ResourceType } from './resources.js';
@@ -34,6 +35,8 @@ export interface InformerOptions {
   readonly labelSelector?: string;
   readonly backoff?: Partial<Backoff>;
   readonly log?: Logger;
+  /** How long each watch lasts and may stay silent (long-watch.ts); tests shorten them. */
+  readonly watchTiming?: Partial<WatchTiming>;
   /** Trims each object in place before it is cached; default: drop metadata.managedFields. */
   readonly transform?: (object: KubeObject) => void;
 }
@@ -90,10 +93,12 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
       });
     return list;
   };
-  const informer: Informer<T> & ObjectCache<T> = makeInformer<T>(
-    client.kubeConfig,
+  // What client-node's makeInformer builds, with the long watch (not started: start() below).
+  const informer = new ListWatch<T>(
     resourcePath(type, { namespace: options.namespace }),
+    new LongWatch(client.kubeConfig, { ...DEFAULT_WATCH_TIMING, ...options.watchTiming }),
     listFn,
+    false,
     options.labelSelector,
   );
 
