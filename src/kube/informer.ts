@@ -6,7 +6,7 @@
 // long ones (long-watch.ts), not client-node's 30-second ones.
 // Deep import: the package's index loads every generated API model (see bin/client-node-slim.mjs).
 import { ListWatch } from '@kubernetes/client-node/dist/cache.js';
-import { DEFAULT_WATCH_TIMING, LongWatch, type WatchTiming } from './long-watch.js';
+import { LongWatch, type WatchTiming } from './long-watch.js';
 import { logger, type Logger } from '../log.js';
 import type { KubeClient } from './client.js';
 import { describeObject, resourcePath, type KubeObject, type ResourceType } from './resources.js';
@@ -96,7 +96,7 @@ export function startInformer<T extends KubeObject>(client: KubeClient, type: Re
   // What client-node's makeInformer builds, with the long watch (not started: start() below).
   const informer = new ListWatch<T>(
     resourcePath(type, { namespace: options.namespace }),
-    new LongWatch(client.kubeConfig, { ...DEFAULT_WATCH_TIMING, ...options.watchTiming }),
+    new LongWatch(client.kubeConfig, options.watchTiming),
     listFn,
     false,
     options.labelSelector,

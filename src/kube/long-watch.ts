@@ -26,7 +26,7 @@ export interface WatchTiming {
   readonly silenceMs: number;
 }
 
-export const DEFAULT_WATCH_TIMING: WatchTiming = { minWatchSeconds: MIN_WATCH_SECONDS, silenceMs: WATCH_SILENCE_MS };
+const DEFAULT_WATCH_TIMING: WatchTiming = { minWatchSeconds: MIN_WATCH_SECONDS, silenceMs: WATCH_SILENCE_MS };
 
 /** The timeoutSeconds of one watch: spread over [min, 2 min) so many watches do not end together. */
 export function watchTimeoutSeconds(minWatchSeconds = MIN_WATCH_SECONDS, random: () => number = Math.random): number {
@@ -43,13 +43,14 @@ function endedAsAsked(): Error {
 }
 
 export class LongWatch extends Watch {
-  constructor(
-    config: ConstructorParameters<typeof Watch>[0],
-    private readonly timing: WatchTiming = DEFAULT_WATCH_TIMING,
-  ) {
+  private readonly timing: WatchTiming;
+
+  /** `timing` overrides the defaults (tests shorten them). */
+  constructor(config: ConstructorParameters<typeof Watch>[0], timing: Partial<WatchTiming> = {}) {
     super(config);
+    this.timing = { ...DEFAULT_WATCH_TIMING, ...timing };
     // client-node keeps the silence deadline in a private field and reads it on each watch.
-    (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = timing.silenceMs;
+    (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.timing.silenceMs;
   }
 
   override async watch(path: string, queryParams: WatchArgs[1], callback: WatchArgs[2], done: WatchArgs[3]): Promise<AbortController> {
