@@ -4,8 +4,10 @@
 // Service's DNS names in its SANs, since Go's TLS ignores the common name.
 // The CA outlives the serving certificate: a renewed serving certificate is issued by the same
 // CA, so the registered caBundle stays valid across renewals (see certificate-rotation.ts).
-// Made with node-forge; nothing here is hand-rolled crypto.
-import { randomBytes } from 'node:crypto';
+// Keys and signatures come from Node's crypto (OpenSSL); node-forge only lays out the X.509
+// structure, which Node cannot write. Its pure-JS RSA took seconds of CPU at start-up and left
+// that work's heap growth behind. Nothing here is hand-rolled crypto.
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import forge from 'node-forge';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -67,8 +69,30 @@ function validity(now: Date, lifetimeMs: number): { notBefore: Date; notAfter: D
   return { notBefore: new Date(now.getTime() - backdate), notAfter: new Date(now.getTime() + lifetimeMs) };
 }
 
+/** An RSA key pair: the public half as forge reads it, the private half as PKCS#1 PEM. */
+function rsaKeyPair(bits: number): { publicKey: forge.pki.rsa.PublicKey; privateKeyPem: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  return { publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey, privateKeyPem: privateKey };
+}
+
+/** forge has these, its type declarations do not. */
+const pki = forge.pki as typeof forge.pki & { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+type SignedCertificate = forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 };
+
+/** Signs `cert` with SHA-256 and RSA as forge's cert.sign would, the RSA part done by Node. */
+function signWith(cert: forge.pki.Certificate, privateKeyPem: string): void {
+  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  const tbs = pki.getTBSCertificate(cert);
+  (cert as SignedCertificate).tbsCertificate = tbs;
+  cert.signature = sign('sha256', Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'), privateKeyPem).toString('binary');
+}
+
 export function createCertificateAuthority(options: { now?: Date; validityDays?: number; keyBits?: number } = {}): CertificateAuthority {
-  const keys = forge.pki.rsa.generateKeyPair({ bits: options.keyBits ?? 2048 });
+  const keys = rsaKeyPair(options.keyBits ?? 2048);
   const ca = forge.pki.createCertificate();
   ca.publicKey = keys.publicKey;
   ca.serialNumber = serialNumber();
@@ -82,15 +106,14 @@ export function createCertificateAuthority(options: { now?: Date; validityDays?:
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(keys.privateKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(ca), key: forge.pki.privateKeyToPem(keys.privateKey) };
+  signWith(ca, keys.privateKeyPem);
+  return { cert: forge.pki.certificateToPem(ca), key: keys.privateKeyPem };
 }
 
 /** A serving certificate signed by `authority`: what start-up and every renewal issue. */
 export function issueServingCertificate(authority: CertificateAuthority, request: LeafRequest): { cert: string; key: string } {
   const ca = forge.pki.certificateFromPem(authority.cert);
-  const caKey = forge.pki.privateKeyFromPem(authority.key);
-  const keys = forge.pki.rsa.generateKeyPair({ bits: request.keyBits ?? 2048 });
+  const keys = rsaKeyPair(request.keyBits ?? 2048);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serialNumber();
@@ -110,8 +133,8 @@ export function issueServingCertificate(authority: CertificateAuthority, request
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+  signWith(cert, authority.key);
+  return { cert: forge.pki.certificateToPem(cert), key: keys.privateKeyPem };
 }
 
 /** A fresh CA and a serving certificate it signed. */
