@@ -122,7 +122,12 @@ interface PhaseWatch {
 interface IdleMinute {
   cpuPct: number;
   rssMax: number;
+  /** RssAnon and RssFile at the sample that gave rssMax. */
+  rssParts: { anon: number; file: number };
   heap: number;
+  /** V8 heap committed (sluice_nodejs_heap_size_total_bytes) and memory outside it (external), at the minute's end. */
+  heapTotal: number;
+  external: number;
   writes: number;
   detail: string;
   reads: number;
@@ -232,7 +237,7 @@ async function measureIdle(r: Round, operator: BenchOperator, watch: PhaseWatch)
     const minute = await idleMinute(operator);
     minutes.push(minute);
     say(
-      `scale ${tag}: idle minute ${m + 1}: CPU ${minute.cpuPct.toFixed(1)}%, RSS max ${(minute.rssMax / 2 ** 20).toFixed(0)} MB, writes ${minute.writes} (${minute.detail.split('; ')[0]}), reads ${minute.reads}`,
+      `scale ${tag}: idle minute ${m + 1}: CPU ${minute.cpuPct.toFixed(1)}%, RSS max ${(minute.rssMax / 2 ** 20).toFixed(0)} MB (${describeMemory(minute)}), writes ${minute.writes} (${minute.detail.split('; ')[0]}), reads ${minute.reads}`,
     );
   }
   reportIdle(r, operator, minutes);
@@ -246,8 +251,10 @@ async function idleMinute(operator: BenchOperator): Promise<IdleMinute> {
   const cl0 = clusterCpuAll();
   const t0 = Date.now();
   let rssMax = 0;
+  let rssParts = { anon: NaN, file: NaN };
   while (Date.now() - t0 < 60_000) {
-    rssMax = Math.max(rssMax, operator.rssBytes());
+    const rss = operator.rssBytes();
+    if (rss > rssMax) [rssMax, rssParts] = [rss, operator.rssParts()];
     await sleep(1000);
   }
   const secs = (Date.now() - t0) / 1000;
@@ -257,11 +264,21 @@ async function idleMinute(operator: BenchOperator): Promise<IdleMinute> {
   return {
     cpuPct,
     rssMax,
+    rssParts,
     heap,
+    heapTotal: await operator.gauge('sluice_nodejs_heap_size_total_bytes'),
+    external: await operator.gauge('sluice_nodejs_external_memory_bytes'),
     writes: w.total,
     reads: w.reads,
     detail: `${describeCounts(w.byKey)}; cluster CPU: ${clusterCpuNote(cl0, clusterCpuAll(), secs)}; ${loadNote(load0)}`,
   };
+}
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+/** Where a minute's peak RSS sat, and the V8 heap at the minute's end. */
+function describeMemory(m: IdleMinute): string {
+  return `anonymous ${mb(m.rssParts.anon)} MB, file-backed ${mb(m.rssParts.file)} MB; V8 heap in use ${mb(m.heap)} of ${mb(m.heapTotal)} MB committed, external ${mb(m.external)} MB at the minute's end`;
 }
 
 /** The idle rows: CPU and RSS of the steady state, writes of the worst minute. */
@@ -286,7 +303,7 @@ function reportIdle({ M, tag }: Round, operator: BenchOperator, minutes: IdleMin
   row(
     `scale ${tag}: controller RSS, all idle`,
     `${(rssW.rssMax / 2 ** 20).toFixed(0)} MB`,
-    `goal < ${GOAL.rssMb} MB: ${goal(rssW.rssMax < GOAL.rssMb * 2 ** 20)}${M === 100 ? `; issue 18's <= ${GOAL.rssMbAt100} MB at 100: ${goal(rssW.rssMax <= GOAL.rssMbAt100 * 2 ** 20)}` : ''}; ${steadyNote}; max of 1 s samples of VmRSS${per((x) => `${(x.rssMax / 2 ** 20).toFixed(0)}`)}, worst minute overall ${(rssAll.rssMax / 2 ** 20).toFixed(0)} MB; V8 heap in use ${(rssW.heap / 2 ** 20).toFixed(0)} MB at the end of that minute; operator: ${operator.label}`,
+    `goal < ${GOAL.rssMb} MB: ${goal(rssW.rssMax < GOAL.rssMb * 2 ** 20)}${M === 100 ? `; issue 18's <= ${GOAL.rssMbAt100} MB at 100: ${goal(rssW.rssMax <= GOAL.rssMbAt100 * 2 ** 20)}` : ''}; ${steadyNote}; max of 1 s samples of VmRSS${per((x) => `${(x.rssMax / 2 ** 20).toFixed(0)}`)}, worst minute overall ${(rssAll.rssMax / 2 ** 20).toFixed(0)} MB; at its peak ${describeMemory(rssW)}; operator: ${operator.label}`,
     `${minutes.length} min`,
   );
   row(
@@ -447,15 +464,17 @@ async function main(): Promise<void> {
       const cpu0 = empty.cpuSeconds();
       const t0 = Date.now();
       let rssMax = 0;
+      let parts = { anon: NaN, file: NaN };
       while (Date.now() - t0 < 60_000) {
-        rssMax = Math.max(rssMax, empty.rssBytes());
+        const rss = empty.rssBytes();
+        if (rss > rssMax) [rssMax, parts] = [rss, empty.rssParts()];
         await sleep(1000);
       }
       const cpuPct = ((empty.cpuSeconds() - cpu0) / ((Date.now() - t0) / 1000)) * 100;
       row(
         'scale: controller RSS with no Canary (floor)',
         `${(rssMax / 2 ** 20).toFixed(0)} MB`,
-        `max of 1 s samples of VmRSS over the minute from 15 s after start; V8 heap in use ${((await empty.gauge('sluice_nodejs_heap_size_used_bytes')) / 2 ** 20).toFixed(0)} MB; CPU ${cpuPct.toFixed(1)}% of one core; ${loadNote(load0)}; operator: ${empty.label}`,
+        `max of 1 s samples of VmRSS over the minute from 15 s after start (anonymous ${mb(parts.anon)} MB, file-backed ${mb(parts.file)} MB); V8 heap in use ${((await empty.gauge('sluice_nodejs_heap_size_used_bytes')) / 2 ** 20).toFixed(0)} MB; CPU ${cpuPct.toFixed(1)}% of one core; ${loadNote(load0)}; operator: ${empty.label}`,
         'n=1',
       );
     } finally {

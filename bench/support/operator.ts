@@ -23,6 +23,8 @@ export interface BenchOperator {
   cpuSeconds(): number;
   /** Resident set size now, bytes (/proc/<pid>/status VmRSS). */
   rssBytes(): number;
+  /** The same split as the kernel counts it: anonymous pages (heaps, stacks) and file-backed ones (the node binary, libraries), bytes. */
+  rssParts(): { anon: number; file: number };
   /** sluice_kube_requests_total by "verb resource code". */
   requests(): Promise<Map<string, number>>;
   /** The value of an unlabelled series of the operator's /metrics, e.g. sluice_nodejs_heap_size_used_bytes. */
@@ -126,10 +128,15 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/** A `<field>: N kB` line of /proc/<pid>/status, bytes; NaN when it is not there. */
+function statusBytes(pid: number, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
 /** Resident set size of a process now, bytes. */
 function rssBytesOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+  return statusBytes(pid, 'VmRSS');
 }
 
 async function metricsText(port: number): Promise<string> {
@@ -208,6 +215,7 @@ export async function startBenchOperator(cluster: BenchCluster, extraEnv: Record
     label: command.label,
     cpuSeconds: () => cpuSecondsOf(pid),
     rssBytes: () => rssBytesOf(pid),
+    rssParts: () => ({ anon: statusBytes(pid, 'RssAnon'), file: statusBytes(pid, 'RssFile') }),
     requests: async () => kubeRequestsIn(await metricsText(port)),
     gauge: async (name: string) => gaugeIn(await metricsText(port), name),
     logLines: () => jsonLogLines(read()),
