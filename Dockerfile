@@ -40,5 +40,5 @@ ENV NODE_ENV=production
 USER 65532:65532
 EXPOSE 8080 9443
 # V8 flags for a long-running controller: bin/node-flags.json (the bench runs the operator with the same).
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--optimize-for-size", "--no-opt", "/app/bin/sluice.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--optimize-for-size", "--no-opt", "--liftoff-only", "/app/bin/sluice.js"]
 CMD ["run"]
