@@ -65,7 +65,7 @@ export const CHART_VALUES: readonly ChartValue[] = [
     path: 'dashboard.port',
     default: '',
     meaning:
-      'serve the read-only rollout page on 127.0.0.1:<port> in the pod, for kubectl port-forward (no authentication); empty: off (SLUICE_DASHBOARD_PORT)',
+      'serve the read-only rollout page on 127.0.0.1:<port> in the pod, for kubectl port-forward (no authentication), and grant the list and watch of Events it needs; empty: off, and not granted (SLUICE_DASHBOARD_PORT)',
   },
   { path: 'logLevel', default: M.logLevel, meaning: 'debug, info, warning (or warn) or error (SLUICE_LOG_LEVEL)' },
   {

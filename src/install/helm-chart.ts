@@ -16,6 +16,7 @@ import { WebhooksChart } from './webhooks-chart.js';
 import { DASHBOARD_FILE, MonitoringChart, type MonitoringSettings } from './monitoring-chart.js';
 import { GENERATED_HEADER, dashboardJson, documentsYaml } from './render.js';
 import { SLUICE_NAME, SLUICE_VERSION } from './names.js';
+import type { OptionalFeature } from './permissions.js';
 import type { EnvVarJson, InstallSettings } from './settings.js';
 
 /** The lowest Kubernetes the chart supports: webhook matchConditions are GA from 1.30. */
@@ -37,6 +38,11 @@ const optionalEnv =
 const fixedEnvIf =
   (condition: string, name: string, value: string): Lines =>
   () => [`{{- if ${condition} }}`, `- name: ${name}`, `  value: ${JSON.stringify(value)}`, '{{- end }}'];
+
+/** The value that turns each optional feature on: it sets the operator's flag and grants the feature's rules. */
+const FEATURE_VALUES: Record<OptionalFeature, string> = {
+  dashboard: '.Values.dashboard.port',
+};
 
 /** The installation settings as Helm expressions over the chart's values. */
 export function helmSettings(h: HelmExpressions): InstallSettings {
@@ -65,7 +71,7 @@ export function helmSettings(h: HelmExpressions): InstallSettings {
       h.block<EnvVarJson>(optionalEnv('EVENT_WEBHOOK_URL', '.Values.eventWebhook')),
       h.block<EnvVarJson>(optionalEnv('SLUICE_CONCURRENCY', '.Values.threadiness')),
       h.block<EnvVarJson>(optionalEnv('SLUICE_CLUSTER_NAME', '.Values.clusterName')),
-      h.block<EnvVarJson>(optionalEnv('SLUICE_DASHBOARD_PORT', '.Values.dashboard.port')),
+      h.block<EnvVarJson>(optionalEnv('SLUICE_DASHBOARD_PORT', FEATURE_VALUES.dashboard)),
       h.block<EnvVarJson>(optionalEnv('SLACK_URL', '.Values.slack.url')),
       h.block<EnvVarJson>(optionalEnv('SLACK_CHANNEL', '.Values.slack.channel')),
       h.block<EnvVarJson>(optionalEnv('SLACK_USER', '.Values.slack.user')),
@@ -88,6 +94,12 @@ export function helmSettings(h: HelmExpressions): InstallSettings {
     nodeSelector: h.block(fromValues('.Values.nodeSelector')),
     tolerations: h.block(fromValues('.Values.tolerations')),
     minAvailable: h.raw('.Values.podDisruptionBudget.minAvailable'),
+    // The items between two list items that stand for `{{- if <value> }}` and `{{- end }}` lines.
+    onlyWith: <T>(feature: OptionalFeature, items: readonly T[]) => [
+      h.block<T>(() => [`{{- if ${FEATURE_VALUES[feature]} }}`]),
+      ...items,
+      h.block<T>(() => ['{{- end }}']),
+    ],
   };
 }
 

@@ -2,9 +2,18 @@
 // and the leader-election Role are built from these lists, and the install e2e test asks the
 // apiserver (`kubectl auth can-i --as`) about every verb listed here, and about some it must
 // not have. A new API call in the operator means a new line here, or it fails in a cluster.
+// A rule that only an optional feature needs says so (`onlyWith`): an installation grants it only
+// with that feature on.
 import { WEBHOOK_CONFIGURATION_NAME } from '../admission/registration.js';
 import { referencedOnlyKinds, routingKindsByGroup } from '../api/providers.js';
 import { AUTOSCALER_KINDS, TARGET_KINDS, type WorkloadKind } from '../api/workloads.js';
+
+/**
+ * The operator's optional features that need permissions of their own, each off by default:
+ *   dashboard  the read-only rollout page (`sluice run --dashboard-port`, SLUICE_DASHBOARD_PORT,
+ *              Helm value `dashboard.port`)
+ */
+export type OptionalFeature = 'dashboard';
 
 export interface PermissionRule {
   readonly apiGroups: readonly string[];
@@ -13,7 +22,21 @@ export interface PermissionRule {
   readonly resourceNames?: readonly string[];
   /** Why the operator needs it (where in the code). */
   readonly why: string;
+  /** Needed only with this feature on: an installation without it does not grant the rule. */
+  readonly onlyWith?: OptionalFeature;
 }
+
+/** Whether an installation with `features` on grants `rule` (manifests/: no feature on). */
+export const isGranted = (rule: PermissionRule, features: readonly OptionalFeature[]): boolean =>
+  rule.onlyWith === undefined || features.includes(rule.onlyWith);
+
+/** The rule as the apiserver takes it in a Role or ClusterRole: what it grants, nothing of why. */
+export const policyRuleOf = (r: PermissionRule) => ({
+  apiGroups: [...r.apiGroups],
+  resources: [...r.resources],
+  verbs: [...r.verbs],
+  ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}),
+});
 
 /** Server-side apply creates through PATCH: creating needs `create` too, updating `patch`. */
 const APPLY = ['get', 'list', 'watch', 'create', 'patch', 'update'] as const;
@@ -109,6 +132,7 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
     resources: ['events'],
     verbs: ['list', 'watch'],
     why: 'the read-only rollout page (SLUICE_DASHBOARD_PORT) shows the Events of each Canary from a watch',
+    onlyWith: 'dashboard',
   },
   ...METRIC_BACKEND_RULES,
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
@@ -129,7 +153,7 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
   },
 ];
 
-/** The ClusterRole of manifests/ (webhook configurations `sluice-admission`). */
+/** The ClusterRole's rules with manifests/' names (webhook configurations `sluice-admission`), optional features' included. */
 export const CLUSTER_RULES: readonly PermissionRule[] = clusterRulesFor(WEBHOOK_CONFIGURATION_NAME);
 
 /** In the operator's namespace only: the leader-election Lease. */

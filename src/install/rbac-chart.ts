@@ -1,19 +1,12 @@
 // The operator's identity and least-privilege access: a ServiceAccount, a ClusterRole built
-// from permissions.ts (what the operator really calls), and a Role for its Lease in its own
-// namespace only.
-import { Chart } from 'cdk8s';
+// from permissions.ts (what the operator really calls; a rule of an optional feature only where
+// the installation can turn it on), and a Role for its Lease in its own namespace only.
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { NAMESPACE_RULES, clusterRulesFor, type PermissionRule } from './permissions.js';
+import { NAMESPACE_RULES, clusterRulesFor, policyRuleOf } from './permissions.js';
 import { operatorLabelsOf, webhookConfigurationNameOf } from './names.js';
 import type { InstallSettings } from './settings.js';
-
-const toPolicyRule = (r: PermissionRule): k8s.PolicyRule => ({
-  apiGroups: [...r.apiGroups],
-  resources: [...r.resources],
-  verbs: [...r.verbs],
-  ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}),
-});
 
 export class RbacChart extends Chart {
   constructor(scope: Construct, id: string, s: InstallSettings) {
@@ -23,13 +16,18 @@ export class RbacChart extends Chart {
     const namespaced = { ...metadata, namespace: s.namespace };
     const subject = { kind: 'ServiceAccount', name: s.name, namespace: s.namespace };
     new k8s.KubeServiceAccount(this, 'service-account', { metadata: namespaced });
-    new k8s.KubeClusterRole(this, 'cluster-role', { metadata, rules: clusterRulesFor(webhookConfigurationNameOf(s.name)).map(toPolicyRule) });
+    const rules = clusterRulesFor(webhookConfigurationNameOf(s.name)).flatMap((r) =>
+      r.onlyWith ? s.onlyWith(r.onlyWith, [policyRuleOf(r)]) : [policyRuleOf(r)],
+    );
+    // Rules set on the JSON: the typed converter would rebuild each field by field and drop the
+    // stand-ins the Helm chart puts around a rule of an optional feature.
+    new ApiObject(this, 'cluster-role', { ...k8s.KubeClusterRole.manifest({ metadata }), rules });
     new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: s.name },
       subjects: [subject],
     });
-    new k8s.KubeRole(this, 'role', { metadata: namespaced, rules: NAMESPACE_RULES.map(toPolicyRule) });
+    new k8s.KubeRole(this, 'role', { metadata: namespaced, rules: NAMESPACE_RULES.map(policyRuleOf) });
     new k8s.KubeRoleBinding(this, 'role-binding', {
       metadata: namespaced,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: s.name },

@@ -6,6 +6,7 @@
 // Object-valued fields are plain JSON (not cdk8s classes): the charts write them as they are, and
 // the Helm chart puts a stand-in for a whole block from its values there.
 import { METRICS_PORT, SLUICE_IMAGE, SLUICE_NAME, SLUICE_NAMESPACE, operatorSelectorOf } from './names.js';
+import type { OptionalFeature } from './permissions.js';
 
 export type Json = Record<string, unknown>;
 
@@ -44,6 +45,12 @@ export interface InstallSettings {
   readonly tolerations?: readonly Json[];
   /** minAvailable of the PodDisruptionBudget. */
   readonly minAvailable: number;
+  /**
+   * `items` (e.g. ClusterRole rules) as they are written where they exist only while `feature` is
+   * on: manifests/ turns no feature on and leaves them out; the Helm chart writes them behind the
+   * value that turns the feature on.
+   */
+  readonly onlyWith: <T>(feature: OptionalFeature, items: readonly T[]) => readonly T[];
 }
 
 /** Non-root, nothing writable but /tmp, no privileges: shared with the load tester. */
@@ -91,4 +98,6 @@ export const MANIFEST_SETTINGS: InstallSettings = {
   containerSecurityContext: restrictedContainerSecurity,
   affinity: spreadOverNodes(operatorSelectorOf(SLUICE_NAME, SLUICE_NAME)),
   minAvailable: 1,
+  // No optional feature: the manifests set no SLUICE_DASHBOARD_PORT.
+  onlyWith: () => [],
 };

@@ -6,8 +6,8 @@
 //   - a second release renders no name the first one uses, runtime names (Lease, Secret) included;
 //   - the options render what they say;
 //   - `helm install`, `helm upgrade`, `helm uninstall` against the cluster: RBAC as permissions.ts
-//     derives it (`kubectl auth can-i`), the upgrade changes the Deployment, and the CRDs and a
-//     user's Canary survive the uninstall.
+//     derives it (`kubectl auth can-i`; an optional feature's rules only once its value turns it
+//     on), the upgrade changes the Deployment, and the CRDs and a user's Canary survive the uninstall.
 //
 // The cluster is shared with other e2e files: the release has its own name and namespace (so its
 // webhook configurations, `sluice-helm-admission`, are no other test's), the flagger.app CRDs
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { clusterEnv, ensureCluster, kubectl, kubectlJson, repoRoot, waitFor } from '../support/cluster.js';
-import { FORBIDDEN_ACTIONS, NAMESPACE_RULES, clusterRulesFor } from '../../src/install/permissions.js';
+import { FORBIDDEN_ACTIONS, NAMESPACE_RULES, clusterRulesFor, isGranted, policyRuleOf } from '../../src/install/permissions.js';
 import { canIAs, checksOf, inBatches } from './support/rbac.js';
 import { defaultConfig } from '../../src/operator/config.js';
 
@@ -152,6 +152,8 @@ describe('Helm chart charts/sluice (e2e)', function () {
       'slack.url=https://hooks.slack.example/x,slack.channel=deploys,slack.user=sluice,msteams.url=https://teams.example/x',
       '--set',
       'namespace=apps,clusterName=prod,image.pullSecret=regcred,podDisruptionBudget.enabled=false,securityContext.enabled=false',
+      '--set',
+      'dashboard.port=3100',
     ];
     for (const extra of [[], options]) {
       const out = await helm(['lint', '--strict', CHART, '--kube-version', KUBE_VERSION, ...extra]);
@@ -200,9 +202,10 @@ describe('Helm chart charts/sluice (e2e)', function () {
       expect(config.metadata.name).to.equal(`${name}-admission`);
       for (const w of config.webhooks) expect(w.clientConfig.service).to.include({ namespace: 'team-a', name });
     }
-    // RBAC exactly as permissions.ts derives it for this release's webhook configurations.
+    // RBAC exactly as permissions.ts derives it for this release's webhook configurations, no optional feature on.
     const role = find(second, 'ClusterRole')!;
-    expect(role.rules).to.deep.equal(clusterRulesFor(`${name}-admission`).map(({ why: _why, ...r }) => r));
+    const granted = clusterRulesFor(`${name}-admission`).filter((r) => isGranted(r, []));
+    expect(role.rules).to.deep.equal(granted.map(policyRuleOf));
     expect(find(second, 'ClusterRoleBinding')!.subjects).to.deep.equal([{ kind: 'ServiceAccount', name, namespace: 'team-a' }]);
     expect(find(second, 'RoleBinding')!.metadata.namespace).to.equal('team-a');
     // fullnameOverride names everything, and nameOverride the app label.
@@ -245,7 +248,7 @@ describe('Helm chart charts/sluice (e2e)', function () {
     }
   });
 
-  it('options: monitors, the dashboard ConfigMap, notifications, watch namespace, PDB, security context, scheduling', async () => {
+  it('options: monitors, the dashboard ConfigMap, the rollout page and its RBAC, notifications, watch namespace, PDB, security context, scheduling', async () => {
     const objects = await template('sluice', 'sluice-system', [
       '--set',
       'serviceMonitor.enabled=true,serviceMonitor.additionalLabels.release=kps,serviceMonitor.namespace=monitoring',
@@ -261,6 +264,8 @@ describe('Helm chart charts/sluice (e2e)', function () {
       'podDisruptionBudget.enabled=false,securityContext.enabled=false,image.pullSecret=regcred,image.tag=9.9.9',
       '--set',
       'nodeSelector.pool=ops,leaderElection.replicaCount=3',
+      '--set',
+      'dashboard.port=3100',
       '--set-json',
       'tolerations=[{"key":"ops","operator":"Exists"}]',
       '--set-json',
@@ -301,6 +306,9 @@ describe('Helm chart charts/sluice (e2e)', function () {
       MSTEAMS_URL: 'https://teams.example/x',
     });
     expect(c.env).to.deep.include({ name: 'SLACK_TOKEN', valueFrom: { secretKeyRef: { name: 'slack', key: 'token' } } });
+    // dashboard.port serves the read-only page and grants its rules: every rule of permissions.ts.
+    expect(envOf(d)).to.include({ SLUICE_DASHBOARD_PORT: '3100' });
+    expect(find(objects, 'ClusterRole')!.rules).to.deep.equal(clusterRulesFor('sluice-admission').map(policyRuleOf));
     expect(c.image).to.equal('ghcr.io/sluice-dev/sluice:9.9.9');
     expect(c).to.not.have.property('securityContext');
     expect(pod.securityContext).to.deep.equal({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
@@ -346,9 +354,15 @@ describe('Helm chart charts/sluice (e2e)', function () {
       what: 'both operator replicas ready (kwok)',
     });
 
-    const checks = [...clusterRulesFor(`${RELEASE}-admission`).flatMap((r) => checksOf(r)), ...NAMESPACE_RULES.flatMap((r) => checksOf(r, NS))];
+    // Default values turn no optional feature on: its rules are refused (the upgrade below turns one on).
+    const rules = clusterRulesFor(`${RELEASE}-admission`);
+    const checks = [...rules.filter((r) => isGranted(r, [])).flatMap((r) => checksOf(r)), ...NAMESPACE_RULES.flatMap((r) => checksOf(r, NS))];
     const granted = await inBatches(checks, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
     expect(granted.filter((a) => a.answer !== 'yes').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
+    const withheld = rules.filter((r) => !isGranted(r, [])).flatMap((r) => checksOf(r));
+    expect(withheld.map((c) => `${c.verb} ${c.resource}`)).to.include.members(['list events', 'watch events']);
+    const notGranted = await inBatches(withheld, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
+    expect(notGranted.filter((a) => a.answer !== 'no').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
     const refused = await inBatches([...FORBIDDEN_ACTIONS], 8, async (c) => ({
       ...c,
       answer: await canI(c.verb, c.resource, c.namespace ? { namespace: c.namespace } : {}),
@@ -359,7 +373,7 @@ describe('Helm chart charts/sluice (e2e)', function () {
     expect(await canI('update', 'leases.coordination.k8s.io', { namespace: 'default' })).to.equal('no');
   });
 
-  it("a user's Canary, then helm upgrade changes the Deployment (provider, replicas) and drops the PDB", async () => {
+  it("a user's Canary, then helm upgrade changes the Deployment (provider, replicas, rollout page), drops the PDB and grants the page's Events watch", async () => {
     await kubectl(['apply', '-f', '-'], {
       input: JSON.stringify({
         apiVersion: 'flagger.app/v1beta1',
@@ -380,7 +394,7 @@ describe('Helm chart charts/sluice (e2e)', function () {
       '--namespace',
       NS,
       '--set',
-      'meshProvider=linkerd,leaderElection.replicaCount=1,podDisruptionBudget.enabled=false',
+      'meshProvider=linkerd,leaderElection.replicaCount=1,podDisruptionBudget.enabled=false,dashboard.port=3100',
     ]);
     // Helm puts back the webhook configurations it finds missing: check and remove them again.
     await checkAndRemoveWebhooks();
@@ -390,6 +404,16 @@ describe('Helm chart charts/sluice (e2e)', function () {
     expect(after.spec.replicas).to.equal(1);
     expect(envOf(before).SLUICE_PROVIDER).to.equal('istio');
     expect(envOf(after).SLUICE_PROVIDER).to.equal('linkerd');
+    expect(envOf(after).SLUICE_DASHBOARD_PORT).to.equal('3100');
+    // The page's rules are granted now: its list and watch of Events.
+    const pageChecks = clusterRulesFor(`${RELEASE}-admission`)
+      .filter((r) => r.onlyWith === 'dashboard')
+      .flatMap((r) => checksOf(r));
+    expect(pageChecks.map((c) => `${c.verb} ${c.resource}`)).to.include.members(['list events', 'watch events']);
+    // The apiserver's RBAC authorizer learns the new rule from its informer: a moment after the upgrade.
+    await waitFor(async () => (await canI('watch', 'events')) === 'yes', 15_000, { what: "the upgraded ClusterRole's watch of Events" });
+    const pageAnswers = await inBatches(pageChecks, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
+    expect(pageAnswers.filter((a) => a.answer !== 'yes').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
     await waitFor(async () => (await kubectl(['-n', NS, 'get', 'poddisruptionbudget', '-o', 'name'])).trim() === '', 30_000, { what: 'the PDB to be deleted' });
     const status = JSON.parse(await helm(['status', RELEASE, '--namespace', NS, '-o', 'json']));
     expect(status.version).to.equal(2);

@@ -1,7 +1,8 @@
 // `kubectl apply -k manifests/` against the local control plane (real apiserver, pods simulated
 // by kwok): every object is accepted, the operator Deployment gets its replicas, and RBAC lets
 // the operator's ServiceAccount do exactly what src/install/permissions.ts lists, and not more
-// (`kubectl auth can-i --as`). The load tester installs into an app namespace like Flagger's.
+// (`kubectl auth can-i --as`), nor what only an optional feature needs (manifests/ turn none on).
+// The load tester installs into an app namespace like Flagger's.
 //
 // The cluster is shared with other e2e files: the flagger.app CRDs belong to the cluster set-up
 // and are never deleted here, and the webhook configurations, which would send the apiserver to
@@ -11,7 +12,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ensureCluster, kubectl, kubectlJson, repoRoot, waitFor, KubectlError } from '../support/cluster.js';
-import { CLUSTER_RULES, FORBIDDEN_ACTIONS, NAMESPACE_RULES } from '../../src/install/permissions.js';
+import { CLUSTER_RULES, FORBIDDEN_ACTIONS, NAMESPACE_RULES, isGranted } from '../../src/install/permissions.js';
 import { canIAs, checksOf, inBatches } from './support/rbac.js';
 
 const manifests = join(repoRoot, 'manifests');
@@ -154,7 +155,9 @@ describe('install with kubectl apply -k manifests/ (e2e)', function () {
   });
 
   it('RBAC allows every verb the operator uses (kubectl auth can-i --as the ServiceAccount)', async () => {
-    const checks = [...CLUSTER_RULES.flatMap((r) => checksOf(r)), ...NAMESPACE_RULES.flatMap((r) => checksOf(r, 'sluice-system'))];
+    // manifests/ turn no optional feature on: their rules are asked about below, to be refused.
+    const granted = CLUSTER_RULES.filter((r) => isGranted(r, []));
+    const checks = [...granted.flatMap((r) => checksOf(r)), ...NAMESPACE_RULES.flatMap((r) => checksOf(r, 'sluice-system'))];
     expect(checks.length).to.be.greaterThan(80);
     const answers = await inBatches(checks, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
     expect(
@@ -168,6 +171,11 @@ describe('install with kubectl apply -k manifests/ (e2e)', function () {
       answer: await canI(c.verb, c.resource, c.namespace ? { namespace: c.namespace } : {}),
     }));
     expect(answers.filter((a) => a.answer !== 'no').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
+    // Nor what only an optional feature needs: the read-only rollout page's list and watch of Events.
+    const withheld = CLUSTER_RULES.filter((r) => !isGranted(r, [])).flatMap((r) => checksOf(r));
+    expect(withheld.map((c) => `${c.verb} ${c.resource}`)).to.include.members(['list events', 'watch events']);
+    const withheldAnswers = await inBatches(withheld, 8, async (c) => ({ ...c, answer: await canI(c.verb, c.resource, c) }));
+    expect(withheldAnswers.filter((a) => a.answer !== 'no').map((a) => `${a.verb} ${a.resource} -> ${a.answer}`)).to.deep.equal([]);
     // Leases only in its own namespace.
     expect(await canI('update', 'leases.coordination.k8s.io', { namespace: 'default' })).to.equal('no');
   });

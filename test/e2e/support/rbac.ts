@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { clusterEnv, kubectl, stateDir } from '../../support/cluster.js';
-import type { PermissionRule } from '../../../src/install/permissions.js';
+import { policyRuleOf, type PermissionRule } from '../../../src/install/permissions.js';
 
 export interface CanICheck {
   verb: string;
@@ -104,7 +104,7 @@ export async function serviceAccountLogin(namespace: string, name: string, rules
           apiVersion: 'rbac.authorization.k8s.io/v1',
           kind: 'ClusterRole',
           metadata: { name: role },
-          rules: rules.map(({ why: _why, ...rule }) => rule),
+          rules: rules.map(policyRuleOf),
         },
         {
           apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -11,6 +11,7 @@ import { renderHelmChart } from '../../../src/install/helm-chart.js';
 import { CHART_VALUES, chartValueDefaults } from '../../../src/install/chart-values.js';
 import { HelmExpressions } from '../../../src/install/helm-expressions.js';
 import { renderInstallManifests } from '../../../src/install/render.js';
+import { clusterRulesFor, isGranted, policyRuleOf } from '../../../src/install/permissions.js';
 import { MANIFEST_SETTINGS } from '../../../src/install/settings.js';
 import { defaultConfig } from '../../../src/operator/config.js';
 
@@ -24,6 +25,19 @@ function filesUnder(dir: string): string[] {
     const p = join(dir, f);
     return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
+}
+
+/**
+ * templates/rbac.yaml as Helm renders it with dashboard.port set or not, every other expression
+ * written as NAME: enough to read its rules as YAML. Its only condition is dashboard.port (checked below).
+ */
+function rbacWithDashboard(on: boolean): any[] {
+  const text = rendered['templates/rbac.yaml']
+    .replace(/^ *\{\{- if \.Values\.dashboard\.port \}\}\n([^]*?)^ *\{\{- end \}\}\n/gm, (_, body: string) => (on ? body : ''))
+    .replace(/\{\{[^}]*\}\}/g, 'NAME');
+  return parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter(Boolean);
 }
 
 function has(values: unknown, path: string): boolean {
@@ -101,6 +115,31 @@ describe('Helm chart charts/sluice', () => {
     expect(rendered['templates/webhooks.yaml'].match(/name: "\{\{ include "sluice.fullname" \. \}\}-admission"/g)).to.have.length(2);
     // The ClusterRole may update only this release's webhook configurations.
     expect(rendered['templates/rbac.yaml']).to.match(/resourceNames:\n\s+- "\{\{ include "sluice.fullname" \. \}\}-admission"/);
+  });
+
+  it('grants the list and watch of Events only behind dashboard.port, the value that turns the read-only page on', () => {
+    const rbac = rendered['templates/rbac.yaml'];
+    expect(rbac.match(/\{\{-? (if|with|range) [^}]*\}\}/g)).to.deep.equal(['{{- if .Values.dashboard.port }}']);
+    expect(rbac).to.include(
+      [
+        '  {{- if .Values.dashboard.port }}',
+        '  - apiGroups:',
+        '      - ""',
+        '    resources:',
+        '      - events',
+        '    verbs:',
+        '      - list',
+        '      - watch',
+        '  {{- end }}',
+      ].join('\n'),
+    );
+    const rulesOf = (objects: any[]) => objects.find((o) => o.kind === 'ClusterRole').rules;
+    const all = clusterRulesFor('NAME-admission');
+    expect(rulesOf(rbacWithDashboard(false))).to.deep.equal(all.filter((r) => isGranted(r, [])).map(policyRuleOf));
+    expect(rulesOf(rbacWithDashboard(true))).to.deep.equal(all.map(policyRuleOf));
+    expect(rulesOf(rbacWithDashboard(false))).to.have.length(all.length - 1);
+    // The same value sets the operator's SLUICE_DASHBOARD_PORT.
+    expect(rendered['templates/operator.yaml']).to.match(/\{\{- with \.Values\.dashboard\.port \}\}\n\s+- name: SLUICE_DASHBOARD_PORT\n/);
   });
 
   it('the operator reads the names manifests/ sets as its defaults (nothing changes for a kubectl install)', () => {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderInstallManifests } from '../../../src/install/render.js';
-import { CLUSTER_RULES, NAMESPACE_RULES, type PermissionRule } from '../../../src/install/permissions.js';
+import { CLUSTER_RULES, NAMESPACE_RULES, isGranted, policyRuleOf, type PermissionRule } from '../../../src/install/permissions.js';
 import { RESOURCES } from '../../../src/kube/index.js';
 import { flaggerCrds } from '../../../src/api/crds.js';
 
@@ -153,7 +153,8 @@ describe('install manifests', () => {
       ['configMaps', ['list', 'watch', 'create', 'patch']],
       ['secrets', ['get', 'create', 'patch']],
       ['horizontalPodAutoscalers', ['list', 'watch', 'create', 'patch']],
-      // list and watch: the read-only rollout page (SLUICE_DASHBOARD_PORT) watches the Canaries' Events.
+      // list and watch: the read-only rollout page (SLUICE_DASHBOARD_PORT) watches the Canaries'
+      // Events; a rule of that feature only (see below).
       ['events', ['create', 'get', 'patch', 'list', 'watch']],
     ];
     for (const [key, verbs] of verbsByResource) {
@@ -207,7 +208,8 @@ describe('install manifests', () => {
     }
     const role = find('rbac.yaml', 'ClusterRole', 'sluice') as any;
     expect(role.metadata).to.not.have.property('namespace');
-    expect(role.rules).to.have.length(CLUSTER_RULES.length);
+    // Every rule but those of optional features, which manifests/ leave off.
+    expect(role.rules).to.deep.equal(CLUSTER_RULES.filter((r) => isGranted(r, [])).map(policyRuleOf));
     const binding = find('rbac.yaml', 'ClusterRoleBinding', 'sluice') as any;
     expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'sluice', namespace: 'sluice-system' }]);
   });
@@ -220,6 +222,28 @@ describe('install manifests', () => {
     const role = find('rbac.yaml', 'ClusterRole', 'sluice') as any;
     const onSecrets = role.rules.filter((r: any) => r.apiGroups.includes('') && r.resources.includes('secrets'));
     expect(onSecrets.flatMap((r: any) => r.verbs).sort()).to.deep.equal(['create', 'get', 'patch']);
+  });
+
+  it('grants the list and watch of Events only with the read-only rollout page, which manifests/ leave off', () => {
+    const events = RESOURCES.events;
+    const optional = CLUSTER_RULES.filter((r) => r.onlyWith !== undefined);
+    expect(optional.map((r) => [r.onlyWith, policyRuleOf(r)])).to.deep.equal([
+      ['dashboard', { apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] }],
+    ]);
+    // The page's watch is the only reason: without it the operator neither lists nor watches Events.
+    const always = CLUSTER_RULES.filter((r) => isGranted(r, []));
+    const withPage = CLUSTER_RULES.filter((r) => isGranted(r, ['dashboard']));
+    for (const verb of ['list', 'watch']) {
+      expect(granted(always, events.group, events.plural, verb), `${verb} events without the page`).to.equal(false);
+      expect(granted(withPage, events.group, events.plural, verb), `${verb} events with it`).to.equal(true);
+    }
+    for (const verb of ['create', 'patch', 'get']) expect(granted(always, events.group, events.plural, verb), `${verb} events`).to.equal(true);
+    // manifests/ do not turn the page on, and their ClusterRole has no rule for it.
+    const d = find('operator.yaml', 'Deployment', 'sluice') as any;
+    expect(d.spec.template.spec.containers[0].env.map((e: any) => e.name)).to.not.include('SLUICE_DASHBOARD_PORT');
+    const role = find('rbac.yaml', 'ClusterRole', 'sluice') as any;
+    const onEvents = role.rules.filter((r: any) => r.apiGroups.includes('') && r.resources.includes('events'));
+    expect(onEvents.flatMap((r: any) => r.verbs).sort()).to.deep.equal(['create', 'get', 'patch']);
   });
 
   it('the Grafana dashboard queries the flagger_* metrics the operator exports', () => {
