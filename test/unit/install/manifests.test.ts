@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import jsonpatch, { type Operation } from 'fast-json-patch';
+import { parse, parseAllDocuments } from 'yaml';
 import { renderInstallManifests } from '../../../src/install/render.js';
 import { CLUSTER_RULES, NAMESPACE_RULES, isGranted, policyRuleOf, type PermissionRule } from '../../../src/install/permissions.js';
 import { RESOURCES } from '../../../src/kube/index.js';
@@ -244,6 +245,21 @@ describe('install manifests', () => {
     const role = find('rbac.yaml', 'ClusterRole', 'sluice') as any;
     const onEvents = role.rules.filter((r: any) => r.apiGroups.includes('') && r.resources.includes('events'));
     expect(onEvents.flatMap((r: any) => r.verbs).sort()).to.deep.equal(['create', 'get', 'patch']);
+  });
+
+  it("docs/operations.md's overlay that turns the rollout page on gives manifests/ the page's rules, and no other", () => {
+    const doc = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
+    const block = [...doc.matchAll(/```yaml\n([^]*?)```/g)].map((m) => m[1]).find((y) => y.includes('SLUICE_DASHBOARD_PORT'));
+    expect(block, 'the overlay in docs/operations.md').to.be.a('string');
+    const overlay = parse(block!);
+    const patched = (kind: string) => {
+      const patch = overlay.patches.find((p: any) => p.target.kind === kind);
+      const object = find(kind === 'ClusterRole' ? 'rbac.yaml' : 'operator.yaml', kind, patch.target.name);
+      return jsonpatch.applyPatch(structuredClone(object), parse(patch.patch) as Operation[]).newDocument as any;
+    };
+    // Appended at the end: the same rules as the chart's with dashboard.port, in another order.
+    expect(patched('ClusterRole').rules).to.have.deep.members(CLUSTER_RULES.filter((r) => isGranted(r, ['dashboard'])).map(policyRuleOf));
+    expect(patched('Deployment').spec.template.spec.containers[0].env).to.deep.include({ name: 'SLUICE_DASHBOARD_PORT', value: '3100' });
   });
 
   it('the Grafana dashboard queries the flagger_* metrics the operator exports', () => {
