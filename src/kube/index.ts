@@ -1,10 +1,11 @@
 // The shared Kubernetes client layer: configuration, a typed client over plain JSON, errors,
-// resource naming, Events and self-healing informers.
+// resource naming, Events, access reviews and self-healing informers.
 export { loadKubeConfig, kubeConfigOrigin, type KubeConfigSource } from './config.js';
 export { KubeClient, SLUICE_FIELD_MANAGER, type ListOptions, type WriteOptions, type ApplyOptions, type DeleteOptions } from './client.js';
 export { KubeError, isNotFound, isConflict, isAlreadyExists, type KubeStatus } from './errors.js';
 export { KubeTransport, type KubeRequest, type KubeResult } from './transport.js';
 export { Discovery } from './discovery.js';
+export { reviewAccess, type ResourceAccess, type AccessAnswer } from './access-review.js';
 export {
   RESOURCES,
   resourcePath,
