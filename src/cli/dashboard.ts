@@ -41,6 +41,8 @@ export function dashboardCommand(): Command {
         host: flags.address,
         user: userInfo().username,
         defaultProvider: flags.meshProvider,
+        reader: 'your Kubernetes user',
+        eventsGrant: `Ask for them (try: kubectl auth can-i watch events ${namespace ? `-n ${namespace}` : '-A'}).`,
       });
       console.log(`sluice dashboard: ${dashboard.url} (${namespace ? `namespace ${namespace}` : 'all namespaces'}; Ctrl-C to stop)`);
       const stop = () => void dashboard.stop().finally(() => process.exit(0));

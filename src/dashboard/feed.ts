@@ -1,14 +1,16 @@
 // The dashboard's live data: one watch of Canaries and one of Events in its scope, the status
 // history they feed, and the open Server-Sent Events streams, each sent the new view model when a
-// watch event concerns what it shows. Nothing is polled.
+// watch event concerns what it shows. Nothing is polled. Each watch starts only if the apiserver
+// says it may (watch-access.ts): a refused one would retry for ever and the page never sync.
 import type { Canary } from '../api/types.js';
 import type { ListedEvent } from '../cli/status.js';
-import { RESOURCES, startInformer, type KubeClient, type KubeObject, type WatchedCache } from '../kube/index.js';
+import { RESOURCES, startInformer, type KubeClient, type KubeObject, type ResourceType, type WatchedCache } from '../kube/index.js';
 import type { Logger } from '../log.js';
 import { StatusHistory } from './history.js';
 import type { EventStream } from './sse.js';
 import { readRoutingInputs, readRoutingObjects, routingStubsOf } from './routing-objects.js';
 import { canaryDetail, canaryRows, routingObjectViews, type GeneratedObject } from './view-model.js';
+import { missingWatchAccess, reviewWatchAccess, unansweredReviews } from './watch-access.js';
 
 type CanaryEvent = ListedEvent & KubeObject & { involvedObject?: { kind?: string; name?: string; namespace?: string } };
 
@@ -25,26 +27,60 @@ const OWNED_KINDS = [RESOURCES.deployments, RESOURCES.services, RESOURCES.horizo
 
 const keyOf = (ns: string, name: string) => `${ns}/${name}`;
 
+export interface FeedOptions {
+  /** Provider of Canaries without spec.provider, as the operator's -mesh-provider. */
+  readonly defaultProvider?: string;
+  /** Who the watches read as, in a refusal: "the operator's ServiceAccount", "your Kubernetes user". */
+  readonly reader: string;
+  /** How that reader is granted the list and watch of Events, said when they are refused. */
+  readonly eventsGrant: string;
+}
+
 export class CanaryFeed {
   private readonly canaries: WatchedCache<Canary & KubeObject>;
-  private readonly events: WatchedCache<CanaryEvent>;
+  /** Undefined when the apiserver refuses the watch: `eventsUnavailable` says why. */
+  private readonly events: WatchedCache<CanaryEvent> | undefined;
   private readonly history = new StatusHistory();
   private readonly listStreams = new Set<{ stream: EventStream; namespace?: string }>();
   private readonly detailStreams = new Map<string, Set<EventStream>>();
   private readonly owned = new Map<string, OwnedEntry>();
 
   /**
-   * Starts both watches in `namespace` (every namespace when undefined). `defaultProvider` is the
-   * provider of Canaries without spec.provider, as the operator's -mesh-provider.
+   * Asks the apiserver whether `options.reader` may list and watch Canaries and Events in
+   * `namespace` (every namespace when undefined), then starts the watches it may. Without
+   * Canaries there is no page: that throws, naming what is missing. Without Events the page shows
+   * the Canaries and says why their Events are not there, and one error is logged. A review the
+   * apiserver does not answer starts the watch all the same.
    */
-  constructor(
+  static async open(client: KubeClient, namespace: string | undefined, log: Logger, options: FeedOptions): Promise<CanaryFeed> {
+    const reviewed = async (type: ResourceType) => {
+      const answers = await reviewWatchAccess(client, type, namespace);
+      const errors = unansweredReviews(answers);
+      if (errors.length) log.warn({ errors }, `could not ask the apiserver whether the rollout page may watch ${type.plural}: watching them anyway`);
+      return answers;
+    };
+    const [canaries, events] = await Promise.all([reviewed(RESOURCES.canaries), reviewed(RESOURCES.events)]);
+    const noCanaries = missingWatchAccess(RESOURCES.canaries, namespace, canaries, options.reader);
+    if (noCanaries) throw new Error(`cannot serve the rollout page: ${noCanaries}`);
+    const noEvents = missingWatchAccess(RESOURCES.events, namespace, events, options.reader);
+    const eventsUnavailable = noEvents
+      ? `Events unavailable: ${noEvents}, so the page shows the Canaries without their Events (and their weights only from when it started). ${options.eventsGrant}`
+      : undefined;
+    if (eventsUnavailable) log.error(eventsUnavailable);
+    return new CanaryFeed(client, namespace, log, options.defaultProvider, eventsUnavailable);
+  }
+
+  /** Starts the watch of Canaries, and that of Events unless `eventsUnavailable` says why not. */
+  private constructor(
     private readonly client: KubeClient,
     readonly namespace: string | undefined,
     log: Logger,
-    private readonly defaultProvider?: string,
+    private readonly defaultProvider: string | undefined,
+    /** Why the page has no Events, shown on it; undefined when it watches them. */
+    readonly eventsUnavailable: string | undefined,
   ) {
     this.canaries = startInformer(client, RESOURCES.canaries, { namespace, log });
-    this.events = startInformer(client, RESOURCES.events, { namespace, log });
+    this.events = eventsUnavailable === undefined ? startInformer(client, RESOURCES.events, { namespace, log }) : undefined;
     const onCanary = (canary: Canary) => {
       this.history.record(canary, Date.now());
       this.changed(canary.metadata.namespace ?? '', canary.metadata.name ?? '');
@@ -62,13 +98,13 @@ export class CanaryFeed {
     const onEvent = (e: CanaryEvent) => {
       if (e.involvedObject?.kind === 'Canary' && e.involvedObject.name) this.pushDetail(e.involvedObject.namespace ?? '', e.involvedObject.name);
     };
-    this.events.onAdd(onEvent);
-    this.events.onUpdate(onEvent);
+    this.events?.onAdd(onEvent);
+    this.events?.onUpdate(onEvent);
   }
 
-  /** Resolves once both watches have listed what exists. */
+  /** Resolves once the watches started have listed what exists. */
   get synced(): Promise<void> {
-    return Promise.all([this.canaries.synced, this.events.synced]).then(() => undefined);
+    return Promise.all([this.canaries.synced, this.events?.synced]).then(() => undefined);
   }
 
   /** Sends `stream` the list rows now and after every change, filtered to `namespace` when given. */
@@ -98,7 +134,7 @@ export class CanaryFeed {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.canaries.stop(), this.events.stop()]);
+    await Promise.all([this.canaries.stop(), this.events?.stop()]);
   }
 
   private rows(namespace?: string) {
@@ -119,12 +155,13 @@ export class CanaryFeed {
       for (const s of streams) s.push('gone', () => ({ namespace, name }));
       return;
     }
-    const events = this.events.list(namespace).filter((e) => e.involvedObject?.kind === 'Canary' && e.involvedObject.name === name);
+    const events = (this.events?.list(namespace) ?? []).filter((e) => e.involvedObject?.kind === 'Canary' && e.involvedObject.name === name);
     void this.ownedObjects(canary).then((owned) => {
       for (const s of streams) {
         s.push('detail', () => ({
           ...canaryDetail(canary, events, this.history.of(namespace, name), owned.objects, owned.routing),
           objectsError: owned.error,
+          eventsUnavailable: this.eventsUnavailable,
         }));
       }
     });

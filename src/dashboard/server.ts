@@ -32,6 +32,10 @@ export interface DashboardOptions {
   readonly readOnly?: boolean;
   /** Provider of Canaries without spec.provider (the operator's -mesh-provider), to name their routing objects. */
   readonly defaultProvider?: string;
+  /** Who the page reads as, when a watch is refused: "the operator's ServiceAccount", "your Kubernetes user". */
+  readonly reader: string;
+  /** How that reader is granted the list and watch of Events, said in the log and on the page when they are refused. */
+  readonly eventsGrant: string;
 }
 
 export interface Dashboard {
@@ -53,7 +57,8 @@ const SECURITY_HEADERS = {
 };
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const feed = new CanaryFeed(options.client, options.namespace, logger('dashboard'), options.defaultProvider);
+  const { client, namespace, defaultProvider, reader, eventsGrant } = options;
+  const feed = await CanaryFeed.open(client, namespace, logger('dashboard'), { ...(defaultProvider ? { defaultProvider } : {}), reader, eventsGrant });
   await feed.synced;
   const server: Server = createServer(dashboardApp(feed, options));
   await new Promise<void>((resolve, reject) => {

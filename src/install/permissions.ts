@@ -134,6 +134,9 @@ export const clusterRulesFor = (webhookConfigurationName: string): readonly Perm
     why: 'the read-only rollout page (SLUICE_DASHBOARD_PORT) shows the Events of each Canary from a watch',
     onlyWith: 'dashboard',
   },
+  // Without it the page says so and shows no Events; it knows from a SelfSubjectAccessReview
+  // (src/kube/access-review.ts), which needs no rule here: every authenticated user may create one
+  // (the system:basic-user ClusterRole), as the webhooks' SelfSubjectReview.
   ...METRIC_BACKEND_RULES,
   ...ROUTING_KINDS.map((k) => ({ apiGroups: [k.group], resources: k.resources, verbs: APPLY, why: `routing objects of the ${k.group} provider` })),
   ...referencedOnlyKinds().map((k) => ({

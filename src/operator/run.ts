@@ -185,6 +185,10 @@ async function serveHealthAndMetrics(
   return metricsPort;
 }
 
+/** Where the operator's ServiceAccount gets the list and watch of Events: only the page needs them (permissions.ts, onlyWith). */
+export const OPERATOR_EVENTS_GRANT =
+  'The chart grants them with the value dashboard.port; with manifests/, add the rule of the overlay in docs/operations.md (Install).';
+
 /** Read-only, with the operator's ServiceAccount: its buttons would act with the operator's rights. */
 async function startReadOnlyDashboard(
   config: OperatorConfig,
@@ -202,6 +206,8 @@ async function startReadOnlyDashboard(
     user: 'operator',
     readOnly: true,
     defaultProvider: config.provider,
+    reader: "the operator's ServiceAccount",
+    eventsGrant: OPERATOR_EVENTS_GRANT,
   });
   undo.push(() => dashboard.stop());
   log.info({ url: dashboard.url }, `read-only rollout page on ${dashboard.url} (no authentication: reach it by kubectl port-forward)`);

@@ -72,11 +72,15 @@ function render(detail) {
     );
   if (detail.conditions.length === 0)
     replace(document.getElementById('conditions'), h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No conditions yet.')));
-  if (detail.events.length === 0)
+  // Without the permission to watch Events the server says so: an empty table would read as "none".
+  if (detail.events.length === 0 && !detail.eventsUnavailable)
     replace(
       document.getElementById('events'),
       h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No Events (the apiserver keeps them for an hour by default).')),
     );
+  const eventsUnavailable = document.getElementById('events-unavailable');
+  eventsUnavailable.hidden = !detail.eventsUnavailable;
+  eventsUnavailable.textContent = detail.eventsUnavailable ?? '';
   const objectsError = document.getElementById('objects-error');
   objectsError.hidden = !detail.objectsError;
   objectsError.textContent = detail.objectsError ?? '';
