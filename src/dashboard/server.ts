@@ -56,15 +56,25 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+/**
+ * Listens once the watches have listed what exists. `abort` gives up the start (and stops the
+ * watches): a watch that never lists would otherwise hold a shutdown for ever.
+ */
+export async function startDashboard(options: DashboardOptions, abort?: AbortSignal): Promise<Dashboard> {
   const { client, namespace, defaultProvider, reader, eventsGrant } = options;
   const feed = await CanaryFeed.open(client, namespace, logger('dashboard'), { ...(defaultProvider ? { defaultProvider } : {}), reader, eventsGrant });
-  await feed.synced;
-  const server: Server = createServer(dashboardApp(feed, options));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
+  let server: Server;
+  try {
+    await unlessAborted(feed.synced, abort);
+    server = createServer(dashboardApp(feed, options));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (err) {
+    await feed.stop();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -75,6 +85,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       await feed.stop();
     },
   };
+}
+
+/** Resolves as `promise` does, or rejects with the abort's reason once `abort` fires first. */
+function unlessAborted<T>(promise: Promise<T>, abort: AbortSignal | undefined): Promise<T> {
+  if (!abort) return promise;
+  if (abort.aborted) return Promise.reject(abort.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abort.reason);
+    abort.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => abort.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The routes: pages and their modules, uPlot, the two event streams and the action endpoint. */

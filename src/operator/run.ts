@@ -107,7 +107,8 @@ async function startParts(config: OperatorConfig, log: typeof rootLog, undo: Und
   // Health and metrics first, so probes answer while the caches fill.
   const standby = () => leader !== undefined && !leader.isLeader();
   const metricsPort = await serveHealthAndMetrics(config, controller, standby, metrics, log, undo);
-  if (config.dashboard) await startReadOnlyDashboard(config, config.dashboard, client, log, undo);
+  // Not awaited: the page is optional, and its watches must never hold the webhooks or the controller.
+  if (config.dashboard) startReadOnlyDashboard(config, config.dashboard, client, log, undo);
   const admission = config.webhooks ? await startWebhooks(config, kc, client, controller, log, undo) : undefined;
   const shutdown = shutdownOf(undo, log);
   if (config.leaderElect) {
@@ -189,28 +190,50 @@ async function serveHealthAndMetrics(
 export const OPERATOR_EVENTS_GRANT =
   'The chart grants them with the value dashboard.port; with manifests/, add the rule of the overlay in docs/operations.md (Install).';
 
-/** Read-only, with the operator's ServiceAccount: its buttons would act with the operator's rights. */
-async function startReadOnlyDashboard(
+/**
+ * Read-only, with the operator's ServiceAccount: its buttons would act with the operator's rights.
+ * Started beside the rest and never waited for; a page that cannot start is logged, and the
+ * operator runs on without it. Shutdown stops it, started or still starting.
+ */
+function startReadOnlyDashboard(
   config: OperatorConfig,
   at: NonNullable<OperatorConfig['dashboard']>,
   client: KubeClient,
   log: typeof rootLog,
   undo: Undo,
-): Promise<void> {
-  const { startDashboard } = await import('../dashboard/server.js');
-  const dashboard = await startDashboard({
-    client,
-    ...(config.namespace ? { namespace: config.namespace } : {}),
-    port: at.port,
-    host: at.address,
-    user: 'operator',
-    readOnly: true,
-    defaultProvider: config.provider,
-    reader: "the operator's ServiceAccount",
-    eventsGrant: OPERATOR_EVENTS_GRANT,
+): void {
+  const starting = new AbortController();
+  const started = import('../dashboard/server.js')
+    .then(({ startDashboard }) =>
+      startDashboard(
+        {
+          client,
+          ...(config.namespace ? { namespace: config.namespace } : {}),
+          port: at.port,
+          host: at.address,
+          user: 'operator',
+          readOnly: true,
+          defaultProvider: config.provider,
+          reader: "the operator's ServiceAccount",
+          eventsGrant: OPERATOR_EVENTS_GRANT,
+        },
+        starting.signal,
+      ),
+    )
+    .then(
+      (dashboard) => {
+        log.info({ url: dashboard.url }, `read-only rollout page on ${dashboard.url} (no authentication: reach it by kubectl port-forward)`);
+        return dashboard;
+      },
+      (err: unknown) => {
+        if (!starting.signal.aborted) log.error({ err }, 'the read-only rollout page did not start: the operator runs on without it');
+        return undefined;
+      },
+    );
+  undo.push(async () => {
+    starting.abort(new Error('the operator is stopping'));
+    await (await started)?.stop();
   });
-  undo.push(() => dashboard.stop());
-  log.info({ url: dashboard.url }, `read-only rollout page on ${dashboard.url} (no authentication: reach it by kubectl port-forward)`);
 }
 
 /** The certificate the webhooks serve, and where it comes from (neither: the server makes its own). */
