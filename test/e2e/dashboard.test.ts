@@ -411,6 +411,8 @@ describe('sluice dashboard in Chromium against the local control plane (e2e)', f
   });
 
   it("serves the operator's read-only page (--dashboard-port): no buttons, and actions refused with 405", async () => {
+    // The operator starts its page beside the controller without waiting for it: wait here.
+    await waitFor(() => operator.logs().includes('read-only rollout page on'), 60_000, { what: `the operator's page (log ${operator.logFile})` });
     const base = new URL(operatorPage);
     const body = JSON.stringify({ namespace: NS, name: 'podinfo', verb: 'abort' });
     expect(await send(base, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }, '/api/canary/action')).to.equal(405);
