@@ -106,13 +106,15 @@ apply_crds() {
 # A cluster started by another version of this script (other flags) or of the traffic generator is
 # restarted, not reused.
 SCRIPT_SUM="$( { cat "$here/up.sh" $(find "$ROOT/test/traffic" -name '*.ts' | sort); echo "$env_out"; } | sha256sum | cut -c1-16)"
+# Every probe has a deadline: a component that hangs (seen: the traffic generator after a 1,000-Canary
+# bench round) counts as unhealthy, so the cluster is restarted instead of this script waiting for ever.
 healthy() {
   local c; for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
   [ "$(cat "$STATE/up.sum" 2>/dev/null)" = "$SCRIPT_SUM" ] || { log "the running cluster was started by another version of test/cluster/up.sh or test/traffic"; return 1; }
   [ -f "$KCFG" ] || return 1
-  kc get --raw /readyz >/dev/null 2>&1 || return 1
-  curl -fsS "$PROM_URL/-/ready" >/dev/null 2>&1 || return 1
-  curl -fsS "$TRAFFIC_URL/healthz" >/dev/null 2>&1 || return 1
+  kc get --raw /readyz --request-timeout=5s >/dev/null 2>&1 || return 1
+  curl -fsS --max-time 5 "$PROM_URL/-/ready" >/dev/null 2>&1 || return 1
+  curl -fsS --max-time 5 "$TRAFFIC_URL/healthz" >/dev/null 2>&1 || return 1
 }
 
 # ---- already up? -----------------------------------------------------------------------------
@@ -228,7 +230,7 @@ launch etcd etcd --name sluice --data-dir "$DATA/etcd" \
   --initial-cluster "sluice=http://127.0.0.1:$P_ETCD_PEER" --initial-cluster-state new \
   --quota-backend-bytes=$((2 * 1024 * 1024 * 1024)) --snapshot-count=10000 --log-level=warn \
   --experimental-watch-progress-notify-interval=5s
-wait_until "etcd /health" 30 etcd curl -fsS "http://127.0.0.1:$P_ETCD/health"
+wait_until "etcd /health" 30 etcd curl -fsS --max-time 5 "http://127.0.0.1:$P_ETCD/health"
 
 # ---- kube-apiserver --------------------------------------------------------------------------
 log "starting kube-apiserver on $APISERVER_URL"
@@ -353,8 +355,8 @@ kc apply -f "$STATE/nodes.yaml" > "$LOGS/nodes.log" 2>&1 || { cat "$LOGS/nodes.l
 # ---- CRDs ------------------------------------------------------------------------------------
 apply_crds
 
-wait_until "Prometheus /-/ready" 60 prometheus curl -fsS "$PROM_URL/-/ready"
-wait_until "traffic generator /healthz" 60 traffic curl -fsS "$TRAFFIC_URL/healthz"
+wait_until "Prometheus /-/ready" 60 prometheus curl -fsS --max-time 5 "$PROM_URL/-/ready"
+wait_until "traffic generator /healthz" 60 traffic curl -fsS --max-time 5 "$TRAFFIC_URL/healthz"
 
 # ---- env file --------------------------------------------------------------------------------
 cat > "$STATE/env" <<ENV
