@@ -256,7 +256,7 @@ launch kube-apiserver "$K8S_BIN/kube-apiserver" \
   --watch-cache=false \
   --profiling=false \
   --v=1
-wait_until "kube-apiserver /readyz" 120 kube-apiserver kc get --raw /readyz
+wait_until "kube-apiserver /readyz" 120 kube-apiserver kc get --raw /readyz --request-timeout=5s
 
 # ---- Prometheus (started early: its start-up overlaps the rest) -----------------------------
 log "starting Prometheus on $PROM_URL ($(prometheus --version 2>&1 | head -1 | awk '{print $3}'))"
