@@ -144,27 +144,27 @@ function startDashboard(kubeconfig: string): Promise<{ url: string; process: Chi
   });
 }
 
-/** A kubeconfig for a ServiceAccount that may read Canaries and Events in NS, and write nothing. */
-async function readOnlyKubeconfig(): Promise<string> {
-  await kubectl(['-n', NS, 'create', 'serviceaccount', 'viewer']);
-  await kubectl([
-    '-n',
-    NS,
-    'create',
-    'role',
-    'canary-viewer',
-    '--verb=get,list,watch',
-    '--resource=canaries.flagger.app,events,deployments.apps,services,horizontalpodautoscalers.autoscaling',
-  ]);
-  await kubectl(['-n', NS, 'create', 'rolebinding', 'canary-viewer', '--role=canary-viewer', `--serviceaccount=${NS}:viewer`]);
+const VIEWED = ['canaries.flagger.app', 'deployments.apps', 'services', 'horizontalpodautoscalers.autoscaling'];
+
+/**
+ * A kubeconfig for a ServiceAccount `user` that may read Canaries (and Events, unless `events` is
+ * false) in NS, and write nothing.
+ */
+async function readOnlyKubeconfig(user = 'viewer', { events = true } = {}): Promise<string> {
+  await kubectl(['-n', NS, 'create', 'serviceaccount', user]);
+  const resources = events ? [...VIEWED, 'events'] : VIEWED;
+  await kubectl(['-n', NS, 'create', 'role', `canary-${user}`, '--verb=get,list,watch', `--resource=${resources.join(',')}`]);
+  await kubectl(['-n', NS, 'create', 'rolebinding', `canary-${user}`, `--role=canary-${user}`, `--serviceaccount=${NS}:${user}`]);
   // The apiserver's RBAC authorizer learns of a new binding from its own watch: wait until it has,
   // or the dashboard's first list is refused and its watch retries with backoff.
   await waitFor(
-    async () => (await kubectl(['-n', NS, 'auth', 'can-i', 'watch', 'events', `--as=system:serviceaccount:${NS}:viewer`]).catch(() => 'no')).trim() === 'yes',
+    async () =>
+      (await kubectl(['-n', NS, 'auth', 'can-i', 'watch', 'canaries.flagger.app', `--as=system:serviceaccount:${NS}:${user}`]).catch(() => 'no')).trim() ===
+      'yes',
     30_000,
-    { what: 'the viewer Role in force' },
+    { what: `the ${user} Role in force` },
   );
-  const token = (await kubectl(['-n', NS, 'create', 'token', 'viewer', '--duration=1h'])).trim();
+  const token = (await kubectl(['-n', NS, 'create', 'token', user, '--duration=1h'])).trim();
   const admin = await kubectlJson<{ clusters: { cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }[] }>([
     'config',
     'view',
@@ -172,16 +172,16 @@ async function readOnlyKubeconfig(): Promise<string> {
     '--minify',
   ]);
   const cluster = admin.clusters[0].cluster;
-  const file = join(tmpdir(), `${NS}-viewer.kubeconfig`);
+  const file = join(tmpdir(), `${NS}-${user}.kubeconfig`);
   writeFileSync(
     file,
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      'current-context': 'viewer',
+      'current-context': user,
       clusters: [{ name: 'local', cluster }],
-      users: [{ name: 'viewer', user: { token } }],
-      contexts: [{ name: 'viewer', context: { cluster: 'local', user: 'viewer', namespace: NS } }],
+      users: [{ name: user, user: { token } }],
+      contexts: [{ name: user, context: { cluster: 'local', user, namespace: NS } }],
     }),
     { mode: 0o600 },
   );
@@ -388,6 +388,24 @@ describe('sluice dashboard in Chromium against the local control plane (e2e)', f
       expect(c.metadata.annotations?.['sluice.dev/abort']).to.equal(undefined);
     } finally {
       viewer.process.kill('SIGTERM');
+    }
+  });
+
+  it('says Events are unavailable, rather than showing none, to a user who may not watch them', async function () {
+    this.timeout(5 * 60_000);
+    const reader = await startDashboard(await readOnlyKubeconfig('no-events', { events: false }));
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${reader.url}canary?namespace=${NS}&name=still`);
+      await page.locator('#connection', { hasText: 'Live' }).waitFor();
+      const note = page.locator('#events-unavailable');
+      await note.waitFor();
+      expect(await note.textContent()).to.match(new RegExp(`may not list or watch events in namespace ${NS}`));
+      expect(await page.locator('#events td.empty').count(), 'no "No Events" row').to.equal(0);
+      // The Canary itself is shown: its phase, weight and failed checks.
+      await page.locator('#summary', { hasText: 'failed checks' }).waitFor();
+    } finally {
+      reader.process.kill('SIGTERM');
     }
   });
 
