@@ -2,7 +2,7 @@
 // refuses (403) retries with backoff for ever, so a page that waited on it never came up. The
 // apiserver answers for whatever grants or withholds the rule (a ClusterRole, a Role, another
 // authorizer), so nothing here guesses from the installed RBAC.
-import { reviewAccess, type AccessAnswer, type KubeClient, type ResourceType } from '../kube/index.js';
+import { describeObject, reviewAccess, type AccessAnswer, type KubeClient, type ResourceType } from '../kube/index.js';
 
 /** What an informer needs: it lists, then watches from the list's resourceVersion. */
 export const WATCH_VERBS = ['list', 'watch'] as const;
@@ -26,7 +26,8 @@ export function missingWatchAccess(type: ResourceType, namespace: string | undef
   const reasons = [...new Set(refused.map((verb) => reasonOf(answers[verb])).filter(Boolean))];
   const where = namespace ? `in namespace ${namespace}` : 'in every namespace';
   const because = reasons.length ? ` (${reasons.join('; ')})` : '';
-  return `${reader} may not ${refused.join(' or ')} ${resourceName(type)} ${where}${because}`;
+  // describeObject of a kind alone names it as kubectl does: "events", "canaries.flagger.app".
+  return `${reader} may not ${refused.join(' or ')} ${describeObject(type)} ${where}${because}`;
 }
 
 /** The reviews the apiserver did not answer, as text for a warning; empty when it answered both. */
@@ -36,8 +37,5 @@ export function unansweredReviews(answers: WatchAnswers): string[] {
     return answer.answered ? [] : [`${verb}: ${answer.error.message}`];
   });
 }
-
-/** As kubectl names it: "events", "canaries.flagger.app". */
-const resourceName = (type: ResourceType) => (type.group ? `${type.plural}.${type.group}` : type.plural);
 
 const reasonOf = (answer: AccessAnswer) => (answer.answered ? answer.reason : undefined);
